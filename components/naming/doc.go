@@ -1,0 +1,26 @@
+// Package naming owns every name Conveyor creates.
+//
+// The components call it to name what they create and the policy pack calls the very same
+// functions to check what it sees, so a convention and its enforcement cannot drift apart.
+// Names are deterministic: the same inputs give the same name on every run, and nothing is
+// auto-named. A name longer than its target allows is cut and given a short hash of the full
+// name (see Fit), so two long names never collide.
+//
+// The conventions, from the parts environment (env), space, module, component and event:
+//
+//	namespace                 <env>-<space>
+//	workload, service         <module>-<component>
+//	Kubernetes service acct   <module>
+//	database secret           <module>-database
+//	database and its user     <env>_<module>            (Postgres identifier)
+//	topic                     <env>.<space>.<module>.<event>
+//	subscription              <env>.<space>.<module>.from.<producer-space>.<producer-module>.<event>
+//	dead-letter topic         <subscription>.dead-letter
+//	GCP service account id    <env>-<module>            (6 to 30 characters)
+//	GKE cluster, network      conveyor-<cluster>
+//
+// The grammar of the parts is what makes every name injective: spaces and modules are single
+// words (letters and digits), so in "<env>-<space>" and "<env>-<module>" the last dash-separated
+// word is always the space or module and the rest is the environment, and in
+// "<module>-<component>" the first word is always the module. See parts.go.
+package naming

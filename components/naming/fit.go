@@ -1,0 +1,33 @@
+package naming
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+)
+
+// hashLen is the number of hex digits of the SHA-256 of the full name that a cut name keeps.
+// 8 digits (32 bits) make an accidental collision between two cut names with the same
+// prefix vanishingly unlikely while leaving most of a short target for readable text.
+const hashLen = 8
+
+// Fit returns name unchanged when it is at most max bytes long. Otherwise it keeps the longest
+// prefix that fits together with sep and a hash of the full name, trimming separators from
+// the end of the prefix so the result never ends in a dangling '-', '_' or '.'.
+//
+// The result depends only on its arguments, so a cut name is as stable as an uncut one, and
+// two different long names get different hashes.
+func Fit(name string, max int, sep byte) string {
+	if len(name) <= max {
+		return name
+	}
+	sum := sha256.Sum256([]byte(name))
+	digest := hex.EncodeToString(sum[:])[:hashLen]
+	keep := max - hashLen - 1
+	if keep < 1 {
+		// A target too small for any prefix still gets a deterministic name.
+		return digest[:min(max, hashLen)]
+	}
+	prefix := strings.TrimRight(name[:keep], "-_.")
+	return prefix + string(sep) + digest
+}

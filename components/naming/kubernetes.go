@@ -1,0 +1,119 @@
+package naming
+
+// Kubernetes limits: names of namespaces, services and most workloads are DNS-1123 labels
+// (63 characters); a CronJob's name is limited to 52 because the controller appends an
+// 11-character suffix to name the Jobs it creates.
+const (
+	MaxKubernetesName = 63
+	MaxCronJobName    = 52
+)
+
+// ManagedBy is the value of app.kubernetes.io/managed-by and of the GCP label managed-by.
+const ManagedBy = "conveyor"
+
+// ReservedSpace is the space name Conveyor keeps for its own per-environment namespace (the
+// local PostgreSQL and Pub/Sub emulator live there), so no team may take it.
+const ReservedSpace = "conveyor"
+
+// Namespace is the namespace of a space in an environment: "<env>-<space>".
+func Namespace(env, space string) string {
+	return Fit(env+"-"+space, MaxKubernetesName, '-')
+}
+
+// PlatformNamespace is the namespace of Conveyor's own services in an environment.
+func PlatformNamespace(env string) string {
+	return Namespace(env, ReservedSpace)
+}
+
+// Workload names the Deployment, Job, Service, autoscaler and disruption budget of a
+// component: "<module>-<component>". It is unique within a namespace because module names are
+// unique in a catalog and contain no dash.
+func Workload(module, component string) string {
+	return Fit(module+"-"+component, MaxKubernetesName, '-')
+}
+
+// CronJob names the CronJob of a component; like Workload but fitted to 52 characters.
+func CronJob(module, component string) string {
+	return Fit(module+"-"+component, MaxCronJobName, '-')
+}
+
+// KubernetesServiceAccount names a module's Kubernetes service account: "<module>".
+func KubernetesServiceAccount(module string) string {
+	return Fit(module, MaxKubernetesName, '-')
+}
+
+// DatabaseSecret names the Secret holding a module's database credentials.
+func DatabaseSecret(module string) string {
+	return Fit(module+"-database", MaxKubernetesName, '-')
+}
+
+// TeamRoleBinding names the RoleBinding that gives a space's team its edit role.
+func TeamRoleBinding(space string) string {
+	return Fit(space+"-team-edit", MaxKubernetesName, '-')
+}
+
+// NetworkPolicy names one of a space's network policies ("default-deny", "allow-space", ...).
+func NetworkPolicy(purpose string) string {
+	return Fit(purpose, MaxKubernetesName, '-')
+}
+
+// Scope is the set of facts a resource is named from and labelled with. Fields that do not
+// apply to a resource stay empty: a namespace has no module, a service account no component.
+type Scope struct {
+	Environment string
+	Space       string
+	Module      string
+	Component   string
+	// Event is the event a topic carries, or a subscription reads.
+	Event string
+	// FromSpace and FromModule name the producer of the topic a subscription reads.
+	FromSpace  string
+	FromModule string
+}
+
+// Kubernetes label keys.
+const (
+	LabelName        = "app.kubernetes.io/name"
+	LabelComponent   = "app.kubernetes.io/component"
+	LabelPartOf      = "app.kubernetes.io/part-of"
+	LabelManagedBy   = "app.kubernetes.io/managed-by"
+	LabelEnvironment = "conveyor.io/environment"
+	LabelSpace       = "conveyor.io/space"
+	LabelModule      = "conveyor.io/module"
+	LabelConveyorCmp = "conveyor.io/component"
+)
+
+// KubernetesLabels are the labels every Kubernetes object of the scope carries.
+func KubernetesLabels(s Scope) map[string]string {
+	labels := map[string]string{LabelManagedBy: ManagedBy}
+	set := func(key, value string) {
+		if value != "" {
+			labels[key] = Fit(value, MaxKubernetesName, '-')
+		}
+	}
+	set(LabelEnvironment, s.Environment)
+	set(LabelSpace, s.Space)
+	set(LabelPartOf, s.Space)
+	set(LabelModule, s.Module)
+	set(LabelName, s.Module)
+	set(LabelConveyorCmp, s.Component)
+	set(LabelComponent, s.Component)
+	return labels
+}
+
+// SelectorLabels are the labels a component's selectors match. They are a stable subset of
+// KubernetesLabels: a Deployment's selector is immutable, so it must not include anything
+// that could change over the component's life.
+func SelectorLabels(module, component string) map[string]string {
+	return map[string]string{LabelModule: module, LabelConveyorCmp: component}
+}
+
+// ScopeFromKubernetesLabels reads a scope back from an object's labels.
+func ScopeFromKubernetesLabels(labels map[string]string) Scope {
+	return Scope{
+		Environment: labels[LabelEnvironment],
+		Space:       labels[LabelSpace],
+		Module:      labels[LabelModule],
+		Component:   labels[LabelConveyorCmp],
+	}
+}
