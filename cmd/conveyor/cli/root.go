@@ -1,0 +1,59 @@
+// Package cli implements the conveyor command's subcommands.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+)
+
+// Execute runs the command line args and returns the process exit code.
+func Execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRoot(stdout, stderr)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	var coded *exitError
+	if errors.As(err, &coded) {
+		if coded.err != errSilent {
+			fmt.Fprintln(stderr, "conveyor:", coded.err)
+		}
+		return coded.code
+	}
+	// Anything cobra itself rejects (unknown flag or command, wrong arguments) is a usage error.
+	fmt.Fprintln(stderr, "conveyor:", err)
+	fmt.Fprintln(stderr, "Run 'conveyor --help' for usage.")
+	return ExitUsage
+}
+
+// errSilent ends a command with a code when the command has already said why.
+var errSilent = errors.New("silent")
+
+func newRoot(stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "conveyor",
+		Short: "Conveyor: the platform's one command for developers and CI",
+		Long: `Conveyor turns a catalog of module manifests into environments: namespaces,
+workloads, databases and event topics, all named by convention and checked by policy.
+
+The same program runs under 'pulumi up -s <stack>' and under this command.
+
+Exit codes:
+  0  success
+  1  what was checked is wrong (invalid catalog, policy violation) or the operation failed
+  2  drift: live state differs from the code (conveyor drift)
+  3  usage: the command line is wrong
+  4  setup: something the command needs is missing; the message says what to set`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.AddCommand(newValidate())
+	return root
+}

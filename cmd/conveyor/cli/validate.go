@@ -1,0 +1,80 @@
+package cli
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/conveyor-paas/conveyor/components/manifest"
+)
+
+// DefaultCatalog is the catalog commands read when given none: the demo catalog.
+const DefaultCatalog = "stacks/catalog"
+
+func newValidate() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "validate [paths...]",
+		Short: "Check a catalog of space files and module manifests",
+		Long: `Validate loads a catalog (files, or folders searched for conveyor.yaml and
+*.conveyor.yaml) and reports every problem of every file, one per line, as
+file:line:col: field: message. Nothing can be deployed from a catalog with a problem.
+
+Exits 0 when the catalog is valid, 1 when it is not, 4 when the paths cannot be read.`,
+		Example: `  # the demo catalog
+  conveyor validate
+
+  # a service's manifest beside the rest of the catalog
+  conveyor validate services/ platform/spaces/
+
+  # for a machine
+  conveyor validate --json stacks/catalog`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				args = []string{DefaultCatalog}
+			}
+			cat, err := manifest.Load(args...)
+			var problems manifest.Errors
+			if err != nil && !errors.As(err, &problems) {
+				return withCode(ExitSetup, err)
+			}
+			out := cmd.OutOrStdout()
+			if asJSON {
+				report := validateReport{Valid: err == nil, Errors: problems}
+				if report.Errors == nil {
+					report.Errors = manifest.Errors{}
+				}
+				if cat != nil {
+					report.Spaces, report.Modules = len(cat.Spaces), len(cat.Modules)
+				}
+				enc := json.NewEncoder(out)
+				enc.SetIndent("", "  ")
+				if encErr := enc.Encode(report); encErr != nil {
+					return encErr
+				}
+			} else if err != nil {
+				for _, p := range problems {
+					fmt.Fprintln(out, p.Error())
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "%d problem(s); nothing can be deployed from this catalog\n", len(problems))
+			} else {
+				fmt.Fprintf(out, "catalog is valid: %d spaces, %d modules\n", len(cat.Spaces), len(cat.Modules))
+			}
+			if err != nil {
+				return withCode(ExitFailed, errSilent)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print a JSON report: {valid, spaces, modules, errors: [{file, line, column, field, message}]}")
+	return cmd
+}
+
+type validateReport struct {
+	Valid   bool            `json:"valid"`
+	Spaces  int             `json:"spaces"`
+	Modules int             `json:"modules"`
+	Errors  manifest.Errors `json:"errors"`
+}

@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// brokenCatalog copies the demo catalog and breaks one policies manifest in two ways.
+func brokenCatalog(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	demo := filepath.Join("..", "..", "..", "stacks", "catalog")
+	err := filepath.WalkDir(demo, func(path string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(demo, path)
+		if rel == filepath.Join("sales", "policies.conveyor.yaml") {
+			data = bytes.Replace(data, []byte(`schedule: "0 3 * * *"`), []byte(`schedule: "0 25 * * *"`), 1)
+			data = bytes.Replace(data, []byte("consumes: [quotes.quote-accepted]"), []byte("consumes: [quotes.quote-rejected]"), 1)
+		}
+		target := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestValidate(t *testing.T) {
+	demo := filepath.Join("..", "..", "..", "stacks", "catalog")
+	broken := brokenCatalog(t)
+	policies := filepath.Join(broken, "sales", "policies.conveyor.yaml")
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantOut  []string
+	}{
+		{"demo catalog", []string{"validate", demo}, ExitOK, []string{"catalog is valid: 2 spaces, 4 modules"}},
+		{"broken copy", []string{"validate", broken}, ExitFailed, []string{
+			policies + `:6:12: consumes[0]: consumes quotes.quote-rejected, but module quotes does not publish "quote-rejected"`,
+			policies + ":18:15: components.issuer.handles[0]: handles \"quotes.quote-accepted\", which module policies does not consume",
+			policies + `:24:15: components.renewals.schedule: "0 25 * * *" is not a valid cron schedule`,
+		}},
+		{"missing path", []string{"validate", filepath.Join(broken, "nowhere")}, ExitSetup, nil},
+		{"unknown flag", []string{"validate", "--yaml"}, ExitUsage, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := Execute(context.Background(), tt.args, &stdout, &stderr)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, tt.wantCode, &stdout, &stderr)
+			}
+			lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
+			if tt.wantOut != nil && len(lines) != len(tt.wantOut) {
+				t.Fatalf("got %d lines, want %d:\n%s", len(lines), len(tt.wantOut), &stdout)
+			}
+			for i, w := range tt.wantOut {
+				if !strings.HasPrefix(lines[i], w) {
+					t.Errorf("line %d:\n got %s\nwant %s...", i, lines[i], w)
+				}
+			}
+		})
+	}
+}
+
+func TestValidateJSON(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := Execute(context.Background(), []string{"validate", "--json", brokenCatalog(t)}, &stdout, &stderr)
+	if code != ExitFailed {
+		t.Fatalf("exit %d, want %d", code, ExitFailed)
+	}
+	var report validateReport
+	if err := json.Unmarshal(stdout.Bytes(), &report); err != nil {
+		t.Fatalf("--json output does not parse: %v\n%s", err, &stdout)
+	}
+	if report.Valid || len(report.Errors) != 3 {
+		t.Fatalf("report = %+v, want invalid with 3 errors", report)
+	}
+	if e := report.Errors[2]; e.Line != 24 || e.Column != 15 || e.Field != "components.renewals.schedule" {
+		t.Errorf("third error = %+v", e)
+	}
+}

@@ -1,0 +1,121 @@
+package manifest
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Catalog is a checked set of spaces and modules: the model an environment is built from.
+// It only exists when every file of the catalog is valid.
+type Catalog struct {
+	// Spaces and Modules are sorted by name.
+	Spaces  []*Space
+	Modules []*Module
+
+	spaces  map[string]*Space
+	modules map[string]*Module
+}
+
+// Space returns the space of that name, or nil.
+func (c *Catalog) Space(name string) *Space { return c.spaces[name] }
+
+// Module returns the module of that name, or nil.
+func (c *Catalog) Module(name string) *Module { return c.modules[name] }
+
+// ModulesIn returns the modules of a space, sorted by name.
+func (c *Catalog) ModulesIn(space string) []*Module {
+	var in []*Module
+	for _, m := range c.Modules {
+		if m.Space == space {
+			in = append(in, m)
+		}
+	}
+	return in
+}
+
+// ComponentNames returns a module's component names in order.
+func (m *Module) ComponentNames() []string { return sortedKeys(m.Components) }
+
+// ConsumedEvents returns the module's consumed events, parsed.
+func (m *Module) ConsumedEvents() []EventRef {
+	refs := make([]EventRef, 0, len(m.Consumes))
+	for _, c := range m.Consumes {
+		ref, _ := ParseEventRef(c) // checked when the catalog was loaded
+		refs = append(refs, ref)
+	}
+	return refs
+}
+
+// link checks what spans files (duplicates, references between modules and spaces) and
+// builds the catalog; it applies the defaults only when everything is valid.
+func link(modules []*Module, spaces []*Space, errs *Errors) *Catalog {
+	cat := &Catalog{spaces: map[string]*Space{}, modules: map[string]*Module{}}
+	for _, s := range spaces {
+		r := reporter{file: s.file, pos: s.positions, errs: errs}
+		if first, ok := cat.spaces[s.Name]; ok {
+			at := first.positions.at("space")
+			r.errorf("space", "space %q is already declared in %s:%d", s.Name, first.file, at.line)
+			continue
+		}
+		if s.Name != "" {
+			cat.spaces[s.Name] = s
+			cat.Spaces = append(cat.Spaces, s)
+		}
+	}
+	for _, m := range modules {
+		r := reporter{file: m.file, pos: m.positions, errs: errs}
+		if first, ok := cat.modules[m.Name]; ok {
+			at := first.positions.at("module")
+			r.errorf("module", "module %q is already defined in %s:%d; module names are unique across the catalog", m.Name, first.file, at.line)
+			continue
+		}
+		if m.Name != "" {
+			cat.modules[m.Name] = m
+			cat.Modules = append(cat.Modules, m)
+		}
+		if m.Space != "" && cat.spaces[m.Space] == nil {
+			r.errorf("space", "space %q is not declared; add a space file (space: %s, team: <group>) to the catalog", m.Space, m.Space)
+		}
+	}
+	for _, s := range cat.Spaces {
+		r := reporter{file: s.file, pos: s.positions, errs: errs}
+		for i, from := range s.AllowFrom {
+			if cat.spaces[from] == nil {
+				r.errorf(fmt.Sprintf("allowFrom[%d]", i), "space %q is not declared in the catalog", from)
+			}
+		}
+	}
+	for _, m := range cat.Modules {
+		r := reporter{file: m.file, pos: m.positions, errs: errs}
+		for i, raw := range m.Consumes {
+			ref, err := ParseEventRef(raw)
+			if err != nil {
+				continue // reported by checkModule
+			}
+			producer := cat.modules[ref.Module]
+			switch {
+			case producer == nil:
+				r.errorf(fmt.Sprintf("consumes[%d]", i), "consumes %s, but there is no module %q in the catalog", raw, ref.Module)
+			case !slices.Contains(producer.Publishes, ref.Event):
+				r.errorf(fmt.Sprintf("consumes[%d]", i), "consumes %s, but module %s does not publish %q (it publishes: %s)",
+					raw, ref.Module, ref.Event, orNone(producer.Publishes))
+			}
+		}
+	}
+	slices.SortFunc(cat.Spaces, func(a, b *Space) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(cat.Modules, func(a, b *Module) int { return strings.Compare(a.Name, b.Name) })
+	if len(*errs) == 0 {
+		for _, m := range cat.Modules {
+			applyDefaults(m)
+		}
+	}
+	return cat
+}
+
+func orNone(list []string) string {
+	if len(list) == 0 {
+		return "nothing"
+	}
+	return strings.Join(list, ", ")
+}

@@ -1,0 +1,120 @@
+// Package manifest reads the catalog of a platform: the space files and module manifests that
+// product teams keep next to their code. Loading is strict: every problem of every file is
+// reported with its file, line, column and field, and a catalog with any problem yields no
+// model at all, so nothing can be deployed from it.
+package manifest
+
+// Module is a module manifest: one microservice, its database, events and components.
+//
+//	module: quotes
+//	space: sales
+//	database: true
+//	publishes: [quote-created]
+//	consumes: [policies.policy-issued]
+//	components:
+//	  api: {image: ghcr.io/acme/quotes:1.4.2, port: 8080}
+type Module struct {
+	Name      string            `yaml:"module" json:"module" jsonschema_description:"The module's name: one lowercase word of letters and digits (it prefixes its workloads and names its database)."`
+	Space     string            `yaml:"space" json:"space" jsonschema_description:"The space (team) the module belongs to; a space file must declare it."`
+	Database  bool              `yaml:"database,omitempty" json:"database,omitempty" jsonschema_description:"Whether the module gets a private PostgreSQL database and credentials."`
+	Publishes []string          `yaml:"publishes,omitempty" json:"publishes,omitempty" jsonschema_description:"The events the module publishes; each gets a topic."`
+	Consumes  []string          `yaml:"consumes,omitempty" json:"consumes,omitempty" jsonschema_description:"The events the module consumes as <module>.<event>; each gets a subscription."`
+	Config    map[string]string `yaml:"config,omitempty" json:"config,omitempty" jsonschema_description:"Environment variables for every component of the module; a component's config overrides them."`
+	// Components by name. A component named api, cron, handler or job is of that kind unless
+	// it says otherwise.
+	Components map[string]*Component `yaml:"components" json:"components" jsonschema_description:"The module's runtime parts by name: api, cron, handler, job, or any name with a kind."`
+
+	file      string
+	positions positions
+}
+
+// Component kinds.
+const (
+	KindAPI     = "api"
+	KindCron    = "cron"
+	KindHandler = "handler"
+	KindJob     = "job"
+)
+
+// Component is one runtime part of a module.
+type Component struct {
+	Kind     string   `yaml:"kind,omitempty" json:"kind,omitempty" jsonschema:"enum=api,enum=cron,enum=handler,enum=job" jsonschema_description:"api (Deployment and Service), cron (CronJob), handler (event consumer), job (runs before the api rolls out). Defaults to the component's name when that is a kind."`
+	Image    string   `yaml:"image" json:"image" jsonschema_description:"The default image with a tag or digest; stack config may override it per environment."`
+	Command  []string `yaml:"command,omitempty" json:"command,omitempty" jsonschema_description:"Overrides the image's entrypoint."`
+	Args     []string `yaml:"args,omitempty" json:"args,omitempty" jsonschema_description:"Arguments to the entrypoint."`
+	Port     int      `yaml:"port,omitempty" json:"port,omitempty" jsonschema:"minimum=1,maximum=65535" jsonschema_description:"api: the HTTP port the container listens on (default 8080)."`
+	Replicas *int     `yaml:"replicas,omitempty" json:"replicas,omitempty" jsonschema:"minimum=1" jsonschema_description:"api and handler: a fixed number of replicas (default 2; ad-hoc environments run 1)."`
+	// Autoscaling replaces Replicas with a range driven by CPU use.
+	Autoscaling *Autoscaling      `yaml:"autoscaling,omitempty" json:"autoscaling,omitempty" jsonschema_description:"api and handler: scale between min and max replicas on CPU use."`
+	Probes      *Probes           `yaml:"probes,omitempty" json:"probes,omitempty" jsonschema_description:"api: HTTP paths of the readiness and liveness probes (default /healthz)."`
+	Resources   *Resources        `yaml:"resources,omitempty" json:"resources,omitempty" jsonschema_description:"CPU and memory requests and limits (defaults: requests 100m/128Mi, limits 500m/256Mi)."`
+	Schedule    string            `yaml:"schedule,omitempty" json:"schedule,omitempty" jsonschema_description:"cron: a standard five-field cron schedule or @hourly, @daily, ... (no @every)."`
+	Handles     []string          `yaml:"handles,omitempty" json:"handles,omitempty" jsonschema_description:"handler: the consumed events (<module>.<event>) it processes."`
+	Config      map[string]string `yaml:"config,omitempty" json:"config,omitempty" jsonschema_description:"Environment variables of this component; they override the module's and the space's."`
+}
+
+// Autoscaling is an api's or handler's replica range.
+type Autoscaling struct {
+	Min int `yaml:"min" json:"min" jsonschema:"minimum=1"`
+	Max int `yaml:"max" json:"max" jsonschema:"minimum=1"`
+	// CPU is the target average CPU utilisation in percent of the request.
+	CPU int `yaml:"cpu,omitempty" json:"cpu,omitempty" jsonschema:"minimum=1,maximum=100" jsonschema_description:"Target average CPU utilisation in percent (default 70)."`
+}
+
+// Probes are HTTP paths on the api's port.
+type Probes struct {
+	Readiness string `yaml:"readiness,omitempty" json:"readiness,omitempty" jsonschema:"pattern=^/"`
+	Liveness  string `yaml:"liveness,omitempty" json:"liveness,omitempty" jsonschema:"pattern=^/"`
+}
+
+// Resources are a container's requests and limits.
+type Resources struct {
+	Requests *ResourceList `yaml:"requests,omitempty" json:"requests,omitempty"`
+	Limits   *ResourceList `yaml:"limits,omitempty" json:"limits,omitempty"`
+}
+
+// ResourceList holds Kubernetes quantities ("250m", "1", "512Mi").
+type ResourceList struct {
+	CPU    Quantity `yaml:"cpu,omitempty" json:"cpu,omitempty"`
+	Memory Quantity `yaml:"memory,omitempty" json:"memory,omitempty"`
+}
+
+// Quantity is a Kubernetes resource quantity. YAML may write it as a number ("cpu: 1").
+type Quantity string
+
+// Space is a space file: a team's group of modules.
+//
+//	space: sales
+//	team: sales-engineers@example.com
+type Space struct {
+	Name string `yaml:"space" json:"space" jsonschema_description:"The space's name: one lowercase word of letters and digits."`
+	Team string `yaml:"team" json:"team" jsonschema_description:"The owning team's group (e.g. a Google group's email); it gets the edit role in the space's namespaces."`
+	// AllowFrom lists other spaces whose workloads may open connections into this space.
+	AllowFrom []string          `yaml:"allowFrom,omitempty" json:"allowFrom,omitempty" jsonschema_description:"Other spaces whose workloads may reach this space's workloads."`
+	Quota     *Quota            `yaml:"quota,omitempty" json:"quota,omitempty" jsonschema_description:"Total resources of the space's namespace in one environment."`
+	Limits    *Limits           `yaml:"limits,omitempty" json:"limits,omitempty" jsonschema_description:"Per-container defaults and maximum in the space's namespace."`
+	Config    map[string]string `yaml:"config,omitempty" json:"config,omitempty" jsonschema_description:"Environment variables for every component in the space."`
+
+	file      string
+	positions positions
+}
+
+// Quota is a space's ResourceQuota.
+type Quota struct {
+	CPU    Quantity `yaml:"cpu,omitempty" json:"cpu,omitempty" jsonschema_description:"Total CPU limits (default 8)."`
+	Memory Quantity `yaml:"memory,omitempty" json:"memory,omitempty" jsonschema_description:"Total memory limits (default 16Gi)."`
+	Pods   int      `yaml:"pods,omitempty" json:"pods,omitempty" jsonschema:"minimum=1" jsonschema_description:"Maximum number of pods (default 50)."`
+}
+
+// Limits is a space's LimitRange for containers.
+type Limits struct {
+	DefaultRequest *ResourceList `yaml:"defaultRequest,omitempty" json:"defaultRequest,omitempty"`
+	Default        *ResourceList `yaml:"default,omitempty" json:"default,omitempty"`
+	Max            *ResourceList `yaml:"max,omitempty" json:"max,omitempty"`
+}
+
+// File is where the manifest came from.
+func (m *Module) File() string { return m.file }
+
+// File is where the space file came from.
+func (s *Space) File() string { return s.file }
