@@ -22,6 +22,7 @@ const (
 	KindTopic                    Kind = "topic"
 	KindSubscription             Kind = "subscription"
 	KindDeadLetterTopic          Kind = "dead-letter topic"
+	KindDeadLetterSubscription   Kind = "dead-letter subscription"
 	KindServiceAccount           Kind = "gcp service account"
 )
 
@@ -56,6 +57,10 @@ var kindRules = map[Kind]kindRule{
 		func(s Scope) string {
 			return DeadLetterTopic(s.Environment, s.Space, s.Module, s.FromSpace, s.FromModule, s.Event)
 		}, TargetPubSub},
+	KindDeadLetterSubscription: {[]string{"environment", "space", "module", "from-space", "from-module", "event"},
+		func(s Scope) string {
+			return DeadLetterSubscription(s.Environment, s.Space, s.Module, s.FromSpace, s.FromModule, s.Event)
+		}, TargetPubSub},
 	KindServiceAccount: {[]string{"environment", "module"},
 		func(s Scope) string { return ServiceAccountID(s.Environment, s.Module) }, TargetServiceAccount},
 }
@@ -64,7 +69,7 @@ var kindRules = map[Kind]kindRule{
 func Kinds() []Kind {
 	return []Kind{KindNamespace, KindWorkload, KindCronJob, KindKubernetesServiceAccount,
 		KindDatabaseSecret, KindDatabase, KindDatabaseUser, KindTopic, KindSubscription,
-		KindDeadLetterTopic, KindServiceAccount}
+		KindDeadLetterTopic, KindDeadLetterSubscription, KindServiceAccount}
 }
 
 // TargetOf is the system a name of the kind must be valid for.

@@ -117,3 +117,23 @@ func ScopeFromKubernetesLabels(labels map[string]string) Scope {
 		Component:   labels[LabelConveyorCmp],
 	}
 }
+
+// DatabaseSetupJob names the Job that creates a module's database and user on a local
+// cluster, in the environment's platform namespace.
+func DatabaseSetupJob(module string) string {
+	return Fit(module+"-database-setup", MaxKubernetesName, '-')
+}
+
+// EventsSetupJob names the Job that creates a module's topics, or (purpose "subscriptions")
+// its subscriptions, in the local Pub/Sub emulator.
+func EventsSetupJob(module, purpose string) string {
+	return Fit(module+"-"+purpose+"-setup", MaxKubernetesName, '-')
+}
+
+// Names of the services a local cluster runs in each environment's platform namespace, in
+// place of Cloud SQL and Pub/Sub.
+const (
+	LocalPostgres            = "postgres"
+	LocalPostgresAdminSecret = "postgres-admin"
+	LocalPubSubEmulator      = "pubsub-emulator"
+)

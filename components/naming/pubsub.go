@@ -20,3 +20,17 @@ func Subscription(env, space, module, fromSpace, fromModule, event string) strin
 func DeadLetterTopic(env, space, module, fromSpace, fromModule, event string) string {
 	return Fit(env+"."+space+"."+module+".from."+fromSpace+"."+fromModule+"."+event+".dead-letter", MaxPubSubName, '-')
 }
+
+// DeadLetterSubscription keeps what lands on a dead-letter topic (a topic without a
+// subscription would drop it); it has the dead-letter topic's name, since topics and
+// subscriptions are separate namespaces in Pub/Sub.
+func DeadLetterSubscription(env, space, module, fromSpace, fromModule, event string) string {
+	return DeadLetterTopic(env, space, module, fromSpace, fromModule, event)
+}
+
+// GCPLabelPurpose tells apart the Pub/Sub resources that share a scope: a subscription and
+// the dead-letter subscription beside it.
+const (
+	GCPLabelPurpose   = "conveyor-purpose"
+	PurposeDeadLetter = "dead-letter"
+)

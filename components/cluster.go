@@ -1,0 +1,173 @@
+package components
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// ClusterMode says where a cluster's environments run.
+type ClusterMode string
+
+// The cluster modes.
+const (
+	// ClusterGKE builds a GKE cluster, its VPC and the Cloud SQL instance its environments share.
+	ClusterGKE ClusterMode = "gke"
+	// ClusterLocal takes the cluster of a kubeconfig context and creates no GCP resource; it
+	// runs PostgreSQL and the Pub/Sub emulator inside the cluster for one environment.
+	ClusterLocal ClusterMode = "local"
+)
+
+// ClusterArgs describe a cluster.
+type ClusterArgs struct {
+	Mode ClusterMode
+
+	// GKE mode.
+	// Name is the cluster's name part: "nonprod" for the stack cluster-nonprod.
+	Name string
+	// Production turns deletion protection on and makes Cloud SQL highly available.
+	Production bool
+	// GCP is the provider for the cluster's project.
+	GCP            *gcp.Provider
+	Project        string
+	Region         string
+	ReleaseChannel string
+	NodePools      []NodePool
+	SQLTier        string
+	Network        NetworkRanges
+
+	// Local mode.
+	// Environment is the one environment a local cluster's services are for.
+	Environment Environment
+	// KubeContext is the kubeconfig context to deploy into; empty means the current one.
+	KubeContext string
+}
+
+// NodePool is one autoscaled pool of nodes.
+type NodePool struct {
+	Name        string `json:"name"`
+	MachineType string `json:"machineType"`
+	Min         int    `json:"min"`
+	Max         int    `json:"max"`
+	Spot        bool   `json:"spot,omitempty"`
+	DiskSizeGB  int    `json:"diskSizeGb,omitempty"`
+}
+
+// NetworkRanges are the address ranges of a cluster's VPC.
+type NetworkRanges struct {
+	Nodes    string `json:"nodes"`
+	Pods     string `json:"pods"`
+	Services string `json:"services"`
+	// Master is the /28 of the GKE control plane's private endpoint.
+	Master string `json:"master"`
+	// PrivateServicesPrefix is the prefix length of the range reserved for Cloud SQL.
+	PrivateServicesPrefix int `json:"privateServicesPrefix"`
+}
+
+// DefaultNetworkRanges fit a cluster of a few hundred nodes.
+var DefaultNetworkRanges = NetworkRanges{
+	Nodes: "10.0.0.0/20", Pods: "10.16.0.0/14", Services: "10.20.0.0/20",
+	Master: "172.16.0.0/28", PrivateServicesPrefix: 16,
+}
+
+// Cluster is where environments run.
+type Cluster struct {
+	pulumi.ResourceState
+
+	// Kubeconfig reaches the cluster (a secret); on GKE it authenticates with
+	// gke-gcloud-auth-plugin, so it holds no credential itself.
+	Kubeconfig pulumi.StringOutput `pulumi:"kubeconfig"`
+	// Provider deploys into the cluster.
+	Provider *kubernetes.Provider
+
+	Project           pulumi.StringOutput `pulumi:"project"`
+	ProjectNumber     pulumi.StringOutput `pulumi:"projectNumber"`
+	Region            pulumi.StringOutput `pulumi:"region"`
+	SQLInstance       pulumi.StringOutput `pulumi:"sqlInstance"`
+	SQLConnectionName pulumi.StringOutput `pulumi:"sqlConnectionName"`
+	SQLPrivateAddress pulumi.StringOutput `pulumi:"sqlPrivateAddress"`
+
+	// Local is set in local mode.
+	Local *LocalServices
+	gcp   *gcp.Provider
+}
+
+// NewCluster builds a GKE cluster with its network and shared Cloud SQL instance, or in local
+// mode takes the cluster of a kubeconfig context.
+func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pulumi.ResourceOption) (*Cluster, error) {
+	if args == nil {
+		return nil, fmt.Errorf("cluster %s: args are required", name)
+	}
+	c := &Cluster{gcp: args.GCP}
+	if err := ctx.RegisterComponentResource(TypeCluster, name, c, opts...); err != nil {
+		return nil, fmt.Errorf("registering cluster %s: %w", name, err)
+	}
+	var err error
+	switch args.Mode {
+	case ClusterGKE:
+		err = newGKE(ctx, c, args)
+	case ClusterLocal:
+		err = newLocalCluster(ctx, c, args)
+	default:
+		err = fmt.Errorf("unknown cluster mode %q (want %q or %q)", args.Mode, ClusterGKE, ClusterLocal)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cluster %s: %w", name, err)
+	}
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"kubeconfig":        c.Kubeconfig,
+		"project":           c.Project,
+		"projectNumber":     c.ProjectNumber,
+		"region":            c.Region,
+		"sqlInstance":       c.SQLInstance,
+		"sqlConnectionName": c.SQLConnectionName,
+		"sqlPrivateAddress": c.SQLPrivateAddress,
+	}); err != nil {
+		return nil, fmt.Errorf("cluster %s: %w", name, err)
+	}
+	return c, nil
+}
+
+// Target is what an environment deploying onto this cluster needs.
+func (c *Cluster) Target() *Target {
+	t := &Target{
+		Kubernetes:    c.Provider,
+		GCP:           c.gcp,
+		Project:       c.Project,
+		ProjectNumber: c.ProjectNumber,
+		SQLInstance:   c.SQLInstance,
+		SQLHost:       c.SQLPrivateAddress,
+		Local:         c.Local,
+	}
+	return t
+}
+
+// newLocalCluster uses the kubeconfig's context and runs the environment's stand-ins for
+// Cloud SQL and Pub/Sub.
+func newLocalCluster(ctx *pulumi.Context, c *Cluster, args *ClusterArgs) error {
+	if args.Environment.Name == "" {
+		return fmt.Errorf("local mode needs the environment its services are for")
+	}
+	providerArgs := &kubernetes.ProviderArgs{}
+	if args.KubeContext != "" {
+		providerArgs.Context = pulumi.String(args.KubeContext)
+	}
+	provider, err := kubernetes.NewProvider(ctx, "kubernetes", providerArgs, pulumi.Parent(c))
+	if err != nil {
+		return fmt.Errorf("kubernetes provider: %w", err)
+	}
+	c.Provider = provider
+	local, err := localServices(ctx, c, args.Environment, provider)
+	if err != nil {
+		return err
+	}
+	c.Local = local
+	empty := pulumi.String("").ToStringOutput()
+	c.Kubeconfig = pulumi.ToSecret(empty).(pulumi.StringOutput)
+	c.Project = pulumi.String(LocalProject).ToStringOutput()
+	c.ProjectNumber, c.Region, c.SQLInstance, c.SQLConnectionName = empty, empty, empty, empty
+	c.SQLPrivateAddress = pulumi.String(local.PostgresHost).ToStringOutput()
+	return nil
+}

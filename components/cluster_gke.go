@@ -1,0 +1,379 @@
+package components
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/compute"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/container"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/organizations"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/projects"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/serviceaccount"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/servicenetworking"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/sql"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/conveyor-paas/conveyor/components/naming"
+)
+
+// Roles of the nodes' dedicated service account: what GKE nodes need to log, report metrics
+// and pull images, and nothing more (the Compute default account has Editor on the project).
+var nodeRoles = []string{
+	"roles/logging.logWriter",
+	"roles/monitoring.metricWriter",
+	"roles/monitoring.viewer",
+	"roles/stackdriver.resourceMetadata.writer",
+	"roles/artifactregistry.reader",
+}
+
+// gke carries what the steps of a GKE cluster share.
+type gke struct {
+	ctx    *pulumi.Context
+	c      *Cluster
+	args   *ClusterArgs
+	labels pulumi.StringMap
+}
+
+func (g *gke) opts(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
+	return append([]pulumi.ResourceOption{pulumi.Parent(g.c), pulumi.Provider(g.args.GCP)}, extra...)
+}
+
+func newGKE(ctx *pulumi.Context, c *Cluster, args *ClusterArgs) error {
+	switch {
+	case args.GCP == nil:
+		return fmt.Errorf("a GKE cluster needs a GCP provider")
+	case args.Project == "" || args.Region == "":
+		return fmt.Errorf("a GKE cluster needs a project and a region")
+	case len(args.NodePools) == 0:
+		return fmt.Errorf("a GKE cluster needs at least one node pool")
+	}
+	if err := naming.ValidatePart(naming.PartCluster, args.Name); err != nil {
+		return err
+	}
+	g := &gke{ctx: ctx, c: c, args: args, labels: pulumi.ToStringMap(naming.ClusterGCPLabels(args.Name))}
+	network, subnet, err := g.network()
+	if err != nil {
+		return err
+	}
+	nodeAccount, err := g.nodeServiceAccount()
+	if err != nil {
+		return err
+	}
+	cluster, err := g.cluster(network, subnet, nodeAccount)
+	if err != nil {
+		return err
+	}
+	if err := g.nodePools(cluster, nodeAccount); err != nil {
+		return err
+	}
+	if err := g.sqlInstance(network); err != nil {
+		return err
+	}
+	project := organizations.LookupProjectOutput(ctx, organizations.LookupProjectOutputArgs{
+		ProjectId: pulumi.String(args.Project),
+	}, pulumi.Provider(args.GCP), pulumi.Parent(c))
+	c.Project = pulumi.String(args.Project).ToStringOutput()
+	c.ProjectNumber = project.Number()
+	c.Region = pulumi.String(args.Region).ToStringOutput()
+	c.Kubeconfig = kubeconfig(cluster)
+	provider, err := kubernetes.NewProvider(ctx, naming.Cluster(args.Name), &kubernetes.ProviderArgs{
+		Kubeconfig: c.Kubeconfig,
+	}, pulumi.Parent(c))
+	if err != nil {
+		return fmt.Errorf("kubernetes provider: %w", err)
+	}
+	c.Provider = provider
+	return nil
+}
+
+// network creates the cluster's VPC, its subnet with secondary ranges for pods and services
+// (a VPC-native cluster), and a Cloud NAT so private nodes can pull public images.
+func (g *gke) network() (*compute.Network, *compute.Subnetwork, error) {
+	name, ranges := g.args.Name, g.args.Network
+	network, err := compute.NewNetwork(g.ctx, naming.Network(name), &compute.NetworkArgs{
+		Name:                  pulumi.String(naming.Network(name)),
+		Project:               pulumi.String(g.args.Project),
+		AutoCreateSubnetworks: pulumi.Bool(false),
+		RoutingMode:           pulumi.String("REGIONAL"),
+	}, g.opts()...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("network: %w", err)
+	}
+	subnetName := naming.Subnetwork(name, g.args.Region)
+	subnet, err := compute.NewSubnetwork(g.ctx, subnetName, &compute.SubnetworkArgs{
+		Name:                  pulumi.String(subnetName),
+		Project:               pulumi.String(g.args.Project),
+		Region:                pulumi.String(g.args.Region),
+		Network:               network.ID(),
+		IpCidrRange:           pulumi.String(ranges.Nodes),
+		PrivateIpGoogleAccess: pulumi.Bool(true),
+		SecondaryIpRanges: compute.SubnetworkSecondaryIpRangeArray{
+			compute.SubnetworkSecondaryIpRangeArgs{RangeName: pulumi.String("pods"), IpCidrRange: pulumi.String(ranges.Pods)},
+			compute.SubnetworkSecondaryIpRangeArgs{RangeName: pulumi.String("services"), IpCidrRange: pulumi.String(ranges.Services)},
+		},
+		LogConfig: &compute.SubnetworkLogConfigArgs{
+			AggregationInterval: pulumi.String("INTERVAL_5_SEC"),
+			FlowSampling:        pulumi.Float64(0.5),
+			Metadata:            pulumi.String("INCLUDE_ALL_METADATA"),
+		},
+	}, g.opts()...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("subnetwork: %w", err)
+	}
+	router, err := compute.NewRouter(g.ctx, naming.Router(name), &compute.RouterArgs{
+		Name:    pulumi.String(naming.Router(name)),
+		Project: pulumi.String(g.args.Project),
+		Region:  pulumi.String(g.args.Region),
+		Network: network.ID(),
+	}, g.opts()...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("router: %w", err)
+	}
+	if _, err := compute.NewRouterNat(g.ctx, naming.NAT(name), &compute.RouterNatArgs{
+		Name:                          pulumi.String(naming.NAT(name)),
+		Project:                       pulumi.String(g.args.Project),
+		Region:                        pulumi.String(g.args.Region),
+		Router:                        router.Name,
+		NatIpAllocateOption:           pulumi.String("AUTO_ONLY"),
+		SourceSubnetworkIpRangesToNat: pulumi.String("ALL_SUBNETWORKS_ALL_IP_RANGES"),
+		LogConfig:                     &compute.RouterNatLogConfigArgs{Enable: pulumi.Bool(true), Filter: pulumi.String("ERRORS_ONLY")},
+	}, g.opts()...); err != nil {
+		return nil, nil, fmt.Errorf("cloud nat: %w", err)
+	}
+	return network, subnet, nil
+}
+
+// nodeServiceAccount creates the nodes' own service account with the few roles nodes need.
+func (g *gke) nodeServiceAccount() (*serviceaccount.Account, error) {
+	id := naming.NodeServiceAccountID(g.args.Name)
+	account, err := serviceaccount.NewAccount(g.ctx, id, &serviceaccount.AccountArgs{
+		AccountId:   pulumi.String(id),
+		DisplayName: pulumi.String(fmt.Sprintf("Conveyor nodes of cluster %s", g.args.Name)),
+		Project:     pulumi.String(g.args.Project),
+	}, g.opts()...)
+	if err != nil {
+		return nil, fmt.Errorf("node service account: %w", err)
+	}
+	for _, role := range nodeRoles {
+		if _, err := projects.NewIAMMember(g.ctx, id+"-"+role, &projects.IAMMemberArgs{
+			Project: pulumi.String(g.args.Project),
+			Role:    pulumi.String(role),
+			Member:  pulumi.Sprintf("serviceAccount:%s", account.Email),
+		}, g.opts()...); err != nil {
+			return nil, fmt.Errorf("node role %s: %w", role, err)
+		}
+	}
+	return account, nil
+}
+
+// nodeConfig is the configuration of every node: the dedicated service account, shielded
+// VMs with secure boot, and the GKE metadata server that workload identity needs.
+func (g *gke) nodeConfig(machineType string, account *serviceaccount.Account, spot bool, disk int) *container.ClusterNodeConfigArgs {
+	if disk == 0 {
+		disk = 100
+	}
+	return &container.ClusterNodeConfigArgs{
+		MachineType:    pulumi.String(machineType),
+		ServiceAccount: account.Email,
+		OauthScopes:    pulumi.StringArray{pulumi.String("https://www.googleapis.com/auth/cloud-platform")},
+		Spot:           pulumi.Bool(spot),
+		DiskSizeGb:     pulumi.Int(disk),
+		ImageType:      pulumi.String("COS_CONTAINERD"),
+		ResourceLabels: g.labels,
+		ShieldedInstanceConfig: &container.ClusterNodeConfigShieldedInstanceConfigArgs{
+			EnableSecureBoot:          pulumi.Bool(true),
+			EnableIntegrityMonitoring: pulumi.Bool(true),
+		},
+		WorkloadMetadataConfig: &container.ClusterNodeConfigWorkloadMetadataConfigArgs{Mode: pulumi.String("GKE_METADATA")},
+		Metadata:               pulumi.StringMap{"disable-legacy-endpoints": pulumi.String("true")},
+	}
+}
+
+// cluster creates the GKE cluster: private nodes, workload identity, shielded nodes, a
+// release channel, Dataplane V2 (which enforces network policies), no legacy ABAC, no client
+// certificate, system and workload logging and monitoring. Its default node pool is removed
+// in favour of the managed pools.
+func (g *gke) cluster(network *compute.Network, subnet *compute.Subnetwork, account *serviceaccount.Account) (*container.Cluster, error) {
+	name := naming.Cluster(g.args.Name)
+	channel := g.args.ReleaseChannel
+	if channel == "" {
+		channel = "REGULAR"
+	}
+	cluster, err := container.NewCluster(g.ctx, name, &container.ClusterArgs{
+		Name:                  pulumi.String(name),
+		Project:               pulumi.String(g.args.Project),
+		Location:              pulumi.String(g.args.Region),
+		Network:               network.ID(),
+		Subnetwork:            subnet.ID(),
+		RemoveDefaultNodePool: pulumi.Bool(true),
+		InitialNodeCount:      pulumi.Int(1),
+		NodeConfig:            g.nodeConfig("e2-small", account, false, 0),
+		IpAllocationPolicy: &container.ClusterIpAllocationPolicyArgs{
+			ClusterSecondaryRangeName:  pulumi.String("pods"),
+			ServicesSecondaryRangeName: pulumi.String("services"),
+		},
+		PrivateClusterConfig: &container.ClusterPrivateClusterConfigArgs{
+			EnablePrivateNodes:    pulumi.Bool(true),
+			EnablePrivateEndpoint: pulumi.Bool(false),
+			MasterIpv4CidrBlock:   pulumi.String(g.args.Network.Master),
+		},
+		WorkloadIdentityConfig: &container.ClusterWorkloadIdentityConfigArgs{
+			WorkloadPool: pulumi.Sprintf("%s.svc.id.goog", g.args.Project),
+		},
+		ReleaseChannel:      &container.ClusterReleaseChannelArgs{Channel: pulumi.String(channel)},
+		DatapathProvider:    pulumi.String("ADVANCED_DATAPATH"),
+		EnableShieldedNodes: pulumi.Bool(true),
+		EnableLegacyAbac:    pulumi.Bool(false),
+		MasterAuth: &container.ClusterMasterAuthArgs{
+			ClientCertificateConfig: &container.ClusterMasterAuthClientCertificateConfigArgs{IssueClientCertificate: pulumi.Bool(false)},
+		},
+		LoggingConfig: &container.ClusterLoggingConfigArgs{EnableComponents: pulumi.ToStringArray([]string{"SYSTEM_COMPONENTS", "WORKLOADS"})},
+		MonitoringConfig: &container.ClusterMonitoringConfigArgs{
+			EnableComponents:  pulumi.ToStringArray([]string{"SYSTEM_COMPONENTS"}),
+			ManagedPrometheus: &container.ClusterMonitoringConfigManagedPrometheusArgs{Enabled: pulumi.Bool(true)},
+		},
+		ResourceLabels:     g.labels,
+		DeletionProtection: pulumi.Bool(g.args.Production),
+	}, g.opts(pulumi.Protect(g.args.Production))...)
+	if err != nil {
+		return nil, fmt.Errorf("gke cluster: %w", err)
+	}
+	return cluster, nil
+}
+
+// nodePools creates the autoscaled pools; GKE repairs and upgrades their nodes itself.
+func (g *gke) nodePools(cluster *container.Cluster, account *serviceaccount.Account) error {
+	for _, pool := range g.args.NodePools {
+		if pool.Min > pool.Max || pool.Max < 1 {
+			return fmt.Errorf("node pool %s: min %d and max %d are not a range", pool.Name, pool.Min, pool.Max)
+		}
+		nc := g.nodeConfig(pool.MachineType, account, pool.Spot, pool.DiskSizeGB)
+		if _, err := container.NewNodePool(g.ctx, naming.Cluster(g.args.Name)+"-"+naming.NodePool(pool.Name), &container.NodePoolArgs{
+			Name:     pulumi.String(naming.NodePool(pool.Name)),
+			Project:  pulumi.String(g.args.Project),
+			Location: pulumi.String(g.args.Region),
+			Cluster:  cluster.Name,
+			Autoscaling: &container.NodePoolAutoscalingArgs{
+				MinNodeCount: pulumi.Int(pool.Min),
+				MaxNodeCount: pulumi.Int(pool.Max),
+			},
+			Management: &container.NodePoolManagementArgs{AutoRepair: pulumi.Bool(true), AutoUpgrade: pulumi.Bool(true)},
+			NodeConfig: &container.NodePoolNodeConfigArgs{
+				MachineType:    nc.MachineType,
+				ServiceAccount: nc.ServiceAccount,
+				OauthScopes:    nc.OauthScopes,
+				Spot:           nc.Spot,
+				DiskSizeGb:     nc.DiskSizeGb,
+				ImageType:      nc.ImageType,
+				ResourceLabels: nc.ResourceLabels,
+				Metadata:       nc.Metadata,
+				ShieldedInstanceConfig: &container.NodePoolNodeConfigShieldedInstanceConfigArgs{
+					EnableSecureBoot:          pulumi.Bool(true),
+					EnableIntegrityMonitoring: pulumi.Bool(true),
+				},
+				WorkloadMetadataConfig: &container.NodePoolNodeConfigWorkloadMetadataConfigArgs{Mode: pulumi.String("GKE_METADATA")},
+			},
+		}, g.opts()...); err != nil {
+			return fmt.Errorf("node pool %s: %w", pool.Name, err)
+		}
+	}
+	return nil
+}
+
+// sqlInstance creates the Cloud SQL for PostgreSQL instance the cluster's environments share:
+// reachable only on a private address inside the VPC (private services access), TLS required,
+// daily backups with point-in-time recovery, protected against deletion in production.
+func (g *gke) sqlInstance(network *compute.Network) error {
+	name := g.args.Name
+	reserved, err := compute.NewGlobalAddress(g.ctx, naming.PrivateServicesRange(name), &compute.GlobalAddressArgs{
+		Name:         pulumi.String(naming.PrivateServicesRange(name)),
+		Project:      pulumi.String(g.args.Project),
+		Purpose:      pulumi.String("VPC_PEERING"),
+		AddressType:  pulumi.String("INTERNAL"),
+		PrefixLength: pulumi.Int(g.args.Network.PrivateServicesPrefix),
+		Network:      network.ID(),
+	}, g.opts()...)
+	if err != nil {
+		return fmt.Errorf("private services range: %w", err)
+	}
+	peering, err := servicenetworking.NewConnection(g.ctx, naming.PrivateServicesRange(name), &servicenetworking.ConnectionArgs{
+		Network:               network.ID(),
+		Service:               pulumi.String("servicenetworking.googleapis.com"),
+		ReservedPeeringRanges: pulumi.StringArray{reserved.Name},
+	}, g.opts()...)
+	if err != nil {
+		return fmt.Errorf("private services connection: %w", err)
+	}
+	tier := g.args.SQLTier
+	if tier == "" {
+		tier = "db-custom-1-3840"
+	}
+	availability := "ZONAL"
+	if g.args.Production {
+		availability = "REGIONAL"
+	}
+	instance, err := sql.NewDatabaseInstance(g.ctx, naming.SQLInstance(name), &sql.DatabaseInstanceArgs{
+		Name:            pulumi.String(naming.SQLInstance(name)),
+		Project:         pulumi.String(g.args.Project),
+		Region:          pulumi.String(g.args.Region),
+		DatabaseVersion: pulumi.String("POSTGRES_16"),
+		Settings: &sql.DatabaseInstanceSettingsArgs{
+			Tier:                      pulumi.String(tier),
+			AvailabilityType:          pulumi.String(availability),
+			DeletionProtectionEnabled: pulumi.Bool(g.args.Production),
+			DiskAutoresize:            pulumi.Bool(true),
+			UserLabels:                g.labels,
+			IpConfiguration: &sql.DatabaseInstanceSettingsIpConfigurationArgs{
+				Ipv4Enabled:    pulumi.Bool(false),
+				PrivateNetwork: network.ID(),
+				SslMode:        pulumi.String("ENCRYPTED_ONLY"),
+			},
+			BackupConfiguration: &sql.DatabaseInstanceSettingsBackupConfigurationArgs{
+				Enabled:                    pulumi.Bool(true),
+				PointInTimeRecoveryEnabled: pulumi.Bool(true),
+				StartTime:                  pulumi.String("02:00"),
+			},
+			InsightsConfig: &sql.DatabaseInstanceSettingsInsightsConfigArgs{QueryInsightsEnabled: pulumi.Bool(true)},
+		},
+		DeletionProtection: pulumi.Bool(g.args.Production),
+	}, g.opts(pulumi.DependsOn([]pulumi.Resource{peering}), pulumi.Protect(g.args.Production))...)
+	if err != nil {
+		return fmt.Errorf("cloud sql instance: %w", err)
+	}
+	g.c.SQLInstance = instance.Name
+	g.c.SQLConnectionName = instance.ConnectionName
+	g.c.SQLPrivateAddress = instance.PrivateIpAddress
+	return nil
+}
+
+// kubeconfig reaches the cluster's public endpoint with its CA, and authenticates through
+// gke-gcloud-auth-plugin: the file holds no credential, but is still treated as a secret.
+func kubeconfig(cluster *container.Cluster) pulumi.StringOutput {
+	config := pulumi.All(cluster.Name, cluster.Endpoint, cluster.MasterAuth.ClusterCaCertificate().Elem()).ApplyT(
+		func(args []any) string {
+			name, endpoint, ca := args[0].(string), args[1].(string), args[2].(string)
+			return fmt.Sprintf(`apiVersion: v1
+kind: Config
+clusters:
+- name: %[1]s
+  cluster:
+    certificate-authority-data: %[3]s
+    server: https://%[2]s
+contexts:
+- name: %[1]s
+  context:
+    cluster: %[1]s
+    user: %[1]s
+current-context: %[1]s
+users:
+- name: %[1]s
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: gke-gcloud-auth-plugin
+      installHint: Install gke-gcloud-auth-plugin (gcloud components install gke-gcloud-auth-plugin).
+      provideClusterInfo: true
+`, name, endpoint, ca)
+		}).(pulumi.StringOutput)
+	return pulumi.ToSecret(config).(pulumi.StringOutput)
+}

@@ -1,0 +1,226 @@
+package components
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/conveyor-paas/conveyor/components/manifest"
+	"github.com/conveyor-paas/conveyor/components/naming"
+)
+
+// Images of the stand-ins a local cluster runs. Both are pinned, and both run as non-root.
+const (
+	LocalPostgresImage = "postgres:16.6-alpine"
+	LocalEmulatorImage = "gcr.io/google.com/cloudsdktool/google-cloud-cli:502.0.0-emulators"
+	// postgresUser is the uid of the postgres user in the alpine image, who must own the
+	// data directory.
+	postgresUser = 70
+	emulatorPort = 8085
+	// LocalProject is the project id topics live under in the emulator.
+	LocalProject = "conveyor-local"
+)
+
+// localServices creates, for one environment on a local cluster, what Cloud SQL and Pub/Sub
+// provide elsewhere: a PostgreSQL StatefulSet and the Pub/Sub emulator, in the environment's
+// platform namespace, reachable only from the environment's own namespaces.
+func localServices(ctx *pulumi.Context, parent pulumi.Resource, env Environment, provider *kubernetes.Provider) (*LocalServices, error) {
+	opts := []pulumi.ResourceOption{pulumi.Parent(parent), pulumi.Provider(provider)}
+	nsName := naming.PlatformNamespace(env.Name)
+	// The platform's own workloads are labelled as module "conveyor" of the reserved space,
+	// so their selectors have a module to match like any component's.
+	scope := naming.Scope{Environment: env.Name, Space: naming.ReservedSpace, Module: naming.ReservedSpace}
+	labels := naming.KubernetesLabels(scope)
+	for k, v := range podSecurityLabels {
+		labels[k] = v
+	}
+	ns, err := corev1.NewNamespace(ctx, nsName, &corev1.NamespaceArgs{
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(nsName), Labels: pulumi.ToStringMap(labels)},
+	}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("platform namespace: %w", err)
+	}
+	in := append(opts, pulumi.DependsOn([]pulumi.Resource{ns}))
+	namespace := ns.Metadata.Name().Elem()
+	if err := platformNetworkPolicy(ctx, nsName, namespace, scope, in); err != nil {
+		return nil, err
+	}
+	postgres, err := localPostgres(ctx, parent, nsName, namespace, scope, in)
+	if err != nil {
+		return nil, err
+	}
+	emulator, err := localEmulator(ctx, nsName, namespace, scope, in)
+	if err != nil {
+		return nil, err
+	}
+	return &LocalServices{
+		Namespace:          nsName,
+		PostgresHost:       fmt.Sprintf("%s.%s.svc.cluster.local", naming.LocalPostgres, nsName),
+		AdminSecret:        naming.LocalPostgresAdminSecret,
+		PubSubEmulatorHost: fmt.Sprintf("%s.%s.svc.cluster.local:%d", naming.LocalPubSubEmulator, nsName, emulatorPort),
+		Ready:              []pulumi.Resource{postgres, emulator},
+	}, nil
+}
+
+// platformNetworkPolicy admits traffic into the platform namespace only from the namespaces
+// of the same environment.
+func platformNetworkPolicy(ctx *pulumi.Context, nsName string, ns pulumi.StringOutput, scope naming.Scope, opts []pulumi.ResourceOption) error {
+	all := &metav1.LabelSelectorArgs{}
+	for _, p := range []struct {
+		purpose string
+		ingress networkingv1.NetworkPolicyIngressRuleArray
+	}{
+		{"default-deny", nil},
+		{"allow-environment", networkingv1.NetworkPolicyIngressRuleArray{networkingv1.NetworkPolicyIngressRuleArgs{
+			From: networkingv1.NetworkPolicyPeerArray{networkingv1.NetworkPolicyPeerArgs{
+				NamespaceSelector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{
+					naming.LabelEnvironment: pulumi.String(scope.Environment),
+				}},
+			}},
+		}}},
+	} {
+		name := naming.NetworkPolicy(p.purpose)
+		if _, err := networkingv1.NewNetworkPolicy(ctx, nsName+"/"+name, &networkingv1.NetworkPolicyArgs{
+			Metadata: objectMeta(name, ns, scope),
+			Spec: &networkingv1.NetworkPolicySpecArgs{
+				PodSelector: all,
+				PolicyTypes: pulumi.StringArray{pulumi.String("Ingress")},
+				Ingress:     p.ingress,
+			},
+		}, opts...); err != nil {
+			return fmt.Errorf("platform network policy %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// platformResources are what the local stand-ins request and may use.
+var platformResources = &manifest.Resources{
+	Requests: &manifest.ResourceList{CPU: "100m", Memory: "256Mi"},
+	Limits:   &manifest.ResourceList{CPU: "1", Memory: "1Gi"},
+}
+
+// localPostgres runs the environment's PostgreSQL: a StatefulSet with a volume, a Service,
+// and a superuser password that exists only as a Pulumi secret and a Kubernetes Secret.
+func localPostgres(ctx *pulumi.Context, parent pulumi.Resource, nsName string, ns pulumi.StringOutput, scope naming.Scope, opts []pulumi.ResourceOption) (pulumi.Resource, error) {
+	scope.Component = naming.LocalPostgres
+	password, err := random.NewRandomPassword(ctx, nsName+"-postgres-admin", &random.RandomPasswordArgs{
+		Length: pulumi.Int(passwordLength), Special: pulumi.Bool(false),
+	}, pulumi.Parent(parent))
+	if err != nil {
+		return nil, fmt.Errorf("postgres admin password: %w", err)
+	}
+	secret, err := corev1.NewSecret(ctx, nsName+"/"+naming.LocalPostgresAdminSecret, &corev1.SecretArgs{
+		Metadata:   objectMeta(naming.LocalPostgresAdminSecret, ns, scope),
+		Type:       pulumi.String("Opaque"),
+		StringData: pulumi.StringMap{SecretKeyPassword: password.Result},
+	}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres admin secret: %w", err)
+	}
+	pod := podSpec{
+		scope:          scope,
+		image:          LocalPostgresImage,
+		port:           postgresPort,
+		portName:       naming.LocalPostgres,
+		resources:      platformResources,
+		serviceAccount: "default",
+		user:           postgresUser,
+		mounts: []mount{
+			{name: "data", path: "/var/lib/postgresql/data", claim: true},
+			{name: "run", path: "/var/run/postgresql"},
+		},
+		probe: &corev1.ProbeArgs{
+			Exec:          &corev1.ExecActionArgs{Command: pulumi.ToStringArray([]string{"pg_isready", "-U", "postgres"})},
+			PeriodSeconds: pulumi.Int(5),
+		},
+		env: corev1.EnvVarArray{
+			corev1.EnvVarArgs{Name: pulumi.String("PGDATA"), Value: pulumi.String("/var/lib/postgresql/data/pgdata")},
+			corev1.EnvVarArgs{Name: pulumi.String("POSTGRES_PASSWORD"), ValueFrom: &corev1.EnvVarSourceArgs{
+				SecretKeyRef: &corev1.SecretKeySelectorArgs{Name: pulumi.String(naming.LocalPostgresAdminSecret), Key: pulumi.String(SecretKeyPassword)},
+			}},
+		},
+	}
+	selector := pulumi.ToStringMap(naming.SelectorLabels(scope.Module, scope.Component))
+	if _, err := newPlatformService(ctx, nsName, naming.LocalPostgres, naming.LocalPostgres, postgresPort, ns, scope, opts); err != nil {
+		return nil, err
+	}
+	set, err := appsv1.NewStatefulSet(ctx, nsName+"/"+naming.LocalPostgres, &appsv1.StatefulSetArgs{
+		Metadata: objectMeta(naming.LocalPostgres, ns, scope),
+		Spec: &appsv1.StatefulSetSpecArgs{
+			ServiceName: pulumi.String(naming.LocalPostgres),
+			Replicas:    pulumi.Int(1),
+			Selector:    &metav1.LabelSelectorArgs{MatchLabels: selector},
+			Template:    pod.template(),
+			VolumeClaimTemplates: corev1.PersistentVolumeClaimTypeArray{corev1.PersistentVolumeClaimTypeArgs{
+				Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String("data"), Labels: pulumi.ToStringMap(naming.KubernetesLabels(scope))},
+				Spec: &corev1.PersistentVolumeClaimSpecArgs{
+					AccessModes: pulumi.StringArray{pulumi.String("ReadWriteOnce")},
+					Resources:   &corev1.VolumeResourceRequirementsArgs{Requests: pulumi.StringMap{"storage": pulumi.String("1Gi")}},
+				},
+			}},
+		},
+	}, append(opts, pulumi.DependsOn([]pulumi.Resource{secret}))...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	return set, nil
+}
+
+// localEmulator runs the Google Cloud Pub/Sub emulator.
+func localEmulator(ctx *pulumi.Context, nsName string, ns pulumi.StringOutput, scope naming.Scope, opts []pulumi.ResourceOption) (pulumi.Resource, error) {
+	scope.Component = naming.LocalPubSubEmulator
+	pod := podSpec{
+		scope:   scope,
+		image:   LocalEmulatorImage,
+		command: []string{"gcloud", "beta", "emulators", "pubsub", "start", fmt.Sprintf("--host-port=0.0.0.0:%d", emulatorPort), "--project=" + LocalProject},
+		port:    emulatorPort,
+		// The emulator answers "Ok" on its root path once it serves.
+		probes:         &manifest.Probes{Readiness: "/", Liveness: "/"},
+		resources:      platformResources,
+		serviceAccount: "default",
+		env: corev1.EnvVarArray{
+			// gcloud writes its configuration under HOME; only /tmp is writable.
+			corev1.EnvVarArgs{Name: pulumi.String("HOME"), Value: pulumi.String("/tmp")},
+			corev1.EnvVarArgs{Name: pulumi.String("CLOUDSDK_CONFIG"), Value: pulumi.String("/tmp/gcloud")},
+		},
+	}
+	if _, err := newPlatformService(ctx, nsName, naming.LocalPubSubEmulator, portName, emulatorPort, ns, scope, opts); err != nil {
+		return nil, err
+	}
+	deployment, err := appsv1.NewDeployment(ctx, nsName+"/"+naming.LocalPubSubEmulator, &appsv1.DeploymentArgs{
+		Metadata: objectMeta(naming.LocalPubSubEmulator, ns, scope),
+		Spec: &appsv1.DeploymentSpecArgs{
+			Replicas: pulumi.Int(1),
+			Selector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(naming.SelectorLabels(scope.Module, scope.Component))},
+			Template: pod.template(),
+		},
+	}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("pub/sub emulator: %w", err)
+	}
+	return deployment, nil
+}
+
+func newPlatformService(ctx *pulumi.Context, nsName, name, port string, number int, ns pulumi.StringOutput, scope naming.Scope, opts []pulumi.ResourceOption) (*corev1.Service, error) {
+	svc, err := corev1.NewService(ctx, nsName+"/"+name, &corev1.ServiceArgs{
+		Metadata: objectMeta(name, ns, scope),
+		Spec: &corev1.ServiceSpecArgs{
+			Type:     pulumi.String("ClusterIP"),
+			Selector: pulumi.ToStringMap(naming.SelectorLabels(scope.Module, scope.Component)),
+			Ports: corev1.ServicePortArray{corev1.ServicePortArgs{
+				Name: pulumi.String(port), Port: pulumi.Int(number), TargetPort: pulumi.String(port), Protocol: pulumi.String("TCP"),
+			}},
+		},
+	}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("service %s: %w", name, err)
+	}
+	return svc, nil
+}

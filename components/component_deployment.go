@@ -1,0 +1,131 @@
+package components
+
+import (
+	"fmt"
+
+	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
+	autoscalingv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/autoscaling/v2"
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	policyv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/policy/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/conveyor-paas/conveyor/components/naming"
+)
+
+// servicePort is the port every api's Service listens on; it forwards to the container's
+// named port, so callers never need to know the container's number.
+const servicePort = 80
+
+// newAPI builds an api: Deployment, Service, autoscaler (or fixed replicas) and disruption
+// budget. It rolls out after the module's jobs (its migrations) have completed.
+func newAPI(ctx *pulumi.Context, c *Component, a *ComponentArgs, opts []pulumi.ResourceOption) error {
+	name := naming.Workload(a.Module, a.Name)
+	pod := a.pod()
+	pod.port = a.Spec.Port
+	pod.probes = a.Spec.Probes
+	pod.spread = true
+	deployment, err := newDeployment(ctx, name, a, pod, append(opts, pulumi.DependsOn(a.RunAfter))...)
+	if err != nil {
+		return err
+	}
+	scope := a.scope()
+	selector := pulumi.ToStringMap(naming.SelectorLabels(a.Module, a.Name))
+	service, err := corev1.NewService(ctx, name, &corev1.ServiceArgs{
+		Metadata: objectMeta(name, a.Namespace, scope),
+		Spec: &corev1.ServiceSpecArgs{
+			Type:     pulumi.String("ClusterIP"),
+			Selector: selector,
+			Ports: corev1.ServicePortArray{corev1.ServicePortArgs{
+				Name:       pulumi.String(portName),
+				Port:       pulumi.Int(servicePort),
+				TargetPort: pulumi.String(portName),
+				Protocol:   pulumi.String("TCP"),
+			}},
+		},
+	}, opts...)
+	if err != nil {
+		return fmt.Errorf("service: %w", err)
+	}
+	if _, autoscaling := a.scaling(); autoscaling != nil {
+		_, err := autoscalingv2.NewHorizontalPodAutoscaler(ctx, name, &autoscalingv2.HorizontalPodAutoscalerArgs{
+			Metadata: objectMeta(name, a.Namespace, scope),
+			Spec: &autoscalingv2.HorizontalPodAutoscalerSpecArgs{
+				ScaleTargetRef: &autoscalingv2.CrossVersionObjectReferenceArgs{
+					ApiVersion: pulumi.String("apps/v1"),
+					Kind:       pulumi.String("Deployment"),
+					Name:       deployment.Metadata.Name().Elem(),
+				},
+				MinReplicas: pulumi.Int(autoscaling.Min),
+				MaxReplicas: pulumi.Int(autoscaling.Max),
+				Metrics: autoscalingv2.MetricSpecArray{autoscalingv2.MetricSpecArgs{
+					Type: pulumi.String("Resource"),
+					Resource: &autoscalingv2.ResourceMetricSourceArgs{
+						Name: pulumi.String("cpu"),
+						Target: &autoscalingv2.MetricTargetArgs{
+							Type:               pulumi.String("Utilization"),
+							AverageUtilization: pulumi.Int(autoscaling.CPU),
+						},
+					},
+				}},
+			},
+		}, opts...)
+		if err != nil {
+			return fmt.Errorf("autoscaler: %w", err)
+		}
+	}
+	// maxUnavailable rather than minAvailable: a budget that allows no eviction at all (one
+	// replica with minAvailable 1) would block every node drain.
+	if _, err := policyv1.NewPodDisruptionBudget(ctx, name, &policyv1.PodDisruptionBudgetArgs{
+		Metadata: objectMeta(name, a.Namespace, scope),
+		Spec: &policyv1.PodDisruptionBudgetSpecArgs{
+			MaxUnavailable: pulumi.Int(1),
+			Selector:       &metav1.LabelSelectorArgs{MatchLabels: selector},
+		},
+	}, opts...); err != nil {
+		return fmt.Errorf("disruption budget: %w", err)
+	}
+	c.Workload = deployment.Metadata.Name().Elem()
+	c.Endpoint = pulumi.Sprintf("http://%s.%s.svc.cluster.local:%d", service.Metadata.Name().Elem(), service.Metadata.Namespace().Elem(), servicePort)
+	return nil
+}
+
+// newHandler builds a handler: a Deployment that consumes its subscriptions and serves nothing.
+func newHandler(ctx *pulumi.Context, c *Component, a *ComponentArgs, opts []pulumi.ResourceOption) error {
+	pod := a.pod()
+	pod.spread = true
+	deployment, err := newDeployment(ctx, naming.Workload(a.Module, a.Name), a, pod, append(opts, pulumi.DependsOn(a.RunAfter))...)
+	if err != nil {
+		return err
+	}
+	c.Workload = deployment.Metadata.Name().Elem()
+	return nil
+}
+
+func newDeployment(ctx *pulumi.Context, name string, a *ComponentArgs, pod podSpec, opts ...pulumi.ResourceOption) (*appsv1.Deployment, error) {
+	spec := &appsv1.DeploymentSpecArgs{
+		Selector:             &metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(naming.SelectorLabels(a.Module, a.Name))},
+		Template:             pod.template(),
+		RevisionHistoryLimit: pulumi.Int(5),
+		Strategy: &appsv1.DeploymentStrategyArgs{
+			Type: pulumi.String("RollingUpdate"),
+			RollingUpdate: &appsv1.RollingUpdateDeploymentArgs{
+				MaxSurge:       pulumi.String("25%"),
+				MaxUnavailable: pulumi.Int(0),
+			},
+		},
+	}
+	// Under an autoscaler the replica count is left unset, so that an update never resets
+	// what the autoscaler decided.
+	if replicas, autoscaling := a.scaling(); autoscaling == nil {
+		spec.Replicas = pulumi.Int(replicas)
+	}
+	deployment, err := appsv1.NewDeployment(ctx, name, &appsv1.DeploymentArgs{
+		Metadata: objectMeta(name, a.Namespace, a.scope()),
+		Spec:     spec,
+	}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("deployment: %w", err)
+	}
+	return deployment, nil
+}

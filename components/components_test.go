@@ -1,0 +1,204 @@
+package components_test
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/conveyor-paas/conveyor/components"
+	"github.com/conveyor-paas/conveyor/components/manifest"
+	"github.com/conveyor-paas/conveyor/components/offline"
+)
+
+// The catalog of these tests: a producer in one space, a consumer with every component kind
+// in another.
+var testCatalog = map[string]string{
+	"sales.conveyor.yaml":  "space: sales\nteam: sales@example.com\nallowFrom: [claims]\nquota: {cpu: \"6\", memory: 12Gi, pods: 40}\nconfig: {LOG_FORMAT: json, LOG_LEVEL: info}\n",
+	"claims.conveyor.yaml": "space: claims\nteam: claims@example.com\n",
+	"quotes.conveyor.yaml": `module: quotes
+space: sales
+database: true
+publishes: [quote-accepted]
+config: {LOG_LEVEL: warn}
+components:
+  api:
+    image: ghcr.io/acme/quotes:1.0.0
+    autoscaling: {min: 2, max: 5}
+  migrate:
+    kind: job
+    image: ghcr.io/acme/quotes-migrate:1.0.0
+`,
+	"claims.module.conveyor.yaml": `module: claims
+space: claims
+database: true
+publishes: [claim-filed]
+consumes: [quotes.quote-accepted]
+components:
+  api:
+    image: ghcr.io/acme/claims:2.0.0
+    port: 9000
+    replicas: 3
+  intake:
+    kind: handler
+    image: ghcr.io/acme/claims:2.0.0
+    handles: [quotes.quote-accepted]
+  nightly:
+    kind: cron
+    image: ghcr.io/acme/claims:2.0.0
+    schedule: "0 2 * * *"
+    command: [claims, nightly]
+  migrate:
+    kind: job
+    image: ghcr.io/acme/claims-migrate:2.0.0
+`,
+}
+
+func loadCatalog(t *testing.T) *manifest.Catalog {
+	t.Helper()
+	var sources []manifest.Source
+	for name, text := range testCatalog {
+		sources = append(sources, manifest.Source{Name: name, Data: []byte(text)})
+	}
+	slices.SortFunc(sources, func(a, b manifest.Source) int { return strings.Compare(a.Name, b.Name) })
+	cat, err := manifest.Parse(sources)
+	if err != nil {
+		t.Fatalf("test catalog: %v", err)
+	}
+	return cat
+}
+
+// gcpTarget is a GKE cluster's target as an environment stack sees it.
+func gcpTarget(ctx *pulumi.Context) (*components.Target, error) {
+	g, err := gcp.NewProvider(ctx, "gcp", &gcp.ProviderArgs{Project: pulumi.String("acme-nonprod"), Region: pulumi.String("europe-west1")})
+	if err != nil {
+		return nil, err
+	}
+	k, err := kubernetes.NewProvider(ctx, "kubernetes", &kubernetes.ProviderArgs{Kubeconfig: pulumi.String("kubeconfig")})
+	if err != nil {
+		return nil, err
+	}
+	return &components.Target{
+		Kubernetes: k, GCP: g,
+		Project: pulumi.String("acme-nonprod"), ProjectNumber: pulumi.String("123456789012"),
+		SQLInstance: pulumi.String("conveyor-nonprod-pg"), SQLHost: pulumi.String("10.100.0.3"),
+	}, nil
+}
+
+// deploy builds every space and module of the catalog into env, the way an environment
+// stack does.
+func deploy(t *testing.T, env components.Environment, local bool) *offline.Recording {
+	t.Helper()
+	cat := loadCatalog(t)
+	program := func(ctx *pulumi.Context) error {
+		var target *components.Target
+		if local {
+			cluster, err := components.NewCluster(ctx, "local", &components.ClusterArgs{Mode: components.ClusterLocal, Environment: env})
+			if err != nil {
+				return err
+			}
+			target = cluster.Target()
+		} else {
+			var err error
+			if target, err = gcpTarget(ctx); err != nil {
+				return err
+			}
+		}
+		events := components.NewEvents(ctx)
+		namespaces := map[string]pulumi.StringOutput{}
+		for _, s := range cat.Spaces {
+			space, err := components.NewSpace(ctx, s.Name, &components.SpaceArgs{Environment: env, Spec: s, Kubernetes: target.Kubernetes})
+			if err != nil {
+				return err
+			}
+			namespaces[s.Name] = space.Namespace
+		}
+		for _, m := range cat.Modules {
+			if _, err := components.NewModule(ctx, m.Name, &components.ModuleArgs{
+				Environment: env, Target: target, Catalog: cat, Spec: m,
+				Namespace: namespaces[m.Space], Events: events,
+				Images: map[string]string{"intake": "ghcr.io/acme/claims:2.0.1"},
+			}); err != nil {
+				return err
+			}
+		}
+		return events.Close()
+	}
+	rec, err := offline.Run(program, offline.Options{Project: "conveyor", Stack: env.Name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+// must finds a resource or fails the test.
+func must(t *testing.T, rec *offline.Recording, typ, name string) *offline.Resource {
+	t.Helper()
+	r := rec.Find(typ, name)
+	if r == nil {
+		var names []string
+		for _, res := range rec.OfType(typ) {
+			names = append(names, res.Name)
+		}
+		t.Fatalf("no %s named %q; there are %v", typ, name, names)
+	}
+	return r
+}
+
+func str(r *offline.Resource, path string) string { return offline.String(r.Inputs, path) }
+
+func isSecret(r *offline.Resource, path string) bool {
+	v, ok := offline.Lookup(r.Inputs, path)
+	return ok && v.IsSecret()
+}
+
+// parentChain lists the types of a resource's ancestors, nearest first.
+func parentChain(rec *offline.Recording, r *offline.Resource) []string {
+	var chain []string
+	for p := rec.ByURN(r.Parent); p != nil; p = rec.ByURN(p.Parent) {
+		chain = append(chain, p.Type+"::"+p.Name)
+	}
+	return chain
+}
+
+func dependsOn(r *offline.Resource, other *offline.Resource) bool {
+	return slices.Contains(r.Dependencies, other.URN)
+}
+
+func labelsOf(r *offline.Resource, path string) map[string]string {
+	out := map[string]string{}
+	v, ok := offline.Lookup(r.Inputs, path)
+	if !ok || !v.IsObject() {
+		return out
+	}
+	for k, val := range v.ObjectValue() {
+		if val.IsString() {
+			out[string(k)] = val.StringValue()
+		}
+	}
+	return out
+}
+
+func envOf(r *offline.Resource, container string) map[string]string {
+	out := map[string]string{}
+	v, ok := offline.Lookup(r.Inputs, container+".env")
+	if !ok || !v.IsArray() {
+		return out
+	}
+	for _, e := range v.ArrayValue() {
+		obj := e.ObjectValue()
+		name := obj["name"].StringValue()
+		switch {
+		case obj["value"].IsString():
+			out[name] = obj["value"].StringValue()
+		case obj["valueFrom"].IsObject():
+			ref := obj["valueFrom"].ObjectValue()["secretKeyRef"].ObjectValue()
+			out[name] = fmt.Sprintf("secret:%s/%s", ref["name"].StringValue(), ref["key"].StringValue())
+		}
+	}
+	return out
+}

@@ -1,0 +1,146 @@
+// Package offline evaluates a Pulumi program without an engine, a cloud or a provider: under
+// Pulumi's mocks, every resource the program registers is recorded with its inputs, parent,
+// provider and dependencies. It is what the policy check, `conveyor render`, the whole-stack
+// tests and the benchmarks look at.
+package offline
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Resource is one registered resource, as the engine would have received it.
+type Resource struct {
+	URN      string
+	Type     string
+	Name     string
+	Custom   bool
+	Parent   string
+	Provider string
+	Protect  bool
+	// Dependencies are the URNs the resource depends on (explicit and through its inputs).
+	Dependencies []string
+	// Inputs keep secrets as secrets (resource.Secret values).
+	Inputs resource.PropertyMap
+	// order is the registration order.
+	order int
+}
+
+// Recording is every resource a program registered.
+type Recording struct {
+	// Resources in registration order.
+	Resources []Resource
+}
+
+// Options say which stack the program believes it runs as.
+type Options struct {
+	Project string
+	Stack   string
+	// Config holds the stack's configuration with full keys ("conveyor:catalog").
+	Config map[string]string
+	// SecretKeys are the Config keys that are secrets.
+	SecretKeys []string
+}
+
+// Run evaluates program under mocks and returns what it registered.
+func Run(program pulumi.RunFunc, opts Options) (*Recording, error) {
+	m := &monitor{stack: opts.Stack, project: opts.Project}
+	err := pulumi.RunErr(program, pulumi.WithMocks(opts.Project, opts.Stack, m), func(info *pulumi.RunInfo) {
+		info.Config = opts.Config
+		info.ConfigSecretKeys = opts.SecretKeys
+	})
+	if err != nil {
+		return nil, fmt.Errorf("evaluating the program for stack %s: %w", opts.Stack, err)
+	}
+	rec := &Recording{Resources: m.resources}
+	slices.SortStableFunc(rec.Resources, func(a, b Resource) int { return cmp.Compare(a.order, b.order) })
+	return rec, nil
+}
+
+// Custom returns the custom resources (what providers would create), without the component
+// resources and providers.
+func (r *Recording) Custom() []Resource {
+	var out []Resource
+	for _, res := range r.Resources {
+		if res.Custom && !IsProvider(res.Type) {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+// OfType returns the resources of one type token.
+func (r *Recording) OfType(typ string) []Resource {
+	var out []Resource
+	for _, res := range r.Resources {
+		if res.Type == typ {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+// Find returns the resource of that type and logical name, or nil.
+func (r *Recording) Find(typ, name string) *Resource {
+	for i := range r.Resources {
+		if r.Resources[i].Type == typ && r.Resources[i].Name == name {
+			return &r.Resources[i]
+		}
+	}
+	return nil
+}
+
+// ByURN returns the resource of that URN, or nil.
+func (r *Recording) ByURN(urn string) *Resource {
+	for i := range r.Resources {
+		if r.Resources[i].URN == urn {
+			return &r.Resources[i]
+		}
+	}
+	return nil
+}
+
+// IsProvider says whether a type token is a provider's ("pulumi:providers:kubernetes").
+func IsProvider(typ string) bool {
+	return len(typ) > len("pulumi:providers:") && typ[:len("pulumi:providers:")] == "pulumi:providers:"
+}
+
+// monitor records registrations and answers as a provider would.
+type monitor struct {
+	stack, project string
+
+	mu        sync.Mutex
+	resources []Resource
+}
+
+func (m *monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	rpc := args.RegisterRPC
+	res := Resource{
+		Type:     args.TypeToken,
+		Name:     args.Name,
+		Custom:   args.Custom,
+		Provider: args.Provider,
+		Inputs:   args.Inputs,
+	}
+	if rpc != nil {
+		res.Parent = rpc.GetParent()
+		res.Protect = rpc.GetProtect()
+		res.Dependencies = rpc.GetDependencies()
+	}
+	id, outputs := simulate(args.TypeToken, args.Name, args.Inputs)
+	m.mu.Lock()
+	res.order = len(m.resources)
+	res.URN = urn(m.stack, m.project, res.Parent, args.TypeToken, args.Name)
+	m.resources = append(m.resources, res)
+	m.mu.Unlock()
+	return id, outputs, nil
+}
+
+func (m *monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	return simulateCall(args.Token, args.Args)
+}
