@@ -61,9 +61,9 @@ func localServices(ctx *pulumi.Context, parent pulumi.Resource, env Environment,
 	}
 	return &LocalServices{
 		Namespace:          nsName,
-		PostgresHost:       fmt.Sprintf("%s.%s.svc.cluster.local", naming.LocalPostgres, nsName),
-		AdminSecret:        naming.LocalPostgresAdminSecret,
-		PubSubEmulatorHost: fmt.Sprintf("%s.%s.svc.cluster.local:%d", naming.LocalPubSubEmulator, nsName, emulatorPort),
+		PostgresHost:       fmt.Sprintf("%s.%s.svc.cluster.local", naming.LocalPostgres(), nsName),
+		AdminSecret:        naming.LocalPostgresAdminSecret(),
+		PubSubEmulatorHost: fmt.Sprintf("%s.%s.svc.cluster.local:%d", naming.LocalPubSubEmulator(), nsName, emulatorPort),
 		Ready:              []pulumi.Resource{postgres, emulator},
 	}, nil
 }
@@ -109,15 +109,15 @@ var platformResources = &manifest.Resources{
 // localPostgres runs the environment's PostgreSQL: a StatefulSet with a volume, a Service,
 // and a superuser password that exists only as a Pulumi secret and a Kubernetes Secret.
 func localPostgres(ctx *pulumi.Context, parent pulumi.Resource, nsName string, ns pulumi.StringOutput, scope naming.Scope, opts []pulumi.ResourceOption) (pulumi.Resource, error) {
-	scope.Component = naming.LocalPostgres
+	scope.Component = naming.LocalPostgresComponent
 	password, err := random.NewRandomPassword(ctx, nsName+"-postgres-admin", &random.RandomPasswordArgs{
 		Length: pulumi.Int(passwordLength), Special: pulumi.Bool(false),
 	}, pulumi.Parent(parent))
 	if err != nil {
 		return nil, fmt.Errorf("postgres admin password: %w", err)
 	}
-	secret, err := corev1.NewSecret(ctx, nsName+"/"+naming.LocalPostgresAdminSecret, &corev1.SecretArgs{
-		Metadata:   objectMeta(naming.LocalPostgresAdminSecret, ns, scope),
+	secret, err := corev1.NewSecret(ctx, nsName+"/"+naming.LocalPostgresAdminSecret(), &corev1.SecretArgs{
+		Metadata:   objectMeta(naming.LocalPostgresAdminSecret(), ns, scope),
 		Type:       pulumi.String("Opaque"),
 		StringData: pulumi.StringMap{SecretKeyPassword: password.Result},
 	}, opts...)
@@ -128,7 +128,7 @@ func localPostgres(ctx *pulumi.Context, parent pulumi.Resource, nsName string, n
 		scope:          scope,
 		image:          LocalPostgresImage,
 		port:           postgresPort,
-		portName:       naming.LocalPostgres,
+		portName:       naming.LocalPostgresComponent,
 		resources:      platformResources,
 		serviceAccount: "default",
 		user:           postgresUser,
@@ -143,18 +143,18 @@ func localPostgres(ctx *pulumi.Context, parent pulumi.Resource, nsName string, n
 		env: corev1.EnvVarArray{
 			corev1.EnvVarArgs{Name: pulumi.String("PGDATA"), Value: pulumi.String("/var/lib/postgresql/data/pgdata")},
 			corev1.EnvVarArgs{Name: pulumi.String("POSTGRES_PASSWORD"), ValueFrom: &corev1.EnvVarSourceArgs{
-				SecretKeyRef: &corev1.SecretKeySelectorArgs{Name: pulumi.String(naming.LocalPostgresAdminSecret), Key: pulumi.String(SecretKeyPassword)},
+				SecretKeyRef: &corev1.SecretKeySelectorArgs{Name: pulumi.String(naming.LocalPostgresAdminSecret()), Key: pulumi.String(SecretKeyPassword)},
 			}},
 		},
 	}
 	selector := pulumi.ToStringMap(naming.SelectorLabels(scope.Module, scope.Component))
-	if _, err := newPlatformService(ctx, nsName, naming.LocalPostgres, naming.LocalPostgres, postgresPort, ns, scope, opts); err != nil {
+	if _, err := newPlatformService(ctx, nsName, naming.LocalPostgres(), naming.LocalPostgresComponent, postgresPort, ns, scope, opts); err != nil {
 		return nil, err
 	}
-	set, err := appsv1.NewStatefulSet(ctx, nsName+"/"+naming.LocalPostgres, &appsv1.StatefulSetArgs{
-		Metadata: objectMeta(naming.LocalPostgres, ns, scope),
+	set, err := appsv1.NewStatefulSet(ctx, nsName+"/"+naming.LocalPostgres(), &appsv1.StatefulSetArgs{
+		Metadata: objectMeta(naming.LocalPostgres(), ns, scope),
 		Spec: &appsv1.StatefulSetSpecArgs{
-			ServiceName: pulumi.String(naming.LocalPostgres),
+			ServiceName: pulumi.String(naming.LocalPostgres()),
 			Replicas:    pulumi.Int(1),
 			Selector:    &metav1.LabelSelectorArgs{MatchLabels: selector},
 			Template:    pod.template(),
@@ -175,7 +175,7 @@ func localPostgres(ctx *pulumi.Context, parent pulumi.Resource, nsName string, n
 
 // localEmulator runs the Google Cloud Pub/Sub emulator.
 func localEmulator(ctx *pulumi.Context, nsName string, ns pulumi.StringOutput, scope naming.Scope, opts []pulumi.ResourceOption) (pulumi.Resource, error) {
-	scope.Component = naming.LocalPubSubEmulator
+	scope.Component = naming.LocalEmulatorComponent
 	pod := podSpec{
 		scope:   scope,
 		image:   LocalEmulatorImage,
@@ -191,11 +191,11 @@ func localEmulator(ctx *pulumi.Context, nsName string, ns pulumi.StringOutput, s
 			corev1.EnvVarArgs{Name: pulumi.String("CLOUDSDK_CONFIG"), Value: pulumi.String("/tmp/gcloud")},
 		},
 	}
-	if _, err := newPlatformService(ctx, nsName, naming.LocalPubSubEmulator, portName, emulatorPort, ns, scope, opts); err != nil {
+	if _, err := newPlatformService(ctx, nsName, naming.LocalPubSubEmulator(), portName, emulatorPort, ns, scope, opts); err != nil {
 		return nil, err
 	}
-	deployment, err := appsv1.NewDeployment(ctx, nsName+"/"+naming.LocalPubSubEmulator, &appsv1.DeploymentArgs{
-		Metadata: objectMeta(naming.LocalPubSubEmulator, ns, scope),
+	deployment, err := appsv1.NewDeployment(ctx, nsName+"/"+naming.LocalPubSubEmulator(), &appsv1.DeploymentArgs{
+		Metadata: objectMeta(naming.LocalPubSubEmulator(), ns, scope),
 		Spec: &appsv1.DeploymentSpecArgs{
 			Replicas: pulumi.Int(1),
 			Selector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(naming.SelectorLabels(scope.Module, scope.Component))},

@@ -132,7 +132,7 @@ func TestLocalCluster(t *testing.T) {
 			t.Errorf("a local environment creates %s %s", r.Type, r.Name)
 		}
 	}
-	postgres := must(t, rec, "kubernetes:apps/v1:StatefulSet", "local-conveyor/postgres")
+	postgres := must(t, rec, "kubernetes:apps/v1:StatefulSet", "local-conveyor/conveyor-postgres")
 	for path, want := range map[string]string{
 		"metadata.namespace":                                                      "local-conveyor",
 		"spec.template.spec.securityContext.runAsUser":                            "70",
@@ -144,10 +144,10 @@ func TestLocalCluster(t *testing.T) {
 			t.Errorf("postgres %s = %q, want %q", path, got, want)
 		}
 	}
-	must(t, rec, "kubernetes:apps/v1:Deployment", "local-conveyor/pubsub-emulator")
+	must(t, rec, "kubernetes:apps/v1:Deployment", "local-conveyor/conveyor-pubsub-emulator")
 	setup := must(t, rec, typeJob, "local-conveyor/quotes-database-setup")
 	env := envOf(setup, "spec.template.spec.containers[0]")
-	if env["DB_NAME"] != "local_quotes" || env["DB_PASSWORD"] != "secret:quotes-database/password" || env["PGPASSWORD"] != "secret:postgres-admin/password" {
+	if env["DB_NAME"] != "local_quotes" || env["DB_PASSWORD"] != "secret:quotes-database/password" || env["PGPASSWORD"] != "secret:conveyor-postgres-admin/password" {
 		t.Errorf("database setup env = %v", env)
 	}
 	if !dependsOn(setup, postgres) {
@@ -155,7 +155,7 @@ func TestLocalCluster(t *testing.T) {
 	}
 	// The Secret has the GCP shape; only the host differs.
 	secret := must(t, rec, typeSecret, "local-sales/quotes-database")
-	if got := str(secret, "stringData.host"); got != "postgres.local-conveyor.svc.cluster.local" {
+	if got := str(secret, "stringData.host"); got != "conveyor-postgres.local-conveyor.svc.cluster.local" {
 		t.Errorf("local database host = %q", got)
 	}
 	for _, key := range []string{"host", "port", "database", "user", "password", "url"} {
@@ -179,7 +179,7 @@ func TestLocalCluster(t *testing.T) {
 		}
 	}
 	intake := envOf(must(t, rec, typeDeployment, "claims-intake"), "spec.template.spec.containers[0]")
-	if intake["PUBSUB_EMULATOR_HOST"] != "pubsub-emulator.local-conveyor.svc.cluster.local:8085" || intake["CONVEYOR_SUBSCRIPTION_QUOTES_QUOTE_ACCEPTED"] != "local.claims.claims.from.sales.quotes.quote-accepted" {
+	if intake["PUBSUB_EMULATOR_HOST"] != "conveyor-pubsub-emulator.local-conveyor.svc.cluster.local:8085" || intake["CONVEYOR_SUBSCRIPTION_QUOTES_QUOTE_ACCEPTED"] != "local.claims.claims.from.sales.quotes.quote-accepted" {
 		t.Errorf("local handler env = %v", intake)
 	}
 }

@@ -130,10 +130,19 @@ func EventsSetupJob(module, purpose string) string {
 	return Fit(module+"-"+purpose+"-setup", MaxKubernetesName, '-')
 }
 
-// Names of the services a local cluster runs in each environment's platform namespace, in
-// place of Cloud SQL and Pub/Sub.
+// The services a local cluster runs in each environment's platform namespace, in place of
+// Cloud SQL and Pub/Sub, are components of the platform's own module (named like the reserved
+// space), so their names follow the convention of every workload: "conveyor-postgres".
 const (
-	LocalPostgres            = "postgres"
-	LocalPostgresAdminSecret = "postgres-admin"
-	LocalPubSubEmulator      = "pubsub-emulator"
+	LocalPostgresComponent = "postgres"
+	LocalEmulatorComponent = "pubsub-emulator"
 )
+
+// LocalPostgres names the local PostgreSQL's StatefulSet and Service.
+func LocalPostgres() string { return Workload(ReservedSpace, LocalPostgresComponent) }
+
+// LocalPubSubEmulator names the local Pub/Sub emulator's Deployment and Service.
+func LocalPubSubEmulator() string { return Workload(ReservedSpace, LocalEmulatorComponent) }
+
+// LocalPostgresAdminSecret names the Secret of the local PostgreSQL's superuser password.
+func LocalPostgresAdminSecret() string { return Workload(ReservedSpace, "postgres-admin") }

@@ -198,3 +198,54 @@ func TestCheck(t *testing.T) {
 		})
 	}
 }
+
+func TestClassifyStack(t *testing.T) {
+	tests := []struct {
+		stack       string
+		want        StackKind
+		collectable bool
+		cluster     string
+		wantErr     bool
+	}{
+		{"cluster-nonprod", StackCluster, false, "", false},
+		{"prod", StackProduction, false, "cluster-prod", false},
+		{"staging", StackLongLived, false, "cluster-nonprod", false},
+		{"dev", StackLongLived, false, "cluster-nonprod", false},
+		{"local", StackLocal, false, "", false},
+		{"local-alice", StackLocal, false, "", false},
+		{"pr-123", StackAdHoc, true, "cluster-nonprod", false},
+		{"production", StackAdHoc, true, "cluster-nonprod", false},
+		{"cluster-", "", false, "", true},
+		{"PR-1", "", false, "", true},
+		{"pr_1", "", false, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.stack, func(t *testing.T) {
+			got, err := ClassifyStack(tt.stack)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("error = %v, want error %v", err, tt.wantErr)
+			}
+			if got != tt.want || got.Collectable() != tt.collectable {
+				t.Errorf("kind = %q (collectable %v), want %q (%v)", got, got.Collectable(), tt.want, tt.collectable)
+			}
+			if tt.cluster != "" && DefaultCluster(tt.stack) != tt.cluster {
+				t.Errorf("default cluster = %q, want %q", DefaultCluster(tt.stack), tt.cluster)
+			}
+		})
+	}
+}
+
+func TestEnvVarNames(t *testing.T) {
+	tests := []struct{ got, want string }{
+		{TopicEnvVar("quote-accepted"), "CONVEYOR_TOPIC_QUOTE_ACCEPTED"},
+		{SubscriptionEnvVar("policies", "policy-issued"), "CONVEYOR_SUBSCRIPTION_POLICIES_POLICY_ISSUED"},
+		{DatabaseSetupJob("quotes"), "quotes-database-setup"},
+		{EventsSetupJob("quotes", "topics"), "quotes-topics-setup"},
+		{DeadLetterSubscription("dev", "claims", "claims", "sales", "policies", "policy-issued"), "dev.claims.claims.from.sales.policies.policy-issued.dead-letter"},
+	}
+	for _, tt := range tests {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+}

@@ -45,14 +45,19 @@ type Options struct {
 	Config map[string]string
 	// SecretKeys are the Config keys that are secrets.
 	SecretKeys []string
+	// RootDirectory is the project's folder (where Pulumi.yaml is), for relative paths.
+	RootDirectory string
+	// StackOutputs answers a StackReference: the outputs of the named stack.
+	StackOutputs func(stack string) resource.PropertyMap
 }
 
 // Run evaluates program under mocks and returns what it registered.
 func Run(program pulumi.RunFunc, opts Options) (*Recording, error) {
-	m := &monitor{stack: opts.Stack, project: opts.Project}
+	m := &monitor{stack: opts.Stack, project: opts.Project, stackOutputs: opts.StackOutputs}
 	err := pulumi.RunErr(program, pulumi.WithMocks(opts.Project, opts.Stack, m), func(info *pulumi.RunInfo) {
 		info.Config = opts.Config
 		info.ConfigSecretKeys = opts.SecretKeys
+		info.RootDirectory = opts.RootDirectory
 	})
 	if err != nil {
 		return nil, fmt.Errorf("evaluating the program for stack %s: %w", opts.Stack, err)
@@ -113,6 +118,7 @@ func IsProvider(typ string) bool {
 // monitor records registrations and answers as a provider would.
 type monitor struct {
 	stack, project string
+	stackOutputs   func(string) resource.PropertyMap
 
 	mu        sync.Mutex
 	resources []Resource
@@ -133,6 +139,9 @@ func (m *monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		res.Dependencies = rpc.GetDependencies()
 	}
 	id, outputs := simulate(args.TypeToken, args.Name, args.Inputs)
+	if args.TypeToken == stackReferenceType {
+		outputs = m.stackReference(args.Inputs)
+	}
 	m.mu.Lock()
 	res.order = len(m.resources)
 	res.URN = urn(m.stack, m.project, res.Parent, args.TypeToken, args.Name)
@@ -143,4 +152,30 @@ func (m *monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 
 func (m *monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	return simulateCall(args.Token, args.Args)
+}
+
+const stackReferenceType = "pulumi:pulumi:StackReference"
+
+// stackReference answers a StackReference with the outputs the options give for its stack;
+// outputs that are secrets are listed as such, as the engine does.
+func (m *monitor) stackReference(inputs resource.PropertyMap) resource.PropertyMap {
+	name := ""
+	if v, ok := inputs["name"]; ok && v.IsString() {
+		name = v.StringValue()
+	}
+	outputs := resource.PropertyMap{}
+	if m.stackOutputs != nil {
+		outputs = m.stackOutputs(name)
+	}
+	var secrets []resource.PropertyValue
+	for k, v := range outputs {
+		if v.IsSecret() {
+			secrets = append(secrets, resource.NewProperty(string(k)))
+		}
+	}
+	return resource.PropertyMap{
+		"name":              resource.NewProperty(name),
+		"outputs":           resource.NewObjectProperty(outputs),
+		"secretOutputNames": resource.NewArrayProperty(secrets),
+	}
 }

@@ -1,0 +1,67 @@
+package naming
+
+import (
+	"fmt"
+	"strings"
+)
+
+// StackKind is what a stack of the Conveyor project is, told by its name alone.
+type StackKind string
+
+// The kinds of stacks.
+const (
+	// StackCluster: "cluster-<name>" builds a Cluster.
+	StackCluster StackKind = "cluster"
+	// StackProduction: "prod", on cluster-prod, protected and enforced.
+	StackProduction StackKind = "production"
+	// StackLongLived: "dev" and "staging", which are never collected.
+	StackLongLived StackKind = "long-lived"
+	// StackLocal: "local" and "local-<name>", on the current kubeconfig's cluster.
+	StackLocal StackKind = "local"
+	// StackAdHoc: any other name ("pr-123"): cheap, needs no configuration, collectable.
+	StackAdHoc StackKind = "ad-hoc"
+)
+
+// Well-known stack names.
+const (
+	ProductionStack    = "prod"
+	ClusterStackPrefix = "cluster-"
+	LocalStack         = "local"
+	NonprodCluster     = "cluster-nonprod"
+	ProdCluster        = "cluster-prod"
+)
+
+// ClassifyStack tells what a stack is from its name, and rejects names that cannot be an
+// environment (every name of an environment starts with it, so it must be a valid part).
+func ClassifyStack(stack string) (StackKind, error) {
+	if name, ok := strings.CutPrefix(stack, ClusterStackPrefix); ok {
+		if err := ValidatePart(PartCluster, name); err != nil {
+			return "", fmt.Errorf("stack %q: %w", stack, err)
+		}
+		return StackCluster, nil
+	}
+	if err := ValidatePart(PartEnvironment, stack); err != nil {
+		return "", fmt.Errorf("stack %q cannot be an environment: %w", stack, err)
+	}
+	switch {
+	case stack == ProductionStack:
+		return StackProduction, nil
+	case stack == "dev" || stack == "staging":
+		return StackLongLived, nil
+	case stack == LocalStack || strings.HasPrefix(stack, LocalStack+"-"):
+		return StackLocal, nil
+	}
+	return StackAdHoc, nil
+}
+
+// Collectable says whether a stack of this kind may be destroyed by garbage collection:
+// only ad-hoc environments are; production and the long-lived ones never.
+func (k StackKind) Collectable() bool { return k == StackAdHoc }
+
+// DefaultCluster is the cluster stack an environment deploys onto unless configured.
+func DefaultCluster(stack string) string {
+	if stack == ProductionStack {
+		return ProdCluster
+	}
+	return NonprodCluster
+}

@@ -1,0 +1,61 @@
+package stacks
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/conveyor-paas/conveyor/components"
+	"github.com/conveyor-paas/conveyor/components/naming"
+)
+
+// Outputs of a cluster stack, which environment stacks read through a StackReference.
+const (
+	OutputKubeconfig        = "kubeconfig"
+	OutputProject           = "project"
+	OutputProjectNumber     = "projectNumber"
+	OutputRegion            = "region"
+	OutputSQLInstance       = "sqlInstance"
+	OutputSQLConnectionName = "sqlConnectionName"
+	OutputSQLPrivateAddress = "sqlPrivateAddress"
+	OutputClusterName       = "clusterName"
+)
+
+// clusterStack builds the GKE cluster of a "cluster-<name>" stack.
+func clusterStack(ctx *pulumi.Context, cfg *Config) error {
+	name := strings.TrimPrefix(cfg.Stack, naming.ClusterStackPrefix)
+	provider, err := gcp.NewProvider(ctx, "gcp", &gcp.ProviderArgs{
+		Project:       pulumi.String(cfg.GCPProject),
+		Region:        pulumi.String(cfg.GCPRegion),
+		DefaultLabels: pulumi.ToStringMap(naming.ClusterGCPLabels(name)),
+	})
+	if err != nil {
+		return fmt.Errorf("gcp provider: %w", err)
+	}
+	cluster, err := components.NewCluster(ctx, name, &components.ClusterArgs{
+		Mode:           components.ClusterGKE,
+		Name:           name,
+		Production:     cfg.Production,
+		GCP:            provider,
+		Project:        cfg.GCPProject,
+		Region:         cfg.GCPRegion,
+		ReleaseChannel: cfg.ReleaseChannel,
+		NodePools:      cfg.NodePools,
+		SQLTier:        cfg.SQLTier,
+		Network:        cfg.Network,
+	})
+	if err != nil {
+		return err
+	}
+	ctx.Export(OutputKubeconfig, cluster.Kubeconfig)
+	ctx.Export(OutputProject, cluster.Project)
+	ctx.Export(OutputProjectNumber, cluster.ProjectNumber)
+	ctx.Export(OutputRegion, cluster.Region)
+	ctx.Export(OutputSQLInstance, cluster.SQLInstance)
+	ctx.Export(OutputSQLConnectionName, cluster.SQLConnectionName)
+	ctx.Export(OutputSQLPrivateAddress, cluster.SQLPrivateAddress)
+	ctx.Export(OutputClusterName, pulumi.String(naming.Cluster(name)))
+	return nil
+}

@@ -1,0 +1,125 @@
+package stacks
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+
+	"github.com/conveyor-paas/conveyor/components"
+	"github.com/conveyor-paas/conveyor/components/naming"
+)
+
+// Namespace is the configuration namespace of every key ("conveyor:catalog").
+const Namespace = "conveyor"
+
+// Defaults of the configuration. Pulumi.yaml declares the same defaults for `pulumi up`; a
+// test keeps the two in agreement.
+const (
+	DefaultCatalog        = "stacks/catalog"
+	DefaultRegion         = "europe-west1"
+	DefaultSQLTier        = "db-custom-1-3840"
+	DefaultReleaseChannel = "REGULAR"
+	// LocalCluster as the cluster means the current kubeconfig's cluster.
+	LocalCluster = "local"
+)
+
+// DefaultNodePools are a cluster's pools unless configured.
+var DefaultNodePools = []components.NodePool{{Name: "general", MachineType: "e2-standard-4", Min: 1, Max: 5}}
+
+// Images are the images an environment runs, by module and component; what is not listed
+// runs its manifest's image.
+type Images map[string]map[string]string
+
+// Config is a stack's configuration with every default applied.
+type Config struct {
+	Stack string
+	Kind  naming.StackKind
+
+	// Environment stacks.
+	// Catalog is the folder (or file) of the catalog, absolute or relative to the project.
+	Catalog string
+	// Cluster is the cluster stack the environment deploys onto, or LocalCluster.
+	Cluster string
+	// KubeContext is the kubeconfig context of a local environment ("" for the current one).
+	KubeContext string
+	Images      Images
+
+	// Cluster stacks.
+	GCPProject     string
+	GCPRegion      string
+	NodePools      []components.NodePool
+	SQLTier        string
+	ReleaseChannel string
+	Network        components.NetworkRanges
+	// Production protects a cluster (deletion protection, highly available SQL).
+	Production bool
+}
+
+// LoadConfig reads the stack's configuration and applies the defaults. An ad-hoc stack needs
+// no configuration at all.
+func LoadConfig(ctx *pulumi.Context) (*Config, error) {
+	stack := ctx.Stack()
+	kind, err := naming.ClassifyStack(stack)
+	if err != nil {
+		return nil, err
+	}
+	c := config.New(ctx, Namespace)
+	cfg := &Config{
+		Stack:          stack,
+		Kind:           kind,
+		Catalog:        or(c.Get("catalog"), DefaultCatalog),
+		Cluster:        or(c.Get("cluster"), naming.DefaultCluster(stack)),
+		KubeContext:    c.Get("kubeContext"),
+		GCPProject:     c.Get("gcpProject"),
+		GCPRegion:      or(c.Get("gcpRegion"), DefaultRegion),
+		SQLTier:        or(c.Get("sqlTier"), DefaultSQLTier),
+		ReleaseChannel: or(c.Get("releaseChannel"), DefaultReleaseChannel),
+		Production:     c.GetBool("production") || kind == naming.StackProduction,
+		NodePools:      DefaultNodePools,
+		Network:        components.DefaultNetworkRanges,
+		Images:         Images{},
+	}
+	if kind == naming.StackLocal {
+		cfg.Cluster = LocalCluster
+	}
+	if !filepath.IsAbs(cfg.Catalog) && ctx.RootDirectory() != "" {
+		cfg.Catalog = filepath.Join(ctx.RootDirectory(), cfg.Catalog)
+	}
+	objects := []struct {
+		key    string
+		target any
+	}{
+		{"images", &cfg.Images},
+		{"nodePools", &cfg.NodePools},
+		{"network", &cfg.Network},
+	}
+	for _, o := range objects {
+		if err := c.TryObject(o.key, o.target); err != nil && !isMissing(err) {
+			return nil, fmt.Errorf("config %s:%s: %w", Namespace, o.key, err)
+		}
+	}
+	if kind == naming.StackCluster && cfg.GCPProject == "" {
+		return nil, fmt.Errorf("cluster stack %s needs its GCP project: pulumi config set %s:gcpProject <project-id> -s %s", stack, Namespace, stack)
+	}
+	if kind != naming.StackCluster && cfg.Cluster != LocalCluster && !isClusterStack(cfg.Cluster) {
+		return nil, fmt.Errorf("config %s:cluster is %q, which is not a cluster stack (cluster-<name>) or %q", Namespace, cfg.Cluster, LocalCluster)
+	}
+	return cfg, nil
+}
+
+func isClusterStack(stack string) bool {
+	kind, err := naming.ClassifyStack(stack)
+	return err == nil && kind == naming.StackCluster
+}
+
+func isMissing(err error) bool { return errors.Is(err, config.ErrMissingVar) }
+
+func or(v, fallback string) string {
+	if v == "" {
+		return fallback
+	}
+	return v
+}

@@ -1,0 +1,183 @@
+package stacks
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
+	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/conveyor-paas/conveyor/components"
+	"github.com/conveyor-paas/conveyor/components/manifest"
+	"github.com/conveyor-paas/conveyor/components/naming"
+)
+
+// Outputs of an environment stack: what a person and CI need to find what was deployed.
+const (
+	OutputEnvironment   = "environment"
+	OutputCluster       = "cluster"
+	OutputNamespaces    = "namespaces"
+	OutputDatabases     = "databases"
+	OutputTopics        = "topics"
+	OutputSubscriptions = "subscriptions"
+	OutputEndpoints     = "endpoints"
+)
+
+// environmentStack deploys the catalog as one environment onto its cluster.
+func environmentStack(ctx *pulumi.Context, cfg *Config) error {
+	cat, err := manifest.Load(cfg.Catalog)
+	if err != nil {
+		var problems manifest.Errors
+		if errors.As(err, &problems) {
+			return fmt.Errorf("the catalog at %s is not valid; nothing was deployed:\n%w", cfg.Catalog, err)
+		}
+		return err
+	}
+	if err := checkImages(cfg.Images, cat); err != nil {
+		return err
+	}
+	env := components.Environment{
+		Name:       cfg.Stack,
+		Production: cfg.Kind == naming.StackProduction,
+		AdHoc:      cfg.Kind == naming.StackAdHoc || cfg.Kind == naming.StackLocal,
+	}
+	target, err := clusterTarget(ctx, cfg, env)
+	if err != nil {
+		return err
+	}
+	events := components.NewEvents(ctx)
+	namespaces := pulumi.StringMap{}
+	spaceNS := map[string]pulumi.StringOutput{}
+	for _, s := range cat.Spaces {
+		space, err := components.NewSpace(ctx, s.Name, &components.SpaceArgs{Environment: env, Spec: s, Kubernetes: target.Kubernetes})
+		if err != nil {
+			return err
+		}
+		spaceNS[s.Name] = space.Namespace
+		namespaces[s.Name] = space.Namespace
+	}
+	databases, endpoints := pulumi.StringMap{}, pulumi.StringMap{}
+	var topics, subscriptions pulumi.StringArrayArray
+	for _, m := range cat.Modules {
+		module, err := components.NewModule(ctx, m.Name, &components.ModuleArgs{
+			Environment: env,
+			Target:      target,
+			Catalog:     cat,
+			Spec:        m,
+			Namespace:   spaceNS[m.Space],
+			Events:      events,
+			Images:      cfg.Images[m.Name],
+		})
+		if err != nil {
+			return err
+		}
+		if m.Database {
+			databases[m.Name] = module.Database
+		}
+		for _, name := range m.ComponentNames() {
+			if c := module.Components[name]; c.Kind == manifest.KindAPI {
+				endpoints[m.Name+"/"+name] = c.Endpoint
+			}
+		}
+		topics = append(topics, module.Topics)
+		subscriptions = append(subscriptions, module.Subscriptions)
+	}
+	if err := events.Close(); err != nil {
+		return err
+	}
+	ctx.Export(OutputEnvironment, pulumi.String(cfg.Stack))
+	ctx.Export(OutputCluster, pulumi.String(cfg.Cluster))
+	ctx.Export(OutputNamespaces, namespaces)
+	ctx.Export(OutputDatabases, databases)
+	ctx.Export(OutputTopics, flatten(topics))
+	ctx.Export(OutputSubscriptions, flatten(subscriptions))
+	ctx.Export(OutputEndpoints, endpoints)
+	return nil
+}
+
+// clusterTarget finds the cluster an environment deploys onto: the current kubeconfig's for a
+// local environment, otherwise the cluster stack's outputs.
+func clusterTarget(ctx *pulumi.Context, cfg *Config, env components.Environment) (*components.Target, error) {
+	if cfg.Cluster == LocalCluster {
+		cluster, err := components.NewCluster(ctx, LocalCluster, &components.ClusterArgs{
+			Mode: components.ClusterLocal, Environment: env, KubeContext: cfg.KubeContext,
+		})
+		if err != nil {
+			return nil, err
+		}
+		return cluster.Target(), nil
+	}
+	ref, err := pulumi.NewStackReference(ctx, fmt.Sprintf("%s/%s/%s", ctx.Organization(), ctx.Project(), cfg.Cluster), nil)
+	if err != nil {
+		return nil, fmt.Errorf("reading cluster stack %s: %w", cfg.Cluster, err)
+	}
+	output := func(name string) pulumi.StringOutput { return ref.GetStringOutput(pulumi.String(name)) }
+	project := output(OutputProject)
+	gcpProvider, err := gcp.NewProvider(ctx, "gcp", &gcp.ProviderArgs{
+		Project:       project,
+		Region:        output(OutputRegion),
+		DefaultLabels: pulumi.ToStringMap(naming.GCPLabels(naming.Scope{Environment: env.Name})),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("gcp provider: %w", err)
+	}
+	k8sProvider, err := kubernetes.NewProvider(ctx, "kubernetes", &kubernetes.ProviderArgs{
+		Kubeconfig: output(OutputKubeconfig),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes provider: %w", err)
+	}
+	return &components.Target{
+		Kubernetes:    k8sProvider,
+		GCP:           gcpProvider,
+		Project:       project,
+		ProjectNumber: output(OutputProjectNumber),
+		SQLInstance:   output(OutputSQLInstance),
+		SQLHost:       output(OutputSQLPrivateAddress),
+	}, nil
+}
+
+// checkImages rejects stack config that pins an image for a module or component that does not
+// exist, or an image reference that is not valid: a typo must not be silently ignored.
+func checkImages(images Images, cat *manifest.Catalog) error {
+	var errs []error
+	for _, module := range sortedKeys(images) {
+		m := cat.Module(module)
+		if m == nil {
+			errs = append(errs, fmt.Errorf("config %s:images.%s: there is no module %q in the catalog", Namespace, module, module))
+			continue
+		}
+		for _, component := range sortedKeys(images[module]) {
+			key := fmt.Sprintf("%s:images.%s.%s", Namespace, module, component)
+			if _, ok := m.Components[component]; !ok {
+				errs = append(errs, fmt.Errorf("config %s: module %s has no component %q (it has %v)", key, module, component, m.ComponentNames()))
+				continue
+			}
+			if err := manifest.CheckImage(images[module][component]); err != nil {
+				errs = append(errs, fmt.Errorf("config %s: %w", key, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func flatten(arrays pulumi.StringArrayArray) pulumi.StringArrayOutput {
+	return arrays.ToStringArrayArrayOutput().ApplyT(func(all [][]string) []string {
+		var out []string
+		for _, a := range all {
+			out = append(out, a...)
+		}
+		return out
+	}).(pulumi.StringArrayOutput)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

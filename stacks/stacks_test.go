@@ -1,0 +1,268 @@
+package stacks_test
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/conveyor-paas/conveyor/components/offline"
+	"github.com/conveyor-paas/conveyor/stacks"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// root is the project folder, where Pulumi.yaml is.
+var root, _ = filepath.Abs("..")
+
+func evaluate(t *testing.T, stack string, config map[string]string) *offline.Recording {
+	t.Helper()
+	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: stack, Config: config})
+	if err != nil {
+		t.Fatalf("stack %s: %v", stack, err)
+	}
+	return rec
+}
+
+// everyStack is every shipped stack and an ad-hoc one with no configuration at all.
+func everyStack(t *testing.T) []string {
+	t.Helper()
+	shipped, err := stacks.ShippedStacks(root)
+	if err != nil || len(shipped) < 6 {
+		t.Fatalf("shipped stacks %v: %v", shipped, err)
+	}
+	return append(shipped, "pr-123")
+}
+
+func TestEveryStackEvaluates(t *testing.T) {
+	for _, stack := range everyStack(t) {
+		t.Run(stack, func(t *testing.T) {
+			rec := evaluate(t, stack, nil)
+			if strings.HasPrefix(stack, "cluster-") {
+				if len(rec.OfType("conveyor:platform:Cluster")) != 1 || len(rec.OfType("gcp:container/cluster:Cluster")) != 1 {
+					t.Fatalf("cluster stack %s builds no cluster", stack)
+				}
+			} else {
+				var spaces, modules []string
+				for _, r := range rec.OfType("conveyor:platform:Space") {
+					spaces = append(spaces, r.Name)
+				}
+				for _, r := range rec.OfType("conveyor:platform:Module") {
+					modules = append(modules, r.Name)
+				}
+				slices.Sort(spaces)
+				slices.Sort(modules)
+				if got := strings.Join(spaces, ","); got != "claims,sales" {
+					t.Errorf("spaces = %s", got)
+				}
+				if got := strings.Join(modules, ","); got != "claims,payments,policies,quotes" {
+					t.Errorf("modules = %s", got)
+				}
+				for _, ns := range rec.OfType("kubernetes:core/v1:Namespace") {
+					if !strings.HasPrefix(ns.Name, stack+"-") {
+						t.Errorf("namespace %s does not belong to %s", ns.Name, stack)
+					}
+				}
+			}
+			checkGolden(t, filepath.Join("testdata", "summary", stack+".golden"), summary(rec))
+		})
+	}
+}
+
+// summary counts the resources of a stack by type: a change to what a stack creates shows up
+// as a diff of its golden file.
+func summary(rec *offline.Recording) string {
+	counts := map[string]int{}
+	for _, r := range rec.Resources {
+		counts[r.Type]++
+	}
+	var lines []string
+	for typ, n := range counts {
+		lines = append(lines, fmt.Sprintf("%4d  %s", n, typ))
+	}
+	slices.SortFunc(lines, func(a, b string) int { return strings.Compare(a[6:], b[6:]) })
+	return strings.Join(lines, "\n") + fmt.Sprintf("\n%4d  total\n", len(rec.Resources))
+}
+
+func checkGolden(t *testing.T, path, got string) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./stacks -update to create it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs (run go test ./stacks -update after checking the change):\n--- want\n%s\n--- got\n%s", path, want, got)
+	}
+}
+
+// physical is what a resource is called where it lives: two environments on one cluster
+// (one Kubernetes API, one GCP project, one SQL instance) must never share one.
+func physical(r offline.Resource) (string, bool) {
+	switch {
+	case strings.HasPrefix(r.Type, "kubernetes:"):
+		if offline.IsProvider(r.Type) {
+			return "", false
+		}
+		name := offline.String(r.Inputs, "metadata.name")
+		if ns := offline.String(r.Inputs, "metadata.namespace"); ns != "" {
+			return r.Type + " " + ns + "/" + name, true
+		}
+		return r.Type + " " + name, true
+	case r.Type == "gcp:serviceaccount/account:Account":
+		return r.Type + " " + offline.String(r.Inputs, "accountId"), true
+	case strings.HasPrefix(r.Type, "gcp:pubsub/topic:"), strings.HasPrefix(r.Type, "gcp:pubsub/subscription:"),
+		strings.HasPrefix(r.Type, "gcp:sql/database:"), strings.HasPrefix(r.Type, "gcp:sql/user:"):
+		return r.Type + " " + offline.String(r.Inputs, "name"), true
+	}
+	return "", false
+}
+
+func TestNoNameSharedBetweenEnvironments(t *testing.T) {
+	owner := map[string]string{}
+	for _, stack := range []string{"dev", "staging", "pr-1", "pr-2"} {
+		rec := evaluate(t, stack, nil)
+		names := 0
+		for _, r := range rec.Resources {
+			name, ok := physical(r)
+			if !ok {
+				continue
+			}
+			names++
+			if other, taken := owner[name]; taken && other != stack {
+				t.Errorf("%s is created by both %s and %s", name, other, stack)
+			}
+			owner[name] = stack
+		}
+		if names < 50 {
+			t.Fatalf("stack %s has only %d named resources", stack, names)
+		}
+	}
+}
+
+func TestEnvironmentsDiffer(t *testing.T) {
+	tests := []struct {
+		stack        string
+		wantReplicas string // of claims-api, which sets no replica count
+		wantProtect  bool
+		wantCluster  string
+	}{
+		{"pr-123", "1", false, "cluster-nonprod"},
+		{"dev", "2", false, "cluster-nonprod"},
+		{"prod", "3", true, "cluster-prod"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.stack, func(t *testing.T) {
+			rec := evaluate(t, tt.stack, nil)
+			api := rec.Find("kubernetes:apps/v1:Deployment", "claims-api")
+			if api == nil {
+				t.Fatal("no claims-api deployment")
+			}
+			if v, _ := offline.Lookup(api.Inputs, "spec.replicas"); fmt.Sprint(v.NumberValue()) != tt.wantReplicas {
+				t.Errorf("replicas = %v, want %s", v, tt.wantReplicas)
+			}
+			db := rec.Find("gcp:sql/database:Database", strings.ReplaceAll(tt.stack, "-", "_")+"_claims")
+			if db == nil || db.Protect != tt.wantProtect {
+				t.Errorf("database protected = %v, want %v", db != nil && db.Protect, tt.wantProtect)
+			}
+			ref := rec.OfType("pulumi:pulumi:StackReference")
+			if len(ref) != 1 || !strings.HasSuffix(ref[0].Name, "/conveyor/"+tt.wantCluster) {
+				t.Errorf("stack reference = %v, want one to %s", ref, tt.wantCluster)
+			}
+			if hpa := rec.OfType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler"); (len(hpa) == 0) != (tt.stack == "pr-123") {
+				t.Errorf("%d autoscalers in %s", len(hpa), tt.stack)
+			}
+		})
+	}
+}
+
+func TestImagesFromStackConfig(t *testing.T) {
+	rec := evaluate(t, "pr-9", map[string]string{"conveyor:images": `{"payments": {"handler": "ghcr.io/acme/payments:9.9.9"}}`})
+	d := rec.Find("kubernetes:apps/v1:Deployment", "payments-handler")
+	if got := offline.String(d.Inputs, "spec.template.spec.containers[0].image"); got != "ghcr.io/acme/payments:9.9.9" {
+		t.Errorf("image = %q", got)
+	}
+	tests := []struct{ images, want string }{
+		{`{"billing": {"api": "a:1"}}`, `config conveyor:images.billing: there is no module "billing" in the catalog`},
+		{`{"quotes": {"worker": "a:1"}}`, `config conveyor:images.quotes.worker: module quotes has no component "worker"`},
+		{`{"quotes": {"api": "ghcr.io/acme/quotes"}}`, `config conveyor:images.quotes.api: image "ghcr.io/acme/quotes" has no tag or digest`},
+	}
+	for _, tt := range tests {
+		_, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "pr-9", Config: map[string]string{"conveyor:images": tt.images}})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("images %s: error %v, want %q", tt.images, err, tt.want)
+		}
+	}
+}
+
+func TestInvalidCatalogDeploysNothing(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "bad.conveyor.yaml"), []byte("module: Bad\nspace: nowhere\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "pr-1", Config: map[string]string{"conveyor:catalog": dir}})
+	if err == nil || !strings.Contains(err.Error(), "bad.conveyor.yaml:1:9: module:") || !strings.Contains(err.Error(), "nothing was deployed") {
+		t.Fatalf("error = %v", err)
+	}
+	if rec != nil {
+		t.Errorf("an invalid catalog produced %d resources", len(rec.Resources))
+	}
+}
+
+func TestClusterStackNeedsAProject(t *testing.T) {
+	_, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "cluster-test"})
+	if err == nil || !strings.Contains(err.Error(), "pulumi config set conveyor:gcpProject <project-id> -s cluster-test") {
+		t.Fatalf("error = %v", err)
+	}
+}
+
+// Pulumi.yaml declares the defaults `pulumi up` applies; the program applies the same ones
+// when it runs elsewhere (the conveyor command, tests). They must agree.
+func TestPulumiYamlAgreesWithTheProgram(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(root, "Pulumi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var project struct {
+		Name           string `yaml:"name"`
+		Main           string `yaml:"main"`
+		StackConfigDir string `yaml:"stackConfigDir"`
+		Config         map[string]struct {
+			Type    string `yaml:"type"`
+			Default any    `yaml:"default"`
+		} `yaml:"config"`
+	}
+	if err := yaml.Unmarshal(data, &project); err != nil {
+		t.Fatal(err)
+	}
+	if project.Name != stacks.Project || project.StackConfigDir != "stacks" || project.Main != "cmd/platform/" {
+		t.Errorf("project %q main %q stackConfigDir %q", project.Name, project.Main, project.StackConfigDir)
+	}
+	want := map[string]any{
+		"conveyor:catalog":        stacks.DefaultCatalog,
+		"conveyor:gcpRegion":      stacks.DefaultRegion,
+		"conveyor:sqlTier":        stacks.DefaultSQLTier,
+		"conveyor:releaseChannel": stacks.DefaultReleaseChannel,
+		"conveyor:production":     false,
+	}
+	for key, value := range want {
+		if got := project.Config[key].Default; got != value {
+			t.Errorf("Pulumi.yaml default of %s = %v, the program's is %v", key, got, value)
+		}
+	}
+	for key, decl := range project.Config {
+		if decl.Type == "" || !strings.HasPrefix(key, "conveyor:") {
+			t.Errorf("config %s is declared without a type or outside the conveyor namespace", key)
+		}
+	}
+}
