@@ -51,6 +51,9 @@ func localServices(ctx *pulumi.Context, parent pulumi.Resource, env Environment,
 	if err := platformNetworkPolicy(ctx, nsName, namespace, scope, in); err != nil {
 		return nil, err
 	}
+	if err := newQuota(ctx, namespace, scope, platformQuota, nil, in); err != nil {
+		return nil, fmt.Errorf("platform namespace: %w", err)
+	}
 	postgres, err := localPostgres(ctx, parent, nsName, namespace, scope, in)
 	if err != nil {
 		return nil, err
@@ -99,6 +102,10 @@ func platformNetworkPolicy(ctx *pulumi.Context, nsName string, ns pulumi.StringO
 	}
 	return nil
 }
+
+// platformQuota bounds the platform namespace: the two stand-ins and every module's setup
+// jobs, which run one at a time per module.
+var platformQuota = manifest.Quota{CPU: "8", Memory: "8Gi", Pods: 40}
 
 // platformResources are what the local stand-ins request and may use.
 var platformResources = &manifest.Resources{
@@ -203,6 +210,9 @@ func localEmulator(ctx *pulumi.Context, nsName string, ns pulumi.StringOutput, s
 		},
 	}, opts...)
 	if err != nil {
+		return nil, fmt.Errorf("pub/sub emulator: %w", err)
+	}
+	if err := newDisruptionBudget(ctx, nsName+"/"+naming.LocalPubSubEmulator(), naming.LocalPubSubEmulator(), ns, scope, opts); err != nil {
 		return nil, fmt.Errorf("pub/sub emulator: %w", err)
 	}
 	return deployment, nil

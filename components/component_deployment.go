@@ -74,16 +74,8 @@ func newAPI(ctx *pulumi.Context, c *Component, a *ComponentArgs, opts []pulumi.R
 			return fmt.Errorf("autoscaler: %w", err)
 		}
 	}
-	// maxUnavailable rather than minAvailable: a budget that allows no eviction at all (one
-	// replica with minAvailable 1) would block every node drain.
-	if _, err := policyv1.NewPodDisruptionBudget(ctx, name, &policyv1.PodDisruptionBudgetArgs{
-		Metadata: objectMeta(name, a.Namespace, scope),
-		Spec: &policyv1.PodDisruptionBudgetSpecArgs{
-			MaxUnavailable: pulumi.Int(1),
-			Selector:       &metav1.LabelSelectorArgs{MatchLabels: selector},
-		},
-	}, opts...); err != nil {
-		return fmt.Errorf("disruption budget: %w", err)
+	if err := newDisruptionBudget(ctx, name, name, a.Namespace, scope, opts); err != nil {
+		return err
 	}
 	c.Workload = deployment.Metadata.Name().Elem()
 	c.Endpoint = pulumi.Sprintf("http://%s.%s.svc.cluster.local:%d", service.Metadata.Name().Elem(), service.Metadata.Namespace().Elem(), servicePort)
@@ -128,4 +120,20 @@ func newDeployment(ctx *pulumi.Context, name string, a *ComponentArgs, pod podSp
 		return nil, fmt.Errorf("deployment: %w", err)
 	}
 	return deployment, nil
+}
+
+// newDisruptionBudget lets voluntary disruptions (node drains, upgrades) take one pod of a
+// component at a time. maxUnavailable rather than minAvailable: a budget that allows no
+// eviction at all (one replica with minAvailable 1) would block every node drain.
+func newDisruptionBudget(ctx *pulumi.Context, logical, name string, ns pulumi.StringInput, scope naming.Scope, opts []pulumi.ResourceOption) error {
+	if _, err := policyv1.NewPodDisruptionBudget(ctx, logical, &policyv1.PodDisruptionBudgetArgs{
+		Metadata: objectMeta(name, ns, scope),
+		Spec: &policyv1.PodDisruptionBudgetSpecArgs{
+			MaxUnavailable: pulumi.Int(1),
+			Selector:       &metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(naming.SelectorLabels(scope.Module, scope.Component))},
+		},
+	}, opts...); err != nil {
+		return fmt.Errorf("disruption budget: %w", err)
+	}
+	return nil
 }

@@ -78,7 +78,7 @@ func NewSpace(ctx *pulumi.Context, name string, args *SpaceArgs, opts ...pulumi.
 	}
 	s.Namespace = ns.Metadata.Name().Elem()
 	inNamespace := append(child, pulumi.DependsOn([]pulumi.Resource{ns}))
-	if err := newQuota(ctx, args, s.Namespace, scope, inNamespace); err != nil {
+	if err := newQuota(ctx, s.Namespace, scope, spaceQuota(args), args.Spec.Limits, inNamespace); err != nil {
 		return nil, fmt.Errorf("space %s: %w", space, err)
 	}
 	if err := newNetworkPolicies(ctx, args, s.Namespace, scope, inNamespace); err != nil {
@@ -105,9 +105,8 @@ func NewSpace(ctx *pulumi.Context, name string, args *SpaceArgs, opts ...pulumi.
 	return s, nil
 }
 
-// newQuota creates the space's ResourceQuota and LimitRange. The LimitRange gives every
-// container requests and limits, which a quota on requests and limits requires.
-func newQuota(ctx *pulumi.Context, args *SpaceArgs, ns pulumi.StringOutput, scope naming.Scope, opts []pulumi.ResourceOption) error {
+// spaceQuota is a space's quota with the defaults filled in, halved in an ad-hoc environment.
+func spaceQuota(args *SpaceArgs) manifest.Quota {
 	q := manifest.Quota{CPU: DefaultQuotaCPU, Memory: DefaultQuotaMemory, Pods: DefaultQuotaPods}
 	if args.Spec.Quota != nil {
 		q = mergeQuota(q, *args.Spec.Quota)
@@ -115,6 +114,12 @@ func newQuota(ctx *pulumi.Context, args *SpaceArgs, ns pulumi.StringOutput, scop
 	if args.Environment.AdHoc {
 		q = scaleQuota(q, adHocQuotaDivisor)
 	}
+	return q
+}
+
+// newQuota creates a namespace's ResourceQuota and LimitRange. The LimitRange gives every
+// container requests and limits, which a quota on requests and limits requires.
+func newQuota(ctx *pulumi.Context, ns pulumi.StringOutput, scope naming.Scope, q manifest.Quota, l *manifest.Limits, opts []pulumi.ResourceOption) error {
 	nsName := naming.Namespace(scope.Environment, scope.Space)
 	if _, err := corev1.NewResourceQuota(ctx, nsName+"/quota", &corev1.ResourceQuotaArgs{
 		Metadata: objectMeta("quota", ns, scope),
@@ -128,7 +133,7 @@ func newQuota(ctx *pulumi.Context, args *SpaceArgs, ns pulumi.StringOutput, scop
 	}, opts...); err != nil {
 		return fmt.Errorf("resource quota: %w", err)
 	}
-	limits := defaultLimits(args.Spec.Limits)
+	limits := defaultLimits(l)
 	item := corev1.LimitRangeItemArgs{
 		Type:           pulumi.String("Container"),
 		DefaultRequest: resourceMap(limits.DefaultRequest),

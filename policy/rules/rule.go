@@ -1,0 +1,116 @@
+package rules
+
+import (
+	"slices"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+)
+
+// Severity says how much harm a violation of a rule can do.
+type Severity string
+
+// Severities, from the least to the most harmful.
+const (
+	SeverityLow      Severity = "low"
+	SeverityMedium   Severity = "medium"
+	SeverityHigh     Severity = "high"
+	SeverityCritical Severity = "critical"
+)
+
+// rank orders severities for sorting, the most harmful first.
+func (s Severity) rank() int {
+	switch s {
+	case SeverityCritical:
+		return 0
+	case SeverityHigh:
+		return 1
+	case SeverityMedium:
+		return 2
+	}
+	return 3
+}
+
+// Level is how a rule is enforced.
+type Level string
+
+// Levels, named as Pulumi names enforcement levels so one config file serves the pack and
+// the evaluator.
+const (
+	Advisory  Level = "advisory"
+	Mandatory Level = "mandatory"
+	Disabled  Level = "disabled"
+)
+
+// Kind is the kind of a result.
+type Kind string
+
+// Kinds of results.
+const (
+	// Violation: the resource breaks the rule.
+	Violation Kind = "violation"
+	// Exempted: the resource carries an exemption from the rule, with its reason.
+	Exempted Kind = "exempted"
+	// Undecided: the rule needs a value that is not known until the update runs.
+	Undecided Kind = "undecided"
+)
+
+// Resource is one resource as a policy sees it.
+type Resource struct {
+	// URN identifies the resource in results.
+	URN string
+	// Type is the Pulumi type token, e.g. "kubernetes:apps/v1:Deployment".
+	Type string
+	// Name is the logical name the program gave the resource (not its physical name).
+	Name string
+	// Inputs are the resource's properties as the provider receives them, with secrets and
+	// unknown (computed) values kept as such.
+	Inputs resource.PropertyMap
+	// Environment is the stack the resource belongs to: "dev", "staging", "prod", an ad-hoc
+	// environment such as "pr-123", or a cluster stack "cluster-<name>".
+	Environment string
+}
+
+// Stack is every resource of one stack, for the rules that must see them together.
+type Stack struct {
+	Environment string
+	Resources   []Resource
+}
+
+// Finding is what a rule's check reports: a violation, or that it cannot decide.
+type Finding struct {
+	// URN is the resource the finding is about; a resource rule may leave it empty to mean
+	// the resource it checked.
+	URN string
+	// Undecided is true when the rule could not decide because a value is unknown.
+	Undecided bool
+	// Message says exactly what is wrong, never with a secret's value.
+	Message string
+}
+
+// Rule is one of Conveyor's rules.
+type Rule struct {
+	// ID is the stable identifier, e.g. "CONV-K8S-003".
+	ID       string
+	Severity Severity
+	// Description is one line: what the rule requires.
+	Description string
+	// Remediation tells the engineer exactly what to change.
+	Remediation string
+	// Types lists the type tokens the rule applies to.
+	Types []string
+	// MatchType, when set, also applies the rule to a family of types that no list can name
+	// (every IAM member and binding of every GCP service).
+	MatchType func(typ string) bool
+	// Check inspects one resource. Exactly one of Check and CheckStack is set.
+	Check func(Resource) []Finding
+	// CheckStack inspects the whole stack, for rules that relate resources to each other.
+	CheckStack func(Stack) []Finding
+}
+
+// AppliesTo reports whether the rule inspects resources of the type.
+func (r Rule) AppliesTo(typ string) bool {
+	return slices.Contains(r.Types, typ) || (r.MatchType != nil && r.MatchType(typ))
+}
+
+// IsStackRule reports whether the rule needs the whole stack.
+func (r Rule) IsStackRule() bool { return r.CheckStack != nil }

@@ -1,0 +1,150 @@
+package rules
+
+import "testing"
+
+func TestGCPRules(t *testing.T) { runCases(t, gcpCases()) }
+
+func gcpCases() []ruleCase {
+	cluster, pool, instance := gkeCluster(), nodePool(), sqlInstance()
+	sub := subscription(consumerScope())
+	member := iamMember("gcp:projects/iAMMember:IAMMember")
+	binding := iamBinding()
+	c := func(cs []ruleCase) []ruleCase {
+		for i := range cs {
+			if cs[i].env == "" {
+				cs[i].env = clusterStack
+			}
+		}
+		return cs
+	}
+	cases := c([]ruleCase{
+		{rule: "CONV-GKE-001", name: "public nodes",
+			resources: stack(gkeCluster(set("privateClusterConfig.enablePrivateNodes", false))),
+			want:      []outcome{mandatory(cluster.URN, "privateClusterConfig.enablePrivateNodes is not true")}},
+		{rule: "CONV-GKE-001", name: "private nodes not known during preview",
+			resources: stack(gkeCluster(set("privateClusterConfig", computed))),
+			want:      []outcome{cannotDecide(cluster.URN, "privateClusterConfig")}},
+		{rule: "CONV-GKE-002", name: "no workload pool",
+			resources: stack(gkeCluster(del("workloadIdentityConfig"))),
+			want:      []outcome{mandatory(cluster.URN, "workloadIdentityConfig.workloadPool is not set")}},
+		{rule: "CONV-GKE-002", name: "node pool exposes the node's metadata",
+			resources: stack(nodePool(set("nodeConfig.workloadMetadataConfig.mode", "GCE_METADATA"))),
+			want:      []outcome{mandatory(pool.URN, `nodeConfig.workloadMetadataConfig.mode is "GCE_METADATA" (want GKE_METADATA)`)}},
+		{rule: "CONV-GKE-002", name: "cluster keeps its default node pool",
+			resources: stack(gkeCluster(del("removeDefaultNodePool"))),
+			want:      []outcome{mandatory(cluster.URN, "nodeConfig.workloadMetadataConfig.mode is not set (want GKE_METADATA)")}},
+		{rule: "CONV-GKE-003", name: "shielded nodes off",
+			resources: stack(gkeCluster(set("enableShieldedNodes", false))),
+			want:      []outcome{mandatory(cluster.URN, "enableShieldedNodes is not true")}},
+		{rule: "CONV-GKE-003", name: "no secure boot",
+			resources: stack(nodePool(del("nodeConfig.shieldedInstanceConfig"))),
+			want:      []outcome{mandatory(pool.URN, "nodeConfig.shieldedInstanceConfig.enableSecureBoot is not true")}},
+		{rule: "CONV-GKE-004", name: "no release channel",
+			resources: stack(gkeCluster(set("releaseChannel.channel", "UNSPECIFIED"))),
+			want:      []outcome{mandatory(cluster.URN, "releaseChannel.channel is not set")}},
+		{rule: "CONV-GKE-005", name: "no network policy",
+			resources: stack(gkeCluster(del("datapathProvider"))),
+			want:      []outcome{mandatory(cluster.URN, "neither networkPolicy.enabled is true nor datapathProvider is ADVANCED_DATAPATH")}},
+		{rule: "CONV-GKE-005", name: "calico network policy",
+			resources: stack(gkeCluster(del("datapathProvider"), set("networkPolicy", fixture{"enabled": true, "provider": "CALICO"})))},
+		{rule: "CONV-GKE-005", name: "dataplane not known during preview",
+			resources: stack(gkeCluster(set("datapathProvider", computed))),
+			want:      []outcome{cannotDecide(cluster.URN, "datapathProvider")}},
+		{rule: "CONV-GKE-006", name: "legacy ABAC",
+			resources: stack(gkeCluster(set("enableLegacyAbac", true))),
+			want:      []outcome{mandatory(cluster.URN, "enableLegacyAbac is true")}},
+		{rule: "CONV-GKE-007", name: "basic auth and client certificate",
+			resources: stack(gkeCluster(set("masterAuth", fixture{"username": "admin", "password": secret("hunter2hunter2hunter2"),
+				"clientCertificateConfig": fixture{"issueClientCertificate": true}}))),
+			want: []outcome{
+				mandatory(cluster.URN, "masterAuth.username is set: basic authentication is on"),
+				mandatory(cluster.URN, "masterAuth.password is set: basic authentication is on"),
+				mandatory(cluster.URN, "masterAuth.clientCertificateConfig.issueClientCertificate is true"),
+			}},
+		{rule: "CONV-GKE-008", name: "default compute service account",
+			resources: stack(nodePool(set("nodeConfig.serviceAccount", "123456789-compute@developer.gserviceaccount.com"))),
+			want:      []outcome{mandatory(pool.URN, "nodeConfig.serviceAccount is the Compute Engine default service account")}},
+		{rule: "CONV-GKE-008", name: "no service account",
+			resources: stack(nodePool(del("nodeConfig.serviceAccount"))),
+			want:      []outcome{mandatory(pool.URN, "nodeConfig.serviceAccount is not set: nodes would run as the Compute Engine default service account")}},
+		{rule: "CONV-GKE-008", name: "node account not known during preview",
+			resources: stack(nodePool(set("nodeConfig.serviceAccount", computed))),
+			want:      []outcome{cannotDecide(pool.URN, "nodeConfig.serviceAccount")}},
+		{rule: "CONV-GKE-009", name: "no auto-repair nor auto-upgrade",
+			resources: stack(nodePool(set("management", fixture{"autoRepair": false}))),
+			want: []outcome{
+				mandatory(pool.URN, "management.autoRepair is not true"),
+				mandatory(pool.URN, "management.autoUpgrade is not true"),
+			}},
+
+		{rule: "CONV-SQL-001", name: "public IP",
+			resources: stack(sqlInstance(del("settings.ipConfiguration.ipv4Enabled"))),
+			want:      []outcome{mandatory(instance.URN, "settings.ipConfiguration.ipv4Enabled is not false: the instance has a public IP")}},
+		{rule: "CONV-SQL-002", name: "unencrypted connections allowed",
+			resources: stack(sqlInstance(set("settings.ipConfiguration.sslMode", "ALLOW_UNENCRYPTED_AND_ENCRYPTED"))),
+			want:      []outcome{mandatory(instance.URN, `settings.ipConfiguration.sslMode is "ALLOW_UNENCRYPTED_AND_ENCRYPTED": unencrypted connections are accepted`)}},
+		{rule: "CONV-SQL-002", name: "no ssl mode",
+			resources: stack(sqlInstance(del("settings.ipConfiguration.sslMode"))),
+			want:      []outcome{mandatory(instance.URN, "settings.ipConfiguration.sslMode is not set (nor requireSsl): unencrypted connections are accepted")}},
+		{rule: "CONV-SQL-002", name: "legacy requireSsl",
+			resources: stack(sqlInstance(del("settings.ipConfiguration.sslMode"), set("settings.ipConfiguration.requireSsl", true)))},
+		{rule: "CONV-SQL-003", name: "no point-in-time recovery",
+			resources: stack(sqlInstance(del("settings.backupConfiguration.pointInTimeRecoveryEnabled"))),
+			want:      []outcome{mandatory(instance.URN, "settings.backupConfiguration.pointInTimeRecoveryEnabled is not true")}},
+		{rule: "CONV-SQL-003", name: "backups not known during preview",
+			resources: stack(sqlInstance(set("settings.backupConfiguration", computed))),
+			want:      []outcome{cannotDecide(instance.URN, "settings.backupConfiguration")}},
+		{rule: "CONV-SQL-004", name: "production instance without deletion protection",
+			env:       "cluster-prod",
+			resources: stack(sqlInstance(set("deletionProtection", false), set("settings.userLabels.conveyor-cluster", "prod"))),
+			want:      []outcome{mandatory(instance.URN, "deletionProtection is not true on a production instance")}},
+		{rule: "CONV-SQL-004", name: "non-production instance may be deleted",
+			resources: stack(sqlInstance(set("deletionProtection", false)))},
+	})
+	return append(cases, []ruleCase{
+		{rule: "CONV-PUBSUB-001", name: "no dead-letter policy",
+			resources: stack(subscription(consumerScope(), del("deadLetterPolicy"))),
+			want: []outcome{
+				mandatory(sub.URN, "deadLetterPolicy.deadLetterTopic is not set"),
+				mandatory(sub.URN, "deadLetterPolicy.maxDeliveryAttempts is not set"),
+			}},
+		{rule: "CONV-PUBSUB-001", name: "the dead-letter subscription needs no dead-letter policy",
+			resources: stack(deadLetterSubscription(consumerScope()))},
+		{rule: "CONV-PUBSUB-001", name: "dead-letter topic not known during preview",
+			resources: stack(subscription(consumerScope(), set("deadLetterPolicy.deadLetterTopic", computed))),
+			want:      []outcome{cannotDecide(sub.URN, "deadLetterPolicy.deadLetterTopic")}},
+		{rule: "CONV-PUBSUB-002", name: "no retry policy",
+			resources: stack(subscription(consumerScope(), del("retryPolicy"))),
+			want:      []outcome{mandatory(sub.URN, "retryPolicy.minimumBackoff is not set: failed messages are redelivered at once")}},
+
+		{rule: "CONV-IAM-001", name: "basic role on the project",
+			resources: stack(iamMember("gcp:projects/iAMMember:IAMMember", set("role", "roles/editor"))),
+			want:      []outcome{mandatory(member.URN, `grants the basic role "roles/editor"`)}},
+		{rule: "CONV-IAM-001", name: "basic role on a service account",
+			resources: stack(iamMember("gcp:serviceaccount/iAMBinding:IAMBinding", set("role", "roles/owner"), set("members", []any{"group:ops@acme.io"}))),
+			want:      []outcome{mandatory(urnOf(testEnv, "gcp:serviceaccount/iAMBinding:IAMBinding", "quotes-role"), `grants the basic role "roles/owner"`)}},
+		{rule: "CONV-IAM-001", name: "basic role in a policy document",
+			resources: stack(build(testEnv, "gcp:projects/iAMPolicy:IAMPolicy", "policy", fixture{"project": project,
+				"policyData": `{"bindings":[{"role":"roles/viewer","members":["group:all@acme.io"]}]}`}, nil)),
+			want: []outcome{mandatory(urnOf(testEnv, "gcp:projects/iAMPolicy:IAMPolicy", "policy"), `grants the basic role "roles/viewer"`)}},
+		{rule: "CONV-IAM-001", name: "role not known during preview",
+			resources: stack(iamMember("gcp:projects/iAMMember:IAMMember", set("role", computed))),
+			want:      []outcome{cannotDecide(member.URN, "role")}},
+		{rule: "CONV-IAM-002", name: "public topic",
+			resources: stack(iamBinding(set("members", []any{"allUsers", "serviceAccount:dev-quotes@acme-dev.iam.gserviceaccount.com"}))),
+			want:      []outcome{mandatory(binding.URN, `grants "roles/pubsub.publisher" to "allUsers"`)}},
+		{rule: "CONV-IAM-002", name: "public subscription",
+			resources: stack(iamMember("gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember", set("role", "roles/pubsub.subscriber"), set("member", "allAuthenticatedUsers"))),
+			want: []outcome{mandatory(urnOf(testEnv, "gcp:pubsub/subscriptionIAMMember:SubscriptionIAMMember", "quotes-role"),
+				`grants "roles/pubsub.subscriber" to "allAuthenticatedUsers"`)}},
+		{rule: "CONV-IAM-002", name: "members not known during preview",
+			resources: stack(iamBinding(set("members", computed))),
+			want:      []outcome{cannotDecide(binding.URN, "members")}},
+		{rule: "CONV-IAM-003", name: "workload identity instead of a key",
+			resources: stack(gcpServiceAccount(moduleScope()), kubeServiceAccount(moduleScope()))},
+		{rule: "CONV-IAM-003", name: "service account key",
+			resources: stack(build(testEnv, TypeServiceAccountKey, "quotes-key", fixture{"serviceAccountId": "dev-quotes"}, nil)),
+			want: []outcome{mandatory(urnOf(testEnv, TypeServiceAccountKey, "quotes-key"),
+				"creates a service account key: a long-lived credential that can leak")}},
+	}...)
+}
