@@ -1,0 +1,55 @@
+package render_test
+
+import (
+	"bytes"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/conveyor-paas/conveyor/stacks"
+	"github.com/conveyor-paas/conveyor/stacks/render"
+)
+
+func TestRender(t *testing.T) {
+	root, _ := filepath.Abs("../..")
+	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "local"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	objects, err := render.Objects(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	seenWorkload := false
+	for _, o := range objects {
+		switch o.Kind() {
+		case "Namespace":
+			if seenWorkload || len(kinds) > 0 && kinds[len(kinds)-1] != "Namespace" {
+				t.Errorf("namespace %s comes after other objects", o.Name())
+			}
+		case "Deployment", "StatefulSet", "Job", "CronJob":
+			seenWorkload = true
+		}
+		kinds = append(kinds, o.Kind())
+	}
+	for _, want := range []string{"Namespace", "Secret", "StatefulSet", "Deployment", "CronJob", "Job", "PodDisruptionBudget"} {
+		if !slices.Contains(kinds, want) {
+			t.Errorf("no %s rendered", want)
+		}
+	}
+	var out bytes.Buffer
+	if err := render.WriteYAML(&out, objects); err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	for _, want := range []string{"apiVersion: apps/v1\nkind: Deployment", "apiVersion: v1\nkind: Namespace", "password: redacted", "apiVersion: networking.k8s.io/v1"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("rendering lacks %q", want)
+		}
+	}
+	if strings.Contains(text, "simulated-") {
+		t.Errorf("a secret value is rendered in plain text")
+	}
+}
