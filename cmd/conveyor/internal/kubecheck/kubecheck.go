@@ -1,0 +1,89 @@
+// Package kubecheck tells, before the engine starts, whether the cluster a local environment
+// deploys into can be reached, and says what is wrong in one sentence if not: the engine's
+// own error would come minutes later, buried in a provider's diagnostics.
+package kubecheck
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// Timeout bounds the reachability check.
+const Timeout = 10 * time.Second
+
+// Cluster is the cluster a kubeconfig context reaches.
+type Cluster struct {
+	Context string
+	Server  string
+	Version string
+}
+
+// Check loads the kubeconfig the way kubectl does (KUBECONFIG, or ~/.kube/config), picks the
+// context (the current one when context is ""), and asks the API server for its version.
+func Check(ctx context.Context, context string) (*Cluster, error) {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	raw, err := rules.Load()
+	if err != nil {
+		return nil, fmt.Errorf("the kubeconfig cannot be read (%v); point KUBECONFIG at a valid file", err)
+	}
+	if len(raw.Contexts) == 0 {
+		where := rules.GetDefaultFilename()
+		if env := os.Getenv(clientcmd.RecommendedConfigPathEnvVar); env != "" {
+			where = env
+		}
+		return nil, fmt.Errorf("there is no kubeconfig context in %s: create a local cluster (for example `kind create cluster`) or set KUBECONFIG", where)
+	}
+	name := context
+	if name == "" {
+		name = raw.CurrentContext
+	}
+	if name == "" {
+		return nil, errors.New("the kubeconfig has no current context: run `kubectl config use-context <name>` or set conveyor:kubeContext")
+	}
+	if _, ok := raw.Contexts[name]; !ok {
+		return nil, fmt.Errorf("the kubeconfig has no context %q: see `kubectl config get-contexts`", name)
+	}
+	config, err := clientcmd.NewNonInteractiveClientConfig(*raw, name, &clientcmd.ConfigOverrides{}, rules).ClientConfig()
+	if err != nil {
+		return nil, fmt.Errorf("kubeconfig context %q is not usable: %v", name, err)
+	}
+	config.Timeout = Timeout
+	client, err := discovery.NewDiscoveryClientForConfig(config)
+	if err != nil {
+		return nil, fmt.Errorf("kubeconfig context %q is not usable: %v", name, err)
+	}
+	version, err := serverVersion(ctx, client)
+	if err != nil {
+		return nil, fmt.Errorf("the cluster of kubeconfig context %q at %s cannot be reached (%v): is it running?", name, config.Host, err)
+	}
+	return &Cluster{Context: name, Server: config.Host, Version: version}, nil
+}
+
+func serverVersion(ctx context.Context, client *discovery.DiscoveryClient) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, Timeout)
+	defer cancel()
+	done := make(chan struct{})
+	var version string
+	var err error
+	go func() {
+		defer close(done)
+		info, e := client.ServerVersion()
+		if e != nil {
+			err = e
+			return
+		}
+		version = info.GitVersion
+	}()
+	select {
+	case <-done:
+		return version, err
+	case <-ctx.Done():
+		return "", fmt.Errorf("no answer within %s", Timeout)
+	}
+}
