@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"gopkg.in/yaml.v3"
 
 	"github.com/conveyor-paas/conveyor/components/naming"
@@ -26,6 +27,8 @@ type EvaluateOptions struct {
 	Stack string
 	// Config overrides or adds configuration ("conveyor:catalog": "...").
 	Config map[string]string
+	// Program replaces Program; tests wrap it to break what it creates on purpose.
+	Program pulumi.RunFunc
 }
 
 // Evaluate runs Program for a stack under mocks, with the stack's configuration file (if it
@@ -39,7 +42,11 @@ func Evaluate(opts EvaluateOptions) (*offline.Recording, error) {
 	for k, v := range opts.Config {
 		config[k] = v
 	}
-	return offline.Run(Program, offline.Options{
+	program := opts.Program
+	if program == nil {
+		program = Program
+	}
+	return offline.Run(program, offline.Options{
 		Project:       Project,
 		Stack:         opts.Stack,
 		Config:        config,

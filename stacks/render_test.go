@@ -1,8 +1,7 @@
-package render_test
+package stacks_test
 
 import (
 	"bytes"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -12,7 +11,6 @@ import (
 )
 
 func TestRender(t *testing.T) {
-	root, _ := filepath.Abs("../..")
 	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "local"})
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,49 @@
+// Package check is the offline policy check of a pull request: it evaluates the program for
+// a stack under mocks (no cloud, no credentials, no provider plugin) and runs every rule of
+// the pack over the resources the stack would create.
+package check
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/conveyor-paas/conveyor/components/offline"
+	"github.com/conveyor-paas/conveyor/policy/rules"
+	"github.com/conveyor-paas/conveyor/stacks"
+)
+
+// Options choose the stack to check.
+type Options struct {
+	// Root is the project's folder.
+	Root  string
+	Stack string
+	// Catalog, when set, replaces the stack's configured catalog.
+	Catalog string
+	// Config sets the rules' levels (the pack's --policy-pack-config).
+	Config rules.Config
+	// Program replaces stacks.Program (tests break it on purpose).
+	Program pulumi.RunFunc
+}
+
+// Run evaluates the stack and checks what it would create.
+func Run(opts Options) (rules.Report, error) {
+	overrides := map[string]string{}
+	if opts.Catalog != "" {
+		overrides[stacks.Namespace+":catalog"] = opts.Catalog
+	}
+	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: opts.Root, Stack: opts.Stack, Config: overrides, Program: opts.Program})
+	if err != nil {
+		return rules.Report{}, fmt.Errorf("policy check of %s: %w", opts.Stack, err)
+	}
+	return rules.Evaluate(opts.Stack, Resources(rec), opts.Config), nil
+}
+
+// Resources hands what a program registered to the rules.
+func Resources(rec *offline.Recording) []rules.Resource {
+	out := make([]rules.Resource, 0, len(rec.Resources))
+	for _, r := range rec.Resources {
+		out = append(out, rules.Resource{URN: r.URN, Type: r.Type, Name: r.Name, Inputs: r.Inputs})
+	}
+	return out
+}
