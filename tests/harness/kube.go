@@ -1,0 +1,577 @@
+package harness
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+)
+
+const (
+	// FakeNodeAnnotation marks the nodes that kwok plays the kubelet of.
+	FakeNodeAnnotation = "kwok.x-k8s.io/node"
+	// ZoneLabel is the well-known topology label each fake node carries.
+	ZoneLabel = "topology.kubernetes.io/zone"
+
+	serviceCIDR = "10.96.0.0/12"
+	clusterName = "conveyor-test"
+)
+
+// serviceIP is the first address of serviceCIDR: the `kubernetes` Service's ClusterIP.
+var serviceIP = net.IPv4(10, 96, 0, 1)
+
+// KubeOptions configure StartKube. The zero value is a usable default.
+type KubeOptions struct {
+	// TB, if set, receives progress through Logf and has Stop registered with Cleanup, which
+	// also runs when the test fails. When the test has failed, Stop first logs the end of
+	// every component's log.
+	TB testing.TB
+	// Logf receives progress; it defaults to TB.Logf, or to the standard logger.
+	Logf Logf
+	// Binaries to run; EnsureBinaries is called when nil.
+	Binaries *Binaries
+	// Zones get one fake node each, labelled topology.kubernetes.io/zone. The default is
+	// zone-a, zone-b and zone-c.
+	Zones []string
+	// StartTimeout bounds the start once the binaries exist (building them is bounded by ctx
+	// only). The default is three minutes, generous for a loaded two-core machine.
+	StartTimeout time.Duration
+	// APIServerArgs are appended to kube-apiserver's flags; a later flag overrides an
+	// earlier one, so this can change any default below.
+	APIServerArgs []string
+}
+
+// Kube is a running control plane: etcd, kube-apiserver, kube-controller-manager,
+// kube-scheduler, and kwok managing the fake nodes, all on 127.0.0.1.
+type Kube struct {
+	// Config authenticates as a member of system:masters with a client certificate.
+	Config *rest.Config
+	// Kubeconfig is the path of a kubeconfig file with the same credentials (certificates
+	// embedded), for kubectl, the Pulumi Kubernetes provider, or any other tool.
+	Kubeconfig string
+	// Client is a clientset built from Config.
+	Client kubernetes.Interface
+	// Version is the server's version, as /version reports it, e.g. "v1.36.3".
+	Version string
+	// Nodes are the names of the fake nodes, in the order of KubeOptions.Zones.
+	Nodes []string
+	// Dir is the temporary directory holding certificates, data and logs (logs/<component>.log).
+	// Stop removes it unless CONVEYOR_KEEP_KUBE_DIR=1.
+	Dir string
+
+	logf     Logf
+	tb       testing.TB
+	procs    []*process // in start order
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// KubeForTest starts a control plane for tb, stopped by tb's Cleanup. It skips tb if
+// CONVEYOR_SKIP_KUBE=1 and fails it if the control plane cannot start.
+func KubeForTest(tb testing.TB) *Kube {
+	tb.Helper()
+	SkipUnlessKube(tb)
+	k, err := StartKube(tb.Context(), KubeOptions{TB: tb})
+	if err != nil {
+		tb.Fatalf("starting the Kubernetes control plane: %v", err)
+	}
+	return k
+}
+
+// StartKube builds the binaries if needed and starts a control plane in a new temporary
+// directory. It returns once the API server is ready, the controllers and the scheduler are
+// healthy, every fake node is Ready and schedulable, and the default service account exists.
+// The caller must call Stop, unless opts.TB is set.
+func StartKube(ctx context.Context, opts KubeOptions) (*Kube, error) {
+	logf := opts.Logf
+	if logf == nil && opts.TB != nil {
+		logf = opts.TB.Logf
+	}
+	logf = logf.orDefault()
+
+	var bins Binaries
+	if opts.Binaries != nil {
+		bins = *opts.Binaries
+	} else {
+		var err error
+		if bins, err = EnsureBinaries(ctx, logf); err != nil {
+			return nil, fmt.Errorf("building control-plane binaries: %w", err)
+		}
+	}
+	zones := opts.Zones
+	if len(zones) == 0 {
+		zones = []string{"zone-a", "zone-b", "zone-c"}
+	}
+	timeout := opts.StartTimeout
+	if timeout == 0 {
+		timeout = 3 * time.Minute
+	}
+
+	dir, err := os.MkdirTemp("", "conveyor-kube-")
+	if err != nil {
+		return nil, fmt.Errorf("creating the control plane's directory: %w", err)
+	}
+	k := &Kube{Dir: dir, logf: logf, tb: opts.TB}
+	if opts.TB != nil {
+		// Registered before anything starts, so that a failure half-way still cleans up.
+		opts.TB.Cleanup(func() {
+			if err := k.Stop(); err != nil {
+				opts.TB.Errorf("stopping the control plane: %v", err)
+			}
+		})
+	}
+	start := time.Now()
+	startCtx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := k.start(startCtx, bins, zones, opts.APIServerArgs); err != nil {
+		// Show why before the directory with the logs goes away.
+		k.logTails(logf)
+		_ = k.Stop()
+		return nil, err
+	}
+	logf("harness: Kubernetes %s ready in %s with nodes %s (kubeconfig %s)",
+		k.Version, time.Since(start).Round(100*time.Millisecond), strings.Join(k.Nodes, ", "), k.Kubeconfig)
+	return k, nil
+}
+
+func (k *Kube) start(ctx context.Context, bins Binaries, zones, apiServerArgs []string) error {
+	ca, err := newPKI(filepath.Join(k.Dir, "pki"), "conveyor-test-ca")
+	if err != nil {
+		return err
+	}
+	// The front proxy's CA and client certificate, as kubeadm sets them up: the API server
+	// publishes the CA for the request-header authentication of extension API servers (the
+	// controller manager and the scheduler check it too, and log an error a second without
+	// it), and uses the client certificate to reach aggregated APIs.
+	frontProxyCA, err := newPKI(filepath.Join(k.Dir, "pki", "front-proxy"), "conveyor-test-front-proxy-ca")
+	if err != nil {
+		return err
+	}
+	frontProxy, err := frontProxyCA.client("front-proxy-client", "front-proxy-client")
+	if err != nil {
+		return err
+	}
+	serving, err := ca.serving("serving", serviceIP)
+	if err != nil {
+		return err
+	}
+	saKey, saPub, err := ca.serviceAccountKey()
+	if err != nil {
+		return err
+	}
+	ports, err := freePorts(5)
+	if err != nil {
+		return err
+	}
+	etcdPort, etcdPeerPort, apiPort, kcmPort, schedPort := ports[0], ports[1], ports[2], ports[3], ports[4]
+	server := "https://127.0.0.1:" + strconv.Itoa(apiPort)
+
+	// One identity per component, as in a real cluster, so that the bootstrap RBAC policy for
+	// the controller manager and the scheduler is exercised rather than bypassed.
+	kubeconfigs := map[string]string{}
+	identities := []struct{ name, user, group string }{
+		{"admin", "conveyor-admin", "system:masters"},
+		{"kube-controller-manager", "system:kube-controller-manager", ""},
+		{"kube-scheduler", "system:kube-scheduler", ""},
+		// kwok writes the status and leases of every fake node, which no single node
+		// identity may do under the Node authorizer.
+		{"kwok", "conveyor-kwok", "system:masters"},
+	}
+	var admin keyPair
+	for _, id := range identities {
+		var groups []string
+		if id.group != "" {
+			groups = []string{id.group}
+		}
+		kp, err := ca.client(id.name, id.user, groups...)
+		if err != nil {
+			return err
+		}
+		path := filepath.Join(k.Dir, id.name+".kubeconfig")
+		if err := writeKubeconfig(path, server, ca.caPEM, kp); err != nil {
+			return err
+		}
+		kubeconfigs[id.name] = path
+		if id.name == "admin" {
+			admin = kp
+		}
+	}
+	k.Kubeconfig = kubeconfigs["admin"]
+	k.Config = &rest.Config{
+		Host: server,
+		TLSClientConfig: rest.TLSClientConfig{
+			CAData:   ca.caPEM,
+			CertData: admin.certPEM,
+			KeyData:  admin.keyPEM,
+		},
+		// Tests create objects in bursts; client-go's default 5 QPS would make them crawl.
+		QPS:   100,
+		Burst: 200,
+	}
+	client, err := kubernetes.NewForConfig(k.Config)
+	if err != nil {
+		return fmt.Errorf("creating the admin client: %w", err)
+	}
+	k.Client = client
+
+	// etcd.
+	etcdURL := "http://127.0.0.1:" + strconv.Itoa(etcdPort)
+	peerURL := "http://127.0.0.1:" + strconv.Itoa(etcdPeerPort)
+	etcd, err := k.run("etcd", nil, bins.Etcd,
+		"--name=conveyor",
+		"--data-dir="+filepath.Join(k.Dir, "etcd"),
+		"--listen-client-urls="+etcdURL,
+		"--advertise-client-urls="+etcdURL,
+		"--listen-peer-urls="+peerURL,
+		"--initial-advertise-peer-urls="+peerURL,
+		"--initial-cluster=conveyor="+peerURL,
+		// The data is thrown away after the test; fsync would only make a shared disk the
+		// bottleneck of every write.
+		"--unsafe-no-fsync=true",
+		"--log-level=warn",
+	)
+	if err != nil {
+		return err
+	}
+	if err := waitUntil(ctx, "etcd health", []*process{etcd}, func(ctx context.Context) error {
+		body, err := httpGet(ctx, http.DefaultClient, etcdURL+"/health")
+		if err == nil && !strings.Contains(body, `"health":"true"`) {
+			err = fmt.Errorf("not healthy: %s", body)
+		}
+		return err
+	}); err != nil {
+		return err
+	}
+
+	// kube-apiserver.
+	pkiDir := filepath.Join(k.Dir, "pki")
+	args := []string{
+		"--etcd-servers=" + etcdURL,
+		"--bind-address=127.0.0.1",
+		"--advertise-address=127.0.0.1",
+		"--secure-port=" + strconv.Itoa(apiPort),
+		"--cert-dir=" + pkiDir,
+		"--tls-cert-file=" + serving.certFile,
+		"--tls-private-key-file=" + serving.keyFile,
+		"--client-ca-file=" + ca.caFile(),
+		"--requestheader-client-ca-file=" + frontProxyCA.caFile(),
+		"--requestheader-allowed-names=front-proxy-client",
+		"--requestheader-username-headers=X-Remote-User",
+		"--requestheader-group-headers=X-Remote-Group",
+		"--requestheader-extra-headers-prefix=X-Remote-Extra-",
+		"--proxy-client-cert-file=" + frontProxy.certFile,
+		"--proxy-client-key-file=" + frontProxy.keyFile,
+		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+		"--service-account-key-file=" + saPub,
+		"--service-account-signing-key-file=" + saKey,
+		"--service-cluster-ip-range=" + serviceCIDR,
+		"--authorization-mode=Node,RBAC",
+		// The default plugins stay on (among them PodSecurity, LimitRanger, ResourceQuota,
+		// ServiceAccount, NamespaceLifecycle, DefaultTolerationSeconds, the admission
+		// policies and webhooks); these are named to document that the tests rely on them,
+		// and NodeRestriction is what a kubeadm cluster adds.
+		"--enable-admission-plugins=NodeRestriction,PodSecurity,LimitRanger,ResourceQuota,ServiceAccount",
+		// Privileged containers are allowed cluster-wide as on GKE, so that refusing one is
+		// left to Pod Security admission, which is what the tests check.
+		"--allow-privileged=true",
+		// The `kubernetes` Service would get 127.0.0.1 as its endpoint, which Endpoints
+		// validation rejects as loopback, every ten seconds; no pod here could use it anyway.
+		"--endpoint-reconciler-type=none",
+		"--profiling=false",
+	}
+	apiserver, err := k.run("kube-apiserver", nil, bins.KubeAPIServer, append(args, apiServerArgs...)...)
+	if err != nil {
+		return err
+	}
+	if err := waitUntil(ctx, "kube-apiserver /readyz", []*process{etcd, apiserver}, func(ctx context.Context) error {
+		_, err := client.Discovery().RESTClient().Get().AbsPath("/readyz").DoRaw(ctx)
+		return err
+	}); err != nil {
+		return err
+	}
+	info, err := client.Discovery().ServerVersion()
+	if err != nil {
+		return fmt.Errorf("reading the server version: %w", err)
+	}
+	k.Version = info.GitVersion
+
+	// The controller manager, the scheduler and kwok only need the API server.
+	common := func(name string, port int) []string {
+		return []string{
+			"--kubeconfig=" + kubeconfigs[name],
+			"--authentication-kubeconfig=" + kubeconfigs[name],
+			"--authorization-kubeconfig=" + kubeconfigs[name],
+			"--bind-address=127.0.0.1",
+			"--secure-port=" + strconv.Itoa(port),
+			// Our serving certificate, rather than one self-signed into a shared default
+			// directory (/var/run/kubernetes) where parallel control planes would race.
+			"--tls-cert-file=" + serving.certFile,
+			"--tls-private-key-file=" + serving.keyFile,
+			"--client-ca-file=" + ca.caFile(),
+			// One instance: electing a leader would only add seconds to every start.
+			"--leader-elect=false",
+		}
+	}
+	kcm, err := k.run("kube-controller-manager", nil, bins.KubeControllerManager, append(common("kube-controller-manager", kcmPort),
+		"--cluster-name="+clusterName,
+		"--cluster-signing-cert-file="+ca.caFile(),
+		"--cluster-signing-key-file="+ca.caKeyFile(),
+		"--root-ca-file="+ca.caFile(),
+		"--service-account-private-key-file="+saKey,
+		// Each controller acts under its own service account, so its RBAC is real.
+		"--use-service-account-credentials=true",
+		"--service-cluster-ip-range="+serviceCIDR,
+		"--allocate-node-cidrs=false",
+		// All default controllers, among them node-lifecycle, which lifts the not-ready
+		// taint once kwok reports a node Ready.
+		"--controllers=*",
+	)...)
+	if err != nil {
+		return err
+	}
+	scheduler, err := k.run("kube-scheduler", nil, bins.KubeScheduler, common("kube-scheduler", schedPort)...)
+	if err != nil {
+		return err
+	}
+	kwok, err := k.run("kwok",
+		// kwok reads ~/.kwok/kwok.yaml when it exists; a private HOME keeps a developer's own
+		// configuration out of the tests.
+		[]string{"HOME=" + filepath.Join(k.Dir, "kwok-home")},
+		bins.Kwok,
+		"--kubeconfig="+kubeconfigs["kwok"],
+		"--manage-all-nodes=false",
+		"--manage-nodes-with-annotation-selector="+FakeNodeAnnotation+"=fake",
+		"--cidr=10.244.0.1/16",
+		"--node-ip=10.240.0.1",
+	)
+	if err != nil {
+		return err
+	}
+	all := []*process{etcd, apiserver, kcm, scheduler, kwok}
+
+	httpsClient, err := tlsClient(ca.caPEM)
+	if err != nil {
+		return err
+	}
+	for _, c := range []struct {
+		name string
+		port int
+	}{{"kube-controller-manager", kcmPort}, {"kube-scheduler", schedPort}} {
+		url := "https://127.0.0.1:" + strconv.Itoa(c.port) + "/healthz"
+		if err := waitUntil(ctx, c.name+" /healthz", all, func(ctx context.Context) error {
+			_, err := httpGet(ctx, httpsClient, url)
+			return err
+		}); err != nil {
+			return err
+		}
+	}
+
+	if err := k.createNodes(ctx, zones); err != nil {
+		return err
+	}
+	if err := waitUntil(ctx, "fake nodes Ready and schedulable", all, k.nodesReady); err != nil {
+		return err
+	}
+	return waitUntil(ctx, "the default service account", all, func(ctx context.Context) error {
+		_, err := client.CoreV1().ServiceAccounts(metav1.NamespaceDefault).Get(ctx, "default", metav1.GetOptions{})
+		return err
+	})
+}
+
+func (k *Kube) run(name string, env []string, bin string, args ...string) (*process, error) {
+	if bin == "" {
+		return nil, fmt.Errorf("no binary for %s", name)
+	}
+	p, err := startProcess(k.Dir, name, env, bin, args...)
+	if err != nil {
+		return nil, err
+	}
+	k.procs = append(k.procs, p)
+	return p, nil
+}
+
+// createNodes registers one node per zone for kwok to manage. Capacity is generous so that
+// scheduling is decided by the workloads' constraints (spread, affinity, quota), never by
+// a fake node running out of room.
+func (k *Kube) createNodes(ctx context.Context, zones []string) error {
+	capacity := corev1.ResourceList{
+		corev1.ResourceCPU:              resource.MustParse("32"),
+		corev1.ResourceMemory:           resource.MustParse("128Gi"),
+		corev1.ResourceEphemeralStorage: resource.MustParse("500Gi"),
+		corev1.ResourcePods:             resource.MustParse("250"),
+	}
+	for _, zone := range zones {
+		name := "kwok-" + zone
+		node := &corev1.Node{
+			ObjectMeta: metav1.ObjectMeta{
+				Name: name,
+				Labels: map[string]string{
+					"kubernetes.io/hostname":        name,
+					"kubernetes.io/os":              "linux",
+					"kubernetes.io/arch":            "amd64",
+					"type":                          "kwok",
+					ZoneLabel:                       zone,
+					"topology.kubernetes.io/region": "local",
+				},
+				Annotations: map[string]string{
+					FakeNodeAnnotation: "fake",
+					// No TTL-based caching of secrets and config maps by a kubelet.
+					"node.alpha.kubernetes.io/ttl": "0",
+				},
+			},
+			Status: corev1.NodeStatus{Capacity: capacity, Allocatable: capacity},
+		}
+		if _, err := k.Client.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+			return fmt.Errorf("creating node %s: %w", name, err)
+		}
+		k.Nodes = append(k.Nodes, name)
+	}
+	return nil
+}
+
+// nodesReady checks that kwok has reported every node Ready and that the node lifecycle
+// controller has lifted the not-ready taint, without which nothing would schedule.
+func (k *Kube) nodesReady(ctx context.Context) error {
+	for _, name := range k.Nodes {
+		node, err := k.Client.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		ready := false
+		for _, c := range node.Status.Conditions {
+			if c.Type == corev1.NodeReady {
+				ready = c.Status == corev1.ConditionTrue
+			}
+		}
+		if !ready {
+			return fmt.Errorf("node %s is not Ready", name)
+		}
+		for _, t := range node.Spec.Taints {
+			if t.Key == corev1.TaintNodeNotReady || t.Key == corev1.TaintNodeUnreachable {
+				return fmt.Errorf("node %s still has taint %s", name, t.Key)
+			}
+		}
+	}
+	return nil
+}
+
+// WaitForDefaultServiceAccount waits until the service-account controller has created the
+// `default` ServiceAccount of namespace. A pod created in a new namespace before that is
+// refused by the ServiceAccount admission plugin, ahead of any other admission check.
+func (k *Kube) WaitForDefaultServiceAccount(ctx context.Context, namespace string) error {
+	return waitUntil(ctx, "service account "+namespace+"/default", k.procs, func(ctx context.Context) error {
+		_, err := k.Client.CoreV1().ServiceAccounts(namespace).Get(ctx, "default", metav1.GetOptions{})
+		return err
+	})
+}
+
+// LogFile returns the path of a component's log: etcd, kube-apiserver,
+// kube-controller-manager, kube-scheduler or kwok.
+func (k *Kube) LogFile(component string) string {
+	return filepath.Join(k.Dir, "logs", component+".log")
+}
+
+// Stop stops every component and removes Dir. It is safe to call more than once.
+func (k *Kube) Stop() error {
+	k.stopOnce.Do(func() {
+		if k.tb != nil && k.tb.Failed() {
+			k.logTails(k.logf)
+		}
+		// In reverse order, so that no component spends its last seconds logging that the
+		// one it depends on is gone.
+		for i := len(k.procs) - 1; i >= 0; i-- {
+			k.procs[i].stop(5 * time.Second)
+		}
+		if os.Getenv("CONVEYOR_KEEP_KUBE_DIR") == "1" {
+			k.logf("harness: CONVEYOR_KEEP_KUBE_DIR=1: keeping %s", k.Dir)
+			return
+		}
+		if err := os.RemoveAll(k.Dir); err != nil {
+			k.stopErr = fmt.Errorf("removing %s: %w", k.Dir, err)
+		}
+	})
+	return k.stopErr
+}
+
+func (k *Kube) logTails(logf Logf) {
+	for _, p := range k.procs {
+		logf("harness: end of %s log:\n%s", p.name, p.logTail(40))
+	}
+}
+
+// freePorts reserves n distinct loopback ports by listening on port 0, and releases them for
+// the components to bind. Another process could take one in between, but the kernel hands
+// out ephemeral ports in sequence, which makes that unlikely enough for tests.
+func freePorts(n int) ([]int, error) {
+	var ports []int
+	for i := 0; i < n; i++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, fmt.Errorf("finding a free port: %w", err)
+		}
+		defer l.Close()
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
+
+func writeKubeconfig(path, server string, caPEM []byte, kp keyPair) error {
+	cfg := clientcmdapi.NewConfig()
+	cfg.Clusters[clusterName] = &clientcmdapi.Cluster{Server: server, CertificateAuthorityData: caPEM}
+	cfg.AuthInfos[clusterName] = &clientcmdapi.AuthInfo{ClientCertificateData: kp.certPEM, ClientKeyData: kp.keyPEM}
+	cfg.Contexts[clusterName] = &clientcmdapi.Context{Cluster: clusterName, AuthInfo: clusterName, Namespace: metav1.NamespaceDefault}
+	cfg.CurrentContext = clusterName
+	if err := clientcmd.WriteToFile(*cfg, path); err != nil {
+		return fmt.Errorf("writing kubeconfig %s: %w", path, err)
+	}
+	return nil
+}
+
+func tlsClient(caPEM []byte) (*http.Client, error) {
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(caPEM) {
+		return nil, errors.New("parsing the test CA")
+	}
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}, nil
+}
+
+// httpGet returns the body of a 200 response, and an error for anything else.
+func httpGet(ctx context.Context, client *http.Client, url string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("GET %s: %s: %s", url, resp.Status, strings.TrimSpace(string(body)))
+	}
+	return string(body), nil
+}
