@@ -12,7 +12,11 @@ import (
 
 // Execute runs the command line args and returns the process exit code.
 func Execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	root := newRoot(stdout, stderr)
+	return execute(ctx, args, stdout, stderr, defaultDeps())
+}
+
+func execute(ctx context.Context, args []string, stdout, stderr io.Writer, d *deps) int {
+	root := newRoot(stdout, stderr, d)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
@@ -34,7 +38,7 @@ func Execute(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // errSilent ends a command with a code when the command has already said why.
 var errSilent = errors.New("silent")
 
-func newRoot(stdout, stderr io.Writer) *cobra.Command {
+func newRoot(stdout, stderr io.Writer, d *deps) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "conveyor",
 		Short: "Conveyor: the platform's one command for developers and CI",
@@ -42,6 +46,12 @@ func newRoot(stdout, stderr io.Writer) *cobra.Command {
 workloads, databases and event topics, all named by convention and checked by policy.
 
 The same program runs under 'pulumi up -s <stack>' and under this command.
+
+The stack commands (preview, up, destroy, refresh, drift, env, deploy, promote) need:
+  PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE  encrypts the stacks' secrets
+  PULUMI_BACKEND_URL  where state lives (default file://$HOME/.conveyor/state: no account)
+  PULUMI_CLI          a Pulumi CLI to use; by default the version pinned in tools/pulumi,
+                      built once into ~/.cache/conveyor/bin (a first build takes minutes)
 
 Exit codes:
   0  success
@@ -55,5 +65,8 @@ Exit codes:
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.AddCommand(newValidate())
+	root.AddCommand(newPreview(d), newUp(d), newDestroy(d), newRefresh(d), newDrift(d))
+	root.AddCommand(newEnv(d), newDeploy(d), newPromote(d))
+	root.AddCommand(newPolicy(), newRender(), newExplain())
 	return root
 }

@@ -12,6 +12,17 @@ import (
 
 // brokenCatalog copies the demo catalog and breaks one policies manifest in two ways.
 func brokenCatalog(t *testing.T) string {
+	return brokenCatalogWith(t, func(rel string, data []byte) []byte {
+		if rel == filepath.Join("sales", "policies.conveyor.yaml") {
+			data = bytes.Replace(data, []byte(`schedule: "0 3 * * *"`), []byte(`schedule: "0 25 * * *"`), 1)
+			data = bytes.Replace(data, []byte("consumes: [quotes.quote-accepted]"), []byte("consumes: [quotes.quote-rejected]"), 1)
+		}
+		return data
+	})
+}
+
+// brokenCatalogWith copies the demo catalog, passing each file through change.
+func brokenCatalogWith(t *testing.T, change func(rel string, data []byte) []byte) string {
 	t.Helper()
 	dir := t.TempDir()
 	demo := filepath.Join("..", "..", "..", "stacks", "catalog")
@@ -24,15 +35,11 @@ func brokenCatalog(t *testing.T) string {
 			return err
 		}
 		rel, _ := filepath.Rel(demo, path)
-		if rel == filepath.Join("sales", "policies.conveyor.yaml") {
-			data = bytes.Replace(data, []byte(`schedule: "0 3 * * *"`), []byte(`schedule: "0 25 * * *"`), 1)
-			data = bytes.Replace(data, []byte("consumes: [quotes.quote-accepted]"), []byte("consumes: [quotes.quote-rejected]"), 1)
-		}
 		target := filepath.Join(dir, rel)
 		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 			return err
 		}
-		return os.WriteFile(target, data, 0o644)
+		return os.WriteFile(target, change(rel, data), 0o644)
 	})
 	if err != nil {
 		t.Fatal(err)

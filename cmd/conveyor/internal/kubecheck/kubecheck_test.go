@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/conveyor-paas/conveyor/tests/harness"
 )
 
 func writeKubeconfig(t *testing.T, text string) {
@@ -59,5 +61,19 @@ func TestCheckSaysWhatIsWrong(t *testing.T) {
 				t.Errorf("the message is not one sentence on one line: %q", err)
 			}
 		})
+	}
+}
+
+// TestCheckReachesARealCluster: with a kubeconfig for a running API server, the check finds
+// the context and the server's version.
+func TestCheckReachesARealCluster(t *testing.T) {
+	kube := harness.KubeForTest(t)
+	t.Setenv("KUBECONFIG", kube.Kubeconfig)
+	cluster, err := Check(t.Context(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cluster.Version != kube.Version || cluster.Server != kube.Config.Host {
+		t.Errorf("cluster = %+v, want version %s at %s", cluster, kube.Version, kube.Config.Host)
 	}
 }

@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
+)
+
+func newDeploy(d *deps) *cobra.Command {
+	var req engine.DeployRequest
+	var message string
+	var out outputFlags
+	cmd := &cobra.Command{
+		Use:   "deploy --env <env> --module <module> --image <ref>",
+		Short: "Run a new image of one module's component, touching nothing else",
+		Long: `Deploy records the image in the environment's config (conveyor:images, an object
+{<module>: {<component>: <image>}}, set at images.<module>.<component>) and runs an update
+targeted at that module only: its conveyor:platform:Module component and every resource under
+it. Other modules stay exactly as they are, even if the code changed for them: a service
+team's deploy never ships anyone else's pending change.
+
+The images an environment runs are recorded in its backend with each deployment; every
+operation takes them from there, so a pipeline's fresh clone never rolls a deploy back.
+
+The module must exist in the environment already ('conveyor up' creates it). prod is refused:
+it takes images through 'conveyor promote --save-plan' and a reviewed plan.
+
+Exits 0 on success, 1 when the update failed, 3 for a bad name or prod, 4 when a backend,
+passphrase or the environment is missing.`,
+		Example: `  # what the merge pipeline runs after building quotes
+  conveyor deploy --env dev --module quotes --image europe-docker.pkg.dev/acme/quotes/api:3f9c2e1
+
+  # a component other than api
+  conveyor deploy --env dev --module policies --component renewals --image .../renewals:1.4.0`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			e, err := d.engineFor(cmd.Context(), cmd.ErrOrStderr(), req.Env)
+			if err != nil {
+				return engineExit(err)
+			}
+			o, pr := runOptions(cmd, d)
+			o.Message = message
+			s, err := e.Deploy(cmd.Context(), req, o)
+			pr.Done()
+			return printSummary(cmd, out, s, err)
+		},
+	}
+	requireEnv(cmd, &req.Env)
+	cmd.Flags().StringVar(&req.Module, "module", "", "the module to deploy")
+	cmd.Flags().StringVar(&req.Component, "component", engine.DefaultComponent, "the module's component that runs the image")
+	cmd.Flags().StringVar(&req.Image, "image", "", "the image reference, ideally by digest or an immutable tag")
+	cmd.Flags().StringVarP(&message, "message", "m", "", "a message recorded with the update")
+	_ = cmd.MarkFlagRequired("module")
+	_ = cmd.MarkFlagRequired("image")
+	out.register(cmd, false)
+	return cmd
+}

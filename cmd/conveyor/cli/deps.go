@@ -1,0 +1,98 @@
+package cli
+
+import (
+	"context"
+	"io"
+	"os"
+	"time"
+
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/kubecheck"
+	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/stacks"
+)
+
+// deps are what the stack commands need from the outside world. Execute uses the real ones;
+// tests swap in an engine on a temporary backend and a fake clock.
+type deps struct {
+	// options returns the engine's options; the command adds its log.
+	options func() (engine.Options, error)
+	// now is the clock that ages environments.
+	now func() time.Time
+	// terminal reports whether w is a terminal, where progress redraws one status line.
+	terminal func(w io.Writer) bool
+	// localCluster checks that a local environment's cluster answers; nil skips the check.
+	localCluster func(ctx context.Context, root, env string) error
+}
+
+func defaultDeps() *deps {
+	return &deps{
+		options: func() (engine.Options, error) {
+			root, err := repoRoot(os.Getenv)
+			if err != nil {
+				return engine.Options{}, err
+			}
+			return engine.Options{Program: program, WorkDir: root, User: ciActor()}, nil
+		},
+		now:          time.Now,
+		terminal:     isTerminal,
+		localCluster: checkLocalCluster,
+	}
+}
+
+// engineFor starts the engine for an operation on env. A local environment's cluster is
+// checked first, so that a missing kubeconfig or a stopped cluster is one clear sentence
+// before anything starts, not a provider failure minutes into an update.
+func (d *deps) engineFor(ctx context.Context, log io.Writer, env string) (*engine.Engine, error) {
+	if kind, err := naming.ClassifyStack(env); err == nil && kind == naming.StackLocal && d.localCluster != nil {
+		opts, err := d.options()
+		if err != nil {
+			return nil, err
+		}
+		if err := d.localCluster(ctx, opts.WorkDir, env); err != nil {
+			return nil, &engine.SetupError{Err: err}
+		}
+	}
+	return d.engine(ctx, log)
+}
+
+// checkLocalCluster reaches the kubeconfig context a local stack deploys into.
+func checkLocalCluster(ctx context.Context, root, env string) error {
+	config, err := stacks.ReadStackConfig(root, env)
+	if err != nil {
+		return err
+	}
+	_, err = kubecheck.Check(ctx, config[stacks.Namespace+":kubeContext"])
+	return err
+}
+
+// engine starts an engine whose notices (a build of the Pulumi CLI, lock waits, config
+// restored from the backend) go to log.
+func (d *deps) engine(ctx context.Context, log io.Writer) (*engine.Engine, error) {
+	opts, err := d.options()
+	if err != nil {
+		return nil, err
+	}
+	if opts.Now == nil {
+		opts.Now = d.now
+	}
+	opts.Log = log
+	return engine.New(ctx, opts)
+}
+
+// ciActor names who runs the command in CI, where $USER is a runner account.
+func ciActor() string {
+	if actor := os.Getenv("GITHUB_ACTOR"); actor != "" {
+		return actor
+	}
+	return os.Getenv("USER")
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

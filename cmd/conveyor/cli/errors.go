@@ -1,0 +1,21 @@
+package cli
+
+import (
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
+)
+
+// engineExit gives an engine error its exit code: what is missing from the machine or the
+// backend is a setup error (4), a command that asks for what the rules forbid is a usage
+// error (3), anything else a failure (1).
+func engineExit(err error) error {
+	if err == nil {
+		return nil
+	}
+	switch {
+	case engine.IsSetup(err), engine.IsNotFound(err):
+		return withCode(ExitSetup, err)
+	case engine.IsRefused(err):
+		return withCode(ExitUsage, err)
+	}
+	return withCode(ExitFailed, err)
+}

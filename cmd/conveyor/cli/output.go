@@ -1,0 +1,89 @@
+package cli
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+)
+
+// outputFlags are the ways a command can print its result. Progress always goes to standard
+// error, so that standard output holds only the result a pipeline may capture.
+type outputFlags struct {
+	json     bool
+	markdown bool
+}
+
+func (o *outputFlags) register(cmd *cobra.Command, markdown bool) {
+	cmd.Flags().BoolVar(&o.json, "json", false, "print the result as a JSON document on standard output (progress still goes to standard error)")
+	if markdown {
+		cmd.Flags().BoolVar(&o.markdown, "markdown", false, "print the summary as Markdown for a pull-request comment")
+		cmd.MarkFlagsMutuallyExclusive("json", "markdown")
+	}
+}
+
+// runOptions wires an operation's progress and notices to the command's standard error.
+func runOptions(cmd *cobra.Command, d *deps) (engine.RunOptions, *report.Printer) {
+	pr := &report.Printer{W: cmd.ErrOrStderr(), Terminal: d.terminal(cmd.ErrOrStderr())}
+	return engine.RunOptions{
+		Progress: pr.Progress,
+		Notify:   func(msg string) { pr.Printf("conveyor: %s", msg) },
+	}, pr
+}
+
+// printSummary prints an operation's summary as asked and turns the operation's outcome into
+// the command's: a failed operation has printed why in its summary, so it ends silently with
+// ExitFailed; an operation that never started ends with its error.
+func printSummary(cmd *cobra.Command, out outputFlags, s *report.Summary, opErr error) error {
+	if s == nil {
+		return engineExit(opErr)
+	}
+	if err := writeSummary(cmd, out, s); err != nil {
+		return err
+	}
+	if opErr != nil {
+		if out.json || out.markdown {
+			// The document carries the error; say it on standard error too, for the log.
+			fmt.Fprintln(cmd.ErrOrStderr(), "conveyor:", s.Error)
+		}
+		return withCode(ExitFailed, errSilent)
+	}
+	return nil
+}
+
+func writeSummary(cmd *cobra.Command, out outputFlags, s *report.Summary) error {
+	w := cmd.OutOrStdout()
+	switch {
+	case out.json:
+		return report.WriteJSON(w, s)
+	case out.markdown:
+		return report.WriteMarkdown(w, s)
+	}
+	return report.WriteText(w, s)
+}
+
+// ago says how long ago t was, in the largest unit that keeps it short.
+func ago(now, t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return short(now.Sub(t)) + " ago"
+}
+
+// short renders a duration as 45s, 12m, 30h or 3d.
+func short(d time.Duration) string {
+	switch {
+	case d < 0:
+		return "-" + short(-d)
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh", int(d.Hours()))
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}

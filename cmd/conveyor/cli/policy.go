@@ -1,0 +1,103 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/policy/check"
+	"github.com/conveyor-paas/conveyor/policy/rules"
+)
+
+func newPolicy() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "policy",
+		Short: "Check what an environment would create against the policy pack",
+	}
+	cmd.AddCommand(newPolicyCheck())
+	return cmd
+}
+
+func newPolicyCheck() *cobra.Command {
+	var env, catalog, configFile string
+	var asJSON, asMarkdown bool
+	cmd := &cobra.Command{
+		Use:   "check --env <stack>",
+		Short: "Run every rule of the policy pack offline, with no cloud credentials",
+		Long: `Policy check evaluates the program for a stack with Pulumi's mocks (no cloud
+credentials, no provider plugins, no backend) and runs every rule of the policy pack
+(policy/) over the resources the stack would create: the same rules 'pulumi preview
+--policy-pack policy' runs.
+
+Rules are mandatory in dev, staging, prod and cluster stacks and advisory elsewhere;
+--config takes the pack's --policy-pack-config JSON to change a rule's level.
+
+Exits 0 when there is no mandatory violation, 1 when there is one, 4 when the stack cannot
+be evaluated (an invalid catalog or configuration).`,
+		Example: `  # on a pull request
+  conveyor policy check --env pr-123 --markdown > policy.md
+
+  # a changed catalog against production's rules
+  conveyor policy check --env prod --catalog ./catalog
+
+  # for a machine
+  conveyor policy check --env staging --json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := checkEnvName(env); err != nil {
+				return err
+			}
+			root, err := repoRoot(os.Getenv)
+			if err != nil {
+				return withCode(ExitSetup, err)
+			}
+			cfg := rules.Config{}
+			if configFile != "" {
+				data, err := os.ReadFile(configFile)
+				if err != nil {
+					return withCode(ExitSetup, fmt.Errorf("reading the policy configuration: %w", err))
+				}
+				if cfg, err = rules.ParseConfig(data); err != nil {
+					return withCode(ExitUsage, fmt.Errorf("%s: %w", configFile, err))
+				}
+			}
+			report, err := check.Run(check.Options{Root: root, Stack: env, Catalog: catalog, Config: cfg})
+			if err != nil {
+				return withCode(ExitSetup, err)
+			}
+			out := cmd.OutOrStdout()
+			switch {
+			case asJSON:
+				err = report.WriteJSON(out)
+			case asMarkdown:
+				err = report.WriteMarkdown(out)
+			default:
+				err = report.WriteText(out)
+			}
+			if err != nil {
+				return err
+			}
+			if report.HasMandatoryViolations() {
+				return withCode(ExitFailed, errSilent)
+			}
+			return nil
+		},
+	}
+	requireEnv(cmd, &env)
+	cmd.Flags().StringVar(&catalog, "catalog", "", "check this catalog instead of the stack's configured one")
+	cmd.Flags().StringVar(&configFile, "config", "", "rule levels, as the pack's --policy-pack-config JSON")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	cmd.Flags().BoolVar(&asMarkdown, "markdown", false, "print the report as Markdown for a pull-request comment")
+	cmd.MarkFlagsMutuallyExclusive("json", "markdown")
+	return cmd
+}
+
+// checkEnvName rejects a name that cannot be a stack before any work is done.
+func checkEnvName(env string) error {
+	if _, err := naming.ClassifyStack(env); err != nil {
+		return withCode(ExitUsage, err)
+	}
+	return nil
+}

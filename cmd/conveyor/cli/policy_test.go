@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var updateGolden = flag.Bool("update", false, "rewrite the golden files of the command's renderings")
+
+// latestCatalog is the demo catalog with one image on the latest tag, which a manifest can
+// say and the policy pack must refuse.
+func latestCatalog(t *testing.T) string {
+	t.Helper()
+	dir := brokenCatalogWith(t, func(rel string, data []byte) []byte {
+		if rel == filepath.Join("claims", "payments.conveyor.yaml") {
+			return bytes.Replace(data, []byte("image: ghcr.io/stefanprodan/podinfo:6.7.1"), []byte("image: ghcr.io/stefanprodan/podinfo:latest"), 1)
+		}
+		return data
+	})
+	return dir
+}
+
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	t.Setenv("CONVEYOR_REPO", filepath.Join("..", "..", ".."))
+	var stdout, stderr bytes.Buffer
+	code := Execute(context.Background(), args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestPolicyCheck(t *testing.T) {
+	catalog := latestCatalog(t)
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		golden   string
+	}{
+		{"shipped stack passes", []string{"policy", "check", "--env", "staging"}, ExitOK, ""},
+		{"advisory in an ad-hoc environment", []string{"policy", "check", "--env", "pr-5", "--catalog", catalog}, ExitOK, "policy-pr-5.txt"},
+		{"mandatory in staging", []string{"policy", "check", "--env", "staging", "--catalog", catalog}, ExitFailed, "policy-staging.txt"},
+		{"markdown for a pull request", []string{"policy", "check", "--env", "staging", "--catalog", catalog, "--markdown"}, ExitFailed, "policy-staging.md"},
+		{"json for machines", []string{"policy", "check", "--env", "staging", "--catalog", catalog, "--json"}, ExitFailed, "policy-staging.json"},
+		{"an impossible stack name", []string{"policy", "check", "--env", "Pr_5"}, ExitUsage, ""},
+		{"no stack", []string{"policy", "check"}, ExitUsage, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := run(t, tt.args...)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\n%s%s", code, tt.wantCode, stdout, stderr)
+			}
+			if tt.golden != "" {
+				checkGolden(t, tt.golden, strings.ReplaceAll(stdout, catalog, "<catalog>"))
+			}
+		})
+	}
+}
+
+func TestPolicyCheckJSONCarriesWhatTheTextShows(t *testing.T) {
+	catalog := latestCatalog(t)
+	_, text, _ := run(t, "policy", "check", "--env", "staging", "--catalog", catalog)
+	_, data, _ := run(t, "policy", "check", "--env", "staging", "--catalog", catalog, "--json")
+	var report struct {
+		Environment string `json:"environment"`
+		Results     []struct {
+			RuleID, Level, Kind, URN, Message string
+		} `json:"results"`
+	}
+	if err := json.Unmarshal([]byte(data), &report); err != nil {
+		t.Fatalf("--json does not parse: %v\n%s", err, data)
+	}
+	if report.Environment != "staging" || len(report.Results) == 0 {
+		t.Fatalf("report = %+v", report)
+	}
+	for _, r := range report.Results {
+		if !strings.Contains(text, r.RuleID) || !strings.Contains(text, r.URN) || !strings.Contains(text, r.Message) {
+			t.Errorf("the text lacks %s %s %s", r.RuleID, r.URN, r.Message)
+		}
+	}
+}
+
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *updateGolden {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./cmd/conveyor/cli -update writes it)", err)
+	}
+	if string(want) != got {
+		t.Errorf("%s differs (check, then go test ./cmd/conveyor/cli -update):\n--- want\n%s\n--- got\n%s", path, want, got)
+	}
+}
+
+func TestRenderAndExplain(t *testing.T) {
+	code, yaml, stderr := run(t, "render", "--env", "local")
+	if code != ExitOK {
+		t.Fatalf("render exit %d: %s", code, stderr)
+	}
+	if !strings.HasPrefix(yaml, "apiVersion: v1\nkind: Namespace\n") || !strings.Contains(yaml, "name: conveyor-postgres") {
+		t.Errorf("render output starts %q", yaml[:min(200, len(yaml))])
+	}
+	code, text, stderr := run(t, "explain", "--env", "prod", "--module", "claims", "--json")
+	if code != ExitOK {
+		t.Fatalf("explain exit %d: %s", code, stderr)
+	}
+	var explained []explanation
+	if err := json.Unmarshal([]byte(text), &explained); err != nil {
+		t.Fatal(err)
+	}
+	if len(explained) != 3 || explained[0].Component != "api" || !strings.Contains(explained[0].Image.From, "Pulumi.prod.yaml") {
+		t.Fatalf("explanation = %+v", explained)
+	}
+	for _, s := range explained[0].Config {
+		if s.Key == "LOG_LEVEL" && (s.Value != "warn" || s.Level != "module" || s.Line != 8 || len(s.Overrides) != 1 || s.Overrides[0].Level != "space") {
+			t.Errorf("LOG_LEVEL = %+v", s)
+		}
+	}
+	if code, _, _ := run(t, "explain", "--env", "prod", "--module", "billing"); code != ExitUsage {
+		t.Errorf("explaining an unknown module exits %d", code)
+	}
+}

@@ -1,0 +1,116 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+)
+
+func newPromote(d *deps) *cobra.Command {
+	var req engine.PromoteRequest
+	var savePlan, message string
+	var out outputFlags
+	cmd := &cobra.Command{
+		Use:   "promote --from <env> --to <env>",
+		Short: "Copy the images that run in one environment to another",
+		Long: `Promote copies conveyor:images from one environment to another: the images its last
+deployment recorded, that is what really runs there. --module limits it to one module.
+
+The images are written to the destination's config and the promotion is previewed. To
+production this is the first half of a change: --save-plan writes the plan, a person reviews
+it, and 'conveyor up --env prod --plan <file>' applies exactly that (the plan carries the
+images to the job that applies it). Elsewhere --yes applies the promotion at once.
+--markdown prints the image changes and the preview for a pipeline's job summary.
+
+Exits 0 on success (also when there is nothing to promote), 1 when the preview or update
+failed, 3 for --yes to prod, 4 when a backend, passphrase or an environment is missing.`,
+		Example: `  # everything staging runs, to prod, through a reviewed plan
+  conveyor promote --from staging --to prod --save-plan prod.plan.json
+  conveyor up --env prod --plan prod.plan.json
+
+  # one module from dev to staging, right away
+  conveyor promote --from dev --to staging --module quotes --yes`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			e, err := d.engine(cmd.Context(), cmd.ErrOrStderr())
+			if err != nil {
+				return engineExit(err)
+			}
+			o, pr := runOptions(cmd, d)
+			o.Plan, o.Message = savePlan, message
+			res, err := e.Promote(cmd.Context(), req, o)
+			pr.Done()
+			if res == nil {
+				return engineExit(err)
+			}
+			if out.json {
+				if werr := report.WriteJSON(cmd.OutOrStdout(), res); werr != nil {
+					return werr
+				}
+			} else if out.markdown {
+				if werr := writePromotionMarkdown(cmd.OutOrStdout(), res); werr != nil {
+					return werr
+				}
+			} else {
+				w := cmd.OutOrStdout()
+				if len(res.Changes) == 0 {
+					fmt.Fprintf(w, "%s already runs the images of %s: nothing to promote\n", req.To, req.From)
+				}
+				for _, c := range res.Changes {
+					from := c.From
+					if from == "" {
+						from = "(none)"
+					}
+					fmt.Fprintf(w, "%s/%s: %s -> %s\n", c.Module, c.Component, from, c.To)
+				}
+				if res.Summary != nil {
+					fmt.Fprintln(w)
+					if werr := report.WriteText(w, res.Summary); werr != nil {
+						return werr
+					}
+				}
+			}
+			if err != nil {
+				if res.Summary != nil {
+					return withCode(ExitFailed, errSilent)
+				}
+				return engineExit(err)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&req.From, "from", "", "the environment whose images to copy")
+	cmd.Flags().StringVar(&req.To, "to", "", "the environment to copy them to")
+	cmd.Flags().StringVar(&req.Module, "module", "", "promote only this module")
+	cmd.Flags().BoolVar(&req.Apply, "yes", false, "apply the promotion at once instead of previewing it (never to prod)")
+	cmd.Flags().StringVar(&savePlan, "save-plan", "", "save the preview's update plan to this file, for 'conveyor up --plan'")
+	cmd.Flags().StringVarP(&message, "message", "m", "", "a message recorded with the operation")
+	_ = cmd.MarkFlagRequired("from")
+	_ = cmd.MarkFlagRequired("to")
+	cmd.MarkFlagsMutuallyExclusive("yes", "save-plan")
+	out.register(cmd, true)
+	return cmd
+}
+
+// writePromotionMarkdown writes the image changes and the summary of their preview, for a
+// pipeline's job summary where the reviewer of a production plan reads it.
+func writePromotionMarkdown(w io.Writer, res *engine.PromoteResult) error {
+	fmt.Fprintf(w, "### Promotion from `%s` to `%s`\n\n", res.From, res.To)
+	if len(res.Changes) == 0 {
+		_, err := fmt.Fprintf(w, "%s already runs the images of %s: nothing to promote.\n", res.To, res.From)
+		return err
+	}
+	fmt.Fprintln(w, "| Module | Component | From | To |\n| :-- | :-- | :-- | :-- |")
+	for _, c := range res.Changes {
+		fmt.Fprintf(w, "| `%s` | `%s` | `%s` | `%s` |\n", c.Module, c.Component, c.From, c.To)
+	}
+	if res.Summary == nil {
+		return nil
+	}
+	fmt.Fprintln(w)
+	return report.WriteMarkdown(w, res.Summary)
+}

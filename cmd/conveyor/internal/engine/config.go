@@ -1,0 +1,192 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/opthistory"
+)
+
+// Namespace is the config namespace of Conveyor's program.
+const Namespace = "conveyor"
+
+// ImagesKey is the config key of the deployed images: {<module>: {<component>: <image>}}.
+const ImagesKey = Namespace + ":images"
+
+// configValue is one entry of `pulumi config --json`, the shape `config set-all --json`
+// reads back. Going through it (rather than auto.ConfigMap) keeps object values objects
+// and secrets secret when config is copied between stacks.
+type configValue struct {
+	Value       *string `json:"value,omitempty"`
+	ObjectValue any     `json:"objectValue,omitempty"`
+	Secret      bool    `json:"secret"`
+}
+
+// cli runs the workspace's Pulumi CLI with the workspace's environment, for the commands
+// the Automation API does not wrap with the fidelity needed here.
+func (e *Engine) cli(ctx context.Context, args ...string) (string, error) {
+	var env []string
+	for k, v := range e.ws.GetEnvVars() {
+		env = append(env, k+"="+v)
+	}
+	stdout, stderr, code, err := e.ws.PulumiCommand().Run(ctx, e.ws.WorkDir(), nil, nil, nil, env, args...)
+	if err != nil {
+		return stdout, fmt.Errorf("pulumi %s: exit %d: %w\n%s", strings.Join(args, " "), code, err, strings.TrimSpace(stderr))
+	}
+	return stdout, nil
+}
+
+// rawConfig reads every config value of env, secrets in clear (they are re-encrypted with the
+// destination stack's key when written back).
+func (e *Engine) rawConfig(ctx context.Context, env string) (map[string]configValue, error) {
+	out, err := e.cli(ctx, "config", "--json", "--show-secrets", "--stack", env)
+	if err != nil {
+		return nil, fmt.Errorf("reading the config of %s: %w", env, err)
+	}
+	cfg := map[string]configValue{}
+	if err := json.Unmarshal([]byte(out), &cfg); err != nil {
+		return nil, fmt.Errorf("reading the config of %s: %w", env, err)
+	}
+	return cfg, nil
+}
+
+// setRawConfig writes values into env's config file, leaving other keys alone.
+func (e *Engine) setRawConfig(ctx context.Context, st *auto.Stack, values map[string]configValue) error {
+	if len(values) == 0 {
+		return nil
+	}
+	data, err := json.Marshal(values)
+	if err != nil {
+		return fmt.Errorf("encoding config: %w", err)
+	}
+	if err := st.SetAllConfigJson(ctx, string(data), nil); err != nil {
+		return fmt.Errorf("writing the config of %s: %w", st.Name(), err)
+	}
+	return nil
+}
+
+// copyNamespace copies every key of Conveyor's namespace from one environment to another,
+// and returns the keys copied.
+func (e *Engine) copyNamespace(ctx context.Context, from string, to *auto.Stack) ([]string, error) {
+	src, err := e.rawConfig(ctx, from)
+	if err != nil {
+		return nil, err
+	}
+	picked := map[string]configValue{}
+	for k, v := range src {
+		if strings.HasPrefix(k, Namespace+":") && v.Value != nil {
+			picked[k] = v
+		}
+	}
+	if err := e.setRawConfig(ctx, to, picked); err != nil {
+		return nil, err
+	}
+	return slices.Sorted(maps.Keys(picked)), nil
+}
+
+// restoreConfig makes sure env's config file exists, since operations read it. A fresh clone
+// (a CI run) has no file for an ad-hoc environment: the config of its last deployment is
+// restored from the backend, with the salt that encrypts its secrets (`pulumi config
+// refresh`); an environment never deployed gets the config of the environment it was created
+// from again. Then the deployed images are brought in (see syncImages).
+func (e *Engine) restoreConfig(ctx context.Context, st *auto.Stack, env string) error {
+	if !fileExists(e.configFile(env)) {
+		_, err := st.RefreshConfig(ctx)
+		switch {
+		case err == nil:
+			e.logf("restored the config of %s from its last deployment (%s was missing)", env, e.configFile(env))
+		case strings.Contains(autoErrorText(err), "no previous deployment"):
+			meta, merr := e.meta(ctx, st)
+			if merr != nil {
+				return merr
+			}
+			if meta.From != "" {
+				if _, err := e.copyNamespace(ctx, meta.From, st); err != nil {
+					return fmt.Errorf("restoring the config of %s from %s: %w", env, meta.From, err)
+				}
+				e.logf("copied the config of %s from %s again (%s was missing and %s was never deployed)", env, meta.From, e.configFile(env), env)
+			}
+		default:
+			return fmt.Errorf("restoring the config of %s from the backend: %w", env, err)
+		}
+	}
+	return e.syncImages(ctx, st)
+}
+
+// syncImages sets conveyor:images in the local config file to the images of the last
+// successful operation recorded in the backend. Images are set by `deploy` and `promote`
+// between commits, so the backend, not the config file of a clone, knows which images run;
+// without this, an `up` from a fresh clone would roll every module back to the images of the
+// committed file.
+func (e *Engine) syncImages(ctx context.Context, st *auto.Stack) error {
+	history, err := st.History(ctx, 10, 1, opthistory.ShowSecrets(false))
+	if err != nil {
+		return fmt.Errorf("reading the history of %s: %w", st.Name(), err)
+	}
+	for _, h := range history {
+		if h.Result != "succeeded" {
+			continue
+		}
+		deployed, ok := h.Config[ImagesKey]
+		if !ok {
+			return nil
+		}
+		local, err := e.images(ctx, st)
+		if err != nil {
+			return err
+		}
+		var want Images
+		if err := json.Unmarshal([]byte(deployed.Value), &want); err != nil {
+			return fmt.Errorf("reading %s of the last deployment of %s: %w", ImagesKey, st.Name(), err)
+		}
+		if local.Equal(want) {
+			return nil
+		}
+		if err := e.setImages(ctx, st, want); err != nil {
+			return err
+		}
+		e.logf("%s runs the images its last deployment recorded, not those of %s (deploy and promote change images): %s",
+			st.Name(), e.configFile(st.Name()), imageDiff(local, want))
+		return nil
+	}
+	return nil
+}
+
+// imageDiff says which components' images differ between two sets: "quotes/api: a -> b".
+func imageDiff(from, to Images) string {
+	var parts []string
+	modules := map[string]bool{}
+	for m := range from {
+		modules[m] = true
+	}
+	for m := range to {
+		modules[m] = true
+	}
+	for _, m := range sortedKeys(modules) {
+		comps := map[string]bool{}
+		for c := range from[m] {
+			comps[c] = true
+		}
+		for c := range to[m] {
+			comps[c] = true
+		}
+		for _, c := range sortedKeys(comps) {
+			if a, b := from[m][c], to[m][c]; a != b {
+				parts = append(parts, fmt.Sprintf("%s/%s: %s -> %s", m, c, orNone(a), orNone(b)))
+			}
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}

@@ -1,0 +1,120 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// SetupError says that something the engine needs is missing from the machine, and what to
+// set. Commands end with the setup exit code on it, before the engine starts.
+type SetupError struct{ Err error }
+
+func (e *SetupError) Error() string { return e.Err.Error() }
+func (e *SetupError) Unwrap() error { return e.Err }
+
+// setupErrorf builds a SetupError.
+func setupErrorf(format string, args ...any) error {
+	return &SetupError{Err: fmt.Errorf(format, args...)}
+}
+
+// IsSetup reports whether err is, or wraps, a SetupError.
+func IsSetup(err error) bool {
+	var s *SetupError
+	return errors.As(err, &s)
+}
+
+// Settings are the facts about the backend that come from the machine, not from the code.
+type Settings struct {
+	// BackendURL is where stacks, their state and their tags live: $PULUMI_BACKEND_URL, or
+	// file://~/.conveyor/state, which needs no account.
+	BackendURL string
+	// Passphrase encrypts the stacks' secrets (the passphrase secrets provider): from
+	// $PULUMI_CONFIG_PASSPHRASE, or read from $PULUMI_CONFIG_PASSPHRASE_FILE.
+	Passphrase string
+}
+
+// DefaultStateDir is the file backend used when PULUMI_BACKEND_URL is unset, under the home
+// directory, so that a developer needs no Pulumi account and no setup to try Conveyor.
+const DefaultStateDir = ".conveyor/state"
+
+// SettingsFromEnv reads Settings from the environment through getenv (os.Getenv when nil).
+// It creates the default state directory when it is used. A missing passphrase is a
+// SetupError whose message names the variables to set.
+func SettingsFromEnv(getenv func(string) string) (Settings, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	var s Settings
+	s.BackendURL = strings.TrimSpace(getenv("PULUMI_BACKEND_URL"))
+	if s.BackendURL == "" {
+		home := getenv("HOME")
+		if home == "" {
+			h, err := os.UserHomeDir()
+			if err != nil {
+				return Settings{}, setupErrorf("set PULUMI_BACKEND_URL (for example file://$HOME/.conveyor/state): the home directory is unknown: %v", err)
+			}
+			home = h
+		}
+		dir := filepath.Join(home, filepath.FromSlash(DefaultStateDir))
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return Settings{}, setupErrorf("set PULUMI_BACKEND_URL: the default backend directory %s cannot be created: %v", dir, err)
+		}
+		s.BackendURL = "file://" + filepath.ToSlash(dir)
+	}
+	s.Passphrase = getenv("PULUMI_CONFIG_PASSPHRASE")
+	if file := getenv("PULUMI_CONFIG_PASSPHRASE_FILE"); s.Passphrase == "" && file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return Settings{}, setupErrorf("PULUMI_CONFIG_PASSPHRASE_FILE names a file that cannot be read: %v", err)
+		}
+		// Trimmed as the Pulumi CLI trims it, so both read the same passphrase.
+		s.Passphrase = strings.TrimSpace(string(data))
+	}
+	if s.Passphrase == "" {
+		return Settings{}, setupErrorf("set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE) to the passphrase that encrypts the secrets of the stacks in %s", s.BackendURL)
+	}
+	return s, nil
+}
+
+// envVars are the variables every Pulumi CLI invocation gets, whatever the process has.
+func (s Settings) envVars() map[string]string {
+	vars := map[string]string{
+		"PULUMI_BACKEND_URL": s.BackendURL,
+		// Conveyor pins its CLI; an update check would only add a network round trip.
+		"PULUMI_SKIP_UPDATE_CHECK": "true",
+		// The DIY backend warns about project-less legacy layouts on every command.
+		"PULUMI_DIY_BACKEND_NO_LEGACY_WARNING": "true",
+	}
+	// Always the value itself: a passphrase variable inherited from the process must not win
+	// over the one Conveyor resolved (the CLI prefers PULUMI_CONFIG_PASSPHRASE to the file).
+	vars["PULUMI_CONFIG_PASSPHRASE"] = s.Passphrase
+	return vars
+}
+
+// RefusedError says that the request breaks one of the engine's rules (a TTL on prod, a
+// deploy that bypasses the plan, an invalid name): the request must change, not the machine.
+type RefusedError struct{ Err error }
+
+func (e *RefusedError) Error() string { return e.Err.Error() }
+func (e *RefusedError) Unwrap() error { return e.Err }
+
+func refusef(format string, args ...any) error {
+	return &RefusedError{Err: fmt.Errorf(format, args...)}
+}
+
+func refused(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &RefusedError{Err: err}
+}
+
+// IsRefused reports whether err is, or wraps, a RefusedError or a PlanRequiredError.
+func IsRefused(err error) bool {
+	var r *RefusedError
+	var p *PlanRequiredError
+	return errors.As(err, &r) || errors.As(err, &p)
+}
