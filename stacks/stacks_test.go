@@ -1,16 +1,19 @@
 package stacks_test
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/offline"
 	"github.com/conveyor-paas/conveyor/stacks"
 )
@@ -228,6 +231,20 @@ func TestClusterStackNeedsAProject(t *testing.T) {
 
 // Pulumi.yaml declares the defaults `pulumi up` applies; the program applies the same ones
 // when it runs elsewhere (the conveyor command, tests). They must agree.
+// jsonValue is v as JSON sees it, so YAML's and Go's values compare by content.
+func jsonValue(t *testing.T, v any) any {
+	t.Helper()
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out any
+	if err := json.Unmarshal(data, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 func TestPulumiYamlAgreesWithTheProgram(t *testing.T) {
 	data, err := os.ReadFile(filepath.Join(root, "Pulumi.yaml"))
 	if err != nil {
@@ -250,19 +267,30 @@ func TestPulumiYamlAgreesWithTheProgram(t *testing.T) {
 	}
 	want := map[string]any{
 		"conveyor:catalog":        stacks.DefaultCatalog,
+		"conveyor:cluster":        "", // the program's default depends on the stack's name
+		"conveyor:kubeContext":    "",
+		"conveyor:gcpProject":     "",
 		"conveyor:gcpRegion":      stacks.DefaultRegion,
 		"conveyor:sqlTier":        stacks.DefaultSQLTier,
 		"conveyor:releaseChannel": stacks.DefaultReleaseChannel,
 		"conveyor:production":     false,
-	}
-	for key, value := range want {
-		if got := project.Config[key].Default; got != value {
-			t.Errorf("Pulumi.yaml default of %s = %v, the program's is %v", key, got, value)
-		}
+		"conveyor:images":         map[string]any{},
+		"conveyor:nodePools":      jsonValue(t, stacks.DefaultNodePools),
+		"conveyor:network":        jsonValue(t, components.DefaultNetworkRanges),
 	}
 	for key, decl := range project.Config {
-		if decl.Type == "" || !strings.HasPrefix(key, "conveyor:") {
-			t.Errorf("config %s is declared without a type or outside the conveyor namespace", key)
+		// Pulumi requires every declared key without a default, and an ad-hoc stack must need
+		// no configuration at all: every key has a default, and it is the program's.
+		if decl.Type == "" || !strings.HasPrefix(key, "conveyor:") || decl.Default == nil {
+			t.Errorf("config %s is declared without a type or default, or outside the conveyor namespace", key)
+		}
+		value, ok := want[key]
+		if !ok {
+			t.Errorf("config %s is declared in Pulumi.yaml but not checked here", key)
+			continue
+		}
+		if !reflect.DeepEqual(jsonValue(t, decl.Default), jsonValue(t, value)) {
+			t.Errorf("Pulumi.yaml default of %s = %v, the program's is %v", key, decl.Default, value)
 		}
 	}
 }
