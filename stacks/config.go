@@ -26,8 +26,12 @@ const (
 	LocalCluster = "local"
 )
 
-// DefaultNodePools are a cluster's pools unless configured.
-var DefaultNodePools = []components.NodePool{{Name: "general", MachineType: "e2-standard-4", Min: 1, Max: 5}}
+// DefaultNodePools are a cluster's pools unless configured. It is a function, not a variable,
+// because the configuration is decoded into the slice it returns: a shared slice would carry
+// one stack's pools into the next.
+func DefaultNodePools() []components.NodePool {
+	return []components.NodePool{{Name: "general", MachineType: "e2-standard-4", Min: 1, Max: 5}}
+}
 
 // Images are the images an environment runs, by module and component; what is not listed
 // runs its manifest's image.
@@ -78,7 +82,7 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 		SQLTier:        or(c.Get("sqlTier"), DefaultSQLTier),
 		ReleaseChannel: or(c.Get("releaseChannel"), DefaultReleaseChannel),
 		Production:     c.GetBool("production") || kind == naming.StackProduction,
-		NodePools:      DefaultNodePools,
+		NodePools:      DefaultNodePools(),
 		Network:        components.DefaultNetworkRanges,
 		Images:         Images{},
 	}

@@ -275,7 +275,7 @@ func TestPulumiYamlAgreesWithTheProgram(t *testing.T) {
 		"conveyor:releaseChannel": stacks.DefaultReleaseChannel,
 		"conveyor:production":     false,
 		"conveyor:images":         map[string]any{},
-		"conveyor:nodePools":      jsonValue(t, stacks.DefaultNodePools),
+		"conveyor:nodePools":      jsonValue(t, stacks.DefaultNodePools()),
 		"conveyor:network":        jsonValue(t, components.DefaultNetworkRanges),
 	}
 	for key, decl := range project.Config {
@@ -292,5 +292,18 @@ func TestPulumiYamlAgreesWithTheProgram(t *testing.T) {
 		if !reflect.DeepEqual(jsonValue(t, decl.Default), jsonValue(t, value)) {
 			t.Errorf("Pulumi.yaml default of %s = %v, the program's is %v", key, decl.Default, value)
 		}
+	}
+}
+
+// One stack's configuration never leaks into the next evaluated in the same process.
+func TestDefaultsAreNotShared(t *testing.T) {
+	evaluate(t, "cluster-prod", nil) // configures e2-standard-8 pools
+	rec := evaluate(t, "cluster-test", map[string]string{"conveyor:gcpProject": "acme-test"})
+	pools := rec.OfType("gcp:container/nodePool:NodePool")
+	if len(pools) != 1 {
+		t.Fatalf("%d node pools, want the default one", len(pools))
+	}
+	if got := offline.String(pools[0].Inputs, "nodeConfig.machineType"); got != "e2-standard-4" {
+		t.Errorf("cluster-test's default pool runs %s: cluster-prod's configuration leaked into the defaults", got)
 	}
 }
