@@ -3,6 +3,7 @@ package stacks
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
@@ -143,13 +144,13 @@ func clusterTarget(ctx *pulumi.Context, cfg *Config, env components.Environment)
 // exist, or an image reference that is not valid: a typo must not be silently ignored.
 func checkImages(images Images, cat *manifest.Catalog) error {
 	var errs []error
-	for _, module := range sortedKeys(images) {
+	for _, module := range slices.Sorted(maps.Keys(images)) {
 		m := cat.Module(module)
 		if m == nil {
 			errs = append(errs, fmt.Errorf("config %s:images.%s: there is no module %q in the catalog", Namespace, module, module))
 			continue
 		}
-		for _, component := range sortedKeys(images[module]) {
+		for _, component := range slices.Sorted(maps.Keys(images[module])) {
 			key := fmt.Sprintf("%s:images.%s.%s", Namespace, module, component)
 			if _, ok := m.Components[component]; !ok {
 				errs = append(errs, fmt.Errorf("config %s: module %s has no component %q (it has %v)", key, module, component, m.ComponentNames()))
@@ -171,13 +172,4 @@ func flatten(arrays pulumi.StringArrayArray) pulumi.StringArrayOutput {
 		}
 		return out
 	}).(pulumi.StringArrayOutput)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -35,7 +36,7 @@ func (c *Catalog) ModulesIn(space string) []*Module {
 }
 
 // ComponentNames returns a module's component names in order.
-func (m *Module) ComponentNames() []string { return sortedKeys(m.Components) }
+func (m *Module) ComponentNames() []string { return slices.Sorted(maps.Keys(m.Components)) }
 
 // ConsumedEvents returns the module's consumed events, parsed.
 func (m *Module) ConsumedEvents() []EventRef {

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -29,7 +30,7 @@ func checkModule(m *Module, r reporter) {
 	if len(m.Components) == 0 {
 		r.errorf("components", "a module needs at least one component (most have just an api)")
 	}
-	for _, name := range sortedKeys(m.Components) {
+	for _, name := range slices.Sorted(maps.Keys(m.Components)) {
 		checkComponent(m, name, m.Components[name], r)
 	}
 }
@@ -258,7 +259,7 @@ func checkResourceList(r reporter, path string, l *ResourceList) {
 const ReservedConfigPrefix = "CONVEYOR_"
 
 func checkConfig(r reporter, path string, config map[string]string) {
-	for _, key := range sortedKeys(config) {
+	for _, key := range slices.Sorted(maps.Keys(config)) {
 		for _, msg := range validation.IsEnvVarName(key) {
 			r.keyErrorf(path+"."+key, "%q is not a valid environment variable name: %s", key, msg)
 		}

@@ -1,5 +1,10 @@
 package manifest
 
+import (
+	"maps"
+	"slices"
+)
+
 // Level is where a configuration value was set.
 type Level string
 
@@ -27,7 +32,7 @@ type Setting struct {
 func (c *Catalog) ResolveConfig(m *Module, component string) []Setting {
 	resolved := map[string]*Setting{}
 	add := func(level Level, file string, pos positions, prefix string, config map[string]string) {
-		for _, key := range sortedKeys(config) {
+		for _, key := range slices.Sorted(maps.Keys(config)) {
 			at := pos.at(prefix + key)
 			s := Setting{Key: key, Value: config[key], Level: level, File: file, Line: at.line, Column: at.col}
 			if prev, ok := resolved[key]; ok {
@@ -44,7 +49,7 @@ func (c *Catalog) ResolveConfig(m *Module, component string) []Setting {
 		add(LevelComponent, m.file, m.positions, "components."+component+".config.", comp.Config)
 	}
 	out := make([]Setting, 0, len(resolved))
-	for _, key := range sortedKeys(resolved) {
+	for _, key := range slices.Sorted(maps.Keys(resolved)) {
 		out = append(out, *resolved[key])
 	}
 	return out

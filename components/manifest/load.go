@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -168,15 +167,4 @@ func yamlErrorLine(err error) (int, string) {
 		return line, "invalid YAML:" + rest
 	}
 	return 1, "invalid YAML: " + msg
-}
-
-// sortedKeys returns a map's keys in order, so that errors and resources come out the same
-// on every run.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -2,6 +2,8 @@ package manifest
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -15,7 +17,7 @@ const (
 
 func parseCase(files map[string]string) (*Catalog, error) {
 	sources := []Source{{"space.conveyor.yaml", []byte(spaceFile)}, {"policies.conveyor.yaml", []byte(producerFile)}}
-	for _, name := range sortedKeys(files) {
+	for _, name := range slices.Sorted(maps.Keys(files)) {
 		sources = append(sources, Source{name, []byte(files[name])})
 	}
 	return Parse(sources)

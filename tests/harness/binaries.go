@@ -15,8 +15,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/conveyor-paas/conveyor/internal/buildcache"
 )
 
 // Logf receives progress messages. testing.TB's Logf fits; nil means the standard logger.
@@ -227,7 +228,7 @@ func ensureBinary(ctx context.Context, goBin string, plan buildPlan, logf Logf) 
 	if isExecutable(plan.out) {
 		return nil
 	}
-	unlock, err := lockFile(ctx, plan.lock, func() {
+	unlock, err := buildcache.Lock(ctx, plan.lock, func() {
 		logf("harness: waiting for another process that is building from tools/%s", plan.moduleDir)
 	})
 	if err != nil {
@@ -283,7 +284,7 @@ func ensureBinary(ctx context.Context, goBin string, plan buildPlan, logf Logf) 
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("go build %s in %s: %w\n%s", plan.pkg, plan.dir, err, tail(output.Bytes(), 4096))
+		return fmt.Errorf("go build %s in %s: %w\n%s", plan.pkg, plan.dir, err, buildcache.Tail(output.Bytes(), 4096))
 	}
 	if err := os.Chmod(tmpName, 0o755); err != nil {
 		return fmt.Errorf("making %s executable: %w", tmpName, err)
@@ -298,40 +299,6 @@ func ensureBinary(ctx context.Context, goBin string, plan buildPlan, logf Logf) 
 func isExecutable(path string) bool {
 	fi, err := os.Stat(path)
 	return err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0
-}
-
-// lockFile takes an exclusive flock on path, polling so that ctx can cancel the wait. waiting
-// is called once if the lock is held by someone else. The lock goes with the process, so a
-// builder that is killed never leaves a stale lock behind.
-func lockFile(ctx context.Context, path string, waiting func()) (unlock func(), err error) {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return nil, fmt.Errorf("opening lock file %s: %w", path, err)
-	}
-	told := false
-	for {
-		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
-		if err == nil {
-			return func() {
-				_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-				_ = f.Close()
-			}, nil
-		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) && !errors.Is(err, syscall.EINTR) {
-			_ = f.Close()
-			return nil, fmt.Errorf("locking %s: %w", path, err)
-		}
-		if !told {
-			waiting()
-			told = true
-		}
-		select {
-		case <-ctx.Done():
-			_ = f.Close()
-			return nil, fmt.Errorf("waiting for lock %s: %w", path, ctx.Err())
-		case <-time.After(500 * time.Millisecond):
-		}
-	}
 }
 
 // toolsDir finds tools/ of the Conveyor repository: up from the working directory, which `go
@@ -370,16 +337,4 @@ func isRootModule(goMod []byte) bool {
 		}
 	}
 	return false
-}
-
-// tail returns at most the last n bytes of b, cut at a line start.
-func tail(b []byte, n int) string {
-	if len(b) <= n {
-		return string(b)
-	}
-	b = b[len(b)-n:]
-	if i := bytes.IndexByte(b, '\n'); i >= 0 {
-		b = b[i+1:]
-	}
-	return "...\n" + string(b)
 }

@@ -79,26 +79,6 @@ func TestBuildPlans(t *testing.T) {
 	}
 }
 
-func TestLockFileExcludes(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "lock")
-	unlock, err := lockFile(t.Context(), path, func() { t.Error("first lock had to wait") })
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 700*time.Millisecond)
-	defer cancel()
-	waited := false
-	if _, err := lockFile(ctx, path, func() { waited = true }); err == nil || !waited {
-		t.Fatalf("second lock: err %v, waited %v; want it to wait and time out", err, waited)
-	}
-	unlock()
-	unlock2, err := lockFile(t.Context(), path, func() { t.Error("lock still held after unlock") })
-	if err != nil {
-		t.Fatal(err)
-	}
-	unlock2()
-}
-
 // TestProcessTreeStops checks that stopping a component also stops what it spawned in a new
 // process group of its own making, as gcloud does with the emulator's java.
 func TestProcessTreeStops(t *testing.T) {

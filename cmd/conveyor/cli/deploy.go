@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
 	"github.com/spf13/cobra"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
@@ -34,14 +36,10 @@ passphrase or the environment is missing.`,
   conveyor deploy --env dev --module policies --component renewals --image .../renewals:1.4.0`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			e, err := d.engineFor(cmd.Context(), cmd.ErrOrStderr(), req.Env)
-			if err != nil {
-				return engineExit(err)
-			}
-			o, pr := runOptions(cmd, d)
-			o.Message = message
-			s, err := e.Deploy(cmd.Context(), req, o)
-			pr.Done()
+			s, err := operate(cmd, d, req.Env, func(ctx context.Context, e *engine.Engine, o engine.RunOptions) (*report.Summary, error) {
+				o.Message = message
+				return e.Deploy(ctx, req, o)
+			})
 			return printSummary(cmd, out, s, err)
 		},
 	}

@@ -3,7 +3,6 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"text/tabwriter"
 
@@ -42,12 +41,9 @@ Exits 0 on success, 3 when the module does not exist, 4 when the stack cannot be
   conveyor explain --env prod --module claims --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkEnvName(env); err != nil {
-				return err
-			}
-			root, err := repoRoot(os.Getenv)
+			root, err := offlineRoot(env)
 			if err != nil {
-				return withCode(ExitSetup, err)
+				return err
 			}
 			explained, err := explain(root, env, module)
 			if err != nil {

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"context"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
 	"github.com/spf13/cobra"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
@@ -41,14 +43,10 @@ command line, 4 when a backend, passphrase or the environment is missing.`,
   conveyor preview --env prod --save-plan prod.plan.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			e, err := d.engineFor(cmd.Context(), cmd.ErrOrStderr(), env)
-			if err != nil {
-				return engineExit(err)
-			}
-			o, pr := runOptions(cmd, d)
-			o.Plan, o.Message = savePlan, message
-			s, err := e.Preview(cmd.Context(), env, o)
-			pr.Done()
+			s, err := operate(cmd, d, env, func(ctx context.Context, e *engine.Engine, o engine.RunOptions) (*report.Summary, error) {
+				o.Plan, o.Message = savePlan, message
+				return e.Preview(ctx, env, o)
+			})
 			return printSummary(cmd, out, s, err)
 		},
 	}
@@ -88,14 +86,10 @@ backend, passphrase or the environment is missing.`,
   conveyor up --env staging --json > up.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			e, err := d.engineFor(cmd.Context(), cmd.ErrOrStderr(), env)
-			if err != nil {
-				return engineExit(err)
-			}
-			o, pr := runOptions(cmd, d)
-			o.Plan, o.Message = plan, message
-			s, err := e.Up(cmd.Context(), env, o)
-			pr.Done()
+			s, err := operate(cmd, d, env, func(ctx context.Context, e *engine.Engine, o engine.RunOptions) (*report.Summary, error) {
+				o.Plan, o.Message = plan, message
+				return e.Up(ctx, env, o)
+			})
 			return printSummary(cmd, out, s, err)
 		},
 	}
@@ -127,14 +121,10 @@ a backend, passphrase or the environment is missing.`,
   conveyor destroy --env staging --confirm staging`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			e, err := d.engineFor(cmd.Context(), cmd.ErrOrStderr(), env)
-			if err != nil {
-				return engineExit(err)
-			}
-			o, pr := runOptions(cmd, d)
-			o.Message = message
-			s, err := e.Destroy(cmd.Context(), env, confirm, o)
-			pr.Done()
+			s, err := operate(cmd, d, env, func(ctx context.Context, e *engine.Engine, o engine.RunOptions) (*report.Summary, error) {
+				o.Message = message
+				return e.Destroy(ctx, env, confirm, o)
+			})
 			return printSummary(cmd, out, s, err)
 		},
 	}
@@ -161,14 +151,10 @@ missing.`,
   conveyor refresh --env staging --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			e, err := d.engineFor(cmd.Context(), cmd.ErrOrStderr(), env)
-			if err != nil {
-				return engineExit(err)
-			}
-			o, pr := runOptions(cmd, d)
-			o.Message = message
-			s, err := e.Refresh(cmd.Context(), env, o)
-			pr.Done()
+			s, err := operate(cmd, d, env, func(ctx context.Context, e *engine.Engine, o engine.RunOptions) (*report.Summary, error) {
+				o.Message = message
+				return e.Refresh(ctx, env, o)
+			})
 			return printSummary(cmd, out, s, err)
 		},
 	}
@@ -204,13 +190,9 @@ itself failed, 4 when a backend, passphrase or the environment is missing.`,
   for env in dev staging prod; do conveyor drift --env "$env" --json > "drift-$env.json"; done`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			e, err := d.engineFor(cmd.Context(), cmd.ErrOrStderr(), env)
-			if err != nil {
-				return engineExit(err)
-			}
-			o, pr := runOptions(cmd, d)
-			s, err := e.Drift(cmd.Context(), env, o)
-			pr.Done()
+			s, err := operate(cmd, d, env, func(ctx context.Context, e *engine.Engine, o engine.RunOptions) (*report.Summary, error) {
+				return e.Drift(ctx, env, o)
+			})
 			if err != nil || s == nil {
 				return printSummary(cmd, out, s, err)
 			}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -32,6 +33,19 @@ func runOptions(cmd *cobra.Command, d *deps) (engine.RunOptions, *report.Printer
 		Progress: pr.Progress,
 		Notify:   func(msg string) { pr.Printf("conveyor: %s", msg) },
 	}, pr
+}
+
+// operate runs one engine operation on env, with its progress on standard error, and
+// returns its summary for the command to print.
+func operate(cmd *cobra.Command, d *deps, env string, op func(ctx context.Context, e *engine.Engine, o engine.RunOptions) (*report.Summary, error)) (*report.Summary, error) {
+	e, err := d.engineFor(cmd.Context(), cmd.ErrOrStderr(), env)
+	if err != nil {
+		return nil, err
+	}
+	o, pr := runOptions(cmd, d)
+	s, err := op(cmd.Context(), e, o)
+	pr.Done()
+	return s, err
 }
 
 // printSummary prints an operation's summary as asked and turns the operation's outcome into

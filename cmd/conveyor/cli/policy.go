@@ -46,12 +46,9 @@ be evaluated (an invalid catalog or configuration).`,
   conveyor policy check --env staging --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkEnvName(env); err != nil {
-				return err
-			}
-			root, err := repoRoot(os.Getenv)
+			root, err := offlineRoot(env)
 			if err != nil {
-				return withCode(ExitSetup, err)
+				return err
 			}
 			cfg := rules.Config{}
 			if configFile != "" {
@@ -94,10 +91,15 @@ be evaluated (an invalid catalog or configuration).`,
 	return cmd
 }
 
-// checkEnvName rejects a name that cannot be a stack before any work is done.
-func checkEnvName(env string) error {
+// offlineRoot prepares a command that evaluates a stack without the engine: it rejects a name
+// that cannot be a stack before any work is done, and finds the project.
+func offlineRoot(env string) (string, error) {
 	if _, err := naming.ClassifyStack(env); err != nil {
-		return withCode(ExitUsage, err)
+		return "", withCode(ExitUsage, err)
 	}
-	return nil
+	root, err := repoRoot(os.Getenv)
+	if err != nil {
+		return "", withCode(ExitSetup, err)
+	}
+	return root, nil
 }

@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"os"
-
 	"github.com/spf13/cobra"
 
 	"github.com/conveyor-paas/conveyor/stacks"
@@ -29,12 +27,9 @@ Exits 0 on success, 4 when the stack cannot be evaluated.`,
   diff <(conveyor render --env dev) <(conveyor render --env prod)`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkEnvName(env); err != nil {
-				return err
-			}
-			root, err := repoRoot(os.Getenv)
+			root, err := offlineRoot(env)
 			if err != nil {
-				return withCode(ExitSetup, err)
+				return err
 			}
 			overrides := map[string]string{}
 			if catalog != "" {

@@ -167,7 +167,7 @@ func imageDiff(from, to Images) string {
 	for m := range to {
 		modules[m] = true
 	}
-	for _, m := range sortedKeys(modules) {
+	for _, m := range slices.Sorted(maps.Keys(modules)) {
 		comps := map[string]bool{}
 		for c := range from[m] {
 			comps[c] = true
@@ -175,7 +175,7 @@ func imageDiff(from, to Images) string {
 		for c := range to[m] {
 			comps[c] = true
 		}
-		for _, c := range sortedKeys(comps) {
+		for _, c := range slices.Sorted(maps.Keys(comps)) {
 			if a, b := from[m][c], to[m][c]; a != b {
 				parts = append(parts, fmt.Sprintf("%s/%s: %s -> %s", m, c, orNone(a), orNone(b)))
 			}

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -82,11 +83,11 @@ func (e *Engine) Promote(ctx context.Context, req PromoteRequest, o RunOptions) 
 	}
 	next := current.Clone()
 	res := &PromoteResult{From: req.From, To: req.To, Module: req.Module, Changes: []ImageChange{}}
-	for _, m := range sortedKeys(have) {
+	for _, m := range slices.Sorted(maps.Keys(have)) {
 		if next[m] == nil {
 			next[m] = map[string]string{}
 		}
-		for _, c := range sortedKeys(have[m]) {
+		for _, c := range slices.Sorted(maps.Keys(have[m])) {
 			if img := have[m][c]; current[m][c] != img {
 				res.Changes = append(res.Changes, ImageChange{Module: m, Component: c, From: current[m][c], To: img})
 				next[m][c] = img
@@ -116,13 +117,4 @@ func describe(changes []ImageChange) string {
 		parts = append(parts, c.Module+"/"+c.Component+" "+c.To)
 	}
 	return strings.Join(parts, ", ")
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/blang/semver"
+
+	"github.com/conveyor-paas/conveyor/internal/buildcache"
 )
 
 // progressEvery is how often a build says it is still going: a cold build of the CLI takes
@@ -30,7 +32,7 @@ func build(ctx context.Context, opts Options, pin semver.Version, out string) er
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", filepath.Dir(out), err)
 	}
-	unlock, err := lockFile(ctx, out+".lock", func() {
+	unlock, err := buildcache.Lock(ctx, out+".lock", func() {
 		fmt.Fprintf(w, "conveyor: waiting for another process that is building the Pulumi CLI into %s\n", out)
 	})
 	if err != nil {
@@ -60,7 +62,7 @@ func build(ctx context.Context, opts Options, pin semver.Version, out string) er
 	fmt.Fprintf(w, "conveyor: building the Pulumi CLI v%s from %s into %s (first time only; a cold build takes several minutes)\n", pin, ToolDir, out)
 	start := time.Now()
 	if err := runWithProgress(cmd, w, start); err != nil {
-		return fmt.Errorf("building the Pulumi CLI v%s from %s: %w\n%s", pin, toolDir, err, tail(output.Bytes(), 4096))
+		return fmt.Errorf("building the Pulumi CLI v%s from %s: %w\n%s", pin, toolDir, err, buildcache.Tail(output.Bytes(), 4096))
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return fmt.Errorf("making %s executable: %w", tmp, err)
@@ -88,16 +90,4 @@ func runWithProgress(cmd *exec.Cmd, w io.Writer, start time.Time) error {
 			return err
 		}
 	}
-}
-
-// tail returns at most the last n bytes of b, cut at a line start.
-func tail(b []byte, n int) string {
-	if len(b) <= n {
-		return string(b)
-	}
-	b = b[len(b)-n:]
-	if i := bytes.IndexByte(b, '\n'); i >= 0 {
-		b = b[i+1:]
-	}
-	return "...\n" + string(b)
 }
