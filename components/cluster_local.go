@@ -79,8 +79,8 @@ func platformNetworkPolicy(ctx *pulumi.Context, nsName string, ns pulumi.StringO
 		purpose string
 		ingress networkingv1.NetworkPolicyIngressRuleArray
 	}{
-		{"default-deny", nil},
-		{"allow-environment", networkingv1.NetworkPolicyIngressRuleArray{networkingv1.NetworkPolicyIngressRuleArgs{
+		{naming.PolicyDefaultDeny, nil},
+		{naming.PolicyAllowEnvironment, networkingv1.NetworkPolicyIngressRuleArray{networkingv1.NetworkPolicyIngressRuleArgs{
 			From: networkingv1.NetworkPolicyPeerArray{networkingv1.NetworkPolicyPeerArgs{
 				NamespaceSelector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{
 					naming.LabelEnvironment: pulumi.String(scope.Environment),

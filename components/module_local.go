@@ -35,7 +35,7 @@ func (b *moduleBuilder) localDatabase(dbName, user string, password pulumi.Strin
 	local := b.args.Target.Local
 	spec := b.args.Spec
 	ns := pulumi.String(local.Namespace)
-	scope := naming.Scope{Environment: b.args.Environment.Name, Space: naming.ReservedSpace, Module: spec.Name, Component: "database-setup"}
+	scope := naming.Scope{Environment: b.args.Environment.Name, Space: naming.ReservedSpace, Module: spec.Name, Component: naming.DatabaseSetupComponent}
 	secretName := naming.DatabaseSecret(spec.Name)
 	secret, err := corev1.NewSecret(b.ctx, local.Namespace+"/"+secretName, &corev1.SecretArgs{
 		Metadata:   objectMeta(secretName, ns, scope),
@@ -73,8 +73,8 @@ func (b *moduleBuilder) localEvents(consumed []eventNames) error {
 		topicCalls = append(topicCalls, putCall("topics/"+naming.Topic(env, spec.Space, spec.Name, event), map[string]any{"labels": naming.GCPLabels(s)}))
 	}
 	if len(topicCalls) > 0 {
-		scope.Component = "topics-setup"
-		job, err := b.setupJob(naming.EventsSetupJob(spec.Name, "topics"), scope, LocalCurlImage, emulatorScript(topicCalls), b.emulatorEnv(nil), nil)
+		scope.Component = naming.TopicsSetupComponent
+		job, err := b.setupJob(naming.SetupJob(spec.Name, scope.Component), scope, LocalCurlImage, emulatorScript(topicCalls), b.emulatorEnv(nil), nil)
 		if err != nil {
 			return err
 		}
@@ -113,8 +113,8 @@ func (b *moduleBuilder) localEvents(consumed []eventNames) error {
 		)
 		upstream = append(upstream, corev1.EnvVarArgs{Name: pulumi.Sprintf("TOPIC_%d", i), Value: b.args.Events.Topic(c.ref)})
 	}
-	scope.Component = "subscriptions-setup"
-	job, err := b.setupJob(naming.EventsSetupJob(spec.Name, "subscriptions"), scope, LocalCurlImage, emulatorScript(calls), b.emulatorEnv(upstream), nil)
+	scope.Component = naming.SubscriptionsSetupComponent
+	job, err := b.setupJob(naming.SetupJob(spec.Name, scope.Component), scope, LocalCurlImage, emulatorScript(calls), b.emulatorEnv(upstream), nil)
 	if err != nil {
 		return err
 	}

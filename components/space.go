@@ -121,8 +121,8 @@ func spaceQuota(args *SpaceArgs) manifest.Quota {
 // container requests and limits, which a quota on requests and limits requires.
 func newQuota(ctx *pulumi.Context, ns pulumi.StringOutput, scope naming.Scope, q manifest.Quota, l *manifest.Limits, opts []pulumi.ResourceOption) error {
 	nsName := naming.Namespace(scope.Environment, scope.Space)
-	if _, err := corev1.NewResourceQuota(ctx, nsName+"/quota", &corev1.ResourceQuotaArgs{
-		Metadata: objectMeta("quota", ns, scope),
+	if _, err := corev1.NewResourceQuota(ctx, nsName+"/"+naming.ResourceQuota, &corev1.ResourceQuotaArgs{
+		Metadata: objectMeta(naming.ResourceQuota, ns, scope),
 		Spec: &corev1.ResourceQuotaSpecArgs{Hard: pulumi.StringMap{
 			"limits.cpu":      pulumi.String(string(q.CPU)),
 			"limits.memory":   pulumi.String(string(q.Memory)),
@@ -142,8 +142,8 @@ func newQuota(ctx *pulumi.Context, ns pulumi.StringOutput, scope naming.Scope, q
 	if limits.Max != nil {
 		item.Max = resourceMap(limits.Max)
 	}
-	if _, err := corev1.NewLimitRange(ctx, nsName+"/limits", &corev1.LimitRangeArgs{
-		Metadata: objectMeta("limits", ns, scope),
+	if _, err := corev1.NewLimitRange(ctx, nsName+"/"+naming.LimitRange, &corev1.LimitRangeArgs{
+		Metadata: objectMeta(naming.LimitRange, ns, scope),
 		Spec:     &corev1.LimitRangeSpecArgs{Limits: corev1.LimitRangeItemArray{item}},
 	}, opts...); err != nil {
 		return fmt.Errorf("limit range: %w", err)
@@ -225,10 +225,10 @@ func newNetworkPolicies(ctx *pulumi.Context, args *SpaceArgs, ns pulumi.StringOu
 		}
 		return nil
 	}
-	if err := policy("default-deny", nil); err != nil {
+	if err := policy(naming.PolicyDefaultDeny, nil); err != nil {
 		return err
 	}
-	if err := policy("allow-same-space", networkingv1.NetworkPolicyIngressRuleArray{
+	if err := policy(naming.PolicyAllowSameSpace, networkingv1.NetworkPolicyIngressRuleArray{
 		networkingv1.NetworkPolicyIngressRuleArgs{From: networkingv1.NetworkPolicyPeerArray{
 			networkingv1.NetworkPolicyPeerArgs{PodSelector: all},
 		}},
@@ -249,7 +249,7 @@ func newNetworkPolicies(ctx *pulumi.Context, args *SpaceArgs, ns pulumi.StringOu
 			}},
 		})
 	}
-	return policy("allow-from-spaces", networkingv1.NetworkPolicyIngressRuleArray{
+	return policy(naming.PolicyAllowFromSpaces, networkingv1.NetworkPolicyIngressRuleArray{
 		networkingv1.NetworkPolicyIngressRuleArgs{From: peers},
 	})
 }

@@ -118,17 +118,34 @@ func ScopeFromKubernetesLabels(labels map[string]string) Scope {
 	}
 }
 
-// DatabaseSetupJob names the Job that creates a module's database and user on a local
-// cluster, in the environment's platform namespace.
-func DatabaseSetupJob(module string) string {
-	return Fit(module+"-database-setup", MaxKubernetesName, '-')
-}
+// On a local cluster, Jobs in the environment's platform namespace set up what Cloud SQL and
+// Pub/Sub would provide. Each is a component of the module it sets up, so its name and labels
+// follow the convention of every workload.
+const (
+	DatabaseSetupComponent      = "database-setup"
+	TopicsSetupComponent        = "topics-setup"
+	SubscriptionsSetupComponent = "subscriptions-setup"
+)
 
-// EventsSetupJob names the Job that creates a module's topics, or (purpose "subscriptions")
-// its subscriptions, in the local Pub/Sub emulator.
-func EventsSetupJob(module, purpose string) string {
-	return Fit(module+"-"+purpose+"-setup", MaxKubernetesName, '-')
-}
+// DatabaseSetupJob names the Job that creates a module's database and user on a local cluster.
+func DatabaseSetupJob(module string) string { return Workload(module, DatabaseSetupComponent) }
+
+// SetupJob names the Job of one of the setup components above.
+func SetupJob(module, component string) string { return Workload(module, component) }
+
+// Names of every space's namespace-wide objects.
+const (
+	ResourceQuota = "quota"
+	LimitRange    = "limits"
+)
+
+// The purposes of the network policies of a space and of the platform namespace.
+const (
+	PolicyDefaultDeny      = "default-deny"
+	PolicyAllowSameSpace   = "allow-same-space"
+	PolicyAllowFromSpaces  = "allow-from-spaces"
+	PolicyAllowEnvironment = "allow-environment"
+)
 
 // The services a local cluster runs in each environment's platform namespace, in place of
 // Cloud SQL and Pub/Sub, are components of the platform's own module (named like the reserved

@@ -240,7 +240,8 @@ func TestEnvVarNames(t *testing.T) {
 		{TopicEnvVar("quote-accepted"), "CONVEYOR_TOPIC_QUOTE_ACCEPTED"},
 		{SubscriptionEnvVar("policies", "policy-issued"), "CONVEYOR_SUBSCRIPTION_POLICIES_POLICY_ISSUED"},
 		{DatabaseSetupJob("quotes"), "quotes-database-setup"},
-		{EventsSetupJob("quotes", "topics"), "quotes-topics-setup"},
+		{SetupJob("quotes", TopicsSetupComponent), "quotes-topics-setup"},
+		{SetupJob("quotes", SubscriptionsSetupComponent), "quotes-subscriptions-setup"},
 		{DeadLetterSubscription("dev", "claims", "claims", "sales", "policies", "policy-issued"), "dev.claims.claims.from.sales.policies.policy-issued.dead-letter"},
 	}
 	for _, tt := range tests {
