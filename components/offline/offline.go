@@ -7,6 +7,7 @@ package offline
 import (
 	"cmp"
 	"fmt"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -54,7 +55,8 @@ type Options struct {
 // Run evaluates program under mocks and returns what it registered.
 func Run(program pulumi.RunFunc, opts Options) (*Recording, error) {
 	m := &monitor{stack: opts.Stack, project: opts.Project, stackOutputs: opts.StackOutputs}
-	err := pulumi.RunErr(program, pulumi.WithMocks(opts.Project, opts.Stack, m), func(info *pulumi.RunInfo) {
+	body := func(ctx *pulumi.Context) error { return onOwnStack(program, ctx) }
+	err := pulumi.RunErr(body, pulumi.WithMocks(opts.Project, opts.Stack, m), func(info *pulumi.RunInfo) {
 		info.Config = opts.Config
 		info.ConfigSecretKeys = opts.SecretKeys
 		info.RootDirectory = opts.RootDirectory
@@ -65,6 +67,41 @@ func Run(program pulumi.RunFunc, opts Options) (*Recording, error) {
 	rec := &Recording{Resources: m.resources}
 	slices.SortStableFunc(rec.Resources, func(a, b Resource) int { return cmp.Compare(a.order, b.order) })
 	return rec, nil
+}
+
+// onOwnStack runs program on a goroutine of its own and returns its result; a panic in the
+// program is raised again in the caller. Pulumi walks the whole stack of the goroutine that
+// registers a resource, frame by frame, to record where it was created: on a fresh goroutine
+// that is the program's own frames only, not those of Pulumi's runner and of whatever called
+// Run (a test, a command), and for thousands of resources those frames cost a good part of
+// an evaluation.
+func onOwnStack(program pulumi.RunFunc, ctx *pulumi.Context) error {
+	type result struct {
+		err      error
+		panicked bool
+		value    any
+	}
+	done := make(chan result, 1)
+	go func() {
+		r := result{panicked: true}
+		defer func() {
+			if r.panicked {
+				r.value = recover()
+			}
+			done <- r
+		}()
+		r.err = program(ctx)
+		r.panicked = false
+	}()
+	r := <-done
+	switch {
+	case r.panicked && r.value == nil:
+		// Nothing to recover: the program called runtime.Goexit, which ends the caller too.
+		runtime.Goexit()
+	case r.panicked:
+		panic(r.value)
+	}
+	return r.err
 }
 
 // Custom returns the custom resources (what providers would create), without the component

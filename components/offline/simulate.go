@@ -20,8 +20,19 @@ const (
 
 // simulate returns the id and outputs a provider would: the inputs, plus the values the
 // cloud computes that the program reads back (emails, addresses, names).
+//
+// Only the computed values are returned: outside a preview, the Pulumi SDK resolves every
+// output that a registration's answer leaves out from the resource's own input of that name,
+// which is exactly what a copy of the inputs would give, without marshalling each resource's
+// inputs back to the program and decoding them again (for thousands of resources, a large
+// part of an evaluation). The exception is a type whose Go resource gathers the properties it
+// does not name into a catch-all output (a Kubernetes custom resource): the SDK fills that one
+// from the answer alone, so it gets the inputs.
 func simulate(typ, name string, inputs resource.PropertyMap) (string, resource.PropertyMap) {
-	outputs := inputs.Copy()
+	outputs := resource.PropertyMap{}
+	if isCustomResource(typ) {
+		outputs = inputs.Copy()
+	}
 	str := func(key string) string {
 		if v, ok := inputs[resource.PropertyKey(key)]; ok && v.IsString() {
 			return v.StringValue()
@@ -56,6 +67,19 @@ func simulate(typ, name string, inputs resource.PropertyMap) (string, resource.P
 		id = "projects/" + str("project") + "/" + kind + "/" + str("name")
 	}
 	return id, outputs
+}
+
+// isCustomResource reports whether typ is a Kubernetes object of an API group that is not
+// Kubernetes' own ("kubernetes:monitoring.coreos.com/v1:ServiceMonitor"): the built-in groups
+// are "core", names without a dot ("apps", "batch") and names under k8s.io.
+func isCustomResource(typ string) bool {
+	module, ok := strings.CutPrefix(typ, "kubernetes:")
+	if !ok {
+		return false
+	}
+	module, _, _ = strings.Cut(module, ":")
+	group, _, versioned := strings.Cut(module, "/")
+	return versioned && strings.Contains(group, ".") && group != "k8s.io" && !strings.HasSuffix(group, ".k8s.io")
 }
 
 // simulateCall answers the data sources the program invokes.

@@ -54,14 +54,21 @@ func CheckNames(env string, resources []Resource) []Result {
 
 func evaluate(env string, resources []Resource, cfg Config, rules []Rule) Report {
 	s := Stack{Environment: env, Resources: make([]Resource, len(resources))}
+	memos := make([]memo, len(resources))
 	for i, r := range resources {
 		if r.Environment == "" {
 			r.Environment = env
 		}
+		r.memo = &memos[i]
 		s.Resources[i] = r
 	}
 	var results []Result
-	for _, rule := range rules {
+	type resourceRule struct {
+		rule  *Rule
+		level Level
+	}
+	var resourceRules []resourceRule
+	for i, rule := range rules {
 		level := cfg.LevelOf(rule.ID, env)
 		if level == Disabled {
 			continue
@@ -70,9 +77,17 @@ func evaluate(env string, resources []Resource, cfg Config, rules []Rule) Report
 			results = append(results, rule.EvaluateStack(s, level)...)
 			continue
 		}
-		for _, r := range s.Resources {
-			if rule.AppliesTo(r.Type) {
-				results = append(results, rule.EvaluateResource(r, level)...)
+		resourceRules = append(resourceRules, resourceRule{&rules[i], level})
+	}
+	// Resource by resource rather than rule by rule, so that all the rules read a resource's
+	// inputs while they are in the processor's caches: with thousands of resources, going
+	// over all of them once per rule is mostly waiting for memory. The report is the same:
+	// each rule's results are still in the order of the resources, and sortResults keeps that
+	// order among the results it ranks equal (which are all of one rule).
+	for _, r := range s.Resources {
+		for _, rr := range resourceRules {
+			if rr.rule.AppliesTo(r.Type) {
+				results = append(results, rr.rule.EvaluateResource(r, rr.level)...)
 			}
 		}
 	}
@@ -102,13 +117,16 @@ func (rule Rule) EvaluateStack(s Stack, level Level) []Result {
 	if rule.CheckStack == nil {
 		return nil
 	}
-	byURN := map[string]Resource{}
+	findings := rule.CheckStack(s)
+	if len(findings) == 0 {
+		return nil
+	}
+	byURN := make(map[string]Resource, len(s.Resources))
 	for _, r := range s.Resources {
 		byURN[r.URN] = r
 	}
 	var order []string
 	about := map[string][]Finding{}
-	findings := rule.CheckStack(s)
 	// A stack rule may print values of any resource of the stack.
 	secrets := lazySecrets(findings, s.Resources...)
 	for _, f := range findings {

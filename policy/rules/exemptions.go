@@ -40,6 +40,18 @@ type exemption struct {
 // is set when its annotations or labels are not known yet. Resources that carry neither (SQL
 // databases, service accounts, IAM members) cannot be exempted.
 func exemptionsOf(r Resource) (list []exemption, pending *value) {
+	m := r.memo
+	if m == nil {
+		return readExemptions(r)
+	}
+	if !m.exemptionsRead {
+		m.exemptions, m.exemptionsPending = readExemptions(r)
+		m.exemptionsRead = true
+	}
+	return m.exemptions, m.exemptionsPending
+}
+
+func readExemptions(r Resource) (list []exemption, pending *value) {
 	var holder value
 	prefix := ExemptionLabelPrefix
 	if isKubernetes(r.Type) {

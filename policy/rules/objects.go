@@ -28,11 +28,61 @@ func (o object) inNamespace(ns string) (in bool, pending *value) {
 	return o.namespace.str() == ns, nil
 }
 
+// objectIndex indexes a stack's objects by type and namespace, so that the rules that
+// relate objects to each other look them up instead of scanning the whole stack for each
+// object they check. A stack rule builds one per evaluation; types are indexed on first use.
+type objectIndex struct {
+	s      Stack
+	byType map[string]*typeIndex
+}
+
+// typeIndex is the stack's objects of one type, in the stack's order.
+type typeIndex struct {
+	all []object
+	// byNamespace are the positions in all of the objects whose namespace is known (an
+	// object without a namespace is under "").
+	byNamespace map[string][]int
+	// unknownNamespace are the positions of the objects whose namespace is not known yet.
+	unknownNamespace []int
+}
+
+func indexObjects(s Stack) *objectIndex {
+	return &objectIndex{s: s, byType: map[string]*typeIndex{}}
+}
+
+// of is the index of the stack's objects of type typ.
+func (x *objectIndex) of(typ string) *typeIndex {
+	if t, ok := x.byType[typ]; ok {
+		return t
+	}
+	t := &typeIndex{all: objectsOf(x.s, typ), byNamespace: map[string][]int{}}
+	for i, o := range t.all {
+		if o.namespace.unknown() {
+			t.unknownNamespace = append(t.unknownNamespace, i)
+			continue
+		}
+		ns := o.namespace.str()
+		t.byNamespace[ns] = append(t.byNamespace[ns], i)
+	}
+	x.byType[typ] = t
+	return t
+}
+
 // findIn looks for an object of type typ in namespace ns that satisfies match. When none does
 // but some object could not be examined because a value is not known yet, pending is that
-// value: the rule cannot decide.
-func findIn(s Stack, typ, ns string, match func(object) (bool, *value)) (found bool, pending *value) {
-	for _, o := range objectsOf(s, typ) {
+// value: the rule cannot decide. Only the objects in ns and those whose namespace is unknown
+// can decide, and they are examined in the stack's order, as a scan of the whole stack would.
+func (x *objectIndex) findIn(typ, ns string, match func(object) (bool, *value)) (found bool, pending *value) {
+	t := x.of(typ)
+	known, unknown := t.byNamespace[ns], t.unknownNamespace
+	for len(known) > 0 || len(unknown) > 0 {
+		var i int
+		if len(unknown) == 0 || (len(known) > 0 && known[0] < unknown[0]) {
+			i, known = known[0], known[1:]
+		} else {
+			i, unknown = unknown[0], unknown[1:]
+		}
+		o := t.all[i]
 		in, p := o.inNamespace(ns)
 		if p == nil && in {
 			var ok bool

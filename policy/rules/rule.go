@@ -4,6 +4,8 @@ import (
 	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
 // Severity says how much harm a violation of a rule can do.
@@ -68,6 +70,23 @@ type Resource struct {
 	// Environment is the stack the resource belongs to: "dev", "staging", "prod", an ad-hoc
 	// environment such as "pr-123", or a cluster stack "cluster-<name>".
 	Environment string
+
+	// memo, when an evaluation set it, keeps what several rules read from the resource.
+	memo *memo
+}
+
+// memo keeps what several rules read from one resource (its scope and its exemptions), so
+// that an evaluation reads it once rather than once per rule. Evaluate gives each resource
+// its own; a resource without one (a rule called directly) is read every time.
+type memo struct {
+	scopeRead    bool
+	scope        naming.Scope
+	labels       map[string]string
+	scopePending *value
+
+	exemptionsRead    bool
+	exemptions        []exemption
+	exemptionsPending *value
 }
 
 // Stack is every resource of one stack, for the rules that must see them together.

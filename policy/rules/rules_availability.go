@@ -17,13 +17,14 @@ func disruptionBudgetRule() Rule {
 
 func checkDisruptionBudgets(s Stack) []Finding {
 	var out []Finding
-	for _, d := range objectsOf(s, TypeDeployment) {
-		out = append(out, checkDisruptionBudget(s, d)...)
+	idx := indexObjects(s)
+	for _, d := range idx.of(TypeDeployment).all {
+		out = append(out, checkDisruptionBudget(idx, d)...)
 	}
 	return out
 }
 
-func checkDisruptionBudget(s Stack, d object) []Finding {
+func checkDisruptionBudget(idx *objectIndex, d object) []Finding {
 	on := func(f Finding) []Finding { f.URN = d.URN; return []Finding{f} }
 	p, _ := podOf(d.Resource)
 	labels, pending := p.meta.key("labels").strMap()
@@ -34,14 +35,14 @@ func checkDisruptionBudget(s Stack, d object) []Finding {
 		return on(undecided(*pending))
 	}
 	ns := d.namespace.str()
-	api, pending := isAPI(s, p, ns, labels)
+	api, pending := isAPI(idx, p, ns, labels)
 	if pending != nil {
 		return on(undecided(*pending))
 	}
 	if !api {
 		return nil
 	}
-	found, pending := findIn(s, TypePDB, ns, func(pdb object) (bool, *value) {
+	found, pending := idx.findIn(TypePDB, ns, func(pdb object) (bool, *value) {
 		return selects(inputs(pdb.Resource).at("spec.selector"), labels, true, true)
 	})
 	switch {
@@ -54,7 +55,7 @@ func checkDisruptionBudget(s Stack, d object) []Finding {
 }
 
 // isAPI: an api component is the one kind with a port and a Service (see the module manifest).
-func isAPI(s Stack, p pod, ns string, labels map[string]string) (bool, *value) {
+func isAPI(idx *objectIndex, p pod, ns string, labels map[string]string) (bool, *value) {
 	cs, pending := p.containers()
 	if pending != nil {
 		return false, pending
@@ -68,7 +69,7 @@ func isAPI(s Stack, p pod, ns string, labels map[string]string) (bool, *value) {
 			return true, nil
 		}
 	}
-	return findIn(s, TypeService, ns, func(svc object) (bool, *value) {
+	return idx.findIn(TypeService, ns, func(svc object) (bool, *value) {
 		return selects(inputs(svc.Resource).at("spec.selector"), labels, false, false)
 	})
 }

@@ -53,9 +53,9 @@ func checkPodSecurityLabel(r Resource) []Finding {
 }
 
 // forNamespaces runs check on every Namespace of the stack whose name is known.
-func forNamespaces(s Stack, check func(ns object) []Finding) []Finding {
+func forNamespaces(idx *objectIndex, check func(ns object) []Finding) []Finding {
 	var out []Finding
-	for _, ns := range objectsOf(s, TypeNamespace) {
+	for _, ns := range idx.of(TypeNamespace).all {
 		if ns.name.unknown() {
 			out = append(out, Finding{URN: ns.URN, Undecided: true, Message: undecided(ns.name).Message})
 			continue
@@ -66,8 +66,8 @@ func forNamespaces(s Stack, check func(ns object) []Finding) []Finding {
 }
 
 // requireIn reports on the namespace when the stack has no object of typ in it that matches.
-func requireIn(s Stack, ns object, typ string, match func(object) (bool, *value), missing string) []Finding {
-	found, pending := findIn(s, typ, ns.name.str(), match)
+func requireIn(idx *objectIndex, ns object, typ string, match func(object) (bool, *value), missing string) []Finding {
+	found, pending := idx.findIn(typ, ns.name.str(), match)
 	switch {
 	case found:
 		return nil
@@ -78,14 +78,16 @@ func requireIn(s Stack, ns object, typ string, match func(object) (bool, *value)
 }
 
 func checkDefaultDeny(s Stack) []Finding {
-	return forNamespaces(s, func(ns object) []Finding {
-		return requireIn(s, ns, TypeNetworkPolicy, isDefaultDenyIngress, "default-deny ingress NetworkPolicy")
+	idx := indexObjects(s)
+	return forNamespaces(idx, func(ns object) []Finding {
+		return requireIn(idx, ns, TypeNetworkPolicy, isDefaultDenyIngress, "default-deny ingress NetworkPolicy")
 	})
 }
 
 func checkQuota(s Stack) []Finding {
-	return forNamespaces(s, func(ns object) []Finding {
-		return requireIn(s, ns, TypeResourceQuota, func(object) (bool, *value) { return true, nil }, "ResourceQuota")
+	idx := indexObjects(s)
+	return forNamespaces(idx, func(ns object) []Finding {
+		return requireIn(idx, ns, TypeResourceQuota, func(object) (bool, *value) { return true, nil }, "ResourceQuota")
 	})
 }
 

@@ -76,8 +76,9 @@ func checkWorkloadReferences(w object, where map[string][]string) []Finding {
 
 // refList is a list in a pod spec whose items name objects.
 type refList struct {
-	of    value
-	names func(item value) []reference
+	of value
+	// names appends the names an item uses to refs.
+	names func(refs []reference, item value) []reference
 }
 
 // podReferences lists every Secret, ConfigMap and ServiceAccount a pod spec names. Each list
@@ -91,23 +92,25 @@ func podReferences(p pod) ([]reference, *value) {
 		return nil, pending
 	}
 	lists := []refList{
-		{p.spec.key("imagePullSecrets"), func(s value) []reference { return []reference{{TypeSecret, s.key("name")}} }},
-		{p.spec.key("volumes"), func(v value) []reference {
-			return []reference{{TypeSecret, v.at("secret.secretName")}, {TypeConfigMap, v.at("configMap.name")}}
+		{p.spec.key("imagePullSecrets"), func(refs []reference, s value) []reference {
+			return append(refs, reference{TypeSecret, s.key("name")})
+		}},
+		{p.spec.key("volumes"), func(refs []reference, v value) []reference {
+			return append(refs, reference{TypeSecret, v.at("secret.secretName")}, reference{TypeConfigMap, v.at("configMap.name")})
 		}},
 	}
 	for _, v := range p.spec.key("volumes").items() {
-		lists = append(lists, refList{v.at("projected.sources"), func(src value) []reference {
-			return []reference{{TypeSecret, src.at("secret.name")}, {TypeConfigMap, src.at("configMap.name")}}
+		lists = append(lists, refList{v.at("projected.sources"), func(refs []reference, src value) []reference {
+			return append(refs, reference{TypeSecret, src.at("secret.name")}, reference{TypeConfigMap, src.at("configMap.name")})
 		}})
 	}
 	for _, c := range cs {
 		lists = append(lists,
-			refList{c.key("env"), func(e value) []reference {
-				return []reference{{TypeSecret, e.at("valueFrom.secretKeyRef.name")}, {TypeConfigMap, e.at("valueFrom.configMapKeyRef.name")}}
+			refList{c.key("env"), func(refs []reference, e value) []reference {
+				return append(refs, reference{TypeSecret, e.at("valueFrom.secretKeyRef.name")}, reference{TypeConfigMap, e.at("valueFrom.configMapKeyRef.name")})
 			}},
-			refList{c.key("envFrom"), func(e value) []reference {
-				return []reference{{TypeSecret, e.at("secretRef.name")}, {TypeConfigMap, e.at("configMapRef.name")}}
+			refList{c.key("envFrom"), func(refs []reference, e value) []reference {
+				return append(refs, reference{TypeSecret, e.at("secretRef.name")}, reference{TypeConfigMap, e.at("configMapRef.name")})
 			}})
 	}
 	refs := []reference{{TypeServiceAccount, p.spec.key("serviceAccountName")}}
@@ -117,7 +120,7 @@ func podReferences(p pod) ([]reference, *value) {
 			return nil, pending
 		}
 		for _, item := range items {
-			refs = append(refs, l.names(item)...)
+			refs = l.names(refs, item)
 		}
 	}
 	// Keep the names that are set, or unknown (the rule then says it cannot decide).

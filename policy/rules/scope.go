@@ -62,8 +62,21 @@ func labelsOf(r Resource) (value, bool) {
 }
 
 // scopeOf reads the scope a resource was named from back from its labels, with the naming
-// package's own readers. pending is set when the labels are not known yet.
+// package's own readers. pending is set when the labels are not known yet. The labels are
+// shared by the rules that read them (see memo): they must not be changed.
 func scopeOf(r Resource) (s naming.Scope, labels map[string]string, pending *value) {
+	m := r.memo
+	if m == nil {
+		return readScope(r)
+	}
+	if !m.scopeRead {
+		m.scope, m.labels, m.scopePending = readScope(r)
+		m.scopeRead = true
+	}
+	return m.scope, m.labels, m.scopePending
+}
+
+func readScope(r Resource) (s naming.Scope, labels map[string]string, pending *value) {
 	v, ok := labelsOf(r)
 	if !ok {
 		return naming.Scope{}, nil, nil

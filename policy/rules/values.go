@@ -81,12 +81,43 @@ func (x value) key(k string) value {
 	return wrap(joinPath(x.path, k), pv, x.secret)
 }
 
-// at follows a dotted path of object keys ("spec.template.spec").
+// at follows a dotted path of object keys ("spec.template.spec"). It is key applied to each
+// key in turn, but builds the path of the value it returns once rather than at every step.
 func (x value) at(path string) value {
-	for k := range strings.SplitSeq(path, ".") {
-		x = x.key(k)
+	base, rest, end := x.path, path, 0
+	// joined is joinPath applied key by key to the first keys of the path, up to offset n.
+	joined := func(n int) string {
+		if base == "" {
+			return strings.TrimLeft(path[:n], ".")
+		}
+		return base + "." + path[:n]
 	}
-	return x
+	for {
+		k, tail, more := strings.Cut(rest, ".")
+		end += len(k)
+		switch {
+		case x.state == unknown:
+			return x
+		case x.state == absent || !x.v.IsObject():
+			// key of an absent value is absent, and so is every key below it.
+			return value{path: joined(len(path)), state: absent}
+		}
+		pv, ok := x.v.ObjectValue()[resource.PropertyKey(k)]
+		if !ok {
+			return value{path: joined(len(path)), state: absent}
+		}
+		x = wrap("", pv, x.secret)
+		if !more {
+			x.path = joined(len(path))
+			return x
+		}
+		if x.state == unknown {
+			// An unknown value keeps the path of the outermost unknown property.
+			x.path = joined(end)
+			return x
+		}
+		rest, end = tail, end+1
+	}
 }
 
 // keys are the keys of an object, sorted; nil when x is not a known object.
@@ -109,7 +140,7 @@ func (x value) items() []value {
 	arr := x.v.ArrayValue()
 	out := make([]value, len(arr))
 	for i, pv := range arr {
-		out[i] = wrap(fmt.Sprintf("%s[%d]", x.path, i), pv, x.secret)
+		out[i] = wrap(x.path+"["+strconv.Itoa(i)+"]", pv, x.secret)
 	}
 	return out
 }
@@ -197,13 +228,16 @@ func (x value) strMap() (m map[string]string, pending *value) {
 	if x.state == unknown {
 		return nil, &x
 	}
-	m = map[string]string{}
 	if x.state != present || !x.v.IsObject() {
-		return m, nil
+		return map[string]string{}, nil
 	}
-	for k := range x.v.ObjectValue() {
-		v := x.key(string(k))
+	obj := x.v.ObjectValue()
+	m = make(map[string]string, len(obj))
+	for k, pv := range obj {
+		// x.key(k), with the path built only for a value the rule must wait for.
+		v := wrap("", pv, x.secret)
 		if v.unknown() {
+			v.path = joinPath(x.path, string(k))
 			return nil, &v
 		}
 		m[string(k)] = v.str()
