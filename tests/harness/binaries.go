@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"testing"
 	"time"
 
 	"github.com/conveyor-paas/conveyor/internal/buildcache"
@@ -28,6 +29,15 @@ func (l Logf) orDefault() Logf {
 		return l
 	}
 	return log.Printf
+}
+
+// logfFor is where a harness started for tb reports progress: logf if given, else tb's log,
+// else the standard logger.
+func logfFor(tb testing.TB, logf Logf) Logf {
+	if logf == nil && tb != nil {
+		logf = tb.Logf
+	}
+	return logf.orDefault()
 }
 
 // Binaries are the absolute paths of the control-plane binaries.

@@ -103,11 +103,7 @@ func KubeForTest(tb testing.TB) *Kube {
 // healthy, every fake node is Ready and schedulable, and the default service account exists.
 // The caller must call Stop, unless opts.TB is set.
 func StartKube(ctx context.Context, opts KubeOptions) (*Kube, error) {
-	logf := opts.Logf
-	if logf == nil && opts.TB != nil {
-		logf = opts.TB.Logf
-	}
-	logf = logf.orDefault()
+	logf := logfFor(opts.TB, opts.Logf)
 
 	var bins Binaries
 	if opts.Binaries != nil {

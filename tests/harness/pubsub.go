@@ -64,11 +64,7 @@ func PubSubForTest(tb testing.TB) *PubSub {
 // StartPubSub starts `gcloud beta emulators pubsub start` on a free loopback port and
 // returns once it answers requests. The caller must call Stop, unless opts.TB is set.
 func StartPubSub(ctx context.Context, opts PubSubOptions) (*PubSub, error) {
-	logf := opts.Logf
-	if logf == nil && opts.TB != nil {
-		logf = opts.TB.Logf
-	}
-	logf = logf.orDefault()
+	logf := logfFor(opts.TB, opts.Logf)
 	if err := pubSubPrerequisites(); err != nil {
 		return nil, err
 	}
