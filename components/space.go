@@ -20,9 +20,6 @@ type SpaceArgs struct {
 	// Spec is the space file from a loaded catalog.
 	Spec       *manifest.Space
 	Kubernetes *kubernetes.Provider
-	// AllowPlatform lets the environment's platform namespace (local PostgreSQL and Pub/Sub
-	// emulator) be reached from the space; it only matters on a local cluster.
-	AllowPlatform bool
 }
 
 // Space is a team's namespace in an environment, with its quota, limit range, network

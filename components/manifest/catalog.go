@@ -24,17 +24,6 @@ func (c *Catalog) Space(name string) *Space { return c.spaces[name] }
 // Module returns the module of that name, or nil.
 func (c *Catalog) Module(name string) *Module { return c.modules[name] }
 
-// ModulesIn returns the modules of a space, sorted by name.
-func (c *Catalog) ModulesIn(space string) []*Module {
-	var in []*Module
-	for _, m := range c.Modules {
-		if m.Space == space {
-			in = append(in, m)
-		}
-	}
-	return in
-}
-
 // ComponentNames returns a module's component names in order.
 func (m *Module) ComponentNames() []string { return slices.Sorted(maps.Keys(m.Components)) }
 

@@ -27,53 +27,42 @@ const (
 )
 
 type kindRule struct {
-	needs  []string // the Scope fields the name is derived from
-	name   func(Scope) string
-	target Target
+	needs []string // the Scope fields the name is derived from
+	name  func(Scope) string
 }
 
 var kindRules = map[Kind]kindRule{
 	KindNamespace: {[]string{"environment", "space"},
-		func(s Scope) string { return Namespace(s.Environment, s.Space) }, TargetKubernetesLabel},
+		func(s Scope) string { return Namespace(s.Environment, s.Space) }},
 	KindWorkload: {[]string{"module", "component"},
-		func(s Scope) string { return Workload(s.Module, s.Component) }, TargetKubernetesSvc},
+		func(s Scope) string { return Workload(s.Module, s.Component) }},
 	KindCronJob: {[]string{"module", "component"},
-		func(s Scope) string { return CronJob(s.Module, s.Component) }, TargetCronJob},
+		func(s Scope) string { return CronJob(s.Module, s.Component) }},
 	KindKubernetesServiceAccount: {[]string{"module"},
-		func(s Scope) string { return KubernetesServiceAccount(s.Module) }, TargetKubernetesLabel},
+		func(s Scope) string { return KubernetesServiceAccount(s.Module) }},
 	KindDatabaseSecret: {[]string{"module"},
-		func(s Scope) string { return DatabaseSecret(s.Module) }, TargetKubernetesLabel},
+		func(s Scope) string { return DatabaseSecret(s.Module) }},
 	KindDatabase: {[]string{"environment", "module"},
-		func(s Scope) string { return Database(s.Environment, s.Module) }, TargetPostgres},
+		func(s Scope) string { return Database(s.Environment, s.Module) }},
 	KindDatabaseUser: {[]string{"environment", "module"},
-		func(s Scope) string { return DatabaseUser(s.Environment, s.Module) }, TargetPostgres},
+		func(s Scope) string { return DatabaseUser(s.Environment, s.Module) }},
 	KindTopic: {[]string{"environment", "space", "module", "event"},
-		func(s Scope) string { return Topic(s.Environment, s.Space, s.Module, s.Event) }, TargetPubSub},
+		func(s Scope) string { return Topic(s.Environment, s.Space, s.Module, s.Event) }},
 	KindSubscription: {[]string{"environment", "space", "module", "from-space", "from-module", "event"},
 		func(s Scope) string {
 			return Subscription(s.Environment, s.Space, s.Module, s.FromSpace, s.FromModule, s.Event)
-		}, TargetPubSub},
+		}},
 	KindDeadLetterTopic: {[]string{"environment", "space", "module", "from-space", "from-module", "event"},
 		func(s Scope) string {
 			return DeadLetterTopic(s.Environment, s.Space, s.Module, s.FromSpace, s.FromModule, s.Event)
-		}, TargetPubSub},
+		}},
 	KindDeadLetterSubscription: {[]string{"environment", "space", "module", "from-space", "from-module", "event"},
 		func(s Scope) string {
 			return DeadLetterSubscription(s.Environment, s.Space, s.Module, s.FromSpace, s.FromModule, s.Event)
-		}, TargetPubSub},
+		}},
 	KindServiceAccount: {[]string{"environment", "module"},
-		func(s Scope) string { return ServiceAccountID(s.Environment, s.Module) }, TargetServiceAccount},
+		func(s Scope) string { return ServiceAccountID(s.Environment, s.Module) }},
 }
-
-// Kinds lists every kind Expected knows.
-func Kinds() []Kind {
-	return []Kind{KindNamespace, KindWorkload, KindCronJob, KindKubernetesServiceAccount,
-		KindDatabaseSecret, KindDatabase, KindDatabaseUser, KindTopic, KindSubscription,
-		KindDeadLetterTopic, KindDeadLetterSubscription, KindServiceAccount}
-}
-
-// TargetOf is the system a name of the kind must be valid for.
-func TargetOf(kind Kind) Target { return kindRules[kind].target }
 
 // Expected is the name the convention gives a resource of kind in scope s. It fails when s
 // lacks a fact the name is derived from (a resource missing its labels cannot be checked).
