@@ -10,7 +10,7 @@ import (
 
 // An environment's metadata is kept in stack tags, in the backend beside its state, because
 // it must outlive any clone of the repository: `env gc` runs nightly in a fresh clone and must
-// still know when each environment expires. The Pulumi CLI v3.250.0 supports stack tags on the
+// still know when each environment expires. The Pulumi CLI v3.274.1 supports stack tags on the
 // DIY (file://, gs://, s3://) backend as it does on Pulumi Cloud: `pulumi stack tag set`
 // writes them to <backend>/.pulumi/stacks/<project>/<stack>.pulumi-tags, and an update keeps
 // them. A tag is written without running the engine and without taking the stack lock, so

@@ -157,7 +157,7 @@ func (e *Engine) Refresh(ctx context.Context, env string, o RunOptions) (*report
 // last deployed and changes nothing, neither live nor in the state. The summary's changes
 // are the drift; Summary.HasChanges says whether there is any.
 //
-// The Automation API of sdk v3.262.0 offers this as Stack.PreviewRefresh (`pulumi refresh
+// The Automation API of sdk v3.274.1 offers this as Stack.PreviewRefresh (`pulumi refresh
 // --preview-only`, CLI >= 3.105, with an inline program CLI >= 3.181); optrefresh's
 // ExpectNoChanges would turn drift into an error, which would lose the summary of what
 // drifted, so the changes are read from the event stream instead.

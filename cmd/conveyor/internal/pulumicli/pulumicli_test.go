@@ -53,8 +53,8 @@ func TestPinnedVersion(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if v.String() != "3.250.0" {
-		t.Errorf("pinned %s, want 3.250.0 (tools/pulumi/go.mod)", v)
+	if v.String() != "3.274.1" {
+		t.Errorf("pinned %s, want 3.274.1 (tools/pulumi/go.mod)", v)
 	}
 	empty := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(empty, ToolDir), 0o755); err != nil {
@@ -77,11 +77,11 @@ func TestFind(t *testing.T) {
 		wantSource string
 		wantErr    string
 	}{
-		{name: "the repository's copy", repoCLI: "v3.250.0", wantSource: "repository cache"},
-		{name: "PULUMI_CLI wins", repoCLI: "v3.250.0", explicit: "v3.260.1", wantSource: "PULUMI_CLI"},
-		{name: "PULUMI_CLI too old is refused, not replaced", repoCLI: "v3.250.0", explicit: "v3.100.0", wantErr: "Automation API refuses it"},
-		{name: "PULUMI_CLI with a placeholder version", explicit: "v3.250.0-dev.0+dirty", wantErr: "Automation API refuses it"},
-		{name: "a repository copy of another version falls back to the user cache", repoCLI: "v3.249.0", userCLI: "v3.250.0", wantSource: "user cache"},
+		{name: "the repository's copy", repoCLI: "v3.274.1", wantSource: "repository cache"},
+		{name: "PULUMI_CLI wins", repoCLI: "v3.274.1", explicit: "v3.280.0", wantSource: "PULUMI_CLI"},
+		{name: "PULUMI_CLI too old is refused, not replaced", repoCLI: "v3.274.1", explicit: "v3.100.0", wantErr: "Automation API refuses it"},
+		{name: "PULUMI_CLI with a placeholder version", explicit: "v3.274.1-dev.0+dirty", wantErr: "Automation API refuses it"},
+		{name: "a repository copy of another version falls back to the user cache", repoCLI: "v3.249.0", userCLI: "v3.274.1", wantSource: "user cache"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -92,7 +92,7 @@ func TestFind(t *testing.T) {
 				env["PULUMI_CLI"] = fakeCLI(t, filepath.Join(t.TempDir(), "my-pulumi"), tt.explicit)
 			}
 			if tt.userCLI != "" {
-				fakeCLI(t, filepath.Join(cache, "bin", "pulumi-v3.250.0"), tt.userCLI)
+				fakeCLI(t, filepath.Join(cache, "bin", "pulumi-v3.274.1"), tt.userCLI)
 			}
 			b, err := Find(context.Background(), Options{RepoRoot: root, Getenv: func(k string) string { return env[k] }})
 			if tt.wantErr != "" {
@@ -113,11 +113,11 @@ func TestFind(t *testing.T) {
 
 func TestRootFor(t *testing.T) {
 	cache := t.TempDir()
-	inBin := fakeCLI(t, filepath.Join(t.TempDir(), "bin", "pulumi"), "v3.250.0")
+	inBin := fakeCLI(t, filepath.Join(t.TempDir(), "bin", "pulumi"), "v3.274.1")
 	if root, err := rootFor(inBin, cache); err != nil || root != filepath.Dir(filepath.Dir(inBin)) {
 		t.Errorf("rootFor(%s) = %s, %v", inBin, root, err)
 	}
-	other := fakeCLI(t, filepath.Join(t.TempDir(), "pulumi-v3.250.0"), "v3.250.0")
+	other := fakeCLI(t, filepath.Join(t.TempDir(), "pulumi-v3.274.1"), "v3.274.1")
 	for range 2 { // the second time finds the link in place
 		root, err := rootFor(other, cache)
 		if err != nil {
@@ -145,7 +145,7 @@ func TestBuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("built in %s: %+v\n%s", time.Since(start).Round(time.Second), b, &progress)
-	if b.Source != "user cache" || b.Version.String() != "3.250.0" || !strings.Contains(progress.String(), "building the Pulumi CLI v3.250.0") {
+	if b.Source != "user cache" || b.Version.String() != "3.274.1" || !strings.Contains(progress.String(), "building the Pulumi CLI v3.274.1") {
 		t.Errorf("found %+v", b)
 	}
 }

@@ -10,7 +10,7 @@ import (
 
 // rootFor returns a directory whose bin/pulumi is the binary at path: the Automation API takes
 // an installation root, never a binary. A binary already named <root>/bin/pulumi is its own
-// root; any other (such as <cache>/bin/pulumi-v3.250.0) gets a symlink under
+// root; any other (such as <cache>/bin/pulumi-v3.274.1) gets a symlink under
 // <cache>/roots/, named after a hash of its path so that distinct binaries never share one.
 func rootFor(path, cache string) (string, error) {
 	if filepath.Base(path) == "pulumi" && filepath.Base(filepath.Dir(path)) == "bin" {
