@@ -57,6 +57,17 @@ var partRules = map[Part]partRule{
 	PartCluster:     {MaxClusterLen, dashed, "lowercase words joined by single dashes, starting with a letter", "nonprod"},
 }
 
+// PartPattern returns the regular expression a part must match, anchored, and its maximum
+// length: the manifest's JSON Schema states the rule ValidatePart applies. The expression is
+// valid both in Go and in the ECMA-262 dialect JSON Schema uses.
+func PartPattern(part Part) (pattern string, maxLen int) {
+	rule, ok := partRules[part]
+	if !ok {
+		return "", 0
+	}
+	return rule.pattern.String(), rule.max
+}
+
 // ValidatePart reports why value cannot be used as the given part of a name, or nil.
 func ValidatePart(part Part, value string) error {
 	rule, ok := partRules[part]
