@@ -130,7 +130,7 @@ func newQuota(ctx *pulumi.Context, ns pulumi.StringOutput, scope naming.Scope, q
 	}, opts...); err != nil {
 		return fmt.Errorf("resource quota: %w", err)
 	}
-	limits := defaultLimits(l)
+	limits := manifest.ContainerLimits(l)
 	item := corev1.LimitRangeItemArgs{
 		Type:           pulumi.String("Container"),
 		DefaultRequest: resourceMap(limits.DefaultRequest),
@@ -146,36 +146,6 @@ func newQuota(ctx *pulumi.Context, ns pulumi.StringOutput, scope naming.Scope, q
 		return fmt.Errorf("limit range: %w", err)
 	}
 	return nil
-}
-
-// defaultLimits completes a space's container limits with the platform's defaults, which are
-// also the defaults a component gets, so a container that says nothing fits its space.
-func defaultLimits(l *manifest.Limits) manifest.Limits {
-	out := manifest.Limits{
-		DefaultRequest: &manifest.ResourceList{CPU: manifest.DefaultCPURequest, Memory: manifest.DefaultMemoryRequest},
-		Default:        &manifest.ResourceList{CPU: manifest.DefaultCPULimit, Memory: manifest.DefaultMemoryLimit},
-	}
-	if l == nil {
-		return out
-	}
-	if l.DefaultRequest != nil {
-		out.DefaultRequest = mergeList(*out.DefaultRequest, *l.DefaultRequest)
-	}
-	if l.Default != nil {
-		out.Default = mergeList(*out.Default, *l.Default)
-	}
-	out.Max = l.Max
-	return out
-}
-
-func mergeList(base, over manifest.ResourceList) *manifest.ResourceList {
-	if over.CPU != "" {
-		base.CPU = over.CPU
-	}
-	if over.Memory != "" {
-		base.Memory = over.Memory
-	}
-	return &base
 }
 
 func resourceMap(l *manifest.ResourceList) pulumi.StringMap {
