@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -35,34 +34,34 @@ Exits 0 when the catalog is valid, 1 when it is not, 4 when the paths cannot be 
 			if len(args) == 0 {
 				args = []string{DefaultCatalog}
 			}
-			cat, err := manifest.Load(args...)
-			var problems manifest.Errors
-			if err != nil && !errors.As(err, &problems) {
+			sources, err := manifest.Read(args...)
+			if err != nil {
 				return withCode(ExitSetup, err)
 			}
+			checked := manifest.Check(sources)
 			out := cmd.OutOrStdout()
 			if asJSON {
-				report := validateReport{Valid: err == nil, Errors: problems}
+				// The counts are what the files declare, valid or not, so that a machine can
+				// tell an empty catalog from a broken one.
+				report := validateReport{Valid: len(checked.Errors) == 0, Spaces: checked.Spaces, Modules: checked.Modules, Errors: checked.Errors}
 				if report.Errors == nil {
 					report.Errors = manifest.Errors{}
-				}
-				if cat != nil {
-					report.Spaces, report.Modules = len(cat.Spaces), len(cat.Modules)
 				}
 				enc := json.NewEncoder(out)
 				enc.SetIndent("", "  ")
 				if encErr := enc.Encode(report); encErr != nil {
 					return encErr
 				}
-			} else if err != nil {
-				for _, p := range problems {
+			} else if len(checked.Errors) > 0 {
+				for _, p := range checked.Errors {
 					fmt.Fprintln(out, p.Error())
 				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "%d problem(s); nothing can be deployed from this catalog\n", len(problems))
+				fmt.Fprintf(cmd.ErrOrStderr(), "%d problem(s) in %d space file(s) and %d module manifest(s); nothing can be deployed from this catalog\n",
+					len(checked.Errors), checked.Spaces, checked.Modules)
 			} else {
-				fmt.Fprintf(out, "catalog is valid: %d spaces, %d modules\n", len(cat.Spaces), len(cat.Modules))
+				fmt.Fprintf(out, "catalog is valid: %d spaces, %d modules\n", checked.Spaces, checked.Modules)
 			}
-			if err != nil {
+			if len(checked.Errors) > 0 {
 				return withCode(ExitFailed, errSilent)
 			}
 			return nil

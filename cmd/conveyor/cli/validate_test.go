@@ -99,6 +99,11 @@ func TestValidateJSON(t *testing.T) {
 	if report.Valid || len(report.Errors) != 3 {
 		t.Fatalf("report = %+v, want invalid with 3 errors", report)
 	}
+	// The counts are what the catalog declares, valid or not, so a machine can tell an empty
+	// catalog from a broken one.
+	if report.Spaces != 2 || report.Modules != 4 {
+		t.Errorf("report counts %d spaces and %d modules, want the 2 and 4 the files declare", report.Spaces, report.Modules)
+	}
 	if e := report.Errors[2]; e.Line != 24 || e.Column != 15 || e.Field != "components.renewals.schedule" {
 		t.Errorf("third error = %+v", e)
 	}
