@@ -19,7 +19,18 @@ func newValidate() *cobra.Command {
 		Short: "Check a catalog of space files and module manifests",
 		Long: `Validate loads a catalog (files, or folders searched for conveyor.yaml and
 *.conveyor.yaml) and reports every problem of every file, one per line, as
-file:line:col: field: message. Nothing can be deployed from a catalog with a problem.
+file:line:col: field: message, at the character to change (a YAML syntax error at
+the character where the file stops being YAML). Nothing can be deployed from a
+catalog with a problem.
+
+It checks what the JSON Schemas in schema/ state of each file, and what they cannot:
+references between files (spaces, consumed events), what a component's kind allows,
+and resources Kubernetes would refuse (a request above its limit, a limit above the
+space's limits.max). YAML anchors, aliases and merge keys (<<: *base) work; an error
+in an aliased value is reported where the alias is used.
+
+With --json it prints {valid, spaces, modules, errors}, where spaces and modules
+count the files that declare one, valid or not.
 
 Exits 0 when the catalog is valid, 1 when it is not, 4 when the paths cannot be read.`,
 		Example: `  # the demo catalog

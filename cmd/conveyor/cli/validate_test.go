@@ -86,6 +86,26 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// A manifest cannot set a variable the platform injects; validate names the file, the line
+// and the key (issue 12, "Platform variables").
+func TestValidateRefusesPlatformVariables(t *testing.T) {
+	broken := brokenCatalogWith(t, func(rel string, data []byte) []byte {
+		if rel == filepath.Join("sales", "quotes.conveyor.yaml") {
+			data = bytes.Replace(data, []byte("  QUOTE_VALIDITY_DAYS: \"30\"\n"), []byte("  QUOTE_VALIDITY_DAYS: \"30\"\n  DATABASE_URL: postgres://elsewhere/quotes\n"), 1)
+		}
+		return data
+	})
+	var stdout, stderr bytes.Buffer
+	code := Execute(context.Background(), []string{"validate", broken}, &stdout, &stderr)
+	if code != ExitFailed {
+		t.Fatalf("exit %d, want %d\n%s%s", code, ExitFailed, &stdout, &stderr)
+	}
+	want := filepath.Join(broken, "sales", "quotes.conveyor.yaml") + `:8:3: config.DATABASE_URL: "DATABASE_URL" is set by Conveyor itself`
+	if got := strings.TrimSpace(stdout.String()); !strings.HasPrefix(got, want) || strings.Contains(got, "\n") {
+		t.Errorf("validate printed:\n%s\nwant one line starting %s", got, want)
+	}
+}
+
 func TestValidateJSON(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	code := Execute(context.Background(), []string{"validate", "--json", brokenCatalog(t)}, &stdout, &stderr)
