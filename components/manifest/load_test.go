@@ -33,11 +33,7 @@ type want struct {
 func TestMalformedManifests(t *testing.T) {
 	const m = "m.conveyor.yaml"
 	api := "components:\n  api:\n    image: ghcr.io/acme/quotes:1.0.0\n"
-	tests := []struct {
-		name  string
-		files map[string]string
-		want  []want
-	}{
+	tests := []errorCase{
 		{"unknown top-level key", map[string]string{m: "module: quotes\nspace: sales\ndatabse: true\n" + api},
 			[]want{{m + ":3:1", "databse", `unknown field, did you mean "database"?`}}},
 		{"wrong type", map[string]string{m: "module: quotes\nspace: sales\ndatabase: yes-please\n" + api},
@@ -108,7 +104,20 @@ func TestMalformedManifests(t *testing.T) {
 				{m + ":6:12", "components.api.image", "is not a valid image reference"},
 				{m + ":7:11", "components.api.port", "must be a whole number"}}},
 	}
-	for _, tt := range tests {
+	runErrorCases(t, tests)
+}
+
+// errorCase is a catalog's own files, loaded beside spaceFile and producerFile, and the
+// errors they must give.
+type errorCase struct {
+	name  string
+	files map[string]string
+	want  []want
+}
+
+func runErrorCases(t *testing.T, cases []errorCase) {
+	t.Helper()
+	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			cat, err := parseCase(tt.files)
 			assertErrors(t, cat, err, tt.want)

@@ -10,11 +10,7 @@ func TestResourcesKubernetesWouldReject(t *testing.T) {
 	head := "module: quotes\nspace: claims\n"
 	api := "components:\n  api:\n    image: ghcr.io/acme/quotes:1.0.0\n"
 	space := "space: claims\nteam: claims@example.com\n"
-	tests := []struct {
-		name  string
-		files map[string]string
-		want  []want
-	}{
+	tests := []errorCase{
 		{"a request above its limit", map[string]string{s: space, m: head + api + "    resources:\n      requests: {cpu: \"2\"}\n      limits: {cpu: \"1\"}\n"},
 			[]want{{m + ":7:23", "components.api.resources.requests.cpu", "above the limit 1"}}},
 		{"a request above the default limit", map[string]string{s: space, m: head + api + "    resources:\n      requests: {memory: 512Mi}\n"},
@@ -34,12 +30,7 @@ func TestResourcesKubernetesWouldReject(t *testing.T) {
 			m: head + api + "    resources:\n      limits: {cpu: \"2\"}\n"},
 			[]want{{m + ":7:21", "components.api.resources.limits.cpu", s}}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			cat, err := parseCase(tt.files)
-			assertErrors(t, cat, err, tt.want)
-		})
-	}
+	runErrorCases(t, tests)
 }
 
 // A component that sets no resources gets its space's container defaults, so a space whose

@@ -11,11 +11,7 @@ func TestInvalidValuesAreErrors(t *testing.T) {
 	const m, s = "m.conveyor.yaml", "s.conveyor.yaml"
 	head := "module: quotes\nspace: sales\n"
 	api := "components:\n  api:\n    image: ghcr.io/acme/quotes:1.0.0\n"
-	tests := []struct {
-		name  string
-		files map[string]string
-		want  []want
-	}{
+	tests := []errorCase{
 		{"port 0", map[string]string{m: head + api + "    port: 0\n"},
 			[]want{{m + ":6:11", "components.api.port", "not 0"}}},
 		{"quota.pods 0", map[string]string{s: "space: claims\nteam: claims@example.com\nquota: {pods: 0}\n"},
@@ -33,12 +29,7 @@ func TestInvalidValuesAreErrors(t *testing.T) {
 		{"an empty config value", map[string]string{m: head + "config:\n  LOG_LEVEL:\n" + api},
 			[]want{{m + ":4:3", "config.LOG_LEVEL", "has no value"}}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			cat, err := parseCase(tt.files)
-			assertErrors(t, cat, err, tt.want)
-		})
-	}
+	runErrorCases(t, tests)
 }
 
 // Each mistake gets one message, and the message says what to do without burying the reader.
@@ -92,11 +83,7 @@ func TestConfigCannotShadowPlatformVariables(t *testing.T) {
 	const m, s = "m.conveyor.yaml", "s.conveyor.yaml"
 	head := "module: quotes\nspace: sales\n"
 	api := "components:\n  api:\n    image: ghcr.io/acme/quotes:1.0.0\n"
-	tests := []struct {
-		name  string
-		files map[string]string
-		want  []want
-	}{
+	tests := []errorCase{
 		{"module config", map[string]string{m: head + "config:\n  DATABASE_URL: postgres://elsewhere\n" + api},
 			[]want{{m + ":4:3", "config.DATABASE_URL", "set by Conveyor"}}},
 		{"component config", map[string]string{m: head + api + "    config:\n      GOOGLE_CLOUD_PROJECT: other\n"},
@@ -108,10 +95,5 @@ func TestConfigCannotShadowPlatformVariables(t *testing.T) {
 		{"a topic variable", map[string]string{m: head + "config:\n  CONVEYOR_TOPIC_X: y\n" + api},
 			[]want{{m + ":4:3", "config.CONVEYOR_TOPIC_X", "set by Conveyor"}}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			cat, err := parseCase(tt.files)
-			assertErrors(t, cat, err, tt.want)
-		})
-	}
+	runErrorCases(t, tests)
 }
