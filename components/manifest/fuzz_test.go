@@ -1,7 +1,6 @@
 package manifest
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -46,7 +45,7 @@ func FuzzParse(f *testing.F) {
 			if !ok || len(errs) == 0 {
 				t.Fatalf("Parse failed without Errors: %T %v", err, err)
 			}
-			lines := bytes.Count(data, []byte("\n")) + 1
+			lines := len(splitLines(string(data)))
 			for _, e := range errs {
 				if e.File == "" || e.Line < 1 || e.Column < 1 || e.Message == "" {
 					t.Fatalf("error without a place or message: %#v", e)

@@ -78,14 +78,20 @@ func invalidUTF8(data []byte) (pos, byte, bool) {
 		if r == utf8.RuneError && size <= 1 {
 			return pos{line: line, col: col}, data[i], false
 		}
-		if r == '\n' {
+		// A line ends at \n, \r\n or a lone \r, as YAML (and the parser) count lines.
+		if r == '\n' || (r == '\r' && (i+1 == len(data) || data[i+1] != '\n')) {
 			line, col = line+1, 1
-		} else {
+		} else if r != '\r' {
 			col++
 		}
 		i += size
 	}
 	return pos{}, 0, true
+}
+
+// splitLines splits text into lines the way YAML counts them.
+func splitLines(text string) []string {
+	return strings.Split(strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n"), "\n")
 }
 
 // describeSyntaxError turns the parser's error into one that points at the character a user
@@ -142,7 +148,7 @@ func unclosed(src string) *token.Token {
 }
 
 func firstCharOfLine(src string, line int) pos {
-	lines := strings.Split(src, "\n")
+	lines := splitLines(src)
 	if line < 1 || line > len(lines) {
 		return pos{line: max(line, 1), col: 1}
 	}
