@@ -111,6 +111,13 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 	if kind != naming.StackCluster && cfg.Cluster != LocalCluster && !isClusterStack(cfg.Cluster) {
 		return nil, fmt.Errorf("config %s:cluster is %q, which is not a cluster stack (cluster-<name>) or %q", Namespace, cfg.Cluster, LocalCluster)
 	}
+	if kind != naming.StackCluster && cfg.Cluster != LocalCluster {
+		// Checked here, before the program registers anything, so that a wrong cluster never
+		// gets as far as a StackReference to production's kubeconfig.
+		if err := naming.CheckCluster(stack, cfg.Cluster); err != nil {
+			return nil, fmt.Errorf("stack %s: config %s:cluster is %s: %w", stack, Namespace, cfg.Cluster, err)
+		}
+	}
 	return cfg, nil
 }
 
