@@ -132,3 +132,46 @@ func TestRenderAndExplain(t *testing.T) {
 		t.Errorf("explaining an unknown module exits %d", code)
 	}
 }
+
+// repoWithStackFile is the repository's project and catalog with one more stack file, as a
+// developer's clone would have it.
+func repoWithStackFile(t *testing.T, stack, content string) string {
+	t.Helper()
+	repo, err := filepath.Abs(filepath.Join("..", "..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "stacks"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	project, err := os.ReadFile(filepath.Join(repo, "Pulumi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, data := range map[string][]byte{
+		"Pulumi.yaml": project,
+		filepath.Join("stacks", "Pulumi."+stack+".yaml"): []byte(content),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, path), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Join(repo, "stacks", "catalog"), filepath.Join(dir, "stacks", "catalog")); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// An ad-hoc environment whose stack file names cluster-prod renders nothing: it says which
+// stack and which key are wrong.
+func TestRenderRefusesTheProductionCluster(t *testing.T) {
+	t.Setenv("CONVEYOR_REPO", repoWithStackFile(t, "pr-9", "config:\n  conveyor:cluster: cluster-prod\n"))
+	var stdout, stderr bytes.Buffer
+	code := Execute(context.Background(), []string{"render", "--env", "pr-9"}, &stdout, &stderr)
+	want := "conveyor: evaluating the program for stack pr-9: stack pr-9: config conveyor:cluster is cluster-prod: " +
+		"only prod runs on cluster-prod; pr-9 deploys onto another cluster (cluster-nonprod unless configured)\n"
+	if code != ExitSetup || stderr.String() != want || stdout.Len() != 0 {
+		t.Errorf("exit %d, want %d; stderr %q, want %q; stdout %d bytes", code, ExitSetup, stderr.String(), want, stdout.Len())
+	}
+}

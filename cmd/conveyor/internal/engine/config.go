@@ -70,8 +70,12 @@ func (e *Engine) setRawConfig(ctx context.Context, st *auto.Stack, values map[st
 	return nil
 }
 
+// notInherited are the keys that say which environment a stack is rather than what it runs:
+// an environment made from prod must not land on cluster-prod or be protected as prod.
+var notInherited = map[string]bool{Namespace + ":cluster": true, Namespace + ":production": true}
+
 // copyNamespace copies every key of Conveyor's namespace from one environment to another,
-// and returns the keys copied.
+// but those notInherited, and returns the keys copied.
 func (e *Engine) copyNamespace(ctx context.Context, from string, to *auto.Stack) ([]string, error) {
 	src, err := e.rawConfig(ctx, from)
 	if err != nil {
@@ -79,7 +83,7 @@ func (e *Engine) copyNamespace(ctx context.Context, from string, to *auto.Stack)
 	}
 	picked := map[string]configValue{}
 	for k, v := range src {
-		if strings.HasPrefix(k, Namespace+":") && v.Value != nil {
+		if strings.HasPrefix(k, Namespace+":") && v.Value != nil && !notInherited[k] {
 			picked[k] = v
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
 // EnvInfo describes one environment for `env list`.
@@ -57,6 +58,11 @@ func (e *Engine) CreateEnv(ctx context.Context, name string, o CreateOptions) (i
 	if o.From != "" {
 		if err := ValidateEnv(o.From); err != nil {
 			return EnvInfo{}, false, refused(fmt.Errorf("--from: %w", err))
+		}
+	}
+	if o.Cluster != "" && !isClusterStack(name) {
+		if err := naming.CheckCluster(name, o.Cluster); err != nil {
+			return EnvInfo{}, false, refused(fmt.Errorf("--cluster %s: %w", o.Cluster, err))
 		}
 	}
 	now := e.opts.Now().UTC().Truncate(time.Second)
