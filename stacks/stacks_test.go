@@ -277,6 +277,8 @@ func TestPulumiYamlAgreesWithTheProgram(t *testing.T) {
 		"conveyor:images":         map[string]any{},
 		"conveyor:nodePools":      jsonValue(t, stacks.DefaultNodePools()),
 		"conveyor:network":        jsonValue(t, components.DefaultNetworkRanges),
+		"conveyor:securityGroup":  stacks.DefaultSecurityGroup,
+		"conveyor:controlPlane":   jsonValue(t, components.ControlPlaneAccess{AuthorizedNetworks: []components.AuthorizedNetwork{}}),
 	}
 	for key, decl := range project.Config {
 		// Pulumi requires every declared key without a default, and an ad-hoc stack must need
