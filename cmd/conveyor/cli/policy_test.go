@@ -47,6 +47,9 @@ func TestPolicyCheck(t *testing.T) {
 		{"mandatory in staging", []string{"policy", "check", "--env", "staging", "--catalog", catalog}, ExitFailed, "policy-staging.txt"},
 		{"markdown for a pull request", []string{"policy", "check", "--env", "staging", "--catalog", catalog, "--markdown"}, ExitFailed, "policy-staging.md"},
 		{"json for machines", []string{"policy", "check", "--env", "staging", "--catalog", catalog, "--json"}, ExitFailed, "policy-staging.json"},
+		{"a pull request at dev's levels", []string{"policy", "check", "--env", "pr-5", "--catalog", catalog, "--levels-of", "dev"}, ExitFailed, ""},
+		{"a pull request at dev's levels passes", []string{"policy", "check", "--env", "pr-5", "--levels-of", "dev"}, ExitOK, ""},
+		{"levels of an impossible stack", []string{"policy", "check", "--env", "pr-5", "--levels-of", "Dev"}, ExitUsage, ""},
 		{"an impossible stack name", []string{"policy", "check", "--env", "Pr_5"}, ExitUsage, ""},
 		{"no stack", []string{"policy", "check"}, ExitUsage, ""},
 	}

@@ -67,6 +67,9 @@ type Options struct {
 	Log io.Writer
 	// User names who creates environments, recorded in their metadata; $USER when empty.
 	User string
+	// Gate, when set, checks every update and preview (up, preview, deploy, promote) before
+	// the engine starts; see Gate.
+	Gate Gate
 }
 
 // Engine runs operations on the environments of one project.
