@@ -178,3 +178,22 @@ func TestRenderRefusesTheProductionCluster(t *testing.T) {
 		t.Errorf("exit %d, want %d; stderr %q, want %q; stdout %d bytes", code, ExitSetup, stderr.String(), want, stdout.Len())
 	}
 }
+
+// The pull request's offline check needs nothing but the repository: no passphrase, no
+// backend, no cloud credentials, no home directory with a Pulumi login.
+func TestPolicyCheckNeedsNoCredentials(t *testing.T) {
+	for _, v := range []string{"PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_BACKEND_URL", "PULUMI_ACCESS_TOKEN",
+		"GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_CONFIG", "CONVEYOR_PROD_PASSPHRASE"} {
+		t.Setenv(v, "")
+	}
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("PULUMI_HOME", filepath.Join(home, "pulumi"))
+	code, stdout, stderr := run(t, "policy", "check", "--env", "pr-5", "--levels-of", "dev")
+	if code != ExitOK || !strings.Contains(stdout, "pr-5") {
+		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	if entries, _ := os.ReadDir(home); len(entries) != 0 {
+		t.Errorf("the check wrote into the home directory: %v", entries)
+	}
+}
