@@ -3,6 +3,7 @@ package engine_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 
@@ -51,7 +52,7 @@ func TestGateRunsBeforeTheEngine(t *testing.T) {
 	if _, err := e.Promote(ctx, engine.PromoteRequest{From: "dev", To: "staging"}, engine.RunOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"dev", "dev", "staging", "staging"}; !equal(gate.seen, want) {
+	if want := []string{"dev", "dev", "staging", "staging"}; !slices.Equal(gate.seen, want) {
 		t.Errorf("the gate saw %v, want %v", gate.seen, want)
 	}
 	if got := gate.images[1]; got != `{"quotes":{"api":"quotes:2"}}` {
@@ -93,16 +94,4 @@ func history(t *testing.T, e *engine.Engine, env string) []auto.UpdateSummary {
 		t.Fatal(err)
 	}
 	return h
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
