@@ -37,6 +37,11 @@ type ClusterArgs struct {
 	NodePools      []NodePool
 	SQLTier        string
 	Network        NetworkRanges
+	// SecurityGroup is the Google group whose member groups RBAC resolves (Google Groups for
+	// RBAC): gke-security-groups@<domain>. The teams' groups must be its members.
+	SecurityGroup string
+	// ControlPlane says who reaches the cluster's control plane.
+	ControlPlane ControlPlaneAccess
 
 	// Local mode.
 	// Environment is the one environment a local cluster's services are for.
@@ -64,6 +69,24 @@ type NetworkRanges struct {
 	Master string `json:"master"`
 	// PrivateServicesPrefix is the prefix length of the range reserved for Cloud SQL.
 	PrivateServicesPrefix int `json:"privateServicesPrefix"`
+}
+
+// ControlPlaneAccess says who reaches a GKE control plane. Authorized networks are always
+// enforced: with none listed, only the cluster's own VPC reaches it (through its private
+// endpoint), never the internet, nor Google Cloud's public addresses.
+type ControlPlaneAccess struct {
+	// PrivateEndpoint turns the public endpoint off: the control plane has only its private
+	// address, and the kubeconfig uses it (deploy from inside the VPC).
+	PrivateEndpoint bool `json:"privateEndpoint"`
+	// AuthorizedNetworks may reach the public endpoint: a deploy pipeline's egress ranges,
+	// an office. Never 0.0.0.0/0.
+	AuthorizedNetworks []AuthorizedNetwork `json:"authorizedNetworks"`
+}
+
+// AuthorizedNetwork is one range allowed to reach the control plane.
+type AuthorizedNetwork struct {
+	Name string `json:"name"`
+	CIDR string `json:"cidr"`
 }
 
 // DefaultNetworkRanges fit a cluster of a few hundred nodes.

@@ -4,6 +4,8 @@ import (
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
 // Environment is what every component knows about the environment it deploys into.
@@ -14,6 +16,15 @@ type Environment struct {
 	Production bool
 	// AdHoc environments are cheap: one replica, no autoscaling, smaller quotas.
 	AdHoc bool
+}
+
+// TeamAccess is what the teams may do in their spaces' namespaces: what the environment's
+// name allows (naming.TeamAccessOf), and only view in any production environment.
+func (e Environment) TeamAccess() naming.TeamAccess {
+	if e.Production {
+		return naming.TeamView
+	}
+	return naming.TeamAccessOf(e.Name)
 }
 
 // Target is where an environment's resources go: the providers of the cluster it runs on and

@@ -7,7 +7,6 @@ import (
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
-	rbacv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/rbac/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/conveyor-paas/conveyor/components/manifest"
@@ -23,7 +22,7 @@ type SpaceArgs struct {
 }
 
 // Space is a team's namespace in an environment, with its quota, limit range, network
-// isolation and the team's edit role.
+// isolation and the team's role (edit or view, by environment).
 type Space struct {
 	pulumi.ResourceState
 
@@ -81,20 +80,8 @@ func NewSpace(ctx *pulumi.Context, name string, args *SpaceArgs, opts ...pulumi.
 	if err := newNetworkPolicies(ctx, args, s.Namespace, scope, inNamespace); err != nil {
 		return nil, fmt.Errorf("space %s: %w", space, err)
 	}
-	if _, err := rbacv1.NewRoleBinding(ctx, nsName+"/"+naming.TeamRoleBinding(space), &rbacv1.RoleBindingArgs{
-		Metadata: objectMeta(naming.TeamRoleBinding(space), s.Namespace, scope),
-		RoleRef: &rbacv1.RoleRefArgs{
-			ApiGroup: pulumi.String("rbac.authorization.k8s.io"),
-			Kind:     pulumi.String("ClusterRole"),
-			Name:     pulumi.String("edit"),
-		},
-		Subjects: rbacv1.SubjectArray{rbacv1.SubjectArgs{
-			ApiGroup: pulumi.String("rbac.authorization.k8s.io"),
-			Kind:     pulumi.String("Group"),
-			Name:     pulumi.String(args.Spec.Team),
-		}},
-	}, inNamespace...); err != nil {
-		return nil, fmt.Errorf("space %s: team role binding: %w", space, err)
+	if err := newTeamAccess(ctx, args, s.Namespace, scope, inNamespace); err != nil {
+		return nil, fmt.Errorf("space %s: %w", space, err)
 	}
 	if err := ctx.RegisterResourceOutputs(s, pulumi.Map{"namespace": s.Namespace}); err != nil {
 		return nil, fmt.Errorf("space %s: %w", space, err)

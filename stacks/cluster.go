@@ -45,6 +45,8 @@ func clusterStack(ctx *pulumi.Context, cfg *Config) error {
 		NodePools:      cfg.NodePools,
 		SQLTier:        cfg.SQLTier,
 		Network:        cfg.Network,
+		SecurityGroup:  cfg.SecurityGroup,
+		ControlPlane:   cfg.ControlPlane,
 	})
 	if err != nil {
 		return err

@@ -22,6 +22,9 @@ const (
 	DefaultRegion         = "europe-west1"
 	DefaultSQLTier        = "db-custom-1-3840"
 	DefaultReleaseChannel = "REGULAR"
+	// DefaultSecurityGroup is the Google Groups for RBAC group of a cluster unless configured:
+	// GKE accepts only gke-security-groups@<domain>, so set it to your Workspace domain's.
+	DefaultSecurityGroup = "gke-security-groups@example.com"
 	// LocalCluster as the cluster means the current kubeconfig's cluster.
 	LocalCluster = "local"
 )
@@ -58,6 +61,8 @@ type Config struct {
 	SQLTier        string
 	ReleaseChannel string
 	Network        components.NetworkRanges
+	SecurityGroup  string
+	ControlPlane   components.ControlPlaneAccess
 	// Production protects a cluster (deletion protection, highly available SQL).
 	Production bool
 }
@@ -84,6 +89,7 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 		Production:     c.GetBool("production") || kind == naming.StackProduction,
 		NodePools:      DefaultNodePools(),
 		Network:        components.DefaultNetworkRanges,
+		SecurityGroup:  or(c.Get("securityGroup"), DefaultSecurityGroup),
 		Images:         Images{},
 	}
 	if kind == naming.StackLocal {
@@ -99,6 +105,7 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 		{"images", &cfg.Images},
 		{"nodePools", &cfg.NodePools},
 		{"network", &cfg.Network},
+		{"controlPlane", &cfg.ControlPlane},
 	}
 	for _, o := range objects {
 		if err := c.TryObject(o.key, o.target); err != nil && !isMissing(err) {
@@ -108,8 +115,23 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 	if kind == naming.StackCluster && cfg.GCPProject == "" {
 		return nil, fmt.Errorf("cluster stack %s needs its GCP project: pulumi config set %s:gcpProject <project-id> -s %s", stack, Namespace, stack)
 	}
+	if kind == naming.StackCluster {
+		if err := components.CheckSecurityGroup(cfg.SecurityGroup); err != nil {
+			return nil, fmt.Errorf("stack %s: config %s:securityGroup: %w", stack, Namespace, err)
+		}
+		if err := components.CheckAuthorizedNetworks(cfg.ControlPlane.AuthorizedNetworks); err != nil {
+			return nil, fmt.Errorf("stack %s: config %s:controlPlane.%w", stack, Namespace, err)
+		}
+	}
 	if kind != naming.StackCluster && cfg.Cluster != LocalCluster && !isClusterStack(cfg.Cluster) {
 		return nil, fmt.Errorf("config %s:cluster is %q, which is not a cluster stack (cluster-<name>) or %q", Namespace, cfg.Cluster, LocalCluster)
+	}
+	if kind != naming.StackCluster && cfg.Cluster != LocalCluster {
+		// Checked here, before the program registers anything, so that a wrong cluster never
+		// gets as far as a StackReference to production's kubeconfig.
+		if err := naming.CheckCluster(stack, cfg.Cluster); err != nil {
+			return nil, fmt.Errorf("stack %s: config %s:cluster is %s: %w", stack, Namespace, cfg.Cluster, err)
+		}
 	}
 	return cfg, nil
 }

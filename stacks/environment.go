@@ -41,8 +41,9 @@ func environmentStack(ctx *pulumi.Context, cfg *Config) error {
 	}
 	env := components.Environment{
 		Name:       cfg.Stack,
-		Production: cfg.Kind == naming.StackProduction,
-		AdHoc:      cfg.Kind == naming.StackAdHoc || cfg.Kind == naming.StackLocal,
+		Production: cfg.Production,
+		// A production environment is never cheap, whatever its name.
+		AdHoc: (cfg.Kind == naming.StackAdHoc || cfg.Kind == naming.StackLocal) && !cfg.Production,
 	}
 	target, err := clusterTarget(ctx, cfg, env)
 	if err != nil {

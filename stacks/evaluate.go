@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,6 +28,11 @@ type EvaluateOptions struct {
 	Stack string
 	// Config overrides or adds configuration ("conveyor:catalog": "...").
 	Config map[string]string
+	// StackConfig, when not nil, is the stack's configuration as the engine will hand it to
+	// the program, used instead of the stack's file: the policy gate checks exactly what the
+	// engine is about to run. SecretKeys lists its keys that are secrets.
+	StackConfig map[string]string
+	SecretKeys  []string
 	// Program replaces Program; tests wrap it to break what it creates on purpose.
 	Program pulumi.RunFunc
 }
@@ -35,9 +41,12 @@ type EvaluateOptions struct {
 // has one) and simulated outputs for the cluster stack it references. It needs no cloud,
 // no credentials and no provider plugin: it is how a pull request is checked.
 func Evaluate(opts EvaluateOptions) (*offline.Recording, error) {
-	config, err := ReadStackConfig(opts.Root, opts.Stack)
-	if err != nil {
-		return nil, err
+	config := maps.Clone(opts.StackConfig)
+	if config == nil {
+		var err error
+		if config, err = ReadStackConfig(opts.Root, opts.Stack); err != nil {
+			return nil, err
+		}
 	}
 	for k, v := range opts.Config {
 		config[k] = v
@@ -50,6 +59,7 @@ func Evaluate(opts EvaluateOptions) (*offline.Recording, error) {
 		Project:       Project,
 		Stack:         opts.Stack,
 		Config:        config,
+		SecretKeys:    opts.SecretKeys,
 		RootDirectory: opts.Root,
 		StackOutputs:  func(ref string) resource.PropertyMap { return SimulatedClusterOutputs(opts.Root, ref) },
 	})

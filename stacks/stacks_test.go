@@ -277,6 +277,8 @@ func TestPulumiYamlAgreesWithTheProgram(t *testing.T) {
 		"conveyor:images":         map[string]any{},
 		"conveyor:nodePools":      jsonValue(t, stacks.DefaultNodePools()),
 		"conveyor:network":        jsonValue(t, components.DefaultNetworkRanges),
+		"conveyor:securityGroup":  stacks.DefaultSecurityGroup,
+		"conveyor:controlPlane":   jsonValue(t, components.ControlPlaneAccess{AuthorizedNetworks: []components.AuthorizedNetwork{}}),
 	}
 	for key, decl := range project.Config {
 		// Pulumi requires every declared key without a default, and an ad-hoc stack must need
@@ -305,5 +307,61 @@ func TestDefaultsAreNotShared(t *testing.T) {
 	}
 	if got := offline.String(pools[0].Inputs, "nodeConfig.machineType"); got != "e2-standard-4" {
 		t.Errorf("cluster-test's default pool runs %s: cluster-prod's configuration leaked into the defaults", got)
+	}
+}
+
+// Only prod runs on cluster-prod, and prod runs nowhere else: the program refuses before it
+// registers anything, naming the stack and the key.
+func TestProductionClusterBoundary(t *testing.T) {
+	tests := []struct{ stack, cluster, want string }{
+		{"pr-9", "cluster-prod", "stack pr-9: config conveyor:cluster is cluster-prod: only prod runs on cluster-prod"},
+		{"dev", "cluster-prod", "stack dev: config conveyor:cluster is cluster-prod: only prod runs on cluster-prod"},
+		{"staging", "cluster-prod", "stack staging: config conveyor:cluster is cluster-prod"},
+		{"prod", "cluster-nonprod", "stack prod: config conveyor:cluster is cluster-nonprod: prod runs only on cluster-prod"},
+		{"prod", "cluster-other", "stack prod: config conveyor:cluster is cluster-other: prod runs only on cluster-prod"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.stack+"-on-"+tt.cluster, func(t *testing.T) {
+			rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: tt.stack, Config: map[string]string{"conveyor:cluster": tt.cluster}})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error = %v, want %q", err, tt.want)
+			}
+			if rec != nil {
+				t.Errorf("%d resources were registered", len(rec.Resources))
+			}
+		})
+	}
+	for _, ok := range []struct{ stack, cluster string }{{"prod", "cluster-prod"}, {"pr-9", "cluster-nonprod"}, {"pr-9", "cluster-other"}} {
+		evaluate(t, ok.stack, map[string]string{"conveyor:cluster": ok.cluster})
+	}
+}
+
+// conveyor:production makes any environment a production one: its data is protected and it
+// runs production's replicas and team access, through the stack's own wiring.
+func TestProductionConfigIsHonoured(t *testing.T) {
+	for _, tt := range []struct {
+		production string
+		want       bool
+	}{{"true", true}, {"false", false}} {
+		rec := evaluate(t, "pr-9", map[string]string{"conveyor:production": tt.production})
+		db := rec.Find("gcp:sql/database:Database", "pr_9_claims")
+		ns := rec.Find("kubernetes:core/v1:Namespace", "pr-9-sales")
+		if db == nil || ns == nil {
+			t.Fatal("no claims database or sales namespace")
+		}
+		if db.Protect != tt.want || ns.Protect != tt.want {
+			t.Errorf("production %s: database protected %v, namespace protected %v, want %v", tt.production, db.Protect, ns.Protect, tt.want)
+		}
+		binding := rec.Find("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "pr-9-sales/sales-team")
+		if binding == nil {
+			t.Fatal("no team role binding")
+		}
+		wantRole := "conveyor-team-edit"
+		if tt.want {
+			wantRole = "conveyor-team-view"
+		}
+		if got := offline.String(binding.Inputs, "roleRef.name"); got != wantRole {
+			t.Errorf("production %s: the team gets %s, want %s", tt.production, got, wantRole)
+		}
 	}
 }

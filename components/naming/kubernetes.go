@@ -47,9 +47,9 @@ func DatabaseSecret(module string) string {
 	return Fit(module+"-database", MaxKubernetesName, '-')
 }
 
-// TeamRoleBinding names the RoleBinding that gives a space's team its edit role.
+// TeamRoleBinding names the RoleBinding that gives a space's team its role (TeamRole).
 func TeamRoleBinding(space string) string {
-	return Fit(space+"-team-edit", MaxKubernetesName, '-')
+	return Fit(space+"-team", MaxKubernetesName, '-')
 }
 
 // NetworkPolicy names one of a space's network policies ("default-deny", "allow-space", ...).

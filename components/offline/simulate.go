@@ -15,7 +15,9 @@ const (
 	SimulatedProjectNumber = "123456789012"
 	SimulatedSQLAddress    = "10.100.0.3"
 	SimulatedEndpoint      = "203.0.113.10"
-	SimulatedCA            = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg=="
+	// SimulatedPrivateEndpoint is a cluster's control plane address inside its VPC.
+	SimulatedPrivateEndpoint = "172.16.0.2"
+	SimulatedCA              = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg=="
 )
 
 // simulate returns the id and outputs a provider would: the inputs, plus the values the
@@ -56,6 +58,13 @@ func simulate(typ, name string, inputs resource.PropertyMap) (string, resource.P
 		outputs["result"] = resource.MakeSecret(resource.NewProperty("simulated-" + hex.EncodeToString(sum[:12])))
 	case "gcp:container/cluster:Cluster":
 		outputs["endpoint"] = resource.NewProperty(SimulatedEndpoint)
+		private := resource.PropertyMap{"privateEndpoint": resource.NewProperty(SimulatedPrivateEndpoint)}
+		if in, ok := inputs["privateClusterConfig"]; ok && in.IsObject() {
+			for k, v := range in.ObjectValue() {
+				private[k] = v
+			}
+		}
+		outputs["privateClusterConfig"] = resource.NewObjectProperty(private)
 		outputs["masterAuth"] = resource.NewObjectProperty(resource.PropertyMap{
 			"clusterCaCertificate": resource.NewProperty(SimulatedCA),
 		})

@@ -14,9 +14,11 @@ func Rules() []Rule {
 		[]Rule{disruptionBudgetRule()},
 		namespaceRules(),
 		gkeRules(),
+		gkeAccessRules(),
 		sqlRules(),
 		pubsubRules(),
 		iamRules(),
+		boundaryRules(),
 	)
 	slices.SortFunc(all, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
 	return all

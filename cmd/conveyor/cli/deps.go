@@ -23,6 +23,9 @@ type deps struct {
 	terminal func(w io.Writer) bool
 	// localCluster checks that a local environment's cluster answers; nil skips the check.
 	localCluster func(ctx context.Context, root, env string) error
+	// gate makes the check every preview and update passes before the engine starts, for the
+	// project in root, with notices on log; nil runs none.
+	gate func(root string, log io.Writer) engine.Gate
 }
 
 func defaultDeps() *deps {
@@ -37,6 +40,7 @@ func defaultDeps() *deps {
 		now:          time.Now,
 		terminal:     isTerminal,
 		localCluster: checkLocalCluster,
+		gate:         policyGate,
 	}
 }
 
@@ -77,6 +81,9 @@ func (d *deps) engine(ctx context.Context, log io.Writer) (*engine.Engine, error
 		opts.Now = d.now
 	}
 	opts.Log = log
+	if d.gate != nil && opts.Gate == nil {
+		opts.Gate = d.gate(opts.WorkDir, log)
+	}
 	return engine.New(ctx, opts)
 }
 

@@ -25,6 +25,10 @@ func newPreview(d *deps) *cobra.Command {
 what an update would create, update, replace and delete. Progress streams to standard error
 while the engine works; the summary counts the changes by operation and by resource type.
 
+Before the engine starts, the policy pack's rules run offline over the environment, on the
+config the engine is about to use ('conveyor policy check' runs the same rules): a mandatory
+violation stops the command and prints the report instead of the summary (exit 1).
+
 Production changes only through a saved plan: --save-plan writes the update plan of this
 preview to a file, and 'conveyor up --plan <file>' later applies exactly those changes, or
 fails if anything else would change.
@@ -67,6 +71,9 @@ func newUp(d *deps) *cobra.Command {
 updates, replaces and deletes resources. Progress streams to standard error (resources done
 out of the expected total, and the step in flight); the summary counts the changes by
 operation and by resource type and shows the stack's outputs.
+
+Like preview, up first runs the policy pack's rules offline over the environment and stops,
+printing the report, on a mandatory violation: nothing is changed.
 
 prod and cluster-prod are only updated by applying a plan saved by 'conveyor preview
 --save-plan': --plan applies exactly the reviewed changes, and the update fails if the code

@@ -52,6 +52,9 @@ func operate(cmd *cobra.Command, d *deps, env string, op func(ctx context.Contex
 // the command's: a failed operation has printed why in its summary, so it ends silently with
 // ExitFailed; an operation that never started ends with its error.
 func printSummary(cmd *cobra.Command, out outputFlags, s *report.Summary, opErr error) error {
+	if refused, err := printRefusal(cmd, out, opErr); refused {
+		return err
+	}
 	if s == nil {
 		return engineExit(opErr)
 	}

@@ -47,6 +47,9 @@ func TestPolicyCheck(t *testing.T) {
 		{"mandatory in staging", []string{"policy", "check", "--env", "staging", "--catalog", catalog}, ExitFailed, "policy-staging.txt"},
 		{"markdown for a pull request", []string{"policy", "check", "--env", "staging", "--catalog", catalog, "--markdown"}, ExitFailed, "policy-staging.md"},
 		{"json for machines", []string{"policy", "check", "--env", "staging", "--catalog", catalog, "--json"}, ExitFailed, "policy-staging.json"},
+		{"a pull request at dev's levels", []string{"policy", "check", "--env", "pr-5", "--catalog", catalog, "--levels-of", "dev"}, ExitFailed, ""},
+		{"a pull request at dev's levels passes", []string{"policy", "check", "--env", "pr-5", "--levels-of", "dev"}, ExitOK, ""},
+		{"levels of an impossible stack", []string{"policy", "check", "--env", "pr-5", "--levels-of", "Dev"}, ExitUsage, ""},
 		{"an impossible stack name", []string{"policy", "check", "--env", "Pr_5"}, ExitUsage, ""},
 		{"no stack", []string{"policy", "check"}, ExitUsage, ""},
 	}
@@ -130,5 +133,67 @@ func TestRenderAndExplain(t *testing.T) {
 	}
 	if code, _, _ := run(t, "explain", "--env", "prod", "--module", "billing"); code != ExitUsage {
 		t.Errorf("explaining an unknown module exits %d", code)
+	}
+}
+
+// repoWithStackFile is the repository's project and catalog with one more stack file, as a
+// developer's clone would have it.
+func repoWithStackFile(t *testing.T, stack, content string) string {
+	t.Helper()
+	repo, err := filepath.Abs(filepath.Join("..", "..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "stacks"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	project, err := os.ReadFile(filepath.Join(repo, "Pulumi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, data := range map[string][]byte{
+		"Pulumi.yaml": project,
+		filepath.Join("stacks", "Pulumi."+stack+".yaml"): []byte(content),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, path), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Join(repo, "stacks", "catalog"), filepath.Join(dir, "stacks", "catalog")); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// An ad-hoc environment whose stack file names cluster-prod renders nothing: it says which
+// stack and which key are wrong.
+func TestRenderRefusesTheProductionCluster(t *testing.T) {
+	t.Setenv("CONVEYOR_REPO", repoWithStackFile(t, "pr-9", "config:\n  conveyor:cluster: cluster-prod\n"))
+	var stdout, stderr bytes.Buffer
+	code := Execute(context.Background(), []string{"render", "--env", "pr-9"}, &stdout, &stderr)
+	want := "conveyor: evaluating the program for stack pr-9: stack pr-9: config conveyor:cluster is cluster-prod: " +
+		"only prod runs on cluster-prod; pr-9 deploys onto another cluster (cluster-nonprod unless configured)\n"
+	if code != ExitSetup || stderr.String() != want || stdout.Len() != 0 {
+		t.Errorf("exit %d, want %d; stderr %q, want %q; stdout %d bytes", code, ExitSetup, stderr.String(), want, stdout.Len())
+	}
+}
+
+// The pull request's offline check needs nothing but the repository: no passphrase, no
+// backend, no cloud credentials, no home directory with a Pulumi login.
+func TestPolicyCheckNeedsNoCredentials(t *testing.T) {
+	for _, v := range []string{"PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_BACKEND_URL", "PULUMI_ACCESS_TOKEN",
+		"GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_CONFIG", "CONVEYOR_PROD_PASSPHRASE"} {
+		t.Setenv(v, "")
+	}
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("PULUMI_HOME", filepath.Join(home, "pulumi"))
+	code, stdout, stderr := run(t, "policy", "check", "--env", "pr-5", "--levels-of", "dev")
+	if code != ExitOK || !strings.Contains(stdout, "pr-5") {
+		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	if entries, _ := os.ReadDir(home); len(entries) != 0 {
+		t.Errorf("the check wrote into the home directory: %v", entries)
 	}
 }
