@@ -35,7 +35,8 @@ type ComponentArgs struct {
 }
 
 // Component is a running part of a module: an api (Deployment, Service, autoscaler or fixed
-// replicas, disruption budget), a cron (CronJob), a handler (Deployment) or a job (Job).
+// replicas, disruption budget), a cron (CronJob), a handler (Deployment and autoscaler or
+// fixed replicas) or a job (Job).
 type Component struct {
 	pulumi.ResourceState
 
