@@ -30,7 +30,8 @@ type ComponentArgs struct {
 	Env corev1.EnvVarArrayInput
 	// Kubernetes is the provider of the cluster the component runs on.
 	Kubernetes *kubernetes.Provider
-	// RunAfter are resources the component must wait for: an api waits for its module's jobs.
+	// RunAfter are resources the component must wait for: its module's database and event
+	// setup and, for every kind but a job, its module's jobs.
 	RunAfter []pulumi.Resource
 }
 
