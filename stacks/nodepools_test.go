@@ -64,7 +64,7 @@ func TestNodePoolConfig(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "cluster-test", Config: map[string]string{
 				"conveyor:gcpProject": "acme-test", "conveyor:nodePools": tt.pools,
-			}})
+			}, Shipped: shipped(t)})
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
