@@ -6,7 +6,7 @@ import (
 	"github.com/conveyor-paas/conveyor/components/offline"
 )
 
-// TestHandlerAutoscalesInEveryLongLivedEnvironment: the demo catalog's policies issuer is a
+// TestHandlerAutoscalesInEveryLongLivedEnvironment: the demo catalog's claims coverage is a
 // handler with autoscaling; through the whole stack wiring it gets an autoscaler and no fixed
 // replica count in dev and in prod, and one replica without an autoscaler in an ad-hoc
 // environment.
@@ -17,7 +17,7 @@ func TestHandlerAutoscalesInEveryLongLivedEnvironment(t *testing.T) {
 	}{{"dev", true}, {"prod", true}, {"pr-123", false}} {
 		t.Run(tt.stack, func(t *testing.T) {
 			rec := evaluate(t, tt.stack, nil)
-			const name = "policies-issuer"
+			const name = "claims-coverage"
 			d := rec.Find("kubernetes:apps/v1:Deployment", name)
 			if d == nil {
 				t.Fatalf("no %s deployment", name)
