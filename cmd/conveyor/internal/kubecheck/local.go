@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -41,7 +42,7 @@ func locality(context, server, allow string) error {
 	case hasAnyPrefix(context, cloudContextPrefixes):
 	case isLoopback(host):
 		return nil
-	case (hasAnyPrefix(context, localContextPrefixes) || contains(localContextNames, context)) && isOnThisMachineOrPrivate(host):
+	case (hasAnyPrefix(context, localContextPrefixes) || slices.Contains(localContextNames, context)) && isOnThisMachineOrPrivate(host):
 		return nil
 	}
 	return fmt.Errorf("kubeconfig context %q (%s) is not a local cluster (kind, k3d, minikube, Docker Desktop, Rancher Desktop or a server on loopback), and a local environment deploys only into one: switch to a local context, set conveyor:kubeContext, or opt this one in knowingly with %s: %s in the stack's file", context, server, AllowSetting, context)
@@ -85,15 +86,6 @@ func hasAnyPrefix(s string, prefixes []string) bool {
 func hasAnySuffix(s string, suffixes []string) bool {
 	for _, p := range suffixes {
 		if strings.HasSuffix(s, p) {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
 			return true
 		}
 	}
