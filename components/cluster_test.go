@@ -118,9 +118,7 @@ func TestGKECluster(t *testing.T) {
 	if !dependsOn(sql, peering) {
 		t.Errorf("the SQL instance does not wait for private services access")
 	}
-	if got := str(sql, "settings.ipConfiguration.privateNetwork"); got != "conveyor-prod" {
-		t.Errorf("sql private network = %q", got)
-	}
+	// What refers to what, by id or by name: TestGKEClusterReferences.
 	provider := must(t, rec, "pulumi:providers:kubernetes", "conveyor-prod")
 	if !isSecret(provider, "kubeconfig") {
 		t.Errorf("the kubeconfig is not a secret")

@@ -47,6 +47,7 @@ components:
     kind: handler
     image: ghcr.io/acme/claims:2.0.0
     handles: [quotes.quote-accepted]
+    autoscaling: {min: 2, max: 8, cpu: 60}
   nightly:
     kind: cron
     image: ghcr.io/acme/claims:2.0.0

@@ -116,8 +116,8 @@ func (b *moduleBuilder) gcp(extra ...pulumi.ResourceOption) []pulumi.ResourceOpt
 	return append([]pulumi.ResourceOption{pulumi.Parent(b.m), pulumi.Provider(b.args.Target.GCP)}, extra...)
 }
 
-// components creates the module's components: jobs first, since the apis and handlers roll
-// out after them.
+// components creates the module's components: jobs first, since the apis, handlers and crons
+// roll out after them.
 func (b *moduleBuilder) components() error {
 	spec := b.args.Spec
 	var jobs []pulumi.Resource
@@ -129,7 +129,7 @@ func (b *moduleBuilder) components() error {
 				continue
 			}
 			runAfter := b.ready
-			if c.Kind == manifest.KindAPI || c.Kind == manifest.KindHandler {
+			if c.Kind != manifest.KindJob {
 				runAfter = append(append([]pulumi.Resource{}, b.ready...), jobs...)
 			}
 			image := c.Image

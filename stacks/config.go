@@ -30,8 +30,8 @@ const (
 )
 
 // DefaultNodePools are a cluster's pools unless configured. It is a function, not a variable,
-// because the configuration is decoded into the slice it returns: a shared slice would carry
-// one stack's pools into the next.
+// so that no stack can change the defaults of the next; configured pools replace them whole
+// (see decodeNodePools).
 func DefaultNodePools() []components.NodePool {
 	return []components.NodePool{{Name: "general", MachineType: "e2-standard-4", Min: 1, Max: 5}}
 }
@@ -103,13 +103,17 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 		target any
 	}{
 		{"images", &cfg.Images},
-		{"nodePools", &cfg.NodePools},
 		{"network", &cfg.Network},
 		{"controlPlane", &cfg.ControlPlane},
 	}
 	for _, o := range objects {
 		if err := c.TryObject(o.key, o.target); err != nil && !isMissing(err) {
 			return nil, fmt.Errorf("config %s:%s: %w", Namespace, o.key, err)
+		}
+	}
+	if text := c.Get("nodePools"); text != "" {
+		if cfg.NodePools, err = decodeNodePools(text); err != nil {
+			return nil, err
 		}
 	}
 	if kind == naming.StackCluster && cfg.GCPProject == "" {

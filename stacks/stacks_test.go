@@ -25,21 +25,32 @@ var root, _ = filepath.Abs("..")
 
 func evaluate(t *testing.T, stack string, config map[string]string) *offline.Recording {
 	t.Helper()
-	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: stack, Config: config})
+	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: stack, Config: config, Shipped: shipped(t)})
 	if err != nil {
 		t.Fatalf("stack %s: %v", stack, err)
 	}
 	return rec
 }
 
+// shipped are the stacks whose files the repository tracks: the only stack files a test may
+// read (a developer's own environments have files of their own in stacks/).
+func shipped(t *testing.T) []string {
+	t.Helper()
+	stacks, err := stacks.ShippedStacks(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stacks
+}
+
 // everyStack is every shipped stack and an ad-hoc one with no configuration at all.
 func everyStack(t *testing.T) []string {
 	t.Helper()
-	shipped, err := stacks.ShippedStacks(root)
-	if err != nil || len(shipped) < 6 {
-		t.Fatalf("shipped stacks %v: %v", shipped, err)
+	stacks := shipped(t)
+	if len(stacks) < 6 {
+		t.Fatalf("shipped stacks %v", stacks)
 	}
-	return append(shipped, "pr-123")
+	return append(stacks, "pr-123")
 }
 
 func TestEveryStackEvaluates(t *testing.T) {
@@ -201,7 +212,7 @@ func TestImagesFromStackConfig(t *testing.T) {
 		{`{"quotes": {"api": "ghcr.io/acme/quotes"}}`, `config conveyor:images.quotes.api: image "ghcr.io/acme/quotes" has no tag or digest`},
 	}
 	for _, tt := range tests {
-		_, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "pr-9", Config: map[string]string{"conveyor:images": tt.images}})
+		_, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "pr-9", Config: map[string]string{"conveyor:images": tt.images}, Shipped: shipped(t)})
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("images %s: error %v, want %q", tt.images, err, tt.want)
 		}
@@ -213,7 +224,7 @@ func TestInvalidCatalogDeploysNothing(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "bad.conveyor.yaml"), []byte("module: Bad\nspace: nowhere\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "pr-1", Config: map[string]string{"conveyor:catalog": dir}})
+	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "pr-1", Config: map[string]string{"conveyor:catalog": dir}, Shipped: shipped(t)})
 	if err == nil || !strings.Contains(err.Error(), "bad.conveyor.yaml:1:9: module:") || !strings.Contains(err.Error(), "nothing was deployed") {
 		t.Fatalf("error = %v", err)
 	}
@@ -223,7 +234,7 @@ func TestInvalidCatalogDeploysNothing(t *testing.T) {
 }
 
 func TestClusterStackNeedsAProject(t *testing.T) {
-	_, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "cluster-test"})
+	_, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "cluster-test", Shipped: shipped(t)})
 	if err == nil || !strings.Contains(err.Error(), "pulumi config set conveyor:gcpProject <project-id> -s cluster-test") {
 		t.Fatalf("error = %v", err)
 	}
@@ -266,19 +277,20 @@ func TestPulumiYamlAgreesWithTheProgram(t *testing.T) {
 		t.Errorf("project %q main %q stackConfigDir %q", project.Name, project.Main, project.StackConfigDir)
 	}
 	want := map[string]any{
-		"conveyor:catalog":        stacks.DefaultCatalog,
-		"conveyor:cluster":        "", // the program's default depends on the stack's name
-		"conveyor:kubeContext":    "",
-		"conveyor:gcpProject":     "",
-		"conveyor:gcpRegion":      stacks.DefaultRegion,
-		"conveyor:sqlTier":        stacks.DefaultSQLTier,
-		"conveyor:releaseChannel": stacks.DefaultReleaseChannel,
-		"conveyor:production":     false,
-		"conveyor:images":         map[string]any{},
-		"conveyor:nodePools":      jsonValue(t, stacks.DefaultNodePools()),
-		"conveyor:network":        jsonValue(t, components.DefaultNetworkRanges),
-		"conveyor:securityGroup":  stacks.DefaultSecurityGroup,
-		"conveyor:controlPlane":   jsonValue(t, components.ControlPlaneAccess{AuthorizedNetworks: []components.AuthorizedNetwork{}}),
+		"conveyor:catalog":          stacks.DefaultCatalog,
+		"conveyor:cluster":          "", // the program's default depends on the stack's name
+		"conveyor:kubeContext":      "",
+		"conveyor:allowKubeContext": "", // read by the conveyor command's check, before the engine
+		"conveyor:gcpProject":       "",
+		"conveyor:gcpRegion":        stacks.DefaultRegion,
+		"conveyor:sqlTier":          stacks.DefaultSQLTier,
+		"conveyor:releaseChannel":   stacks.DefaultReleaseChannel,
+		"conveyor:production":       false,
+		"conveyor:images":           map[string]any{},
+		"conveyor:nodePools":        jsonValue(t, stacks.DefaultNodePools()),
+		"conveyor:network":          jsonValue(t, components.DefaultNetworkRanges),
+		"conveyor:securityGroup":    stacks.DefaultSecurityGroup,
+		"conveyor:controlPlane":     jsonValue(t, components.ControlPlaneAccess{AuthorizedNetworks: []components.AuthorizedNetwork{}}),
 	}
 	for key, decl := range project.Config {
 		// Pulumi requires every declared key without a default, and an ad-hoc stack must need

@@ -17,7 +17,9 @@ import (
 
 // Resource is one registered resource, as the engine would have received it.
 type Resource struct {
-	URN      string
+	URN string
+	// ID is the id the simulated provider gave the resource: never its logical name.
+	ID       string
 	Type     string
 	Name     string
 	Custom   bool
@@ -179,6 +181,7 @@ func (m *monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 	if args.TypeToken == stackReferenceType {
 		outputs = m.stackReference(args.Inputs)
 	}
+	res.ID = id
 	m.mu.Lock()
 	res.order = len(m.resources)
 	res.URN = urn(m.stack, m.project, res.Parent, args.TypeToken, args.Name)

@@ -41,8 +41,20 @@ func simulate(typ, name string, inputs resource.PropertyMap) (string, resource.P
 		}
 		return ""
 	}
-	id := name
+	// An id no provider would give, unique per resource and never its logical name: a
+	// reference by id to the wrong resource, or a name where an id belongs, shows in the
+	// inputs of what refers to it. Types whose ids the program reads get their provider's
+	// format below.
+	id := "simulated-id:" + typ + "::" + name
 	switch typ {
+	case "gcp:compute/network:Network":
+		id = "projects/" + str("project") + "/global/networks/" + str("name")
+	case "gcp:compute/subnetwork:Subnetwork":
+		id = "projects/" + str("project") + "/regions/" + str("region") + "/subnetworks/" + str("name")
+	case "gcp:compute/globalAddress:GlobalAddress":
+		id = "projects/" + str("project") + "/global/addresses/" + str("name")
+	case "gcp:compute/router:Router":
+		id = "projects/" + str("project") + "/regions/" + str("region") + "/routers/" + str("name")
 	case "gcp:serviceaccount/account:Account":
 		email := str("accountId") + "@" + str("project") + ".iam.gserviceaccount.com"
 		outputs["email"] = resource.NewProperty(email)
@@ -57,6 +69,7 @@ func simulate(typ, name string, inputs resource.PropertyMap) (string, resource.P
 		sum := sha256.Sum256([]byte(name))
 		outputs["result"] = resource.MakeSecret(resource.NewProperty("simulated-" + hex.EncodeToString(sum[:12])))
 	case "gcp:container/cluster:Cluster":
+		id = "projects/" + str("project") + "/locations/" + str("location") + "/clusters/" + str("name")
 		outputs["endpoint"] = resource.NewProperty(SimulatedEndpoint)
 		private := resource.PropertyMap{"privateEndpoint": resource.NewProperty(SimulatedPrivateEndpoint)}
 		if in, ok := inputs["privateClusterConfig"]; ok && in.IsObject() {

@@ -28,6 +28,8 @@ type Options struct {
 	// engine will hand the program, instead of the stack's file (see stacks.EvaluateOptions).
 	StackConfig map[string]string
 	SecretKeys  []string
+	// Shipped, when not nil, restricts the stack files read (see stacks.EvaluateOptions).
+	Shipped []string
 }
 
 // Run evaluates the stack and checks what it would create.
@@ -37,7 +39,7 @@ func Run(opts Options) (rules.Report, error) {
 		overrides[stacks.Namespace+":catalog"] = opts.Catalog
 	}
 	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: opts.Root, Stack: opts.Stack, Config: overrides, Program: opts.Program,
-		StackConfig: opts.StackConfig, SecretKeys: opts.SecretKeys})
+		StackConfig: opts.StackConfig, SecretKeys: opts.SecretKeys, Shipped: opts.Shipped})
 	if err != nil {
 		return rules.Report{}, fmt.Errorf("policy check of %s: %w", opts.Stack, err)
 	}

@@ -26,7 +26,7 @@ func TestShippedStacksPass(t *testing.T) {
 	}
 	for _, stack := range append(shipped, "pr-123") {
 		t.Run(stack, func(t *testing.T) {
-			report, err := check.Run(check.Options{Root: root, Stack: stack})
+			report, err := check.Run(check.Options{Root: root, Stack: stack, Shipped: shipped})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -68,7 +68,11 @@ func broken(ctx *pulumi.Context) error {
 }
 
 func TestBrokenProgramFails(t *testing.T) {
-	report, err := check.Run(check.Options{Root: root, Stack: "staging", Program: broken})
+	shipped, err := stacks.ShippedStacks(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, err := check.Run(check.Options{Root: root, Stack: "staging", Program: broken, Shipped: shipped})
 	if err != nil {
 		t.Fatal(err)
 	}

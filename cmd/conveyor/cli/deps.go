@@ -60,13 +60,17 @@ func (d *deps) engineFor(ctx context.Context, log io.Writer, env string) (*engin
 	return d.engine(ctx, log)
 }
 
-// checkLocalCluster reaches the kubeconfig context a local stack deploys into.
+// checkLocalCluster makes sure the kubeconfig context a local stack deploys into is a local
+// cluster (or the one the stack allows knowingly), and that it answers.
 func checkLocalCluster(ctx context.Context, root, env string) error {
 	config, err := stacks.ReadStackConfig(root, env)
 	if err != nil {
 		return err
 	}
-	_, err = kubecheck.Check(ctx, config[stacks.Namespace+":kubeContext"])
+	_, err = kubecheck.Check(ctx, kubecheck.Target{
+		Context: config[stacks.Namespace+":kubeContext"],
+		Allow:   config[kubecheck.AllowSetting],
+	})
 	return err
 }
 

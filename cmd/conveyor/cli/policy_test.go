@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/conveyor-paas/conveyor/internal/tracked"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files of the command's renderings")
@@ -26,9 +28,16 @@ func latestCatalog(t *testing.T) string {
 	return dir
 }
 
+// run runs the command in a copy of what the repository tracks: the stack files the command
+// writes for a developer's own environments (a pr-5 of theirs, say) are not in it, so they
+// cannot change what the tests see.
 func run(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	t.Setenv("CONVEYOR_REPO", filepath.Join("..", "..", ".."))
+	repo := t.TempDir()
+	if err := tracked.Copy(t.Context(), filepath.Join("..", "..", ".."), repo); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CONVEYOR_REPO", repo)
 	var stdout, stderr bytes.Buffer
 	code := Execute(context.Background(), args, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()

@@ -24,9 +24,19 @@ type Cluster struct {
 	Version string
 }
 
+// Target is the context a local environment deploys into.
+type Target struct {
+	// Context is the kubeconfig context (conveyor:kubeContext); "" is the current one.
+	Context string
+	// Allow names a context that may be used although it does not look like a local
+	// cluster (conveyor:allowKubeContext).
+	Allow string
+}
+
 // Check loads the kubeconfig the way kubectl does (KUBECONFIG, or ~/.kube/config), picks the
-// context (the current one when context is ""), and asks the API server for its version.
-func Check(ctx context.Context, context string) (*Cluster, error) {
+// context (the current one when none is set), refuses it unless it is a local cluster or the
+// one the stack allows (see locality), and only then asks its API server for its version.
+func Check(ctx context.Context, target Target) (*Cluster, error) {
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	raw, err := rules.Load()
 	if err != nil {
@@ -39,15 +49,23 @@ func Check(ctx context.Context, context string) (*Cluster, error) {
 		}
 		return nil, fmt.Errorf("there is no kubeconfig context in %s: create a local cluster (for example `kind create cluster`) or set KUBECONFIG", where)
 	}
-	name := context
+	name := target.Context
 	if name == "" {
 		name = raw.CurrentContext
 	}
 	if name == "" {
 		return nil, errors.New("the kubeconfig has no current context: run `kubectl config use-context <name>` or set conveyor:kubeContext")
 	}
-	if _, ok := raw.Contexts[name]; !ok {
+	kubeContext, ok := raw.Contexts[name]
+	if !ok {
 		return nil, fmt.Errorf("the kubeconfig has no context %q: see `kubectl config get-contexts`", name)
+	}
+	server := ""
+	if cluster, ok := raw.Clusters[kubeContext.Cluster]; ok {
+		server = cluster.Server
+	}
+	if err := locality(name, server, target.Allow); err != nil {
+		return nil, err
 	}
 	config, err := clientcmd.NewNonInteractiveClientConfig(*raw, name, &clientcmd.ConfigOverrides{}, rules).ClientConfig()
 	if err != nil {
