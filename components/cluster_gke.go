@@ -343,7 +343,7 @@ func (g *gke) sqlInstance(network *compute.Network) error {
 	g.c.SQLInstance = instance.Name
 	g.c.SQLConnectionName = instance.ConnectionName
 	g.c.SQLPrivateAddress = instance.PrivateIpAddress
-	return nil
+	return g.sqlAdmin(instance)
 }
 
 // kubeconfig reaches the cluster's public endpoint with its CA, and authenticates through

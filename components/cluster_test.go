@@ -147,7 +147,8 @@ func TestLocalCluster(t *testing.T) {
 	must(t, rec, "kubernetes:apps/v1:Deployment", "local-conveyor/conveyor-pubsub-emulator")
 	setup := must(t, rec, typeJob, "local-conveyor/quotes-database-setup")
 	env := envOf(setup, "spec.template.spec.containers[0]")
-	if env["DB_NAME"] != "local_quotes" || env["DB_PASSWORD"] != "secret:quotes-database/password" || env["PGPASSWORD"] != "secret:conveyor-postgres-admin/password" {
+	if env["DB_NAME"] != "local_quotes" || env["DB_PASSWORD_VERIFIER"] != "secret:quotes-database/verifier" ||
+		env["PGUSER"] != "postgres" || env["PGPASSWORD"] != "secret:conveyor-postgres-admin/password" || env["PGSSLMODE"] != "disable" {
 		t.Errorf("database setup env = %v", env)
 	}
 	if !dependsOn(setup, postgres) {

@@ -124,6 +124,7 @@ func SimulatedClusterOutputs(root, ref string) resource.PropertyMap {
 		OutputSQLConnectionName: resource.NewProperty(project + ":" + DefaultRegion + ":" + naming.SQLInstance(name)),
 		OutputSQLPrivateAddress: resource.NewProperty(offline.SimulatedSQLAddress),
 		OutputClusterName:       resource.NewProperty(naming.Cluster(name)),
+		OutputSQLAdminPassword:  resource.MakeSecret(resource.NewProperty("simulated admin password of " + naming.SQLInstance(name))),
 	}
 }
 

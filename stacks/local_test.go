@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks/render"
 )
 
@@ -18,7 +20,14 @@ var localDifferences = []string{
 	"the size: local runs one replica and never autoscales, like an ad-hoc environment",
 	"PUBSUB_EMULATOR_HOST is set, and GOOGLE_CLOUD_PROJECT names the emulator's project",
 	"the Kubernetes service account has no workload identity annotation",
+	"egress reaches the in-cluster PostgreSQL and Pub/Sub emulator, not Cloud SQL's address, the metadata server and Google APIs",
 }
+
+// cloudOnlyPolicies and localOnlyPolicies are the network policies of that last difference.
+var (
+	cloudOnlyPolicies = []string{naming.PolicyAllowMetadataServer, naming.PolicyAllowGoogleAPIs}
+	localOnlyPolicies = []string{naming.PolicyAllowPubSubEmulator}
+)
 
 // TestLocalIsTheSamePlatform renders dev and local and compares every object of the spaces
 // after taking out exactly the documented differences.
@@ -63,6 +72,9 @@ func spaceObjects(t *testing.T, stack string) map[string]render.Object {
 		if o.Kind() == "HorizontalPodAutoscaler" {
 			continue // the size: local never autoscales
 		}
+		if o.Kind() == "NetworkPolicy" && (slices.Contains(cloudOnlyPolicies, o.Name()) || slices.Contains(localOnlyPolicies, o.Name())) {
+			continue // what egress reaches
+		}
 		name := o.Name()
 		if o.Kind() == "Namespace" {
 			name = ""
@@ -96,6 +108,10 @@ func normalize(t *testing.T, o render.Object, env string) any {
 	}
 	if m["kind"] == "ResourceQuota" {
 		delete(m, "spec")
+	}
+	// Where the database is.
+	if m["kind"] == "NetworkPolicy" && o.Name() == naming.PolicyAllowDatabase {
+		m["spec"].(map[string]any)["egress"] = "<the environment's database server>"
 	}
 	// The workload identity annotation.
 	if meta, ok := m["metadata"].(map[string]any); ok && m["kind"] == "ServiceAccount" {

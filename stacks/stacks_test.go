@@ -174,9 +174,19 @@ func TestEnvironmentsDiffer(t *testing.T) {
 			if v, _ := offline.Lookup(api.Inputs, "spec.replicas"); fmt.Sprint(v.NumberValue()) != tt.wantReplicas {
 				t.Errorf("replicas = %v, want %s", v, tt.wantReplicas)
 			}
-			db := rec.Find("gcp:sql/database:Database", strings.ReplaceAll(tt.stack, "-", "_")+"_claims")
-			if db == nil || db.Protect != tt.wantProtect {
-				t.Errorf("database protected = %v, want %v", db != nil && db.Protect, tt.wantProtect)
+			// A database is no Pulumi resource, so no deletion can take it; only the teardown
+			// drops an environment's databases, and it refuses production's.
+			if rec.Find("kubernetes:batch/v1:Job", tt.stack+"-conveyor/claims-database-setup") == nil {
+				t.Errorf("no database setup job for claims")
+			}
+			teardown, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: tt.stack, Program: stacks.TeardownProgram})
+			switch {
+			case tt.wantProtect && (err == nil || !strings.Contains(err.Error(), "never drops its databases")):
+				t.Errorf("the teardown of %s = %v, want a refusal", tt.stack, err)
+			case !tt.wantProtect && err != nil:
+				t.Errorf("the teardown of %s fails: %v", tt.stack, err)
+			case !tt.wantProtect && teardown.Find("kubernetes:batch/v1:Job", tt.stack+"-conveyor/conveyor-database-teardown") == nil:
+				t.Errorf("the teardown of %s drops nothing", tt.stack)
 			}
 			ref := rec.OfType("pulumi:pulumi:StackReference")
 			if len(ref) != 1 || !strings.HasSuffix(ref[0].Name, "/conveyor/"+tt.wantCluster) {
