@@ -93,6 +93,7 @@ func TestModuleCredentialsOpenTheirOwnDatabaseOnly(t *testing.T) {
 				"CREATE ROLE intruder LOGIN PASSWORD 'x'",
 				"CREATE DATABASE intruder",
 				"GRANT " + harness.CloudSQLSuperuserRole + " TO CURRENT_USER",
+				"SET ROLE " + harness.CloudSQLSuperuserRole,
 				"ALTER ROLE CURRENT_USER CREATEDB",
 			} {
 				if _, err := conn.Exec(ctx, stmt); sqlState(err) != insufficientPrivilege {
