@@ -15,6 +15,8 @@ func Rules() []Rule {
 		namespaceRules(),
 		gkeRules(),
 		sqlRules(),
+		databaseRules(),
+		networkRules(),
 		pubsubRules(),
 		iamRules(),
 	)
