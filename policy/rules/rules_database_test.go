@@ -14,7 +14,9 @@ func databaseCases() []ruleCase {
 	user, db, admin := sqlUser(m), sqlDatabase(m), sqlAdminUser()
 	secret, job := databaseSecret(m), setupJob(m)
 	script := "spec.template.spec.containers.0.command.2"
-	weakened := func(old, replacement string) mutation { return set(script, strings.Replace(dbsetup.Setup, old, replacement, 1)) }
+	weakened := func(old, replacement string) mutation {
+		return set(script, strings.Replace(dbsetup.Setup, old, replacement, 1))
+	}
 	return []ruleCase{
 		{rule: "CONV-SQL-005", name: "module user made through the API", resources: stack(user),
 			want: []outcome{mandatory(user.URN, `"dev_quotes" is made through Cloud SQL's API: an API user, a member of cloudsqlsuperuser with CREATEROLE and CREATEDB`)}},
