@@ -32,6 +32,10 @@ const DefaultProject = "conveyor"
 type Options struct {
 	// Program is the Pulumi program every operation runs (stacks.Program in the command).
 	Program pulumi.RunFunc
+	// Teardown, when set, runs as an update of an ad-hoc environment right before it is
+	// destroyed, for what deleting its resources cannot undo (stacks.TeardownProgram drops
+	// its databases and roles). A failed teardown destroys nothing.
+	Teardown pulumi.RunFunc
 	// Project is the Pulumi project name; DefaultProject when empty.
 	Project string
 	// WorkDir holds the project's Pulumi.yaml (the repository root). Stack config files are
@@ -74,6 +78,8 @@ type Engine struct {
 	opts      Options
 	ws        auto.Workspace
 	configDir string // absolute directory of the stack config files
+	// wsOpts make a workspace like ws for another program (the teardown).
+	wsOpts []auto.LocalWorkspaceOption
 }
 
 // New checks the options, finds the Pulumi CLI and prepares the workspace. It starts no
@@ -144,6 +150,8 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("preparing the Pulumi workspace in %s: %w", opts.WorkDir, err)
 	}
+	// Pulumi.yaml exists now: another workspace must not be given the project to write.
+	same := []auto.LocalWorkspaceOption{auto.WorkDir(opts.WorkDir), auto.SecretsProvider("passphrase"), auto.Pulumi(opts.Pulumi), auto.EnvVars(env)}
 	proj, err := ws.ProjectSettings(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading the project in %s: %w", opts.WorkDir, err)
@@ -155,7 +163,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	// StackSettings ignores it, so the engine only ever goes through the CLI for config and
 	// uses this path just to see whether a stack's file exists.
 	configDir := filepath.Join(opts.WorkDir, proj.StackConfigDir)
-	return &Engine{opts: opts, ws: ws, configDir: configDir}, nil
+	return &Engine{opts: opts, ws: ws, configDir: configDir, wsOpts: same}, nil
 }
 
 func projectFileExists(dir string) (bool, error) {
