@@ -55,6 +55,9 @@ func newGKE(ctx *pulumi.Context, c *Cluster, args *ClusterArgs) error {
 	if err != nil {
 		return err
 	}
+	if err := g.privateGoogleAccessDNS(network); err != nil {
+		return err
+	}
 	nodeAccount, err := g.nodeServiceAccount()
 	if err != nil {
 		return err

@@ -32,3 +32,9 @@ const (
 	PolicyAllowDatabase       = "allow-database"
 	PolicyAllowPubSubEmulator = "allow-pubsub-emulator"
 )
+
+// PrivateGoogleAPIsZone names the private DNS zone of a cluster's VPC that sends
+// *.googleapis.com to Private Google Access, the only way out of its pods to Google APIs.
+func PrivateGoogleAPIsZone(cluster string) string {
+	return Fit("conveyor-"+cluster+"-googleapis", MaxComputeName, '-')
+}
