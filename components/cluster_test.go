@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/conveyor-paas/conveyor/components"
+	"github.com/conveyor-paas/conveyor/components/dbsetup"
 	"github.com/conveyor-paas/conveyor/components/offline"
 )
 
@@ -153,6 +154,9 @@ func TestLocalCluster(t *testing.T) {
 	}
 	if !dependsOn(setup, postgres) {
 		t.Errorf("database setup does not wait for postgres")
+	}
+	if got := str(setup, "spec.template.spec.containers[0].command[2]"); got != dbsetup.Setup {
+		t.Errorf("the local database setup does not run the SQL a GCP environment runs:\n%s", got)
 	}
 	// The Secret has the GCP shape; only the host differs.
 	secret := must(t, rec, typeSecret, "local-sales/quotes-database")
