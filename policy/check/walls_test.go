@@ -12,7 +12,6 @@ import (
 
 	"github.com/conveyor-paas/conveyor/components/dbsetup"
 	"github.com/conveyor-paas/conveyor/policy/check"
-	"github.com/conveyor-paas/conveyor/policy/rules"
 	"github.com/conveyor-paas/conveyor/stacks"
 )
 
@@ -56,20 +55,9 @@ func TestBrokenWallsFail(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []struct{ rule, urnSuffix, message string }{
+	requireMandatory(t, report, []finding{
 		{"CONV-NS-004", "kubernetes:core/v1:Namespace::staging-sales", "no default-deny egress NetworkPolicy"},
 		{"CONV-NET-001", "NetworkPolicy::staging-sales/allow-from-spaces", "selects other environments' namespaces too"},
 		{"CONV-SQL-006", "kubernetes:batch/v1:Job::staging-conveyor/quotes-database-setup", "lacks REVOKE ALL ON DATABASE ... FROM PUBLIC"},
-	}
-	for _, w := range want {
-		found := false
-		for _, r := range report.Results {
-			if r.RuleID == w.rule && strings.HasSuffix(r.URN, w.urnSuffix) && strings.Contains(r.Message, w.message) {
-				found = r.Level == rules.Mandatory && r.Kind == rules.Violation
-			}
-		}
-		if !found {
-			t.Errorf("no mandatory %s on …%s containing %q; the report:\n%s", w.rule, w.urnSuffix, w.message, text(report))
-		}
-	}
+	})
 }

@@ -43,26 +43,32 @@ func checkDefaultDenyEgress(s Stack) []Finding {
 }
 
 // isDefaultDenyEgress: the policy selects every pod, governs egress, and allows none.
-func isDefaultDenyEgress(np object) (bool, *value) {
-	spec := inputs(np.Resource).key("spec")
-	selector, types, egress := spec.key("podSelector"), spec.key("policyTypes"), spec.key("egress")
-	for _, v := range []value{selector, types, egress} {
-		if v.unknown() {
-			return false, &v
+var isDefaultDenyEgress = deniesAll("Egress", "egress")
+
+// deniesAll says whether a NetworkPolicy selects every pod (an empty podSelector), governs
+// the direction policyType, and allows nothing in it (no rules under key).
+func deniesAll(policyType, key string) func(np object) (bool, *value) {
+	return func(np object) (bool, *value) {
+		spec := inputs(np.Resource).key("spec")
+		selector, types, rules := spec.key("podSelector"), spec.key("policyTypes"), spec.key(key)
+		for _, v := range []value{selector, types, rules} {
+			if v.unknown() {
+				return false, &v
+			}
 		}
-	}
-	all, pending := selects(selector, nil, true, true)
-	if pending != nil || !all {
-		return false, pending
-	}
-	governsEgress := false
-	for _, t := range types.items() {
-		if t.unknown() {
-			return false, &t
+		all, pending := selects(selector, nil, true, true)
+		if pending != nil || !all {
+			return false, pending
 		}
-		governsEgress = governsEgress || t.str() == "Egress"
+		governs := false
+		for _, t := range types.items() {
+			if t.unknown() {
+				return false, &t
+			}
+			governs = governs || t.str() == policyType
+		}
+		return governs && len(rules.items()) == 0, nil
 	}
-	return governsEgress && len(egress.items()) == 0, nil
 }
 
 // privateRanges are where a cluster's nodes, pods, services and private services live: an
