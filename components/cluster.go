@@ -111,10 +111,14 @@ type Cluster struct {
 	SQLInstance       pulumi.StringOutput `pulumi:"sqlInstance"`
 	SQLConnectionName pulumi.StringOutput `pulumi:"sqlConnectionName"`
 	SQLPrivateAddress pulumi.StringOutput `pulumi:"sqlPrivateAddress"`
+	// SQLAdminPassword is the password of the instance's admin (naming.DatabaseAdminUser), a
+	// secret; environments read it to run their database setup.
+	SQLAdminPassword pulumi.StringOutput `pulumi:"sqlAdminPassword"`
 
-	// Local is set in local mode.
-	Local *LocalServices
-	gcp   *gcp.Provider
+	// Local and Platform are set in local mode.
+	Local    *LocalServices
+	Platform *Platform
+	gcp      *gcp.Provider
 }
 
 // NewCluster builds a GKE cluster with its network and shared Cloud SQL instance, or in local
@@ -147,6 +151,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		"sqlInstance":       c.SQLInstance,
 		"sqlConnectionName": c.SQLConnectionName,
 		"sqlPrivateAddress": c.SQLPrivateAddress,
+		"sqlAdminPassword":  c.SQLAdminPassword,
 	}); err != nil {
 		return nil, fmt.Errorf("cluster %s: %w", name, err)
 	}
@@ -162,6 +167,7 @@ func (c *Cluster) Target() *Target {
 		ProjectNumber: c.ProjectNumber,
 		SQLInstance:   c.SQLInstance,
 		SQLHost:       c.SQLPrivateAddress,
+		Platform:      c.Platform,
 		Local:         c.Local,
 	}
 	return t
@@ -182,15 +188,17 @@ func newLocalCluster(ctx *pulumi.Context, c *Cluster, args *ClusterArgs) error {
 		return fmt.Errorf("kubernetes provider: %w", err)
 	}
 	c.Provider = provider
-	local, err := localServices(ctx, c, args.Environment, provider)
+	local, platform, err := localServices(ctx, c, args.Environment, provider)
 	if err != nil {
 		return err
 	}
-	c.Local = local
+	c.Local, c.Platform = local, platform
 	empty := pulumi.String("").ToStringOutput()
 	c.Kubeconfig = pulumi.ToSecret(empty).(pulumi.StringOutput)
 	c.Project = pulumi.String(LocalProject).ToStringOutput()
 	c.ProjectNumber, c.Region, c.SQLInstance, c.SQLConnectionName = empty, empty, empty, empty
 	c.SQLPrivateAddress = pulumi.String(local.PostgresHost).ToStringOutput()
+	// The local server's admin password lives in its own Secret, in the cluster.
+	c.SQLAdminPassword = pulumi.ToSecret(empty).(pulumi.StringOutput)
 	return nil
 }

@@ -96,6 +96,9 @@ func newGKE(ctx *pulumi.Context, c *Cluster, args *ClusterArgs) error {
 	if err != nil {
 		return err
 	}
+	if err := g.privateGoogleAccessDNS(network); err != nil {
+		return err
+	}
 	nodeAccount, err := g.nodeServiceAccount()
 	if err != nil {
 		return err
@@ -386,7 +389,7 @@ func (g *gke) sqlInstance(network *compute.Network) error {
 	g.c.SQLInstance = instance.Name
 	g.c.SQLConnectionName = instance.ConnectionName
 	g.c.SQLPrivateAddress = instance.PrivateIpAddress
-	return nil
+	return g.sqlAdmin(instance)
 }
 
 // kubeconfig reaches the cluster's endpoint (the private one when the public one is off)

@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/conveyor-paas/conveyor/components"
+	"github.com/conveyor-paas/conveyor/components/dbsetup"
 	"github.com/conveyor-paas/conveyor/components/offline"
 )
 
@@ -245,11 +246,15 @@ func TestLocalCluster(t *testing.T) {
 	must(t, rec, "kubernetes:apps/v1:Deployment", "local-conveyor/conveyor-pubsub-emulator")
 	setup := must(t, rec, typeJob, "local-conveyor/quotes-database-setup")
 	env := envOf(setup, "spec.template.spec.containers[0]")
-	if env["DB_NAME"] != "local_quotes" || env["DB_PASSWORD"] != "secret:quotes-database/password" || env["PGPASSWORD"] != "secret:conveyor-postgres-admin/password" {
+	if env["DB_NAME"] != "local_quotes" || env["DB_PASSWORD_VERIFIER"] != "secret:quotes-database/verifier" ||
+		env["PGUSER"] != "postgres" || env["PGPASSWORD"] != "secret:conveyor-postgres-admin/password" || env["PGSSLMODE"] != "disable" {
 		t.Errorf("database setup env = %v", env)
 	}
 	if !dependsOn(setup, postgres) {
 		t.Errorf("database setup does not wait for postgres")
+	}
+	if got := str(setup, "spec.template.spec.containers[0].command[2]"); got != dbsetup.Setup {
+		t.Errorf("the local database setup does not run the SQL a GCP environment runs:\n%s", got)
 	}
 	// The Secret has the GCP shape; only the host differs.
 	secret := must(t, rec, typeSecret, "local-sales/quotes-database")

@@ -82,6 +82,8 @@ func (a *ModuleArgs) validate() error {
 		return fmt.Errorf("a target with a Kubernetes provider is required")
 	case a.Target.GCP == nil && a.Target.Local == nil:
 		return fmt.Errorf("the target needs a GCP provider, or local services on a local cluster")
+	case a.Target.Platform == nil:
+		return fmt.Errorf("the target needs the environment's platform namespace, where the database setup runs")
 	case a.Events == nil:
 		return fmt.Errorf("an event registry is required")
 	}

@@ -153,6 +153,7 @@ func simulatedClusterOutputs(ref string, config map[string]string) resource.Prop
 		OutputSQLConnectionName: resource.NewProperty(project + ":" + DefaultRegion + ":" + naming.SQLInstance(name)),
 		OutputSQLPrivateAddress: resource.NewProperty(offline.SimulatedSQLAddress),
 		OutputClusterName:       resource.NewProperty(naming.Cluster(name)),
+		OutputSQLAdminPassword:  resource.MakeSecret(resource.NewProperty("simulated admin password of " + naming.SQLInstance(name))),
 	}
 }
 

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
 	apiresource "k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/components/offline"
 	"github.com/conveyor-paas/conveyor/stacks/render"
 )
@@ -23,6 +25,7 @@ var localDifferences = []string{
 	"PUBSUB_EMULATOR_HOST is set, and GOOGLE_CLOUD_PROJECT names the emulator's project",
 	"the Kubernetes service account has no workload identity annotation",
 	"the database Secret points at the environment's own PostgreSQL, without TLS (sslmode=disable)",
+	"egress reaches the in-cluster PostgreSQL and Pub/Sub emulator, not Cloud SQL's address, the metadata server and Google APIs",
 }
 
 // The database each environment's Secrets point at, and how.
@@ -30,6 +33,12 @@ var databaseOf = map[string]struct{ host, sslmode string }{
 	"dev":   {offline.SimulatedSQLAddress, "require"},
 	"local": {"conveyor-postgres.local-conveyor.svc.cluster.local", "disable"},
 }
+
+// cloudOnlyPolicies and localOnlyPolicies are the network policies of that last difference.
+var (
+	cloudOnlyPolicies = []string{naming.PolicyAllowMetadataServer, naming.PolicyAllowGoogleAPIs}
+	localOnlyPolicies = []string{naming.PolicyAllowPubSubEmulator}
+)
 
 // TestLocalIsTheSamePlatform renders dev and local and compares every object of the spaces,
 // Secrets' data included, after checking and taking out exactly the documented differences.
@@ -97,6 +106,9 @@ func spaceObjects(t *testing.T, stack string) map[string]render.Object {
 		}
 		if o.Kind() == "Secret" {
 			o["stringData"] = secretData(t, rec, ns, o.Name())
+		}
+		if o.Kind() == "NetworkPolicy" && (slices.Contains(cloudOnlyPolicies, o.Name()) || slices.Contains(localOnlyPolicies, o.Name())) {
+			continue // what egress reaches
 		}
 		name := o.Name()
 		if o.Kind() == "Namespace" {
@@ -166,6 +178,10 @@ func normalize(t *testing.T, o render.Object, env string, dev render.Object) any
 			}
 			hard[key] = d
 		}
+	}
+	// Where the database is.
+	if m["kind"] == "NetworkPolicy" && o.Name() == naming.PolicyAllowDatabase {
+		m["spec"].(map[string]any)["egress"] = "<the environment's database server>"
 	}
 	// The workload identity annotation.
 	if meta, ok := m["metadata"].(map[string]any); ok && m["kind"] == "ServiceAccount" {

@@ -185,9 +185,19 @@ func TestEnvironmentsDiffer(t *testing.T) {
 			if v, _ := offline.Lookup(api.Inputs, "spec.replicas"); fmt.Sprint(v.NumberValue()) != tt.wantReplicas {
 				t.Errorf("replicas = %v, want %s", v, tt.wantReplicas)
 			}
-			db := rec.Find("gcp:sql/database:Database", strings.ReplaceAll(tt.stack, "-", "_")+"_claims")
-			if db == nil || db.Protect != tt.wantProtect {
-				t.Errorf("database protected = %v, want %v", db != nil && db.Protect, tt.wantProtect)
+			// A database is no Pulumi resource, so no deletion can take it; only the teardown
+			// drops an environment's databases, and it refuses production's.
+			if rec.Find("kubernetes:batch/v1:Job", tt.stack+"-conveyor/claims-database-setup") == nil {
+				t.Errorf("no database setup job for claims")
+			}
+			teardown, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: tt.stack, Program: stacks.TeardownProgram, Shipped: shipped(t)})
+			switch {
+			case tt.wantProtect && (err == nil || !strings.Contains(err.Error(), "never drops its databases")):
+				t.Errorf("the teardown of %s = %v, want a refusal", tt.stack, err)
+			case !tt.wantProtect && err != nil:
+				t.Errorf("the teardown of %s fails: %v", tt.stack, err)
+			case !tt.wantProtect && teardown.Find("kubernetes:batch/v1:Job", tt.stack+"-conveyor/conveyor-database-teardown") == nil:
+				t.Errorf("the teardown of %s drops nothing", tt.stack)
 			}
 			ref := rec.OfType("pulumi:pulumi:StackReference")
 			if len(ref) != 1 || !strings.HasSuffix(ref[0].Name, "/conveyor/"+tt.wantCluster) {
@@ -355,14 +365,20 @@ func TestProductionConfigIsHonoured(t *testing.T) {
 		production string
 		want       bool
 	}{{"true", true}, {"false", false}} {
-		rec := evaluate(t, "pr-9", map[string]string{"conveyor:production": tt.production})
-		db := rec.Find("gcp:sql/database:Database", "pr_9_claims")
+		config := map[string]string{"conveyor:production": tt.production}
+		rec := evaluate(t, "pr-9", config)
 		ns := rec.Find("kubernetes:core/v1:Namespace", "pr-9-sales")
-		if db == nil || ns == nil {
-			t.Fatal("no claims database or sales namespace")
+		if ns == nil {
+			t.Fatal("no sales namespace")
 		}
-		if db.Protect != tt.want || ns.Protect != tt.want {
-			t.Errorf("production %s: database protected %v, namespace protected %v, want %v", tt.production, db.Protect, ns.Protect, tt.want)
+		if ns.Protect != tt.want {
+			t.Errorf("production %s: namespace protected %v, want %v", tt.production, ns.Protect, tt.want)
+		}
+		// The databases are no Pulumi resources: only the teardown drops them, and it must
+		// refuse a production environment, whatever its name.
+		_, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "pr-9", Config: config, Program: stacks.TeardownProgram, Shipped: shipped(t)})
+		if refused := err != nil && strings.Contains(err.Error(), "never drops its databases"); refused != tt.want {
+			t.Errorf("production %s: the teardown = %v, want refused %v", tt.production, err, tt.want)
 		}
 		binding := rec.Find("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "pr-9-sales/sales-team")
 		if binding == nil {

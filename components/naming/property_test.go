@@ -163,6 +163,12 @@ func kinds() []kind {
 			func(u tuple) string { return SetupJob(u.module, TopicsSetupComponent) }, platformNS("Job")},
 		{"SetupJob", TargetKubernetesSvc, func(u tuple) string { return u.module + "|subscriptions" },
 			func(u tuple) string { return SetupJob(u.module, SubscriptionsSetupComponent) }, platformNS("Job")},
+		{"DatabaseAdminSecret", TargetKubernetesLabel, fixed(""), func(tuple) string { return DatabaseAdminSecret() },
+			platformNS("Secret")},
+		{"DatabaseTeardownJob", TargetKubernetesSvc, fixed(""), func(tuple) string { return DatabaseTeardownJob() },
+			platformNS("Job")},
+		{"PrivateGoogleAPIsZone", TargetCompute, func(u tuple) string { return u.cluster },
+			func(u tuple) string { return PrivateGoogleAPIsZone(u.cluster) }, in("dns managed zone")},
 		{"LocalPostgres", TargetKubernetesSvc, fixed(""), func(tuple) string { return LocalPostgres() },
 			platformNS("StatefulSet", "Service")},
 		{"LocalPubSubEmulator", TargetKubernetesSvc, fixed(""), func(tuple) string { return LocalPubSubEmulator() },
@@ -318,6 +324,7 @@ func TestEveryNameIsChecked(t *testing.T) {
 		"ServiceAccountDisplayName": "a display name, which GCP does not require to be unique",
 		"DefaultCluster":            "names an existing stack, made by no one",
 		"Tier":                      "names a credentials tier, not a resource",
+		"DatabaseRoleComment":       "a mark on a role, made unique by the environment's name",
 	}
 	checked := map[string]bool{}
 	for _, k := range kinds() {

@@ -16,6 +16,8 @@ func Rules() []Rule {
 		gkeRules(),
 		gkeAccessRules(),
 		sqlRules(),
+		databaseRules(),
+		networkRules(),
 		pubsubRules(),
 		iamRules(),
 		boundaryRules(),

@@ -268,7 +268,7 @@ func namespace(s naming.Scope, mods ...mutation) Resource {
 func defaultDeny(s naming.Scope, mods ...mutation) Resource {
 	return kubeObject(s, TypeNetworkPolicy, naming.NetworkPolicy("default-deny"), NamesOf(s).Namespace, fixture{
 		"podSelector": fixture{},
-		"policyTypes": []any{"Ingress"},
+		"policyTypes": []any{"Ingress", "Egress"},
 	}, mods)
 }
 
@@ -492,14 +492,17 @@ func environmentStack() []Resource {
 		deployment(componentScope("handler")),
 		cronJob(componentScope("cleanup")), job(componentScope("migrate")),
 		topic(topicScope()), subscription(consumer), topic(consumer), deadLetterSubscription(consumer),
-		gcpServiceAccount(moduleScope()), sqlDatabase(moduleScope()), sqlUser(moduleScope()),
+		gcpServiceAccount(moduleScope()),
 		iamMember("gcp:projects/iAMMember:IAMMember"), iamBinding(),
+		allowFromSpaces(spaceScope()), allowDNS(spaceScope()), allowDatabase(spaceScope()),
+		namespace(platformScope()), defaultDeny(platformScope()), quota(platformScope()),
+		adminSecret(), setupSecret(moduleScope()), setupJob(moduleScope()),
 	}
 }
 
 // clusterStackResources is every resource of a compliant cluster stack.
 func clusterStackResources() []Resource {
-	return []Resource{gkeCluster(), nodePool(), sqlInstance(), nodeServiceAccount()}
+	return []Resource{gkeCluster(), nodePool(), sqlInstance(), nodeServiceAccount(), sqlAdminUser()}
 }
 
 // --- expectations --------------------------------------------------------------------------

@@ -35,7 +35,7 @@ func defaultDeps() *deps {
 			if err != nil {
 				return engine.Options{}, err
 			}
-			return engine.Options{Program: program, WorkDir: root, User: ciActor()}, nil
+			return engine.Options{Program: program, Teardown: teardown, WorkDir: root, User: ciActor()}, nil
 		},
 		now:          time.Now,
 		terminal:     isTerminal,

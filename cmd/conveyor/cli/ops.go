@@ -117,6 +117,10 @@ func newDestroy(d *deps) *cobra.Command {
 metadata stay, so 'conveyor up' can bring the environment back; 'conveyor env delete' also
 removes the stack of an ad-hoc environment.
 
+An ad-hoc environment's databases and roles are dropped first, by an update that runs its
+teardown job (its data is gone for good); if that fails, nothing is destroyed. Long-lived
+environments keep their databases: a later 'conveyor up' finds them again.
+
 Long-lived environments (prod, staging, dev, local) and cluster stacks are destroyed only
 when --confirm repeats their name.
 

@@ -31,6 +31,10 @@ const DefaultProject = "conveyor"
 type Options struct {
 	// Program is the Pulumi program every operation runs (stacks.Program in the command).
 	Program pulumi.RunFunc
+	// Teardown, when set, runs as an update of an ad-hoc environment right before it is
+	// destroyed, for what deleting its resources cannot undo (stacks.TeardownProgram drops
+	// its databases and roles). A failed teardown destroys nothing.
+	Teardown pulumi.RunFunc
 	// Project is the Pulumi project name; DefaultProject when empty.
 	Project string
 	// WorkDir holds the project's Pulumi.yaml (the repository root). Stack config files are
@@ -77,6 +81,9 @@ type Engine struct {
 	// ws runs the CLI for every stack, but production's when wsProd is set (see tiers.go).
 	ws, wsProd auto.Workspace
 	configDir  string // absolute directory of the stack config files
+	// teardownOpts make a workspace like ws for another program (the teardown), once
+	// Pulumi.yaml exists: another workspace must not be given the project to write.
+	teardownOpts []auto.LocalWorkspaceOption
 }
 
 // New checks the options, finds the Pulumi CLI and prepares the workspace. It starts no
@@ -165,7 +172,8 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	// StackSettings ignores it, so the engine only ever goes through the CLI for config and
 	// uses this path just to see whether a stack's file exists.
 	configDir := filepath.Join(opts.WorkDir, proj.StackConfigDir)
-	return &Engine{opts: opts, ws: ws, wsProd: wsProd, configDir: configDir}, nil
+	teardownOpts := []auto.LocalWorkspaceOption{auto.WorkDir(opts.WorkDir), auto.Pulumi(opts.Pulumi), auto.Program(opts.Teardown)}
+	return &Engine{opts: opts, ws: ws, wsProd: wsProd, configDir: configDir, teardownOpts: teardownOpts}, nil
 }
 
 func projectFileExists(dir string) (bool, error) {

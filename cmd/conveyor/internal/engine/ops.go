@@ -133,6 +133,9 @@ func (e *Engine) Destroy(ctx context.Context, env, confirmed string, o RunOption
 }
 
 func (e *Engine) destroy(ctx context.Context, st *auto.Stack, o RunOptions) (*report.Summary, error) {
+	if s, err := e.teardown(ctx, st, o); err != nil {
+		return s, err
+	}
 	return e.run(ctx, st, OpDestroy, false, o, func(ch chan<- events.EngineEvent) error {
 		opts := []optdestroy.Option{optdestroy.EventStreams(ch), optdestroy.Color("never")}
 		if o.Message != "" {
