@@ -64,9 +64,9 @@ func localServices(ctx *pulumi.Context, parent pulumi.Resource, env Environment,
 	}
 	return &LocalServices{
 		Namespace:          nsName,
-		PostgresHost:       fmt.Sprintf("%s.%s.svc.cluster.local", naming.LocalPostgres(), nsName),
+		PostgresHost:       naming.ServiceHost(naming.LocalPostgres(), nsName),
 		AdminSecret:        naming.LocalPostgresAdminSecret(),
-		PubSubEmulatorHost: fmt.Sprintf("%s.%s.svc.cluster.local:%d", naming.LocalPubSubEmulator(), nsName, emulatorPort),
+		PubSubEmulatorHost: fmt.Sprintf("%s:%d", naming.ServiceHost(naming.LocalPubSubEmulator(), nsName), emulatorPort),
 		Ready:              []pulumi.Resource{postgres, emulator},
 	}, nil
 }
