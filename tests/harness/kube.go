@@ -356,6 +356,10 @@ func (k *Kube) start(ctx context.Context, bins Binaries, zones []string, opts Ku
 		// All default controllers, among them node-lifecycle, which lifts the not-ready
 		// taint once kwok reports a node Ready.
 		"--controllers=*",
+		// kwok's heartbeats are late when tests load the machine, and a node the controller
+		// once marks NotReady leaves its pods NotReady for good (kwok readies a pod only
+		// once), so a fake node is given minutes, not the default 50s, before it is unhealthy.
+		"--node-monitor-grace-period=10m",
 	)...)
 	if err != nil {
 		return err
