@@ -141,13 +141,18 @@ func (r *pngRenderer) Ellipse(_ context.Context, job *gvc.Job, p []*gvc.PointFlo
 	return nil
 }
 
-func (r *pngRenderer) Polygon(_ context.Context, job *gvc.Job, a []*gvc.PointFloat, _ bool) error {
-	r.dc.Push()
-	defer r.dc.Pop()
+// lines draws straight lines through the points.
+func (r *pngRenderer) lines(job *gvc.Job, a []*gvc.PointFloat) {
 	r.dc.MoveTo(r.x(job, a[0].X()), r.y(job, -a[0].Y()))
 	for _, p := range a[1:] {
 		r.dc.LineTo(r.x(job, p.X()), r.y(job, -p.Y()))
 	}
+}
+
+func (r *pngRenderer) Polygon(_ context.Context, job *gvc.Job, a []*gvc.PointFloat, _ bool) error {
+	r.dc.Push()
+	defer r.dc.Pop()
+	r.lines(job, a)
 	r.dc.ClosePath()
 	r.paint(job, true)
 	return nil
@@ -169,10 +174,7 @@ func (r *pngRenderer) BezierCurve(_ context.Context, job *gvc.Job, a []*gvc.Poin
 func (r *pngRenderer) Polyline(_ context.Context, job *gvc.Job, a []*gvc.PointFloat) error {
 	r.dc.Push()
 	defer r.dc.Pop()
-	r.dc.MoveTo(r.x(job, a[0].X()), r.y(job, -a[0].Y()))
-	for _, p := range a[1:] {
-		r.dc.LineTo(r.x(job, p.X()), r.y(job, -p.Y()))
-	}
+	r.lines(job, a)
 	r.paint(job, false)
 	return nil
 }

@@ -25,6 +25,17 @@ func find[T any](items []T, name string, nameOf func(*T) string) *T {
 	return nil
 }
 
+// counts fills what every workload says alike: the image its template asks for, the pods it
+// wants (one unless it says) and those it has ready (a Job's: succeeded).
+func counts(c *Component, t corev1.PodTemplateSpec, container string, desired *int32, ready int32) {
+	c.ClusterImage = imageOf(t, container)
+	c.Desired = 1
+	if desired != nil {
+		c.Desired = int(*desired)
+	}
+	c.Ready = int(ready)
+}
+
 func missing(c *Component, w Workload) {
 	c.State = Missing
 	c.Reason = fmt.Sprintf("the cluster has no %s %s/%s", w.Object, w.Namespace, w.Name)
@@ -40,12 +51,7 @@ func assessDeployment(c *Component, w Workload, ns *Namespace) {
 		missing(c, w)
 		return
 	}
-	c.ClusterImage = imageOf(d.Spec.Template, w.Container)
-	c.Desired = 1
-	if d.Spec.Replicas != nil {
-		c.Desired = int(*d.Spec.Replicas)
-	}
-	c.Ready = int(d.Status.ReadyReplicas)
+	counts(c, d.Spec.Template, w.Container, d.Spec.Replicas, d.Status.ReadyReplicas)
 	objects := map[string]string{"Deployment/" + d.Name: d.Name, "HorizontalPodAutoscaler/" + d.Name: d.Name, "PodDisruptionBudget/" + d.Name: d.Name}
 	var sets []string
 	for _, rs := range ns.ReplicaSets {
@@ -99,12 +105,7 @@ func assessStatefulSet(c *Component, w Workload, ns *Namespace) {
 		missing(c, w)
 		return
 	}
-	c.ClusterImage = imageOf(s.Spec.Template, w.Container)
-	c.Desired = 1
-	if s.Spec.Replicas != nil {
-		c.Desired = int(*s.Spec.Replicas)
-	}
-	c.Ready = int(s.Status.ReadyReplicas)
+	counts(c, s.Spec.Template, w.Container, s.Spec.Replicas, s.Status.ReadyReplicas)
 	pods := selected(ns.Pods, w.Selector)
 	podFacts(c, pods, w.Container)
 	c.Events = warnings(ns, map[string]string{"StatefulSet/" + s.Name: s.Name}, []string{s.Name})
@@ -131,12 +132,7 @@ func assessJob(c *Component, w Workload, ns *Namespace) {
 		missing(c, w)
 		return
 	}
-	c.ClusterImage = imageOf(j.Spec.Template, w.Container)
-	c.Desired = 1
-	if j.Spec.Completions != nil {
-		c.Desired = int(*j.Spec.Completions)
-	}
-	c.Ready = int(j.Status.Succeeded)
+	counts(c, j.Spec.Template, w.Container, j.Spec.Completions, j.Status.Succeeded)
 	pods := ownedBy(ns.Pods, string(j.UID))
 	podFacts(c, pods, w.Container)
 	c.Events = warnings(ns, map[string]string{"Job/" + j.Name: j.Name}, []string{j.Name})
