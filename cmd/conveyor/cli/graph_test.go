@@ -17,6 +17,14 @@ func TestGraphCommand(t *testing.T) {
 		t.Errorf("graph: exit %d, want the demo catalog's golden Mermaid:\n%s%s", code, out, stderr)
 	}
 
+	// The README shows the same graph, and must not go stale.
+	readme := readFile(t, filepath.Join("..", "..", "..", "README.md"))
+	_, after, _ := strings.Cut(readme, "The demo catalog ([as SVG](cmd/conveyor/internal/graph/testdata/demo.svg)):\n\n```mermaid\n")
+	shown, _, _ := strings.Cut(after, "```")
+	if shown != golden {
+		t.Errorf("the README's graph is not what `conveyor graph` draws; paste this into it:\n%s", golden)
+	}
+
 	code, out, _ = run(t, "graph", "--env", "dev", "--json")
 	g := decode[graph.Graph](t, out)
 	if code != ExitOK || g.Title != "dev" || len(g.Modules) != 4 || len(g.Unconsumed) != 2 {
