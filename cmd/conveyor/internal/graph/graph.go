@@ -133,6 +133,10 @@ func Build(cat *manifest.Catalog, o Options) *Graph {
 			}
 		}
 	}
+	perSpace := map[string]int{}
+	for _, m := range cat.Modules {
+		perSpace[m.Space]++
+	}
 	for _, m := range cat.Modules {
 		node := Module{Name: m.Name, Space: m.Space, Database: m.Database, Change: changes.Modules[m.Name]}
 		for _, c := range m.Components {
@@ -141,7 +145,7 @@ func Build(cat *manifest.Catalog, o Options) *Graph {
 			}
 		}
 		slices.Sort(node.Kinds)
-		node.Unreached = !reached[m.Name] && !reachable(cat, m)
+		node.Unreached = !reached[m.Name] && !reachable(cat, m, perSpace)
 		g.Modules = append(g.Modules, node)
 	}
 	return g
@@ -149,7 +153,8 @@ func Build(cat *manifest.Catalog, o Options) *Graph {
 
 // reachable says whether another module can open a connection to m: m serves (it has an
 // api), and a module shares its space or lives in a space that its space allows in.
-func reachable(cat *manifest.Catalog, m *manifest.Module) bool {
+// perSpace counts the modules of each space.
+func reachable(cat *manifest.Catalog, m *manifest.Module, perSpace map[string]int) bool {
 	serves := false
 	for _, c := range m.Components {
 		serves = serves || c.Kind == manifest.KindAPI
@@ -157,13 +162,14 @@ func reachable(cat *manifest.Catalog, m *manifest.Module) bool {
 	if !serves {
 		return false
 	}
-	allowed := []string{m.Space}
-	if s := cat.Space(m.Space); s != nil {
-		allowed = append(allowed, s.AllowFrom...)
+	if perSpace[m.Space] > 1 {
+		return true
 	}
-	for _, other := range cat.Modules {
-		if other.Name != m.Name && slices.Contains(allowed, other.Space) {
-			return true
+	if s := cat.Space(m.Space); s != nil {
+		for _, from := range s.AllowFrom {
+			if perSpace[from] > 0 {
+				return true
+			}
 		}
 	}
 	return false
@@ -174,9 +180,11 @@ func reachable(cat *manifest.Catalog, m *manifest.Module) bool {
 func markCycles(edges []EventEdge) {
 	next := map[string][]string{}
 	var nodes []string
+	known := map[string]bool{}
 	for _, e := range edges {
 		for _, n := range []string{e.From, e.To} {
-			if !slices.Contains(nodes, n) {
+			if !known[n] {
+				known[n] = true
 				nodes = append(nodes, n)
 			}
 		}

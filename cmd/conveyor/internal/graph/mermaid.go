@@ -3,6 +3,7 @@ package graph
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -114,11 +115,11 @@ func (g *Graph) WriteMermaid(w io.Writer) error {
 	return err
 }
 
+// module finds a node by name; Modules are sorted by name, as the catalog sorts them.
 func (g *Graph) module(name string) Module {
-	for _, m := range g.Modules {
-		if m.Name == name {
-			return m
-		}
+	i, found := slices.BinarySearchFunc(g.Modules, name, func(m Module, name string) int { return strings.Compare(m.Name, name) })
+	if !found {
+		return Module{Name: name}
 	}
-	return Module{Name: name}
+	return g.Modules[i]
 }
