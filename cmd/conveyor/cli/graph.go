@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/graph"
 	"github.com/conveyor-paas/conveyor/stacks"
@@ -113,7 +114,7 @@ func writeGraph(cmd *cobra.Command, g *graph.Graph, format, output string, asJSO
 		}
 		defer f.Close() // a no-op after the Close below; closes it on an early return
 		out, file = f, f
-	} else if format == graph.PNG && isTerminal(out) {
+	} else if f, ok := out.(*os.File); ok && format == graph.PNG && term.IsTerminal(int(f.Fd())) {
 		return withCode(ExitUsage, fmt.Errorf("a PNG is not for a terminal: add --output graph.png"))
 	}
 	var err error
