@@ -49,8 +49,8 @@ func localServices(ctx *pulumi.Context, parent pulumi.Resource, env Environment,
 		return nil, nil, err
 	}
 	local := &LocalServices{
-		PostgresHost:       fmt.Sprintf("%s.%s.svc.cluster.local", naming.LocalPostgres(), ns.name),
-		PubSubEmulatorHost: fmt.Sprintf("%s.%s.svc.cluster.local:%d", naming.LocalPubSubEmulator(), ns.name, emulatorPort),
+		PostgresHost:       naming.ServiceHost(naming.LocalPostgres(), ns.name),
+		PubSubEmulatorHost: fmt.Sprintf("%s:%d", naming.ServiceHost(naming.LocalPubSubEmulator(), ns.name), emulatorPort),
 		EmulatorReady:      append(append([]pulumi.Resource{}, ns.ready...), emulator),
 	}
 	platform := &Platform{

@@ -54,7 +54,9 @@ func newAPI(ctx *pulumi.Context, c *Component, a *ComponentArgs, opts []pulumi.R
 		return err
 	}
 	c.Workload = deployment.Metadata.Name().Elem()
-	c.Endpoint = pulumi.Sprintf("http://%s.%s.svc.cluster.local:%d", service.Metadata.Name().Elem(), service.Metadata.Namespace().Elem(), servicePort)
+	c.Endpoint = pulumi.All(service.Metadata.Name().Elem(), service.Metadata.Namespace().Elem()).ApplyT(func(v []any) string {
+		return naming.ServiceURL(v[0].(string), v[1].(string), servicePort)
+	}).(pulumi.StringOutput)
 	return nil
 }
 

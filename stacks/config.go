@@ -79,7 +79,7 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 	cfg := &Config{
 		Stack:          stack,
 		Kind:           kind,
-		Catalog:        or(c.Get("catalog"), DefaultCatalog),
+		Catalog:        CatalogDir(ctx.RootDirectory(), c.Get("catalog")),
 		Cluster:        or(c.Get("cluster"), naming.DefaultCluster(stack)),
 		KubeContext:    c.Get("kubeContext"),
 		GCPProject:     c.Get("gcpProject"),
@@ -94,9 +94,6 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 	}
 	if kind == naming.StackLocal {
 		cfg.Cluster = LocalCluster
-	}
-	if !filepath.IsAbs(cfg.Catalog) && ctx.RootDirectory() != "" {
-		cfg.Catalog = filepath.Join(ctx.RootDirectory(), cfg.Catalog)
 	}
 	objects := []struct {
 		key    string
@@ -138,6 +135,17 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// CatalogDir is where a stack's catalog is: the configured folder (or file), the default one
+// when none is configured, relative to the project's root unless absolute. The program and
+// the commands that read a catalog without running it (graph, status, logs) find it so.
+func CatalogDir(root, configured string) string {
+	dir := or(configured, DefaultCatalog)
+	if !filepath.IsAbs(dir) && root != "" {
+		dir = filepath.Join(root, dir)
+	}
+	return dir
 }
 
 func isClusterStack(stack string) bool {

@@ -325,6 +325,8 @@ func TestEveryNameIsChecked(t *testing.T) {
 		"DefaultCluster":            "names an existing stack, made by no one",
 		"Tier":                      "names a credentials tier, not a resource",
 		"DatabaseRoleComment":       "a mark on a role, made unique by the environment's name",
+		"ServiceHost":               "the DNS name of a Service that is a kind already",
+		"ServiceURL":                "the address of a Service that is a kind already",
 	}
 	checked := map[string]bool{}
 	for _, k := range kinds() {

@@ -18,6 +18,7 @@ func requireEnv(cmd *cobra.Command, env *string) {
 func newPreview(d *deps) *cobra.Command {
 	var env, savePlan, message string
 	var out outputFlags
+	var src commentSources
 	cmd := &cobra.Command{
 		Use:   "preview --env <env>",
 		Short: "Show what an update of an environment would change",
@@ -33,7 +34,9 @@ Production changes only through a saved plan: --save-plan writes the update plan
 preview to a file, and 'conveyor up --plan <file>' later applies exactly those changes, or
 fails if anything else would change.
 
---markdown prints the summary as a pull-request comment; --json as a document for machines.
+--markdown prints the pull request's comment on the environment (see 'conveyor comment'): its
+endpoints, this summary, the policy report and the dependency graph with what the branch
+changes highlighted; --json prints the summary as a document for machines.
 
 Exits 0 when the preview succeeded (with or without changes), 1 when it failed, 3 on a bad
 command line, 4 when a backend, passphrase or the environment is missing.`,
@@ -51,10 +54,14 @@ command line, 4 when a backend, passphrase or the environment is missing.`,
 				o.Plan, o.Message = savePlan, message
 				return e.Preview(ctx, env, o)
 			})
+			if out.markdown && s != nil {
+				return previewComment(cmd, d, env, src, s, err)
+			}
 			return printSummary(cmd, out, s, err)
 		},
 	}
 	requireEnv(cmd, &env)
+	src.register(cmd)
 	cmd.Flags().StringVar(&savePlan, "save-plan", "", "save the update plan to this file, for 'conveyor up --plan'")
 	cmd.Flags().StringVarP(&message, "message", "m", "", "a message recorded with the operation")
 	out.register(cmd, true)

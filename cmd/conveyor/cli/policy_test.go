@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,10 +34,42 @@ func latestCatalog(t *testing.T) string {
 // cannot change what the tests see.
 func run(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	return runIn(t, repoCopy(t), args...)
+}
+
+// repoCopy copies the repository's tracked files into a directory of the test's own: no
+// command a test runs can change the clone.
+func repoCopy(t *testing.T) string {
+	t.Helper()
 	repo := t.TempDir()
 	if err := tracked.Copy(t.Context(), filepath.Join("..", "..", ".."), repo); err != nil {
 		t.Fatal(err)
 	}
+	return repo
+}
+
+// gitRepoCopy is repoCopy made a git repository of one commit, for commands that compare
+// with a revision.
+func gitRepoCopy(t *testing.T) string {
+	t.Helper()
+	repo := repoCopy(t)
+	for _, args := range [][]string{
+		{"init", "-q"},
+		{"add", "-A"},
+		{"-c", "user.name=conveyor test", "-c", "user.email=test@conveyor.invalid", "commit", "-q", "-m", "the repository"},
+	} {
+		cmd := exec.CommandContext(t.Context(), "git", args...)
+		cmd.Dir = repo
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	return repo
+}
+
+// runIn runs the command with repo as the repository.
+func runIn(t *testing.T, repo string, args ...string) (int, string, string) {
+	t.Helper()
 	t.Setenv("CONVEYOR_REPO", repo)
 	var stdout, stderr bytes.Buffer
 	code := Execute(context.Background(), args, &stdout, &stderr)

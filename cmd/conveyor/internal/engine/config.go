@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/opthistory"
 )
 
 // Namespace is the config namespace of Conveyor's program.
@@ -129,36 +128,30 @@ func (e *Engine) restoreConfig(ctx context.Context, st *auto.Stack, env string) 
 // without this, an `up` from a fresh clone would roll every module back to the images of the
 // committed file.
 func (e *Engine) syncImages(ctx context.Context, st *auto.Stack) error {
-	history, err := st.History(ctx, 10, 1, opthistory.ShowSecrets(false))
-	if err != nil {
-		return fmt.Errorf("reading the history of %s: %w", st.Name(), err)
+	last, err := lastSucceeded(ctx, st)
+	if err != nil || last == nil {
+		return err
 	}
-	for _, h := range history {
-		if h.Result != "succeeded" {
-			continue
-		}
-		deployed, ok := h.Config[ImagesKey]
-		if !ok {
-			return nil
-		}
-		local, err := e.images(ctx, st)
-		if err != nil {
-			return err
-		}
-		var want Images
-		if err := json.Unmarshal([]byte(deployed.Value), &want); err != nil {
-			return fmt.Errorf("reading %s of the last deployment of %s: %w", ImagesKey, st.Name(), err)
-		}
-		if local.Equal(want) {
-			return nil
-		}
-		if err := e.setImages(ctx, st, want); err != nil {
-			return err
-		}
-		e.logf("%s runs the images its last deployment recorded, not those of %s (deploy and promote change images): %s",
-			st.Name(), e.configFile(st.Name()), imageDiff(local, want))
+	deployed, ok := last.Config[ImagesKey]
+	if !ok {
 		return nil
 	}
+	local, err := e.images(ctx, st)
+	if err != nil {
+		return err
+	}
+	var want Images
+	if err := json.Unmarshal([]byte(deployed.Value), &want); err != nil {
+		return fmt.Errorf("reading %s of the last deployment of %s: %w", ImagesKey, st.Name(), err)
+	}
+	if local.Equal(want) {
+		return nil
+	}
+	if err := e.setImages(ctx, st, want); err != nil {
+		return err
+	}
+	e.logf("%s runs the images its last deployment recorded, not those of %s (deploy and promote change images): %s",
+		st.Name(), e.configFile(st.Name()), imageDiff(local, want))
 	return nil
 }
 
