@@ -104,6 +104,9 @@ func (e *Engine) opConfig(ctx context.Context, st *auto.Stack, request deployed.
 	if len(request) > 0 {
 		cfg[deployed.RequestKey] = request
 	}
+	if e.opts.User != "" {
+		cfg[ByKey] = e.opts.User // who, in the update's own record (see History)
+	}
 	doc["config"] = cfg
 	data, err := yaml.Marshal(doc)
 	if err != nil {
