@@ -74,6 +74,8 @@ func TestCommandsLeaveGitClean(t *testing.T) {
 		{"env", "create", "pr-1", "--from", "dev", "--ttl", "2h"},
 		{"up", "--env", "pr-1"},
 		{"env", "list"},
+		{"history", "--env", "dev"},
+		{"rollback", "--env", "dev", "--module", "quotes"},
 		{"destroy", "--env", "pr-1"},
 		{"refresh", "--env", "dev"},
 	}

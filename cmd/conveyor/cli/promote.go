@@ -17,10 +17,11 @@ func newPromote(d *deps) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "promote --from <env> --to <env>",
 		Short: "Copy the images that run in one environment to another",
-		Long: `Promote copies conveyor:images from one environment to another: the images its last
-deployment recorded, that is what really runs there. --module limits it to one module.
+		Long: `Promote copies the images that run in one environment to another: its stack file's
+and those its deploys set, as its last update recorded them, that is what really runs there.
+--module limits it to one module.
 
-The images are written to the destination's config and the promotion is previewed. To
+The changed images are the request of a preview of the destination; no file is written. To
 production this is the first half of a change: --save-plan writes the plan, a person reviews
 it, and 'conveyor up --env prod --plan <file>' applies exactly that (the plan carries the
 images to the job that applies it). Elsewhere --yes applies the promotion at once.
@@ -63,18 +64,8 @@ failed, 3 for --yes to prod, 4 when a backend, passphrase or an environment is m
 				if len(res.Changes) == 0 {
 					fmt.Fprintf(w, "%s already runs the images of %s: nothing to promote\n", req.To, req.From)
 				}
-				for _, c := range res.Changes {
-					from := c.From
-					if from == "" {
-						from = "(none)"
-					}
-					fmt.Fprintf(w, "%s/%s: %s -> %s\n", c.Module, c.Component, from, c.To)
-				}
-				if res.Summary != nil {
-					fmt.Fprintln(w)
-					if werr := report.WriteText(w, res.Summary); werr != nil {
-						return werr
-					}
+				if werr := writeImageChanges(w, res.Changes, res.Summary); werr != nil {
+					return werr
 				}
 			}
 			if err != nil {

@@ -22,7 +22,7 @@ func TestConcurrentUpdates(t *testing.T) {
 	mustUp(t, first, "dev")
 	second := env.New(t, enginetest.Program)
 	for _, e := range []*engine.Engine{first, second} {
-		setConfig(t, e, "dev", "conveyor:sleepMs", "4000", false)
+		setConfig(t, e, "dev", "conveyor:sleepMs", "10000", false)
 	}
 
 	var wg sync.WaitGroup

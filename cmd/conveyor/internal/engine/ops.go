@@ -201,16 +201,12 @@ func (e *Engine) Drift(ctx context.Context, env string, o RunOptions) (*report.S
 	if err != nil {
 		return nil, err
 	}
-	s, err := e.withConfig(ctx, &st, nil, func(path string) (*report.Summary, error) {
+	return e.withConfig(ctx, &st, nil, func(path string) (*report.Summary, error) {
 		return e.run(ctx, &st, OpDrift, true, o, func(ch chan<- events.EngineEvent) error {
 			_, err := st.PreviewRefresh(ctx, optrefresh.EventStreams(ch), optrefresh.Color("never"), optrefresh.ConfigFile(path))
 			return err
 		})
 	})
-	if s != nil {
-		withoutSelfReference(s, e.opts.Project, env)
-	}
-	return s, err
 }
 
 // maskOutputs turns stack outputs into plain values, secrets masked as the CLI masks them.

@@ -11,9 +11,10 @@ import (
 // images its stack's last checkpoint recorded (package deployed).
 const stackReferenceType = "pulumi:pulumi:StackReference"
 
-// withoutSelfReference takes the stack's reference to itself out of a drift summary. Its
-// recorded outputs are those of the update before the one that read them, so a refresh always
-// finds them "changed": that is the stack's own bookkeeping, not drift of anything live.
+// withoutSelfReference takes the stack's reference to itself out of a summary. Every update
+// and preview reads it, and its recorded outputs are those of the update before the one that
+// read them, so a refresh always finds them "changed": that is the stack's own bookkeeping,
+// neither a change a person makes nor drift of anything live.
 func withoutSelfReference(s *report.Summary, project, stack string) {
 	self := "::" + stackReferenceType + "::"
 	suffix := "/" + project + "/" + stack
