@@ -67,7 +67,7 @@ Exit codes:
 	root.AddCommand(newValidate())
 	root.AddCommand(newPreview(d), newUp(d), newDestroy(d), newRefresh(d), newDrift(d))
 	root.AddCommand(newEnv(d), newDeploy(d), newPromote(d), newHistory(d), newRollback(d))
-	root.AddCommand(newPolicy(), newRender(), newExplain())
+	root.AddCommand(newPolicy(), newRender(), newExplain(d))
 	root.AddCommand(newStatus(d), newLogs(d), newGraph(), newComment(d))
 	return root
 }
