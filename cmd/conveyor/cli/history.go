@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"maps"
@@ -113,40 +114,16 @@ or the environment is missing.`,
   conveyor up --env prod --plan prod.plan.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			e, err := d.engine(cmd.Context(), cmd.ErrOrStderr())
-			if err != nil {
-				return engineExit(err)
-			}
-			o, pr := runOptions(cmd, d)
-			o.Plan, o.Message = savePlan, message
-			res, err := e.Rollback(cmd.Context(), req, o)
-			pr.Done()
-			if refused, rerr := printRefusal(cmd, out, err); refused {
-				return rerr
-			}
-			if res == nil {
-				return engineExit(err)
-			}
-			if out.json {
-				if werr := report.WriteJSON(cmd.OutOrStdout(), res); werr != nil {
-					return werr
+			return runImageChange(cmd, d, out, savePlan, message, func(ctx context.Context, e *engine.Engine, o engine.RunOptions) (*imageChange, error) {
+				res, err := e.Rollback(ctx, req, o)
+				if res == nil {
+					return nil, err
 				}
-			} else {
-				w := cmd.OutOrStdout()
-				if len(res.Changes) == 0 {
-					fmt.Fprintf(w, "%s already runs the images of update %d: nothing to roll back\n", res.Env, res.To)
-				}
-				if werr := writeImageChanges(w, res.Changes, res.Summary); werr != nil {
-					return werr
-				}
-			}
-			if err != nil {
-				if res.Summary != nil {
-					return withCode(ExitFailed, errSilent)
-				}
-				return engineExit(err)
-			}
-			return nil
+				return &imageChange{
+					doc: res, changes: res.Changes, summary: res.Summary,
+					nothing: fmt.Sprintf("%s already runs the images of update %d: nothing to roll back", res.Env, res.To),
+				}, err
+			})
 		},
 	}
 	requireEnv(cmd, &req.Env)

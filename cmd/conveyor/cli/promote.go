@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -37,44 +38,17 @@ failed, 3 for --yes to prod, 4 when a backend, passphrase or an environment is m
   conveyor promote --from dev --to staging --module quotes --yes`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			e, err := d.engine(cmd.Context(), cmd.ErrOrStderr())
-			if err != nil {
-				return engineExit(err)
-			}
-			o, pr := runOptions(cmd, d)
-			o.Plan, o.Message = savePlan, message
-			res, err := e.Promote(cmd.Context(), req, o)
-			pr.Done()
-			if refused, rerr := printRefusal(cmd, out, err); refused {
-				return rerr
-			}
-			if res == nil {
-				return engineExit(err)
-			}
-			if out.json {
-				if werr := report.WriteJSON(cmd.OutOrStdout(), res); werr != nil {
-					return werr
+			return runImageChange(cmd, d, out, savePlan, message, func(ctx context.Context, e *engine.Engine, o engine.RunOptions) (*imageChange, error) {
+				res, err := e.Promote(ctx, req, o)
+				if res == nil {
+					return nil, err
 				}
-			} else if out.markdown {
-				if werr := writePromotionMarkdown(cmd.OutOrStdout(), res); werr != nil {
-					return werr
-				}
-			} else {
-				w := cmd.OutOrStdout()
-				if len(res.Changes) == 0 {
-					fmt.Fprintf(w, "%s already runs the images of %s: nothing to promote\n", req.To, req.From)
-				}
-				if werr := writeImageChanges(w, res.Changes, res.Summary); werr != nil {
-					return werr
-				}
-			}
-			if err != nil {
-				if res.Summary != nil {
-					return withCode(ExitFailed, errSilent)
-				}
-				return engineExit(err)
-			}
-			return nil
+				return &imageChange{
+					doc: res, changes: res.Changes, summary: res.Summary,
+					nothing:  fmt.Sprintf("%s already runs the images of %s: nothing to promote", req.To, req.From),
+					markdown: func(w io.Writer) error { return writePromotionMarkdown(w, res) },
+				}, err
+			})
 		},
 	}
 	cmd.Flags().StringVar(&req.From, "from", "", "the environment whose images to copy")
