@@ -1,0 +1,21 @@
+// Package realengine is the real-engine tier: Conveyor's real program (stacks.Program) run by
+// the conveyor command's engine (package engine: the Automation API driving the pinned Pulumi
+// CLI on a file backend) with the real kubernetes provider plugin, onto a real control plane
+// with kwok nodes started by tests/harness. It has no code of its own outside its tests.
+//
+// Its tests deploy the demo catalog as the local environment and as an ad-hoc local
+// environment beside it on the same cluster, and check that what is live is what the offline
+// rendering says, that a second preview and up change nothing, that a deploy of one module
+// touches that module only, and that a destroy leaves no object labelled with the
+// environment. Its benchmarks measure what a team waits for (see tests/bench/README.md).
+//
+// What it needs is built by the tests themselves on first use and cached under
+// ~/.cache/conveyor: the Pulumi CLI (tools/pulumi), the control plane (tools/kube, tools/etcd,
+// tools/kwok) and the kubernetes provider (tools/kubernetes-provider); the random provider,
+// which cannot be obtained here, is played by a test double (tests/harness/randomdouble).
+// The plugins are put first on the CLI's PATH, where the engine finds them.
+//
+// The tier runs by default, in CI too. CONVEYOR_SKIP_REAL_ENGINE=1 skips it knowingly (as do
+// CONVEYOR_SKIP_KUBE=1 and CONVEYOR_SKIP_ENGINE=1, since it needs both); without them a missing
+// prerequisite fails the tests rather than skipping them.
+package realengine
