@@ -20,12 +20,12 @@ const (
 
 // databaseEnv maps the database Secret's keys to the variables components read.
 var databaseEnv = []struct{ name, key string }{
-	{"DATABASE_HOST", SecretKeyHost},
-	{"DATABASE_PORT", SecretKeyPort},
-	{"DATABASE_NAME", SecretKeyDatabase},
-	{"DATABASE_USER", SecretKeyUser},
-	{"DATABASE_PASSWORD", SecretKeyPassword},
-	{"DATABASE_URL", SecretKeyURL},
+	{naming.EnvDatabaseHost, SecretKeyHost},
+	{naming.EnvDatabasePort, SecretKeyPort},
+	{naming.EnvDatabaseName, SecretKeyDatabase},
+	{naming.EnvDatabaseUser, SecretKeyUser},
+	{naming.EnvDatabasePassword, SecretKeyPassword},
+	{naming.EnvDatabaseURL, SecretKeyURL},
 }
 
 // addEnv adds a plain variable for every component of the module.

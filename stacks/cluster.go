@@ -21,6 +21,9 @@ const (
 	OutputSQLConnectionName = "sqlConnectionName"
 	OutputSQLPrivateAddress = "sqlPrivateAddress"
 	OutputClusterName       = "clusterName"
+	// OutputSQLAdminPassword is the Cloud SQL admin's password (a secret), with which the
+	// environments' setup jobs create their modules' roles and databases.
+	OutputSQLAdminPassword = "sqlAdminPassword"
 )
 
 // clusterStack builds the GKE cluster of a "cluster-<name>" stack.
@@ -45,6 +48,8 @@ func clusterStack(ctx *pulumi.Context, cfg *Config) error {
 		NodePools:      cfg.NodePools,
 		SQLTier:        cfg.SQLTier,
 		Network:        cfg.Network,
+		SecurityGroup:  cfg.SecurityGroup,
+		ControlPlane:   cfg.ControlPlane,
 	})
 	if err != nil {
 		return err
@@ -56,6 +61,7 @@ func clusterStack(ctx *pulumi.Context, cfg *Config) error {
 	ctx.Export(OutputSQLInstance, cluster.SQLInstance)
 	ctx.Export(OutputSQLConnectionName, cluster.SQLConnectionName)
 	ctx.Export(OutputSQLPrivateAddress, cluster.SQLPrivateAddress)
+	ctx.Export(OutputSQLAdminPassword, cluster.SQLAdminPassword)
 	ctx.Export(OutputClusterName, pulumi.String(naming.Cluster(name)))
 	return nil
 }

@@ -42,10 +42,10 @@ func (m *Module) ConsumedEvents() []EventRef {
 func link(modules []*Module, spaces []*Space, errs *Errors) *Catalog {
 	cat := &Catalog{spaces: map[string]*Space{}, modules: map[string]*Module{}}
 	for _, s := range spaces {
-		r := reporter{file: s.file, pos: s.positions, errs: errs}
+		r := reporter{s.source, errs}
 		if first, ok := cat.spaces[s.Name]; ok {
-			at := first.positions.at("space")
-			r.errorf("space", "space %q is already declared in %s:%d", s.Name, first.file, at.line)
+			at := first.source.pos.at("space")
+			r.errorf("space", "space %q is already declared in %s:%d", s.Name, first.File(), at.line)
 			continue
 		}
 		if s.Name != "" {
@@ -54,34 +54,34 @@ func link(modules []*Module, spaces []*Space, errs *Errors) *Catalog {
 		}
 	}
 	for _, m := range modules {
-		r := reporter{file: m.file, pos: m.positions, errs: errs}
+		r := reporter{m.source, errs}
 		if first, ok := cat.modules[m.Name]; ok {
-			at := first.positions.at("module")
-			r.errorf("module", "module %q is already defined in %s:%d; module names are unique across the catalog", m.Name, first.file, at.line)
+			at := first.source.pos.at("module")
+			r.errorf("module", "module %q is already defined in %s:%d; module names are unique across the catalog", m.Name, first.File(), at.line)
 			continue
 		}
 		if m.Name != "" {
 			cat.modules[m.Name] = m
 			cat.Modules = append(cat.Modules, m)
 		}
-		if m.Space != "" && cat.spaces[m.Space] == nil {
+		if r.usable("space") && cat.spaces[m.Space] == nil {
 			r.errorf("space", "space %q is not declared; add a space file (space: %s, team: <group>) to the catalog", m.Space, m.Space)
 		}
 	}
 	for _, s := range cat.Spaces {
-		r := reporter{file: s.file, pos: s.positions, errs: errs}
+		r := reporter{s.source, errs}
 		for i, from := range s.AllowFrom {
-			if cat.spaces[from] == nil {
+			if r.usable(fmt.Sprintf("allowFrom[%d]", i)) && cat.spaces[from] == nil {
 				r.errorf(fmt.Sprintf("allowFrom[%d]", i), "space %q is not declared in the catalog", from)
 			}
 		}
 	}
 	for _, m := range cat.Modules {
-		r := reporter{file: m.file, pos: m.positions, errs: errs}
+		r := reporter{m.source, errs}
 		for i, raw := range m.Consumes {
 			ref, err := ParseEventRef(raw)
-			if err != nil {
-				continue // reported by checkModule
+			if err != nil || !r.usable(fmt.Sprintf("consumes[%d]", i)) {
+				continue // reported when the file was decoded
 			}
 			producer := cat.modules[ref.Module]
 			switch {
@@ -93,11 +93,24 @@ func link(modules []*Module, spaces []*Space, errs *Errors) *Catalog {
 			}
 		}
 	}
+	for _, m := range cat.Modules {
+		r := reporter{m.source, errs}
+		space := cat.spaces[m.Space]
+		var spaceR reporter
+		if space != nil {
+			spaceR = reporter{space.source, errs}
+		}
+		for _, name := range m.ComponentNames() {
+			if c := m.Components[name]; c != nil {
+				checkResources(r, name, c, space, spaceR)
+			}
+		}
+	}
 	slices.SortFunc(cat.Spaces, func(a, b *Space) int { return strings.Compare(a.Name, b.Name) })
 	slices.SortFunc(cat.Modules, func(a, b *Module) int { return strings.Compare(a.Name, b.Name) })
 	if len(*errs) == 0 {
 		for _, m := range cat.Modules {
-			applyDefaults(m)
+			applyDefaults(m, cat.spaces[m.Space])
 		}
 	}
 	return cat

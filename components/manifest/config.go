@@ -31,10 +31,10 @@ type Setting struct {
 // then the component's, a lower level overriding a higher one. Settings come sorted by key.
 func (c *Catalog) ResolveConfig(m *Module, component string) []Setting {
 	resolved := map[string]*Setting{}
-	add := func(level Level, file string, pos positions, prefix string, config map[string]string) {
+	add := func(level Level, src *file, prefix string, config map[string]string) {
 		for _, key := range slices.Sorted(maps.Keys(config)) {
-			at := pos.at(prefix + key)
-			s := Setting{Key: key, Value: config[key], Level: level, File: file, Line: at.line, Column: at.col}
+			at := src.pos.at(prefix + key)
+			s := Setting{Key: key, Value: config[key], Level: level, File: src.name, Line: at.line, Column: at.col}
 			if prev, ok := resolved[key]; ok {
 				s.Overrides = append(prev.Overrides, Setting{Key: key, Value: prev.Value, Level: prev.Level, File: prev.File, Line: prev.Line, Column: prev.Column})
 			}
@@ -42,11 +42,11 @@ func (c *Catalog) ResolveConfig(m *Module, component string) []Setting {
 		}
 	}
 	if space := c.Space(m.Space); space != nil {
-		add(LevelSpace, space.file, space.positions, "config.", space.Config)
+		add(LevelSpace, space.source, "config.", space.Config)
 	}
-	add(LevelModule, m.file, m.positions, "config.", m.Config)
+	add(LevelModule, m.source, "config.", m.Config)
 	if comp := m.Components[component]; comp != nil {
-		add(LevelComponent, m.file, m.positions, "components."+component+".config.", comp.Config)
+		add(LevelComponent, m.source, "components."+component+".config.", comp.Config)
 	}
 	out := make([]Setting, 0, len(resolved))
 	for _, key := range slices.Sorted(maps.Keys(resolved)) {

@@ -1,16 +1,12 @@
 package manifest
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
-
-	"gopkg.in/yaml.v3"
 )
 
 // Source is one file of a catalog.
@@ -83,9 +79,27 @@ func Load(paths ...string) (*Catalog, error) {
 	return Parse(sources)
 }
 
+// Report is what checking a catalog found: the catalog when every file is valid, and how
+// many space files and module manifests its files declare either way.
+type Report struct {
+	Catalog *Catalog
+	Spaces  int
+	Modules int
+	Errors  Errors
+}
+
 // Parse decodes and checks a catalog. Every problem of every file is collected; if there is
 // any, Parse returns no catalog and the problems as Errors.
 func Parse(sources []Source) (*Catalog, error) {
+	report := Check(sources)
+	if len(report.Errors) > 0 {
+		return nil, report.Errors
+	}
+	return report.Catalog, nil
+}
+
+// Check decodes and checks a catalog, and reports what it holds even when it is invalid.
+func Check(sources []Source) Report {
 	var errs Errors
 	var modules []*Module
 	var spaces []*Space
@@ -99,72 +113,64 @@ func Parse(sources []Source) (*Catalog, error) {
 		}
 	}
 	cat := link(modules, spaces, &errs)
+	report := Report{Spaces: len(spaces), Modules: len(modules)}
 	if len(errs) > 0 {
-		return nil, errs.sorted()
+		report.Errors = errs.sorted()
+		return report
 	}
-	return cat, nil
+	report.Catalog = cat
+	return report
 }
 
-// parseFile decodes one file as a module manifest (it has a "module" key) or a space file.
+// parseFile decodes one file as a module manifest (it has a "module" key) or a space file (a
+// "space" key).
 func parseFile(src Source, errs *Errors) (*Module, *Space) {
-	r := reporter{file: src.Name, pos: positions{"": {1, 1}}, errs: errs}
-	var root yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(src.Data))
-	if err := dec.Decode(&root); err != nil {
-		line, msg := yamlErrorLine(err)
-		r.pos[""] = pos{line, 1}
-		r.errorf("", "%s", msg)
+	f := newFile(src.Name)
+	r := reporter{f, errs}
+	root, serr := parseDocument(src.Data)
+	if serr != nil {
+		r.unreadable("", serr.at, "%s", serr.msg)
 		return nil, nil
 	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); err == nil {
-		r.pos[""] = pos{extra.Line, extra.Column}
-		r.errorf("", "a manifest file holds one document; split the others into files of their own")
+	if root == nil {
+		r.errorf("", "the file is empty; a module manifest needs module, space and components, a space file needs space and team")
 		return nil, nil
 	}
-	doc := &root
-	if doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
-		doc = doc.Content[0]
-	}
-	if doc.Kind != yaml.MappingNode {
-		r.pos[""] = pos{max(doc.Line, 1), max(doc.Column, 1)}
-		r.errorf("", "a manifest must be a mapping with a \"module\" key (a module) or a \"space\" key (a space file)")
+	d := newDecoder(r, root)
+	entries, ok := d.entries(root, "", nil)
+	if !ok {
+		r.unreadable("", start(root), "a manifest must be a mapping with a \"module\" key (a module) or a \"space\" key (a space file), not %s", describe(root))
 		return nil, nil
 	}
-	d := decoder{r}
-	if hasKey(doc, "module") {
-		m := &Module{file: src.Name, positions: r.pos}
-		d.decode(doc, reflect.ValueOf(m).Elem(), "", false)
+	switch kindOfFile(entries) {
+	case "module":
+		m := &Module{source: f}
+		d.decode(root, reflect.ValueOf(m).Elem(), "", nil, nil)
 		checkModule(m, r)
 		return m, nil
+	case "space":
+		s := &Space{source: f}
+		d.decode(root, reflect.ValueOf(s).Elem(), "", nil, nil)
+		checkSpace(s, r)
+		return nil, s
 	}
-	s := &Space{file: src.Name, positions: r.pos}
-	d.decode(doc, reflect.ValueOf(s).Elem(), "", false)
-	checkSpace(s, r)
-	return nil, s
+	r.unreadable("", start(root), "a manifest needs a \"module\" key (a module manifest) or a \"space\" key (a space file)")
+	return nil, nil
 }
 
-func hasKey(n *yaml.Node, key string) bool {
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return true
+// kindOfFile tells a module manifest from a space file by the keys only one of them has, so
+// that a manifest that forgot its "module" key is told so rather than read as a space file.
+func kindOfFile(entries []entry) string {
+	module, space := rulesOf(reflect.TypeFor[Module]()), rulesOf(reflect.TypeFor[Space]())
+	kind := ""
+	for _, e := range entries {
+		inModule, inSpace := module.byKey[e.key] != nil, space.byKey[e.key] != nil
+		switch {
+		case e.key == "module" || (inModule && !inSpace):
+			return "module"
+		case inSpace:
+			kind = "space"
 		}
 	}
-	return false
-}
-
-// yamlErrorLine pulls the line out of a yaml.v3 syntax error ("yaml: line 3: ...").
-func yamlErrorLine(err error) (int, string) {
-	msg := err.Error()
-	var te *yaml.TypeError
-	if errors.As(err, &te) && len(te.Errors) > 0 {
-		msg = te.Errors[0]
-	}
-	msg = strings.TrimPrefix(msg, "yaml: ")
-	var line int
-	if _, scanErr := fmt.Sscanf(msg, "line %d:", &line); scanErr == nil {
-		_, rest, _ := strings.Cut(msg, ":")
-		return line, "invalid YAML:" + rest
-	}
-	return 1, "invalid YAML: " + msg
+	return kind
 }

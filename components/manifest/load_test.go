@@ -33,11 +33,7 @@ type want struct {
 func TestMalformedManifests(t *testing.T) {
 	const m = "m.conveyor.yaml"
 	api := "components:\n  api:\n    image: ghcr.io/acme/quotes:1.0.0\n"
-	tests := []struct {
-		name  string
-		files map[string]string
-		want  []want
-	}{
+	tests := []errorCase{
 		{"unknown top-level key", map[string]string{m: "module: quotes\nspace: sales\ndatabse: true\n" + api},
 			[]want{{m + ":3:1", "databse", `unknown field, did you mean "database"?`}}},
 		{"wrong type", map[string]string{m: "module: quotes\nspace: sales\ndatabase: yes-please\n" + api},
@@ -83,7 +79,7 @@ func TestMalformedManifests(t *testing.T) {
 		{"autoscaling range upside down", map[string]string{m: "module: quotes\nspace: sales\n" + api + "    autoscaling: {min: 4, max: 3}\n"},
 			[]want{{m + ":6:32", "components.api.autoscaling.max", "must be at least min (4), not 3"}}},
 		{"field of another kind", map[string]string{m: "module: quotes\nspace: sales\n" + api + "    schedule: \"0 * * * *\"\n"},
-			[]want{{m + ":6:5", "components.api.schedule", "applies only to cron components, and api is a api"}}},
+			[]want{{m + ":6:5", "components.api.schedule", "applies only to cron components, and api is an api component"}}},
 		{"invalid config key", map[string]string{m: "module: quotes\nspace: sales\nconfig:\n  LOG LEVEL: debug\n" + api},
 			[]want{{m + ":4:3", "config.LOG LEVEL", `"LOG LEVEL" is not a valid environment variable name`}}},
 		{"reserved config key", map[string]string{m: "module: quotes\nspace: sales\n" + api + "    config:\n      CONVEYOR_ENVIRONMENT: x\n"},
@@ -91,9 +87,9 @@ func TestMalformedManifests(t *testing.T) {
 		{"component without a kind", map[string]string{m: "module: quotes\nspace: sales\ncomponents:\n  worker:\n    image: busybox:1.37.0\n"},
 			[]want{{m + ":4:3", "components.worker", `component "worker" needs a kind`}}},
 		{"unknown kind", map[string]string{m: "module: quotes\nspace: sales\ncomponents:\n  worker:\n    kind: daemon\n    image: busybox:1.37.0\n"},
-			[]want{{m + ":5:11", "components.worker.kind", `unknown kind "daemon"`}}},
+			[]want{{m + ":5:11", "components.worker.kind", `must be api, cron, handler or job, not "daemon"`}}},
 		{"YAML syntax error", map[string]string{m: "module: quotes\nspace: sales\ncomponents: [\n"},
-			[]want{{m + ":3:1", "", "invalid YAML: did not find expected node content"}}},
+			[]want{{m + ":3:13", "", "invalid YAML: this '[' is never closed"}}},
 		{"key set twice", map[string]string{m: "module: quotes\nspace: sales\n" + api + "    port: 8080\n    port: 8081\n"},
 			[]want{{m + ":7:5", "components.api.port", "is set twice"}}},
 		{"no components", map[string]string{m: "module: quotes\nspace: sales\n"},
@@ -108,29 +104,48 @@ func TestMalformedManifests(t *testing.T) {
 				{m + ":6:12", "components.api.image", "is not a valid image reference"},
 				{m + ":7:11", "components.api.port", "must be a whole number"}}},
 	}
-	for _, tt := range tests {
+	runErrorCases(t, tests)
+}
+
+// errorCase is a catalog's own files, loaded beside spaceFile and producerFile, and the
+// errors they must give.
+type errorCase struct {
+	name  string
+	files map[string]string
+	want  []want
+}
+
+func runErrorCases(t *testing.T, cases []errorCase) {
+	t.Helper()
+	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			cat, err := parseCase(tt.files)
-			if cat != nil {
-				t.Errorf("a catalog with errors yielded a model")
-			}
-			errs, ok := err.(Errors)
-			if !ok {
-				t.Fatalf("got %T %v, want Errors", err, err)
-			}
-			if len(errs) != len(tt.want) {
-				t.Fatalf("got %d errors, want %d:\n%v", len(errs), len(tt.want), errs)
-			}
-			for i, w := range tt.want {
-				e := errs[i]
-				if at := fmt.Sprintf("%s:%d:%d", e.File, e.Line, e.Column); at != w.at || e.Field != w.field {
-					t.Errorf("error %d at %s field %q, want %s field %q (%v)", i, at, e.Field, w.at, w.field, e)
-				}
-				if !strings.Contains(e.Message, w.message) {
-					t.Errorf("error %d message %q does not contain %q", i, e.Message, w.message)
-				}
-			}
+			assertErrors(t, cat, err, tt.want)
 		})
+	}
+}
+
+// assertErrors checks that a parse failed with exactly the wanted errors, in order.
+func assertErrors(t *testing.T, cat *Catalog, err error, wants []want) {
+	t.Helper()
+	if cat != nil {
+		t.Errorf("a catalog with errors yielded a model")
+	}
+	errs, ok := err.(Errors)
+	if !ok {
+		t.Fatalf("got %T %v, want Errors", err, err)
+	}
+	if len(errs) != len(wants) {
+		t.Fatalf("got %d errors, want %d:\n%v", len(errs), len(wants), errs)
+	}
+	for i, w := range wants {
+		e := errs[i]
+		if at := fmt.Sprintf("%s:%d:%d", e.File, e.Line, e.Column); at != w.at || e.Field != w.field {
+			t.Errorf("error %d at %s field %q, want %s field %q (%v)", i, at, e.Field, w.at, w.field, e)
+		}
+		if !strings.Contains(e.Message, w.message) {
+			t.Errorf("error %d message %q does not contain %q", i, e.Message, w.message)
+		}
 	}
 }
 

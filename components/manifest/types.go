@@ -14,18 +14,17 @@ package manifest
 //	components:
 //	  api: {image: ghcr.io/acme/quotes:1.4.2, port: 8080}
 type Module struct {
-	Name      string            `yaml:"module" json:"module" jsonschema_description:"The module's name: one lowercase word of letters and digits (it prefixes its workloads and names its database)."`
-	Space     string            `yaml:"space" json:"space" jsonschema_description:"The space (team) the module belongs to; a space file must declare it."`
+	Name      string            `yaml:"module" json:"module" jsonschema:"shape=module" missing:"a module manifest needs its name (module: <one lowercase word>)" jsonschema_description:"The module's name: one lowercase word of letters and digits, at most 20 characters (it prefixes its workloads and names its database)."`
+	Space     string            `yaml:"space" json:"space" jsonschema:"shape=space" missing:"a module needs the space it belongs to (space: <name>), which a space file declares" jsonschema_description:"The space (team) the module belongs to; a space file must declare it."`
 	Database  bool              `yaml:"database,omitempty" json:"database,omitempty" jsonschema_description:"Whether the module gets a private PostgreSQL database and credentials."`
-	Publishes []string          `yaml:"publishes,omitempty" json:"publishes,omitempty" jsonschema_description:"The events the module publishes; each gets a topic."`
-	Consumes  []string          `yaml:"consumes,omitempty" json:"consumes,omitempty" jsonschema_description:"The events the module consumes as <module>.<event>; each gets a subscription."`
-	Config    map[string]string `yaml:"config,omitempty" json:"config,omitempty" jsonschema_description:"Environment variables for every component of the module; a component's config overrides them."`
+	Publishes []string          `yaml:"publishes,omitempty" json:"publishes,omitempty" jsonschema:"shape=event,unique" jsonschema_description:"The events the module publishes, each lowercase words joined by dashes, at most 40 characters; each gets a topic."`
+	Consumes  []string          `yaml:"consumes,omitempty" json:"consumes,omitempty" jsonschema:"shape=eventref,unique" jsonschema_description:"The events the module consumes as <module>.<event>; each gets a subscription."`
+	Config    map[string]string `yaml:"config,omitempty" json:"config,omitempty" jsonschema:"keys=envvar" jsonschema_description:"Environment variables for every component of the module; a component's config overrides them. Names starting with CONVEYOR_, DATABASE_, GOOGLE_ or PUBSUB_ are the platform's."`
 	// Components by name. A component named api, cron, handler or job is of that kind unless
 	// it says otherwise.
-	Components map[string]*Component `yaml:"components" json:"components" jsonschema_description:"The module's runtime parts by name: api, cron, handler, job, or any name with a kind."`
+	Components map[string]*Component `yaml:"components" json:"components" jsonschema:"keys=component,minEntries=1" missing:"a module needs at least one component (most have just an api)" jsonschema_description:"The module's runtime parts by name (lowercase words joined by dashes, at most 20 characters): api, cron, handler, job, or any name with a kind."`
 
-	file      string
-	positions positions
+	source *file
 }
 
 // Component kinds.
@@ -39,7 +38,7 @@ const (
 // Component is one runtime part of a module.
 type Component struct {
 	Kind     string   `yaml:"kind,omitempty" json:"kind,omitempty" jsonschema:"enum=api,enum=cron,enum=handler,enum=job" jsonschema_description:"api (Deployment and Service), cron (CronJob), handler (event consumer), job (runs before the api rolls out). Defaults to the component's name when that is a kind."`
-	Image    string   `yaml:"image" json:"image" jsonschema_description:"The default image with a tag or digest; stack config may override it per environment."`
+	Image    string   `yaml:"image" json:"image" jsonschema:"shape=image" missing:"is required: the image to run, with a tag or digest" jsonschema_description:"The default image with a tag or digest; stack config may override it per environment."`
 	Command  []string `yaml:"command,omitempty" json:"command,omitempty" jsonschema_description:"Overrides the image's entrypoint."`
 	Args     []string `yaml:"args,omitempty" json:"args,omitempty" jsonschema_description:"Arguments to the entrypoint."`
 	Port     int      `yaml:"port,omitempty" json:"port,omitempty" jsonschema:"minimum=1,maximum=65535" jsonschema_description:"api: the HTTP port the container listens on (default 8080)."`
@@ -47,39 +46,40 @@ type Component struct {
 	// Autoscaling replaces Replicas with a range driven by CPU use.
 	Autoscaling *Autoscaling      `yaml:"autoscaling,omitempty" json:"autoscaling,omitempty" jsonschema_description:"api and handler: scale between min and max replicas on CPU use."`
 	Probes      *Probes           `yaml:"probes,omitempty" json:"probes,omitempty" jsonschema_description:"api: HTTP paths of the readiness and liveness probes (default /healthz)."`
-	Resources   *Resources        `yaml:"resources,omitempty" json:"resources,omitempty" jsonschema_description:"CPU and memory requests and limits (defaults: requests 100m/128Mi, limits 500m/256Mi)."`
-	Schedule    string            `yaml:"schedule,omitempty" json:"schedule,omitempty" jsonschema_description:"cron: a standard five-field cron schedule or @hourly, @daily, ... (no @every)."`
-	Handles     []string          `yaml:"handles,omitempty" json:"handles,omitempty" jsonschema_description:"handler: the consumed events (<module>.<event>) it processes."`
-	Config      map[string]string `yaml:"config,omitempty" json:"config,omitempty" jsonschema_description:"Environment variables of this component; they override the module's and the space's."`
+	Resources   *Resources        `yaml:"resources,omitempty" json:"resources,omitempty" jsonschema_description:"CPU and memory requests and limits. What is left out comes from the space's limits.defaultRequest and limits.default, else requests 100m/128Mi and limits 500m/256Mi; a request left out is never above the component's own limit."`
+	Schedule    string            `yaml:"schedule,omitempty" json:"schedule,omitempty" jsonschema:"shape=schedule" jsonschema_description:"cron (required): a standard five-field cron schedule or @hourly, @daily, @weekly, @monthly, @yearly (no @every)."`
+	Handles     []string          `yaml:"handles,omitempty" json:"handles,omitempty" jsonschema:"shape=eventref,unique" jsonschema_description:"handler (required): the consumed events (<module>.<event>) it processes."`
+	Config      map[string]string `yaml:"config,omitempty" json:"config,omitempty" jsonschema:"keys=envvar" jsonschema_description:"Environment variables of this component; they override the module's and the space's."`
 }
 
 // Autoscaling is an api's or handler's replica range.
 type Autoscaling struct {
-	Min int `yaml:"min" json:"min" jsonschema:"minimum=1"`
-	Max int `yaml:"max" json:"max" jsonschema:"minimum=1"`
+	Min int `yaml:"min" json:"min" jsonschema:"minimum=1" missing:"is required: the fewest replicas" jsonschema_description:"The fewest replicas."`
+	Max int `yaml:"max" json:"max" jsonschema:"minimum=1" missing:"is required: the most replicas, at least min" jsonschema_description:"The most replicas; at least min."`
 	// CPU is the target average CPU utilisation in percent of the request.
 	CPU int `yaml:"cpu,omitempty" json:"cpu,omitempty" jsonschema:"minimum=1,maximum=100" jsonschema_description:"Target average CPU utilisation in percent (default 70)."`
 }
 
 // Probes are HTTP paths on the api's port.
 type Probes struct {
-	Readiness string `yaml:"readiness,omitempty" json:"readiness,omitempty" jsonschema:"pattern=^/"`
-	Liveness  string `yaml:"liveness,omitempty" json:"liveness,omitempty" jsonschema:"pattern=^/"`
+	Readiness string `yaml:"readiness,omitempty" json:"readiness,omitempty" jsonschema:"shape=path" jsonschema_description:"The readiness probe's HTTP path (default /healthz)."`
+	Liveness  string `yaml:"liveness,omitempty" json:"liveness,omitempty" jsonschema:"shape=path" jsonschema_description:"The liveness probe's HTTP path (default /healthz)."`
 }
 
 // Resources are a container's requests and limits.
 type Resources struct {
-	Requests *ResourceList `yaml:"requests,omitempty" json:"requests,omitempty"`
-	Limits   *ResourceList `yaml:"limits,omitempty" json:"limits,omitempty"`
+	Requests *ResourceList `yaml:"requests,omitempty" json:"requests,omitempty" jsonschema_description:"What the container is guaranteed; at most its limits."`
+	Limits   *ResourceList `yaml:"limits,omitempty" json:"limits,omitempty" jsonschema_description:"The most the container may use; at most its space's limits.max."`
 }
 
 // ResourceList holds Kubernetes quantities ("250m", "1", "512Mi").
 type ResourceList struct {
-	CPU    Quantity `yaml:"cpu,omitempty" json:"cpu,omitempty"`
-	Memory Quantity `yaml:"memory,omitempty" json:"memory,omitempty"`
+	CPU    Quantity `yaml:"cpu,omitempty" json:"cpu,omitempty" jsonschema_description:"CPU, in cores: 250m, 1."`
+	Memory Quantity `yaml:"memory,omitempty" json:"memory,omitempty" jsonschema_description:"Memory, in bytes: 512Mi, 2Gi."`
 }
 
-// Quantity is a Kubernetes resource quantity. YAML may write it as a number ("cpu: 1").
+// Quantity is a Kubernetes resource quantity above zero. YAML may write it as a number
+// ("cpu: 1").
 type Quantity string
 
 // Space is a space file: a team's group of modules.
@@ -87,16 +87,15 @@ type Quantity string
 //	space: sales
 //	team: sales-engineers@example.com
 type Space struct {
-	Name string `yaml:"space" json:"space" jsonschema_description:"The space's name: one lowercase word of letters and digits."`
-	Team string `yaml:"team" json:"team" jsonschema_description:"The owning team's group (e.g. a Google group's email); it gets the edit role in the space's namespaces."`
+	Name string `yaml:"space" json:"space" jsonschema:"shape=space" missing:"a space file needs its name (space: <one lowercase word>)" jsonschema_description:"The space's name: one lowercase word of letters and digits, at most 20 characters; not conveyor, which the platform keeps."`
+	Team string `yaml:"team" json:"team" jsonschema:"shape=nonblank" missing:"a space needs its owning team's group (team: <group>), who edit its namespaces in dev and ad-hoc environments and view them in staging and prod" jsonschema_description:"The owning team's group (e.g. a Google group's email); it edits the space's namespaces in dev and ad-hoc environments and views them in staging and prod."`
 	// AllowFrom lists other spaces whose workloads may open connections into this space.
-	AllowFrom []string          `yaml:"allowFrom,omitempty" json:"allowFrom,omitempty" jsonschema_description:"Other spaces whose workloads may reach this space's workloads."`
+	AllowFrom []string          `yaml:"allowFrom,omitempty" json:"allowFrom,omitempty" jsonschema:"shape=space,unique" jsonschema_description:"Other spaces whose workloads may reach this space's workloads."`
 	Quota     *Quota            `yaml:"quota,omitempty" json:"quota,omitempty" jsonschema_description:"Total resources of the space's namespace in one environment."`
 	Limits    *Limits           `yaml:"limits,omitempty" json:"limits,omitempty" jsonschema_description:"Per-container defaults and maximum in the space's namespace."`
-	Config    map[string]string `yaml:"config,omitempty" json:"config,omitempty" jsonschema_description:"Environment variables for every component in the space."`
+	Config    map[string]string `yaml:"config,omitempty" json:"config,omitempty" jsonschema:"keys=envvar" jsonschema_description:"Environment variables for every component in the space."`
 
-	file      string
-	positions positions
+	source *file
 }
 
 // Quota is a space's ResourceQuota.
@@ -108,13 +107,13 @@ type Quota struct {
 
 // Limits is a space's LimitRange for containers.
 type Limits struct {
-	DefaultRequest *ResourceList `yaml:"defaultRequest,omitempty" json:"defaultRequest,omitempty"`
-	Default        *ResourceList `yaml:"default,omitempty" json:"default,omitempty"`
-	Max            *ResourceList `yaml:"max,omitempty" json:"max,omitempty"`
+	DefaultRequest *ResourceList `yaml:"defaultRequest,omitempty" json:"defaultRequest,omitempty" jsonschema_description:"The request of a container that sets none (default 100m/128Mi); at most default."`
+	Default        *ResourceList `yaml:"default,omitempty" json:"default,omitempty" jsonschema_description:"The limit of a container that sets none (default 500m/256Mi); at most max."`
+	Max            *ResourceList `yaml:"max,omitempty" json:"max,omitempty" jsonschema_description:"The most any container of the space may set."`
 }
 
 // File is where the manifest came from.
-func (m *Module) File() string { return m.file }
+func (m *Module) File() string { return m.source.name }
 
 // File is where the space file came from.
-func (s *Space) File() string { return s.file }
+func (s *Space) File() string { return s.source.name }

@@ -63,6 +63,9 @@ type KubeOptions struct {
 	// PersistentVolumeClaim gets a PersistentVolume of its own, deleted again once released,
 	// as on a cluster with a default storage class (see provisionVolumes).
 	ProvisionVolumes bool
+	// LogContainers are container names that get a log file of their own
+	// (Kube.ContainerLogFile); every other container shares one.
+	LogContainers []string
 }
 
 // Kube is a running control plane: etcd, kube-apiserver, kube-controller-manager,
@@ -83,9 +86,10 @@ type Kube struct {
 	// Stop removes it unless CONVEYOR_KEEP_KUBE_DIR=1.
 	Dir string
 
-	logf  Logf
-	tb    testing.TB
-	procs []*process // in start order
+	logf    Logf
+	tb      testing.TB
+	procs   []*process // in start order
+	applier applier
 	// stopVolumes stops the volume provisioner and waits for it; nil when none runs.
 	stopVolumes func()
 	stopOnce    sync.Once
@@ -152,7 +156,7 @@ func StartKube(ctx context.Context, opts KubeOptions) (*Kube, error) {
 	start := time.Now()
 	startCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if err := k.start(startCtx, bins, zones, opts.APIServerArgs); err != nil {
+	if err := k.start(startCtx, bins, zones, opts); err != nil {
 		// Show why before the directory with the logs goes away.
 		k.logTails(logf)
 		_ = k.Stop()
@@ -169,7 +173,7 @@ func StartKube(ctx context.Context, opts KubeOptions) (*Kube, error) {
 	return k, nil
 }
 
-func (k *Kube) start(ctx context.Context, bins Binaries, zones, apiServerArgs []string) error {
+func (k *Kube) start(ctx context.Context, bins Binaries, zones []string, opts KubeOptions) error {
 	ca, err := newPKI(filepath.Join(k.Dir, "pki"), "conveyor-test-ca")
 	if err != nil {
 		return err
@@ -194,11 +198,17 @@ func (k *Kube) start(ctx context.Context, bins Binaries, zones, apiServerArgs []
 	if err != nil {
 		return err
 	}
-	ports, err := freePorts(5)
+	// The API server reaches kwok's kubelet API (pod logs) with a client certificate of its
+	// own, and checks kwok's serving certificate against the cluster's CA.
+	kubeletClient, err := ca.client("kubelet-client", "kube-apiserver-kubelet-client", "system:masters")
 	if err != nil {
 		return err
 	}
-	etcdPort, etcdPeerPort, apiPort, kcmPort, schedPort := ports[0], ports[1], ports[2], ports[3], ports[4]
+	ports, err := freePorts(6)
+	if err != nil {
+		return err
+	}
+	etcdPort, etcdPeerPort, apiPort, kcmPort, schedPort, kubeletPort := ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]
 	server := "https://127.0.0.1:" + strconv.Itoa(apiPort)
 
 	// One identity per component, as in a real cluster, so that the bootstrap RBAC policy for
@@ -313,8 +323,13 @@ func (k *Kube) start(ctx context.Context, bins Binaries, zones, apiServerArgs []
 		// validation rejects as loopback, every ten seconds; no pod here could use it anyway.
 		"--endpoint-reconciler-type=none",
 		"--profiling=false",
+		// Every fake node's kubelet is kwok's server on loopback (see --node-ip below).
+		"--kubelet-preferred-address-types=InternalIP",
+		"--kubelet-certificate-authority=" + ca.caFile(),
+		"--kubelet-client-certificate=" + kubeletClient.certFile,
+		"--kubelet-client-key=" + kubeletClient.keyFile,
 	}
-	apiserver, err := k.run("kube-apiserver", nil, bins.KubeAPIServer, append(args, apiServerArgs...)...)
+	apiserver, err := k.run("kube-apiserver", nil, bins.KubeAPIServer, append(args, opts.APIServerArgs...)...)
 	if err != nil {
 		return err
 	}
@@ -360,11 +375,19 @@ func (k *Kube) start(ctx context.Context, bins Binaries, zones, apiServerArgs []
 		// All default controllers, among them node-lifecycle, which lifts the not-ready
 		// taint once kwok reports a node Ready.
 		"--controllers=*",
+		// kwok's heartbeats are late when tests load the machine, and a node the controller
+		// once marks NotReady leaves its pods NotReady for good (kwok readies a pod only
+		// once), so a fake node is given minutes, not the default 50s, before it is unhealthy.
+		"--node-monitor-grace-period=10m",
 	)...)
 	if err != nil {
 		return err
 	}
 	scheduler, err := k.run("kube-scheduler", nil, bins.KubeScheduler, common("kube-scheduler", schedPort)...)
+	if err != nil {
+		return err
+	}
+	kwokConfig, err := k.writeKwokConfig(opts.LogContainers)
 	if err != nil {
 		return err
 	}
@@ -374,10 +397,17 @@ func (k *Kube) start(ctx context.Context, bins Binaries, zones, apiServerArgs []
 		[]string{"HOME=" + filepath.Join(k.Dir, "kwok-home")},
 		bins.Kwok,
 		"--kubeconfig="+kubeconfigs["kwok"],
+		"--config="+kwokConfig,
 		"--manage-all-nodes=false",
 		"--manage-nodes-with-annotation-selector="+FakeNodeAnnotation+"=fake",
 		"--cidr=10.244.0.1/16",
-		"--node-ip=10.240.0.1",
+		// The nodes' address and kubelet port are where kwok serves the kubelet API (pod
+		// logs), so that the API server can reach it as it reaches a real kubelet.
+		"--node-ip=127.0.0.1",
+		"--node-port="+strconv.Itoa(kubeletPort),
+		"--server-address=127.0.0.1:"+strconv.Itoa(kubeletPort),
+		"--tls-cert-file="+serving.certFile,
+		"--tls-private-key-file="+serving.keyFile,
 	)
 	if err != nil {
 		return err

@@ -35,3 +35,13 @@ func SkipUnlessRealEngine(tb testing.TB) {
 	}
 	SkipUnlessKube(tb)
 }
+
+// SkipUnlessPostgres skips tb when CONVEYOR_SKIP_POSTGRES=1, with the same rule as
+// SkipUnlessKube: without that variable, a machine lacking the PostgreSQL binaries fails the
+// test.
+func SkipUnlessPostgres(tb testing.TB) {
+	tb.Helper()
+	if os.Getenv("CONVEYOR_SKIP_POSTGRES") == "1" {
+		tb.Skip("CONVEYOR_SKIP_POSTGRES=1: skipping the tier that needs a PostgreSQL server")
+	}
+}

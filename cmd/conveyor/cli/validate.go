@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -20,7 +19,18 @@ func newValidate() *cobra.Command {
 		Short: "Check a catalog of space files and module manifests",
 		Long: `Validate loads a catalog (files, or folders searched for conveyor.yaml and
 *.conveyor.yaml) and reports every problem of every file, one per line, as
-file:line:col: field: message. Nothing can be deployed from a catalog with a problem.
+file:line:col: field: message, at the character to change (a YAML syntax error at
+the character where the file stops being YAML). Nothing can be deployed from a
+catalog with a problem.
+
+It checks what the JSON Schemas in schema/ state of each file, and what they cannot:
+references between files (spaces, consumed events), what a component's kind allows,
+and resources Kubernetes would refuse (a request above its limit, a limit above the
+space's limits.max). YAML anchors, aliases and merge keys (<<: *base) work; an error
+in an aliased value is reported where the alias is used.
+
+With --json it prints {valid, spaces, modules, errors}, where spaces and modules
+count the files that declare one, valid or not.
 
 Exits 0 when the catalog is valid, 1 when it is not, 4 when the paths cannot be read.`,
 		Example: `  # the demo catalog
@@ -35,34 +45,34 @@ Exits 0 when the catalog is valid, 1 when it is not, 4 when the paths cannot be 
 			if len(args) == 0 {
 				args = []string{DefaultCatalog}
 			}
-			cat, err := manifest.Load(args...)
-			var problems manifest.Errors
-			if err != nil && !errors.As(err, &problems) {
+			sources, err := manifest.Read(args...)
+			if err != nil {
 				return withCode(ExitSetup, err)
 			}
+			checked := manifest.Check(sources)
 			out := cmd.OutOrStdout()
 			if asJSON {
-				report := validateReport{Valid: err == nil, Errors: problems}
+				// The counts are what the files declare, valid or not, so that a machine can
+				// tell an empty catalog from a broken one.
+				report := validateReport{Valid: len(checked.Errors) == 0, Spaces: checked.Spaces, Modules: checked.Modules, Errors: checked.Errors}
 				if report.Errors == nil {
 					report.Errors = manifest.Errors{}
-				}
-				if cat != nil {
-					report.Spaces, report.Modules = len(cat.Spaces), len(cat.Modules)
 				}
 				enc := json.NewEncoder(out)
 				enc.SetIndent("", "  ")
 				if encErr := enc.Encode(report); encErr != nil {
 					return encErr
 				}
-			} else if err != nil {
-				for _, p := range problems {
+			} else if len(checked.Errors) > 0 {
+				for _, p := range checked.Errors {
 					fmt.Fprintln(out, p.Error())
 				}
-				fmt.Fprintf(cmd.ErrOrStderr(), "%d problem(s); nothing can be deployed from this catalog\n", len(problems))
+				fmt.Fprintf(cmd.ErrOrStderr(), "%d problem(s) in %d space file(s) and %d module manifest(s); nothing can be deployed from this catalog\n",
+					len(checked.Errors), checked.Spaces, checked.Modules)
 			} else {
-				fmt.Fprintf(out, "catalog is valid: %d spaces, %d modules\n", len(cat.Spaces), len(cat.Modules))
+				fmt.Fprintf(out, "catalog is valid: %d spaces, %d modules\n", checked.Spaces, checked.Modules)
 			}
-			if err != nil {
+			if len(checked.Errors) > 0 {
 				return withCode(ExitFailed, errSilent)
 			}
 			return nil

@@ -86,6 +86,26 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// A manifest cannot set a variable the platform injects; validate names the file, the line
+// and the key (issue 12, "Platform variables").
+func TestValidateRefusesPlatformVariables(t *testing.T) {
+	broken := brokenCatalogWith(t, func(rel string, data []byte) []byte {
+		if rel == filepath.Join("sales", "quotes.conveyor.yaml") {
+			data = bytes.Replace(data, []byte("  QUOTE_VALIDITY_DAYS: \"30\"\n"), []byte("  QUOTE_VALIDITY_DAYS: \"30\"\n  DATABASE_URL: postgres://elsewhere/quotes\n"), 1)
+		}
+		return data
+	})
+	var stdout, stderr bytes.Buffer
+	code := Execute(context.Background(), []string{"validate", broken}, &stdout, &stderr)
+	if code != ExitFailed {
+		t.Fatalf("exit %d, want %d\n%s%s", code, ExitFailed, &stdout, &stderr)
+	}
+	want := filepath.Join(broken, "sales", "quotes.conveyor.yaml") + `:8:3: config.DATABASE_URL: "DATABASE_URL" is set by Conveyor itself`
+	if got := strings.TrimSpace(stdout.String()); !strings.HasPrefix(got, want) || strings.Contains(got, "\n") {
+		t.Errorf("validate printed:\n%s\nwant one line starting %s", got, want)
+	}
+}
+
 func TestValidateJSON(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	code := Execute(context.Background(), []string{"validate", "--json", brokenCatalog(t)}, &stdout, &stderr)
@@ -98,6 +118,11 @@ func TestValidateJSON(t *testing.T) {
 	}
 	if report.Valid || len(report.Errors) != 3 {
 		t.Fatalf("report = %+v, want invalid with 3 errors", report)
+	}
+	// The counts are what the catalog declares, valid or not, so a machine can tell an empty
+	// catalog from a broken one.
+	if report.Spaces != 2 || report.Modules != 4 {
+		t.Errorf("report counts %d spaces and %d modules, want the 2 and 4 the files declare", report.Spaces, report.Modules)
 	}
 	if e := report.Errors[2]; e.Line != 24 || e.Column != 15 || e.Field != "components.renewals.schedule" {
 		t.Errorf("third error = %+v", e)
