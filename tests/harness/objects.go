@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
 )
 
 // ObjectRef names one live object: "Kind namespace/name", or "Kind name" for a cluster-scoped
@@ -29,11 +30,25 @@ func Ref(kind, namespace, name string) ObjectRef {
 // that matches the label selector: what a test asserts is gone after a destroy, including
 // what controllers made on the side (ReplicaSets, Pods, EndpointSlices, claims). It is sorted.
 func (k *Kube) Labelled(ctx context.Context, selector string) ([]ObjectRef, error) {
-	disco, err := discovery.NewDiscoveryClientForConfig(k.Config)
+	return k.labelled(ctx, selector, false)
+}
+
+// LabelledRoots is Labelled without the objects another object owns (ownerReferences): what
+// a client such as the engine made, as opposed to what controllers made from it, which the
+// garbage collector removes with their owners. A test compares it with a stack's state.
+func (k *Kube) LabelledRoots(ctx context.Context, selector string) ([]ObjectRef, error) {
+	return k.labelled(ctx, selector, true)
+}
+
+func (k *Kube) labelled(ctx context.Context, selector string, rootsOnly bool) ([]ObjectRef, error) {
+	// Listing every kind lists the deprecated ones too, which client-go would warn about.
+	config := rest.CopyConfig(k.Config)
+	config.WarningHandler = rest.NoWarnings{}
+	disco, err := discovery.NewDiscoveryClientForConfig(config)
 	if err != nil {
 		return nil, fmt.Errorf("discovery client: %w", err)
 	}
-	dyn, err := dynamic.NewForConfig(k.Config)
+	dyn, err := dynamic.NewForConfig(config)
 	if err != nil {
 		return nil, fmt.Errorf("dynamic client: %w", err)
 	}
@@ -61,6 +76,9 @@ func (k *Kube) Labelled(ctx context.Context, selector string) ([]ObjectRef, erro
 				return nil, fmt.Errorf("listing %s: %w", r.Name, err)
 			}
 			for _, o := range items.Items {
+				if rootsOnly && len(o.GetOwnerReferences()) > 0 {
+					continue
+				}
 				out = append(out, Ref(r.Kind, o.GetNamespace(), o.GetName()))
 			}
 		}

@@ -117,9 +117,6 @@ func benchEnvironment(b *testing.B, f *fixture, cat benchCatalog, settings map[s
 	backend := enginetest.NewEnv(b)
 	c := f.newClone(b, backend, settings)
 	c.configure(b, cat.env, dir)
-	if _, _, err := c.e.CreateEnv(ctx, cat.env, engine.CreateOptions{TTL: 24 * time.Hour}); err != nil {
-		b.Fatal(err)
-	}
 	deployed := false
 	b.Cleanup(func() {
 		if deployed {

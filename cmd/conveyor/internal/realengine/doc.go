@@ -15,6 +15,15 @@
 // which cannot be obtained here, is played by a test double (tests/harness/randomdouble).
 // The plugins are put first on the CLI's PATH, where the engine finds them.
 //
+// A new test of the tier uses a small API (fixture_test.go, command_test.go):
+//
+//	f := setup(t)                                   // the cluster and plugins, once per package
+//	c := f.newClone(t, enginetest.NewEnv(t), nil)    // a checkout with a backend of its own
+//	c.configure(t, "local-bob", f.demoCatalog())     // its stack config file
+//	s := c.mustConveyor(t, "up", "--env", "local-bob") // the real conveyor command, --json
+//	c.e.Deploy(...)                                 // or the engine, in process
+//	f.labelled(t, "local-bob")                      // what is live with the environment's label
+//
 // The tier runs by default, in CI too. CONVEYOR_SKIP_REAL_ENGINE=1 skips it knowingly (as do
 // CONVEYOR_SKIP_KUBE=1 and CONVEYOR_SKIP_ENGINE=1, since it needs both); without them a missing
 // prerequisite fails the tests rather than skipping them.

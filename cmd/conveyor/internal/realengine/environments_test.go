@@ -18,8 +18,8 @@ import (
 )
 
 // TestLocalEnvironments deploys the demo catalog twice onto one cluster, as the local
-// environment and as an ad-hoc local environment beside it, through the engine with the real
-// providers, and then takes both down again.
+// environment through the engine and as an ad-hoc local environment beside it through the
+// real conveyor command, with the real providers, and then takes both down again.
 func TestLocalEnvironments(t *testing.T) {
 	f := setup(t)
 	backend := enginetest.NewEnv(t)
@@ -28,15 +28,35 @@ func TestLocalEnvironments(t *testing.T) {
 	const local, alice = "local", "local-alice"
 	c.configure(t, local, f.demoCatalog())
 	c.configure(t, alice, f.demoCatalog())
-	if _, _, err := c.e.CreateEnv(ctx, alice, engine.CreateOptions{TTL: 24 * time.Hour}); err != nil {
-		t.Fatal(err)
+	// A local-<name> stack is made by its first up, as local is: it lives on the developer's
+	// cluster until destroyed, with no TTL.
+	// How each environment is driven: local through the engine, alice through the command.
+	ops := map[string]struct {
+		up, preview, destroy func(t *testing.T) *report.Summary
+	}{
+		local: {
+			up: func(t *testing.T) *report.Summary {
+				return mustRun(t, "up", local, func() (*report.Summary, error) { return c.e.Up(ctx, local, engine.RunOptions{}) })
+			},
+			preview: func(t *testing.T) *report.Summary {
+				return mustRun(t, "preview", local, func() (*report.Summary, error) { return c.e.Preview(ctx, local, engine.RunOptions{}) })
+			},
+			destroy: func(t *testing.T) *report.Summary {
+				return mustRun(t, "destroy", local, func() (*report.Summary, error) { return c.e.Destroy(ctx, local, local, engine.RunOptions{}) })
+			},
+		},
+		alice: {
+			up:      func(t *testing.T) *report.Summary { return c.mustConveyor(t, "up", "--env", alice) },
+			preview: func(t *testing.T) *report.Summary { return c.mustConveyor(t, "preview", "--env", alice) },
+			destroy: func(t *testing.T) *report.Summary { return c.mustConveyor(t, "destroy", "--env", alice, "--confirm", alice) },
+		},
 	}
 
 	for _, env := range []string{local, alice} {
 		t.Run("up "+env, func(t *testing.T) {
-			s := mustRun(t, "up", env, func() (*report.Summary, error) { return c.e.Up(ctx, env, engine.RunOptions{}) })
+			s := ops[env].up(t)
 			for op, n := range s.Changes {
-				if op != report.OpCreate && n > 0 {
+				if op != report.OpCreate && op != report.OpSame && n > 0 {
 					t.Errorf("a first up of %s: changes %v, want only creations", env, s.Changes)
 				}
 			}
@@ -60,14 +80,12 @@ func TestLocalEnvironments(t *testing.T) {
 
 	t.Run("a second preview and up change nothing", func(t *testing.T) {
 		for _, env := range []string{local, alice} {
-			p := mustRun(t, "preview", env, func() (*report.Summary, error) { return c.e.Preview(ctx, env, engine.RunOptions{}) })
-			if p.HasChanges() {
+			if p := ops[env].preview(t); p.HasChanges() {
 				t.Errorf("a preview of %s right after up changes %v: %v", env, p.Changes, p.Resources)
 			}
-		}
-		u := mustRun(t, "up", local, func() (*report.Summary, error) { return c.e.Up(ctx, local, engine.RunOptions{}) })
-		if u.HasChanges() {
-			t.Errorf("a second up of %s changes %v: %v", local, u.Changes, u.Resources)
+			if u := ops[env].up(t); u.HasChanges() {
+				t.Errorf("a second up of %s changes %v: %v", env, u.Changes, u.Resources)
+			}
 		}
 	})
 
@@ -108,7 +126,7 @@ func TestLocalEnvironments(t *testing.T) {
 	// The ad-hoc environment first: taking it down must leave local as it is.
 	for _, env := range []string{alice, local} {
 		t.Run("destroy "+env, func(t *testing.T) {
-			mustRun(t, "destroy", env, func() (*report.Summary, error) { return c.e.Destroy(ctx, env, env, engine.RunOptions{}) })
+			ops[env].destroy(t)
 			if left := f.labelled(t, env); len(left) > 0 {
 				t.Errorf("after destroying %s, objects labelled with it are left:\n  %s", env, join(left))
 			}

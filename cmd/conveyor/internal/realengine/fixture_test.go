@@ -14,6 +14,8 @@ import (
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/enginetest"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/pulumicli"
+	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks"
 	"github.com/conveyor-paas/conveyor/tests/harness"
 )
@@ -111,6 +113,17 @@ func (f *fixture) newClone(tb testing.TB, backend *enginetest.Env, extraEnv map[
 		tb.Fatal(err)
 	}
 	opts.ProjectSettings = nil
+	// The conveyor command checks the CLI it is given against the version the checkout pins.
+	pin := filepath.Join(pulumicli.ToolDir, "go.mod")
+	if data, err = os.ReadFile(filepath.Join(f.root, pin)); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(opts.WorkDir, pulumicli.ToolDir), 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(opts.WorkDir, pin), data, 0o644); err != nil {
+		tb.Fatal(err)
+	}
 	// The engine checks that the project's main exists even for an inline program, which it
 	// does not read; in the repository it is the program's main package (cmd/platform).
 	project, err := workspace.LoadProject(projectFile)
@@ -154,7 +167,7 @@ func (f *fixture) demoCatalog() string { return filepath.Join(f.root, "stacks", 
 // labelled lists the live objects labelled with env.
 func (f *fixture) labelled(tb testing.TB, env string) []harness.ObjectRef {
 	tb.Helper()
-	refs, err := f.kube.Labelled(tb.Context(), "conveyor.io/environment="+env)
+	refs, err := f.kube.Labelled(tb.Context(), naming.LabelEnvironment+"="+env)
 	if err != nil {
 		tb.Fatal(err)
 	}
