@@ -466,7 +466,7 @@ func wrongType(types any) any {
 		}
 	}
 	for _, candidate := range []any{"text", 7, 2.5, true, []any{"x"}, map[string]any{"x": "y"}} {
-		if !allowed[jsonType(candidate)] && !(allowed["number"] && jsonType(candidate) == "integer") {
+		if !allowed[jsonType(candidate)] && (!allowed["number"] || jsonType(candidate) != "integer") {
 			return candidate
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/agext/levenshtein"
 	"github.com/goccy/go-yaml/ast"
 )
 
@@ -537,27 +538,11 @@ func suggest(got string, rules *structRule) string {
 	return `, did you mean "` + best + `"?`
 }
 
-// distance is the Levenshtein edit distance, which gives up (returning a large number) on
-// strings far longer than any field name.
+// distance is the Levenshtein edit distance; names far longer than any field name are never
+// near misses, and are not compared.
 func distance(a, b string) int {
 	if len(a) > 64 || len(b) > 64 {
 		return math.MaxInt
 	}
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = slices.Min([]int{prev[j] + 1, cur[j-1] + 1, prev[j-1] + cost})
-		}
-		prev = cur
-	}
-	return prev[len(b)]
+	return levenshtein.Distance(a, b, nil)
 }

@@ -64,8 +64,8 @@ const schedulePattern = `^\s*(?:@(?:yearly|annually|monthly|weekly|daily|midnigh
 
 var shapes = sync.OnceValue(func() map[string]*shape {
 	part := func(name string, p naming.Part) *shape {
-		pattern, max := naming.PartPattern(p)
-		return &shape{name: name, patterns: []string{pattern}, maxLen: max,
+		pattern, maxLen := naming.PartPattern(p)
+		return &shape{name: name, patterns: []string{pattern}, maxLen: maxLen,
 			validate: func(v string) error { return naming.ValidatePart(p, v) }}
 	}
 	space := part(shapeSpace, naming.PartSpace)

@@ -11,22 +11,22 @@ import (
 // prefix vanishingly unlikely while leaving most of a short target for readable text.
 const hashLen = 8
 
-// Fit returns name unchanged when it is at most max bytes long. Otherwise it keeps the longest
+// Fit returns name unchanged when it is at most limit bytes long. Otherwise it keeps the longest
 // prefix that fits together with sep and a hash of the full name (see digestOf), trimming
 // separators from the end of the prefix so the result never ends in a dangling '-', '_' or
 // '.'.
 //
 // The result depends only on its arguments, so a cut name is as stable as an uncut one, and
 // two different long names get different hashes.
-func Fit(name string, max int, sep byte) string {
-	if len(name) <= max {
+func Fit(name string, limit int, sep byte) string {
+	if len(name) <= limit {
 		return name
 	}
 	digest := digestOf(name)
-	keep := max - hashLen - 1
+	keep := limit - hashLen - 1
 	if keep < 1 {
 		// A target too small for any prefix still gets a deterministic name.
-		return digest[:min(max, hashLen)]
+		return digest[:min(limit, hashLen)]
 	}
 	prefix := strings.TrimRight(name[:keep], "-_.")
 	return prefix + string(sep) + digest

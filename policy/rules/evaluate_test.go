@@ -219,12 +219,26 @@ func TestValues(t *testing.T) {
 }
 
 func TestImageTag(t *testing.T) {
-	for ref, want := range map[string]string{
-		"ghcr.io/acme/quotes:1.4.2": "1.4.2", "quotes": "", "localhost:5000/quotes": "",
-		"localhost:5000/quotes:latest": "latest", "quotes@sha256:abc": "@sha256:abc",
+	digest := "sha256:" + strings.Repeat("ab", 32)
+	for _, tt := range []struct{ ref, want, wantErr string }{
+		{ref: "ghcr.io/acme/quotes:1.4.2", want: "1.4.2"},
+		{ref: "quotes", want: ""},
+		{ref: "localhost:5000/quotes", want: ""},
+		{ref: "localhost:5000/quotes:latest", want: "latest"},
+		{ref: "quotes@" + digest, want: "@" + digest},
+		{ref: "ghcr.io/acme/quotes:1.4.2@" + digest, want: "@" + digest},
+		{ref: "quotes@sha256:abc", wantErr: "invalid"},
+		{ref: "Quotes:1.0", wantErr: "must be lowercase"},
 	} {
-		if got := imageTag(ref); got != want {
-			t.Errorf("imageTag(%q) = %q, want %q", ref, got, want)
+		got, err := imageTag(tt.ref)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("imageTag(%q) error = %v, want one containing %q", tt.ref, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("imageTag(%q) = %q, %v, want %q", tt.ref, got, err, tt.want)
 		}
 	}
 }

@@ -1,6 +1,10 @@
 package rules
 
-import "strings"
+import (
+	"strings"
+
+	distref "github.com/distribution/reference"
+)
 
 // NeedsKubernetesAPIAnnotation is the pod annotation that lets a pod mount its service account
 // token. Its value is the reason the pod talks to the Kubernetes API.
@@ -277,25 +281,33 @@ func checkImageTag(_ pod, c container) []Finding {
 	case !img.set():
 		return []Finding{violationf("%s has no image", c.label)}
 	}
-	switch imageTag(img.str()) {
-	case "":
+	tag, err := imageTag(img.str())
+	switch {
+	case err != nil:
+		return []Finding{violationf("%s: image %s is not a valid image reference: %v", c.label, img.show(), err)}
+	case tag == "":
 		return []Finding{violationf("%s: image %s has no tag", c.label, img.show())}
-	case "latest":
+	case tag == "latest":
 		return []Finding{violationf("%s: image %s uses the latest tag", c.label, img.show())}
 	}
 	return nil
 }
 
-// imageTag is the tag of an image reference; "@digest" for a pinned digest, "" when untagged.
-// A colon before the last slash belongs to the registry's port, not to a tag.
-func imageTag(ref string) string {
-	if _, digest, ok := strings.Cut(ref, "@"); ok {
-		return "@" + digest
+// imageTag is the tag of an image reference, parsed the way registries and the container
+// runtime read it (a colon may belong to a registry's port); "@digest" for a pinned digest,
+// "" when untagged.
+func imageTag(ref string) (string, error) {
+	named, err := distref.ParseNormalizedNamed(ref)
+	if err != nil {
+		return "", err
 	}
-	if colon := strings.LastIndex(ref, ":"); colon > strings.LastIndex(ref, "/") {
-		return ref[colon+1:]
+	if d, ok := named.(distref.Digested); ok {
+		return "@" + d.Digest().String(), nil
 	}
-	return ""
+	if t, ok := named.(distref.Tagged); ok {
+		return t.Tag(), nil
+	}
+	return "", nil
 }
 
 func checkServiceType(r Resource) []Finding {

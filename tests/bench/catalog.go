@@ -58,6 +58,34 @@ func moduleManifest(i, n, spaces int) string {
 	return m.String()
 }
 
+// WriteUniformCatalog writes a catalog of n modules that are all alike, the shape issue 14
+// measured the real engine with: each module has a database, a job and a cron, publishes two
+// events (two topics) and consumes one event of the next module (one subscription).
+func WriteUniformCatalog(dir string, n int) error {
+	if n < 2 {
+		return fmt.Errorf("a uniform catalog needs at least 2 modules, each consuming the next one's event, not %d", n)
+	}
+	spaces := SpacesFor(n)
+	for s := range spaces {
+		space := spaceName(s)
+		text := fmt.Sprintf("space: %s\nteam: %s@example.com\nquota: {cpu: \"64\", memory: 128Gi, pods: 500}\n", space, space)
+		if err := write(dir, space, "space.conveyor.yaml", text); err != nil {
+			return err
+		}
+	}
+	for i := range n {
+		next := moduleName((i + 1) % n)
+		text := fmt.Sprintf("module: %s\nspace: %s\ndatabase: true\npublishes: [created, updated]\nconsumes: [%s.created]\ncomponents:\n"+
+			"  migrate:\n    kind: job\n    image: ghcr.io/acme/%s-migrate:1.0.%d\n"+
+			"  nightly:\n    kind: cron\n    image: ghcr.io/acme/%s:1.0.%d\n    schedule: \"%d 3 * * *\"\n",
+			moduleName(i), spaceName(i%spaces), next, moduleName(i), i, moduleName(i), i, i%60)
+		if err := write(dir, spaceName(i%spaces), moduleName(i)+".conveyor.yaml", text); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func spaceName(s int) string  { return fmt.Sprintf("space%03d", s) }
 func moduleName(i int) string { return fmt.Sprintf("module%04d", i) }
 

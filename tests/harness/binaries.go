@@ -61,6 +61,11 @@ type toolBinary struct {
 	// ldflags returns -X flags for the upstream version, so that the binary reports the real
 	// release rather than the placeholder a `go build` from the module cache leaves.
 	ldflags func(version string) []string
+	// stage, when set, lays out the directory to build in (pkg is then relative to it) and
+	// returns a function that removes it; otherwise the build runs in the tool module.
+	stage func(ctx context.Context, goBin string, plan buildPlan) (dir string, cleanup func(), err error)
+	// recipe names what stage does, for the cached binary's hash.
+	recipe string
 }
 
 // kubeVersionLDFlags stamps the release into both version packages, as Kubernetes' own
@@ -121,17 +126,9 @@ func EnsureBinaries(ctx context.Context, logf Logf) (Binaries, error) {
 	if err != nil {
 		return Binaries{}, err
 	}
-	cache, err := CacheDir()
+	binDir, goBin, err := buildSetup()
 	if err != nil {
 		return Binaries{}, err
-	}
-	binDir := filepath.Join(cache, "bin")
-	if err := os.MkdirAll(binDir, 0o755); err != nil {
-		return Binaries{}, fmt.Errorf("creating binary cache %s: %w", binDir, err)
-	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		return Binaries{}, fmt.Errorf("the go toolchain is needed to build the control plane and is not on PATH: %w", err)
 	}
 
 	paths := map[string]string{}
@@ -159,6 +156,39 @@ func EnsureBinaries(ctx context.Context, logf Logf) (Binaries, error) {
 	}, nil
 }
 
+// ensureTool returns the cached binary of tb, building it first if needed.
+func ensureTool(ctx context.Context, toolsDir string, tb toolBinary, logf Logf) (string, error) {
+	binDir, goBin, err := buildSetup()
+	if err != nil {
+		return "", err
+	}
+	plan, err := planBuild(tb, filepath.Join(toolsDir, tb.moduleDir), binDir)
+	if err != nil {
+		return "", err
+	}
+	if err := ensureBinary(ctx, goBin, plan, logf); err != nil {
+		return "", err
+	}
+	return plan.out, nil
+}
+
+// buildSetup returns the binary cache directory, created if missing, and the go toolchain.
+func buildSetup() (binDir, goBin string, err error) {
+	cache, err := CacheDir()
+	if err != nil {
+		return "", "", err
+	}
+	binDir = filepath.Join(cache, "bin")
+	if err := os.MkdirAll(binDir, 0o755); err != nil {
+		return "", "", fmt.Errorf("creating binary cache %s: %w", binDir, err)
+	}
+	goBin, err = exec.LookPath("go")
+	if err != nil {
+		return "", "", fmt.Errorf("the go toolchain is needed to build the test binaries and is not on PATH: %w", err)
+	}
+	return binDir, goBin, nil
+}
+
 type buildPlan struct {
 	toolBinary
 	dir     string   // the tool module's directory
@@ -170,7 +200,7 @@ type buildPlan struct {
 
 // planBuild names the cached binary after the pinned version and a hash of everything that
 // decides its content: the tool module's go.mod and go.sum (which pin every dependency), the
-// package, the link flags and the target platform. Editing the tool module thus rebuilds, and
+// package, the link flags, the staging recipe if any, and the target platform. Editing the tool module thus rebuilds, and
 // different checkouts sharing a cache never pick up each other's binaries by mistake.
 func planBuild(tb toolBinary, dir, binDir string) (buildPlan, error) {
 	goMod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
@@ -190,7 +220,12 @@ func planBuild(tb toolBinary, dir, binDir string) (buildPlan, error) {
 		flags = tb.ldflags(version)
 	}
 	h := sha256.New()
-	for _, part := range [][]byte{goMod, goSum, []byte(tb.pkg), []byte(strings.Join(flags, " ")), []byte(runtime.GOOS + "/" + runtime.GOARCH)} {
+	parts := [][]byte{goMod, goSum, []byte(tb.pkg), []byte(strings.Join(flags, " ")), []byte(runtime.GOOS + "/" + runtime.GOARCH)}
+	if tb.recipe != "" {
+		// Only when there is one, so that the binaries without keep the names they had.
+		parts = append(parts, []byte(tb.recipe))
+	}
+	for _, part := range parts {
 		h.Write(part)
 		h.Write([]byte{0})
 	}
@@ -266,6 +301,14 @@ func ensureBinary(ctx context.Context, goBin string, plan buildPlan, logf Logf) 
 	args = append(args, plan.pkg)
 	cmd := exec.CommandContext(ctx, goBin, args...)
 	cmd.Dir = plan.dir
+	if plan.stage != nil {
+		dir, cleanup, err := plan.stage(ctx, goBin, plan)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		cmd.Dir = dir
+	}
 	cmd.Env = append(os.Environ(),
 		// A go.work above the repository must not pull the tool module into another graph.
 		"GOWORK=off",

@@ -59,6 +59,10 @@ type KubeOptions struct {
 	// APIServerArgs are appended to kube-apiserver's flags; a later flag overrides an
 	// earlier one, so this can change any default below.
 	APIServerArgs []string
+	// ProvisionVolumes runs a volume provisioner beside the control plane: every pending
+	// PersistentVolumeClaim gets a PersistentVolume of its own, deleted again once released,
+	// as on a cluster with a default storage class (see provisionVolumes).
+	ProvisionVolumes bool
 	// LogContainers are container names that get a log file of their own
 	// (Kube.ContainerLogFile); every other container shares one.
 	LogContainers []string
@@ -82,20 +86,29 @@ type Kube struct {
 	// Stop removes it unless CONVEYOR_KEEP_KUBE_DIR=1.
 	Dir string
 
-	logf     Logf
-	tb       testing.TB
-	procs    []*process // in start order
-	applier  applier
-	stopOnce sync.Once
-	stopErr  error
+	logf    Logf
+	tb      testing.TB
+	procs   []*process // in start order
+	applier applier
+	// stopVolumes stops the volume provisioner and waits for it; nil when none runs.
+	stopVolumes func()
+	stopOnce    sync.Once
+	stopErr     error
 }
 
 // KubeForTest starts a control plane for tb, stopped by tb's Cleanup. It skips tb if
 // CONVEYOR_SKIP_KUBE=1 and fails it if the control plane cannot start.
 func KubeForTest(tb testing.TB) *Kube {
 	tb.Helper()
+	return KubeForTestWith(tb, KubeOptions{})
+}
+
+// KubeForTestWith is KubeForTest with options; opts.TB is set to tb.
+func KubeForTestWith(tb testing.TB, opts KubeOptions) *Kube {
+	tb.Helper()
 	SkipUnlessKube(tb)
-	k, err := StartKube(tb.Context(), KubeOptions{TB: tb})
+	opts.TB = tb
+	k, err := StartKube(tb.Context(), opts)
 	if err != nil {
 		tb.Fatalf("starting the Kubernetes control plane: %v", err)
 	}
@@ -148,6 +161,12 @@ func StartKube(ctx context.Context, opts KubeOptions) (*Kube, error) {
 		k.logTails(logf)
 		_ = k.Stop()
 		return nil, err
+	}
+	if opts.ProvisionVolumes {
+		volCtx, stop := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go k.provisionVolumes(volCtx, done)
+		k.stopVolumes = func() { stop(); <-done }
 	}
 	logf("harness: Kubernetes %s ready in %s with nodes %s (kubeconfig %s)",
 		k.Version, time.Since(start).Round(100*time.Millisecond), strings.Join(k.Nodes, ", "), k.Kubeconfig)
@@ -522,6 +541,9 @@ func (k *Kube) Stop() error {
 	k.stopOnce.Do(func() {
 		if k.tb != nil && k.tb.Failed() {
 			k.logTails(k.logf)
+		}
+		if k.stopVolumes != nil {
+			k.stopVolumes()
 		}
 		// In reverse order, so that no component spends its last seconds logging that the
 		// one it depends on is gone.

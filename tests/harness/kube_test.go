@@ -28,7 +28,7 @@ const fieldManager = "conveyor-harness-smoke"
 
 // TestKube starts one control plane and checks, in order, what the API-server tier relies on.
 func TestKube(t *testing.T) {
-	kube := KubeForTest(t)
+	kube := KubeForTestWith(t, KubeOptions{ProvisionVolumes: true})
 	ctx := t.Context()
 
 	t.Run("version and nodes", func(t *testing.T) {
@@ -178,6 +178,66 @@ func TestKube(t *testing.T) {
 		})
 		if err != nil {
 			t.Fatalf("job did not complete: %v; last status %+v", err, last.Status)
+		}
+	})
+
+	t.Run("a StatefulSet's claim gets a volume, deleted with the claim", func(t *testing.T) {
+		labels := map[string]string{"app.kubernetes.io/name": "db"}
+		set := appsv1ac.StatefulSet("db", ns).
+			WithSpec(appsv1ac.StatefulSetSpec().
+				WithServiceName("db").
+				WithReplicas(1).
+				WithSelector(metav1ac.LabelSelector().WithMatchLabels(labels)).
+				WithTemplate(corev1ac.PodTemplateSpec().WithLabels(labels).WithSpec(restrictedPodSpec())).
+				WithVolumeClaimTemplates(corev1ac.PersistentVolumeClaim("data", "").
+					WithSpec(corev1ac.PersistentVolumeClaimSpec().
+						WithAccessModes(corev1.ReadWriteOnce).
+						WithResources(corev1ac.VolumeResourceRequirements().
+							WithRequests(corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("2Gi")})))))
+		if _, err := kube.Client.AppsV1().StatefulSets(ns).Apply(ctx, set, metav1.ApplyOptions{FieldManager: fieldManager}); err != nil {
+			t.Fatalf("server-side apply: %v", err)
+		}
+		last := &appsv1.StatefulSet{}
+		if err := poll(ctx, 2*time.Minute, func(ctx context.Context) (bool, error) {
+			s, err := kube.Client.AppsV1().StatefulSets(ns).Get(ctx, "db", metav1.GetOptions{})
+			last = s
+			return err == nil && s.Status.ReadyReplicas == 1, err
+		}); err != nil {
+			var phases []string
+			if claims, err := kube.Client.CoreV1().PersistentVolumeClaims(ns).List(ctx, metav1.ListOptions{}); err == nil {
+				for _, c := range claims.Items {
+					phases = append(phases, c.Name+" "+string(c.Status.Phase))
+				}
+			}
+			t.Fatalf("the StatefulSet never became ready: %v; %d of 1 replicas ready; claims %v", err, last.Status.ReadyReplicas, phases)
+		}
+		claim, err := kube.Client.CoreV1().PersistentVolumeClaims(ns).Get(ctx, "data-db-0", metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pv, err := kube.Client.CoreV1().PersistentVolumes().Get(ctx, claim.Spec.VolumeName, metav1.GetOptions{})
+		if err != nil {
+			t.Fatalf("the claim's volume %q: %v", claim.Spec.VolumeName, err)
+		}
+		if claim.Status.Phase != corev1.ClaimBound || pv.Labels[ProvisionedLabel] != "true" || pv.Spec.Capacity.Storage().String() != "2Gi" {
+			t.Errorf("claim %s bound to %s (%s), want Bound to a provisioned 2Gi volume", claim.Status.Phase, pv.Name, pv.Spec.Capacity.Storage())
+		}
+
+		// A StatefulSet keeps its claims; deleting the claim releases the volume, which goes.
+		if err := kube.Client.AppsV1().StatefulSets(ns).Delete(ctx, "db", metav1.DeleteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := kube.Client.CoreV1().PersistentVolumeClaims(ns).Delete(ctx, claim.Name, metav1.DeleteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := poll(ctx, 2*time.Minute, func(ctx context.Context) (bool, error) {
+			_, err := kube.Client.CoreV1().PersistentVolumes().Get(ctx, pv.Name, metav1.GetOptions{})
+			if apierrors.IsNotFound(err) {
+				return true, nil
+			}
+			return false, err
+		}); err != nil {
+			t.Errorf("the released volume %s was not deleted: %v", pv.Name, err)
 		}
 	})
 

@@ -238,7 +238,7 @@ func (pg *Postgres) CloudSQLRoleModel(ctx context.Context, admin, password strin
 		fmt.Sprintf(`GRANT %s TO %s`, CloudSQLSuperuserRole, pgx.Identifier{admin}.Sanitize()),
 	} {
 		if _, err := conn.Exec(ctx, stmt); err != nil {
-			return fmt.Errorf("Cloud SQL role model: %s: %w", strings.SplitN(stmt, " PASSWORD", 2)[0], err)
+			return fmt.Errorf("making Cloud SQL's role model: %s: %w", strings.SplitN(stmt, " PASSWORD", 2)[0], err)
 		}
 	}
 	return nil
@@ -293,8 +293,8 @@ func postgresBinaries() (dir string, major int, err error) {
 		slices.SortFunc(found, func(a, b string) int { return majorOf(b) - majorOf(a) })
 		candidates = found
 		if p, err := exec.LookPath("initdb"); err == nil {
-			if real, err := filepath.EvalSymlinks(p); err == nil {
-				p = real
+			if resolved, err := filepath.EvalSymlinks(p); err == nil {
+				p = resolved
 			}
 			candidates = append(candidates, filepath.Dir(p))
 		}

@@ -24,6 +24,18 @@ func SkipUnlessPubSub(tb testing.TB) {
 	}
 }
 
+// SkipUnlessRealEngine skips tb when CONVEYOR_SKIP_REAL_ENGINE=1 or CONVEYOR_SKIP_KUBE=1: the
+// real-engine tier runs the real program with the real kubernetes provider on a control
+// plane, and building that provider takes a quarter of an hour on a cold machine. The same
+// rule as SkipUnlessKube: without either variable, a missing prerequisite fails the test.
+func SkipUnlessRealEngine(tb testing.TB) {
+	tb.Helper()
+	if os.Getenv("CONVEYOR_SKIP_REAL_ENGINE") == "1" {
+		tb.Skip("CONVEYOR_SKIP_REAL_ENGINE=1: skipping the tier that runs the real program with the real providers")
+	}
+	SkipUnlessKube(tb)
+}
+
 // SkipUnlessPostgres skips tb when CONVEYOR_SKIP_POSTGRES=1, with the same rule as
 // SkipUnlessKube: without that variable, a machine lacking the PostgreSQL binaries fails the
 // test.

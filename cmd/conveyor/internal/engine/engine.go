@@ -140,11 +140,15 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	}
 
 	if opts.Pulumi == nil {
-		cmd, err := pulumicli.Command(ctx, pulumicli.Options{RepoRoot: opts.RepoRoot, Getenv: opts.Getenv, Progress: opts.Log})
+		cli, err := pulumicli.Find(ctx, pulumicli.Options{RepoRoot: opts.RepoRoot, Getenv: opts.Getenv, Progress: opts.Log})
 		if err != nil {
 			return nil, &SetupError{Err: fmt.Errorf("the Pulumi CLI: %w", err)}
 		}
-		opts.Pulumi = cmd
+		if cli.Source == pulumicli.SourcePath || cli.Source == pulumicli.SourceExplicit {
+			// Not the pinned CLI: say so, since its behaviour may differ from what CI runs.
+			fmt.Fprintf(opts.Log, "conveyor: using the Pulumi CLI v%s from %s (%s)\n", cli.Version, cli.Source, cli.Path)
+		}
+		opts.Pulumi = cli.Command
 	}
 	wsOpts = append(wsOpts, auto.Pulumi(opts.Pulumi))
 

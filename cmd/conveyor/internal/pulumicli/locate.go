@@ -6,7 +6,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"time"
 
 	"github.com/blang/semver"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
@@ -21,6 +23,23 @@ type Options struct {
 	// Progress receives what a build is doing; nil discards it. A cold build takes minutes, so
 	// a command should pass its standard error here.
 	Progress io.Writer
+	// Download installs Pulumi's release of version under root (root/bin/pulumi); nil means
+	// auto.InstallPulumiCommand, which fetches it from get.pulumi.com. Tests inject a double.
+	Download func(ctx context.Context, root string, version semver.Version) error
+}
+
+// downloadTimeout bounds the attempt to download the CLI: on a machine that cannot reach
+// get.pulumi.com, Conveyor builds it instead, and should not wait long to find that out.
+const downloadTimeout = 45 * time.Second
+
+func (o Options) download(ctx context.Context, root string, version semver.Version) error {
+	if o.Download != nil {
+		return o.Download(ctx, root, version)
+	}
+	ctx, cancel := context.WithTimeout(ctx, downloadTimeout)
+	defer cancel()
+	_, err := auto.InstallPulumiCommand(ctx, &auto.PulumiCommandOptions{Root: root, Version: version})
+	return err
 }
 
 func (o Options) getenv(key string) string {
@@ -43,11 +62,20 @@ type Binary struct {
 	Path string
 	// Version is what the binary reports.
 	Version semver.Version
-	// Source says how it was found: "PULUMI_CLI", "repository cache" or "user cache".
+	// Source says how it was found: one of the Source constants.
 	Source string
 	// Command runs it for the Automation API; pass it with auto.Pulumi.
 	Command auto.PulumiCommand
 }
+
+// Where a Binary was found.
+const (
+	SourceExplicit  = "PULUMI_CLI"
+	SourceRepoCache = "repository cache"
+	SourcePath      = "PATH"
+	SourceDownload  = "download"
+	SourceBuilt     = "user cache"
+)
 
 // Once per process and repository: every stack operation needs the CLI, and `pulumi version`
 // (which the Automation API runs to check it) costs a fraction of a second each time.
@@ -56,14 +84,15 @@ var (
 	found   = map[string]*Binary{}
 )
 
-// Find returns the pinned Pulumi CLI, building it into the user cache when neither $PULUMI_CLI
-// nor the repository's .cache/bin/pulumi provides it.
+// Find returns a Pulumi CLI the Automation API accepts, in the order the package comment
+// gives: an explicit or compatible one first, then a downloaded release, and a build from
+// tools/pulumi only as the last resort.
 func Find(ctx context.Context, opts Options) (*Binary, error) {
 	pin, err := PinnedVersion(opts.RepoRoot)
 	if err != nil {
 		return nil, err
 	}
-	key := opts.RepoRoot + "\x00" + opts.getenv("PULUMI_CLI") + "\x00" + opts.getenv("CONVEYOR_CACHE_DIR")
+	key := strings.Join([]string{opts.RepoRoot, opts.getenv("PULUMI_CLI"), opts.getenv("PATH"), opts.getenv("CONVEYOR_CACHE_DIR")}, "\x00")
 	foundMu.Lock()
 	defer foundMu.Unlock()
 	if b := found[key]; b != nil {
@@ -89,7 +118,7 @@ func find(ctx context.Context, opts Options, pin semver.Version) (*Binary, error
 		if err != nil {
 			return nil, fmt.Errorf("PULUMI_CLI=%s: %w", explicit, err)
 		}
-		b.Source = "PULUMI_CLI"
+		b.Source = SourceExplicit
 		return b, nil
 	}
 
@@ -97,24 +126,64 @@ func find(ctx context.Context, opts Options, pin semver.Version) (*Binary, error
 	if isExecutable(repoCopy) {
 		b, err := check(repoCopy, pin, cache, true)
 		if err == nil {
-			b.Source = "repository cache"
+			b.Source = SourceRepoCache
 			return b, nil
 		}
 		fmt.Fprintf(opts.progress(), "conveyor: ignoring %s: %v\n", repoCopy, err)
 	}
 
-	userCopy := filepath.Join(cache, "bin", "pulumi-v"+pin.String())
-	if !isExecutable(userCopy) {
-		if err := build(ctx, opts, pin, userCopy); err != nil {
+	// A CLI on PATH that is at least the pinned version: what a developer has installed.
+	if onPath := lookPath(opts.getenv("PATH")); onPath != "" {
+		b, err := check(onPath, pin, cache, false)
+		if err == nil {
+			b.Source = SourcePath
+			return b, nil
+		}
+		fmt.Fprintf(opts.progress(), "conveyor: ignoring %s on PATH: %v\n", onPath, err)
+	}
+
+	built := filepath.Join(cache, "bin", "pulumi-v"+pin.String())
+	released := filepath.Join(cache, "release", "pulumi-v"+pin.String())
+	releasedCLI := filepath.Join(released, "bin", "pulumi")
+	switch {
+	case isExecutable(built):
+	case isExecutable(releasedCLI):
+		return checked(releasedCLI, pin, cache, SourceDownload)
+	default:
+		fmt.Fprintf(opts.progress(), "conveyor: downloading the Pulumi CLI v%s into %s\n", pin, released)
+		err := opts.download(ctx, released, pin)
+		if err == nil && isExecutable(releasedCLI) {
+			return checked(releasedCLI, pin, cache, SourceDownload)
+		}
+		fmt.Fprintf(opts.progress(), "conveyor: the download failed (%v); building the CLI from %s instead\n", err, ToolDir)
+		if err := build(ctx, opts, pin, built); err != nil {
 			return nil, err
 		}
 	}
-	b, err := check(userCopy, pin, cache, true)
+	return checked(built, pin, cache, SourceBuilt)
+}
+
+// checked is check of a copy Conveyor manages, which must be the pinned version exactly.
+func checked(path string, pin semver.Version, cache, source string) (*Binary, error) {
+	b, err := check(path, pin, cache, true)
 	if err != nil {
-		return nil, fmt.Errorf("the Pulumi CLI built at %s: %w (delete it to rebuild)", userCopy, err)
+		return nil, fmt.Errorf("the Pulumi CLI at %s: %w (delete it to fetch or build it again)", path, err)
 	}
-	b.Source = "user cache"
+	b.Source = source
 	return b, nil
+}
+
+// lookPath finds pulumi in a PATH value, as the shell would.
+func lookPath(path string) string {
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			continue
+		}
+		if candidate := filepath.Join(dir, "pulumi"); isExecutable(candidate) {
+			return candidate
+		}
+	}
+	return ""
 }
 
 // check runs the Automation API's own version check on the binary at path. exact also

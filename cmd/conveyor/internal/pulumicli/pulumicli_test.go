@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/blang/semver"
 )
 
 // repoRoot is the repository this package is in.
@@ -74,6 +76,8 @@ func TestFind(t *testing.T) {
 		repoCLI    string // version of <repo>/.cache/bin/pulumi; "" for none
 		explicit   string // version of a $PULUMI_CLI binary; "" for unset
 		userCLI    string // version already in the user cache; "" for none
+		pathCLI    string // version of a pulumi on PATH; "" for none
+		release    string // version the download (a test double) installs; "" when it fails
 		wantSource string
 		wantErr    string
 	}{
@@ -82,6 +86,10 @@ func TestFind(t *testing.T) {
 		{name: "PULUMI_CLI too old is refused, not replaced", repoCLI: "v3.274.1", explicit: "v3.100.0", wantErr: "Automation API refuses it"},
 		{name: "PULUMI_CLI with a placeholder version", explicit: "v3.274.1-dev.0+dirty", wantErr: "Automation API refuses it"},
 		{name: "a repository copy of another version falls back to the user cache", repoCLI: "v3.249.0", userCLI: "v3.274.1", wantSource: "user cache"},
+		{name: "a newer pulumi on PATH is used", pathCLI: "v3.280.0", userCLI: "v3.274.1", wantSource: "PATH"},
+		{name: "an older pulumi on PATH is passed over", pathCLI: "v3.200.0", userCLI: "v3.274.1", wantSource: "user cache"},
+		{name: "the release is downloaded when nothing is cached", release: "v3.274.1", wantSource: "download"},
+		{name: "a downloaded release of another version is refused", release: "v3.273.0", wantErr: "Automation API refuses it"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -94,7 +102,24 @@ func TestFind(t *testing.T) {
 			if tt.userCLI != "" {
 				fakeCLI(t, filepath.Join(cache, "bin", "pulumi-v3.274.1"), tt.userCLI)
 			}
-			b, err := Find(context.Background(), Options{RepoRoot: root, Getenv: func(k string) string { return env[k] }})
+			if tt.pathCLI != "" {
+				dir := t.TempDir()
+				fakeCLI(t, filepath.Join(dir, "pulumi"), tt.pathCLI)
+				env["PATH"] = t.TempDir() + string(os.PathListSeparator) + dir
+			}
+			// A test double of get.pulumi.com: no test reaches the network, and none may fall
+			// through to a real build.
+			download := func(_ context.Context, root string, v semver.Version) error {
+				if tt.release == "" {
+					t.Fatalf("the CLI was downloaded although a copy was at hand")
+				}
+				if v.String() != "3.274.1" {
+					t.Errorf("downloading v%s, want the pin", v)
+				}
+				fakeCLI(t, filepath.Join(root, "bin", "pulumi"), tt.release)
+				return nil
+			}
+			b, err := Find(context.Background(), Options{RepoRoot: root, Getenv: func(k string) string { return env[k] }, Download: download})
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
