@@ -2,12 +2,11 @@ package engine_test
 
 import (
 	"context"
-	"sync"
 	"testing"
-	"time"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/enginetest"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
 )
 
 // TestConcurrentDeploysKeepEachOthersImages runs two real deploys of different modules at
@@ -34,24 +33,9 @@ func TestConcurrentDeploysKeepEachOthersImages(t *testing.T) {
 		{Env: "dev", Module: "quotes", Image: "quotes:2"},
 		{Env: "dev", Module: "policies", Image: "policies:2"},
 	}
-	var wg sync.WaitGroup
-	retries := make([]int, 2)
-	for i, e := range []*engine.Engine{first, second} {
-		if i == 1 {
-			env.WaitForLock(t, "dev", time.Minute)
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s, err := e.Deploy(ctx, reqs[i], engine.RunOptions{})
-			if err != nil {
-				t.Errorf("deploy %d: %v", i, err)
-				return
-			}
-			retries[i] = s.LockRetries
-		}()
-	}
-	wg.Wait()
+	retries := overlap(t, env, []*engine.Engine{first, second}, func(i int, e *engine.Engine) (*report.Summary, error) {
+		return e.Deploy(ctx, reqs[i], engine.RunOptions{})
+	})
 	if retries[1] == 0 {
 		t.Fatalf("the second deploy did not wait for the lock: they did not overlap")
 	}
