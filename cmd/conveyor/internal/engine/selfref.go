@@ -11,6 +11,9 @@ import (
 // images its stack's last checkpoint recorded (package deployed).
 const stackReferenceType = "pulumi:pulumi:StackReference"
 
+// pulumiProviderType is the provider that reads it.
+const pulumiProviderType = "pulumi:providers:pulumi"
+
 // withoutSelfReference takes the stack's reference to itself out of a summary. Every update
 // and preview reads it, and its recorded outputs are those of the update before the one that
 // read them, so a refresh always finds them "changed": that is the stack's own bookkeeping,
@@ -42,6 +45,14 @@ func withoutSelfReference(s *report.Summary, project, stack string) {
 			}
 		}
 	}
-	s.Resources = slices.DeleteFunc(s.Resources, isSelf)
+	// The default provider of the pulumi package exists only to read that reference; the
+	// engine does not count providers among the changes, so it is only dropped from the lists.
+	isItsProvider := func(r report.ResourceChange) bool { return r.Type == pulumiProviderType }
+	for i := range s.ByType {
+		if s.ByType[i].Type == pulumiProviderType {
+			s.ByType[i].Changes = nil
+		}
+	}
+	s.Resources = slices.DeleteFunc(s.Resources, func(r report.ResourceChange) bool { return isSelf(r) || isItsProvider(r) })
 	s.ByType = slices.DeleteFunc(s.ByType, func(t report.TypeChanges) bool { return len(t.Changes) == 0 })
 }
