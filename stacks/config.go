@@ -10,6 +10,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
 // Namespace is the configuration namespace of every key ("conveyor:catalog").
@@ -26,7 +27,7 @@ const (
 	// GKE accepts only gke-security-groups@<domain>, so set it to your Workspace domain's.
 	DefaultSecurityGroup = "gke-security-groups@example.com"
 	// LocalCluster as the cluster means the current kubeconfig's cluster.
-	LocalCluster = "local"
+	LocalCluster = naming.LocalCluster
 )
 
 // DefaultNodePools are a cluster's pools unless configured. It is a function, not a variable,
@@ -36,9 +37,9 @@ func DefaultNodePools() []components.NodePool {
 	return []components.NodePool{{Name: "general", MachineType: "e2-standard-4", Min: 1, Max: 5}}
 }
 
-// Images are the images an environment runs, by module and component; what is not listed
-// runs its manifest's image.
-type Images map[string]map[string]string
+// Images are images by module and component (see package deployed for how the layers of
+// images are resolved).
+type Images = deployed.Images
 
 // Config is a stack's configuration with every default applied.
 type Config struct {
@@ -52,7 +53,9 @@ type Config struct {
 	Cluster string
 	// KubeContext is the kubeconfig context of a local environment ("" for the current one).
 	KubeContext string
-	Images      Images
+	// Images are the stack file's conveyor:images, the committed seed; the program puts the
+	// deployed images over them (deployed.Layers).
+	Images Images
 
 	// Cluster stacks.
 	GCPProject     string

@@ -13,6 +13,7 @@ import (
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/manifest"
 	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
 // Outputs of an environment stack: what a person and CI need to find what was deployed.
@@ -37,8 +38,22 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 		}
 		return err
 	}
+	record, err := deployed.Record(ctx)
+	if err != nil {
+		return err
+	}
 	if err := checkImages(cfg.Images, cat); err != nil {
 		return err
+	}
+	// The deployed images may name a module or component that a later commit removed: it is
+	// history, not a typo, so it is left out rather than refused.
+	images := deployed.Layers{Seed: cfg.Images, Deployed: record}.Images()
+	for m, comps := range images {
+		for c := range comps {
+			if mod := cat.Module(m); mod == nil || mod.Components[c] == nil {
+				delete(comps, c)
+			}
+		}
 	}
 	env := components.Environment{
 		Name:       cfg.Stack,
@@ -72,7 +87,7 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 			Spec:        m,
 			Namespace:   spaceNS[m.Space],
 			Events:      events,
-			Images:      cfg.Images[m.Name],
+			Images:      images[m.Name],
 		})
 		if err != nil {
 			return err

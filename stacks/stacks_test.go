@@ -199,9 +199,21 @@ func TestEnvironmentsDiffer(t *testing.T) {
 			case !tt.wantProtect && teardown.Find("kubernetes:batch/v1:Job", tt.stack+"-conveyor/conveyor-database-teardown") == nil:
 				t.Errorf("the teardown of %s drops nothing", tt.stack)
 			}
-			ref := rec.OfType("pulumi:pulumi:StackReference")
-			if len(ref) != 1 || !strings.HasSuffix(ref[0].Name, "/conveyor/"+tt.wantCluster) {
-				t.Errorf("stack reference = %v, want one to %s", ref, tt.wantCluster)
+			// Two references: to its cluster, and to its own last checkpoint, which holds
+			// the images it runs (package deployed).
+			var toCluster, toSelf int
+			for _, r := range rec.OfType("pulumi:pulumi:StackReference") {
+				switch {
+				case strings.HasSuffix(r.Name, "/conveyor/"+tt.wantCluster):
+					toCluster++
+				case strings.HasSuffix(r.Name, "/conveyor/"+tt.stack):
+					toSelf++
+				default:
+					t.Errorf("a stack reference to %s", r.Name)
+				}
+			}
+			if toCluster != 1 || toSelf != 1 {
+				t.Errorf("%d stack references to %s and %d to %s itself, want one each", toCluster, tt.wantCluster, toSelf, tt.stack)
 			}
 			if hpa := rec.OfType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler"); (len(hpa) == 0) != (tt.stack == "pr-123") {
 				t.Errorf("%d autoscalers in %s", len(hpa), tt.stack)

@@ -58,6 +58,10 @@ func ClassifyStack(stack string) (StackKind, error) {
 // only ad-hoc environments are; production and the long-lived ones never.
 func (k StackKind) Collectable() bool { return k == StackAdHoc }
 
+// LocalCluster is the cluster of every local stack: the kubeconfig's context. The program,
+// the stack config and `env list` all call it so.
+const LocalCluster = "local"
+
 // DefaultCluster is the cluster stack an environment deploys onto unless configured.
 func DefaultCluster(stack string) string {
 	if stack == ProductionStack {

@@ -15,14 +15,15 @@ func newDeploy(d *deps) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "deploy --env <env> --module <module> --image <ref>",
 		Short: "Run a new image of one module's component, touching nothing else",
-		Long: `Deploy records the image in the environment's config (conveyor:images, an object
-{<module>: {<component>: <image>}}, set at images.<module>.<component>) and runs an update
-targeted at that module only: its conveyor:platform:Module component and every resource under
+		Long: `Deploy runs an update that asks for the image and is targeted at that module only: its conveyor:platform:Module component and every resource under
 it. Other modules stay exactly as they are, even if the code changed for them: a service
 team's deploy never ships anyone else's pending change.
 
-The images an environment runs are recorded in its backend with each deployment; every
-operation takes them from there, so a pipeline's fresh clone never rolls a deploy back.
+No file is written. The update itself, once it holds the environment's lock, reads the images
+the environment runs from its last checkpoint, puts this one over them and records the result
+(the stack output deployedImages): two deploys of different modules at once keep each other's
+image, and a pipeline's fresh clone never rolls a deploy back. 'conveyor history' lists them,
+'conveyor rollback' puts earlier ones back.
 
 The module must exist in the environment already ('conveyor up' creates it). prod is refused:
 it takes images through 'conveyor promote --save-plan' and a reviewed plan.

@@ -3,13 +3,16 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"path/filepath"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/conveyor-paas/conveyor/components/manifest"
 	"github.com/conveyor-paas/conveyor/stacks"
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
 // explanation is the resolved configuration of one component.
@@ -26,7 +29,7 @@ type setting struct {
 	From  string `json:"from"`
 }
 
-func newExplain() *cobra.Command {
+func newExplain(d *deps) *cobra.Command {
 	var env, module string
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -35,6 +38,10 @@ func newExplain() *cobra.Command {
 		Long: `Explain shows, for each component of a module in an environment, the image it runs
 and every configuration value it gets, with the level (space, module or component) and
 the file and line that set it, and the values it overrides.
+
+The image is the one the next 'conveyor up' runs, resolved by the program's own rule: an
+image that deploy, promote or rollback set (read from the environment's backend, with the
+update that set it), else the stack file's conveyor:images, else the manifest's.
 
 Exits 0 on success, 3 when the module does not exist, 4 when the stack cannot be read.`,
 		Example: `  conveyor explain --env dev --module quotes
@@ -45,7 +52,8 @@ Exits 0 on success, 3 when the module does not exist, 4 when the stack cannot be
 			if err != nil {
 				return err
 			}
-			explained, err := explain(root, env, module)
+			layers, setBy := nextImages(cmd, d, env)
+			explained, err := explain(root, env, module, layers, setBy)
 			if err != nil {
 				return err
 			}
@@ -80,8 +88,10 @@ Exits 0 on success, 3 when the module does not exist, 4 when the stack cannot be
 	return cmd
 }
 
-// explain resolves a module's configuration the way the program does for the stack.
-func explain(root, env, module string) ([]explanation, error) {
+// explain resolves a module's configuration the way the program does for the stack: layers
+// are the image layers of its next update (engine.NextImages; the stack file's seed alone
+// when Seed is nil), and setBy names the update that deployed an image.
+func explain(root, env, module string, layers deployed.Layers, setBy func(module, component, image string) string) ([]explanation, error) {
 	config, err := stacks.ReadStackConfig(root, env)
 	if err != nil {
 		return nil, withCode(ExitSetup, err)
@@ -105,20 +115,57 @@ func explain(root, env, module string) ([]explanation, error) {
 		}
 		return nil, withCode(ExitUsage, fmt.Errorf("there is no module %q in %s (modules: %v)", module, catalog, names))
 	}
-	var images stacks.Images
-	if raw := config[stacks.Namespace+":images"]; raw != "" {
-		if err := json.Unmarshal([]byte(raw), &images); err != nil {
-			return nil, withCode(ExitSetup, fmt.Errorf("%s: conveyor:images: %w", stacks.StackConfigFile(root, env), err))
+	if layers.Seed == nil {
+		if layers.Seed, err = deployed.Decode(config[deployed.SeedKey]); err != nil {
+			return nil, withCode(ExitSetup, fmt.Errorf("%s: %s: %w", stacks.StackConfigFile(root, env), deployed.SeedKey, err))
 		}
 	}
 	var out []explanation
 	for _, name := range m.ComponentNames() {
 		c := m.Components[name]
-		image := setting{Value: c.Image, From: "manifest " + m.File()}
-		if pinned, ok := images[module][name]; ok {
-			image = setting{Value: pinned, From: "stack config " + stacks.StackConfigFile(root, env) + " (conveyor:images)"}
+		// The program's own rule (deployed.Layers.Lookup), so this is what the next up runs.
+		img, src := layers.Lookup(module, name, c.Image)
+		image := setting{Value: img, From: "manifest " + m.File()}
+		switch src {
+		case deployed.FromStackFile:
+			image.From = "stack config " + stacks.StackConfigFile(root, env) + " (" + deployed.SeedKey + ")"
+		case deployed.FromDeployed:
+			image.From = "deployed"
+			if setBy != nil {
+				image.From = setBy(module, name, img)
+			}
 		}
 		out = append(out, explanation{Component: name, Kind: c.Kind, Image: image, Config: cat.ResolveConfig(m, name)})
 	}
 	return out, nil
+}
+
+// nextImages reads the image layers of env's next update from its backend, and a function
+// that names the update which deployed an image. Without a reachable backend, explain says so
+// and shows the stack file's and the manifest's images.
+func nextImages(cmd *cobra.Command, d *deps, env string) (deployed.Layers, func(module, component, image string) string) {
+	warn := func(err error) (deployed.Layers, func(string, string, string) string) {
+		fmt.Fprintf(cmd.ErrOrStderr(), "conveyor: the images deployed to %s are unknown (%v): showing the stack file's and the manifest's\n", env, err)
+		return deployed.Layers{}, nil
+	}
+	e, err := d.engine(cmd.Context(), io.Discard)
+	if err != nil {
+		return warn(err)
+	}
+	layers, err := e.NextImages(cmd.Context(), env)
+	if err != nil {
+		return warn(err)
+	}
+	history, err := e.History(cmd.Context(), env)
+	if err != nil {
+		history = nil // never deployed: nothing was deployed by any update
+	}
+	return layers, func(module, component, image string) string {
+		for _, h := range history {
+			if h.Result == "succeeded" && h.Images[module][component] == image {
+				return fmt.Sprintf("deployed by update %d of %s (%s, %s)", h.Version, env, orDash(h.By), h.Start.UTC().Format(time.RFC3339))
+			}
+		}
+		return "deployed (recorded in " + env + "'s last update)"
+	}
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -17,10 +18,11 @@ func newPromote(d *deps) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "promote --from <env> --to <env>",
 		Short: "Copy the images that run in one environment to another",
-		Long: `Promote copies conveyor:images from one environment to another: the images its last
-deployment recorded, that is what really runs there. --module limits it to one module.
+		Long: `Promote copies the images that run in one environment to another: its stack file's
+and those its deploys set, as its last update recorded them, that is what really runs there.
+--module limits it to one module.
 
-The images are written to the destination's config and the promotion is previewed. To
+The changed images are the request of a preview of the destination; no file is written. To
 production this is the first half of a change: --save-plan writes the plan, a person reviews
 it, and 'conveyor up --env prod --plan <file>' applies exactly that (the plan carries the
 images to the job that applies it). Elsewhere --yes applies the promotion at once.
@@ -36,54 +38,17 @@ failed, 3 for --yes to prod, 4 when a backend, passphrase or an environment is m
   conveyor promote --from dev --to staging --module quotes --yes`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			e, err := d.engine(cmd.Context(), cmd.ErrOrStderr())
-			if err != nil {
-				return engineExit(err)
-			}
-			o, pr := runOptions(cmd, d)
-			o.Plan, o.Message = savePlan, message
-			res, err := e.Promote(cmd.Context(), req, o)
-			pr.Done()
-			if refused, rerr := printRefusal(cmd, out, err); refused {
-				return rerr
-			}
-			if res == nil {
-				return engineExit(err)
-			}
-			if out.json {
-				if werr := report.WriteJSON(cmd.OutOrStdout(), res); werr != nil {
-					return werr
+			return runImageChange(cmd, d, out, savePlan, message, func(ctx context.Context, e *engine.Engine, o engine.RunOptions) (*imageChange, error) {
+				res, err := e.Promote(ctx, req, o)
+				if res == nil {
+					return nil, err
 				}
-			} else if out.markdown {
-				if werr := writePromotionMarkdown(cmd.OutOrStdout(), res); werr != nil {
-					return werr
-				}
-			} else {
-				w := cmd.OutOrStdout()
-				if len(res.Changes) == 0 {
-					fmt.Fprintf(w, "%s already runs the images of %s: nothing to promote\n", req.To, req.From)
-				}
-				for _, c := range res.Changes {
-					from := c.From
-					if from == "" {
-						from = "(none)"
-					}
-					fmt.Fprintf(w, "%s/%s: %s -> %s\n", c.Module, c.Component, from, c.To)
-				}
-				if res.Summary != nil {
-					fmt.Fprintln(w)
-					if werr := report.WriteText(w, res.Summary); werr != nil {
-						return werr
-					}
-				}
-			}
-			if err != nil {
-				if res.Summary != nil {
-					return withCode(ExitFailed, errSilent)
-				}
-				return engineExit(err)
-			}
-			return nil
+				return &imageChange{
+					doc: res, changes: res.Changes, summary: res.Summary,
+					nothing:  fmt.Sprintf("%s already runs the images of %s: nothing to promote", req.To, req.From),
+					markdown: func(w io.Writer) error { return writePromotionMarkdown(w, res) },
+				}, err
+			})
 		},
 	}
 	cmd.Flags().StringVar(&req.From, "from", "", "the environment whose images to copy")

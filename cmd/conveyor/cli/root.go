@@ -66,8 +66,8 @@ Exit codes:
 	root.SetErr(stderr)
 	root.AddCommand(newValidate())
 	root.AddCommand(newPreview(d), newUp(d), newDestroy(d), newRefresh(d), newDrift(d))
-	root.AddCommand(newEnv(d), newDeploy(d), newPromote(d))
-	root.AddCommand(newPolicy(), newRender(), newExplain())
+	root.AddCommand(newEnv(d), newDeploy(d), newPromote(d), newHistory(d), newRollback(d))
+	root.AddCommand(newPolicy(), newRender(), newExplain(d))
 	root.AddCommand(newStatus(d), newLogs(d), newGraph(), newComment(d))
 	return root
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/enginetest"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
 )
 
 // TestConcurrentUpdates runs two updates of one stack at once, from two clones as two
@@ -22,39 +23,21 @@ func TestConcurrentUpdates(t *testing.T) {
 	mustUp(t, first, "dev")
 	second := env.New(t, enginetest.Program)
 	for _, e := range []*engine.Engine{first, second} {
-		setConfig(t, e, "dev", "conveyor:sleepMs", "4000", false)
+		setConfig(t, e, "dev", "conveyor:sleepMs", "10000", false)
 	}
 
-	var wg sync.WaitGroup
 	var mu sync.Mutex
-	retries, notices := 0, 0
-	for i, e := range []*engine.Engine{first, second} {
-		if i == 1 {
-			// The second starts once the first holds the lock, so that they surely collide
-			// however slowly the machine starts the first; they overlap by seconds.
-			env.WaitForLock(t, "dev", time.Minute)
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			s, err := e.Up(ctx, "dev", engine.RunOptions{Notify: func(msg string) {
-				mu.Lock()
-				notices++
-				mu.Unlock()
-				t.Log(msg)
-			}})
-			if err != nil {
-				t.Errorf("update %d: %v", i, err)
-				return
-			}
+	notices := 0
+	retries := overlap(t, env, []*engine.Engine{first, second}, func(_ int, e *engine.Engine) (*report.Summary, error) {
+		return e.Up(ctx, "dev", engine.RunOptions{Notify: func(msg string) {
 			mu.Lock()
-			retries += s.LockRetries
+			notices++
 			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	if retries == 0 || notices == 0 {
-		t.Errorf("no update waited for the lock (retries %d, notices %d): they did not overlap", retries, notices)
+			t.Log(msg)
+		}})
+	})
+	if retries[1] == 0 || notices == 0 {
+		t.Errorf("no update waited for the lock (retries %v, notices %d): they did not overlap", retries, notices)
 	}
 }
 
@@ -89,4 +72,31 @@ func TestLockGiveUp(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("the holder's update: %v", err)
 	}
+}
+
+// overlap runs op on each engine at once, as two pipelines would: the second starts once the
+// first holds dev's lock, so that they surely collide however slowly the machine starts the
+// first (the test program's conveyor:sleepMs makes them overlap by seconds). It returns each
+// one's lock retries.
+func overlap(t *testing.T, env *enginetest.Env, engines []*engine.Engine, op func(i int, e *engine.Engine) (*report.Summary, error)) []int {
+	t.Helper()
+	var wg sync.WaitGroup
+	retries := make([]int, len(engines))
+	for i, e := range engines {
+		if i > 0 {
+			env.WaitForLock(t, "dev", time.Minute)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s, err := op(i, e)
+			if err != nil {
+				t.Errorf("operation %d: %v", i, err)
+				return
+			}
+			retries[i] = s.LockRetries
+		}()
+	}
+	wg.Wait()
+	return retries
 }

@@ -9,13 +9,17 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
 // Namespace is the config namespace of Conveyor's program.
 const Namespace = "conveyor"
 
-// ImagesKey is the config key of the deployed images: {<module>: {<component>: <image>}}.
-const ImagesKey = Namespace + ":images"
+// ImagesKey is the config key of the images the program runs: {<module>: {<component>:
+// <image>}}. In a stack file it is the committed seed (deployed.SeedKey); the gate is handed
+// it with every layer applied (see gate).
+const ImagesKey = deployed.SeedKey
 
 // configValue is one entry of `pulumi config --json`, the shape `config set-all --json`
 // reads back. Going through it (rather than auto.ConfigMap) keeps object values objects
@@ -44,7 +48,19 @@ func (e *Engine) cli(ctx context.Context, stack string, args ...string) (string,
 // rawConfig reads every config value of env, secrets in clear (they are re-encrypted with the
 // destination stack's key when written back).
 func (e *Engine) rawConfig(ctx context.Context, env string) (map[string]configValue, error) {
-	out, err := e.cli(ctx, env, "config", "--json", "--show-secrets", "--stack", env)
+	st, err := e.selectStack(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	// Through a composed file, so that decrypting leaves the committed file alone.
+	path, done, err := e.opConfig(ctx, &st, nil)
+	if err != nil {
+		return nil, err
+	}
+	out, err := e.cli(ctx, env, "config", "--json", "--show-secrets", "--stack", env, "--config-file", path)
+	if derr := done(ctx); err == nil {
+		err = derr
+	}
 	if err != nil {
 		return nil, fmt.Errorf("reading the config of %s: %w", env, err)
 	}
@@ -97,7 +113,8 @@ func (e *Engine) copyNamespace(ctx context.Context, from string, to *auto.Stack)
 // (a CI run) has no file for an ad-hoc environment: the config of its last deployment is
 // restored from the backend, with the salt that encrypts its secrets (`pulumi config
 // refresh`); an environment never deployed gets the config of the environment it was created
-// from again. Then the deployed images are brought in (see syncImages).
+// from again. The deployed images are not brought into any file: the update reads them from
+// its last checkpoint (see package deployed).
 func (e *Engine) restoreConfig(ctx context.Context, st *auto.Stack, env string) error {
 	if !fileExists(e.configFile(env)) {
 		_, err := st.RefreshConfig(ctx)
@@ -119,39 +136,6 @@ func (e *Engine) restoreConfig(ctx context.Context, st *auto.Stack, env string) 
 			return fmt.Errorf("restoring the config of %s from the backend: %w", env, err)
 		}
 	}
-	return e.syncImages(ctx, st)
-}
-
-// syncImages sets conveyor:images in the local config file to the images of the last
-// successful operation recorded in the backend. Images are set by `deploy` and `promote`
-// between commits, so the backend, not the config file of a clone, knows which images run;
-// without this, an `up` from a fresh clone would roll every module back to the images of the
-// committed file.
-func (e *Engine) syncImages(ctx context.Context, st *auto.Stack) error {
-	last, err := lastSucceeded(ctx, st)
-	if err != nil || last == nil {
-		return err
-	}
-	deployed, ok := last.Config[ImagesKey]
-	if !ok {
-		return nil
-	}
-	local, err := e.images(ctx, st)
-	if err != nil {
-		return err
-	}
-	var want Images
-	if err := json.Unmarshal([]byte(deployed.Value), &want); err != nil {
-		return fmt.Errorf("reading %s of the last deployment of %s: %w", ImagesKey, st.Name(), err)
-	}
-	if local.Equal(want) {
-		return nil
-	}
-	if err := e.setImages(ctx, st, want); err != nil {
-		return err
-	}
-	e.logf("%s runs the images its last deployment recorded, not those of %s (deploy and promote change images): %s",
-		st.Name(), e.configFile(st.Name()), imageDiff(local, want))
 	return nil
 }
 

@@ -19,8 +19,9 @@ type DeployRequest struct {
 // DefaultComponent is the component a deploy names when it names none.
 const DefaultComponent = "api"
 
-// Deploy records the image in env's config (conveyor:images.<module>.<component>) and runs
-// an update targeted at the module's resources only: the Module component and everything
+// Deploy runs an update that asks for the image (the request of package deployed: the program
+// puts it over the images the stack's last checkpoint recorded, under the update's lock, and
+// records the result for the next update; no file is written), targeted at the module's resources only: the Module component and everything
 // under it in the state. Other modules are left exactly as they are, even if the code or the
 // config changed for them since the last `up`: a service team's deploy never ships the
 // platform team's pending changes.
@@ -58,12 +59,9 @@ func (e *Engine) Deploy(ctx context.Context, req DeployRequest, o RunOptions) (*
 	if len(targets) == 0 {
 		return nil, fmt.Errorf("module %s has no resources in %s yet: run `conveyor up --env %s` once to create it, then deploy", req.Module, req.Env, req.Env)
 	}
-	if err := e.setImage(ctx, &st, req.Module, req.Component, req.Image); err != nil {
-		return nil, err
-	}
 	o.Targets = targets
 	if o.Message == "" {
 		o.Message = fmt.Sprintf("deploy %s/%s %s", req.Module, req.Component, req.Image)
 	}
-	return e.up(ctx, &st, o)
+	return e.up(ctx, &st, o, Images{req.Module: {req.Component: req.Image}})
 }

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
@@ -22,8 +23,7 @@ func TestDeployTargetsOneModule(t *testing.T) {
 	setConfig(t, e, "dev", "conveyor:images.policies.api", "policies:1", false)
 	mustUp(t, e, "dev")
 
-	// A pending change to policies that is not this deploy's business. (Not an image: the
-	// images of dev are those its backend recorded, see syncImages.)
+	// A pending change to policies that is not this deploy's business.
 	setConfig(t, e, "dev", "conveyor:replicas.policies", "3", false)
 
 	s, err := e.Deploy(ctx, engine.DeployRequest{Env: "dev", Module: "quotes", Image: "quotes:2"}, engine.RunOptions{})
@@ -45,15 +45,20 @@ func TestDeployTargetsOneModule(t *testing.T) {
 		t.Errorf("state: quotes-api %v, policies-api %v; want quotes:2 and policies-api untouched",
 			got["quotes-api"], got["policies-api"])
 	}
-	// The image is recorded in the config under images.<module>.<component>.
-	if v := getConfig(t, e, "dev", "conveyor:images"); v.Value != `{"policies":{"api":"policies:1"},"quotes":{"api":"quotes:2"}}` {
-		t.Errorf("conveyor:images = %s", v.Value)
+	// The image is recorded in the update's outputs, not in the stack file, which keeps its
+	// seed.
+	if out := s.Outputs["deployedImages"]; fmt.Sprint(out) != "map[quotes:map[api:quotes:2]]" {
+		t.Errorf("deployedImages = %v", out)
+	}
+	if v := getConfig(t, e, "dev", "conveyor:images"); v.Value != `{"policies":{"api":"policies:1"},"quotes":{"api":"quotes:1"}}` {
+		t.Errorf("the stack file's conveyor:images = %s", v.Value)
 	}
 
-	// Another clone whose config file still has the images of the first `up`: the backend's
-	// record wins, so an `up` from there does not roll quotes back.
+	// Another clone of the same commit (its stack file has the seed of the first `up`): the
+	// backend's record wins, so an `up` from there does not roll quotes back.
 	clone := env.New(t, enginetest.Program)
 	setConfig(t, clone, "dev", "conveyor:images.quotes.api", "quotes:1", false)
+	setConfig(t, clone, "dev", "conveyor:images.policies.api", "policies:1", false)
 	s, err = clone.Preview(ctx, "dev", engine.RunOptions{})
 	if err != nil {
 		t.Fatal(err)

@@ -46,10 +46,14 @@ func DefaultCluster(env string) string {
 	case err != nil, kind == naming.StackCluster:
 		return "" // a cluster stack is a cluster, it runs on none
 	case kind == naming.StackLocal:
-		return "kubeconfig"
+		return naming.LocalCluster
 	}
 	return naming.DefaultCluster(env)
 }
 
 // isClusterStack reports whether env builds a cluster.
 func isClusterStack(env string) bool { return strings.HasPrefix(env, ClusterStackPrefix) }
+
+// OutputCluster is the stack output that names the cluster an environment's last update ran
+// on (stacks.OutputCluster; the engine does not import the program).
+const OutputCluster = "cluster"

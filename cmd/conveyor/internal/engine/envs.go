@@ -91,9 +91,9 @@ func (e *Engine) CreateEnv(ctx context.Context, name string, o CreateOptions) (i
 			return EnvInfo{}, false, fmt.Errorf("--from %s: %w", o.From, err)
 		}
 	}
-	st, err = auto.NewStack(ctx, name, e.wsFor(name))
+	st, err = e.newStack(ctx, name)
 	if err != nil {
-		return EnvInfo{}, false, fmt.Errorf("creating environment %s: %w", name, err)
+		return EnvInfo{}, false, err
 	}
 	m := Meta{Created: now, From: o.From, CreatedBy: e.opts.User, Cluster: o.Cluster}
 	if m.Cluster == "" {
@@ -170,9 +170,13 @@ func (e *Engine) envInfo(ctx context.Context, s auto.StackSummary, now time.Time
 	if err != nil {
 		return EnvInfo{}, fmt.Errorf("environment %s: %w", s.Name, err)
 	}
-	if m.Cluster == "" && !isClusterStack(s.Name) {
-		// Long-lived environments name their cluster in their committed config.
-		if v, err := e.wsFor(s.Name).GetConfig(ctx, s.Name, Namespace+":cluster"); err == nil && v.Value != "" {
+	if !isClusterStack(s.Name) {
+		// The cluster it runs on is what its last update exported; before any, what the next
+		// one will read: its committed config, else the tag `env create` set.
+		outs, err := e.wsFor(s.Name).StackOutputs(ctx, s.Name)
+		if ran, ok := outs[OutputCluster].Value.(string); err == nil && ok && ran != "" {
+			m.Cluster = ran
+		} else if v, err := e.wsFor(s.Name).GetConfig(ctx, s.Name, Namespace+":cluster"); err == nil && v.Value != "" {
 			m.Cluster = v.Value
 		}
 	}

@@ -102,7 +102,9 @@ func TestEnvLifecycle(t *testing.T) {
 			t.Errorf("env list misses %s: %+v", name, list)
 		}
 	}
-	if i := byName["pr-1"]; i.ResourceCount != 5 || i.LastUpdate.IsZero() || i.Meta.From != "dev" || i.Expired {
+	// 5 of the program, and the StackReference through which it reads its own last
+	// checkpoint with the provider that reads it (package deployed).
+	if i := byName["pr-1"]; i.ResourceCount != 7 || i.LastUpdate.IsZero() || i.Meta.From != "dev" || i.Expired {
 		t.Errorf("pr-1 listed as %+v", i)
 	}
 	if i := byName["prod"]; !i.Protected || i.Cluster != "cluster-prod" {

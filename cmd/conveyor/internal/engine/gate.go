@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -32,15 +33,33 @@ func IsGated(err error) bool {
 	return errors.As(err, &g)
 }
 
-// gate runs Options.Gate on st's configuration, if there is a gate.
-func (e *Engine) gate(ctx context.Context, st *auto.Stack) error {
+// gate runs Options.Gate on st's configuration, if there is a gate. The gate evaluates the
+// program offline, where no checkpoint can be read, so ImagesKey is handed every layer of
+// images (package deployed) the update would run with request; the update itself reads the
+// deployed images again under its lock.
+func (e *Engine) gate(ctx context.Context, st *auto.Stack, request Images) error {
 	if e.opts.Gate == nil {
 		return nil
 	}
-	config, err := st.GetAllConfig(ctx)
+	raw, err := e.rawConfig(ctx, st.Name())
 	if err != nil {
-		return fmt.Errorf("reading the config of %s for the policy gate: %w", st.Name(), err)
+		return fmt.Errorf("for the policy gate: %w", err)
 	}
+	config := map[string]auto.ConfigValue{}
+	for k, v := range raw {
+		if v.Value != nil {
+			config[k] = auto.ConfigValue{Value: *v.Value, Secret: v.Secret}
+		}
+	}
+	layers, err := e.layers(ctx, st, request)
+	if err != nil {
+		return err
+	}
+	images, err := json.Marshal(layers.Images())
+	if err != nil {
+		return fmt.Errorf("encoding images for the policy gate: %w", err)
+	}
+	config[ImagesKey] = auto.ConfigValue{Value: string(images)}
 	if err := e.opts.Gate(ctx, st.Name(), config); err != nil {
 		return &GateError{Env: st.Name(), Err: err}
 	}

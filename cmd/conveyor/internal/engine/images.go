@@ -4,92 +4,85 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"os"
-	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
-// Images are the deployed images of an environment: module -> component -> image reference,
-// the value of conveyor:images.
-type Images map[string]map[string]string
+// Images are images by module and component.
+type Images = deployed.Images
 
-// Equal reports whether both name the same images.
-func (im Images) Equal(other Images) bool {
-	return maps.EqualFunc(im, other, func(a, b map[string]string) bool { return maps.Equal(a, b) })
-}
-
-// Clone returns a deep copy.
-func (im Images) Clone() Images {
-	out := Images{}
-	for m, comps := range im {
-		out[m] = maps.Clone(comps)
-	}
-	return out
-}
-
-// images reads conveyor:images of a stack; none is an empty map.
-func (e *Engine) images(ctx context.Context, st *auto.Stack) (Images, error) {
-	v, err := st.GetConfig(ctx, ImagesKey)
+// record reads the deployed images of st's last checkpoint (layer 3 of package deployed),
+// the base the next update puts its request over. The program reads the same output itself,
+// under the lock; the engine reads it only to show, compare and gate.
+func (e *Engine) record(ctx context.Context, st *auto.Stack) (Images, error) {
+	outs, err := st.Outputs(ctx)
 	if err != nil {
-		if strings.Contains(autoErrorText(err), "not found") {
-			return Images{}, nil
-		}
-		return nil, fmt.Errorf("reading %s of %s: %w", ImagesKey, st.Name(), err)
+		return nil, fmt.Errorf("reading the deployed images of %s: %w", st.Name(), err)
 	}
-	im := Images{}
-	if err := json.Unmarshal([]byte(v.Value), &im); err != nil {
-		return nil, fmt.Errorf("%s of %s is not an object of modules and components: %w", ImagesKey, st.Name(), err)
+	im, err := deployed.FromValue(outs[deployed.Output].Value)
+	if err != nil {
+		return nil, fmt.Errorf("output %s of %s: %w", deployed.Output, st.Name(), err)
 	}
 	return im, nil
 }
 
-// setImages replaces conveyor:images of a stack.
-func (e *Engine) setImages(ctx context.Context, st *auto.Stack, im Images) error {
-	data, err := json.Marshal(im)
+// layers are st's image layers above the manifest, as the next update would see them with
+// request put over the deployed images.
+func (e *Engine) layers(ctx context.Context, st *auto.Stack, request Images) (deployed.Layers, error) {
+	seed, err := e.seedImages(st.Name())
 	if err != nil {
-		return fmt.Errorf("encoding images: %w", err)
+		return deployed.Layers{}, err
 	}
-	text := string(data)
-	var obj any
-	if err := json.Unmarshal(data, &obj); err != nil {
-		return fmt.Errorf("encoding images: %w", err)
+	rec, err := e.record(ctx, st)
+	if err != nil {
+		return deployed.Layers{}, err
 	}
-	return e.setRawConfig(ctx, st, map[string]configValue{ImagesKey: {Value: &text, ObjectValue: obj}})
+	return deployed.Layers{Seed: seed, Deployed: rec.Overlay(request)}, nil
 }
 
-// setImage records one component's image with a path key (images.<module>.<component>), so
-// the rest of the object stays as it is.
-func (e *Engine) setImage(ctx context.Context, st *auto.Stack, module, component, image string) error {
-	key := fmt.Sprintf("%s.%s.%s", ImagesKey, module, component)
-	if err := st.SetConfigWithOptions(ctx, key, auto.ConfigValue{Value: image}, &auto.ConfigOptions{Path: true}); err != nil {
-		return fmt.Errorf("recording image %s of %s/%s in %s: %w", image, module, component, st.Name(), err)
+// NextImages are the image layers of env's next update, for `explain`: nothing is written and
+// no stack is created.
+func (e *Engine) NextImages(ctx context.Context, env string) (deployed.Layers, error) {
+	st, err := e.selectStack(ctx, env)
+	if IsNotFound(err) {
+		seed, err := e.seedImages(env)
+		return deployed.Layers{Seed: seed, Deployed: Images{}}, err
 	}
-	return nil
+	if err != nil {
+		return deployed.Layers{}, err
+	}
+	return e.layers(ctx, &st, nil)
 }
 
-// planImages reads conveyor:images from a saved update plan, which records the config the
-// preview ran with. Applying a plan takes the images from it, because the plan is what a
-// person approved and it travels between CI jobs where the config file does not.
-func planImages(path string) (Images, bool, error) {
+// planRequest reads the request (deployed.RequestKey) from a saved update plan, which
+// records the config the preview ran with. Applying a plan runs with its request, because the
+// plan is what a person approved and it travels between CI jobs where no config file does.
+func planRequest(path string) (Images, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, false, fmt.Errorf("reading the plan: %w", err)
+		return nil, fmt.Errorf("reading the plan: %w", err)
 	}
 	var plan struct {
 		Config map[string]json.RawMessage `json:"config"`
 	}
 	if err := json.Unmarshal(data, &plan); err != nil {
-		return nil, false, fmt.Errorf("the plan %s is not a Pulumi update plan: %w", path, err)
+		return nil, fmt.Errorf("the plan %s is not a Pulumi update plan: %w", path, err)
 	}
-	raw, ok := plan.Config[ImagesKey]
+	raw, ok := plan.Config[deployed.RequestKey]
 	if !ok {
-		return nil, false, nil
+		return Images{}, nil
 	}
-	im := Images{}
-	if err := json.Unmarshal(raw, &im); err != nil {
-		return nil, false, fmt.Errorf("%s in the plan %s: %w", ImagesKey, path, err)
+	// A plan records config values as the CLI's JSON: an object value is a string of JSON.
+	var text string
+	if json.Unmarshal(raw, &text) == nil {
+		raw = json.RawMessage(text)
 	}
-	return im, true, nil
+	im, err := deployed.Decode(string(raw))
+	if err != nil {
+		return nil, fmt.Errorf("%s in the plan %s: %w", deployed.RequestKey, path, err)
+	}
+	return im, nil
 }

@@ -8,9 +8,10 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/opthistory"
 )
 
-// lastSucceeded returns the newest successful operation among a stack's last ten, or nil.
+// lastSucceeded returns the newest successful operation of a stack, or nil. It reads the whole
+// history: any number of failed updates in a row must not hide the last good one.
 func lastSucceeded(ctx context.Context, st *auto.Stack) (*auto.UpdateSummary, error) {
-	history, err := st.History(ctx, 10, 1, opthistory.ShowSecrets(false))
+	history, err := st.History(ctx, 0, 0, opthistory.ShowSecrets(false))
 	if err != nil {
 		return nil, fmt.Errorf("reading the history of %s: %w", st.Name(), err)
 	}

@@ -44,27 +44,47 @@ func (e *Engine) Preview(ctx context.Context, env string, o RunOptions) (*report
 	if err != nil {
 		return nil, err
 	}
-	return e.preview(ctx, &st, o)
+	return e.preview(ctx, &st, o, nil)
 }
 
-func (e *Engine) preview(ctx context.Context, st *auto.Stack, o RunOptions) (*report.Summary, error) {
-	if err := e.gate(ctx, st); err != nil {
+// preview previews st with request, the images this operation asks for (package deployed).
+func (e *Engine) preview(ctx context.Context, st *auto.Stack, o RunOptions, request Images) (*report.Summary, error) {
+	if err := e.gate(ctx, st, request); err != nil {
 		return nil, err
 	}
-	return e.run(ctx, st, OpPreview, true, o, func(ch chan<- events.EngineEvent) error {
-		opts := []optpreview.Option{optpreview.EventStreams(ch), optpreview.Color("never")}
-		if o.Plan != "" {
-			opts = append(opts, optpreview.Plan(o.Plan))
-		}
-		if len(o.Targets) > 0 {
-			opts = append(opts, optpreview.Target(o.Targets))
-		}
-		if o.Message != "" {
-			opts = append(opts, optpreview.Message(o.Message))
-		}
-		_, err := st.Preview(ctx, opts...)
-		return err
+	return e.withConfig(ctx, st, request, func(path string) (*report.Summary, error) {
+		return e.run(ctx, st, OpPreview, true, o, func(ch chan<- events.EngineEvent) error {
+			return previewWith(ctx, st, o, ch, path)
+		})
 	})
+}
+
+func previewWith(ctx context.Context, st *auto.Stack, o RunOptions, ch chan<- events.EngineEvent, path string) error {
+	opts := []optpreview.Option{optpreview.EventStreams(ch), optpreview.Color("never"), optpreview.ConfigFile(path)}
+	if o.Plan != "" {
+		opts = append(opts, optpreview.Plan(o.Plan))
+	}
+	if len(o.Targets) > 0 {
+		opts = append(opts, optpreview.Target(o.Targets))
+	}
+	if o.Message != "" {
+		opts = append(opts, optpreview.Message(o.Message))
+	}
+	_, err := st.Preview(ctx, opts...)
+	return err
+}
+
+// withConfig runs op with the config file composed for st and request (see opConfig).
+func (e *Engine) withConfig(ctx context.Context, st *auto.Stack, request Images, op func(path string) (*report.Summary, error)) (*report.Summary, error) {
+	path, done, err := e.opConfig(ctx, st, request)
+	if err != nil {
+		return nil, err
+	}
+	s, err := op(path)
+	if derr := done(ctx); err == nil && derr != nil {
+		return s, derr
+	}
+	return s, err
 }
 
 // Up updates env to what the program declares. A production environment (RequiresPlan)
@@ -77,29 +97,31 @@ func (e *Engine) Up(ctx context.Context, env string, o RunOptions) (*report.Summ
 	if err != nil {
 		return nil, err
 	}
+	var request Images
 	if o.Plan != "" {
-		// The plan records the config it was made with; its images are the approved ones
-		// even when this clone's config file (or the backend's last deployment) differs.
-		im, ok, err := planImages(o.Plan)
-		if err != nil {
+		// The plan records the config it was made with; its request is the approved one,
+		// whatever this clone has.
+		if request, err = planRequest(o.Plan); err != nil {
 			return nil, err
 		}
-		if ok {
-			if err := e.setImages(ctx, &st, im); err != nil {
-				return nil, err
-			}
-		}
 	}
-	return e.up(ctx, &st, o)
+	return e.up(ctx, &st, o, request)
 }
 
-func (e *Engine) up(ctx context.Context, st *auto.Stack, o RunOptions) (*report.Summary, error) {
-	if err := e.gate(ctx, st); err != nil {
+// up updates st with request, the images this update asks for (package deployed).
+func (e *Engine) up(ctx context.Context, st *auto.Stack, o RunOptions, request Images) (*report.Summary, error) {
+	if err := e.gate(ctx, st, request); err != nil {
 		return nil, err
 	}
+	return e.withConfig(ctx, st, request, func(path string) (*report.Summary, error) {
+		return e.upWith(ctx, st, o, path)
+	})
+}
+
+func (e *Engine) upWith(ctx context.Context, st *auto.Stack, o RunOptions, path string) (*report.Summary, error) {
 	var res auto.UpResult
 	s, err := e.run(ctx, st, OpUpdate, false, o, func(ch chan<- events.EngineEvent) error {
-		opts := []optup.Option{optup.EventStreams(ch), optup.Color("never")}
+		opts := []optup.Option{optup.EventStreams(ch), optup.Color("never"), optup.ConfigFile(path)}
 		if o.Plan != "" {
 			opts = append(opts, optup.Plan(o.Plan))
 		}
@@ -136,13 +158,15 @@ func (e *Engine) destroy(ctx context.Context, st *auto.Stack, o RunOptions) (*re
 	if s, err := e.teardown(ctx, st, o); err != nil {
 		return s, err
 	}
-	return e.run(ctx, st, OpDestroy, false, o, func(ch chan<- events.EngineEvent) error {
-		opts := []optdestroy.Option{optdestroy.EventStreams(ch), optdestroy.Color("never")}
-		if o.Message != "" {
-			opts = append(opts, optdestroy.Message(o.Message))
-		}
-		_, err := st.Destroy(ctx, opts...)
-		return err
+	return e.withConfig(ctx, st, nil, func(path string) (*report.Summary, error) {
+		return e.run(ctx, st, OpDestroy, false, o, func(ch chan<- events.EngineEvent) error {
+			opts := []optdestroy.Option{optdestroy.EventStreams(ch), optdestroy.Color("never"), optdestroy.ConfigFile(path)}
+			if o.Message != "" {
+				opts = append(opts, optdestroy.Message(o.Message))
+			}
+			_, err := st.Destroy(ctx, opts...)
+			return err
+		})
 	})
 }
 
@@ -152,13 +176,15 @@ func (e *Engine) Refresh(ctx context.Context, env string, o RunOptions) (*report
 	if err != nil {
 		return nil, err
 	}
-	return e.run(ctx, &st, OpRefresh, false, o, func(ch chan<- events.EngineEvent) error {
-		opts := []optrefresh.Option{optrefresh.EventStreams(ch), optrefresh.Color("never")}
-		if o.Message != "" {
-			opts = append(opts, optrefresh.Message(o.Message))
-		}
-		_, err := st.Refresh(ctx, opts...)
-		return err
+	return e.withConfig(ctx, &st, nil, func(path string) (*report.Summary, error) {
+		return e.run(ctx, &st, OpRefresh, false, o, func(ch chan<- events.EngineEvent) error {
+			opts := []optrefresh.Option{optrefresh.EventStreams(ch), optrefresh.Color("never"), optrefresh.ConfigFile(path)}
+			if o.Message != "" {
+				opts = append(opts, optrefresh.Message(o.Message))
+			}
+			_, err := st.Refresh(ctx, opts...)
+			return err
+		})
 	})
 }
 
@@ -175,9 +201,11 @@ func (e *Engine) Drift(ctx context.Context, env string, o RunOptions) (*report.S
 	if err != nil {
 		return nil, err
 	}
-	return e.run(ctx, &st, OpDrift, true, o, func(ch chan<- events.EngineEvent) error {
-		_, err := st.PreviewRefresh(ctx, optrefresh.EventStreams(ch), optrefresh.Color("never"))
-		return err
+	return e.withConfig(ctx, &st, nil, func(path string) (*report.Summary, error) {
+		return e.run(ctx, &st, OpDrift, true, o, func(ch chan<- events.EngineEvent) error {
+			_, err := st.PreviewRefresh(ctx, optrefresh.EventStreams(ch), optrefresh.Color("never"), optrefresh.ConfigFile(path))
+			return err
+		})
 	})
 }
 

@@ -38,15 +38,11 @@ type PromoteResult struct {
 	Summary *report.Summary `json:"summary,omitempty"`
 }
 
-// Promote copies conveyor:images from one environment to another: the images of the source
-// as its last deployment recorded them (what runs there, not what a clone's file says), for
-// every module or for one. The images are written to the destination's config, then the
-// promotion is previewed (saving a plan when o.Plan is set, the way into production) or,
-// with Apply, applied.
-//
-// Images travel with the operation that uses them, because the destination's config file is
-// synchronized with its backend before every operation (see syncImages); a saved plan
-// carries them to the job that applies it.
+// Promote copies images from one environment to another: the images the source runs (its
+// stack file's and those its last checkpoint recorded, package deployed), for every module or
+// for one. The changed ones are the request of a preview of the destination (saving a plan
+// when o.Plan is set, the way into production) or, with Apply, of an update. No file is
+// written: a saved plan carries the request to the job that applies it.
 func (e *Engine) Promote(ctx context.Context, req PromoteRequest, o RunOptions) (*PromoteResult, error) {
 	if req.From == req.To {
 		return nil, refusef("promoting %s to itself changes nothing", req.From)
@@ -63,50 +59,46 @@ func (e *Engine) Promote(ctx context.Context, req PromoteRequest, o RunOptions) 
 	if err != nil {
 		return nil, err
 	}
-	have, err := e.images(ctx, &src)
+	srcLayers, err := e.layers(ctx, &src, nil)
 	if err != nil {
 		return nil, err
 	}
+	have := srcLayers.Images()
 	dst, err := e.stackFor(ctx, req.To, false)
 	if err != nil {
 		return nil, err
 	}
-	current, err := e.images(ctx, &dst)
+	dstLayers, err := e.layers(ctx, &dst, nil)
 	if err != nil {
 		return nil, err
 	}
+	current := dstLayers.Images()
 	if req.Module != "" {
 		if _, ok := have[req.Module]; !ok {
 			return nil, refusef("module %s has no image in %s", req.Module, req.From)
 		}
 		have = Images{req.Module: have[req.Module]}
 	}
-	next := current.Clone()
+	request := Images{}
 	res := &PromoteResult{From: req.From, To: req.To, Module: req.Module, Changes: []ImageChange{}}
 	for _, m := range slices.Sorted(maps.Keys(have)) {
-		if next[m] == nil {
-			next[m] = map[string]string{}
-		}
 		for _, c := range slices.Sorted(maps.Keys(have[m])) {
 			if img := have[m][c]; current[m][c] != img {
 				res.Changes = append(res.Changes, ImageChange{Module: m, Component: c, From: current[m][c], To: img})
-				next[m][c] = img
+				request = request.Overlay(Images{m: {c: img}})
 			}
 		}
 	}
 	if len(res.Changes) == 0 {
 		return res, nil
 	}
-	if err := e.setImages(ctx, &dst, next); err != nil {
-		return nil, err
-	}
 	if o.Message == "" {
 		o.Message = fmt.Sprintf("promote %s from %s", describe(res.Changes), req.From)
 	}
 	if req.Apply {
-		res.Summary, err = e.up(ctx, &dst, o)
+		res.Summary, err = e.up(ctx, &dst, o, request)
 	} else {
-		res.Summary, err = e.preview(ctx, &dst, o)
+		res.Summary, err = e.preview(ctx, &dst, o, request)
 	}
 	return res, err
 }

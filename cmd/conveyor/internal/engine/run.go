@@ -73,6 +73,7 @@ func (e *Engine) run(ctx context.Context, st *auto.Stack, op string, dryRun bool
 		return stream(col, call)
 	})
 	s := col.Summary()
+	withoutSelfReference(&s, e.opts.Project, st.Name())
 	s.LockRetries = retries
 	s.Targets = o.Targets
 	s.Plan = o.Plan

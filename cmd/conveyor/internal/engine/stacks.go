@@ -45,10 +45,7 @@ func (e *Engine) selectStack(ctx context.Context, env string) (auto.Stack, error
 func (e *Engine) stackFor(ctx context.Context, env string, create bool) (auto.Stack, error) {
 	st, err := e.selectStack(ctx, env)
 	if IsNotFound(err) && create && IsProtected(env) {
-		st, err = auto.NewStack(ctx, env, e.wsFor(env))
-		if err != nil {
-			return auto.Stack{}, fmt.Errorf("creating environment %s: %w", env, err)
-		}
+		st, err = e.newStack(ctx, env)
 		e.logf("created the stack of %s", env)
 	}
 	if err != nil {

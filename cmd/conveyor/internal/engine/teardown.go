@@ -41,13 +41,15 @@ func (e *Engine) teardown(ctx context.Context, st *auto.Stack, o RunOptions) (*r
 		return nil, fmt.Errorf("selecting %s for its teardown: %w", env, err)
 	}
 	o.notify("tearing down what deleting %s's resources cannot (its databases), before destroying it", env)
-	s, err := e.run(ctx, &tst, OpTeardown, false, o, func(ch chan<- events.EngineEvent) error {
-		opts := []optup.Option{optup.EventStreams(ch), optup.Color("never")}
-		if o.Message != "" {
-			opts = append(opts, optup.Message(o.Message))
-		}
-		_, err := tst.Up(ctx, opts...)
-		return err
+	s, err := e.withConfig(ctx, &tst, nil, func(path string) (*report.Summary, error) {
+		return e.run(ctx, &tst, OpTeardown, false, o, func(ch chan<- events.EngineEvent) error {
+			opts := []optup.Option{optup.EventStreams(ch), optup.Color("never"), optup.ConfigFile(path)}
+			if o.Message != "" {
+				opts = append(opts, optup.Message(o.Message))
+			}
+			_, err := tst.Up(ctx, opts...)
+			return err
+		})
 	})
 	if err != nil {
 		return s, fmt.Errorf("the teardown of %s failed, so nothing was destroyed: %w", env, err)

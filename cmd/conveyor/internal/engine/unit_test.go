@@ -120,9 +120,9 @@ func TestEnvNames(t *testing.T) {
 		{"prod", true, true, "cluster-prod"},
 		{"staging", true, true, "cluster-nonprod"},
 		{"dev", true, true, "cluster-nonprod"},
-		{"local", true, true, "kubeconfig"},
+		{"local", true, true, "local"},
 		{"cluster-nonprod", true, true, ""},
-		{"local-ana", true, true, "kubeconfig"},
+		{"local-ana", true, true, "local"},
 		{"pr-123", false, true, "cluster-nonprod"},
 		// Invalid names count as protected: nothing is collected by mistake.
 		{"PR-1", true, false, ""},
@@ -234,18 +234,18 @@ func TestPlanImages(t *testing.T) {
 		name    string
 		content string
 		want    Images
-		found   bool
 		wantErr bool
 	}{
-		{"images", `{"config":{"conveyor:images":{"quotes":{"api":"q:7"}},"conveyor:x":"y"}}`, Images{"quotes": {"api": "q:7"}}, true, false},
-		{"no images", `{"config":{"conveyor:x":"y"}}`, nil, false, false},
-		{"not a plan", `[1,2]`, nil, false, true},
+		{"request", `{"config":{"conveyor:deploy":{"quotes":{"api":"q:7"}},"conveyor:x":"y"}}`, Images{"quotes": {"api": "q:7"}}, false},
+		{"request as JSON text", `{"config":{"conveyor:deploy":"{\"quotes\":{\"api\":\"q:7\"}}"}}`, Images{"quotes": {"api": "q:7"}}, false},
+		{"no request", `{"config":{"conveyor:images":{"quotes":{"api":"q:1"}}}}`, Images{}, false},
+		{"not a plan", `[1,2]`, nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, found, err := planImages(write(tt.name, tt.content))
-			if (err != nil) != tt.wantErr || found != tt.found || (found && !got.Equal(tt.want)) {
-				t.Errorf("got %v %v %v", got, found, err)
+			got, err := planRequest(write(tt.name, tt.content))
+			if (err != nil) != tt.wantErr || (err == nil && !got.Equal(tt.want)) {
+				t.Errorf("got %v %v", got, err)
 			}
 		})
 	}

@@ -7,7 +7,14 @@ import (
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
+
+func getConfig(ctx *pulumi.Context, key string) string {
+	v, _ := ctx.GetConfig(key)
+	return v
+}
 
 // Modules are the modules the test program declares.
 var Modules = []string{"policies", "quotes"}
@@ -19,7 +26,9 @@ type component struct{ pulumi.ResourceState }
 // "<module>-api" whose recorded inputs are its image and replicas, so that changing either
 // updates exactly one resource. It reads its config from the conveyor namespace:
 //
-//	conveyor:images    {module: {component: image}}
+//	conveyor:images    {module: {component: image}}, the stack file's seed; the images it
+//	                   runs are resolved as stacks.Program resolves them (package deployed),
+//	                   with conveyor:deploy and the images the last checkpoint recorded
 //	conveyor:replicas  {module: replicas}
 //	conveyor:sleepMs   how long to pause before returning, to make operations overlap
 //	conveyor:upstream  a stack to read through a StackReference (a custom resource of the
@@ -27,12 +36,15 @@ type component struct{ pulumi.ResourceState }
 //	conveyor:value     exported as the output "value"
 //	conveyor:secret    exported as the secret output "secret", so the state holds a secret
 func Program(ctx *pulumi.Context) error {
-	var images map[string]map[string]string
-	if v, ok := ctx.GetConfig("conveyor:images"); ok {
-		if err := json.Unmarshal([]byte(v), &images); err != nil {
-			return fmt.Errorf("conveyor:images: %w", err)
-		}
+	seed, err := deployed.Decode(getConfig(ctx, deployed.SeedKey))
+	if err != nil {
+		return fmt.Errorf("%s: %w", deployed.SeedKey, err)
 	}
+	record, err := deployed.Record(ctx)
+	if err != nil {
+		return err
+	}
+	images := deployed.Layers{Seed: seed, Deployed: record}.Images()
 	var replicas map[string]int
 	if v, ok := ctx.GetConfig("conveyor:replicas"); ok {
 		if err := json.Unmarshal([]byte(v), &replicas); err != nil {

@@ -48,7 +48,9 @@ func TestLocalEnvironments(t *testing.T) {
 		alice: {
 			up:      func(t *testing.T) *report.Summary { return c.mustConveyor(t, "up", "--env", alice) },
 			preview: func(t *testing.T) *report.Summary { return c.mustConveyor(t, "preview", "--env", alice) },
-			destroy: func(t *testing.T) *report.Summary { return c.mustConveyor(t, "destroy", "--env", alice, "--confirm", alice) },
+			destroy: func(t *testing.T) *report.Summary {
+				return c.mustConveyor(t, "destroy", "--env", alice, "--confirm", alice)
+			},
 		},
 	}
 
@@ -120,6 +122,33 @@ func TestLocalEnvironments(t *testing.T) {
 		p := mustRun(t, "preview", local, func() (*report.Summary, error) { return c.e.Preview(ctx, local, engine.RunOptions{}) })
 		if p.HasChanges() {
 			t.Errorf("a preview after the deploy changes %v: %v", p.Changes, p.Resources)
+		}
+	})
+
+	t.Run("two deploys, rollback one, the earlier image running again", func(t *testing.T) {
+		// Through the real conveyor command, on the ad-hoc local environment; what runs is
+		// read from the harness's API server.
+		const first, second = "ghcr.io/acme/quotes:3.0.0", "ghcr.io/acme/quotes:3.0.1"
+		running := func(want string) {
+			t.Helper()
+			d, err := f.kube.Client.AppsV1().Deployments(naming.Namespace(alice, "sales")).Get(ctx, naming.Workload("quotes", "api"), metav1.GetOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := d.Spec.Template.Spec.Containers[0].Image; got != want {
+				t.Errorf("the live quotes api of %s runs %s, want %s", alice, got, want)
+			}
+		}
+		c.mustConveyor(t, "deploy", "--env", alice, "--module", "quotes", "--image", first)
+		c.mustConveyor(t, "deploy", "--env", alice, "--module", "quotes", "--image", second)
+		running(second)
+		out, code := c.conveyor(t, "rollback", "--env", alice, "--module", "quotes", "--json")
+		if code != 0 {
+			t.Fatalf("rollback: exit %d\n%s", code, out)
+		}
+		running(first)
+		if p := ops[alice].preview(t); p.HasChanges() {
+			t.Errorf("a preview after the rollback changes %v: %v", p.Changes, p.Resources)
 		}
 	})
 

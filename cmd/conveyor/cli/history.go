@@ -1,0 +1,170 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+)
+
+func newHistory(d *deps) *cobra.Command {
+	var env string
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "history --env <env>",
+		Short: "List an environment's updates: who, when, what changed, the outcome",
+		Long: `History lists an environment's operations, newest first, from its backend: the number
+to give 'conveyor rollback --to', who ran it and when, the images it asked for (deploy,
+promote, rollback) by module and component, the config keys that changed since the operation
+before (a secret only as "changed", never its value), and whether it succeeded.
+
+Exits 0 on success, 3 for a bad environment name, 4 when the backend, the passphrase or the
+environment is missing.`,
+		Example: `  conveyor history --env dev
+  conveyor history --env prod --json | jq '.[0]'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			e, err := d.engine(cmd.Context(), cmd.ErrOrStderr())
+			if err != nil {
+				return engineExit(err)
+			}
+			h, err := e.History(cmd.Context(), env)
+			if err != nil {
+				return engineExit(err)
+			}
+			if asJSON {
+				return report.WriteJSON(cmd.OutOrStdout(), h)
+			}
+			return writeHistory(cmd.OutOrStdout(), h)
+		},
+	}
+	requireEnv(cmd, &env)
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the history as JSON")
+	return cmd
+}
+
+func writeHistory(out io.Writer, h []engine.HistoryEntry) error {
+	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "UPDATE\tWHEN\tWHO\tKIND\tRESULT\tCHANGED")
+	for _, u := range h {
+		var changed []string
+		for _, m := range u.Images.Modules() {
+			for _, c := range slices.Sorted(maps.Keys(u.Images[m])) {
+				changed = append(changed, fmt.Sprintf("%s/%s=%s", m, c, orManifestImage(u.Images[m][c])))
+			}
+		}
+		for _, c := range u.Config {
+			switch {
+			case c.Secret:
+				changed = append(changed, c.Key+" (secret) changed")
+			case c.To == "":
+				changed = append(changed, c.Key+" removed")
+			default:
+				changed = append(changed, c.Key+"="+c.To)
+			}
+		}
+		if u.Message != "" {
+			changed = append(changed, "'"+u.Message+"'")
+		}
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", u.Version, u.Start.UTC().Format(time.RFC3339), orDash(u.By), u.Kind, u.Result, strings.Join(changed, ", "))
+	}
+	return w.Flush()
+}
+
+func newRollback(d *deps) *cobra.Command {
+	var req engine.RollbackRequest
+	var savePlan, message string
+	var out outputFlags
+	cmd := &cobra.Command{
+		Use:   "rollback --env <env> [--module <module>] [--to <update>]",
+		Short: "Put back the images of an earlier update, for one module or the environment",
+		Long: `Rollback puts back the images that ran at an earlier update, in one update targeted at
+the modules whose images change: every module, or only --module's. --to names the update
+(its number in 'conveyor history'); without it, the last successful update before the newest
+one that changed images (of --module). A component that ran its stack file's or manifest's
+image then runs it again.
+
+The rollback is an update like a deploy, recorded in the history, so it can itself be rolled
+back. Config is not rolled back: it is the committed stack file's; revert its commit.
+
+prod changes only through a reviewed plan: --save-plan writes it, a person reviews it, and
+'conveyor up --env prod --plan <file>' applies exactly that.
+
+Exits 0 on success (also when the images are already those), 1 when the update failed, 3 for
+a bad name, an unknown update or prod without --save-plan, 4 when the backend, the passphrase
+or the environment is missing.`,
+		Example: `  # quotes' last deploy broke dev: run its previous image again
+  conveyor rollback --env dev --module quotes
+
+  # all of staging as it was at update 41
+  conveyor history --env staging
+  conveyor rollback --env staging --to 41
+
+  # prod, through a plan
+  conveyor rollback --env prod --module claims --save-plan prod.plan.json
+  conveyor up --env prod --plan prod.plan.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runImageChange(cmd, d, out, savePlan, message, func(ctx context.Context, e *engine.Engine, o engine.RunOptions) (*imageChange, error) {
+				res, err := e.Rollback(ctx, req, o)
+				if res == nil {
+					return nil, err
+				}
+				return &imageChange{
+					doc: res, changes: res.Changes, summary: res.Summary,
+					nothing: fmt.Sprintf("%s already runs the images of update %d: nothing to roll back", res.Env, res.To),
+				}, err
+			})
+		},
+	}
+	requireEnv(cmd, &req.Env)
+	cmd.Flags().StringVar(&req.Module, "module", "", "roll back only this module")
+	cmd.Flags().IntVar(&req.To, "to", 0, "the update whose images to put back (see 'conveyor history'); default: the one before the last image change")
+	cmd.Flags().StringVar(&savePlan, "save-plan", "", "save the preview's update plan to this file (required for prod)")
+	cmd.Flags().StringVarP(&message, "message", "m", "", "a message recorded with the update")
+	out.register(cmd, false)
+	return cmd
+}
+
+// writeImageChanges prints the components whose images an operation changes, then its
+// summary: promote and rollback say it the same way.
+func writeImageChanges(w io.Writer, changes []engine.ImageChange, s *report.Summary) error {
+	for _, c := range changes {
+		fmt.Fprintf(w, "%s/%s: %s -> %s\n", c.Module, c.Component, orNoImage(c.From), c.To)
+	}
+	if s == nil {
+		return nil
+	}
+	fmt.Fprintln(w)
+	return report.WriteText(w, s)
+}
+
+func orNoImage(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func orManifestImage(s string) string {
+	if s == "" {
+		return "(manifest's)"
+	}
+	return s
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

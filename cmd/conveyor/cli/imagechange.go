@@ -1,0 +1,69 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+)
+
+// imageChange is what promote and rollback report: the images they change and what their
+// preview or update did.
+type imageChange struct {
+	doc     any // the --json document
+	changes []engine.ImageChange
+	summary *report.Summary
+	// nothing is said when no image changes; markdown writes --markdown, when offered.
+	nothing  string
+	markdown func(io.Writer) error
+}
+
+// runImageChange runs op, which changes images (promote, rollback), and prints what it did;
+// a refusal exits 3, a failed preview or update 1.
+func runImageChange(cmd *cobra.Command, d *deps, out outputFlags, savePlan, message string,
+	op func(ctx context.Context, e *engine.Engine, o engine.RunOptions) (*imageChange, error),
+) error {
+	e, err := d.engine(cmd.Context(), cmd.ErrOrStderr())
+	if err != nil {
+		return engineExit(err)
+	}
+	o, pr := runOptions(cmd, d)
+	o.Plan, o.Message = savePlan, message
+	res, err := op(cmd.Context(), e, o)
+	pr.Done()
+	if refused, rerr := printRefusal(cmd, out, err); refused {
+		return rerr
+	}
+	if res == nil {
+		return engineExit(err)
+	}
+	w := cmd.OutOrStdout()
+	switch {
+	case out.json:
+		if werr := report.WriteJSON(w, res.doc); werr != nil {
+			return werr
+		}
+	case out.markdown && res.markdown != nil:
+		if werr := res.markdown(w); werr != nil {
+			return werr
+		}
+	default:
+		if len(res.changes) == 0 {
+			fmt.Fprintln(w, res.nothing)
+		}
+		if werr := writeImageChanges(w, res.changes, res.summary); werr != nil {
+			return werr
+		}
+	}
+	if err != nil {
+		if res.summary != nil {
+			return withCode(ExitFailed, errSilent)
+		}
+		return engineExit(err)
+	}
+	return nil
+}
