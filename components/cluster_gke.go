@@ -69,6 +69,9 @@ func newGKE(ctx *pulumi.Context, c *Cluster, args *ClusterArgs) error {
 	if err := g.sqlInstance(network); err != nil {
 		return err
 	}
+	if err := g.mesh(cluster); err != nil {
+		return err
+	}
 	project := organizations.LookupProjectOutput(ctx, organizations.LookupProjectOutputArgs{
 		ProjectId: pulumi.String(args.Project),
 	}, pulumi.Provider(args.GCP), pulumi.Parent(c))

@@ -32,6 +32,8 @@ type ComponentArgs struct {
 	Kubernetes *kubernetes.Provider
 	// RunAfter are resources the component must wait for: an api waits for its module's jobs.
 	RunAfter []pulumi.Resource
+	// PodAnnotations go on the component's pods (the service mesh's, in a meshed space).
+	PodAnnotations map[string]string
 }
 
 // Component is a running part of a module: an api (Deployment, Service, autoscaler or fixed
@@ -97,6 +99,7 @@ func (a *ComponentArgs) pod() podSpec {
 		resources:      a.Spec.Resources,
 		env:            a.Env,
 		serviceAccount: a.ServiceAccount,
+		annotations:    a.PodAnnotations,
 	}
 }
 

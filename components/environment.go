@@ -35,6 +35,8 @@ type Target struct {
 	SQLHost pulumi.StringInput
 	// Local is set on a local cluster.
 	Local *LocalServices
+	// Mesh is the cluster's service mesh (nil or MeshOff: none).
+	Mesh *Mesh
 }
 
 // LocalServices are the stand-ins a local cluster runs for Cloud SQL and Pub/Sub.

@@ -2,6 +2,7 @@ package components
 
 import (
 	"fmt"
+	"maps"
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -20,6 +21,7 @@ type SpaceArgs struct {
 	// Spec is the space file from a loaded catalog.
 	Spec       *manifest.Space
 	Kubernetes *kubernetes.Provider
+	Mesh       *SpaceMesh // nil: the space is not in the service mesh (Mesh.For)
 }
 
 // Space is a team's namespace in an environment, with its quota, limit range, network
@@ -67,6 +69,7 @@ func NewSpace(ctx *pulumi.Context, name string, args *SpaceArgs, opts ...pulumi.
 	for k, v := range podSecurityLabels {
 		labels[k] = v
 	}
+	maps.Copy(labels, args.Mesh.namespaceLabels())
 	ns, err := corev1.NewNamespace(ctx, nsName, &corev1.NamespaceArgs{
 		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(nsName), Labels: pulumi.ToStringMap(labels)},
 	}, append(child, pulumi.Protect(args.Environment.Production))...)
@@ -79,6 +82,9 @@ func NewSpace(ctx *pulumi.Context, name string, args *SpaceArgs, opts ...pulumi.
 		return nil, fmt.Errorf("space %s: %w", space, err)
 	}
 	if err := newNetworkPolicies(ctx, args, s.Namespace, scope, inNamespace); err != nil {
+		return nil, fmt.Errorf("space %s: %w", space, err)
+	}
+	if err := newSpaceMesh(ctx, args, s.Namespace, scope, inNamespace); err != nil {
 		return nil, fmt.Errorf("space %s: %w", space, err)
 	}
 	if _, err := rbacv1.NewRoleBinding(ctx, nsName+"/"+naming.TeamRoleBinding(space), &rbacv1.RoleBindingArgs{

@@ -21,6 +21,8 @@ const (
 	OutputSQLConnectionName = "sqlConnectionName"
 	OutputSQLPrivateAddress = "sqlPrivateAddress"
 	OutputClusterName       = "clusterName"
+	// OutputMesh is the cluster's mesh mode (components.MeshMode).
+	OutputMesh = "mesh"
 )
 
 // clusterStack builds the GKE cluster of a "cluster-<name>" stack.
@@ -45,6 +47,7 @@ func clusterStack(ctx *pulumi.Context, cfg *Config) error {
 		NodePools:      cfg.NodePools,
 		SQLTier:        cfg.SQLTier,
 		Network:        cfg.Network,
+		Mesh:           components.MeshArgs{Mode: cfg.Mesh},
 	})
 	if err != nil {
 		return err
@@ -57,5 +60,6 @@ func clusterStack(ctx *pulumi.Context, cfg *Config) error {
 	ctx.Export(OutputSQLConnectionName, cluster.SQLConnectionName)
 	ctx.Export(OutputSQLPrivateAddress, cluster.SQLPrivateAddress)
 	ctx.Export(OutputClusterName, pulumi.String(naming.Cluster(name)))
+	ctx.Export(OutputMesh, pulumi.String(string(cluster.Mesh.Mode)))
 	return nil
 }

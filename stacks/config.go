@@ -60,6 +60,11 @@ type Config struct {
 	Network        components.NetworkRanges
 	// Production protects a cluster (deletion protection, highly available SQL).
 	Production bool
+
+	// Cluster stacks and local environments: the service mesh (components.MeshMode) and the
+	// Istio release a local cluster installs.
+	Mesh         components.MeshMode
+	IstioVersion string
 }
 
 // LoadConfig reads the stack's configuration and applies the defaults. An ad-hoc stack needs
@@ -89,6 +94,10 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 	if kind == naming.StackLocal {
 		cfg.Cluster = LocalCluster
 	}
+	if cfg.Mesh, err = components.ParseMeshMode(or(c.Get("mesh"), string(components.DefaultMeshMode))); err != nil {
+		return nil, fmt.Errorf("config %s:mesh: %w", Namespace, err)
+	}
+	cfg.IstioVersion = or(c.Get("istioVersion"), components.DefaultIstioVersion)
 	if !filepath.IsAbs(cfg.Catalog) && ctx.RootDirectory() != "" {
 		cfg.Catalog = filepath.Join(ctx.RootDirectory(), cfg.Catalog)
 	}

@@ -24,6 +24,7 @@ const (
 	OutputTopics        = "topics"
 	OutputSubscriptions = "subscriptions"
 	OutputEndpoints     = "endpoints"
+	OutputMeshedSpaces  = "meshedSpaces"
 )
 
 // environmentStack deploys the catalog as one environment onto its cluster.
@@ -44,15 +45,18 @@ func environmentStack(ctx *pulumi.Context, cfg *Config) error {
 		Production: cfg.Kind == naming.StackProduction,
 		AdHoc:      cfg.Kind == naming.StackAdHoc || cfg.Kind == naming.StackLocal,
 	}
-	target, err := clusterTarget(ctx, cfg, env)
+	target, err := clusterTarget(ctx, cfg, env, cat)
 	if err != nil {
+		return err
+	}
+	if err := components.CheckMesh(cat, target.Mesh); err != nil {
 		return err
 	}
 	events := components.NewEvents(ctx)
 	namespaces := pulumi.StringMap{}
 	spaceNS := map[string]pulumi.StringOutput{}
 	for _, s := range cat.Spaces {
-		space, err := components.NewSpace(ctx, s.Name, &components.SpaceArgs{Environment: env, Spec: s, Kubernetes: target.Kubernetes})
+		space, err := components.NewSpace(ctx, s.Name, &components.SpaceArgs{Environment: env, Spec: s, Kubernetes: target.Kubernetes, Mesh: target.Mesh.For(cat, s)})
 		if err != nil {
 			return err
 		}
@@ -95,15 +99,17 @@ func environmentStack(ctx *pulumi.Context, cfg *Config) error {
 	ctx.Export(OutputTopics, flatten(topics))
 	ctx.Export(OutputSubscriptions, flatten(subscriptions))
 	ctx.Export(OutputEndpoints, endpoints)
+	ctx.Export(OutputMeshedSpaces, pulumi.ToStringArray(target.Mesh.MeshedSpaces(cat)))
 	return nil
 }
 
 // clusterTarget finds the cluster an environment deploys onto: the current kubeconfig's for a
 // local environment, otherwise the cluster stack's outputs.
-func clusterTarget(ctx *pulumi.Context, cfg *Config, env components.Environment) (*components.Target, error) {
+func clusterTarget(ctx *pulumi.Context, cfg *Config, env components.Environment, cat *manifest.Catalog) (*components.Target, error) {
 	if cfg.Cluster == LocalCluster {
 		cluster, err := components.NewCluster(ctx, LocalCluster, &components.ClusterArgs{
 			Mode: components.ClusterLocal, Environment: env, KubeContext: cfg.KubeContext,
+			Mesh: localMeshArgs(cfg, cat),
 		})
 		if err != nil {
 			return nil, err
@@ -130,7 +136,12 @@ func clusterTarget(ctx *pulumi.Context, cfg *Config, env components.Environment)
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes provider: %w", err)
 	}
+	mesh, err := clusterMesh(ref, cfg.Cluster, project)
+	if err != nil {
+		return nil, err
+	}
 	return &components.Target{
+		Mesh:          mesh,
 		Kubernetes:    k8sProvider,
 		GCP:           gcpProvider,
 		Project:       project,

@@ -13,6 +13,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"gopkg.in/yaml.v3"
 
+	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/components/offline"
 )
@@ -124,6 +125,7 @@ func SimulatedClusterOutputs(root, ref string) resource.PropertyMap {
 		OutputSQLConnectionName: resource.NewProperty(project + ":" + DefaultRegion + ":" + naming.SQLInstance(name)),
 		OutputSQLPrivateAddress: resource.NewProperty(offline.SimulatedSQLAddress),
 		OutputClusterName:       resource.NewProperty(naming.Cluster(name)),
+		OutputMesh:              resource.NewProperty(or(config[Namespace+":mesh"], string(components.DefaultMeshMode))),
 	}
 }
 

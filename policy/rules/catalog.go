@@ -17,6 +17,7 @@ func Rules() []Rule {
 		sqlRules(),
 		pubsubRules(),
 		iamRules(),
+		meshRules(),
 	)
 	slices.SortFunc(all, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
 	return all
