@@ -37,6 +37,11 @@ type ClusterArgs struct {
 	NodePools      []NodePool
 	SQLTier        string
 	Network        NetworkRanges
+	// SecurityGroup is the Google group whose member groups RBAC resolves (Google Groups for
+	// RBAC): gke-security-groups@<domain>. The teams' groups must be its members.
+	SecurityGroup string
+	// ControlPlane says who reaches the cluster's control plane.
+	ControlPlane ControlPlaneAccess
 
 	// Local mode.
 	// Environment is the one environment a local cluster's services are for.
@@ -69,6 +74,24 @@ type NetworkRanges struct {
 	PrivateServicesPrefix int `json:"privateServicesPrefix"`
 }
 
+// ControlPlaneAccess says who reaches a GKE control plane. Authorized networks are always
+// enforced: with none listed, only the cluster's own VPC reaches it (through its private
+// endpoint), never the internet, nor Google Cloud's public addresses.
+type ControlPlaneAccess struct {
+	// PrivateEndpoint turns the public endpoint off: the control plane has only its private
+	// address, and the kubeconfig uses it (deploy from inside the VPC).
+	PrivateEndpoint bool `json:"privateEndpoint"`
+	// AuthorizedNetworks may reach the public endpoint: a deploy pipeline's egress ranges,
+	// an office. Never 0.0.0.0/0.
+	AuthorizedNetworks []AuthorizedNetwork `json:"authorizedNetworks"`
+}
+
+// AuthorizedNetwork is one range allowed to reach the control plane.
+type AuthorizedNetwork struct {
+	Name string `json:"name"`
+	CIDR string `json:"cidr"`
+}
+
 // DefaultNetworkRanges fit a cluster of a few hundred nodes.
 var DefaultNetworkRanges = NetworkRanges{
 	Nodes: "10.0.0.0/20", Pods: "10.16.0.0/14", Services: "10.20.0.0/20",
@@ -91,9 +114,13 @@ type Cluster struct {
 	SQLInstance       pulumi.StringOutput `pulumi:"sqlInstance"`
 	SQLConnectionName pulumi.StringOutput `pulumi:"sqlConnectionName"`
 	SQLPrivateAddress pulumi.StringOutput `pulumi:"sqlPrivateAddress"`
+	// SQLAdminPassword is the password of the instance's admin (naming.DatabaseAdminUser), a
+	// secret; environments read it to run their database setup.
+	SQLAdminPassword pulumi.StringOutput `pulumi:"sqlAdminPassword"`
 
-	// Local is set in local mode.
-	Local *LocalServices
+	// Local and Platform are set in local mode.
+	Local    *LocalServices
+	Platform *Platform
 	// Mesh is the cluster's service mesh.
 	Mesh *Mesh
 	gcp  *gcp.Provider
@@ -129,6 +156,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		"sqlInstance":       c.SQLInstance,
 		"sqlConnectionName": c.SQLConnectionName,
 		"sqlPrivateAddress": c.SQLPrivateAddress,
+		"sqlAdminPassword":  c.SQLAdminPassword,
 	}); err != nil {
 		return nil, fmt.Errorf("cluster %s: %w", name, err)
 	}
@@ -144,6 +172,7 @@ func (c *Cluster) Target() *Target {
 		ProjectNumber: c.ProjectNumber,
 		SQLInstance:   c.SQLInstance,
 		SQLHost:       c.SQLPrivateAddress,
+		Platform:      c.Platform,
 		Local:         c.Local,
 		Mesh:          c.Mesh,
 	}
@@ -165,11 +194,11 @@ func newLocalCluster(ctx *pulumi.Context, c *Cluster, args *ClusterArgs) error {
 		return fmt.Errorf("kubernetes provider: %w", err)
 	}
 	c.Provider = provider
-	local, err := localServices(ctx, c, args.Environment, provider)
+	local, platform, err := localServices(ctx, c, args.Environment, provider)
 	if err != nil {
 		return err
 	}
-	c.Local = local
+	c.Local, c.Platform = local, platform
 	if c.Mesh, err = localMesh(ctx, c, args.Mesh, provider); err != nil {
 		return err
 	}
@@ -178,5 +207,7 @@ func newLocalCluster(ctx *pulumi.Context, c *Cluster, args *ClusterArgs) error {
 	c.Project = pulumi.String(LocalProject).ToStringOutput()
 	c.ProjectNumber, c.Region, c.SQLInstance, c.SQLConnectionName = empty, empty, empty, empty
 	c.SQLPrivateAddress = pulumi.String(local.PostgresHost).ToStringOutput()
+	// The local server's admin password lives in its own Secret, in the cluster.
+	c.SQLAdminPassword = pulumi.ToSecret(empty).(pulumi.StringOutput)
 	return nil
 }

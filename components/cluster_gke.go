@@ -32,10 +32,45 @@ type gke struct {
 	c      *Cluster
 	args   *ClusterArgs
 	labels pulumi.StringMap
+	// apis are the project's enabled services, which every other resource waits for.
+	apis []pulumi.Resource
 }
 
 func (g *gke) opts(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
-	return append([]pulumi.ResourceOption{pulumi.Parent(g.c), pulumi.Provider(g.args.GCP)}, extra...)
+	return append([]pulumi.ResourceOption{pulumi.Parent(g.c), pulumi.Provider(g.args.GCP), pulumi.DependsOn(g.apis)}, extra...)
+}
+
+// projectAPIs are the services the cluster stack and its environments use: a fresh project
+// has none of them enabled, and every create would fail with SERVICE_DISABLED.
+var projectAPIs = []string{
+	"cloudresourcemanager.googleapis.com", // the project lookup and IAM members
+	"compute.googleapis.com",              // the VPC, router and NAT
+	"container.googleapis.com",            // GKE
+	"iam.googleapis.com",                  // service accounts
+	"iamcredentials.googleapis.com",       // workload identity's tokens
+	"servicenetworking.googleapis.com",    // private services access for Cloud SQL
+	"sqladmin.googleapis.com",             // Cloud SQL
+	"pubsub.googleapis.com",               // the environments' topics and subscriptions
+	"logging.googleapis.com",              // GKE's system and workload logs
+	"monitoring.googleapis.com",           // GKE's metrics and managed Prometheus
+	"artifactregistry.googleapis.com",     // images the nodes pull
+}
+
+// enableAPIs enables the project's services. They stay enabled when the stack is destroyed:
+// other workloads of the project may use them, and disabling one is not undone by recreating.
+func (g *gke) enableAPIs() error {
+	for _, api := range projectAPIs {
+		svc, err := projects.NewService(g.ctx, naming.Cluster(g.args.Name)+"-"+api, &projects.ServiceArgs{
+			Project:          pulumi.String(g.args.Project),
+			Service:          pulumi.String(api),
+			DisableOnDestroy: pulumi.Bool(false),
+		}, pulumi.Parent(g.c), pulumi.Provider(g.args.GCP))
+		if err != nil {
+			return fmt.Errorf("enabling %s: %w", api, err)
+		}
+		g.apis = append(g.apis, svc)
+	}
+	return nil
 }
 
 func newGKE(ctx *pulumi.Context, c *Cluster, args *ClusterArgs) error {
@@ -50,16 +85,25 @@ func newGKE(ctx *pulumi.Context, c *Cluster, args *ClusterArgs) error {
 	if err := naming.ValidatePart(naming.PartCluster, args.Name); err != nil {
 		return err
 	}
+	if err := checkControlPlane(args); err != nil {
+		return err
+	}
 	g := &gke{ctx: ctx, c: c, args: args, labels: pulumi.ToStringMap(naming.ClusterGCPLabels(args.Name))}
+	if err := g.enableAPIs(); err != nil {
+		return err
+	}
 	network, subnet, err := g.network()
 	if err != nil {
+		return err
+	}
+	if err := g.privateGoogleAccessDNS(network); err != nil {
 		return err
 	}
 	nodeAccount, err := g.nodeServiceAccount()
 	if err != nil {
 		return err
 	}
-	cluster, err := g.cluster(network, subnet, nodeAccount)
+	cluster, err := g.cluster(network, subnet)
 	if err != nil {
 		return err
 	}
@@ -74,11 +118,11 @@ func newGKE(ctx *pulumi.Context, c *Cluster, args *ClusterArgs) error {
 	}
 	project := organizations.LookupProjectOutput(ctx, organizations.LookupProjectOutputArgs{
 		ProjectId: pulumi.String(args.Project),
-	}, pulumi.Provider(args.GCP), pulumi.Parent(c))
+	}, pulumi.Provider(args.GCP), pulumi.Parent(c), pulumi.DependsOn(g.apis))
 	c.Project = pulumi.String(args.Project).ToStringOutput()
 	c.ProjectNumber = project.Number()
 	c.Region = pulumi.String(args.Region).ToStringOutput()
-	c.Kubeconfig = kubeconfig(cluster)
+	c.Kubeconfig = kubeconfig(cluster, args.ControlPlane.PrivateEndpoint)
 	provider, err := kubernetes.NewProvider(ctx, naming.Cluster(args.Name), &kubernetes.ProviderArgs{
 		Kubeconfig: c.Kubeconfig,
 	}, pulumi.Parent(c))
@@ -171,11 +215,11 @@ func (g *gke) nodeServiceAccount() (*serviceaccount.Account, error) {
 
 // nodeConfig is the configuration of every node: the dedicated service account, shielded
 // VMs with secure boot, and the GKE metadata server that workload identity needs.
-func (g *gke) nodeConfig(machineType string, account *serviceaccount.Account, spot bool, disk int) *container.ClusterNodeConfigArgs {
+func (g *gke) nodeConfig(machineType string, account *serviceaccount.Account, spot bool, disk int) *container.NodePoolNodeConfigArgs {
 	if disk == 0 {
 		disk = 100
 	}
-	return &container.ClusterNodeConfigArgs{
+	return &container.NodePoolNodeConfigArgs{
 		MachineType:    pulumi.String(machineType),
 		ServiceAccount: account.Email,
 		OauthScopes:    pulumi.StringArray{pulumi.String("https://www.googleapis.com/auth/cloud-platform")},
@@ -183,20 +227,27 @@ func (g *gke) nodeConfig(machineType string, account *serviceaccount.Account, sp
 		DiskSizeGb:     pulumi.Int(disk),
 		ImageType:      pulumi.String("COS_CONTAINERD"),
 		ResourceLabels: g.labels,
-		ShieldedInstanceConfig: &container.ClusterNodeConfigShieldedInstanceConfigArgs{
+		ShieldedInstanceConfig: &container.NodePoolNodeConfigShieldedInstanceConfigArgs{
 			EnableSecureBoot:          pulumi.Bool(true),
 			EnableIntegrityMonitoring: pulumi.Bool(true),
 		},
-		WorkloadMetadataConfig: &container.ClusterNodeConfigWorkloadMetadataConfigArgs{Mode: pulumi.String("GKE_METADATA")},
+		WorkloadMetadataConfig: &container.NodePoolNodeConfigWorkloadMetadataConfigArgs{Mode: pulumi.String("GKE_METADATA")},
 		Metadata:               pulumi.StringMap{"disable-legacy-endpoints": pulumi.String("true")},
 	}
 }
 
 // cluster creates the GKE cluster: private nodes, workload identity, shielded nodes, a
 // release channel, Dataplane V2 (which enforces network policies), no legacy ABAC, no client
-// certificate, system and workload logging and monitoring. Its default node pool is removed
-// in favour of the managed pools.
-func (g *gke) cluster(network *compute.Network, subnet *compute.Subnetwork, account *serviceaccount.Account) (*container.Cluster, error) {
+// certificate, system and workload logging and monitoring, Google Groups for RBAC, and a
+// control plane only authorized networks reach. Its default node pool is removed in favour of
+// the managed pools; the cluster declares no nodeConfig of its own, since the provider reads
+// the removed pool's back and a difference would force the cluster to be replaced.
+//
+// Deletion protection is on in every cluster: the provider then refuses to delete it until
+// the field is turned off, which costs nothing and turns a mistaken destroy of the cluster
+// every non-production environment shares into an error. Only production's is also protected
+// in Pulumi's state.
+func (g *gke) cluster(network *compute.Network, subnet *compute.Subnetwork) (*container.Cluster, error) {
 	name := naming.Cluster(g.args.Name)
 	channel := g.args.ReleaseChannel
 	if channel == "" {
@@ -210,15 +261,18 @@ func (g *gke) cluster(network *compute.Network, subnet *compute.Subnetwork, acco
 		Subnetwork:            subnet.ID(),
 		RemoveDefaultNodePool: pulumi.Bool(true),
 		InitialNodeCount:      pulumi.Int(1),
-		NodeConfig:            g.nodeConfig("e2-small", account, false, 0),
 		IpAllocationPolicy: &container.ClusterIpAllocationPolicyArgs{
 			ClusterSecondaryRangeName:  pulumi.String("pods"),
 			ServicesSecondaryRangeName: pulumi.String("services"),
 		},
 		PrivateClusterConfig: &container.ClusterPrivateClusterConfigArgs{
 			EnablePrivateNodes:    pulumi.Bool(true),
-			EnablePrivateEndpoint: pulumi.Bool(false),
+			EnablePrivateEndpoint: pulumi.Bool(g.args.ControlPlane.PrivateEndpoint),
 			MasterIpv4CidrBlock:   pulumi.String(g.args.Network.Master),
+		},
+		MasterAuthorizedNetworksConfig: authorizedNetworks(g.args.ControlPlane),
+		AuthenticatorGroupsConfig: &container.ClusterAuthenticatorGroupsConfigArgs{
+			SecurityGroup: pulumi.String(g.args.SecurityGroup),
 		},
 		WorkloadIdentityConfig: &container.ClusterWorkloadIdentityConfigArgs{
 			WorkloadPool: pulumi.Sprintf("%s.svc.id.goog", g.args.Project),
@@ -236,7 +290,7 @@ func (g *gke) cluster(network *compute.Network, subnet *compute.Subnetwork, acco
 			ManagedPrometheus: &container.ClusterMonitoringConfigManagedPrometheusArgs{Enabled: pulumi.Bool(true)},
 		},
 		ResourceLabels:     g.labels,
-		DeletionProtection: pulumi.Bool(g.args.Production),
+		DeletionProtection: pulumi.Bool(true),
 	}, g.opts(pulumi.Protect(g.args.Production))...)
 	if err != nil {
 		return nil, fmt.Errorf("gke cluster: %w", err)
@@ -244,38 +298,26 @@ func (g *gke) cluster(network *compute.Network, subnet *compute.Subnetwork, acco
 	return cluster, nil
 }
 
-// nodePools creates the autoscaled pools; GKE repairs and upgrades their nodes itself.
+// nodePools creates the autoscaled pools; GKE repairs and upgrades their nodes itself. A
+// pool's min and max are the pool's total over the region's zones (totalMin/MaxNodeCount),
+// as the configuration says: the per-zone counts of a regional pool would triple them.
 func (g *gke) nodePools(cluster *container.Cluster, account *serviceaccount.Account) error {
 	for _, pool := range g.args.NodePools {
 		if pool.Min > pool.Max || pool.Max < 1 {
 			return fmt.Errorf("node pool %s: min %d and max %d are not a range", pool.Name, pool.Min, pool.Max)
 		}
-		nc := g.nodeConfig(pool.MachineType, account, pool.Spot, pool.DiskSizeGB)
 		if _, err := container.NewNodePool(g.ctx, naming.Cluster(g.args.Name)+"-"+naming.NodePool(pool.Name), &container.NodePoolArgs{
 			Name:     pulumi.String(naming.NodePool(pool.Name)),
 			Project:  pulumi.String(g.args.Project),
 			Location: pulumi.String(g.args.Region),
 			Cluster:  cluster.Name,
 			Autoscaling: &container.NodePoolAutoscalingArgs{
-				MinNodeCount: pulumi.Int(pool.Min),
-				MaxNodeCount: pulumi.Int(pool.Max),
+				TotalMinNodeCount: pulumi.Int(pool.Min),
+				TotalMaxNodeCount: pulumi.Int(pool.Max),
+				LocationPolicy:    pulumi.String("BALANCED"),
 			},
 			Management: &container.NodePoolManagementArgs{AutoRepair: pulumi.Bool(true), AutoUpgrade: pulumi.Bool(true)},
-			NodeConfig: &container.NodePoolNodeConfigArgs{
-				MachineType:    nc.MachineType,
-				ServiceAccount: nc.ServiceAccount,
-				OauthScopes:    nc.OauthScopes,
-				Spot:           nc.Spot,
-				DiskSizeGb:     nc.DiskSizeGb,
-				ImageType:      nc.ImageType,
-				ResourceLabels: nc.ResourceLabels,
-				Metadata:       nc.Metadata,
-				ShieldedInstanceConfig: &container.NodePoolNodeConfigShieldedInstanceConfigArgs{
-					EnableSecureBoot:          pulumi.Bool(true),
-					EnableIntegrityMonitoring: pulumi.Bool(true),
-				},
-				WorkloadMetadataConfig: &container.NodePoolNodeConfigWorkloadMetadataConfigArgs{Mode: pulumi.String("GKE_METADATA")},
-			},
+			NodeConfig: g.nodeConfig(pool.MachineType, account, pool.Spot, pool.DiskSizeGB),
 		}, g.opts()...); err != nil {
 			return fmt.Errorf("node pool %s: %w", pool.Name, err)
 		}
@@ -285,7 +327,10 @@ func (g *gke) nodePools(cluster *container.Cluster, account *serviceaccount.Acco
 
 // sqlInstance creates the Cloud SQL for PostgreSQL instance the cluster's environments share:
 // reachable only on a private address inside the VPC (private services access), TLS required,
-// daily backups with point-in-time recovery, protected against deletion in production.
+// daily backups with point-in-time recovery. The edition is pinned to Enterprise, whose tiers
+// are the db-custom-* ones: PostgreSQL 16's default, Enterprise Plus, rejects them. Deletion
+// protection is on for every instance (it holds every environment's data of the cluster, and
+// it costs nothing); production's is also protected in Pulumi's state.
 func (g *gke) sqlInstance(network *compute.Network) error {
 	name := g.args.Name
 	reserved, err := compute.NewGlobalAddress(g.ctx, naming.PrivateServicesRange(name), &compute.GlobalAddressArgs{
@@ -322,8 +367,9 @@ func (g *gke) sqlInstance(network *compute.Network) error {
 		DatabaseVersion: pulumi.String("POSTGRES_16"),
 		Settings: &sql.DatabaseInstanceSettingsArgs{
 			Tier:                      pulumi.String(tier),
+			Edition:                   pulumi.String(SQLEdition),
 			AvailabilityType:          pulumi.String(availability),
-			DeletionProtectionEnabled: pulumi.Bool(g.args.Production),
+			DeletionProtectionEnabled: pulumi.Bool(true),
 			DiskAutoresize:            pulumi.Bool(true),
 			UserLabels:                g.labels,
 			IpConfiguration: &sql.DatabaseInstanceSettingsIpConfigurationArgs{
@@ -338,7 +384,7 @@ func (g *gke) sqlInstance(network *compute.Network) error {
 			},
 			InsightsConfig: &sql.DatabaseInstanceSettingsInsightsConfigArgs{QueryInsightsEnabled: pulumi.Bool(true)},
 		},
-		DeletionProtection: pulumi.Bool(g.args.Production),
+		DeletionProtection: pulumi.Bool(true),
 	}, g.opts(pulumi.DependsOn([]pulumi.Resource{peering}), pulumi.Protect(g.args.Production))...)
 	if err != nil {
 		return fmt.Errorf("cloud sql instance: %w", err)
@@ -346,13 +392,18 @@ func (g *gke) sqlInstance(network *compute.Network) error {
 	g.c.SQLInstance = instance.Name
 	g.c.SQLConnectionName = instance.ConnectionName
 	g.c.SQLPrivateAddress = instance.PrivateIpAddress
-	return nil
+	return g.sqlAdmin(instance)
 }
 
-// kubeconfig reaches the cluster's public endpoint with its CA, and authenticates through
-// gke-gcloud-auth-plugin: the file holds no credential, but is still treated as a secret.
-func kubeconfig(cluster *container.Cluster) pulumi.StringOutput {
-	config := pulumi.All(cluster.Name, cluster.Endpoint, cluster.MasterAuth.ClusterCaCertificate().Elem()).ApplyT(
+// kubeconfig reaches the cluster's endpoint (the private one when the public one is off)
+// with its CA, and authenticates through gke-gcloud-auth-plugin: the file holds no
+// credential, but is still treated as a secret.
+func kubeconfig(cluster *container.Cluster, private bool) pulumi.StringOutput {
+	endpoint := cluster.Endpoint
+	if private {
+		endpoint = cluster.PrivateClusterConfig.PrivateEndpoint().Elem()
+	}
+	config := pulumi.All(cluster.Name, endpoint, cluster.MasterAuth.ClusterCaCertificate().Elem()).ApplyT(
 		func(args []any) string {
 			name, endpoint, ca := args[0].(string), args[1].(string), args[2].(string)
 			return fmt.Sprintf(`apiVersion: v1

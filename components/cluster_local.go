@@ -7,7 +7,6 @@ import (
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
-	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -22,7 +21,10 @@ const (
 	// postgresUser is the uid of the postgres user in the alpine image, who must own the
 	// data directory.
 	postgresUser = 70
-	emulatorPort = 8085
+	// localPostgresAdmin is the local server's superuser, which the image creates; the
+	// setup jobs connect as it, as they connect to Cloud SQL as its admin.
+	localPostgresAdmin = "postgres"
+	emulatorPort       = 8085
 	// LocalProject is the project id topics live under in the emulator.
 	LocalProject = "conveyor-local"
 )
@@ -30,77 +32,34 @@ const (
 // localServices creates, for one environment on a local cluster, what Cloud SQL and Pub/Sub
 // provide elsewhere: a PostgreSQL StatefulSet and the Pub/Sub emulator, in the environment's
 // platform namespace, reachable only from the environment's own namespaces.
-func localServices(ctx *pulumi.Context, parent pulumi.Resource, env Environment, provider *kubernetes.Provider) (*LocalServices, error) {
+func localServices(ctx *pulumi.Context, parent pulumi.Resource, env Environment, provider *kubernetes.Provider) (*LocalServices, *Platform, error) {
 	opts := []pulumi.ResourceOption{pulumi.Parent(parent), pulumi.Provider(provider)}
-	nsName := naming.PlatformNamespace(env.Name)
-	// The platform's own workloads are labelled as module "conveyor" of the reserved space,
-	// so their selectors have a module to match like any component's.
-	scope := naming.Scope{Environment: env.Name, Space: naming.ReservedSpace, Module: naming.ReservedSpace}
-	labels := naming.KubernetesLabels(scope)
-	for k, v := range podSecurityLabels {
-		labels[k] = v
-	}
-	ns, err := corev1.NewNamespace(ctx, nsName, &corev1.NamespaceArgs{
-		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(nsName), Labels: pulumi.ToStringMap(labels)},
-	}, opts...)
+	// In: from the environment's namespaces. Out: to each other (the setup jobs to the
+	// services) and to DNS.
+	ns, err := newPlatformNamespace(ctx, env, []networkPolicy{defaultDeny(), allowFromEnvironment(env.Name), sameNamespace(), allowDNS()}, opts)
 	if err != nil {
-		return nil, fmt.Errorf("platform namespace: %w", err)
+		return nil, nil, err
 	}
-	in := append(opts, pulumi.DependsOn([]pulumi.Resource{ns}))
-	namespace := ns.Metadata.Name().Elem()
-	if err := platformNetworkPolicy(ctx, nsName, namespace, scope, in); err != nil {
-		return nil, err
-	}
-	if err := newQuota(ctx, namespace, scope, platformQuota, nil, in); err != nil {
-		return nil, fmt.Errorf("platform namespace: %w", err)
-	}
-	postgres, err := localPostgres(ctx, parent, nsName, namespace, scope, in)
+	postgres, err := localPostgres(ctx, parent, ns.name, ns.ns, ns.scope, ns.in)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	emulator, err := localEmulator(ctx, nsName, namespace, scope, in)
+	emulator, err := localEmulator(ctx, ns.name, ns.ns, ns.scope, ns.in)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &LocalServices{
-		Namespace:          nsName,
-		PostgresHost:       fmt.Sprintf("%s.%s.svc.cluster.local", naming.LocalPostgres(), nsName),
-		AdminSecret:        naming.LocalPostgresAdminSecret(),
-		PubSubEmulatorHost: fmt.Sprintf("%s.%s.svc.cluster.local:%d", naming.LocalPubSubEmulator(), nsName, emulatorPort),
-		Ready:              []pulumi.Resource{postgres, emulator},
-	}, nil
-}
-
-// platformNetworkPolicy admits traffic into the platform namespace only from the namespaces
-// of the same environment.
-func platformNetworkPolicy(ctx *pulumi.Context, nsName string, ns pulumi.StringOutput, scope naming.Scope, opts []pulumi.ResourceOption) error {
-	all := &metav1.LabelSelectorArgs{}
-	for _, p := range []struct {
-		purpose string
-		ingress networkingv1.NetworkPolicyIngressRuleArray
-	}{
-		{naming.PolicyDefaultDeny, nil},
-		{naming.PolicyAllowEnvironment, networkingv1.NetworkPolicyIngressRuleArray{networkingv1.NetworkPolicyIngressRuleArgs{
-			From: networkingv1.NetworkPolicyPeerArray{networkingv1.NetworkPolicyPeerArgs{
-				NamespaceSelector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{
-					naming.LabelEnvironment: pulumi.String(scope.Environment),
-				}},
-			}},
-		}}},
-	} {
-		name := naming.NetworkPolicy(p.purpose)
-		if _, err := networkingv1.NewNetworkPolicy(ctx, nsName+"/"+name, &networkingv1.NetworkPolicyArgs{
-			Metadata: objectMeta(name, ns, scope),
-			Spec: &networkingv1.NetworkPolicySpecArgs{
-				PodSelector: all,
-				PolicyTypes: pulumi.StringArray{pulumi.String("Ingress")},
-				Ingress:     p.ingress,
-			},
-		}, opts...); err != nil {
-			return fmt.Errorf("platform network policy %s: %w", name, err)
-		}
+	local := &LocalServices{
+		PostgresHost:       naming.ServiceHost(naming.LocalPostgres(), ns.name),
+		PubSubEmulatorHost: fmt.Sprintf("%s:%d", naming.ServiceHost(naming.LocalPubSubEmulator(), ns.name), emulatorPort),
+		EmulatorReady:      append(append([]pulumi.Resource{}, ns.ready...), emulator),
 	}
-	return nil
+	platform := &Platform{
+		Namespace:   ns.name,
+		AdminUser:   localPostgresAdmin,
+		AdminSecret: naming.LocalPostgresAdminSecret(),
+		Ready:       append(append([]pulumi.Resource{}, ns.ready...), postgres),
+	}
+	return local, platform, nil
 }
 
 // platformQuota bounds the platform namespace: the two stand-ins and every module's setup

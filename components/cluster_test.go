@@ -1,6 +1,7 @@
 package components_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -8,10 +9,18 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/conveyor-paas/conveyor/components"
+	"github.com/conveyor-paas/conveyor/components/dbsetup"
 	"github.com/conveyor-paas/conveyor/components/offline"
 )
 
 func gkeCluster(t *testing.T, production bool) *offline.Recording {
+	t.Helper()
+	return gkeClusterWith(t, production, components.ControlPlaneAccess{
+		AuthorizedNetworks: []components.AuthorizedNetwork{{Name: "ci", CIDR: "198.51.100.0/24"}},
+	})
+}
+
+func gkeClusterWith(t *testing.T, production bool, access components.ControlPlaneAccess) *offline.Recording {
 	t.Helper()
 	program := func(ctx *pulumi.Context) error {
 		provider, err := gcp.NewProvider(ctx, "gcp", &gcp.ProviderArgs{Project: pulumi.String("acme-prod"), Region: pulumi.String("europe-west1")})
@@ -21,7 +30,8 @@ func gkeCluster(t *testing.T, production bool) *offline.Recording {
 		c, err := components.NewCluster(ctx, "prod", &components.ClusterArgs{
 			Mode: components.ClusterGKE, Name: "prod", Production: production, GCP: provider,
 			Project: "acme-prod", Region: "europe-west1", Network: components.DefaultNetworkRanges,
-			NodePools: []components.NodePool{{Name: "general", MachineType: "e2-standard-4", Min: 1, Max: 5}},
+			NodePools:     []components.NodePool{{Name: "general", MachineType: "e2-standard-4", Min: 1, Max: 5}},
+			SecurityGroup: "gke-security-groups@acme.io", ControlPlane: access,
 		})
 		if err != nil {
 			return err
@@ -40,18 +50,22 @@ func TestGKECluster(t *testing.T) {
 	rec := gkeCluster(t, true)
 	cluster := must(t, rec, "gcp:container/cluster:Cluster", "conveyor-prod")
 	for path, want := range map[string]string{
-		"privateClusterConfig.enablePrivateNodes":                   "true",
-		"workloadIdentityConfig.workloadPool":                       "acme-prod.svc.id.goog",
-		"releaseChannel.channel":                                    "REGULAR",
-		"datapathProvider":                                          "ADVANCED_DATAPATH",
-		"enableShieldedNodes":                                       "true",
-		"enableLegacyAbac":                                          "false",
-		"masterAuth.clientCertificateConfig.issueClientCertificate": "false",
-		"deletionProtection":                                        "true",
-		"removeDefaultNodePool":                                     "true",
-		"ipAllocationPolicy.clusterSecondaryRangeName":              "pods",
-		"loggingConfig.enableComponents[1]":                         "WORKLOADS",
-		"resourceLabels.conveyor-cluster":                           "prod",
+		"privateClusterConfig.enablePrivateNodes":                    "true",
+		"workloadIdentityConfig.workloadPool":                        "acme-prod.svc.id.goog",
+		"releaseChannel.channel":                                     "REGULAR",
+		"datapathProvider":                                           "ADVANCED_DATAPATH",
+		"enableShieldedNodes":                                        "true",
+		"enableLegacyAbac":                                           "false",
+		"masterAuth.clientCertificateConfig.issueClientCertificate":  "false",
+		"deletionProtection":                                         "true",
+		"removeDefaultNodePool":                                      "true",
+		"ipAllocationPolicy.clusterSecondaryRangeName":               "pods",
+		"loggingConfig.enableComponents[1]":                          "WORKLOADS",
+		"resourceLabels.conveyor-cluster":                            "prod",
+		"authenticatorGroupsConfig.securityGroup":                    "gke-security-groups@acme.io",
+		"masterAuthorizedNetworksConfig.cidrBlocks[0].cidrBlock":     "198.51.100.0/24",
+		"masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled": "false",
+		"privateClusterConfig.enablePrivateEndpoint":                 "false",
 	} {
 		if got, _ := lookupString(cluster, path); got != want {
 			t.Errorf("cluster %s = %q, want %q", path, got, want)
@@ -60,18 +74,29 @@ func TestGKECluster(t *testing.T) {
 	if !cluster.Protect {
 		t.Errorf("the production cluster is not protected")
 	}
+	// The cluster's own node config would duplicate the pools' and force replacements.
+	if _, ok := offline.Lookup(cluster.Inputs, "nodeConfig"); ok {
+		t.Errorf("the cluster declares a nodeConfig of its own")
+	}
 	pool := must(t, rec, "gcp:container/nodePool:NodePool", "conveyor-prod-general")
 	for path, want := range map[string]string{
 		"management.autoRepair":                              "true",
 		"management.autoUpgrade":                             "true",
-		"autoscaling.minNodeCount":                           "1",
-		"autoscaling.maxNodeCount":                           "5",
+		"autoscaling.totalMinNodeCount":                      "1",
+		"autoscaling.totalMaxNodeCount":                      "5",
+		"autoscaling.locationPolicy":                         "BALANCED",
 		"nodeConfig.serviceAccount":                          "conveyor-prod-nodes@acme-prod.iam.gserviceaccount.com",
 		"nodeConfig.shieldedInstanceConfig.enableSecureBoot": "true",
 		"nodeConfig.workloadMetadataConfig.mode":             "GKE_METADATA",
 	} {
 		if got, _ := lookupString(pool, path); got != want {
 			t.Errorf("node pool %s = %q, want %q", path, got, want)
+		}
+	}
+	// Per-zone counts would make "1 to 5" 3 to 15 in a regional pool.
+	for _, perZone := range []string{"autoscaling.minNodeCount", "autoscaling.maxNodeCount"} {
+		if _, ok := offline.Lookup(pool.Inputs, perZone); ok {
+			t.Errorf("node pool sets %s, which counts per zone", perZone)
 		}
 	}
 	sql := must(t, rec, "gcp:sql/databaseInstance:DatabaseInstance", "conveyor-prod-pg")
@@ -83,6 +108,8 @@ func TestGKECluster(t *testing.T) {
 		"settings.availabilityType":                               "REGIONAL",
 		"deletionProtection":                                      "true",
 		"databaseVersion":                                         "POSTGRES_16",
+		"settings.edition":                                        "ENTERPRISE",
+		"settings.tier":                                           "db-custom-1-3840",
 	} {
 		if got, _ := lookupString(sql, path); got != want {
 			t.Errorf("sql %s = %q, want %q", path, got, want)
@@ -92,9 +119,7 @@ func TestGKECluster(t *testing.T) {
 	if !dependsOn(sql, peering) {
 		t.Errorf("the SQL instance does not wait for private services access")
 	}
-	if got := str(sql, "settings.ipConfiguration.privateNetwork"); got != "conveyor-prod" {
-		t.Errorf("sql private network = %q", got)
-	}
+	// What refers to what, by id or by name: TestGKEClusterReferences.
 	provider := must(t, rec, "pulumi:providers:kubernetes", "conveyor-prod")
 	if !isSecret(provider, "kubeconfig") {
 		t.Errorf("the kubeconfig is not a secret")
@@ -108,6 +133,27 @@ func TestGKECluster(t *testing.T) {
 			t.Errorf("%s %s uses provider %q, not the explicit one", r.Type, r.Name, r.Provider)
 		}
 	}
+	// Every resource waits for the APIs it needs to be enabled.
+	apis := rec.OfType("gcp:projects/service:Service")
+	for _, api := range []string{"container", "sqladmin", "servicenetworking", "compute", "pubsub", "iam", "cloudresourcemanager"} {
+		if !slices.ContainsFunc(apis, func(r offline.Resource) bool { return str(&r, "service") == api+".googleapis.com" }) {
+			t.Errorf("the %s API is not enabled", api)
+		}
+	}
+	for _, api := range apis {
+		if got, _ := lookupString(&api, "disableOnDestroy"); got != "false" {
+			t.Errorf("%s would be disabled when the stack is destroyed", str(&api, "service"))
+		}
+	}
+	for _, r := range rec.Custom() {
+		if strings.HasPrefix(r.Type, "gcp:") && r.Type != "gcp:projects/service:Service" {
+			for _, api := range apis {
+				if !dependsOn(&r, &api) {
+					t.Errorf("%s %s does not wait for %s", r.Type, r.Name, str(&api, "service"))
+				}
+			}
+		}
+	}
 	for _, r := range rec.OfType("gcp:projects/iAMMember:IAMMember") {
 		if role := str(&r, "role"); role == "roles/editor" || role == "roles/owner" {
 			t.Errorf("nodes get the basic role %s", role)
@@ -115,11 +161,64 @@ func TestGKECluster(t *testing.T) {
 	}
 }
 
-func TestNonProductionClusterIsNotProtected(t *testing.T) {
+// A non-production cluster and its shared instance refuse deletion too (it costs nothing and
+// they carry every other environment), but only production's are protected in the state.
+func TestNonProductionClusterHasDeletionProtection(t *testing.T) {
 	rec := gkeCluster(t, false)
 	cluster := must(t, rec, "gcp:container/cluster:Cluster", "conveyor-prod")
-	if got, _ := lookupString(cluster, "deletionProtection"); got != "false" || cluster.Protect {
-		t.Errorf("deletion protection %q, protect %v", got, cluster.Protect)
+	sql := must(t, rec, "gcp:sql/databaseInstance:DatabaseInstance", "conveyor-prod-pg")
+	for _, c := range []struct {
+		r    *offline.Resource
+		path string
+	}{{cluster, "deletionProtection"}, {sql, "deletionProtection"}, {sql, "settings.deletionProtectionEnabled"}} {
+		if got, _ := lookupString(c.r, c.path); got != "true" {
+			t.Errorf("%s %s = %q, want true", c.r.Type, c.path, got)
+		}
+		if c.r.Protect {
+			t.Errorf("%s is protected in the state of a non-production cluster", c.r.Type)
+		}
+	}
+	if got := str(sql, "settings.availabilityType"); got != "ZONAL" {
+		t.Errorf("non-production availability = %q", got)
+	}
+}
+
+// With the public endpoint off, the kubeconfig reaches the private one; with no authorized
+// network at all, the list is still set, so that nothing outside the VPC gets in.
+func TestPrivateControlPlane(t *testing.T) {
+	rec := gkeClusterWith(t, false, components.ControlPlaneAccess{PrivateEndpoint: true})
+	cluster := must(t, rec, "gcp:container/cluster:Cluster", "conveyor-prod")
+	if got, _ := lookupString(cluster, "privateClusterConfig.enablePrivateEndpoint"); got != "true" {
+		t.Errorf("enablePrivateEndpoint = %q", got)
+	}
+	if _, ok := offline.Lookup(cluster.Inputs, "masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled"); !ok {
+		t.Errorf("no authorized networks config: every network would reach the control plane")
+	}
+	provider := must(t, rec, "pulumi:providers:kubernetes", "conveyor-prod")
+	if kc := str(provider, "kubeconfig"); !strings.Contains(kc, "server: https://"+offline.SimulatedPrivateEndpoint) {
+		t.Errorf("kubeconfig does not reach the private endpoint:\n%s", kc)
+	}
+}
+
+func TestClusterAccessIsChecked(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		err   error
+		wants string
+	}{
+		{"group", components.CheckSecurityGroup("platform@acme.io"), `"platform@acme.io" is not gke-security-groups@<your-domain>`},
+		{"open", components.CheckAuthorizedNetworks([]components.AuthorizedNetwork{{Name: "all", CIDR: "0.0.0.0/0"}}),
+			"authorizedNetworks[0] (all): 0.0.0.0/0 opens the control plane to the whole internet"},
+		{"v6", components.CheckAuthorizedNetworks([]components.AuthorizedNetwork{{Name: "ok", CIDR: "10.0.0.0/8"}, {Name: "all6", CIDR: "::/0"}}),
+			"authorizedNetworks[1] (all6): ::/0 opens"},
+		{"cidr", components.CheckAuthorizedNetworks([]components.AuthorizedNetwork{{Name: "x", CIDR: "10.0.0.1"}}), `"10.0.0.1" is not a CIDR range`},
+	} {
+		if tt.err == nil || !strings.Contains(tt.err.Error(), tt.wants) {
+			t.Errorf("%s: %v, want %q", tt.name, tt.err, tt.wants)
+		}
+	}
+	if err := components.CheckSecurityGroup("gke-security-groups@acme.io"); err != nil {
+		t.Error(err)
 	}
 }
 
@@ -147,11 +246,15 @@ func TestLocalCluster(t *testing.T) {
 	must(t, rec, "kubernetes:apps/v1:Deployment", "local-conveyor/conveyor-pubsub-emulator")
 	setup := must(t, rec, typeJob, "local-conveyor/quotes-database-setup")
 	env := envOf(setup, "spec.template.spec.containers[0]")
-	if env["DB_NAME"] != "local_quotes" || env["DB_PASSWORD"] != "secret:quotes-database/password" || env["PGPASSWORD"] != "secret:conveyor-postgres-admin/password" {
+	if env["DB_NAME"] != "local_quotes" || env["DB_PASSWORD_VERIFIER"] != "secret:quotes-database/verifier" ||
+		env["PGUSER"] != "postgres" || env["PGPASSWORD"] != "secret:conveyor-postgres-admin/password" || env["PGSSLMODE"] != "disable" {
 		t.Errorf("database setup env = %v", env)
 	}
 	if !dependsOn(setup, postgres) {
 		t.Errorf("database setup does not wait for postgres")
+	}
+	if got := str(setup, "spec.template.spec.containers[0].command[2]"); got != dbsetup.Setup {
+		t.Errorf("the local database setup does not run the SQL a GCP environment runs:\n%s", got)
 	}
 	// The Secret has the GCP shape; only the host differs.
 	secret := must(t, rec, typeSecret, "local-sales/quotes-database")

@@ -30,14 +30,16 @@ type ComponentArgs struct {
 	Env corev1.EnvVarArrayInput
 	// Kubernetes is the provider of the cluster the component runs on.
 	Kubernetes *kubernetes.Provider
-	// RunAfter are resources the component must wait for: an api waits for its module's jobs.
+	// RunAfter are resources the component must wait for: its module's database and event
+	// setup and, for every kind but a job, its module's jobs.
 	RunAfter []pulumi.Resource
 	// PodAnnotations go on the component's pods (the service mesh's, in a meshed space).
 	PodAnnotations map[string]string
 }
 
 // Component is a running part of a module: an api (Deployment, Service, autoscaler or fixed
-// replicas, disruption budget), a cron (CronJob), a handler (Deployment) or a job (Job).
+// replicas, disruption budget), a cron (CronJob), a handler (Deployment and autoscaler or
+// fixed replicas) or a job (Job).
 type Component struct {
 	pulumi.ResourceState
 

@@ -21,7 +21,10 @@ const (
 )
 
 // newCron builds a CronJob. Runs never overlap (Forbid), a run missed by more than five
-// minutes is skipped, and a few finished runs are kept for inspection.
+// minutes is skipped, and a few finished runs are kept for inspection. A CronJob may fire as
+// soon as it exists, so it is created only after what it needs (RunAfter): a run that starts
+// before its database Secret exists fails, and one that starts before the migrations have run
+// works on the old schema.
 func newCron(ctx *pulumi.Context, c *Component, a *ComponentArgs, opts []pulumi.ResourceOption) error {
 	name := naming.CronJob(a.Module, a.Name)
 	cron, err := batchv1.NewCronJob(ctx, name, &batchv1.CronJobArgs{
@@ -37,7 +40,7 @@ func newCron(ctx *pulumi.Context, c *Component, a *ComponentArgs, opts []pulumi.
 				Spec:     jobSpec(a),
 			},
 		},
-	}, opts...)
+	}, append(opts, pulumi.DependsOn(a.RunAfter))...)
 	if err != nil {
 		return fmt.Errorf("cron job: %w", err)
 	}

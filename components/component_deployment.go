@@ -52,50 +52,69 @@ func newAPI(ctx *pulumi.Context, c *Component, a *ComponentArgs, opts []pulumi.R
 	if err != nil {
 		return fmt.Errorf("service: %w", err)
 	}
-	if _, autoscaling := a.scaling(); autoscaling != nil {
-		_, err := autoscalingv2.NewHorizontalPodAutoscaler(ctx, name, &autoscalingv2.HorizontalPodAutoscalerArgs{
-			Metadata: objectMeta(name, a.Namespace, scope),
-			Spec: &autoscalingv2.HorizontalPodAutoscalerSpecArgs{
-				ScaleTargetRef: &autoscalingv2.CrossVersionObjectReferenceArgs{
-					ApiVersion: pulumi.String("apps/v1"),
-					Kind:       pulumi.String("Deployment"),
-					Name:       deployment.Metadata.Name().Elem(),
-				},
-				MinReplicas: pulumi.Int(autoscaling.Min),
-				MaxReplicas: pulumi.Int(autoscaling.Max),
-				Metrics: autoscalingv2.MetricSpecArray{autoscalingv2.MetricSpecArgs{
-					Type: pulumi.String("Resource"),
-					Resource: &autoscalingv2.ResourceMetricSourceArgs{
-						Name: pulumi.String("cpu"),
-						Target: &autoscalingv2.MetricTargetArgs{
-							Type:               pulumi.String("Utilization"),
-							AverageUtilization: pulumi.Int(autoscaling.CPU),
-						},
-					},
-				}},
-			},
-		}, opts...)
-		if err != nil {
-			return fmt.Errorf("autoscaler: %w", err)
-		}
+	if err := newAutoscaler(ctx, name, a, deployment, opts); err != nil {
+		return err
 	}
 	if err := newDisruptionBudget(ctx, name, name, a.Namespace, scope, opts); err != nil {
 		return err
 	}
 	c.Workload = deployment.Metadata.Name().Elem()
-	c.Endpoint = pulumi.Sprintf("http://%s.%s.svc.cluster.local:%d", service.Metadata.Name().Elem(), service.Metadata.Namespace().Elem(), servicePort)
+	c.Endpoint = pulumi.All(service.Metadata.Name().Elem(), service.Metadata.Namespace().Elem()).ApplyT(func(v []any) string {
+		return naming.ServiceURL(v[0].(string), v[1].(string), servicePort)
+	}).(pulumi.StringOutput)
 	return nil
 }
 
-// newHandler builds a handler: a Deployment that consumes its subscriptions and serves nothing.
+// newHandler builds a handler: a Deployment that consumes its subscriptions and serves nothing,
+// and its autoscaler when it asks for one.
 func newHandler(ctx *pulumi.Context, c *Component, a *ComponentArgs, opts []pulumi.ResourceOption) error {
 	pod := a.pod()
 	pod.spread = true
-	deployment, err := newDeployment(ctx, naming.Workload(a.Module, a.Name), a, pod, append(opts, pulumi.DependsOn(a.RunAfter))...)
+	name := naming.Workload(a.Module, a.Name)
+	deployment, err := newDeployment(ctx, name, a, pod, append(opts, pulumi.DependsOn(a.RunAfter))...)
 	if err != nil {
 		return err
 	}
+	if err := newAutoscaler(ctx, name, a, deployment, opts); err != nil {
+		return err
+	}
 	c.Workload = deployment.Metadata.Name().Elem()
+	return nil
+}
+
+// newAutoscaler scales a Deployment on CPU use when the component asks for it and the
+// environment allows it (ad-hoc environments never autoscale). Without it, a Deployment whose
+// replica count is left to an autoscaler would run one replica for good.
+func newAutoscaler(ctx *pulumi.Context, name string, a *ComponentArgs, deployment *appsv1.Deployment, opts []pulumi.ResourceOption) error {
+	_, autoscaling := a.scaling()
+	if autoscaling == nil {
+		return nil
+	}
+	_, err := autoscalingv2.NewHorizontalPodAutoscaler(ctx, name, &autoscalingv2.HorizontalPodAutoscalerArgs{
+		Metadata: objectMeta(name, a.Namespace, a.scope()),
+		Spec: &autoscalingv2.HorizontalPodAutoscalerSpecArgs{
+			ScaleTargetRef: &autoscalingv2.CrossVersionObjectReferenceArgs{
+				ApiVersion: pulumi.String("apps/v1"),
+				Kind:       pulumi.String("Deployment"),
+				Name:       deployment.Metadata.Name().Elem(),
+			},
+			MinReplicas: pulumi.Int(autoscaling.Min),
+			MaxReplicas: pulumi.Int(autoscaling.Max),
+			Metrics: autoscalingv2.MetricSpecArray{autoscalingv2.MetricSpecArgs{
+				Type: pulumi.String("Resource"),
+				Resource: &autoscalingv2.ResourceMetricSourceArgs{
+					Name: pulumi.String("cpu"),
+					Target: &autoscalingv2.MetricTargetArgs{
+						Type:               pulumi.String("Utilization"),
+						AverageUtilization: pulumi.Int(autoscaling.CPU),
+					},
+				},
+			}},
+		},
+	}, opts...)
+	if err != nil {
+		return fmt.Errorf("autoscaler: %w", err)
+	}
 	return nil
 }
 

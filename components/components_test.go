@@ -47,6 +47,7 @@ components:
     kind: handler
     image: ghcr.io/acme/claims:2.0.0
     handles: [quotes.quote-accepted]
+    autoscaling: {min: 2, max: 8, cpu: 60}
   nightly:
     kind: cron
     image: ghcr.io/acme/claims:2.0.0
@@ -72,8 +73,12 @@ func loadCatalog(t *testing.T) *manifest.Catalog {
 	return cat
 }
 
-// gcpTarget is a GKE cluster's target as an environment stack sees it.
-func gcpTarget(ctx *pulumi.Context) (*components.Target, error) {
+// testAdminPassword stands in for the Cloud SQL admin's password, read from the cluster stack.
+const testAdminPassword = "admin-password-from-the-cluster-stack"
+
+// gcpTarget is a GKE cluster's target as an environment stack sees it, with the
+// environment's platform namespace.
+func gcpTarget(ctx *pulumi.Context, env components.Environment) (*components.Target, error) {
 	g, err := gcp.NewProvider(ctx, "gcp", &gcp.ProviderArgs{Project: pulumi.String("acme-nonprod"), Region: pulumi.String("europe-west1")})
 	if err != nil {
 		return nil, err
@@ -82,11 +87,13 @@ func gcpTarget(ctx *pulumi.Context) (*components.Target, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &components.Target{
+	target := &components.Target{
 		Kubernetes: k, GCP: g,
 		Project: pulumi.String("acme-nonprod"), ProjectNumber: pulumi.String("123456789012"),
 		SQLInstance: pulumi.String("conveyor-nonprod-pg"), SQLHost: pulumi.String("10.100.0.3"),
-	}, nil
+	}
+	target.Platform, err = components.NewPlatform(ctx, env, target, pulumi.ToSecret(pulumi.String(testAdminPassword)).(pulumi.StringOutput))
+	return target, err
 }
 
 // deploy builds every space and module of the catalog into env, the way an environment
@@ -104,14 +111,14 @@ func deploy(t *testing.T, env components.Environment, local bool) *offline.Recor
 			target = cluster.Target()
 		} else {
 			var err error
-			if target, err = gcpTarget(ctx); err != nil {
+			if target, err = gcpTarget(ctx, env); err != nil {
 				return err
 			}
 		}
 		events := components.NewEvents(ctx)
 		namespaces := map[string]pulumi.StringOutput{}
 		for _, s := range cat.Spaces {
-			space, err := components.NewSpace(ctx, s.Name, &components.SpaceArgs{Environment: env, Spec: s, Kubernetes: target.Kubernetes})
+			space, err := components.NewSpace(ctx, s.Name, &components.SpaceArgs{Environment: env, Spec: s, Catalog: cat, Target: target})
 			if err != nil {
 				return err
 			}

@@ -4,6 +4,8 @@ import (
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
 // Environment is what every component knows about the environment it deploys into.
@@ -14,6 +16,15 @@ type Environment struct {
 	Production bool
 	// AdHoc environments are cheap: one replica, no autoscaling, smaller quotas.
 	AdHoc bool
+}
+
+// TeamAccess is what the teams may do in their spaces' namespaces: what the environment's
+// name allows (naming.TeamAccessOf), and only view in any production environment.
+func (e Environment) TeamAccess() naming.TeamAccess {
+	if e.Production {
+		return naming.TeamView
+	}
+	return naming.TeamAccessOf(e.Name)
 }
 
 // Target is where an environment's resources go: the providers of the cluster it runs on and
@@ -33,24 +44,38 @@ type Target struct {
 	SQLInstance pulumi.StringInput
 	// SQLHost is the address components connect to for PostgreSQL.
 	SQLHost pulumi.StringInput
+	// Platform is the environment's platform namespace, where the jobs that set up its
+	// databases run. On GCP, NewPlatform creates it; on a local cluster, NewCluster.
+	Platform *Platform
 	// Local is set on a local cluster.
 	Local *LocalServices
 	// Mesh is the cluster's service mesh (nil or MeshOff: none).
 	Mesh *Mesh
 }
 
+// Platform is an environment's own namespace for what the platform runs there, which no team
+// owns: the jobs that set up and tear down the environment's databases as the database
+// server's admin, and on a local cluster the stand-ins for Cloud SQL and Pub/Sub.
+type Platform struct {
+	// Namespace is the environment's platform namespace.
+	Namespace string
+	// AdminUser is the database server's admin role, which the setup jobs connect as.
+	AdminUser string
+	// AdminSecret is the Secret in Namespace whose "password" key is the admin's password.
+	AdminSecret string
+	// Ready is what the database jobs wait for: the namespace and its network policies, the
+	// admin's Secret, and on a local cluster the PostgreSQL server.
+	Ready []pulumi.Resource
+}
+
 // LocalServices are the stand-ins a local cluster runs for Cloud SQL and Pub/Sub.
 type LocalServices struct {
-	// Namespace is the environment's platform namespace, where they run.
-	Namespace string
 	// PostgresHost is the in-cluster address of the environment's PostgreSQL.
 	PostgresHost string
-	// AdminSecret is the Secret in Namespace whose "password" key is the superuser's.
-	AdminSecret string
 	// PubSubEmulatorHost is host:port of the emulator (PUBSUB_EMULATOR_HOST).
 	PubSubEmulatorHost string
-	// Ready is what a module's setup jobs wait for (the database and the emulator).
-	Ready []pulumi.Resource
+	// EmulatorReady is what a module's topic and subscription jobs wait for.
+	EmulatorReady []pulumi.Resource
 }
 
 // IsLocal says whether the target is a local cluster.

@@ -82,6 +82,8 @@ func (a *ModuleArgs) validate() error {
 		return fmt.Errorf("a target with a Kubernetes provider is required")
 	case a.Target.GCP == nil && a.Target.Local == nil:
 		return fmt.Errorf("the target needs a GCP provider, or local services on a local cluster")
+	case a.Target.Platform == nil:
+		return fmt.Errorf("the target needs the environment's platform namespace, where the database setup runs")
 	case a.Events == nil:
 		return fmt.Errorf("an event registry is required")
 	}
@@ -116,8 +118,8 @@ func (b *moduleBuilder) gcp(extra ...pulumi.ResourceOption) []pulumi.ResourceOpt
 	return append([]pulumi.ResourceOption{pulumi.Parent(b.m), pulumi.Provider(b.args.Target.GCP)}, extra...)
 }
 
-// components creates the module's components: jobs first, since the apis and handlers roll
-// out after them.
+// components creates the module's components: jobs first, since the apis, handlers and crons
+// roll out after them.
 func (b *moduleBuilder) components() error {
 	spec := b.args.Spec
 	var jobs []pulumi.Resource
@@ -129,7 +131,7 @@ func (b *moduleBuilder) components() error {
 				continue
 			}
 			runAfter := b.ready
-			if c.Kind == manifest.KindAPI || c.Kind == manifest.KindHandler {
+			if c.Kind != manifest.KindJob {
 				runAfter = append(append([]pulumi.Resource{}, b.ready...), jobs...)
 			}
 			image := c.Image

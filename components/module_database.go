@@ -3,11 +3,11 @@ package components
 import (
 	"fmt"
 
-	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/sql"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/conveyor-paas/conveyor/components/dbsetup"
 	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
@@ -18,9 +18,21 @@ const postgresPort = 5432
 // a connection URL.
 const passwordLength = 32
 
+// DatabaseClientImage runs the database jobs: psql and pg_isready of the server's major.
+const DatabaseClientImage = LocalPostgresImage
+
+// secretKeyVerifier is the key of the setup's Secret that holds the role's SCRAM verifier.
+const secretKeyVerifier = "verifier"
+
 // database gives a module that asks for one its private database and user, and a Secret with
 // everything a component needs to connect. The password is a Pulumi secret from generation
 // to the Secret; a pod spec only ever references the Secret.
+//
+// The role and the database are made by the setup job's SQL (dbsetup.Setup), the same on
+// Cloud SQL and on a local cluster, not through Cloud SQL's API: a user made through the API
+// is a member of cloudsqlsuperuser, and a database made through it belongs to
+// cloudsqlsuperuser with CONNECT for every role, which would open every module's database to
+// every other module's credentials.
 func (b *moduleBuilder) database() error {
 	spec, env := b.args.Spec, b.args.Environment
 	if !spec.Database {
@@ -36,12 +48,7 @@ func (b *moduleBuilder) database() error {
 	if err != nil {
 		return fmt.Errorf("database password: %w", err)
 	}
-	var created pulumi.Resource
-	if b.args.Target.IsLocal() {
-		created, err = b.localDatabase(dbName, user, password.Result)
-	} else {
-		created, err = b.cloudSQLDatabase(dbName, user, password.Result)
-	}
+	setup, err := b.databaseSetup(dbName, user, password.Result)
 	if err != nil {
 		return err
 	}
@@ -59,12 +66,12 @@ func (b *moduleBuilder) database() error {
 			SecretKeyPassword: password.Result,
 			SecretKeyURL:      url, // secret: it is derived from the password
 		},
-	}, b.k8s(pulumi.DependsOn([]pulumi.Resource{created}))...)
+	}, b.k8s(pulumi.DependsOn([]pulumi.Resource{setup}))...)
 	if err != nil {
 		return fmt.Errorf("database secret: %w", err)
 	}
 	b.addDatabaseEnv(secretName)
-	b.ready = append(b.ready, created, secret)
+	b.ready = append(b.ready, setup, secret)
 	b.m.Database = pulumi.String(dbName).ToStringOutput()
 	return nil
 }
@@ -78,31 +85,47 @@ func sslMode(t *Target) string {
 	return "require"
 }
 
-// cloudSQLDatabase creates the database and its user on the cluster's shared Cloud SQL
-// instance. In production both are protected, and the user is abandoned rather than dropped
-// so that deleting the stack can never take the data with it.
-func (b *moduleBuilder) cloudSQLDatabase(dbName, user string, password pulumi.StringOutput) (pulumi.Resource, error) {
-	protect := pulumi.Protect(b.args.Environment.Production)
-	db, err := sql.NewDatabase(b.ctx, dbName, &sql.DatabaseArgs{
-		Name:     pulumi.String(dbName),
-		Instance: b.args.Target.SQLInstance,
-		Project:  b.args.Target.Project,
-	}, b.gcp(protect)...)
+// databaseSetup runs dbsetup.Setup for the module in a Job of the environment's platform
+// namespace, as the server's admin. The job gets the role's SCRAM verifier, not its
+// password, from a Secret of the platform namespace.
+func (b *moduleBuilder) databaseSetup(dbName, user string, password pulumi.StringOutput) (pulumi.Resource, error) {
+	platform, spec := b.args.Target.Platform, b.args.Spec
+	scope := naming.Scope{Environment: b.args.Environment.Name, Space: naming.ReservedSpace, Module: spec.Name, Component: naming.DatabaseSetupComponent}
+	verifier := password.ApplyT(func(p string) (string, error) { return dbsetup.Verifier(user, p) }).(pulumi.StringOutput)
+	secretName := naming.DatabaseSecret(spec.Name)
+	secret, err := corev1.NewSecret(b.ctx, platform.Namespace+"/"+secretName, &corev1.SecretArgs{
+		Metadata:   objectMeta(secretName, pulumi.String(platform.Namespace), scope),
+		Type:       pulumi.String("Opaque"),
+		StringData: pulumi.StringMap{secretKeyVerifier: pulumi.ToSecret(verifier).(pulumi.StringOutput)},
+	}, b.k8s(pulumi.DependsOn(platform.Ready))...)
 	if err != nil {
-		return nil, fmt.Errorf("database: %w", err)
+		return nil, fmt.Errorf("database setup secret: %w", err)
 	}
-	userArgs := &sql.UserArgs{
-		Name:     pulumi.String(user),
-		Instance: b.args.Target.SQLInstance,
-		Project:  b.args.Target.Project,
-		Password: password,
+	env := append(databaseAdminEnv(b.args.Target, b.args.Environment.Name),
+		corev1.EnvVarArgs{Name: pulumi.String(dbsetup.EnvDatabase), Value: pulumi.String(dbName)},
+		corev1.EnvVarArgs{Name: pulumi.String(dbsetup.EnvUser), Value: pulumi.String(user)},
+		secretEnv(dbsetup.EnvVerifier, secretName, secretKeyVerifier),
+	)
+	return newPlatformJob(b.ctx, platform, naming.DatabaseSetupJob(spec.Name), scope, DatabaseClientImage, dbsetup.Setup, env,
+		append([]pulumi.Resource{secret}, platform.Ready...), b.k8s()...)
+}
+
+// databaseAdminEnv is how a database job connects to the server, as its admin, and the mark
+// of the environment's roles.
+func databaseAdminEnv(t *Target, env string) corev1.EnvVarArray {
+	p := t.Platform
+	return corev1.EnvVarArray{
+		corev1.EnvVarArgs{Name: pulumi.String("PGHOST"), Value: t.SQLHost},
+		corev1.EnvVarArgs{Name: pulumi.String("PGUSER"), Value: pulumi.String(p.AdminUser)},
+		secretEnv("PGPASSWORD", p.AdminSecret, SecretKeyPassword),
+		corev1.EnvVarArgs{Name: pulumi.String("PGSSLMODE"), Value: pulumi.String(sslMode(t))},
+		corev1.EnvVarArgs{Name: pulumi.String(dbsetup.EnvMarker), Value: pulumi.String(naming.DatabaseRoleComment(env))},
 	}
-	if b.args.Environment.Production {
-		userArgs.DeletionPolicy = pulumi.String("ABANDON")
-	}
-	sqlUser, err := sql.NewUser(b.ctx, user, userArgs, b.gcp(protect, pulumi.DependsOn([]pulumi.Resource{db}))...)
-	if err != nil {
-		return nil, fmt.Errorf("database user: %w", err)
-	}
-	return sqlUser, nil
+}
+
+// secretEnv is a variable read from a key of a Secret.
+func secretEnv(name, secret, key string) corev1.EnvVarArgs {
+	return corev1.EnvVarArgs{Name: pulumi.String(name), ValueFrom: &corev1.EnvVarSourceArgs{
+		SecretKeyRef: &corev1.SecretKeySelectorArgs{Name: pulumi.String(secret), Key: pulumi.String(key)},
+	}}
 }

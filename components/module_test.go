@@ -2,10 +2,15 @@ package components_test
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
 	"github.com/conveyor-paas/conveyor/components"
+	"github.com/conveyor-paas/conveyor/components/dbsetup"
+	"github.com/conveyor-paas/conveyor/components/offline"
 )
 
 const (
@@ -22,72 +27,150 @@ const (
 	typeRandomPassword  = "random:index/randomPassword:RandomPassword"
 )
 
+// TestModuleDatabase: a module's database and role are made by the platform's setup SQL, in a
+// job of the environment's platform namespace that connects as the Cloud SQL admin, never
+// through Cloud SQL's API (whose users are members of cloudsqlsuperuser). The module's
+// credentials exist only once the setup ran: its Secret, and so every component, comes after
+// the job, not the other way round.
 func TestModuleDatabase(t *testing.T) {
-	tests := []struct {
-		env         components.Environment
-		wantProtect bool
-	}{
-		{components.Environment{Name: "pr-42", AdHoc: true}, false},
-		{components.Environment{Name: "prod", Production: true}, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.env.Name, func(t *testing.T) {
-			rec := deploy(t, tt.env, false)
-			name := strings.ReplaceAll(tt.env.Name, "-", "_") + "_quotes"
-			db := must(t, rec, typeSQLDatabase, name)
-			user := must(t, rec, typeSQLUser, name)
-			if str(db, "name") != name || str(db, "instance") != "conveyor-nonprod-pg" || str(user, "name") != name {
-				t.Errorf("database %v / user %v", db.Inputs, user.Inputs)
+	for _, env := range []components.Environment{{Name: "pr-42", AdHoc: true}, {Name: "prod", Production: true}} {
+		t.Run(env.Name, func(t *testing.T) {
+			rec := deploy(t, env, false)
+			for _, typ := range []string{typeSQLDatabase, typeSQLUser} {
+				if got := rec.OfType(typ); len(got) > 0 {
+					t.Errorf("the environment makes %d %s through Cloud SQL's API", len(got), typ)
+				}
 			}
-			if !dependsOn(user, db) {
-				t.Errorf("the database user does not depend on the database")
+			name := strings.ReplaceAll(env.Name, "-", "_") + "_quotes"
+			platformNS := env.Name + "-conveyor"
+			setup := must(t, rec, typeJob, platformNS+"/quotes-database-setup")
+			if got := str(setup, "metadata.namespace"); got != platformNS {
+				t.Errorf("the setup job runs in %q, not the platform namespace %s", got, platformNS)
 			}
-			if !isSecret(user, "password") {
-				t.Errorf("the user's password is not a secret")
+			if got := str(setup, "spec.template.spec.containers[0].command[2]"); got != dbsetup.Setup {
+				t.Errorf("the setup job does not run dbsetup.Setup:\n%s", got)
 			}
-			if db.Protect != tt.wantProtect || user.Protect != tt.wantProtect {
-				t.Errorf("protect = %v/%v, want %v", db.Protect, user.Protect, tt.wantProtect)
+			wantEnv := map[string]string{
+				"PGHOST": "10.100.0.3", "PGUSER": "conveyor_admin", "PGSSLMODE": "require",
+				"PGPASSWORD":           "secret:conveyor-database-admin/password",
+				"DB_NAME":              name,
+				"DB_USER":              name,
+				"DB_MARKER":            "conveyor:environment=" + env.Name,
+				"DB_PASSWORD_VERIFIER": "secret:quotes-database/verifier",
 			}
-			if got := str(user, "deletionPolicy"); (got == "ABANDON") != tt.wantProtect {
-				t.Errorf("deletion policy = %q", got)
+			if got := envOf(setup, "spec.template.spec.containers[0]"); !maps.Equal(got, wantEnv) {
+				t.Errorf("setup env = %v\nwant %v", got, wantEnv)
 			}
-			password := must(t, rec, typeRandomPassword, name+"-password")
-			if chain := parentChain(rec, password); len(chain) == 0 || chain[0] != "conveyor:platform:Module::quotes" {
-				t.Errorf("password parents = %v", chain)
+			admin := must(t, rec, typeSecret, platformNS+"/conveyor-database-admin")
+			if got := str(admin, "stringData.password"); got != testAdminPassword {
+				t.Errorf("the admin secret holds %q, not the cluster stack's admin password", got)
 			}
-			secret := must(t, rec, typeSecret, tt.env.Name+"-sales/quotes-database")
+			setupSecret := must(t, rec, typeSecret, platformNS+"/quotes-database")
+			secret := must(t, rec, typeSecret, env.Name+"-sales/quotes-database")
+			password := str(secret, "stringData.password")
+			if !strings.HasPrefix(password, "simulated-") {
+				t.Fatalf("the module's Secret holds %q, not its generated password", password)
+			}
+			// The role the setup makes logs in with the password the module's Secret holds.
+			wantVerifier, err := dbsetup.Verifier(name, password)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := str(setupSecret, "stringData.verifier"); got != wantVerifier {
+				t.Errorf("the setup's verifier is %q, want dbsetup.Verifier of the module Secret's password", got)
+			}
+			if _, ok := offline.Lookup(setupSecret.Inputs, "stringData.password"); ok {
+				t.Errorf("the platform namespace holds the module's password; the setup needs only its verifier")
+			}
+			if !dependsOn(setup, setupSecret) || !dependsOn(setup, admin) {
+				t.Errorf("the setup job does not wait for its secrets")
+			}
+
+			if !dependsOn(secret, setup) {
+				t.Errorf("the module's credentials do not wait for the setup that makes them private")
+			}
+			for _, workload := range []string{"quotes-api", "quotes-migrate"} {
+				r := rec.Find(typeDeployment, workload)
+				if r == nil {
+					r = must(t, rec, typeJob, workload)
+				}
+				if !dependsOn(r, setup) || !dependsOn(r, secret) {
+					t.Errorf("%s does not wait for the database setup and its Secret", workload)
+				}
+			}
 			for key, want := range map[string]string{
-				"host": "10.100.0.3", "port": "5432", "database": name, "user": name,
+				"host": "10.100.0.3", "port": "5432", "database": name, "user": name, "password": password,
 			} {
 				if got := str(secret, "stringData."+key); got != want {
 					t.Errorf("secret %s = %q, want %q", key, got, want)
 				}
 			}
-			for _, key := range []string{"password", "url"} {
-				if !isSecret(secret, "stringData."+key) {
-					t.Errorf("secret key %s is not a Pulumi secret", key)
-				}
-			}
-			if url := str(secret, "stringData.url"); !strings.HasPrefix(url, "postgres://"+name+":") || !strings.HasSuffix(url, "@10.100.0.3:5432/"+name+"?sslmode=require") {
+			if url := str(secret, "stringData.url"); url != "postgres://"+name+":"+password+"@10.100.0.3:5432/"+name+"?sslmode=require" {
 				t.Errorf("url = %q", url)
 			}
 			api := must(t, rec, typeDeployment, "quotes-api")
-			env := envOf(api, "spec.template.spec.containers[0]")
-			if env["DATABASE_PASSWORD"] != "secret:quotes-database/password" || env["DATABASE_URL"] != "secret:quotes-database/url" {
-				t.Errorf("api database env = %v", env)
-			}
-			// No password in plain text anywhere in a pod spec.
-			plain := str(secret, "stringData.password")
-			if plain == "" {
-				t.Fatal("the database secret has no password")
-			}
-			for _, r := range rec.Resources {
-				if strings.Contains(fmt.Sprint(r.Inputs.Mappable()), plain) && r.Type != typeSecret && r.Type != typeSQLUser {
-					t.Errorf("%s %s holds the password in plain text", r.Type, r.Name)
-				}
+			apiEnv := envOf(api, "spec.template.spec.containers[0]")
+			if apiEnv["DATABASE_PASSWORD"] != "secret:quotes-database/password" || apiEnv["DATABASE_URL"] != "secret:quotes-database/url" {
+				t.Errorf("api database env = %v", apiEnv)
 			}
 		})
 	}
+}
+
+// TestNoPasswordOutsideItsSecret: the module's password, the admin's and the verifier appear
+// in no resource but the Secrets that hold them, secret or not, wherever in its inputs.
+func TestNoPasswordOutsideItsSecret(t *testing.T) {
+	rec := deploy(t, components.Environment{Name: "dev"}, false)
+	password := str(must(t, rec, typeSecret, "dev-sales/quotes-database"), "stringData.password")
+	verifier := str(must(t, rec, typeSecret, "dev-conveyor/quotes-database"), "stringData.verifier")
+	holders := map[string]string{
+		password:          "dev-sales/quotes-database",
+		verifier:          "dev-conveyor/quotes-database",
+		testAdminPassword: "dev-conveyor/conveyor-database-admin",
+	}
+	for value, holder := range holders {
+		if value == "" {
+			t.Fatal("a credential to look for is empty")
+		}
+		for _, r := range rec.Resources {
+			if r.Name == holder || r.Type == typeRandomPassword {
+				continue
+			}
+			if path, ok := findPlain(resource.NewObjectProperty(r.Inputs), value, ""); ok {
+				t.Errorf("%s %s holds a credential at %s", r.Type, r.Name, path)
+			}
+		}
+	}
+	// The scan sees a credential wherever it is, a secret inside a pod's env included.
+	planted := resource.NewPropertyMapFromMap(map[string]any{"spec": map[string]any{"containers": []any{map[string]any{
+		"env": []any{map[string]any{"name": "X", "value": resource.MakeSecret(resource.NewProperty("pre " + password))}},
+	}}}})
+	if path, ok := findPlain(resource.NewObjectProperty(planted), password, ""); !ok || path != ".spec.containers[0].env[0].value" {
+		t.Errorf("the scan misses a password in a secret env value (found %v at %q)", ok, path)
+	}
+}
+
+// findPlain looks for s in every string of v, through secrets, and says where.
+func findPlain(v resource.PropertyValue, s, path string) (string, bool) {
+	switch {
+	case v.IsSecret():
+		return findPlain(v.SecretValue().Element, s, path)
+	case v.IsString():
+		return path, strings.Contains(v.StringValue(), s)
+	case v.IsArray():
+		for i, e := range v.ArrayValue() {
+			if p, ok := findPlain(e, s, fmt.Sprintf("%s[%d]", path, i)); ok {
+				return p, true
+			}
+		}
+	case v.IsObject():
+		for _, k := range v.ObjectValue().StableKeys() {
+			if p, ok := findPlain(v.ObjectValue()[k], s, path+"."+string(k)); ok {
+				return p, true
+			}
+		}
+	}
+	return "", false
 }
 
 func TestModuleIdentity(t *testing.T) {

@@ -4,11 +4,8 @@ import (
 	"fmt"
 	"maps"
 
-	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
-	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
-	rbacv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/rbac/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/conveyor-paas/conveyor/components/manifest"
@@ -19,13 +16,17 @@ import (
 type SpaceArgs struct {
 	Environment Environment
 	// Spec is the space file from a loaded catalog.
-	Spec       *manifest.Space
-	Kubernetes *kubernetes.Provider
-	Mesh       *SpaceMesh // nil: the space is not in the service mesh (Mesh.For)
+	Spec *manifest.Space
+	// Catalog is the catalog the space belongs to: the spaces its pods may reach are those
+	// whose allowFrom names it.
+	Catalog *manifest.Catalog
+	// Target is the cluster the environment runs on: its Kubernetes provider, and the
+	// database server the space's pods may reach.
+	Target *Target
 }
 
 // Space is a team's namespace in an environment, with its quota, limit range, network
-// isolation and the team's edit role.
+// isolation and the team's role (edit or view, by environment).
 type Space struct {
 	pulumi.ResourceState
 
@@ -54,14 +55,14 @@ const (
 
 // NewSpace creates a space's namespace and everything that isolates it.
 func NewSpace(ctx *pulumi.Context, name string, args *SpaceArgs, opts ...pulumi.ResourceOption) (*Space, error) {
-	if args == nil || args.Spec == nil || args.Kubernetes == nil {
-		return nil, fmt.Errorf("space %s: args with a spec and a Kubernetes provider are required", name)
+	if args == nil || args.Spec == nil || args.Catalog == nil || args.Target == nil || args.Target.Kubernetes == nil {
+		return nil, fmt.Errorf("space %s: args with a spec, its catalog and a target with a Kubernetes provider are required", name)
 	}
 	s := &Space{}
 	if err := ctx.RegisterComponentResource(TypeSpace, name, s, opts...); err != nil {
 		return nil, fmt.Errorf("registering space %s: %w", name, err)
 	}
-	child := []pulumi.ResourceOption{pulumi.Parent(s), pulumi.Provider(args.Kubernetes)}
+	child := []pulumi.ResourceOption{pulumi.Parent(s), pulumi.Provider(args.Target.Kubernetes)}
 	env, space := args.Environment.Name, args.Spec.Name
 	nsName := naming.Namespace(env, space)
 	scope := naming.Scope{Environment: env, Space: space}
@@ -69,7 +70,7 @@ func NewSpace(ctx *pulumi.Context, name string, args *SpaceArgs, opts ...pulumi.
 	for k, v := range podSecurityLabels {
 		labels[k] = v
 	}
-	maps.Copy(labels, args.Mesh.namespaceLabels())
+	maps.Copy(labels, args.mesh().namespaceLabels())
 	ns, err := corev1.NewNamespace(ctx, nsName, &corev1.NamespaceArgs{
 		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(nsName), Labels: pulumi.ToStringMap(labels)},
 	}, append(child, pulumi.Protect(args.Environment.Production))...)
@@ -81,26 +82,14 @@ func NewSpace(ctx *pulumi.Context, name string, args *SpaceArgs, opts ...pulumi.
 	if err := newQuota(ctx, s.Namespace, scope, spaceQuota(args), args.Spec.Limits, inNamespace); err != nil {
 		return nil, fmt.Errorf("space %s: %w", space, err)
 	}
-	if err := newNetworkPolicies(ctx, args, s.Namespace, scope, inNamespace); err != nil {
+	if _, err := newNetworkPolicies(ctx, nsName, s.Namespace, scope, spacePolicies(args), inNamespace); err != nil {
 		return nil, fmt.Errorf("space %s: %w", space, err)
 	}
 	if err := newSpaceMesh(ctx, args, s.Namespace, scope, inNamespace); err != nil {
 		return nil, fmt.Errorf("space %s: %w", space, err)
 	}
-	if _, err := rbacv1.NewRoleBinding(ctx, nsName+"/"+naming.TeamRoleBinding(space), &rbacv1.RoleBindingArgs{
-		Metadata: objectMeta(naming.TeamRoleBinding(space), s.Namespace, scope),
-		RoleRef: &rbacv1.RoleRefArgs{
-			ApiGroup: pulumi.String("rbac.authorization.k8s.io"),
-			Kind:     pulumi.String("ClusterRole"),
-			Name:     pulumi.String("edit"),
-		},
-		Subjects: rbacv1.SubjectArray{rbacv1.SubjectArgs{
-			ApiGroup: pulumi.String("rbac.authorization.k8s.io"),
-			Kind:     pulumi.String("Group"),
-			Name:     pulumi.String(args.Spec.Team),
-		}},
-	}, inNamespace...); err != nil {
-		return nil, fmt.Errorf("space %s: team role binding: %w", space, err)
+	if err := newTeamAccess(ctx, args, s.Namespace, scope, inNamespace); err != nil {
+		return nil, fmt.Errorf("space %s: %w", space, err)
 	}
 	if err := ctx.RegisterResourceOutputs(s, pulumi.Map{"namespace": s.Namespace}); err != nil {
 		return nil, fmt.Errorf("space %s: %w", space, err)
@@ -176,55 +165,6 @@ func mergeQuota(base, over manifest.Quota) manifest.Quota {
 		base.Pods = over.Pods
 	}
 	return base
-}
-
-// newNetworkPolicies isolates the space: ingress is denied by default and allowed from the
-// space itself, from the spaces its file names, and (on a local cluster) nowhere else.
-func newNetworkPolicies(ctx *pulumi.Context, args *SpaceArgs, ns pulumi.StringOutput, scope naming.Scope, opts []pulumi.ResourceOption) error {
-	nsName := naming.Namespace(scope.Environment, scope.Space)
-	all := &metav1.LabelSelectorArgs{}
-	policy := func(purpose string, ingress networkingv1.NetworkPolicyIngressRuleArray) error {
-		name := naming.NetworkPolicy(purpose)
-		_, err := networkingv1.NewNetworkPolicy(ctx, nsName+"/"+name, &networkingv1.NetworkPolicyArgs{
-			Metadata: objectMeta(name, ns, scope),
-			Spec: &networkingv1.NetworkPolicySpecArgs{
-				PodSelector: all,
-				PolicyTypes: pulumi.StringArray{pulumi.String("Ingress")},
-				Ingress:     ingress,
-			},
-		}, opts...)
-		if err != nil {
-			return fmt.Errorf("network policy %s: %w", name, err)
-		}
-		return nil
-	}
-	if err := policy(naming.PolicyDefaultDeny, nil); err != nil {
-		return err
-	}
-	if err := policy(naming.PolicyAllowSameSpace, networkingv1.NetworkPolicyIngressRuleArray{
-		networkingv1.NetworkPolicyIngressRuleArgs{From: networkingv1.NetworkPolicyPeerArray{
-			networkingv1.NetworkPolicyPeerArgs{PodSelector: all},
-		}},
-	}); err != nil {
-		return err
-	}
-	if len(args.Spec.AllowFrom) == 0 {
-		return nil
-	}
-	var peers networkingv1.NetworkPolicyPeerArray
-	for _, from := range args.Spec.AllowFrom {
-		// Only the same environment's namespace of that space: environments never reach
-		// each other, even on a shared cluster.
-		peers = append(peers, networkingv1.NetworkPolicyPeerArgs{
-			NamespaceSelector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{
-				naming.LabelEnvironment: pulumi.String(scope.Environment),
-				naming.LabelSpace:       pulumi.String(from),
-			}},
-		})
-	}
-	return policy(naming.PolicyAllowFromSpaces, networkingv1.NetworkPolicyIngressRuleArray{
-		networkingv1.NetworkPolicyIngressRuleArgs{From: peers},
-	})
 }
 
 // scaleQuota divides a quota for an ad-hoc environment. Quantities that cannot be divided

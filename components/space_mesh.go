@@ -17,6 +17,9 @@ const (
 	kindAuthorization      = "AuthorizationPolicy"
 )
 
+// mesh is the space's mesh configuration, or nil when it is not in the mesh.
+func (a *SpaceArgs) mesh() *SpaceMesh { return a.Target.Mesh.For(a.Catalog, a.Spec) }
+
 // namespaceLabels are the labels a meshed space's namespace carries besides its own: Istio
 // injects its sidecar into every pod of a namespace labelled so.
 func (m *SpaceMesh) namespaceLabels() map[string]string {
@@ -33,7 +36,7 @@ func (m *SpaceMesh) namespaceLabels() map[string]string {
 // environment, so pr-123 can never call dev); and a DENY policy refuses every other identity,
 // so that no ALLOW policy added later can widen that. A space that is not meshed gets nothing.
 func newSpaceMesh(ctx *pulumi.Context, args *SpaceArgs, ns pulumi.StringOutput, scope naming.Scope, opts []pulumi.ResourceOption) error {
-	mesh := args.Mesh
+	mesh := args.mesh()
 	if mesh == nil {
 		return nil
 	}

@@ -13,9 +13,11 @@ func TestSpace(t *testing.T) {
 		wantQuotaCPU  string
 		wantQuotaMem  string
 		wantQuotaPods string
+		wantRole      string
 	}{
-		{"long-lived environment keeps the space's quota", components.Environment{Name: "dev"}, "6", "12Gi", "40"},
-		{"ad-hoc environment gets half", components.Environment{Name: "pr-123", AdHoc: true}, "3", "6Gi", "20"},
+		{"long-lived environment keeps the space's quota", components.Environment{Name: "dev"}, "6", "12Gi", "40", "conveyor-team-edit"},
+		{"ad-hoc environment gets half", components.Environment{Name: "pr-123", AdHoc: true}, "3", "6Gi", "20", "conveyor-team-edit"},
+		{"staging is view-only", components.Environment{Name: "staging"}, "6", "12Gi", "40", "conveyor-team-view"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -65,20 +67,18 @@ func TestSpace(t *testing.T) {
 			if rec.Find("kubernetes:networking.k8s.io/v1:NetworkPolicy", tt.env.Name+"-claims/allow-from-spaces") != nil {
 				t.Errorf("claims declares no allowFrom but got an allow-from-spaces policy")
 			}
-			binding := must(t, rec, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", ns+"/sales-team-edit")
-			if str(binding, "subjects[0].kind") != "Group" || str(binding, "subjects[0].name") != "sales@example.com" || str(binding, "roleRef.name") != "edit" {
+			binding := must(t, rec, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", ns+"/sales-team")
+			if str(binding, "subjects[0].kind") != "Group" || str(binding, "subjects[0].name") != "sales@example.com" ||
+				str(binding, "roleRef.kind") != "Role" || str(binding, "roleRef.name") != tt.wantRole {
 				t.Errorf("team binding = %v", binding.Inputs)
+			}
+			role := must(t, rec, "kubernetes:rbac.authorization.k8s.io/v1:Role", ns+"/"+tt.wantRole)
+			if !dependsOn(binding, role) || str(role, "metadata.namespace") != ns {
+				t.Errorf("the binding does not wait for role %s in %s", tt.wantRole, ns)
 			}
 		})
 	}
 }
 
-func TestProductionProtectsNamespaces(t *testing.T) {
-	rec := deploy(t, components.Environment{Name: "prod", Production: true}, false)
-	if ns := must(t, rec, "kubernetes:core/v1:Namespace", "prod-sales"); !ns.Protect {
-		t.Errorf("production namespace is not protected")
-	}
-	if ns := must(t, deploy(t, components.Environment{Name: "dev"}, false), "kubernetes:core/v1:Namespace", "dev-sales"); ns.Protect {
-		t.Errorf("dev namespace is protected")
-	}
-}
+// Production protects its namespaces: stacks.TestProductionProtectsItsNamespaces checks it
+// through the stack wiring that decides what production is.

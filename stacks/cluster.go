@@ -21,6 +21,9 @@ const (
 	OutputSQLConnectionName = "sqlConnectionName"
 	OutputSQLPrivateAddress = "sqlPrivateAddress"
 	OutputClusterName       = "clusterName"
+	// OutputSQLAdminPassword is the Cloud SQL admin's password (a secret), with which the
+	// environments' setup jobs create their modules' roles and databases.
+	OutputSQLAdminPassword = "sqlAdminPassword"
 	// OutputMesh is the cluster's mesh mode (components.MeshMode).
 	OutputMesh = "mesh"
 )
@@ -47,6 +50,8 @@ func clusterStack(ctx *pulumi.Context, cfg *Config) error {
 		NodePools:      cfg.NodePools,
 		SQLTier:        cfg.SQLTier,
 		Network:        cfg.Network,
+		SecurityGroup:  cfg.SecurityGroup,
+		ControlPlane:   cfg.ControlPlane,
 		Mesh:           components.MeshArgs{Mode: cfg.Mesh},
 	})
 	if err != nil {
@@ -59,6 +64,7 @@ func clusterStack(ctx *pulumi.Context, cfg *Config) error {
 	ctx.Export(OutputSQLInstance, cluster.SQLInstance)
 	ctx.Export(OutputSQLConnectionName, cluster.SQLConnectionName)
 	ctx.Export(OutputSQLPrivateAddress, cluster.SQLPrivateAddress)
+	ctx.Export(OutputSQLAdminPassword, cluster.SQLAdminPassword)
 	ctx.Export(OutputClusterName, pulumi.String(naming.Cluster(name)))
 	ctx.Export(OutputMesh, pulumi.String(string(cluster.Mesh.Mode)))
 	return nil

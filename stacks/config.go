@@ -22,13 +22,16 @@ const (
 	DefaultRegion         = "europe-west1"
 	DefaultSQLTier        = "db-custom-1-3840"
 	DefaultReleaseChannel = "REGULAR"
+	// DefaultSecurityGroup is the Google Groups for RBAC group of a cluster unless configured:
+	// GKE accepts only gke-security-groups@<domain>, so set it to your Workspace domain's.
+	DefaultSecurityGroup = "gke-security-groups@example.com"
 	// LocalCluster as the cluster means the current kubeconfig's cluster.
 	LocalCluster = "local"
 )
 
 // DefaultNodePools are a cluster's pools unless configured. It is a function, not a variable,
-// because the configuration is decoded into the slice it returns: a shared slice would carry
-// one stack's pools into the next.
+// so that no stack can change the defaults of the next; configured pools replace them whole
+// (see decodeNodePools).
 func DefaultNodePools() []components.NodePool {
 	return []components.NodePool{{Name: "general", MachineType: "e2-standard-4", Min: 1, Max: 5}}
 }
@@ -58,6 +61,8 @@ type Config struct {
 	SQLTier        string
 	ReleaseChannel string
 	Network        components.NetworkRanges
+	SecurityGroup  string
+	ControlPlane   components.ControlPlaneAccess
 	// Production protects a cluster (deletion protection, highly available SQL).
 	Production bool
 
@@ -79,7 +84,7 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 	cfg := &Config{
 		Stack:          stack,
 		Kind:           kind,
-		Catalog:        or(c.Get("catalog"), DefaultCatalog),
+		Catalog:        CatalogDir(ctx.RootDirectory(), c.Get("catalog")),
 		Cluster:        or(c.Get("cluster"), naming.DefaultCluster(stack)),
 		KubeContext:    c.Get("kubeContext"),
 		GCPProject:     c.Get("gcpProject"),
@@ -89,6 +94,7 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 		Production:     c.GetBool("production") || kind == naming.StackProduction,
 		NodePools:      DefaultNodePools(),
 		Network:        components.DefaultNetworkRanges,
+		SecurityGroup:  or(c.Get("securityGroup"), DefaultSecurityGroup),
 		Images:         Images{},
 	}
 	if kind == naming.StackLocal {
@@ -98,29 +104,57 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 		return nil, fmt.Errorf("config %s:mesh: %w", Namespace, err)
 	}
 	cfg.IstioVersion = or(c.Get("istioVersion"), components.DefaultIstioVersion)
-	if !filepath.IsAbs(cfg.Catalog) && ctx.RootDirectory() != "" {
-		cfg.Catalog = filepath.Join(ctx.RootDirectory(), cfg.Catalog)
-	}
 	objects := []struct {
 		key    string
 		target any
 	}{
 		{"images", &cfg.Images},
-		{"nodePools", &cfg.NodePools},
 		{"network", &cfg.Network},
+		{"controlPlane", &cfg.ControlPlane},
 	}
 	for _, o := range objects {
 		if err := c.TryObject(o.key, o.target); err != nil && !isMissing(err) {
 			return nil, fmt.Errorf("config %s:%s: %w", Namespace, o.key, err)
 		}
 	}
+	if text := c.Get("nodePools"); text != "" {
+		if cfg.NodePools, err = decodeNodePools(text); err != nil {
+			return nil, err
+		}
+	}
 	if kind == naming.StackCluster && cfg.GCPProject == "" {
 		return nil, fmt.Errorf("cluster stack %s needs its GCP project: pulumi config set %s:gcpProject <project-id> -s %s", stack, Namespace, stack)
+	}
+	if kind == naming.StackCluster {
+		if err := components.CheckSecurityGroup(cfg.SecurityGroup); err != nil {
+			return nil, fmt.Errorf("stack %s: config %s:securityGroup: %w", stack, Namespace, err)
+		}
+		if err := components.CheckAuthorizedNetworks(cfg.ControlPlane.AuthorizedNetworks); err != nil {
+			return nil, fmt.Errorf("stack %s: config %s:controlPlane.%w", stack, Namespace, err)
+		}
 	}
 	if kind != naming.StackCluster && cfg.Cluster != LocalCluster && !isClusterStack(cfg.Cluster) {
 		return nil, fmt.Errorf("config %s:cluster is %q, which is not a cluster stack (cluster-<name>) or %q", Namespace, cfg.Cluster, LocalCluster)
 	}
+	if kind != naming.StackCluster && cfg.Cluster != LocalCluster {
+		// Checked here, before the program registers anything, so that a wrong cluster never
+		// gets as far as a StackReference to production's kubeconfig.
+		if err := naming.CheckCluster(stack, cfg.Cluster); err != nil {
+			return nil, fmt.Errorf("stack %s: config %s:cluster is %s: %w", stack, Namespace, cfg.Cluster, err)
+		}
+	}
 	return cfg, nil
+}
+
+// CatalogDir is where a stack's catalog is: the configured folder (or file), the default one
+// when none is configured, relative to the project's root unless absolute. The program and
+// the commands that read a catalog without running it (graph, status, logs) find it so.
+func CatalogDir(root, configured string) string {
+	dir := or(configured, DefaultCatalog)
+	if !filepath.IsAbs(dir) && root != "" {
+		dir = filepath.Join(root, dir)
+	}
+	return dir
 }
 
 func isClusterStack(stack string) bool {

@@ -27,8 +27,9 @@ const (
 	OutputMeshedSpaces  = "meshedSpaces"
 )
 
-// environmentStack deploys the catalog as one environment onto its cluster.
-func environmentStack(ctx *pulumi.Context, cfg *Config) error {
+// environmentStack deploys the catalog as one environment onto its cluster; with teardown, it
+// also drops the environment's databases and roles, once everything else is in place.
+func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 	cat, err := manifest.Load(cfg.Catalog)
 	if err != nil {
 		var problems manifest.Errors
@@ -42,8 +43,9 @@ func environmentStack(ctx *pulumi.Context, cfg *Config) error {
 	}
 	env := components.Environment{
 		Name:       cfg.Stack,
-		Production: cfg.Kind == naming.StackProduction,
-		AdHoc:      cfg.Kind == naming.StackAdHoc || cfg.Kind == naming.StackLocal,
+		Production: cfg.Production,
+		// A production environment is never cheap, whatever its name.
+		AdHoc: (cfg.Kind == naming.StackAdHoc || cfg.Kind == naming.StackLocal) && !cfg.Production,
 	}
 	target, err := clusterTarget(ctx, cfg, env, cat)
 	if err != nil {
@@ -56,7 +58,7 @@ func environmentStack(ctx *pulumi.Context, cfg *Config) error {
 	namespaces := pulumi.StringMap{}
 	spaceNS := map[string]pulumi.StringOutput{}
 	for _, s := range cat.Spaces {
-		space, err := components.NewSpace(ctx, s.Name, &components.SpaceArgs{Environment: env, Spec: s, Kubernetes: target.Kubernetes, Mesh: target.Mesh.For(cat, s)})
+		space, err := components.NewSpace(ctx, s.Name, &components.SpaceArgs{Environment: env, Spec: s, Catalog: cat, Target: target})
 		if err != nil {
 			return err
 		}
@@ -65,6 +67,7 @@ func environmentStack(ctx *pulumi.Context, cfg *Config) error {
 	}
 	databases, endpoints := pulumi.StringMap{}, pulumi.StringMap{}
 	var topics, subscriptions pulumi.StringArrayArray
+	var modules []pulumi.Resource
 	for _, m := range cat.Modules {
 		module, err := components.NewModule(ctx, m.Name, &components.ModuleArgs{
 			Environment: env,
@@ -78,6 +81,7 @@ func environmentStack(ctx *pulumi.Context, cfg *Config) error {
 		if err != nil {
 			return err
 		}
+		modules = append(modules, module)
 		if m.Database {
 			databases[m.Name] = module.Database
 		}
@@ -91,6 +95,11 @@ func environmentStack(ctx *pulumi.Context, cfg *Config) error {
 	}
 	if err := events.Close(); err != nil {
 		return err
+	}
+	if teardown {
+		if err := components.NewDatabaseTeardown(ctx, env, target, modules); err != nil {
+			return err
+		}
 	}
 	ctx.Export(OutputEnvironment, pulumi.String(cfg.Stack))
 	ctx.Export(OutputCluster, pulumi.String(cfg.Cluster))
@@ -140,7 +149,7 @@ func clusterTarget(ctx *pulumi.Context, cfg *Config, env components.Environment,
 	if err != nil {
 		return nil, err
 	}
-	return &components.Target{
+	target := &components.Target{
 		Mesh:          mesh,
 		Kubernetes:    k8sProvider,
 		GCP:           gcpProvider,
@@ -148,7 +157,12 @@ func clusterTarget(ctx *pulumi.Context, cfg *Config, env components.Environment,
 		ProjectNumber: output(OutputProjectNumber),
 		SQLInstance:   output(OutputSQLInstance),
 		SQLHost:       output(OutputSQLPrivateAddress),
-	}, nil
+	}
+	target.Platform, err = components.NewPlatform(ctx, env, target, output(OutputSQLAdminPassword))
+	if err != nil {
+		return nil, err
+	}
+	return target, nil
 }
 
 // checkImages rejects stack config that pins an image for a module or component that does not

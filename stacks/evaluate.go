@@ -1,12 +1,16 @@
 package stacks
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -16,6 +20,7 @@ import (
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/components/offline"
+	"github.com/conveyor-paas/conveyor/internal/tracked"
 )
 
 // Project is the Pulumi project's name (Pulumi.yaml).
@@ -28,17 +33,36 @@ type EvaluateOptions struct {
 	Stack string
 	// Config overrides or adds configuration ("conveyor:catalog": "...").
 	Config map[string]string
+	// StackConfig, when not nil, is the stack's configuration as the engine will hand it to
+	// the program, used instead of the stack's file: the policy gate checks exactly what the
+	// engine is about to run. SecretKeys lists its keys that are secrets.
+	StackConfig map[string]string
+	SecretKeys  []string
 	// Program replaces Program; tests wrap it to break what it creates on purpose.
 	Program pulumi.RunFunc
+	// Shipped, when not nil, are the only stacks whose configuration files are read; any
+	// other stack is evaluated as if it had no file, like a new ad-hoc environment. Tests
+	// pass ShippedStacks, so that the files the conveyor command writes for a developer's own
+	// environments never change what they check.
+	Shipped []string
 }
 
 // Evaluate runs Program for a stack under mocks, with the stack's configuration file (if it
 // has one) and simulated outputs for the cluster stack it references. It needs no cloud,
 // no credentials and no provider plugin: it is how a pull request is checked.
 func Evaluate(opts EvaluateOptions) (*offline.Recording, error) {
-	config, err := ReadStackConfig(opts.Root, opts.Stack)
-	if err != nil {
-		return nil, err
+	readConfig := func(stack string) (map[string]string, error) {
+		if opts.Shipped != nil && !slices.Contains(opts.Shipped, stack) {
+			return map[string]string{}, nil
+		}
+		return ReadStackConfig(opts.Root, stack)
+	}
+	config := maps.Clone(opts.StackConfig)
+	if config == nil {
+		var err error
+		if config, err = readConfig(opts.Stack); err != nil {
+			return nil, err
+		}
 	}
 	for k, v := range opts.Config {
 		config[k] = v
@@ -51,8 +75,12 @@ func Evaluate(opts EvaluateOptions) (*offline.Recording, error) {
 		Project:       Project,
 		Stack:         opts.Stack,
 		Config:        config,
+		SecretKeys:    opts.SecretKeys,
 		RootDirectory: opts.Root,
-		StackOutputs:  func(ref string) resource.PropertyMap { return SimulatedClusterOutputs(opts.Root, ref) },
+		StackOutputs: func(ref string) resource.PropertyMap {
+			config, _ := readConfig(clusterOfReference(ref))
+			return simulatedClusterOutputs(ref, config)
+		},
 	})
 }
 
@@ -108,13 +136,14 @@ func ReadStackConfig(root, stack string) (map[string]string, error) {
 	return out, nil
 }
 
-// SimulatedClusterOutputs stand in for a cluster stack's outputs when an environment is
-// evaluated offline: the project and region come from the cluster stack's configuration
-// file, what the cloud would compute is simulated.
-func SimulatedClusterOutputs(root, ref string) resource.PropertyMap {
-	stack := ref[strings.LastIndexByte(ref, '/')+1:]
-	name := strings.TrimPrefix(stack, naming.ClusterStackPrefix)
-	config, _ := ReadStackConfig(root, stack)
+// clusterOfReference is the stack a StackReference ("org/project/stack") names.
+func clusterOfReference(ref string) string { return ref[strings.LastIndexByte(ref, '/')+1:] }
+
+// simulatedClusterOutputs stand in for a cluster stack's outputs when an environment is
+// evaluated offline: the project and region come from the cluster stack's configuration,
+// what the cloud would compute is simulated.
+func simulatedClusterOutputs(ref string, config map[string]string) resource.PropertyMap {
+	name := strings.TrimPrefix(clusterOfReference(ref), naming.ClusterStackPrefix)
 	project := or(config[Namespace+":gcpProject"], "simulated-"+name)
 	return resource.PropertyMap{
 		OutputKubeconfig:        resource.MakeSecret(resource.NewProperty("simulated kubeconfig of " + naming.Cluster(name))),
@@ -125,19 +154,28 @@ func SimulatedClusterOutputs(root, ref string) resource.PropertyMap {
 		OutputSQLConnectionName: resource.NewProperty(project + ":" + DefaultRegion + ":" + naming.SQLInstance(name)),
 		OutputSQLPrivateAddress: resource.NewProperty(offline.SimulatedSQLAddress),
 		OutputClusterName:       resource.NewProperty(naming.Cluster(name)),
+		OutputSQLAdminPassword:  resource.MakeSecret(resource.NewProperty("simulated admin password of " + naming.SQLInstance(name))),
 		OutputMesh:              resource.NewProperty(or(config[Namespace+":mesh"], string(components.DefaultMeshMode))),
 	}
 }
 
-// ShippedStacks lists the stacks that have a configuration file in the repository.
+// ShippedStacks lists the stacks whose configuration file the repository tracks. The conveyor
+// command writes stack files of its own beside them for a developer's environments
+// (local-alice, pr-123), which git ignores: they are no part of the repository, so they are
+// not listed.
 func ShippedStacks(root string) ([]string, error) {
-	files, err := filepath.Glob(filepath.Join(root, "stacks", "Pulumi.*.yaml"))
+	files, err := tracked.Files(context.Background(), root, "stacks/Pulumi.*.yaml")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("listing the shipped stacks: %w", err)
 	}
 	var stacks []string
 	for _, f := range files {
-		stacks = append(stacks, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "Pulumi."), ".yaml"))
+		dir, base := path.Split(f)
+		stack, ok := strings.CutPrefix(strings.TrimSuffix(base, ".yaml"), "Pulumi.")
+		if ok && dir == "stacks/" {
+			stacks = append(stacks, stack)
+		}
 	}
+	slices.Sort(stacks)
 	return stacks, nil
 }

@@ -3,28 +3,60 @@ package stacks_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
+	apiresource "k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/components/offline"
 	"github.com/conveyor-paas/conveyor/stacks/render"
 )
 
 // LocalDifferences are the only ways a local environment's workloads may differ from a GCP
 // environment's (the README lists them): local is a different cluster, not a different
-// platform.
+// platform. Each is checked for what it is, then taken out before the rest is compared.
 var localDifferences = []string{
 	"names and labels carry the environment's name",
-	"the size: local runs one replica and never autoscales, like an ad-hoc environment",
+	"the size: local runs one replica, never autoscales and gets half the quotas, like an ad-hoc environment",
 	"PUBSUB_EMULATOR_HOST is set, and GOOGLE_CLOUD_PROJECT names the emulator's project",
 	"the Kubernetes service account has no workload identity annotation",
+	"the database Secret points at the environment's own PostgreSQL, without TLS (sslmode=disable)",
+	"egress reaches the in-cluster PostgreSQL and Pub/Sub emulator, not Cloud SQL's address, the metadata server and Google APIs",
 }
 
-// TestLocalIsTheSamePlatform renders dev and local and compares every object of the spaces
-// after taking out exactly the documented differences.
+// The database each environment's Secrets point at, and how.
+var databaseOf = map[string]struct{ host, sslmode string }{
+	"dev":   {offline.SimulatedSQLAddress, "require"},
+	"local": {"conveyor-postgres.local-conveyor.svc.cluster.local", "disable"},
+}
+
+// cloudOnlyPolicies and localOnlyPolicies are the network policies of that last difference.
+var (
+	cloudOnlyPolicies = []string{naming.PolicyAllowMetadataServer, naming.PolicyAllowGoogleAPIs}
+	localOnlyPolicies = []string{naming.PolicyAllowPubSubEmulator}
+)
+
+// TestLocalIsTheSamePlatform renders dev and local and compares every object of the spaces,
+// Secrets' data included, after checking and taking out exactly the documented differences.
 func TestLocalIsTheSamePlatform(t *testing.T) {
 	dev := spaceObjects(t, "dev")
 	local := spaceObjects(t, "local")
+	// The size: dev autoscales what asks for it, local never does.
+	if n := countKind(dev, "HorizontalPodAutoscaler"); n == 0 {
+		t.Fatalf("dev has no autoscaler: the comparison would prove nothing about autoscaling")
+	}
+	if n := countKind(local, "HorizontalPodAutoscaler"); n != 0 {
+		t.Errorf("local has %d autoscalers", n)
+	}
+	for key, o := range dev {
+		if o.Kind() == "HorizontalPodAutoscaler" {
+			delete(dev, key)
+		}
+	}
 	if len(dev) != len(local) {
 		t.Fatalf("dev has %d objects in its spaces, local %d", len(dev), len(local))
 	}
@@ -34,7 +66,7 @@ func TestLocalIsTheSamePlatform(t *testing.T) {
 			t.Errorf("local has no %s", key)
 			continue
 		}
-		want, got := normalize(t, d, "dev"), normalize(t, l, "local")
+		want, got := normalize(t, d, "dev", nil), normalize(t, l, "local", d)
 		if !reflect.DeepEqual(want, got) {
 			a, _ := json.MarshalIndent(want, "", " ")
 			b, _ := json.MarshalIndent(got, "", " ")
@@ -43,11 +75,23 @@ func TestLocalIsTheSamePlatform(t *testing.T) {
 	}
 }
 
+func countKind(objects map[string]render.Object, kind string) int {
+	n := 0
+	for _, o := range objects {
+		if o.Kind() == kind {
+			n++
+		}
+	}
+	return n
+}
+
 // spaceObjects renders a stack and keeps the objects of its spaces (not the local platform
-// namespace), keyed by kind and name without the environment.
+// namespace), keyed by kind and name without the environment. A Secret keeps its data, which
+// the rendering redacts: the comparison must see it.
 func spaceObjects(t *testing.T, stack string) map[string]render.Object {
 	t.Helper()
-	objects, err := render.Objects(evaluate(t, stack, nil))
+	rec := evaluate(t, stack, nil)
+	objects, err := render.Objects(rec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,8 +104,11 @@ func spaceObjects(t *testing.T, stack string) map[string]render.Object {
 		if ns == stack+"-conveyor" || !strings.HasPrefix(ns, stack+"-") {
 			continue
 		}
-		if o.Kind() == "HorizontalPodAutoscaler" {
-			continue // the size: local never autoscales
+		if o.Kind() == "Secret" {
+			o["stringData"] = secretData(t, rec, ns, o.Name())
+		}
+		if o.Kind() == "NetworkPolicy" && (slices.Contains(cloudOnlyPolicies, o.Name()) || slices.Contains(localOnlyPolicies, o.Name())) {
+			continue // what egress reaches
 		}
 		name := o.Name()
 		if o.Kind() == "Namespace" {
@@ -72,9 +119,34 @@ func spaceObjects(t *testing.T, stack string) map[string]render.Object {
 	return out
 }
 
-// normalize takes the documented differences out of an object.
-func normalize(t *testing.T, o render.Object, env string) any {
+// secretData is a Secret's stringData in plain text, from the recording.
+func secretData(t *testing.T, rec *offline.Recording, ns, name string) map[string]any {
 	t.Helper()
+	for _, r := range rec.OfType("kubernetes:core/v1:Secret") {
+		if offline.String(r.Inputs, "metadata.namespace") != ns || offline.String(r.Inputs, "metadata.name") != name {
+			continue
+		}
+		v, _ := offline.Lookup(r.Inputs, "stringData")
+		for v.IsSecret() {
+			v = v.SecretValue().Element
+		}
+		out := map[string]any{}
+		for k := range v.ObjectValue() {
+			out[string(k)] = offline.String(r.Inputs, "stringData."+string(k))
+		}
+		return out
+	}
+	t.Fatalf("no Secret %s/%s recorded", ns, name)
+	return nil
+}
+
+// normalize checks the documented differences of an object and takes them out. dev is the
+// dev object a local one is compared with (nil for dev itself).
+func normalize(t *testing.T, o render.Object, env string, dev render.Object) any {
+	t.Helper()
+	if o.Kind() == "Secret" {
+		o = normalizeDatabaseSecret(t, o, env)
+	}
 	data, err := json.Marshal(o)
 	if err != nil {
 		t.Fatal(err)
@@ -90,12 +162,26 @@ func normalize(t *testing.T, o render.Object, env string) any {
 		t.Fatal(err)
 	}
 	m := v.(map[string]any)
-	// The size.
+	// The size: one replica, half the quota.
 	if spec, ok := m["spec"].(map[string]any); ok && m["kind"] == "Deployment" {
+		if r, fixed := spec["replicas"].(float64); dev != nil && (!fixed || r != 1) {
+			t.Errorf("local Deployment %s runs %v replicas, want 1", o.Name(), spec["replicas"])
+		}
 		delete(spec, "replicas")
 	}
-	if m["kind"] == "ResourceQuota" {
-		delete(m, "spec")
+	if m["kind"] == "ResourceQuota" && dev != nil {
+		hard := m["spec"].(map[string]any)["hard"].(map[string]any)
+		devHard := dev["spec"].(map[string]any)["hard"].(map[string]any)
+		for key, d := range devHard {
+			if want := halved(t, d.(string)); hard[key] != want {
+				t.Errorf("local quota %s = %v, want half of dev's %v: %s", key, hard[key], d, want)
+			}
+			hard[key] = d
+		}
+	}
+	// Where the database is.
+	if m["kind"] == "NetworkPolicy" && o.Name() == naming.PolicyAllowDatabase {
+		m["spec"].(map[string]any)["egress"] = "<the environment's database server>"
 	}
 	// The workload identity annotation.
 	if meta, ok := m["metadata"].(map[string]any); ok && m["kind"] == "ServiceAccount" {
@@ -118,6 +204,66 @@ func normalize(t *testing.T, o render.Object, env string) any {
 		c["env"] = kept
 	})
 	return m
+}
+
+// halved is half a quota quantity, as an ad-hoc environment's quota is; a quantity that does
+// not halve exactly stays whole.
+func halved(t *testing.T, q string) string {
+	t.Helper()
+	v, err := apiresource.ParseQuantity(q)
+	if err != nil {
+		t.Fatalf("quota %q: %v", q, err)
+	}
+	if v.MilliValue()%2 != 0 {
+		return q
+	}
+	half := apiresource.NewMilliQuantity(v.MilliValue()/2, v.Format)
+	return half.String()
+}
+
+// normalizeDatabaseSecret checks that a module's database Secret is whole and consistent (the
+// URL says what the other keys say) and points at its environment's database, then replaces
+// what differs by design: the host, the generated password and the TLS mode.
+func normalizeDatabaseSecret(t *testing.T, o render.Object, env string) render.Object {
+	t.Helper()
+	data := o["stringData"].(map[string]any)
+	get := func(key string) string { s, _ := data[key].(string); return s }
+	want := databaseOf[env]
+	u, err := url.Parse(get("url"))
+	if err != nil {
+		t.Fatalf("%s secret %s: url: %v", env, o.Name(), err)
+	}
+	password, _ := u.User.Password()
+	for _, c := range []struct{ what, got, want string }{
+		{"host", get("host"), want.host},
+		{"port", get("port"), "5432"},
+		{"url scheme", u.Scheme, "postgres"},
+		{"url user", u.User.Username(), get("user")},
+		{"url password", password, get("password")},
+		{"url host", u.Host, get("host") + ":" + get("port")},
+		{"url database", u.Path, "/" + get("database")},
+		{"sslmode", u.Query().Get("sslmode"), want.sslmode},
+	} {
+		if c.got != c.want {
+			t.Errorf("%s secret %s: %s = %q, want %q", env, o.Name(), c.what, c.got, c.want)
+		}
+	}
+	if get("password") == "" {
+		t.Errorf("%s secret %s has no password", env, o.Name())
+	}
+	out := render.Object{}
+	for k, v := range o {
+		out[k] = v
+	}
+	normalized := map[string]any{}
+	for k, v := range data {
+		normalized[k] = v
+	}
+	normalized["host"], normalized["password"] = "<database host>", "<password>"
+	// The URL was checked against the other keys above.
+	normalized["url"] = "postgres://<user>:<password>@<database host>:<port>/<database>?sslmode=<tls>"
+	out["stringData"] = normalized
+	return out
 }
 
 func walkContainers(v any, f func(map[string]any)) {

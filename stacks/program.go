@@ -1,6 +1,8 @@
 package stacks
 
 import (
+	"fmt"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/conveyor-paas/conveyor/components/naming"
@@ -16,5 +18,22 @@ func Program(ctx *pulumi.Context) error {
 	if cfg.Kind == naming.StackCluster {
 		return clusterStack(ctx, cfg)
 	}
-	return environmentStack(ctx, cfg)
+	return environmentStack(ctx, cfg, false)
+}
+
+// TeardownProgram is what runs, as an update, right before an environment is destroyed: the
+// environment as Program declares it, plus the job that drops its databases and roles
+// (components.NewDatabaseTeardown). Destroying the environment then deletes everything else.
+// `conveyor destroy`, `env delete` and `env gc` run it; with the Pulumi CLI, run
+// `CONVEYOR_TEARDOWN=1 pulumi up -s <env>` before `pulumi destroy -s <env>`. Production
+// environments and cluster stacks are refused.
+func TeardownProgram(ctx *pulumi.Context) error {
+	cfg, err := LoadConfig(ctx)
+	if err != nil {
+		return err
+	}
+	if cfg.Kind == naming.StackCluster {
+		return fmt.Errorf("%s is a cluster stack: it has no databases of its own to tear down", cfg.Stack)
+	}
+	return environmentStack(ctx, cfg, true)
 }

@@ -11,7 +11,7 @@ import (
 )
 
 func TestRender(t *testing.T) {
-	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "local"})
+	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "local", Shipped: shipped(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,21 +25,32 @@ var root, _ = filepath.Abs("..")
 
 func evaluate(t *testing.T, stack string, config map[string]string) *offline.Recording {
 	t.Helper()
-	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: stack, Config: config})
+	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: stack, Config: config, Shipped: shipped(t)})
 	if err != nil {
 		t.Fatalf("stack %s: %v", stack, err)
 	}
 	return rec
 }
 
+// shipped are the stacks whose files the repository tracks: the only stack files a test may
+// read (a developer's own environments have files of their own in stacks/).
+func shipped(t *testing.T) []string {
+	t.Helper()
+	stacks, err := stacks.ShippedStacks(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return stacks
+}
+
 // everyStack is every shipped stack and an ad-hoc one with no configuration at all.
 func everyStack(t *testing.T) []string {
 	t.Helper()
-	shipped, err := stacks.ShippedStacks(root)
-	if err != nil || len(shipped) < 6 {
-		t.Fatalf("shipped stacks %v: %v", shipped, err)
+	stacks := shipped(t)
+	if len(stacks) < 6 {
+		t.Fatalf("shipped stacks %v", stacks)
 	}
-	return append(shipped, "pr-123")
+	return append(stacks, "pr-123")
 }
 
 func TestEveryStackEvaluates(t *testing.T) {
@@ -174,9 +185,19 @@ func TestEnvironmentsDiffer(t *testing.T) {
 			if v, _ := offline.Lookup(api.Inputs, "spec.replicas"); fmt.Sprint(v.NumberValue()) != tt.wantReplicas {
 				t.Errorf("replicas = %v, want %s", v, tt.wantReplicas)
 			}
-			db := rec.Find("gcp:sql/database:Database", strings.ReplaceAll(tt.stack, "-", "_")+"_claims")
-			if db == nil || db.Protect != tt.wantProtect {
-				t.Errorf("database protected = %v, want %v", db != nil && db.Protect, tt.wantProtect)
+			// A database is no Pulumi resource, so no deletion can take it; only the teardown
+			// drops an environment's databases, and it refuses production's.
+			if rec.Find("kubernetes:batch/v1:Job", tt.stack+"-conveyor/claims-database-setup") == nil {
+				t.Errorf("no database setup job for claims")
+			}
+			teardown, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: tt.stack, Program: stacks.TeardownProgram, Shipped: shipped(t)})
+			switch {
+			case tt.wantProtect && (err == nil || !strings.Contains(err.Error(), "never drops its databases")):
+				t.Errorf("the teardown of %s = %v, want a refusal", tt.stack, err)
+			case !tt.wantProtect && err != nil:
+				t.Errorf("the teardown of %s fails: %v", tt.stack, err)
+			case !tt.wantProtect && teardown.Find("kubernetes:batch/v1:Job", tt.stack+"-conveyor/conveyor-database-teardown") == nil:
+				t.Errorf("the teardown of %s drops nothing", tt.stack)
 			}
 			ref := rec.OfType("pulumi:pulumi:StackReference")
 			if len(ref) != 1 || !strings.HasSuffix(ref[0].Name, "/conveyor/"+tt.wantCluster) {
@@ -201,7 +222,7 @@ func TestImagesFromStackConfig(t *testing.T) {
 		{`{"quotes": {"api": "ghcr.io/acme/quotes"}}`, `config conveyor:images.quotes.api: image "ghcr.io/acme/quotes" has no tag or digest`},
 	}
 	for _, tt := range tests {
-		_, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "pr-9", Config: map[string]string{"conveyor:images": tt.images}})
+		_, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "pr-9", Config: map[string]string{"conveyor:images": tt.images}, Shipped: shipped(t)})
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("images %s: error %v, want %q", tt.images, err, tt.want)
 		}
@@ -213,7 +234,7 @@ func TestInvalidCatalogDeploysNothing(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "bad.conveyor.yaml"), []byte("module: Bad\nspace: nowhere\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "pr-1", Config: map[string]string{"conveyor:catalog": dir}})
+	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "pr-1", Config: map[string]string{"conveyor:catalog": dir}, Shipped: shipped(t)})
 	if err == nil || !strings.Contains(err.Error(), "bad.conveyor.yaml:1:9: module:") || !strings.Contains(err.Error(), "nothing was deployed") {
 		t.Fatalf("error = %v", err)
 	}
@@ -223,7 +244,7 @@ func TestInvalidCatalogDeploysNothing(t *testing.T) {
 }
 
 func TestClusterStackNeedsAProject(t *testing.T) {
-	_, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "cluster-test"})
+	_, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "cluster-test", Shipped: shipped(t)})
 	if err == nil || !strings.Contains(err.Error(), "pulumi config set conveyor:gcpProject <project-id> -s cluster-test") {
 		t.Fatalf("error = %v", err)
 	}
@@ -266,17 +287,20 @@ func TestPulumiYamlAgreesWithTheProgram(t *testing.T) {
 		t.Errorf("project %q main %q stackConfigDir %q", project.Name, project.Main, project.StackConfigDir)
 	}
 	want := map[string]any{
-		"conveyor:catalog":        stacks.DefaultCatalog,
-		"conveyor:cluster":        "", // the program's default depends on the stack's name
-		"conveyor:kubeContext":    "",
-		"conveyor:gcpProject":     "",
-		"conveyor:gcpRegion":      stacks.DefaultRegion,
-		"conveyor:sqlTier":        stacks.DefaultSQLTier,
-		"conveyor:releaseChannel": stacks.DefaultReleaseChannel,
-		"conveyor:production":     false,
-		"conveyor:images":         map[string]any{},
-		"conveyor:nodePools":      jsonValue(t, stacks.DefaultNodePools()),
-		"conveyor:network":        jsonValue(t, components.DefaultNetworkRanges),
+		"conveyor:catalog":          stacks.DefaultCatalog,
+		"conveyor:cluster":          "", // the program's default depends on the stack's name
+		"conveyor:kubeContext":      "",
+		"conveyor:allowKubeContext": "", // read by the conveyor command's check, before the engine
+		"conveyor:gcpProject":       "",
+		"conveyor:gcpRegion":        stacks.DefaultRegion,
+		"conveyor:sqlTier":          stacks.DefaultSQLTier,
+		"conveyor:releaseChannel":   stacks.DefaultReleaseChannel,
+		"conveyor:production":       false,
+		"conveyor:images":           map[string]any{},
+		"conveyor:nodePools":        jsonValue(t, stacks.DefaultNodePools()),
+		"conveyor:network":          jsonValue(t, components.DefaultNetworkRanges),
+		"conveyor:securityGroup":    stacks.DefaultSecurityGroup,
+		"conveyor:controlPlane":     jsonValue(t, components.ControlPlaneAccess{AuthorizedNetworks: []components.AuthorizedNetwork{}}),
 	}
 	for key, decl := range project.Config {
 		// Pulumi requires every declared key without a default, and an ad-hoc stack must need
@@ -305,5 +329,67 @@ func TestDefaultsAreNotShared(t *testing.T) {
 	}
 	if got := offline.String(pools[0].Inputs, "nodeConfig.machineType"); got != "e2-standard-4" {
 		t.Errorf("cluster-test's default pool runs %s: cluster-prod's configuration leaked into the defaults", got)
+	}
+}
+
+// Only prod runs on cluster-prod, and prod runs nowhere else: the program refuses before it
+// registers anything, naming the stack and the key.
+func TestProductionClusterBoundary(t *testing.T) {
+	tests := []struct{ stack, cluster, want string }{
+		{"pr-9", "cluster-prod", "stack pr-9: config conveyor:cluster is cluster-prod: only prod runs on cluster-prod"},
+		{"dev", "cluster-prod", "stack dev: config conveyor:cluster is cluster-prod: only prod runs on cluster-prod"},
+		{"staging", "cluster-prod", "stack staging: config conveyor:cluster is cluster-prod"},
+		{"prod", "cluster-nonprod", "stack prod: config conveyor:cluster is cluster-nonprod: prod runs only on cluster-prod"},
+		{"prod", "cluster-other", "stack prod: config conveyor:cluster is cluster-other: prod runs only on cluster-prod"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.stack+"-on-"+tt.cluster, func(t *testing.T) {
+			rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: tt.stack, Config: map[string]string{"conveyor:cluster": tt.cluster}})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error = %v, want %q", err, tt.want)
+			}
+			if rec != nil {
+				t.Errorf("%d resources were registered", len(rec.Resources))
+			}
+		})
+	}
+	for _, ok := range []struct{ stack, cluster string }{{"prod", "cluster-prod"}, {"pr-9", "cluster-nonprod"}, {"pr-9", "cluster-other"}} {
+		evaluate(t, ok.stack, map[string]string{"conveyor:cluster": ok.cluster})
+	}
+}
+
+// conveyor:production makes any environment a production one: its data is protected and it
+// runs production's replicas and team access, through the stack's own wiring.
+func TestProductionConfigIsHonoured(t *testing.T) {
+	for _, tt := range []struct {
+		production string
+		want       bool
+	}{{"true", true}, {"false", false}} {
+		config := map[string]string{"conveyor:production": tt.production}
+		rec := evaluate(t, "pr-9", config)
+		ns := rec.Find("kubernetes:core/v1:Namespace", "pr-9-sales")
+		if ns == nil {
+			t.Fatal("no sales namespace")
+		}
+		if ns.Protect != tt.want {
+			t.Errorf("production %s: namespace protected %v, want %v", tt.production, ns.Protect, tt.want)
+		}
+		// The databases are no Pulumi resources: only the teardown drops them, and it must
+		// refuse a production environment, whatever its name.
+		_, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "pr-9", Config: config, Program: stacks.TeardownProgram, Shipped: shipped(t)})
+		if refused := err != nil && strings.Contains(err.Error(), "never drops its databases"); refused != tt.want {
+			t.Errorf("production %s: the teardown = %v, want refused %v", tt.production, err, tt.want)
+		}
+		binding := rec.Find("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "pr-9-sales/sales-team")
+		if binding == nil {
+			t.Fatal("no team role binding")
+		}
+		wantRole := "conveyor-team-edit"
+		if tt.want {
+			wantRole = "conveyor-team-view"
+		}
+		if got := offline.String(binding.Inputs, "roleRef.name"); got != wantRole {
+			t.Errorf("production %s: the team gets %s, want %s", tt.production, got, wantRole)
+		}
 	}
 }

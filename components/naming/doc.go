@@ -22,5 +22,11 @@
 // The grammar of the parts is what makes every name injective: spaces and modules are single
 // words (letters and digits), so in "<env>-<space>" and "<env>-<module>" the last dash-separated
 // word is always the space or module and the rest is the environment, and in
-// "<module>-<component>" the first word is always the module. See parts.go.
+// "<module>-<component>" the first word is always the module. See parts.go. Reserved words
+// keep our names apart from the names made by others and by the platform itself: no
+// environment starts with "conveyor" (the cluster's own names do), "kube", "gke" or "gmp"
+// (Kubernetes' and GKE's namespaces do), and no module is "default". A cut name ends in a
+// hash that starts with a digit, which no module or space does, so a cut name is never
+// another's uncut name. The property test checks every kind of name against every other
+// within each place names must be unique (property_test.go).
 package naming

@@ -1,5 +1,7 @@
 package naming
 
+import "fmt"
+
 // Kubernetes limits: names of namespaces, services and most workloads are DNS-1123 labels
 // (63 characters); a CronJob's name is limited to 52 because the controller appends an
 // 11-character suffix to name the Jobs it creates.
@@ -47,9 +49,9 @@ func DatabaseSecret(module string) string {
 	return Fit(module+"-database", MaxKubernetesName, '-')
 }
 
-// TeamRoleBinding names the RoleBinding that gives a space's team its edit role.
+// TeamRoleBinding names the RoleBinding that gives a space's team its role (TeamRole).
 func TeamRoleBinding(space string) string {
-	return Fit(space+"-team-edit", MaxKubernetesName, '-')
+	return Fit(space+"-team", MaxKubernetesName, '-')
 }
 
 // NetworkPolicy names one of a space's network policies ("default-deny", "allow-space", ...).
@@ -163,3 +165,14 @@ func LocalPubSubEmulator() string { return Workload(ReservedSpace, LocalEmulator
 
 // LocalPostgresAdminSecret names the Secret of the local PostgreSQL's superuser password.
 func LocalPostgresAdminSecret() string { return Workload(ReservedSpace, "postgres-admin") }
+
+// ServiceHost is the in-cluster DNS name of a Service: "<service>.<namespace>.svc.cluster.local".
+func ServiceHost(service, namespace string) string {
+	return service + "." + namespace + ".svc.cluster.local"
+}
+
+// ServiceURL is the in-cluster HTTP endpoint of a Service's port, as an api's endpoint is
+// published: "http://<service>.<namespace>.svc.cluster.local:<port>".
+func ServiceURL(service, namespace string, port int) string {
+	return fmt.Sprintf("http://%s:%d", ServiceHost(service, namespace), port)
+}

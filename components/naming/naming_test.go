@@ -45,7 +45,7 @@ func TestNames(t *testing.T) {
 		{"node pool", NodePool("general"), "general", TargetGKE},
 		{"network", Network("nonprod"), "conveyor-nonprod", TargetCompute},
 		{"subnetwork", Subnetwork("nonprod", "europe-west1"), "conveyor-nonprod-europe-west1", TargetCompute},
-		{"sql instance", SQLInstance("prod"), "conveyor-prod-pg", TargetCompute},
+		{"sql instance", SQLInstance("prod"), "conveyor-prod-pg", TargetSQLInstance},
 		{"node service account", NodeServiceAccountID("nonprod"), "conveyor-nonprod-nodes", TargetServiceAccount},
 	}
 	for _, tt := range tests {
@@ -61,10 +61,14 @@ func TestNames(t *testing.T) {
 }
 
 // hashOf computes the suffix Fit appends independently of Fit: the first 8 hex digits of the
-// SHA-256 of the full name.
+// SHA-256 of the full name, the first one a decimal digit (a-f read as 0-5).
 func hashOf(full string) string {
 	sum := sha256.Sum256([]byte(full))
-	return hex.EncodeToString(sum[:])[:8]
+	h := hex.EncodeToString(sum[:])[:8]
+	if i := strings.IndexByte("abcdef", h[0]); i >= 0 {
+		h = string(rune('0'+i)) + h[1:]
+	}
+	return h
 }
 
 func TestFitIsDeterministicAndDistinguishes(t *testing.T) {
@@ -113,6 +117,18 @@ func TestValidatePart(t *testing.T) {
 		{PartEvent, "quote-created", ""},
 		{PartEvent, strings.Repeat("v", 41), "at most 40"},
 		{PartCluster, "nonprod", ""},
+		// Reserved words: the first word of an environment, a module's whole name.
+		{PartEnvironment, "conveyor-nonprod", `must not start with the word "conveyor"`},
+		{PartEnvironment, "conveyor", `must not start with the word "conveyor"`},
+		{PartEnvironment, "kube", `must not start with the word "kube"`},
+		{PartEnvironment, "gke-managed", `must not start with the word "gke"`},
+		{PartEnvironment, "gmp", `must not start with the word "gmp"`},
+		{PartEnvironment, "conveyors", ""},
+		{PartEnvironment, "pr-conveyor", ""},
+		{PartEnvironment, "kubernetes", ""},
+		{PartModule, "default", "is reserved"},
+		{PartModule, "defaults", ""},
+		{PartModule, "nodes", ""},
 	}
 	for _, tt := range tests {
 		t.Run(string(tt.part)+"/"+tt.value, func(t *testing.T) {
@@ -218,6 +234,8 @@ func TestClassifyStack(t *testing.T) {
 		{"cluster-", "", false, "", true},
 		{"PR-1", "", false, "", true},
 		{"pr_1", "", false, "", true},
+		{"conveyor-nonprod", "", false, "", true}, // its module accounts would be the cluster's
+		{"kube", "", false, "", true},             // its space "system" would be kube-system
 	}
 	for _, tt := range tests {
 		t.Run(tt.stack, func(t *testing.T) {

@@ -87,5 +87,42 @@ func ValidatePart(part Part, value string) error {
 		// with the environment.
 		return fmt.Errorf("environment name %q must not start with \"goog\" (Pub/Sub reserves it)", value)
 	}
+	return reservedWord(part, value)
+}
+
+// Reserved words. Every name of an environment starts with the environment's first word, so
+// an environment may not start with a word that names made by someone else start with:
+// "conveyor" starts the platform's own names (the cluster's node service account
+// conveyor-<cluster>-nodes lives in the project where every environment's module accounts
+// are), "kube", "gke" and "gmp" start the namespaces Kubernetes and GKE create (kube-system,
+// gke-managed-system, gmp-public). A module may not be "default", the name of the service
+// account every namespace already has (a module's Kubernetes service account is its name).
+var reservedWords = map[Part]map[string]string{
+	PartEnvironment: {
+		ReservedSpace: "Conveyor's own names start with it",
+		"kube":        "Kubernetes' own namespaces start with it",
+		"gke":         "GKE's own namespaces start with it",
+		"gmp":         "GKE's own namespaces start with it",
+	},
+	PartModule: {
+		"default": "every namespace already has the service account default",
+	},
+}
+
+// reservedWord reports a value of part that starts with (environments) or is (modules) a
+// reserved word.
+func reservedWord(part Part, value string) error {
+	words := reservedWords[part]
+	switch part {
+	case PartEnvironment:
+		first, _, _ := strings.Cut(value, "-")
+		if why, ok := words[first]; ok {
+			return fmt.Errorf("environment name %q must not start with the word %q: %s", value, first, why)
+		}
+	case PartModule:
+		if why, ok := words[value]; ok {
+			return fmt.Errorf("module name %q is reserved: %s", value, why)
+		}
+	}
 	return nil
 }

@@ -22,6 +22,7 @@ const (
 	TargetServiceAccount  Target = "gcp service account id"
 	TargetGKE             Target = "gke cluster or node pool name"
 	TargetCompute         Target = "gcp compute resource name"
+	TargetSQLInstance     Target = "cloud sql instance name"
 	TargetGCPLabelValue   Target = "gcp label value"
 )
 
@@ -63,6 +64,8 @@ func ValidateName(target Target, name string) []string {
 		return check(name, 1, MaxGKEName, rfc1035, "lowercase letters, digits and '-', starting with a letter, not ending with '-'")
 	case TargetCompute:
 		return check(name, 1, MaxComputeName, rfc1035, "lowercase letters, digits and '-', starting with a letter, not ending with '-'")
+	case TargetSQLInstance:
+		return check(name, 1, MaxSQLInstanceName, rfc1035, "lowercase letters, digits and '-', starting with a letter, not ending with '-'")
 	case TargetGCPLabelValue:
 		return check(name, 0, MaxGCPLabelValue, gcpLabelValue, "lowercase letters, digits, '-' and '_'")
 	}

@@ -17,7 +17,9 @@ import (
 
 // Resource is one registered resource, as the engine would have received it.
 type Resource struct {
-	URN      string
+	URN string
+	// ID is the id the simulated provider gave the resource: never its logical name.
+	ID       string
 	Type     string
 	Name     string
 	Custom   bool
@@ -62,7 +64,7 @@ func Run(program pulumi.RunFunc, opts Options) (*Recording, error) {
 		info.RootDirectory = opts.RootDirectory
 	})
 	if err != nil {
-		return nil, fmt.Errorf("evaluating the program for stack %s: %w", opts.Stack, err)
+		return nil, fmt.Errorf("evaluating the program for stack %s: %w", opts.Stack, programError(err))
 	}
 	rec := &Recording{Resources: m.resources}
 	slices.SortStableFunc(rec.Resources, func(a, b Resource) int { return cmp.Compare(a.order, b.order) })
@@ -179,6 +181,7 @@ func (m *monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 	if args.TypeToken == stackReferenceType {
 		outputs = m.stackReference(args.Inputs)
 	}
+	res.ID = id
 	m.mu.Lock()
 	res.order = len(m.resources)
 	res.URN = urn(m.stack, m.project, res.Parent, args.TypeToken, args.Name)
@@ -215,4 +218,13 @@ func (m *monitor) stackReference(inputs resource.PropertyMap) resource.PropertyM
 		"outputs":           resource.NewObjectProperty(outputs),
 		"secretOutputNames": resource.NewArrayProperty(secrets),
 	}
+}
+
+// programError is the program's own error: Pulumi wraps what a program returns in a list of
+// errors ("1 error occurred:\n\t* ..."), which says nothing more when it holds one.
+func programError(err error) error {
+	if list, ok := err.(interface{ WrappedErrors() []error }); ok && len(list.WrappedErrors()) == 1 {
+		return list.WrappedErrors()[0]
+	}
+	return err
 }

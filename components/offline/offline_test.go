@@ -104,3 +104,36 @@ func TestOutputsResolveFromTheInputs(t *testing.T) {
 		t.Errorf("data.password = %q, want the simulated password", got)
 	}
 }
+
+// A simulated id is never the resource's logical name, and never another resource's id: a
+// test that compares a reference with an id can then tell the right resource from a wrong
+// one, and from a name.
+func TestSimulatedIDsAreNotNames(t *testing.T) {
+	rec, err := run(t, func(ctx *pulumi.Context) error {
+		for _, name := range []string{"a", "b"} {
+			if _, err := corev1.NewNamespace(ctx, name, &corev1.NamespaceArgs{Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(name)}}); err != nil {
+				return err
+			}
+			if _, err := corev1.NewConfigMap(ctx, name, &corev1.ConfigMapArgs{Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(name)}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]string{}
+	for _, r := range rec.Custom() {
+		if r.ID == "" || r.ID == r.Name {
+			t.Errorf("%s %s has the id %q", r.Type, r.Name, r.ID)
+		}
+		if other, ok := seen[r.ID]; ok {
+			t.Errorf("%s %s and %s share the id %q", r.Type, r.Name, other, r.ID)
+		}
+		seen[r.ID] = r.Type + " " + r.Name
+	}
+	if len(seen) != 4 {
+		t.Errorf("%d resources recorded, want 4", len(seen))
+	}
+}

@@ -15,7 +15,9 @@ const (
 	SimulatedProjectNumber = "123456789012"
 	SimulatedSQLAddress    = "10.100.0.3"
 	SimulatedEndpoint      = "203.0.113.10"
-	SimulatedCA            = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg=="
+	// SimulatedPrivateEndpoint is a cluster's control plane address inside its VPC.
+	SimulatedPrivateEndpoint = "172.16.0.2"
+	SimulatedCA              = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg=="
 )
 
 // simulate returns the id and outputs a provider would: the inputs, plus the values the
@@ -39,8 +41,20 @@ func simulate(typ, name string, inputs resource.PropertyMap) (string, resource.P
 		}
 		return ""
 	}
-	id := name
+	// An id no provider would give, unique per resource and never its logical name: a
+	// reference by id to the wrong resource, or a name where an id belongs, shows in the
+	// inputs of what refers to it. Types whose ids the program reads get their provider's
+	// format below.
+	id := "simulated-id:" + typ + "::" + name
 	switch typ {
+	case "gcp:compute/network:Network":
+		id = "projects/" + str("project") + "/global/networks/" + str("name")
+	case "gcp:compute/subnetwork:Subnetwork":
+		id = "projects/" + str("project") + "/regions/" + str("region") + "/subnetworks/" + str("name")
+	case "gcp:compute/globalAddress:GlobalAddress":
+		id = "projects/" + str("project") + "/global/addresses/" + str("name")
+	case "gcp:compute/router:Router":
+		id = "projects/" + str("project") + "/regions/" + str("region") + "/routers/" + str("name")
 	case "gcp:serviceaccount/account:Account":
 		email := str("accountId") + "@" + str("project") + ".iam.gserviceaccount.com"
 		outputs["email"] = resource.NewProperty(email)
@@ -55,7 +69,15 @@ func simulate(typ, name string, inputs resource.PropertyMap) (string, resource.P
 		sum := sha256.Sum256([]byte(name))
 		outputs["result"] = resource.MakeSecret(resource.NewProperty("simulated-" + hex.EncodeToString(sum[:12])))
 	case "gcp:container/cluster:Cluster":
+		id = "projects/" + str("project") + "/locations/" + str("location") + "/clusters/" + str("name")
 		outputs["endpoint"] = resource.NewProperty(SimulatedEndpoint)
+		private := resource.PropertyMap{"privateEndpoint": resource.NewProperty(SimulatedPrivateEndpoint)}
+		if in, ok := inputs["privateClusterConfig"]; ok && in.IsObject() {
+			for k, v := range in.ObjectValue() {
+				private[k] = v
+			}
+		}
+		outputs["privateClusterConfig"] = resource.NewObjectProperty(private)
 		outputs["masterAuth"] = resource.NewObjectProperty(resource.PropertyMap{
 			"clusterCaCertificate": resource.NewProperty(SimulatedCA),
 		})

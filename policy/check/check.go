@@ -24,6 +24,12 @@ type Options struct {
 	Config rules.Config
 	// Program replaces stacks.Program (tests break it on purpose).
 	Program pulumi.RunFunc
+	// StackConfig and SecretKeys, when StackConfig is not nil, are the configuration the
+	// engine will hand the program, instead of the stack's file (see stacks.EvaluateOptions).
+	StackConfig map[string]string
+	SecretKeys  []string
+	// Shipped, when not nil, restricts the stack files read (see stacks.EvaluateOptions).
+	Shipped []string
 }
 
 // Run evaluates the stack and checks what it would create.
@@ -32,7 +38,8 @@ func Run(opts Options) (rules.Report, error) {
 	if opts.Catalog != "" {
 		overrides[stacks.Namespace+":catalog"] = opts.Catalog
 	}
-	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: opts.Root, Stack: opts.Stack, Config: overrides, Program: opts.Program})
+	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: opts.Root, Stack: opts.Stack, Config: overrides, Program: opts.Program,
+		StackConfig: opts.StackConfig, SecretKeys: opts.SecretKeys, Shipped: opts.Shipped})
 	if err != nil {
 		return rules.Report{}, fmt.Errorf("policy check of %s: %w", opts.Stack, err)
 	}

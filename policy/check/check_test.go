@@ -26,7 +26,7 @@ func TestShippedStacksPass(t *testing.T) {
 	}
 	for _, stack := range append(shipped, "pr-123") {
 		t.Run(stack, func(t *testing.T) {
-			report, err := check.Run(check.Options{Root: root, Stack: stack})
+			report, err := check.Run(check.Options{Root: root, Stack: stack, Shipped: shipped})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -68,18 +68,31 @@ func broken(ctx *pulumi.Context) error {
 }
 
 func TestBrokenProgramFails(t *testing.T) {
-	report, err := check.Run(check.Options{Root: root, Stack: "staging", Program: broken})
+	shipped, err := stacks.ShippedStacks(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, err := check.Run(check.Options{Root: root, Stack: "staging", Program: broken, Shipped: shipped})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !report.HasMandatoryViolations() {
 		t.Fatal("the broken program passes the pack")
 	}
-	want := []struct{ rule, urnSuffix, message string }{
+	requireMandatory(t, report, []finding{
 		{"CONV-NAME-001", "kubernetes:core/v1:Namespace::staging-sales", `namespace "sales" does not follow the naming convention: it should be "staging-sales"`},
 		{"CONV-K8S-008", "kubernetes:apps/v1:Deployment::quotes-api", "privileged"},
 		{"CONV-NAME-003", "gcp:pubsub/subscription:Subscription::staging.sales.policies.from.sales.quotes.quote-accepted", "dev"},
-	}
+	})
+}
+
+// finding is a result a broken program must get: a rule, the end of the URN of the resource,
+// and part of the message.
+type finding struct{ rule, urnSuffix, message string }
+
+// requireMandatory fails t unless each finding is in the report, as a mandatory violation.
+func requireMandatory(t *testing.T, report rules.Report, want []finding) {
+	t.Helper()
 	for _, w := range want {
 		found := false
 		for _, r := range report.Results {

@@ -14,9 +14,13 @@ func Rules() []Rule {
 		[]Rule{disruptionBudgetRule()},
 		namespaceRules(),
 		gkeRules(),
+		gkeAccessRules(),
 		sqlRules(),
+		databaseRules(),
+		networkRules(),
 		pubsubRules(),
 		iamRules(),
+		boundaryRules(),
 		meshRules(),
 	)
 	slices.SortFunc(all, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })

@@ -12,6 +12,9 @@ type Config struct {
 	// Levels maps a rule ID to its level; the key "all" sets every rule that has no level of
 	// its own. Without either, a rule has DefaultLevel of the stack.
 	Levels map[string]Level `json:"levels,omitempty"`
+	// LevelsOf, when set, is the stack whose default levels apply instead of the evaluated
+	// stack's: a pull request's ad-hoc stack is checked at the levels of dev, where it goes.
+	LevelsOf string `json:"levelsOf,omitempty"`
 }
 
 // AllRules is the Config key that sets the level of every rule, as in Pulumi's policy config.
@@ -32,6 +35,9 @@ func (c Config) LevelOf(ruleID, stack string) Level {
 	}
 	if l, ok := c.Levels[AllRules]; ok {
 		return l
+	}
+	if c.LevelsOf != "" {
+		return DefaultLevel(c.LevelsOf)
 	}
 	return DefaultLevel(stack)
 }

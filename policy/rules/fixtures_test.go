@@ -268,7 +268,7 @@ func namespace(s naming.Scope, mods ...mutation) Resource {
 func defaultDeny(s naming.Scope, mods ...mutation) Resource {
 	return kubeObject(s, TypeNetworkPolicy, naming.NetworkPolicy("default-deny"), NamesOf(s).Namespace, fixture{
 		"podSelector": fixture{},
-		"policyTypes": []any{"Ingress"},
+		"policyTypes": []any{"Ingress", "Egress"},
 	}, mods)
 }
 
@@ -292,6 +292,43 @@ func databaseSecret(s naming.Scope, mods ...mutation) Resource {
 		set("stringData", fixture{"url": secret("postgres://dev_quotes:hunter2@10.0.0.3/dev_quotes")}),
 	}, mods...))
 	return r
+}
+
+// teamRole is the Role a space's team gets: view in staging and prod, edit elsewhere.
+func teamRole(s naming.Scope, mods ...mutation) Resource {
+	return teamRoleAs(s, naming.TeamAccessOf(s.Environment), mods...)
+}
+
+func teamRoleAs(s naming.Scope, access naming.TeamAccess, mods ...mutation) Resource {
+	read := []any{"get", "list", "watch"}
+	rules := []any{
+		fixture{"apiGroups": []any{""}, "resources": []any{"pods", "pods/log", "services", "configmaps"}, "verbs": read},
+		fixture{"apiGroups": []any{"apps"}, "resources": []any{"deployments", "replicasets"}, "verbs": read},
+		fixture{"apiGroups": []any{"networking.k8s.io"}, "resources": []any{"networkpolicies"}, "verbs": read},
+	}
+	if access == naming.TeamEdit {
+		rules = append(rules,
+			fixture{"apiGroups": []any{""}, "resources": []any{"pods/exec", "pods/portforward"}, "verbs": []any{"get", "create"}},
+			fixture{"apiGroups": []any{""}, "resources": []any{"secrets"}, "verbs": read},
+			fixture{"apiGroups": []any{"apps"}, "resources": []any{"deployments"}, "verbs": []any{"update", "patch"}},
+		)
+	}
+	return kubeObject(s, TypeRole, naming.TeamRole(access), NamesOf(s).Namespace, nil, append([]mutation{
+		set("rules", rules),
+	}, mods...))
+}
+
+func teamBinding(s naming.Scope, mods ...mutation) Resource {
+	return kubeObject(s, TypeRoleBinding, naming.TeamRoleBinding(s.Space), NamesOf(s).Namespace, nil, append([]mutation{
+		set("roleRef", fixture{"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": naming.TeamRole(naming.TeamAccessOf(s.Environment))}),
+		set("subjects", []any{fixture{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": "sales@acme.io"}}),
+	}, mods...))
+}
+
+// clusterReference is an environment's StackReference to the cluster it deploys onto.
+func clusterReference(env string, mods ...mutation) Resource {
+	cluster := naming.DefaultCluster(env)
+	return build(env, TypeStackReference, "organization/conveyor/"+cluster, fixture{"name": "organization/conveyor/" + cluster}, mods)
 }
 
 // --- Google Cloud --------------------------------------------------------------------------
@@ -391,6 +428,12 @@ func gkeCluster(mods ...mutation) Resource {
 		"releaseChannel":         fixture{"channel": "REGULAR"},
 		"datapathProvider":       "ADVANCED_DATAPATH",
 		"masterAuth":             fixture{"clientCertificateConfig": fixture{"issueClientCertificate": false}},
+		"masterAuthorizedNetworksConfig": fixture{
+			"cidrBlocks":                  []any{fixture{"cidrBlock": "198.51.100.0/24", "displayName": "ci"}},
+			"gcpPublicCidrsAccessEnabled": false,
+		},
+		"authenticatorGroupsConfig": fixture{"securityGroup": "gke-security-groups@acme.io"},
+		"deletionProtection":        true,
 	}, mods)
 }
 
@@ -414,8 +457,10 @@ func sqlInstance(mods ...mutation) Resource {
 	return build(clusterStack, TypeSQLInstance, name, fixture{
 		"name": name, "databaseVersion": "POSTGRES_16", "region": "europe-west1", "deletionProtection": true,
 		"settings": fixture{
-			"tier":       "db-custom-2-7680",
-			"userLabels": clusterLabels(),
+			"tier":                      "db-custom-2-7680",
+			"edition":                   "ENTERPRISE",
+			"deletionProtectionEnabled": true,
+			"userLabels":                clusterLabels(),
 			"ipConfiguration": fixture{
 				"ipv4Enabled":    false,
 				"privateNetwork": "projects/" + project + "/global/networks/" + naming.Network(testCluster),
@@ -441,19 +486,23 @@ func environmentStack() []Resource {
 	api, consumer := apiScope(), consumerScope()
 	return []Resource{
 		namespace(spaceScope()), defaultDeny(spaceScope()), quota(spaceScope()),
+		teamRole(spaceScope()), teamBinding(spaceScope()), clusterReference(testEnv),
 		kubeServiceAccount(moduleScope()), databaseSecret(moduleScope()),
 		deployment(api), service(api), disruptionBudget(api), autoscaler(api),
 		deployment(componentScope("handler")),
 		cronJob(componentScope("cleanup")), job(componentScope("migrate")),
 		topic(topicScope()), subscription(consumer), topic(consumer), deadLetterSubscription(consumer),
-		gcpServiceAccount(moduleScope()), sqlDatabase(moduleScope()), sqlUser(moduleScope()),
+		gcpServiceAccount(moduleScope()),
 		iamMember("gcp:projects/iAMMember:IAMMember"), iamBinding(),
+		allowFromSpaces(spaceScope()), allowDNS(spaceScope()), allowDatabase(spaceScope()),
+		namespace(platformScope()), defaultDeny(platformScope()), quota(platformScope()),
+		adminSecret(), setupSecret(moduleScope()), setupJob(moduleScope()),
 	}
 }
 
 // clusterStackResources is every resource of a compliant cluster stack.
 func clusterStackResources() []Resource {
-	return []Resource{gkeCluster(), nodePool(), sqlInstance(), nodeServiceAccount()}
+	return []Resource{gkeCluster(), nodePool(), sqlInstance(), nodeServiceAccount(), sqlAdminUser()}
 }
 
 // --- expectations --------------------------------------------------------------------------

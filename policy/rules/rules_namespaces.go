@@ -93,24 +93,4 @@ func checkQuota(s Stack) []Finding {
 
 // isDefaultDenyIngress: the policy selects every pod (an empty podSelector), governs ingress,
 // and allows none.
-func isDefaultDenyIngress(np object) (bool, *value) {
-	spec := inputs(np.Resource).key("spec")
-	selector, types, ingress := spec.key("podSelector"), spec.key("policyTypes"), spec.key("ingress")
-	for _, v := range []value{selector, types, ingress} {
-		if v.unknown() {
-			return false, &v
-		}
-	}
-	all, pending := selects(selector, nil, true, true)
-	if pending != nil || !all {
-		return false, pending
-	}
-	governsIngress := false
-	for _, t := range types.items() {
-		if t.unknown() {
-			return false, &t
-		}
-		governsIngress = governsIngress || t.str() == "Ingress"
-	}
-	return governsIngress && len(ingress.items()) == 0, nil
-}
+var isDefaultDenyIngress = deniesAll("Ingress", "ingress")

@@ -43,6 +43,10 @@ func checkName(r Resource) []Finding {
 	case TypeSQLDatabase:
 		return checkDatabaseName(r, naming.KindDatabase)
 	case TypeSQLUser:
+		if _, ok := clusterOf(r.Environment); ok {
+			// A cluster stack's one user is its instance's admin (see CONV-SQL-006).
+			return matchExact("cloud sql admin user", physicalName(r), naming.DatabaseAdminUser)
+		}
 		return checkDatabaseName(r, naming.KindDatabaseUser)
 	case TypeGCPServiceAccount:
 		return checkServiceAccountName(r)

@@ -1,5 +1,7 @@
 package rules
 
+import "strings"
+
 // The Cloud SQL rules follow Checkov's and Trivy's Cloud SQL checks (CIS GCP benchmark, Cloud SQL section).
 func sqlRules() []Rule {
 	instance := []string{TypeSQLInstance}
@@ -36,21 +38,45 @@ func sqlRules() []Rule {
 		},
 		{
 			ID: "CONV-SQL-004", Severity: SeverityHigh, Types: instance,
-			Description: "The production Cloud SQL instance cannot be deleted by accident (deletion protection).",
-			Remediation: "Set deletionProtection: true on the instance of the prod cluster.",
+			Description: "Cloud SQL instances cannot be deleted by accident: deletion protection in the provider and " +
+				"in Cloud SQL itself (a shared instance holds every environment's data of its cluster).",
+			Remediation: "Set deletionProtection: true and settings.deletionProtectionEnabled: true on the instance.",
 			Check: func(r Resource) []Finding {
-				cluster, pending := clusterName(r)
-				if pending != nil {
-					return []Finding{undecided(*pending)}
+				var out []Finding
+				for _, path := range []string{"deletionProtection", "settings.deletionProtectionEnabled"} {
+					v := inputs(r).at(path)
+					out = append(out, require(v, !v.isTrue(), "%s is not true", path)...)
 				}
-				if r.Environment != "prod" && cluster != productionCluster {
-					return nil
-				}
-				v := inputs(r).key("deletionProtection")
-				return require(v, !v.isTrue(), "deletionProtection is not true on a production instance")
+				return out
 			},
 		},
+		{
+			ID: "CONV-SQL-005", Severity: SeverityMedium, Types: instance,
+			Description: "The Cloud SQL edition is pinned and its tier is one of that edition's: PostgreSQL 16 defaults to " +
+				"Enterprise Plus, which rejects db-custom-* tiers.",
+			Remediation: "Set settings.edition: ENTERPRISE with a db-custom-* tier (conveyor:sqlTier), or ENTERPRISE_PLUS " +
+				"with a db-perf-optimized-* tier.",
+			Check: checkSQLEdition,
+		},
 	}
+}
+
+func checkSQLEdition(r Resource) []Finding {
+	settings := inputs(r).key("settings")
+	edition, tier := settings.key("edition"), settings.key("tier")
+	switch {
+	case edition.unknown():
+		return []Finding{undecided(edition)}
+	case tier.unknown():
+		return []Finding{undecided(tier)}
+	case !edition.set() || edition.str() == "":
+		return []Finding{violationf("settings.edition is not set: the database version's default edition decides which tiers are accepted")}
+	}
+	perfOptimized := strings.HasPrefix(tier.str(), "db-perf-optimized-")
+	if plus := edition.str() == "ENTERPRISE_PLUS"; plus != perfOptimized {
+		return []Finding{violationf("settings.tier %s is not a tier of edition %s", tier.show(), edition.show())}
+	}
+	return nil
 }
 
 // sslModes are the modes that refuse unencrypted connections.

@@ -59,6 +59,9 @@ type KubeOptions struct {
 	// APIServerArgs are appended to kube-apiserver's flags; a later flag overrides an
 	// earlier one, so this can change any default below.
 	APIServerArgs []string
+	// LogContainers are container names that get a log file of their own
+	// (Kube.ContainerLogFile); every other container shares one.
+	LogContainers []string
 }
 
 // Kube is a running control plane: etcd, kube-apiserver, kube-controller-manager,
@@ -82,6 +85,7 @@ type Kube struct {
 	logf     Logf
 	tb       testing.TB
 	procs    []*process // in start order
+	applier  applier
 	stopOnce sync.Once
 	stopErr  error
 }
@@ -139,7 +143,7 @@ func StartKube(ctx context.Context, opts KubeOptions) (*Kube, error) {
 	start := time.Now()
 	startCtx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	if err := k.start(startCtx, bins, zones, opts.APIServerArgs); err != nil {
+	if err := k.start(startCtx, bins, zones, opts); err != nil {
 		// Show why before the directory with the logs goes away.
 		k.logTails(logf)
 		_ = k.Stop()
@@ -150,7 +154,7 @@ func StartKube(ctx context.Context, opts KubeOptions) (*Kube, error) {
 	return k, nil
 }
 
-func (k *Kube) start(ctx context.Context, bins Binaries, zones, apiServerArgs []string) error {
+func (k *Kube) start(ctx context.Context, bins Binaries, zones []string, opts KubeOptions) error {
 	ca, err := newPKI(filepath.Join(k.Dir, "pki"), "conveyor-test-ca")
 	if err != nil {
 		return err
@@ -175,11 +179,17 @@ func (k *Kube) start(ctx context.Context, bins Binaries, zones, apiServerArgs []
 	if err != nil {
 		return err
 	}
-	ports, err := freePorts(5)
+	// The API server reaches kwok's kubelet API (pod logs) with a client certificate of its
+	// own, and checks kwok's serving certificate against the cluster's CA.
+	kubeletClient, err := ca.client("kubelet-client", "kube-apiserver-kubelet-client", "system:masters")
 	if err != nil {
 		return err
 	}
-	etcdPort, etcdPeerPort, apiPort, kcmPort, schedPort := ports[0], ports[1], ports[2], ports[3], ports[4]
+	ports, err := freePorts(6)
+	if err != nil {
+		return err
+	}
+	etcdPort, etcdPeerPort, apiPort, kcmPort, schedPort, kubeletPort := ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]
 	server := "https://127.0.0.1:" + strconv.Itoa(apiPort)
 
 	// One identity per component, as in a real cluster, so that the bootstrap RBAC policy for
@@ -294,8 +304,13 @@ func (k *Kube) start(ctx context.Context, bins Binaries, zones, apiServerArgs []
 		// validation rejects as loopback, every ten seconds; no pod here could use it anyway.
 		"--endpoint-reconciler-type=none",
 		"--profiling=false",
+		// Every fake node's kubelet is kwok's server on loopback (see --node-ip below).
+		"--kubelet-preferred-address-types=InternalIP",
+		"--kubelet-certificate-authority=" + ca.caFile(),
+		"--kubelet-client-certificate=" + kubeletClient.certFile,
+		"--kubelet-client-key=" + kubeletClient.keyFile,
 	}
-	apiserver, err := k.run("kube-apiserver", nil, bins.KubeAPIServer, append(args, apiServerArgs...)...)
+	apiserver, err := k.run("kube-apiserver", nil, bins.KubeAPIServer, append(args, opts.APIServerArgs...)...)
 	if err != nil {
 		return err
 	}
@@ -341,11 +356,19 @@ func (k *Kube) start(ctx context.Context, bins Binaries, zones, apiServerArgs []
 		// All default controllers, among them node-lifecycle, which lifts the not-ready
 		// taint once kwok reports a node Ready.
 		"--controllers=*",
+		// kwok's heartbeats are late when tests load the machine, and a node the controller
+		// once marks NotReady leaves its pods NotReady for good (kwok readies a pod only
+		// once), so a fake node is given minutes, not the default 50s, before it is unhealthy.
+		"--node-monitor-grace-period=10m",
 	)...)
 	if err != nil {
 		return err
 	}
 	scheduler, err := k.run("kube-scheduler", nil, bins.KubeScheduler, common("kube-scheduler", schedPort)...)
+	if err != nil {
+		return err
+	}
+	kwokConfig, err := k.writeKwokConfig(opts.LogContainers)
 	if err != nil {
 		return err
 	}
@@ -355,10 +378,17 @@ func (k *Kube) start(ctx context.Context, bins Binaries, zones, apiServerArgs []
 		[]string{"HOME=" + filepath.Join(k.Dir, "kwok-home")},
 		bins.Kwok,
 		"--kubeconfig="+kubeconfigs["kwok"],
+		"--config="+kwokConfig,
 		"--manage-all-nodes=false",
 		"--manage-nodes-with-annotation-selector="+FakeNodeAnnotation+"=fake",
 		"--cidr=10.244.0.1/16",
-		"--node-ip=10.240.0.1",
+		// The nodes' address and kubelet port are where kwok serves the kubelet API (pod
+		// logs), so that the API server can reach it as it reaches a real kubelet.
+		"--node-ip=127.0.0.1",
+		"--node-port="+strconv.Itoa(kubeletPort),
+		"--server-address=127.0.0.1:"+strconv.Itoa(kubeletPort),
+		"--tls-cert-file="+serving.certFile,
+		"--tls-private-key-file="+serving.keyFile,
 	)
 	if err != nil {
 		return err

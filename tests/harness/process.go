@@ -40,6 +40,12 @@ type process struct {
 // startProcess starts bin with args in dir, appending its output to logs/<name>.log in dir.
 // env is added to the test binary's environment.
 func startProcess(dir, name string, env []string, bin string, args ...string) (*process, error) {
+	return startProcessAs(dir, name, nil, env, bin, args...)
+}
+
+// startProcessAs is startProcess with the process running as another user when cred is set
+// (PostgreSQL refuses to run as root).
+func startProcessAs(dir, name string, cred *syscall.Credential, env []string, bin string, args ...string) (*process, error) {
 	logDir := filepath.Join(dir, "logs")
 	if err := os.MkdirAll(logDir, 0o755); err != nil {
 		return nil, fmt.Errorf("creating log directory: %w", err)
@@ -56,7 +62,7 @@ func startProcess(dir, name string, env []string, bin string, args ...string) (*
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Credential: cred}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s: %w", name, err)
 	}

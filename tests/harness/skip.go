@@ -23,3 +23,13 @@ func SkipUnlessPubSub(tb testing.TB) {
 		tb.Skip("CONVEYOR_SKIP_PUBSUB=1: skipping the tier that needs the Pub/Sub emulator")
 	}
 }
+
+// SkipUnlessPostgres skips tb when CONVEYOR_SKIP_POSTGRES=1, with the same rule as
+// SkipUnlessKube: without that variable, a machine lacking the PostgreSQL binaries fails the
+// test.
+func SkipUnlessPostgres(tb testing.TB) {
+	tb.Helper()
+	if os.Getenv("CONVEYOR_SKIP_POSTGRES") == "1" {
+		tb.Skip("CONVEYOR_SKIP_POSTGRES=1: skipping the tier that needs a PostgreSQL server")
+	}
+}

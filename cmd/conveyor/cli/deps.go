@@ -23,6 +23,9 @@ type deps struct {
 	terminal func(w io.Writer) bool
 	// localCluster checks that a local environment's cluster answers; nil skips the check.
 	localCluster func(ctx context.Context, root, env string) error
+	// gate makes the check every preview and update passes before the engine starts, for the
+	// project in root, with notices on log; nil runs none.
+	gate func(root string, log io.Writer) engine.Gate
 }
 
 func defaultDeps() *deps {
@@ -32,11 +35,12 @@ func defaultDeps() *deps {
 			if err != nil {
 				return engine.Options{}, err
 			}
-			return engine.Options{Program: program, WorkDir: root, User: ciActor()}, nil
+			return engine.Options{Program: program, Teardown: teardown, WorkDir: root, User: ciActor()}, nil
 		},
 		now:          time.Now,
 		terminal:     isTerminal,
 		localCluster: checkLocalCluster,
+		gate:         policyGate,
 	}
 }
 
@@ -56,13 +60,17 @@ func (d *deps) engineFor(ctx context.Context, log io.Writer, env string) (*engin
 	return d.engine(ctx, log)
 }
 
-// checkLocalCluster reaches the kubeconfig context a local stack deploys into.
+// checkLocalCluster makes sure the kubeconfig context a local stack deploys into is a local
+// cluster (or the one the stack allows knowingly), and that it answers.
 func checkLocalCluster(ctx context.Context, root, env string) error {
 	config, err := stacks.ReadStackConfig(root, env)
 	if err != nil {
 		return err
 	}
-	_, err = kubecheck.Check(ctx, config[stacks.Namespace+":kubeContext"])
+	_, err = kubecheck.Check(ctx, kubecheck.Target{
+		Context: config[stacks.Namespace+":kubeContext"],
+		Allow:   config[kubecheck.AllowSetting],
+	})
 	return err
 }
 
@@ -77,6 +85,9 @@ func (d *deps) engine(ctx context.Context, log io.Writer) (*engine.Engine, error
 		opts.Now = d.now
 	}
 	opts.Log = log
+	if d.gate != nil && opts.Gate == nil {
+		opts.Gate = d.gate(opts.WorkDir, log)
+	}
 	return engine.New(ctx, opts)
 }
 

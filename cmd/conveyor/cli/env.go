@@ -193,8 +193,8 @@ func newEnvDelete(d *deps) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "delete <name>",
 		Short: "Destroy an ad-hoc environment and remove its stack",
-		Long: `Delete destroys every resource of an ad-hoc environment, then removes its stack, its
-metadata and its config file. An environment that does not exist is reported and the command
+		Long: `Delete drops an ad-hoc environment's databases and roles (its teardown job), destroys
+every resource of it, then removes its stack, its metadata and its config file. An environment that does not exist is reported and the command
 succeeds, so cleanup (a closed pull request) can run twice. Long-lived environments and cluster
 stacks are refused.
 

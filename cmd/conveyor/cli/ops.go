@@ -18,6 +18,7 @@ func requireEnv(cmd *cobra.Command, env *string) {
 func newPreview(d *deps) *cobra.Command {
 	var env, savePlan, message string
 	var out outputFlags
+	var src commentSources
 	cmd := &cobra.Command{
 		Use:   "preview --env <env>",
 		Short: "Show what an update of an environment would change",
@@ -25,11 +26,17 @@ func newPreview(d *deps) *cobra.Command {
 what an update would create, update, replace and delete. Progress streams to standard error
 while the engine works; the summary counts the changes by operation and by resource type.
 
+Before the engine starts, the policy pack's rules run offline over the environment, on the
+config the engine is about to use ('conveyor policy check' runs the same rules): a mandatory
+violation stops the command and prints the report instead of the summary (exit 1).
+
 Production changes only through a saved plan: --save-plan writes the update plan of this
 preview to a file, and 'conveyor up --plan <file>' later applies exactly those changes, or
 fails if anything else would change.
 
---markdown prints the summary as a pull-request comment; --json as a document for machines.
+--markdown prints the pull request's comment on the environment (see 'conveyor comment'): its
+endpoints, this summary, the policy report and the dependency graph with what the branch
+changes highlighted; --json prints the summary as a document for machines.
 
 Exits 0 when the preview succeeded (with or without changes), 1 when it failed, 3 on a bad
 command line, 4 when a backend, passphrase or the environment is missing.`,
@@ -47,10 +54,14 @@ command line, 4 when a backend, passphrase or the environment is missing.`,
 				o.Plan, o.Message = savePlan, message
 				return e.Preview(ctx, env, o)
 			})
+			if out.markdown && s != nil {
+				return previewComment(cmd, d, env, src, s, err)
+			}
 			return printSummary(cmd, out, s, err)
 		},
 	}
 	requireEnv(cmd, &env)
+	src.register(cmd)
 	cmd.Flags().StringVar(&savePlan, "save-plan", "", "save the update plan to this file, for 'conveyor up --plan'")
 	cmd.Flags().StringVarP(&message, "message", "m", "", "a message recorded with the operation")
 	out.register(cmd, true)
@@ -67,6 +78,9 @@ func newUp(d *deps) *cobra.Command {
 updates, replaces and deletes resources. Progress streams to standard error (resources done
 out of the expected total, and the step in flight); the summary counts the changes by
 operation and by resource type and shows the stack's outputs.
+
+Like preview, up first runs the policy pack's rules offline over the environment and stops,
+printing the report, on a mandatory violation: nothing is changed.
 
 prod and cluster-prod are only updated by applying a plan saved by 'conveyor preview
 --save-plan': --plan applies exactly the reviewed changes, and the update fails if the code
@@ -109,6 +123,10 @@ func newDestroy(d *deps) *cobra.Command {
 		Long: `Destroy deletes every resource of an environment. The stack, its history and its
 metadata stay, so 'conveyor up' can bring the environment back; 'conveyor env delete' also
 removes the stack of an ad-hoc environment.
+
+An ad-hoc environment's databases and roles are dropped first, by an update that runs its
+teardown job (its data is gone for good); if that fails, nothing is destroyed. Long-lived
+environments keep their databases: a later 'conveyor up' finds them again.
 
 Long-lived environments (prod, staging, dev, local) and cluster stacks are destroyed only
 when --confirm repeats their name.

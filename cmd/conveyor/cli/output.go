@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/human"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
 )
 
@@ -52,6 +53,9 @@ func operate(cmd *cobra.Command, d *deps, env string, op func(ctx context.Contex
 // the command's: a failed operation has printed why in its summary, so it ends silently with
 // ExitFailed; an operation that never started ends with its error.
 func printSummary(cmd *cobra.Command, out outputFlags, s *report.Summary, opErr error) error {
+	if refused, err := printRefusal(cmd, out, opErr); refused {
+		return err
+	}
 	if s == nil {
 		return engineExit(opErr)
 	}
@@ -80,24 +84,7 @@ func writeSummary(cmd *cobra.Command, out outputFlags, s *report.Summary) error 
 }
 
 // ago says how long ago t was, in the largest unit that keeps it short.
-func ago(now, t time.Time) string {
-	if t.IsZero() {
-		return "never"
-	}
-	return short(now.Sub(t)) + " ago"
-}
+func ago(now, t time.Time) string { return human.Ago(now, t) }
 
 // short renders a duration as 45s, 12m, 30h or 3d.
-func short(d time.Duration) string {
-	switch {
-	case d < 0:
-		return "-" + short(-d)
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm", int(d.Minutes()))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%dh", int(d.Hours()))
-	}
-	return fmt.Sprintf("%dd", int(d.Hours()/24))
-}
+func short(d time.Duration) string { return human.Duration(d) }

@@ -21,7 +21,7 @@ func newPolicy() *cobra.Command {
 }
 
 func newPolicyCheck() *cobra.Command {
-	var env, catalog, configFile string
+	var env, catalog, configFile, levelsOf string
 	var asJSON, asMarkdown bool
 	cmd := &cobra.Command{
 		Use:   "check --env <stack>",
@@ -32,12 +32,17 @@ credentials, no provider plugins, no backend) and runs every rule of the policy 
 --policy-pack policy' runs.
 
 Rules are mandatory in dev, staging, prod and cluster stacks and advisory elsewhere;
---config takes the pack's --policy-pack-config JSON to change a rule's level.
+--config takes the pack's --policy-pack-config JSON to change a rule's level. --levels-of
+checks the stack at another stack's levels: a pull request's ad-hoc environment checked at
+the levels of dev, where its change is going, fails on what would block dev.
+
+preview, up, deploy and promote run this same check before the engine starts, on the
+config the engine holds, and stop on a mandatory violation.
 
 Exits 0 when there is no mandatory violation, 1 when there is one, 4 when the stack cannot
 be evaluated (an invalid catalog or configuration).`,
-		Example: `  # on a pull request
-  conveyor policy check --env pr-123 --markdown > policy.md
+		Example: `  # on a pull request: fail on what would block dev
+  conveyor policy check --env pr-123 --levels-of dev --markdown > policy.md
 
   # a changed catalog against production's rules
   conveyor policy check --env prod --catalog ./catalog
@@ -59,6 +64,12 @@ be evaluated (an invalid catalog or configuration).`,
 				if cfg, err = rules.ParseConfig(data); err != nil {
 					return withCode(ExitUsage, fmt.Errorf("%s: %w", configFile, err))
 				}
+			}
+			if levelsOf != "" {
+				if _, err := naming.ClassifyStack(levelsOf); err != nil {
+					return withCode(ExitUsage, fmt.Errorf("--levels-of: %w", err))
+				}
+				cfg.LevelsOf = levelsOf
 			}
 			report, err := check.Run(check.Options{Root: root, Stack: env, Catalog: catalog, Config: cfg})
 			if err != nil {
@@ -85,6 +96,7 @@ be evaluated (an invalid catalog or configuration).`,
 	requireEnv(cmd, &env)
 	cmd.Flags().StringVar(&catalog, "catalog", "", "check this catalog instead of the stack's configured one")
 	cmd.Flags().StringVar(&configFile, "config", "", "rule levels, as the pack's --policy-pack-config JSON")
+	cmd.Flags().StringVar(&levelsOf, "levels-of", "", "enforce the rules at the default levels of this stack (dev for a pull request)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	cmd.Flags().BoolVar(&asMarkdown, "markdown", false, "print the report as Markdown for a pull-request comment")
 	cmd.MarkFlagsMutuallyExclusive("json", "markdown")

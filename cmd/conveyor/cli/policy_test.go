@@ -6,9 +6,12 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/conveyor-paas/conveyor/internal/tracked"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files of the command's renderings")
@@ -26,9 +29,48 @@ func latestCatalog(t *testing.T) string {
 	return dir
 }
 
+// run runs the command in a copy of what the repository tracks: the stack files the command
+// writes for a developer's own environments (a pr-5 of theirs, say) are not in it, so they
+// cannot change what the tests see.
 func run(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	t.Setenv("CONVEYOR_REPO", filepath.Join("..", "..", ".."))
+	return runIn(t, repoCopy(t), args...)
+}
+
+// repoCopy copies the repository's tracked files into a directory of the test's own: no
+// command a test runs can change the clone.
+func repoCopy(t *testing.T) string {
+	t.Helper()
+	repo := t.TempDir()
+	if err := tracked.Copy(t.Context(), filepath.Join("..", "..", ".."), repo); err != nil {
+		t.Fatal(err)
+	}
+	return repo
+}
+
+// gitRepoCopy is repoCopy made a git repository of one commit, for commands that compare
+// with a revision.
+func gitRepoCopy(t *testing.T) string {
+	t.Helper()
+	repo := repoCopy(t)
+	for _, args := range [][]string{
+		{"init", "-q"},
+		{"add", "-A"},
+		{"-c", "user.name=conveyor test", "-c", "user.email=test@conveyor.invalid", "commit", "-q", "-m", "the repository"},
+	} {
+		cmd := exec.CommandContext(t.Context(), "git", args...)
+		cmd.Dir = repo
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	return repo
+}
+
+// runIn runs the command with repo as the repository.
+func runIn(t *testing.T, repo string, args ...string) (int, string, string) {
+	t.Helper()
+	t.Setenv("CONVEYOR_REPO", repo)
 	var stdout, stderr bytes.Buffer
 	code := Execute(context.Background(), args, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
@@ -47,6 +89,9 @@ func TestPolicyCheck(t *testing.T) {
 		{"mandatory in staging", []string{"policy", "check", "--env", "staging", "--catalog", catalog}, ExitFailed, "policy-staging.txt"},
 		{"markdown for a pull request", []string{"policy", "check", "--env", "staging", "--catalog", catalog, "--markdown"}, ExitFailed, "policy-staging.md"},
 		{"json for machines", []string{"policy", "check", "--env", "staging", "--catalog", catalog, "--json"}, ExitFailed, "policy-staging.json"},
+		{"a pull request at dev's levels", []string{"policy", "check", "--env", "pr-5", "--catalog", catalog, "--levels-of", "dev"}, ExitFailed, ""},
+		{"a pull request at dev's levels passes", []string{"policy", "check", "--env", "pr-5", "--levels-of", "dev"}, ExitOK, ""},
+		{"levels of an impossible stack", []string{"policy", "check", "--env", "pr-5", "--levels-of", "Dev"}, ExitUsage, ""},
 		{"an impossible stack name", []string{"policy", "check", "--env", "Pr_5"}, ExitUsage, ""},
 		{"no stack", []string{"policy", "check"}, ExitUsage, ""},
 	}
@@ -130,5 +175,67 @@ func TestRenderAndExplain(t *testing.T) {
 	}
 	if code, _, _ := run(t, "explain", "--env", "prod", "--module", "billing"); code != ExitUsage {
 		t.Errorf("explaining an unknown module exits %d", code)
+	}
+}
+
+// repoWithStackFile is the repository's project and catalog with one more stack file, as a
+// developer's clone would have it.
+func repoWithStackFile(t *testing.T, stack, content string) string {
+	t.Helper()
+	repo, err := filepath.Abs(filepath.Join("..", "..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "stacks"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	project, err := os.ReadFile(filepath.Join(repo, "Pulumi.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, data := range map[string][]byte{
+		"Pulumi.yaml": project,
+		filepath.Join("stacks", "Pulumi."+stack+".yaml"): []byte(content),
+	} {
+		if err := os.WriteFile(filepath.Join(dir, path), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink(filepath.Join(repo, "stacks", "catalog"), filepath.Join(dir, "stacks", "catalog")); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// An ad-hoc environment whose stack file names cluster-prod renders nothing: it says which
+// stack and which key are wrong.
+func TestRenderRefusesTheProductionCluster(t *testing.T) {
+	t.Setenv("CONVEYOR_REPO", repoWithStackFile(t, "pr-9", "config:\n  conveyor:cluster: cluster-prod\n"))
+	var stdout, stderr bytes.Buffer
+	code := Execute(context.Background(), []string{"render", "--env", "pr-9"}, &stdout, &stderr)
+	want := "conveyor: evaluating the program for stack pr-9: stack pr-9: config conveyor:cluster is cluster-prod: " +
+		"only prod runs on cluster-prod; pr-9 deploys onto another cluster (cluster-nonprod unless configured)\n"
+	if code != ExitSetup || stderr.String() != want || stdout.Len() != 0 {
+		t.Errorf("exit %d, want %d; stderr %q, want %q; stdout %d bytes", code, ExitSetup, stderr.String(), want, stdout.Len())
+	}
+}
+
+// The pull request's offline check needs nothing but the repository: no passphrase, no
+// backend, no cloud credentials, no home directory with a Pulumi login.
+func TestPolicyCheckNeedsNoCredentials(t *testing.T) {
+	for _, v := range []string{"PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_BACKEND_URL", "PULUMI_ACCESS_TOKEN",
+		"GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_CONFIG", "CONVEYOR_PROD_PASSPHRASE"} {
+		t.Setenv(v, "")
+	}
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("PULUMI_HOME", filepath.Join(home, "pulumi"))
+	code, stdout, stderr := run(t, "policy", "check", "--env", "pr-5", "--levels-of", "dev")
+	if code != ExitOK || !strings.Contains(stdout, "pr-5") {
+		t.Errorf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	if entries, _ := os.ReadDir(home); len(entries) != 0 {
+		t.Errorf("the check wrote into the home directory: %v", entries)
 	}
 }

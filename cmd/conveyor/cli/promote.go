@@ -44,6 +44,9 @@ failed, 3 for --yes to prod, 4 when a backend, passphrase or an environment is m
 			o.Plan, o.Message = savePlan, message
 			res, err := e.Promote(cmd.Context(), req, o)
 			pr.Done()
+			if refused, rerr := printRefusal(cmd, out, err); refused {
+				return rerr
+			}
 			if res == nil {
 				return engineExit(err)
 			}

@@ -68,5 +68,6 @@ Exit codes:
 	root.AddCommand(newPreview(d), newUp(d), newDestroy(d), newRefresh(d), newDrift(d))
 	root.AddCommand(newEnv(d), newDeploy(d), newPromote(d))
 	root.AddCommand(newPolicy(), newRender(), newExplain())
+	root.AddCommand(newStatus(d), newLogs(d), newGraph(), newComment(d))
 	return root
 }

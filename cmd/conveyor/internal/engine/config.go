@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/opthistory"
 )
 
 // Namespace is the config namespace of Conveyor's program.
@@ -27,14 +26,15 @@ type configValue struct {
 	Secret      bool    `json:"secret"`
 }
 
-// cli runs the workspace's Pulumi CLI with the workspace's environment, for the commands
-// the Automation API does not wrap with the fidelity needed here.
-func (e *Engine) cli(ctx context.Context, args ...string) (string, error) {
+// cli runs the Pulumi CLI with the environment of stack's tier, for the commands the
+// Automation API does not wrap with the fidelity needed here.
+func (e *Engine) cli(ctx context.Context, stack string, args ...string) (string, error) {
+	ws := e.wsFor(stack)
 	var env []string
-	for k, v := range e.ws.GetEnvVars() {
+	for k, v := range ws.GetEnvVars() {
 		env = append(env, k+"="+v)
 	}
-	stdout, stderr, code, err := e.ws.PulumiCommand().Run(ctx, e.ws.WorkDir(), nil, nil, nil, env, args...)
+	stdout, stderr, code, err := ws.PulumiCommand().Run(ctx, ws.WorkDir(), nil, nil, nil, env, args...)
 	if err != nil {
 		return stdout, fmt.Errorf("pulumi %s: exit %d: %w\n%s", strings.Join(args, " "), code, err, strings.TrimSpace(stderr))
 	}
@@ -44,7 +44,7 @@ func (e *Engine) cli(ctx context.Context, args ...string) (string, error) {
 // rawConfig reads every config value of env, secrets in clear (they are re-encrypted with the
 // destination stack's key when written back).
 func (e *Engine) rawConfig(ctx context.Context, env string) (map[string]configValue, error) {
-	out, err := e.cli(ctx, "config", "--json", "--show-secrets", "--stack", env)
+	out, err := e.cli(ctx, env, "config", "--json", "--show-secrets", "--stack", env)
 	if err != nil {
 		return nil, fmt.Errorf("reading the config of %s: %w", env, err)
 	}
@@ -70,8 +70,12 @@ func (e *Engine) setRawConfig(ctx context.Context, st *auto.Stack, values map[st
 	return nil
 }
 
+// notInherited are the keys that say which environment a stack is rather than what it runs:
+// an environment made from prod must not land on cluster-prod or be protected as prod.
+var notInherited = map[string]bool{Namespace + ":cluster": true, Namespace + ":production": true}
+
 // copyNamespace copies every key of Conveyor's namespace from one environment to another,
-// and returns the keys copied.
+// but those notInherited, and returns the keys copied.
 func (e *Engine) copyNamespace(ctx context.Context, from string, to *auto.Stack) ([]string, error) {
 	src, err := e.rawConfig(ctx, from)
 	if err != nil {
@@ -79,7 +83,7 @@ func (e *Engine) copyNamespace(ctx context.Context, from string, to *auto.Stack)
 	}
 	picked := map[string]configValue{}
 	for k, v := range src {
-		if strings.HasPrefix(k, Namespace+":") && v.Value != nil {
+		if strings.HasPrefix(k, Namespace+":") && v.Value != nil && !notInherited[k] {
 			picked[k] = v
 		}
 	}
@@ -124,36 +128,30 @@ func (e *Engine) restoreConfig(ctx context.Context, st *auto.Stack, env string) 
 // without this, an `up` from a fresh clone would roll every module back to the images of the
 // committed file.
 func (e *Engine) syncImages(ctx context.Context, st *auto.Stack) error {
-	history, err := st.History(ctx, 10, 1, opthistory.ShowSecrets(false))
-	if err != nil {
-		return fmt.Errorf("reading the history of %s: %w", st.Name(), err)
+	last, err := lastSucceeded(ctx, st)
+	if err != nil || last == nil {
+		return err
 	}
-	for _, h := range history {
-		if h.Result != "succeeded" {
-			continue
-		}
-		deployed, ok := h.Config[ImagesKey]
-		if !ok {
-			return nil
-		}
-		local, err := e.images(ctx, st)
-		if err != nil {
-			return err
-		}
-		var want Images
-		if err := json.Unmarshal([]byte(deployed.Value), &want); err != nil {
-			return fmt.Errorf("reading %s of the last deployment of %s: %w", ImagesKey, st.Name(), err)
-		}
-		if local.Equal(want) {
-			return nil
-		}
-		if err := e.setImages(ctx, st, want); err != nil {
-			return err
-		}
-		e.logf("%s runs the images its last deployment recorded, not those of %s (deploy and promote change images): %s",
-			st.Name(), e.configFile(st.Name()), imageDiff(local, want))
+	deployed, ok := last.Config[ImagesKey]
+	if !ok {
 		return nil
 	}
+	local, err := e.images(ctx, st)
+	if err != nil {
+		return err
+	}
+	var want Images
+	if err := json.Unmarshal([]byte(deployed.Value), &want); err != nil {
+		return fmt.Errorf("reading %s of the last deployment of %s: %w", ImagesKey, st.Name(), err)
+	}
+	if local.Equal(want) {
+		return nil
+	}
+	if err := e.setImages(ctx, st, want); err != nil {
+		return err
+	}
+	e.logf("%s runs the images its last deployment recorded, not those of %s (deploy and promote change images): %s",
+		st.Name(), e.configFile(st.Name()), imageDiff(local, want))
 	return nil
 }
 

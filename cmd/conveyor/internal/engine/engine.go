@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
 	"time"
@@ -32,6 +31,10 @@ const DefaultProject = "conveyor"
 type Options struct {
 	// Program is the Pulumi program every operation runs (stacks.Program in the command).
 	Program pulumi.RunFunc
+	// Teardown, when set, runs as an update of an ad-hoc environment right before it is
+	// destroyed, for what deleting its resources cannot undo (stacks.TeardownProgram drops
+	// its databases and roles). A failed teardown destroys nothing.
+	Teardown pulumi.RunFunc
 	// Project is the Pulumi project name; DefaultProject when empty.
 	Project string
 	// WorkDir holds the project's Pulumi.yaml (the repository root). Stack config files are
@@ -67,13 +70,20 @@ type Options struct {
 	Log io.Writer
 	// User names who creates environments, recorded in their metadata; $USER when empty.
 	User string
+	// Gate, when set, checks every update and preview (up, preview, deploy, promote) before
+	// the engine starts; see Gate.
+	Gate Gate
 }
 
 // Engine runs operations on the environments of one project.
 type Engine struct {
-	opts      Options
-	ws        auto.Workspace
-	configDir string // absolute directory of the stack config files
+	opts Options
+	// ws runs the CLI for every stack, but production's when wsProd is set (see tiers.go).
+	ws, wsProd auto.Workspace
+	configDir  string // absolute directory of the stack config files
+	// teardownOpts make a workspace like ws for another program (the teardown), once
+	// Pulumi.yaml exists: another workspace must not be given the project to write.
+	teardownOpts []auto.LocalWorkspaceOption
 }
 
 // New checks the options, finds the Pulumi CLI and prepares the workspace. It starts no
@@ -115,7 +125,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		opts.Settings = s
 	}
 
-	wsOpts := []auto.LocalWorkspaceOption{auto.WorkDir(opts.WorkDir), auto.Program(opts.Program), auto.SecretsProvider("passphrase")}
+	wsOpts := []auto.LocalWorkspaceOption{auto.WorkDir(opts.WorkDir), auto.Program(opts.Program)}
 	hasProject, err := projectFileExists(opts.WorkDir)
 	if err != nil {
 		return nil, err
@@ -136,13 +146,20 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		}
 		opts.Pulumi = cmd
 	}
-	env := opts.Settings.envVars()
-	maps.Copy(env, opts.ExtraEnv)
-	wsOpts = append(wsOpts, auto.Pulumi(opts.Pulumi), auto.EnvVars(env))
+	wsOpts = append(wsOpts, auto.Pulumi(opts.Pulumi))
 
-	ws, err := auto.NewLocalWorkspace(ctx, wsOpts...)
+	ws, err := newWorkspace(ctx, wsOpts, opts.Settings, opts.ExtraEnv)
 	if err != nil {
-		return nil, fmt.Errorf("preparing the Pulumi workspace in %s: %w", opts.WorkDir, err)
+		return nil, fmt.Errorf("%s: %w", opts.WorkDir, err)
+	}
+	var wsProd auto.Workspace
+	if opts.Settings.Prod != nil {
+		if err := opts.Settings.Prod.checkSeparate(opts.Settings); err != nil {
+			return nil, err
+		}
+		if wsProd, err = newWorkspace(ctx, wsOpts, *opts.Settings.Prod, opts.ExtraEnv); err != nil {
+			return nil, fmt.Errorf("%s, production tier: %w", opts.WorkDir, err)
+		}
 	}
 	proj, err := ws.ProjectSettings(ctx)
 	if err != nil {
@@ -155,7 +172,8 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	// StackSettings ignores it, so the engine only ever goes through the CLI for config and
 	// uses this path just to see whether a stack's file exists.
 	configDir := filepath.Join(opts.WorkDir, proj.StackConfigDir)
-	return &Engine{opts: opts, ws: ws, configDir: configDir}, nil
+	teardownOpts := []auto.LocalWorkspaceOption{auto.WorkDir(opts.WorkDir), auto.Pulumi(opts.Pulumi), auto.Program(opts.Teardown)}
+	return &Engine{opts: opts, ws: ws, wsProd: wsProd, configDir: configDir, teardownOpts: teardownOpts}, nil
 }
 
 func projectFileExists(dir string) (bool, error) {
@@ -172,8 +190,13 @@ func projectFileExists(dir string) (bool, error) {
 }
 
 // Workspace is the Automation API workspace the engine runs in, for callers that need an
-// operation the engine does not offer.
+// operation the engine does not offer; with production settings of its own (Settings.Prod),
+// it is the non-production tier's, and WorkspaceFor names production's.
 func (e *Engine) Workspace() auto.Workspace { return e.ws }
+
+// WorkspaceFor is the workspace of env's tier: production's for prod and cluster-prod when
+// they have settings of their own, Workspace otherwise.
+func (e *Engine) WorkspaceFor(env string) auto.Workspace { return e.wsFor(env) }
 
 // configFile is the path of env's stack config file.
 func (e *Engine) configFile(env string) string {

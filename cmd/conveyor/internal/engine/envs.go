@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
 // EnvInfo describes one environment for `env list`.
@@ -59,6 +60,11 @@ func (e *Engine) CreateEnv(ctx context.Context, name string, o CreateOptions) (i
 			return EnvInfo{}, false, refused(fmt.Errorf("--from: %w", err))
 		}
 	}
+	if o.Cluster != "" && !isClusterStack(name) {
+		if err := naming.CheckCluster(name, o.Cluster); err != nil {
+			return EnvInfo{}, false, refused(fmt.Errorf("--cluster %s: %w", o.Cluster, err))
+		}
+	}
 	now := e.opts.Now().UTC().Truncate(time.Second)
 
 	st, err := e.selectStack(ctx, name)
@@ -85,7 +91,7 @@ func (e *Engine) CreateEnv(ctx context.Context, name string, o CreateOptions) (i
 			return EnvInfo{}, false, fmt.Errorf("--from %s: %w", o.From, err)
 		}
 	}
-	st, err = auto.NewStack(ctx, name, e.ws)
+	st, err = auto.NewStack(ctx, name, e.wsFor(name))
 	if err != nil {
 		return EnvInfo{}, false, fmt.Errorf("creating environment %s: %w", name, err)
 	}
@@ -119,9 +125,20 @@ func (e *Engine) describe(name string, m Meta, now time.Time) EnvInfo {
 // ListEnvs describes every environment of the project, sorted by name. The tags and config
 // of each are read with their own CLI invocations, Options.Parallel at a time.
 func (e *Engine) ListEnvs(ctx context.Context) ([]EnvInfo, error) {
-	stacks, err := e.ws.ListStacks(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("listing the environments: %w", err)
+	var stacks []auto.StackSummary
+	seen := map[string]bool{}
+	for _, ws := range e.workspaces() {
+		list, err := ws.ListStacks(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("listing the environments: %w", err)
+		}
+		for _, s := range list {
+			// A stack is listed from its own tier's backend only.
+			if !seen[s.Name] && e.wsFor(s.Name) == ws {
+				seen[s.Name] = true
+				stacks = append(stacks, s)
+			}
+		}
 	}
 	now := e.opts.Now()
 	infos := make([]EnvInfo, len(stacks))
@@ -145,7 +162,7 @@ func (e *Engine) ListEnvs(ctx context.Context) ([]EnvInfo, error) {
 }
 
 func (e *Engine) envInfo(ctx context.Context, s auto.StackSummary, now time.Time) (EnvInfo, error) {
-	tags, err := e.ws.ListTags(ctx, s.Name)
+	tags, err := e.wsFor(s.Name).ListTags(ctx, s.Name)
 	if err != nil {
 		return EnvInfo{}, fmt.Errorf("reading the tags of %s: %w", s.Name, err)
 	}
@@ -155,7 +172,7 @@ func (e *Engine) envInfo(ctx context.Context, s auto.StackSummary, now time.Time
 	}
 	if m.Cluster == "" && !isClusterStack(s.Name) {
 		// Long-lived environments name their cluster in their committed config.
-		if v, err := e.ws.GetConfig(ctx, s.Name, Namespace+":cluster"); err == nil && v.Value != "" {
+		if v, err := e.wsFor(s.Name).GetConfig(ctx, s.Name, Namespace+":cluster"); err == nil && v.Value != "" {
 			m.Cluster = v.Value
 		}
 	}
@@ -188,7 +205,7 @@ func (e *Engine) DeleteEnv(ctx context.Context, name string, o RunOptions) (*rep
 		return s, err
 	}
 	_, err = withLockRetry(ctx, e.opts.LockRetry, name, nil, func() error {
-		return e.ws.RemoveStack(ctx, name)
+		return e.wsFor(name).RemoveStack(ctx, name)
 	})
 	if err != nil {
 		return s, fmt.Errorf("environment %s is destroyed but its stack could not be removed: %w", name, err)

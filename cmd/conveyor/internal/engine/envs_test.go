@@ -179,3 +179,46 @@ func TestCreateFromMissingEnv(t *testing.T) {
 		t.Errorf("error names %+v", nf)
 	}
 }
+
+// An environment made from prod starts with prod's images but not with prod's cluster or
+// protection: those say which environment prod is, and a copy that kept them would deploy a
+// pull request onto the production cluster. Naming cluster-prod outright is refused too.
+func TestCreateFromProdLeavesTheProductionClusterBehind(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	env := enginetest.NewEnv(t)
+	e := env.New(t, enginetest.Program)
+	if _, _, err := e.CreateEnv(ctx, "prod", engine.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	setConfig(t, e, "prod", "conveyor:cluster", "cluster-prod", false)
+	setConfig(t, e, "prod", "conveyor:production", "true", false)
+	setConfig(t, e, "prod", "conveyor:images.quotes.api", "quotes:7", false)
+
+	info, _, err := e.CreateEnv(ctx, "pr-9", engine.CreateOptions{From: "prod", TTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Cluster != "cluster-nonprod" {
+		t.Errorf("pr-9 is recorded on %s, want cluster-nonprod", info.Cluster)
+	}
+	all, err := e.Workspace().GetAllConfig(ctx, "pr-9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"conveyor:cluster", "conveyor:production"} {
+		if v, ok := all[key]; ok {
+			t.Errorf("pr-9 inherited %s = %q from prod", key, v.Value)
+		}
+	}
+	if v := getConfig(t, e, "pr-9", "conveyor:images"); v.Value != `{"quotes":{"api":"quotes:7"}}` {
+		t.Errorf("pr-9 conveyor:images = %q, want prod's", v.Value)
+	}
+
+	for _, c := range []struct{ name, cluster string }{{"pr-10", "cluster-prod"}, {"prod", "cluster-nonprod"}} {
+		_, _, err := e.CreateEnv(ctx, c.name, engine.CreateOptions{Cluster: c.cluster})
+		if !engine.IsRefused(err) {
+			t.Errorf("create %s --cluster %s: %v, want a refusal", c.name, c.cluster, err)
+		}
+	}
+}

@@ -48,6 +48,9 @@ func (e *Engine) Preview(ctx context.Context, env string, o RunOptions) (*report
 }
 
 func (e *Engine) preview(ctx context.Context, st *auto.Stack, o RunOptions) (*report.Summary, error) {
+	if err := e.gate(ctx, st); err != nil {
+		return nil, err
+	}
 	return e.run(ctx, st, OpPreview, true, o, func(ch chan<- events.EngineEvent) error {
 		opts := []optpreview.Option{optpreview.EventStreams(ch), optpreview.Color("never")}
 		if o.Plan != "" {
@@ -91,6 +94,9 @@ func (e *Engine) Up(ctx context.Context, env string, o RunOptions) (*report.Summ
 }
 
 func (e *Engine) up(ctx context.Context, st *auto.Stack, o RunOptions) (*report.Summary, error) {
+	if err := e.gate(ctx, st); err != nil {
+		return nil, err
+	}
 	var res auto.UpResult
 	s, err := e.run(ctx, st, OpUpdate, false, o, func(ch chan<- events.EngineEvent) error {
 		opts := []optup.Option{optup.EventStreams(ch), optup.Color("never")}
@@ -127,6 +133,9 @@ func (e *Engine) Destroy(ctx context.Context, env, confirmed string, o RunOption
 }
 
 func (e *Engine) destroy(ctx context.Context, st *auto.Stack, o RunOptions) (*report.Summary, error) {
+	if s, err := e.teardown(ctx, st, o); err != nil {
+		return s, err
+	}
 	return e.run(ctx, st, OpDestroy, false, o, func(ch chan<- events.EngineEvent) error {
 		opts := []optdestroy.Option{optdestroy.EventStreams(ch), optdestroy.Color("never")}
 		if o.Message != "" {

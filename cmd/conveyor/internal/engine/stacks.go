@@ -28,7 +28,7 @@ func (e *Engine) selectStack(ctx context.Context, env string) (auto.Stack, error
 	if err := ValidateEnv(env); err != nil {
 		return auto.Stack{}, err
 	}
-	st, err := auto.SelectStack(ctx, env, e.ws)
+	st, err := auto.SelectStack(ctx, env, e.wsFor(env))
 	if err != nil {
 		if auto.IsSelectStack404Error(err) {
 			return auto.Stack{}, &NotFoundError{Env: env}
@@ -45,7 +45,7 @@ func (e *Engine) selectStack(ctx context.Context, env string) (auto.Stack, error
 func (e *Engine) stackFor(ctx context.Context, env string, create bool) (auto.Stack, error) {
 	st, err := e.selectStack(ctx, env)
 	if IsNotFound(err) && create && IsProtected(env) {
-		st, err = auto.NewStack(ctx, env, e.ws)
+		st, err = auto.NewStack(ctx, env, e.wsFor(env))
 		if err != nil {
 			return auto.Stack{}, fmt.Errorf("creating environment %s: %w", env, err)
 		}

@@ -25,6 +25,7 @@ type component struct{ pulumi.ResourceState }
 //	conveyor:upstream  a stack to read through a StackReference (a custom resource of the
 //	                   built-in provider, so refresh re-reads it: drift without plugins)
 //	conveyor:value     exported as the output "value"
+//	conveyor:secret    exported as the secret output "secret", so the state holds a secret
 func Program(ctx *pulumi.Context) error {
 	var images map[string]map[string]string
 	if v, ok := ctx.GetConfig("conveyor:images"); ok {
@@ -61,6 +62,9 @@ func Program(ctx *pulumi.Context) error {
 	}
 	if v, ok := ctx.GetConfig("conveyor:value"); ok {
 		ctx.Export("value", pulumi.String(v))
+	}
+	if v, ok := ctx.GetConfig("conveyor:secret"); ok {
+		ctx.Export("secret", pulumi.ToSecret(pulumi.String(v)))
 	}
 	if v, ok := ctx.GetConfig("conveyor:sleepMs"); ok {
 		ms, err := strconv.Atoi(v)

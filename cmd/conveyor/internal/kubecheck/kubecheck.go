@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 )
 
@@ -24,36 +25,26 @@ type Cluster struct {
 	Version string
 }
 
+// Target is the context a local environment deploys into.
+type Target struct {
+	// Context is the kubeconfig context (conveyor:kubeContext); "" is the current one.
+	Context string
+	// Allow names a context that may be used although it does not look like a local
+	// cluster (conveyor:allowKubeContext).
+	Allow string
+}
+
 // Check loads the kubeconfig the way kubectl does (KUBECONFIG, or ~/.kube/config), picks the
-// context (the current one when context is ""), and asks the API server for its version.
-func Check(ctx context.Context, context string) (*Cluster, error) {
-	rules := clientcmd.NewDefaultClientConfigLoadingRules()
-	raw, err := rules.Load()
+// context (the current one when none is set), refuses it unless it is a local cluster or the
+// one the stack allows (see locality), and only then asks its API server for its version.
+func Check(ctx context.Context, target Target) (*Cluster, error) {
+	config, name, err := Config(target.Context)
 	if err != nil {
-		return nil, fmt.Errorf("the kubeconfig cannot be read (%v); point KUBECONFIG at a valid file", err)
+		return nil, err
 	}
-	if len(raw.Contexts) == 0 {
-		where := rules.GetDefaultFilename()
-		if env := os.Getenv(clientcmd.RecommendedConfigPathEnvVar); env != "" {
-			where = env
-		}
-		return nil, fmt.Errorf("there is no kubeconfig context in %s: create a local cluster (for example `kind create cluster`) or set KUBECONFIG", where)
+	if err := locality(name, config.Host, target.Allow); err != nil {
+		return nil, err
 	}
-	name := context
-	if name == "" {
-		name = raw.CurrentContext
-	}
-	if name == "" {
-		return nil, errors.New("the kubeconfig has no current context: run `kubectl config use-context <name>` or set conveyor:kubeContext")
-	}
-	if _, ok := raw.Contexts[name]; !ok {
-		return nil, fmt.Errorf("the kubeconfig has no context %q: see `kubectl config get-contexts`", name)
-	}
-	config, err := clientcmd.NewNonInteractiveClientConfig(*raw, name, &clientcmd.ConfigOverrides{}, rules).ClientConfig()
-	if err != nil {
-		return nil, fmt.Errorf("kubeconfig context %q is not usable: %v", name, err)
-	}
-	config.Timeout = Timeout
 	client, err := discovery.NewDiscoveryClientForConfig(config)
 	if err != nil {
 		return nil, fmt.Errorf("kubeconfig context %q is not usable: %v", name, err)
@@ -63,6 +54,40 @@ func Check(ctx context.Context, context string) (*Cluster, error) {
 		return nil, fmt.Errorf("the cluster of kubeconfig context %q at %s cannot be reached (%v): is it running?", name, config.Host, err)
 	}
 	return &Cluster{Context: name, Server: config.Host, Version: version}, nil
+}
+
+// Config loads the kubeconfig the way kubectl does and returns the client configuration of
+// the context (the current one when context is "") and that context's name, or an error
+// that says in one sentence what to fix. It does not reach the cluster.
+func Config(context string) (*rest.Config, string, error) {
+	rules := clientcmd.NewDefaultClientConfigLoadingRules()
+	raw, err := rules.Load()
+	if err != nil {
+		return nil, "", fmt.Errorf("the kubeconfig cannot be read (%v); point KUBECONFIG at a valid file", err)
+	}
+	if len(raw.Contexts) == 0 {
+		where := rules.GetDefaultFilename()
+		if env := os.Getenv(clientcmd.RecommendedConfigPathEnvVar); env != "" {
+			where = env
+		}
+		return nil, "", fmt.Errorf("there is no kubeconfig context in %s: create a local cluster (for example `kind create cluster`) or set KUBECONFIG", where)
+	}
+	name := context
+	if name == "" {
+		name = raw.CurrentContext
+	}
+	if name == "" {
+		return nil, "", errors.New("the kubeconfig has no current context: run `kubectl config use-context <name>` or set conveyor:kubeContext")
+	}
+	if _, ok := raw.Contexts[name]; !ok {
+		return nil, "", fmt.Errorf("the kubeconfig has no context %q: see `kubectl config get-contexts`", name)
+	}
+	config, err := clientcmd.NewNonInteractiveClientConfig(*raw, name, &clientcmd.ConfigOverrides{}, rules).ClientConfig()
+	if err != nil {
+		return nil, "", fmt.Errorf("kubeconfig context %q is not usable: %v", name, err)
+	}
+	config.Timeout = Timeout
+	return config, name, nil
 }
 
 func serverVersion(ctx context.Context, client *discovery.DiscoveryClient) (string, error) {

@@ -17,8 +17,16 @@ const maxListed = 200
 // WriteMarkdown writes the summary as a pull-request comment: the counts in words, the
 // changes by resource type, and the changing resources folded away below.
 func WriteMarkdown(w io.Writer, s *Summary) error {
+	if _, err := fmt.Fprintln(w, CommentMarker(s.Environment)); err != nil {
+		return err
+	}
+	return WriteMarkdownBody(w, s)
+}
+
+// WriteMarkdownBody writes the summary as WriteMarkdown does, without the comment's marker:
+// the part of a comment composed of several.
+func WriteMarkdownBody(w io.Writer, s *Summary) error {
 	var b strings.Builder
-	fmt.Fprintln(&b, CommentMarker(s.Environment))
 	fmt.Fprintf(&b, "### Conveyor %s of `%s`: %s\n\n", strings.ToLower(title(s.Operation)), s.Environment, s.Result)
 	if s.HasChanges() {
 		fmt.Fprintf(&b, "**%s** (%ds)\n", CountsLine(s), s.DurationSeconds)

@@ -1,0 +1,113 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"strings"
+
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/kubecheck"
+	"github.com/conveyor-paas/conveyor/components/manifest"
+	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/stacks"
+)
+
+// cluster is how a command that reads an environment's cluster reaches it.
+type cluster struct {
+	config *rest.Config
+	// describe says how it was reached, for reports: "kubeconfig context kind-dev" or
+	// "cluster stack cluster-nonprod".
+	describe string
+	local    bool
+	// project and sqlInstance are a GCP cluster's, from its stack's outputs.
+	project, sqlInstance string
+}
+
+// envConfig is an environment's configuration as the next update would have it: the stack's
+// config file, with the images of its last deployment (which the update restores, see
+// engine.DeployedConfig), or all of that deployment's config when this clone has no file.
+// overrides are the values that differ from the file, for stacks.Evaluate.
+func envConfig(ctx context.Context, e *engine.Engine, root, env string) (config, overrides map[string]string, err error) {
+	config, err = stacks.ReadStackConfig(root, env)
+	if err != nil {
+		return nil, nil, withCode(ExitSetup, err)
+	}
+	overrides = map[string]string{}
+	if e != nil {
+		deployed, _, err := e.DeployedConfig(ctx, env)
+		if err != nil {
+			return nil, nil, engineExit(err)
+		}
+		_, statErr := os.Stat(stacks.StackConfigFile(root, env))
+		for k, v := range deployed {
+			if k == engine.ImagesKey || (errors.Is(statErr, os.ErrNotExist) && strings.HasPrefix(k, engine.Namespace+":")) {
+				overrides[k] = v
+			}
+		}
+	}
+	config = maps.Clone(config)
+	maps.Copy(config, overrides)
+	return config, overrides, nil
+}
+
+// envCatalog loads the catalog an environment's config points at.
+func envCatalog(root string, config map[string]string) (*manifest.Catalog, error) {
+	cat, err := manifest.Load(stacks.CatalogDir(root, config[stacks.Namespace+":catalog"]))
+	if err != nil {
+		return nil, withCode(ExitSetup, err)
+	}
+	return cat, nil
+}
+
+// reachCluster finds an environment's cluster: a local environment's through its
+// kubeconfig context (conveyor:kubeContext, or the current one); any other through the
+// kubeconfig its cluster stack exports, read with the Automation API and kept in memory
+// only, never written to a file or printed.
+func reachCluster(ctx context.Context, e *engine.Engine, env string, config map[string]string) (*cluster, error) {
+	kind, err := naming.ClassifyStack(env)
+	if err != nil {
+		return nil, withCode(ExitUsage, err)
+	}
+	if kind == naming.StackCluster {
+		return nil, withCode(ExitUsage, fmt.Errorf("%s is a cluster stack; name an environment that runs on it", env))
+	}
+	if kind == naming.StackLocal {
+		rc, name, err := kubecheck.Config(config[stacks.Namespace+":kubeContext"])
+		if err != nil {
+			return nil, withCode(ExitSetup, err)
+		}
+		return &cluster{config: rc, describe: "kubeconfig context " + name, local: true}, nil
+	}
+	if e == nil {
+		return nil, withCode(ExitSetup, errors.New("reaching a cluster stack needs the backend: set PULUMI_CONFIG_PASSPHRASE"))
+	}
+	stack := config[stacks.Namespace+":cluster"]
+	if stack == "" {
+		stack = naming.DefaultCluster(env)
+	}
+	outs, err := e.StackOutputs(ctx, stack)
+	if err != nil {
+		return nil, engineExit(err)
+	}
+	text := func(key string) string {
+		s, _ := outs[key].Value.(string)
+		return s
+	}
+	kubeconfig := text(stacks.OutputKubeconfig)
+	if kubeconfig == "" {
+		return nil, withCode(ExitSetup, fmt.Errorf("cluster stack %s exports no %s: run `conveyor up --env %s` first", stack, stacks.OutputKubeconfig, stack))
+	}
+	rc, err := clientcmd.RESTConfigFromKubeConfig([]byte(kubeconfig))
+	if err != nil {
+		// The error of a parse may quote the text; say only where it came from.
+		return nil, withCode(ExitSetup, fmt.Errorf("the %s output of cluster stack %s is not a kubeconfig", stacks.OutputKubeconfig, stack))
+	}
+	rc.Timeout = kubecheck.Timeout
+	return &cluster{config: rc, describe: "cluster stack " + stack, project: text(stacks.OutputProject), sqlInstance: text(stacks.OutputSQLInstance)}, nil
+}

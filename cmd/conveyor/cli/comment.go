@@ -1,0 +1,265 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/comment"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/graph"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/status"
+	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/policy/check"
+	"github.com/conveyor-paas/conveyor/policy/rules"
+	"github.com/conveyor-paas/conveyor/stacks"
+	"github.com/conveyor-paas/conveyor/stacks/render"
+)
+
+// commentSources are the files and the git revision a comment's parts come from.
+type commentSources struct {
+	// policy is a report from `policy check --json` (the policy gate's, say); without it
+	// the report is computed with policy/check.
+	policy string
+	// status is a report from `status --json`.
+	status string
+	// base is the git revision the branch is compared with; $GITHUB_BASE_REF's remote branch
+	// in a pull request's workflow when empty.
+	base string
+}
+
+func (s *commentSources) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&s.policy, "policy-report", "", "the policy report to show, as 'conveyor policy check --json' writes it (default: check now)")
+	cmd.Flags().StringVar(&s.base, "changed-since", "", "highlight the modules changed since this git revision (default: origin/$GITHUB_BASE_REF in a pull request)")
+}
+
+func (s *commentSources) baseRevision() string {
+	if s.base == "" && os.Getenv("GITHUB_BASE_REF") != "" {
+		return "origin/" + os.Getenv("GITHUB_BASE_REF")
+	}
+	return s.base
+}
+
+// commentParts makes every part of env's comment but the summary and the status. What
+// cannot be made says why in its place: a comment must never fail the preview it reports.
+func commentParts(ctx context.Context, root, env string, src commentSources) comment.Parts {
+	p := comment.Parts{Environment: env}
+	kind, err := naming.ClassifyStack(env)
+	if err != nil {
+		p.PolicyError, p.GraphError = err.Error(), err.Error()
+		return p
+	}
+	config, err := stacks.ReadStackConfig(root, env)
+	if err != nil {
+		p.PolicyError, p.GraphError = err.Error(), err.Error()
+		return p
+	}
+	cat, err := envCatalog(root, config)
+	if err != nil {
+		p.GraphError = err.Error()
+		if src.policy == "" {
+			p.PolicyError = err.Error()
+		}
+	} else {
+		opts := graph.Options{Title: env, Meshed: graph.Meshed}
+		if base := src.baseRevision(); base != "" {
+			opts.Changes, err = graph.ChangesSince(ctx, stacks.CatalogDir(root, config[stacks.Namespace+":catalog"]), base, cat)
+		}
+		if err != nil {
+			p.GraphError = err.Error()
+		} else {
+			p.Graph, p.Changes = graph.Build(cat, opts), opts.Changes
+		}
+		rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: env})
+		switch {
+		case err != nil && src.policy == "":
+			p.PolicyError = err.Error()
+		case err != nil:
+		default:
+			if objects, err := render.Objects(rec); err == nil {
+				if d, err := status.NewDesired(env, kind == naming.StackLocal, cat, objects); err == nil {
+					p.Endpoints = endpoints(d)
+				}
+			}
+			if src.policy == "" {
+				r := rules.Evaluate(env, check.Resources(rec), rules.Config{})
+				p.Policy = &r
+			}
+		}
+	}
+	if src.policy != "" {
+		var r rules.Report
+		if err := readJSON(src.policy, &r); err != nil {
+			p.PolicyError = err.Error()
+		} else {
+			p.Policy = &r
+		}
+	}
+	return p
+}
+
+// endpoints are the in-cluster URLs of every api of the desired state.
+func endpoints(d *status.Desired) []comment.Endpoint {
+	var out []comment.Endpoint
+	for _, m := range d.Modules {
+		for _, w := range m.Workloads {
+			if w.Service != "" {
+				out = append(out, comment.Endpoint{Module: m.Name, Component: w.Component, URL: naming.ServiceURL(w.Service, w.Namespace, w.Port)})
+			}
+		}
+	}
+	return out
+}
+
+func readJSON(path string, into any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, into); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// prTarget is where --post puts a comment: "owner/name#number".
+var prTarget = regexp.MustCompile(`^([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)#([0-9]+)$`)
+
+func newComment(d *deps) *cobra.Command {
+	var env, preview, statusFile, post string
+	var src commentSources
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "comment --env <env>",
+		Short: "Compose an environment's pull-request comment, and keep it up to date",
+		Long: `Comment composes the one comment a pull request gets about its ad-hoc environment:
+the environment's endpoints, the plan summary of its preview (--preview, from 'conveyor
+preview --json'), the policy report (--policy-report from 'conveyor policy check --json', or
+checked now), the dependency graph with the modules the branch adds or changes highlighted,
+and once the environment is deployed its status (--status, from 'conveyor status --json').
+
+It prints the comment's Markdown. --post also puts it on the pull request, through
+GitHub's API ($GITHUB_TOKEN, $GITHUB_API_URL): the comment that carries the environment's
+marker (<!-- conveyor-preview:<env> -->) is edited in place, so each push updates one
+comment; only the first posts one.
+
+'conveyor preview --markdown' prints the same comment, with its own summary.
+
+Exits 0 on success, 1 when posting failed, 3 on a bad command line, 4 when a file or
+$GITHUB_TOKEN is missing.`,
+		Example: `  # in the pull-request workflow, after the preview
+  conveyor preview --env pr-123 --json > preview.json
+  conveyor comment --env pr-123 --preview preview.json --post "$GITHUB_REPOSITORY#123"
+
+  # once deployed, the same comment with the status
+  conveyor status --env pr-123 --watch --json > status.json
+  conveyor comment --env pr-123 --preview preview.json --status status.json --post "$GITHUB_REPOSITORY#123"`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if _, err := naming.ClassifyStack(env); err != nil {
+				return withCode(ExitUsage, err)
+			}
+			var repo string
+			var number int
+			if post != "" {
+				m := prTarget.FindStringSubmatch(post)
+				if m == nil {
+					return withCode(ExitUsage, fmt.Errorf("--post is owner/name#number, not %q", post))
+				}
+				repo, number = m[1], atoi(m[2])
+				if os.Getenv("GITHUB_TOKEN") == "" {
+					return withCode(ExitSetup, errors.New("--post needs $GITHUB_TOKEN: in a workflow, env: GITHUB_TOKEN: ${{ github.token }} with pull-requests: write"))
+				}
+			}
+			opts, err := d.options()
+			if err != nil {
+				return engineExit(err)
+			}
+			p := commentParts(cmd.Context(), opts.WorkDir, env, src)
+			if preview != "" {
+				p.Summary = &report.Summary{}
+				if err := readJSON(preview, p.Summary); err != nil {
+					return withCode(ExitSetup, err)
+				}
+			}
+			if statusFile != "" {
+				p.Status = &status.Report{}
+				if err := readJSON(statusFile, p.Status); err != nil {
+					return withCode(ExitSetup, err)
+				}
+			}
+			return writeComment(cmd, p, asJSON, repo, number)
+		},
+	}
+	requireEnv(cmd, &env)
+	src.register(cmd)
+	cmd.Flags().StringVar(&preview, "preview", "", "the preview's summary, as 'conveyor preview --json' writes it")
+	cmd.Flags().StringVar(&statusFile, "status", "", "the environment's status, as 'conveyor status --json' writes it")
+	cmd.Flags().StringVar(&post, "post", "", "also put the comment on this pull request: owner/name#number")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the comment's parts as JSON instead of its Markdown")
+	return cmd
+}
+
+// writeComment prints the comment (or its parts), and posts it when repo is set.
+func writeComment(cmd *cobra.Command, p comment.Parts, asJSON bool, repo string, number int) error {
+	out := cmd.OutOrStdout()
+	var body strings.Builder
+	if err := comment.Write(&body, p); err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(p); err != nil {
+			return err
+		}
+	} else if _, err := io.WriteString(out, body.String()); err != nil {
+		return err
+	}
+	if repo == "" {
+		return nil
+	}
+	gh := comment.GitHub{API: os.Getenv("GITHUB_API_URL"), Token: os.Getenv("GITHUB_TOKEN")}
+	url, created, err := gh.Upsert(cmd.Context(), repo, number, comment.Marker(p.Environment), body.String())
+	if err != nil {
+		return withCode(ExitFailed, err)
+	}
+	verb := "updated"
+	if created {
+		verb = "posted"
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "conveyor: %s the comment of %s: %s\n", verb, p.Environment, url)
+	return nil
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s) // the pattern admits digits only
+	return n
+}
+
+// previewComment prints a preview's summary as the environment's whole comment, and ends
+// the command as printSummary would.
+func previewComment(cmd *cobra.Command, d *deps, env string, src commentSources, s *report.Summary, opErr error) error {
+	opts, err := d.options()
+	if err != nil {
+		return engineExit(err)
+	}
+	p := commentParts(cmd.Context(), opts.WorkDir, env, src)
+	p.Summary = s
+	if err := writeComment(cmd, p, false, "", 0); err != nil {
+		return err
+	}
+	if opErr != nil {
+		fmt.Fprintln(cmd.ErrOrStderr(), "conveyor:", s.Error)
+		return withCode(ExitFailed, errSilent)
+	}
+	return nil
+}

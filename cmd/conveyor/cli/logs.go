@@ -1,0 +1,145 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/logs"
+	"github.com/conveyor-paas/conveyor/components/naming"
+)
+
+type logsOptions struct {
+	env, module, component string
+	follow, timestamps     bool
+	since                  time.Duration
+	json                   bool
+}
+
+func newLogs(d *deps) *cobra.Command {
+	var o logsOptions
+	cmd := &cobra.Command{
+		Use:   "logs --env <env> --module <module>",
+		Short: "Print the logs of a module's pods, merged, each line tagged with its pod",
+		Long: `Logs prints the logs of every pod of a module (or of one of its components), read
+through the Kubernetes log API, each line prefixed with [<pod>/<container>]. The lines of all
+pods are merged in time order; --follow keeps printing them as they come, and picks up the
+pods of a rollout as they start, until interrupted.
+
+A container that has no logs yet (its image cannot be pulled, its pod waits for a node) is
+said on standard error; the others are printed.
+
+The cluster is reached as 'conveyor status' reaches it: a local environment's kubeconfig
+context, or the kubeconfig of the environment's cluster stack.
+
+Exits 0 when logs were printed (or --follow was interrupted), 1 when the module has no pods,
+3 on a bad command line, 4 when the cluster cannot be reached.`,
+		Example: `  # the last hour of the quotes api in dev
+  conveyor logs --env dev --module quotes --component api --since 1h
+
+  # every component of claims, as it happens
+  conveyor logs --env pr-123 --module claims --follow
+
+  # one JSON object per line, for jq
+  conveyor logs --env staging --module payments --json | jq -r 'select(.text | test("ERROR"))'`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runLogs(cmd, d, o) },
+	}
+	requireEnv(cmd, &o.env)
+	cmd.Flags().StringVar(&o.module, "module", "", "the module whose pods to read")
+	cmd.Flags().StringVar(&o.component, "component", "", "only this component's pods")
+	cmd.Flags().BoolVarP(&o.follow, "follow", "f", false, "keep printing new lines, and the pods that start, until interrupted")
+	cmd.Flags().DurationVar(&o.since, "since", 0, "only lines newer than this, e.g. 10m or 2h")
+	cmd.Flags().BoolVar(&o.timestamps, "timestamps", false, "start each line with its time")
+	cmd.Flags().BoolVar(&o.json, "json", false, "print one JSON object per line: time, pod, container, text")
+	_ = cmd.MarkFlagRequired("module")
+	return cmd
+}
+
+func runLogs(cmd *cobra.Command, d *deps, o logsOptions) error {
+	ctx := cmd.Context()
+	kind, err := naming.ClassifyStack(o.env)
+	if err != nil {
+		return withCode(ExitUsage, err)
+	}
+	// A local environment's cluster needs no backend; any other's kubeconfig is in it.
+	var e *engine.Engine
+	root := ""
+	if kind == naming.StackLocal {
+		opts, err := d.options()
+		if err != nil {
+			return engineExit(err)
+		}
+		root = opts.WorkDir
+	} else {
+		if e, err = d.engine(ctx, cmd.ErrOrStderr()); err != nil {
+			return engineExit(err)
+		}
+		root = e.WorkDir()
+	}
+	config, _, err := envConfig(ctx, e, root, o.env)
+	if err != nil {
+		return err
+	}
+	cat, err := envCatalog(root, config)
+	if err != nil {
+		return err
+	}
+	m := cat.Module(o.module)
+	if m == nil {
+		return withCode(ExitUsage, fmt.Errorf("there is no module %q in the catalog of %s", o.module, o.env))
+	}
+	selector := map[string]string{naming.LabelModule: o.module}
+	what := o.module
+	if o.component != "" {
+		if m.Components[o.component] == nil {
+			return withCode(ExitUsage, fmt.Errorf("module %s has no component %q (it has %v)", o.module, o.component, m.ComponentNames()))
+		}
+		selector = naming.SelectorLabels(o.module, o.component)
+		what += "/" + o.component
+	}
+	cl, err := reachCluster(ctx, e, o.env, config)
+	if err != nil {
+		return err
+	}
+	// Following lasts as long as it is asked to: no request timeout.
+	cl.config.Timeout = 0
+	client, err := kubernetes.NewForConfig(cl.config)
+	if err != nil {
+		return withCode(ExitSetup, fmt.Errorf("a client for %s: %w", cl.describe, err))
+	}
+	namespace := naming.Namespace(o.env, m.Space)
+	out := cmd.OutOrStdout()
+	enc := json.NewEncoder(out)
+	var werr error
+	sink := func(l logs.Line) {
+		if werr != nil {
+			return
+		}
+		switch {
+		case o.json:
+			werr = enc.Encode(l)
+		case o.timestamps:
+			_, werr = fmt.Fprintf(out, "%s [%s/%s] %s\n", l.Time.Format(time.RFC3339Nano), l.Pod, l.Container, l.Text)
+		default:
+			_, werr = fmt.Fprintf(out, "[%s/%s] %s\n", l.Pod, l.Container, l.Text)
+		}
+	}
+	err = logs.Read(ctx, client, logs.Options{
+		Namespace: namespace, Selector: selector, Since: o.since, Follow: o.follow,
+		Notice: func(msg string) { fmt.Fprintln(cmd.ErrOrStderr(), "conveyor:", msg) },
+	}, sink)
+	switch {
+	case errors.Is(err, logs.ErrNoPods):
+		return withCode(ExitFailed, fmt.Errorf("%s has no pods in %s (%s): is it deployed?", what, namespace, cl.describe))
+	case err != nil && !errors.Is(err, context.Canceled):
+		return withCode(ExitSetup, err)
+	}
+	return werr
+}

@@ -1,0 +1,84 @@
+package dbsetup
+
+// The variables the scripts read. Connection settings are libpq's own (PGHOST, PGPORT, PGUSER,
+// PGPASSWORD, PGSSLMODE); these say what to set up.
+const (
+	// EnvDatabase is the module's database.
+	EnvDatabase = "DB_NAME"
+	// EnvUser is the module's role, which owns the database.
+	EnvUser = "DB_USER"
+	// EnvVerifier is the role's SCRAM-SHA-256 verifier (see Verifier): the setup never sees
+	// the module's password itself.
+	EnvVerifier = "DB_PASSWORD_VERIFIER"
+	// EnvMarker is the comment that marks a role as its environment's
+	// (naming.DatabaseRoleComment); teardown drops exactly the roles that carry it.
+	EnvMarker = "DB_MARKER"
+)
+
+// waitForServer gives the server three minutes to answer: a local PostgreSQL may still be
+// starting when the first setup job runs.
+const waitForServer = `set -eu
+i=0
+until pg_isready -q; do
+  i=$((i+1))
+  [ "$i" -lt 90 ] || { echo "the database server $PGHOST does not answer" >&2; exit 1; }
+  sleep 2
+done
+`
+
+// Setup creates a module's role and database, and makes them private. It is idempotent: a
+// second run finds everything as the first left it and changes nothing.
+//
+// Why each statement is there:
+//   - The role is created by SQL, not through Cloud SQL's API: an API user is a member of
+//     cloudsqlsuperuser, with CREATEROLE and CREATEDB. Created here it is a member of nothing.
+//   - A role of that name that is not marked as this environment's is never taken over.
+//   - ALTER ROLE states the role's rights every run: it logs in, and creates neither roles nor
+//     databases. The password is a SCRAM verifier, so the plaintext never reaches the server
+//     or its log.
+//   - The admin grants itself the role: PostgreSQL 16 lets a CREATEROLE user create a
+//     database owned by another role, and alter or drop that role, only when it may act as
+//     it (15 asks for membership). The grant is what lets the admin run this setup again and
+//     run the teardown; it gives the module nothing.
+//   - The database is owned by the module's role, so the module can migrate it.
+//   - PUBLIC loses CONNECT and TEMPORARY on the database, and every right on its public
+//     schema: by default every role may connect to every database and, before 15, create
+//     objects in public.
+const Setup = waitForServer + `psql -X -q -v ON_ERROR_STOP=1 --dbname=postgres \
+  -v db="$DB_NAME" -v user="$DB_USER" -v verifier="$DB_PASSWORD_VERIFIER" -v marker="$DB_MARKER" <<'SQL'
+SELECT format('DO $$BEGIN RAISE EXCEPTION %L; END$$',
+    format('role %s exists and is not marked "%s": refusing to take it over', r.rolname, :'marker'))
+  FROM pg_roles r
+  LEFT JOIN pg_shdescription c ON c.objoid = r.oid AND c.classoid = 'pg_authid'::regclass
+ WHERE r.rolname = :'user' AND c.description IS DISTINCT FROM :'marker'
+   AND NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db' AND datdba = r.oid) \gexec
+SELECT format('CREATE ROLE %I', :'user') WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'user') \gexec
+ALTER ROLE :"user" WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD :'verifier';
+COMMENT ON ROLE :"user" IS :'marker';
+GRANT :"user" TO CURRENT_USER;
+SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'user') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \gexec
+ALTER DATABASE :"db" OWNER TO :"user";
+REVOKE ALL ON DATABASE :"db" FROM PUBLIC;
+\connect :"db"
+REVOKE ALL ON SCHEMA public FROM PUBLIC;
+ALTER SCHEMA public OWNER TO :"user";
+SQL
+`
+
+// Teardown drops every database owned by a role marked as the environment's, then those roles.
+// It finds them by the mark, not by name, so it drops what an earlier catalog set up too, and
+// nothing of another environment. DROP DATABASE ... WITH (FORCE) ends the module's sessions,
+// and drops whatever its migrations created, so the role owns nothing left when it is dropped.
+const Teardown = waitForServer + `psql -X -q -v ON_ERROR_STOP=1 --dbname=postgres -v marker="$DB_MARKER" <<'SQL'
+SELECT format('DROP DATABASE %I WITH (FORCE)', d.datname)
+  FROM pg_database d
+  JOIN pg_shdescription c ON c.objoid = d.datdba AND c.classoid = 'pg_authid'::regclass
+ WHERE c.description = :'marker'
+ ORDER BY d.datname \gexec
+SELECT format('DROP ROLE %I', r.rolname)
+  FROM pg_roles r
+  JOIN pg_shdescription c ON c.objoid = r.oid AND c.classoid = 'pg_authid'::regclass
+ WHERE c.description = :'marker'
+ ORDER BY r.rolname \gexec
+SQL
+`

@@ -1,0 +1,106 @@
+package components
+
+import (
+	"fmt"
+
+	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/conveyor-paas/conveyor/components/naming"
+)
+
+// TypePlatform is the type token of an environment's platform namespace on GKE.
+const TypePlatform = "conveyor:platform:Platform"
+
+type platformComponent struct{ pulumi.ResourceState }
+
+// platformNamespace is an environment's platform namespace as its builders share it.
+type platformNamespace struct {
+	name  string
+	ns    pulumi.StringOutput
+	scope naming.Scope
+	// in are the options of the namespace's objects: after the namespace.
+	in []pulumi.ResourceOption
+	// ready are the namespace and its network policies.
+	ready []pulumi.Resource
+}
+
+// newPlatformNamespace creates the environment's platform namespace, with the Pod Security
+// labels of every namespace, its quota and its network policies.
+func newPlatformNamespace(ctx *pulumi.Context, env Environment, policies []networkPolicy, opts []pulumi.ResourceOption) (*platformNamespace, error) {
+	nsName := naming.PlatformNamespace(env.Name)
+	// The platform's own workloads are labelled as module "conveyor" of the reserved space,
+	// so their selectors have a module to match like any component's.
+	scope := naming.Scope{Environment: env.Name, Space: naming.ReservedSpace, Module: naming.ReservedSpace}
+	labels := naming.KubernetesLabels(scope)
+	for k, v := range podSecurityLabels {
+		labels[k] = v
+	}
+	ns, err := corev1.NewNamespace(ctx, nsName, &corev1.NamespaceArgs{
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(nsName), Labels: pulumi.ToStringMap(labels)},
+	}, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("platform namespace: %w", err)
+	}
+	p := &platformNamespace{name: nsName, ns: ns.Metadata.Name().Elem(), scope: scope,
+		in: append(append([]pulumi.ResourceOption{}, opts...), pulumi.DependsOn([]pulumi.Resource{ns}))}
+	created, err := newNetworkPolicies(ctx, nsName, p.ns, scope, policies, p.in)
+	if err != nil {
+		return nil, fmt.Errorf("platform namespace: %w", err)
+	}
+	if err := newQuota(ctx, p.ns, scope, platformQuota, nil, p.in); err != nil {
+		return nil, fmt.Errorf("platform namespace: %w", err)
+	}
+	p.ready = append([]pulumi.Resource{ns}, created...)
+	return p, nil
+}
+
+// allowFromEnvironment admits connections from the environment's own namespaces only.
+func allowFromEnvironment(env string) networkPolicy {
+	return networkPolicy{purpose: naming.PolicyAllowEnvironment, ingress: true, from: networkingv1.NetworkPolicyIngressRuleArray{
+		networkingv1.NetworkPolicyIngressRuleArgs{From: networkingv1.NetworkPolicyPeerArray{networkingv1.NetworkPolicyPeerArgs{
+			NamespaceSelector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{naming.LabelEnvironment: pulumi.String(env)}},
+		}}},
+	}}
+}
+
+// NewPlatform creates a GCP environment's platform namespace: nothing connects into it, and
+// its pods (the database setup jobs) reach only DNS and the Cloud SQL instance. It holds the
+// instance admin's password, which the cluster stack made, in a Secret no team can read: teams
+// are given roles in their spaces' namespaces only.
+func NewPlatform(ctx *pulumi.Context, env Environment, target *Target, adminPassword pulumi.StringInput, opts ...pulumi.ResourceOption) (*Platform, error) {
+	if target == nil || target.Kubernetes == nil || target.IsLocal() {
+		return nil, fmt.Errorf("platform of %s: a GCP target with a Kubernetes provider is required", env.Name)
+	}
+	component := &platformComponent{}
+	if err := ctx.RegisterComponentResource(TypePlatform, naming.PlatformNamespace(env.Name), component, opts...); err != nil {
+		return nil, fmt.Errorf("registering the platform of %s: %w", env.Name, err)
+	}
+	child := []pulumi.ResourceOption{pulumi.Parent(component), pulumi.Provider(target.Kubernetes)}
+	ns, err := newPlatformNamespace(ctx, env, []networkPolicy{defaultDeny(), allowDNS(), allowDatabase(target, env.Name)}, child)
+	if err != nil {
+		return nil, err
+	}
+	secretName := naming.DatabaseAdminSecret()
+	scope := ns.scope
+	scope.Component = naming.DatabaseSetupComponent
+	secret, err := corev1.NewSecret(ctx, ns.name+"/"+secretName, &corev1.SecretArgs{
+		Metadata:   objectMeta(secretName, ns.ns, scope),
+		Type:       pulumi.String("Opaque"),
+		StringData: pulumi.StringMap{SecretKeyPassword: pulumi.ToSecret(adminPassword).(pulumi.StringOutput)},
+	}, ns.in...)
+	if err != nil {
+		return nil, fmt.Errorf("platform of %s: admin secret: %w", env.Name, err)
+	}
+	if err := ctx.RegisterResourceOutputs(component, pulumi.Map{"namespace": ns.ns}); err != nil {
+		return nil, fmt.Errorf("platform of %s: %w", env.Name, err)
+	}
+	return &Platform{
+		Namespace:   ns.name,
+		AdminUser:   naming.DatabaseAdminUser,
+		AdminSecret: secretName,
+		Ready:       append(ns.ready, secret),
+	}, nil
+}

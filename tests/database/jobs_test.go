@@ -1,0 +1,155 @@
+package database
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/components/offline"
+	"github.com/conveyor-paas/conveyor/stacks"
+	"github.com/conveyor-paas/conveyor/tests/harness"
+)
+
+var root, _ = filepath.Abs("../..")
+
+const (
+	typeJob    = "kubernetes:batch/v1:Job"
+	typeSecret = "kubernetes:core/v1:Secret"
+)
+
+// environment is one environment as its program declares it, evaluated offline.
+type environment struct {
+	name string
+	rec  *offline.Recording
+}
+
+func evaluate(t *testing.T, env string, teardown bool) environment {
+	t.Helper()
+	opts := stacks.EvaluateOptions{Root: root, Stack: env}
+	if teardown {
+		opts.Program = stacks.TeardownProgram
+	}
+	rec, err := stacks.Evaluate(opts)
+	if err != nil {
+		t.Fatalf("evaluating %s: %v", env, err)
+	}
+	return environment{name: env, rec: rec}
+}
+
+// jobs are the environment's Jobs of one platform component (database-setup,
+// database-teardown), by name.
+func (e environment) jobs(t *testing.T, component string) []*offline.Resource {
+	t.Helper()
+	var out []*offline.Resource
+	for i, r := range e.rec.Resources {
+		if r.Type == typeJob && label(r, naming.LabelConveyorCmp) == component {
+			out = append(out, &e.rec.Resources[i])
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("%s has no %s job", e.name, component)
+	}
+	return out
+}
+
+// secretValue is a key of a Secret of the environment, as the program gives it.
+func (e environment) secretValue(t *testing.T, namespace, name, key string) string {
+	t.Helper()
+	for _, r := range e.rec.OfType(typeSecret) {
+		if offline.String(r.Inputs, "metadata.namespace") == namespace && offline.String(r.Inputs, "metadata.name") == name {
+			if _, ok := offline.Lookup(r.Inputs, "stringData."+key); ok {
+				return offline.String(r.Inputs, "stringData."+key)
+			}
+			t.Fatalf("Secret %s/%s has no key %s", namespace, name, key)
+		}
+	}
+	t.Fatalf("%s has no Secret %s/%s", e.name, namespace, name)
+	return ""
+}
+
+// run runs a Job's container as the cluster would: its command, with its environment, the
+// variables it reads from Secrets resolved from the Secrets the program creates. Only where
+// the server is differs: the test server's address and port replace Cloud SQL's private
+// address, and the test's PostgreSQL client binaries stand in for the image's.
+func (e environment) run(ctx context.Context, t *testing.T, pg *harness.Postgres, job *offline.Resource) (string, error) {
+	t.Helper()
+	container := "spec.template.spec.containers[0]"
+	var command []string
+	for i := 0; ; i++ {
+		path := fmt.Sprintf("%s.command[%d]", container, i)
+		if _, ok := offline.Lookup(job.Inputs, path); !ok {
+			break
+		}
+		command = append(command, offline.String(job.Inputs, path))
+	}
+	if len(command) < 3 || command[0] != "sh" || command[1] != "-c" {
+		t.Fatalf("job %s runs %q, not a shell script", job.Name, command)
+	}
+	namespace := offline.String(job.Inputs, "metadata.namespace")
+	var env []string
+	for i := 0; ; i++ {
+		prefix := fmt.Sprintf("%s.env[%d]", container, i)
+		if _, ok := offline.Lookup(job.Inputs, prefix); !ok {
+			break
+		}
+		name := offline.String(job.Inputs, prefix+".name")
+		value := offline.String(job.Inputs, prefix+".value")
+		if ref := offline.String(job.Inputs, prefix+".valueFrom.secretKeyRef.name"); ref != "" {
+			value = e.secretValue(t, namespace, ref, offline.String(job.Inputs, prefix+".valueFrom.secretKeyRef.key"))
+		}
+		env = append(env, name+"="+value)
+	}
+	// Where the server is, last, so it wins.
+	env = slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "PGHOST=") || strings.HasPrefix(kv, "PGPORT=") })
+	env = append(env, pg.ClientEnv()...)
+	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", command[2])
+	cmd.Env = env
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// runAll runs every job of a component, and fails the test if one fails.
+func (e environment) runAll(ctx context.Context, t *testing.T, pg *harness.Postgres, component string) {
+	t.Helper()
+	for _, job := range e.jobs(t, component) {
+		if out, err := e.run(ctx, t, pg, job); err != nil {
+			t.Fatalf("%s job %s failed: %v\n%s", e.name, job.Name, err, out)
+		}
+	}
+}
+
+// credentials are what a module's components connect with: its database Secret.
+type credentials struct {
+	env, module, user, password, database string
+}
+
+func (e environment) credentials(t *testing.T, space, module string) credentials {
+	t.Helper()
+	ns, secret := naming.Namespace(e.name, space), naming.DatabaseSecret(module)
+	return credentials{
+		env: e.name, module: module,
+		user:     e.secretValue(t, ns, secret, "user"),
+		password: e.secretValue(t, ns, secret, "password"),
+		database: e.secretValue(t, ns, secret, "database"),
+	}
+}
+
+// label is one of a resource's Kubernetes labels ("" when it has none of that key).
+func label(r offline.Resource, key string) string {
+	labels, ok := offline.Lookup(r.Inputs, "metadata.labels")
+	if !ok || !labels.IsObject() {
+		return ""
+	}
+	v := labels.ObjectValue()[resource.PropertyKey(key)]
+	if !v.IsString() {
+		return ""
+	}
+	return v.StringValue()
+}
