@@ -5,6 +5,8 @@ import (
 
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apiextensions"
+	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
+	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/conveyor-paas/conveyor/components/naming"
@@ -66,6 +68,14 @@ func newSpaceMesh(ctx *pulumi.Context, args *SpaceArgs, ns pulumi.StringOutput, 
 		{naming.MeshAllowPolicyName, kindAuthorization, pulumi.Map{"action": pulumi.String("ALLOW"), "rules": allowRules}},
 		{naming.MeshDenyPolicyName, kindAuthorization, pulumi.Map{"action": pulumi.String("DENY"), "rules": denyRules}},
 	}
+	if args.Target.IsLocal() {
+		// Under the space's default-deny egress, the sidecars must still reach istiod for their
+		// configuration and certificates. On GKE the managed control plane is a Google API,
+		// which every space already reaches through Private Google Access.
+		if _, err := newNetworkPolicies(ctx, nsName, ns, scope, []networkPolicy{allowMeshControlPlane()}, opts); err != nil {
+			return err
+		}
+	}
 	for _, o := range objects {
 		if _, err := apiextensions.NewCustomResource(ctx, nsName+"/"+o.name, &apiextensions.CustomResourceArgs{
 			ApiVersion:  pulumi.String(meshSecurityAPI),
@@ -77,4 +87,13 @@ func newSpaceMesh(ctx *pulumi.Context, args *SpaceArgs, ns pulumi.StringOutput, 
 		}
 	}
 	return nil
+}
+
+// allowMeshControlPlane lets a meshed space's pods reach istiod, and nothing else of
+// istio-system.
+func allowMeshControlPlane() networkPolicy {
+	return egressTo(naming.PolicyAllowMeshControlPlane, networkingv1.NetworkPolicyPeerArgs{
+		NamespaceSelector: &metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{labelNamespaceName: pulumi.String(naming.MeshSystemNamespace)}},
+		PodSelector:       &metav1.LabelSelectorArgs{MatchLabels: pulumi.StringMap{naming.MeshControlPlaneLabel: pulumi.String(naming.MeshControlPlaneApp)}},
+	}, ports("TCP", naming.MeshControlPlanePort))
 }

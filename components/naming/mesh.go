@@ -28,9 +28,16 @@ const (
 	MeshAllowPolicyName   = "allow-callers"
 	MeshDenyPolicyName    = "deny-other-callers"
 	MeshSystemNamespace   = "istio-system"
-	MeshLocalTrustDomain  = "cluster.local"
-	meshPrincipalNSMarker = "/ns/"
-	meshPrincipalSAMarker = "/sa/"
+	MeshControlPlaneLabel = "app"
+	MeshControlPlaneApp   = "istiod"
+	// MeshControlPlanePort is istiod's port for configuration (xDS) and certificates, over TLS.
+	MeshControlPlanePort = 15012
+	// PolicyAllowMeshControlPlane is the NetworkPolicy that lets a meshed space's sidecars
+	// reach istiod, under the space's default-deny egress.
+	PolicyAllowMeshControlPlane = "allow-mesh-control-plane"
+	MeshLocalTrustDomain        = "cluster.local"
+	meshPrincipalNSMarker       = "/ns/"
+	meshPrincipalSAMarker       = "/sa/"
 )
 
 // The Helm releases of Istio's official charts that a local cluster installs, in the order

@@ -235,3 +235,10 @@ func checkInjectionOptOut(s Stack) []Finding {
 	}
 	return out
 }
+
+// isMeshControlPlanePeer: the peer is istiod's pods, which a meshed namespace's sidecars reach
+// for their configuration and certificates; istio-system is the mesh's, no environment's.
+func isMeshControlPlanePeer(peer value) bool {
+	labels, pending := peer.at("podSelector.matchLabels").strMap()
+	return pending == nil && len(labels) == 1 && labels[naming.MeshControlPlaneLabel] == naming.MeshControlPlaneApp
+}

@@ -36,13 +36,33 @@ func authorizationPolicy(mods ...mutation) Resource {
 	}, mods)
 }
 
+// allowMeshControlPlane is a meshed namespace's egress to istiod.
+func allowMeshControlPlane(s naming.Scope, mods ...mutation) Resource {
+	return networkPolicy(s, naming.PolicyAllowMeshControlPlane, fixture{
+		"policyTypes": []any{"Egress"},
+		"egress": []any{fixture{
+			"to": []any{fixture{
+				"namespaceSelector": fixture{"matchLabels": fixture{"kubernetes.io/metadata.name": naming.MeshSystemNamespace}},
+				"podSelector":       fixture{"matchLabels": fixture{naming.MeshControlPlaneLabel: naming.MeshControlPlaneApp}},
+			}},
+			"ports": []any{fixture{"protocol": "TCP", "port": naming.MeshControlPlanePort}},
+		}},
+	}, mods...)
+}
+
 func meshCases() []ruleCase {
 	ns := meshedNamespace()
 	pa := peerAuthentication()
 	ap := authorizationPolicy()
 	api := deployment(apiScope())
 	optOut := deployment(apiScope(), set("spec.template.metadata.labels.["+naming.MeshInjectLabel+"]", "false"))
+	istiod := allowMeshControlPlane(spaceScope())
 	return []ruleCase{
+		{rule: "CONV-NET-001", name: "a meshed namespace reaches istiod", resources: stack(allowMeshControlPlane(spaceScope()))},
+		{rule: "CONV-NET-001", name: "all of istio-system",
+			resources: stack(allowMeshControlPlane(spaceScope(), del("spec.egress.0.to.0.podSelector"))),
+			want: []outcome{mandatory(istiod.URN, "spec.egress[0].to[0].namespaceSelector does not select namespaces by conveyor.io/environment: dev, "+
+				"so it selects other environments' namespaces too")}},
 		{rule: "CONV-MESH-001", name: "meshed namespace with STRICT mutual TLS", resources: stack(meshedNamespace(), peerAuthentication())},
 		{rule: "CONV-MESH-001", name: "namespace outside the mesh needs none", resources: stack(namespace(spaceScope()))},
 		{rule: "CONV-MESH-001", name: "meshed namespace without PeerAuthentication",

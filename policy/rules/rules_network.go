@@ -136,6 +136,8 @@ func checkPeer(peer value, env string) ([]Finding, *value) {
 		return nil, nil
 	case len(labels) == 1 && labels[labelNamespaceName] == "kube-system" && isDNSPeer(peer):
 		return nil, nil
+	case len(labels) == 1 && labels[labelNamespaceName] == naming.MeshSystemNamespace && isMeshControlPlanePeer(peer):
+		return nil, nil
 	case labels[naming.LabelEnvironment] != "":
 		return []Finding{violationf("%s selects namespaces of environment %q, not %q", nsSelector.path, labels[naming.LabelEnvironment], env)}, nil
 	}
