@@ -53,6 +53,8 @@ var projectAPIs = []string{
 	"pubsub.googleapis.com",               // the environments' topics and subscriptions
 	"logging.googleapis.com",              // GKE's system and workload logs
 	"monitoring.googleapis.com",           // GKE's metrics and managed Prometheus
+	"gkehub.googleapis.com",               // the fleet, which the managed service mesh is enabled through
+	"mesh.googleapis.com",                 // Cloud Service Mesh
 	"artifactregistry.googleapis.com",     // images the nodes pull
 }
 

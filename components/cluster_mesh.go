@@ -5,7 +5,6 @@ import (
 
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/container"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/gkehub"
-	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/projects"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	helmv3 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/helm/v3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -64,23 +63,14 @@ func (g *gke) mesh(cluster *container.Cluster) error {
 		return nil
 	}
 	name := naming.Cluster(g.args.Name)
-	api, err := projects.NewService(g.ctx, name+"-mesh-api", &projects.ServiceArgs{
-		Project: pulumi.String(g.args.Project),
-		Service: pulumi.String("mesh.googleapis.com"),
-		// Other clusters of the project may use the mesh: destroying this one keeps the API.
-		DisableOnDestroy: pulumi.Bool(false),
-	}, g.opts()...)
-	if err != nil {
-		return fmt.Errorf("mesh api: %w", err)
-	}
-	membership, err := gkehub.NewMembership(g.ctx, naming.FleetMembership(g.args.Name), &gkehub.MembershipArgs{
-		MembershipId: pulumi.String(naming.FleetMembership(g.args.Name)),
+	membership, err := gkehub.NewMembership(g.ctx, naming.Cluster(g.args.Name), &gkehub.MembershipArgs{
+		MembershipId: pulumi.String(naming.Cluster(g.args.Name)),
 		Project:      pulumi.String(g.args.Project),
 		Labels:       g.labels,
 		Endpoint: &gkehub.MembershipEndpointArgs{GkeCluster: &gkehub.MembershipEndpointGkeClusterArgs{
 			ResourceLink: pulumi.Sprintf("//container.googleapis.com/%s", cluster.ID()),
 		}},
-	}, g.opts(pulumi.DependsOn([]pulumi.Resource{api}))...)
+	}, g.opts()...)
 	if err != nil {
 		return fmt.Errorf("fleet membership: %w", err)
 	}
@@ -90,7 +80,7 @@ func (g *gke) mesh(cluster *container.Cluster) error {
 		Location: pulumi.String("global"),
 		Project:  pulumi.String(g.args.Project),
 		Labels:   g.labels,
-	}, g.opts(pulumi.DependsOn([]pulumi.Resource{api}))...)
+	}, g.opts()...)
 	if err != nil {
 		return fmt.Errorf("service mesh feature: %w", err)
 	}

@@ -129,7 +129,7 @@ func TestMeshRefusals(t *testing.T) {
 	t.Run("a meshed space on a cluster without the mesh", func(t *testing.T) {
 		_, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "local", Shipped: shipped(t),
 			Config: map[string]string{stacks.Namespace + ":mesh": string(components.MeshOff)}})
-		wantError(t, err, filepath.Join("claims", "space.conveyor.yaml")+":6:", "mesh", `conveyor:mesh of local is "off"`)
+		wantError(t, err, filepath.Join("claims", "space.conveyor.yaml")+":12:7:", "mesh", `conveyor:mesh of local is "off"`)
 	})
 	t.Run("a meshed space allowing a space outside the mesh", func(t *testing.T) {
 		dir := t.TempDir()

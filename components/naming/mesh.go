@@ -49,10 +49,6 @@ const (
 	MeshReleaseIstiod = "istiod"
 )
 
-// FleetMembership names a GKE cluster's membership of its project's fleet, which the managed
-// service mesh is enabled through.
-func FleetMembership(cluster string) string { return Cluster(cluster) }
-
 // MeshTrustDomain is the trust domain of a GKE cluster's managed mesh: the fleet's workload
 // identity pool, so that a workload's mesh identity and its GCP identity name the same pool.
 func MeshTrustDomain(project string) string { return project + ".svc.id.goog" }

@@ -25,7 +25,8 @@ func networkRules() []Rule {
 			Severity: SeverityCritical,
 			Types:    []string{TypeNetworkPolicy},
 			Description: "No NetworkPolicy opens another environment's namespaces: every peer is a pod of its own " +
-				"namespace, namespaces labelled with its environment, kube-system's DNS, or an address that is not a " +
+				"namespace, namespaces labelled with its environment, kube-system's DNS, istiod's pods in istio-system, " +
+				"or an address that is not a " +
 				"range of private addresses; no rule allows every peer.",
 			Remediation: "Select namespaces with matchLabels " + naming.LabelEnvironment + ": <env> (and " +
 				naming.LabelSpace + "), name single addresses (/32) in ipBlocks of private ranges, and give every rule " +
