@@ -48,6 +48,9 @@ type ClusterArgs struct {
 	Environment Environment
 	// KubeContext is the kubeconfig context to deploy into; empty means the current one.
 	KubeContext string
+
+	// Mesh is whether the cluster runs the service mesh, and how (cluster_mesh.go).
+	Mesh MeshArgs
 }
 
 // NodePool is one autoscaled pool of nodes.
@@ -118,7 +121,9 @@ type Cluster struct {
 	// Local and Platform are set in local mode.
 	Local    *LocalServices
 	Platform *Platform
-	gcp      *gcp.Provider
+	// Mesh is the cluster's service mesh.
+	Mesh *Mesh
+	gcp  *gcp.Provider
 }
 
 // NewCluster builds a GKE cluster with its network and shared Cloud SQL instance, or in local
@@ -169,6 +174,7 @@ func (c *Cluster) Target() *Target {
 		SQLHost:       c.SQLPrivateAddress,
 		Platform:      c.Platform,
 		Local:         c.Local,
+		Mesh:          c.Mesh,
 	}
 	return t
 }
@@ -193,6 +199,9 @@ func newLocalCluster(ctx *pulumi.Context, c *Cluster, args *ClusterArgs) error {
 		return err
 	}
 	c.Local, c.Platform = local, platform
+	if c.Mesh, err = localMesh(ctx, c, args.Mesh, provider); err != nil {
+		return err
+	}
 	empty := pulumi.String("").ToStringOutput()
 	c.Kubeconfig = pulumi.ToSecret(empty).(pulumi.StringOutput)
 	c.Project = pulumi.String(LocalProject).ToStringOutput()

@@ -53,6 +53,8 @@ var projectAPIs = []string{
 	"pubsub.googleapis.com",               // the environments' topics and subscriptions
 	"logging.googleapis.com",              // GKE's system and workload logs
 	"monitoring.googleapis.com",           // GKE's metrics and managed Prometheus
+	"gkehub.googleapis.com",               // the fleet, which the managed service mesh is enabled through
+	"mesh.googleapis.com",                 // Cloud Service Mesh
 	"artifactregistry.googleapis.com",     // images the nodes pull
 }
 
@@ -111,6 +113,9 @@ func newGKE(ctx *pulumi.Context, c *Cluster, args *ClusterArgs) error {
 		return err
 	}
 	if err := g.sqlInstance(network); err != nil {
+		return err
+	}
+	if err := g.mesh(cluster); err != nil {
 		return err
 	}
 	project := organizations.LookupProjectOutput(ctx, organizations.LookupProjectOutputArgs{

@@ -33,6 +33,8 @@ type ComponentArgs struct {
 	// RunAfter are resources the component must wait for: its module's database and event
 	// setup and, for every kind but a job, its module's jobs.
 	RunAfter []pulumi.Resource
+	// PodAnnotations go on the component's pods (the service mesh's, in a meshed space).
+	PodAnnotations map[string]string
 }
 
 // Component is a running part of a module: an api (Deployment, Service, autoscaler or fixed
@@ -99,6 +101,7 @@ func (a *ComponentArgs) pod() podSpec {
 		resources:      a.Spec.Resources,
 		env:            a.Env,
 		serviceAccount: a.ServiceAccount,
+		annotations:    a.PodAnnotations,
 	}
 }
 

@@ -17,6 +17,10 @@ import (
 // named port, so callers never need to know the container's number.
 const servicePort = 80
 
+// appProtocol is what every api serves: Istio reads it to treat the port as HTTP rather than
+// guess, so that its HTTP routing, retries and authorization apply.
+const appProtocol = "http"
+
 // newAPI builds an api: Deployment, Service, autoscaler (or fixed replicas) and disruption
 // budget. It rolls out after the module's jobs (its migrations) have completed.
 func newAPI(ctx *pulumi.Context, c *Component, a *ComponentArgs, opts []pulumi.ResourceOption) error {
@@ -37,10 +41,11 @@ func newAPI(ctx *pulumi.Context, c *Component, a *ComponentArgs, opts []pulumi.R
 			Type:     pulumi.String("ClusterIP"),
 			Selector: selector,
 			Ports: corev1.ServicePortArray{corev1.ServicePortArgs{
-				Name:       pulumi.String(portName),
-				Port:       pulumi.Int(servicePort),
-				TargetPort: pulumi.String(portName),
-				Protocol:   pulumi.String("TCP"),
+				Name:        pulumi.String(portName),
+				AppProtocol: pulumi.String(appProtocol),
+				Port:        pulumi.Int(servicePort),
+				TargetPort:  pulumi.String(portName),
+				Protocol:    pulumi.String("TCP"),
 			}},
 		},
 	}, opts...)

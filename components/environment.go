@@ -49,6 +49,8 @@ type Target struct {
 	Platform *Platform
 	// Local is set on a local cluster.
 	Local *LocalServices
+	// Mesh is the cluster's service mesh (nil or MeshOff: none).
+	Mesh *Mesh
 }
 
 // Platform is an environment's own namespace for what the platform runs there, which no team

@@ -150,6 +150,7 @@ func (b *moduleBuilder) components() error {
 				Env:            b.componentEnv(name),
 				Kubernetes:     b.args.Target.Kubernetes,
 				RunAfter:       runAfter,
+				PodAnnotations: b.meshAnnotations(),
 			}, pulumi.Parent(b.m))
 			if err != nil {
 				return err

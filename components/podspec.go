@@ -36,6 +36,8 @@ type podSpec struct {
 	mounts []mount
 	// probe replaces the HTTP probes, for servers that speak something else.
 	probe *corev1.ProbeArgs
+	// annotations go on the pods (the service mesh reads its settings there).
+	annotations map[string]string
 }
 
 // mount is a writable folder of a pod.
@@ -130,7 +132,7 @@ func (p podSpec) template() *corev1.PodTemplateSpecArgs {
 		}}
 	}
 	return &corev1.PodTemplateSpecArgs{
-		Metadata: &metav1.ObjectMetaArgs{Labels: pulumi.ToStringMap(naming.KubernetesLabels(p.scope))},
+		Metadata: &metav1.ObjectMetaArgs{Labels: pulumi.ToStringMap(naming.KubernetesLabels(p.scope)), Annotations: podAnnotations(p.annotations)},
 		Spec:     spec,
 	}
 }
@@ -162,4 +164,13 @@ func objectMeta(name string, namespace pulumi.StringInput, scope naming.Scope) *
 		Namespace: namespace,
 		Labels:    pulumi.ToStringMap(naming.KubernetesLabels(scope)),
 	}
+}
+
+// podAnnotations are a pod template's annotations; none is nil, so that an unmeshed pod's
+// template stays as it was.
+func podAnnotations(a map[string]string) pulumi.StringMapInput {
+	if len(a) == 0 {
+		return nil
+	}
+	return pulumi.ToStringMap(a)
 }

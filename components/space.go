@@ -2,6 +2,7 @@ package components
 
 import (
 	"fmt"
+	"maps"
 
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
@@ -69,6 +70,7 @@ func NewSpace(ctx *pulumi.Context, name string, args *SpaceArgs, opts ...pulumi.
 	for k, v := range podSecurityLabels {
 		labels[k] = v
 	}
+	maps.Copy(labels, args.mesh().namespaceLabels())
 	ns, err := corev1.NewNamespace(ctx, nsName, &corev1.NamespaceArgs{
 		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(nsName), Labels: pulumi.ToStringMap(labels)},
 	}, append(child, pulumi.Protect(args.Environment.Production))...)
@@ -81,6 +83,9 @@ func NewSpace(ctx *pulumi.Context, name string, args *SpaceArgs, opts ...pulumi.
 		return nil, fmt.Errorf("space %s: %w", space, err)
 	}
 	if _, err := newNetworkPolicies(ctx, nsName, s.Namespace, scope, spacePolicies(args), inNamespace); err != nil {
+		return nil, fmt.Errorf("space %s: %w", space, err)
+	}
+	if err := newSpaceMesh(ctx, args, s.Namespace, scope, inNamespace); err != nil {
 		return nil, fmt.Errorf("space %s: %w", space, err)
 	}
 	if err := newTeamAccess(ctx, args, s.Namespace, scope, inNamespace); err != nil {

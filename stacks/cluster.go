@@ -24,6 +24,8 @@ const (
 	// OutputSQLAdminPassword is the Cloud SQL admin's password (a secret), with which the
 	// environments' setup jobs create their modules' roles and databases.
 	OutputSQLAdminPassword = "sqlAdminPassword"
+	// OutputMesh is the cluster's mesh mode (components.MeshMode).
+	OutputMesh = "mesh"
 )
 
 // clusterStack builds the GKE cluster of a "cluster-<name>" stack.
@@ -50,6 +52,7 @@ func clusterStack(ctx *pulumi.Context, cfg *Config) error {
 		Network:        cfg.Network,
 		SecurityGroup:  cfg.SecurityGroup,
 		ControlPlane:   cfg.ControlPlane,
+		Mesh:           components.MeshArgs{Mode: cfg.Mesh},
 	})
 	if err != nil {
 		return err
@@ -63,5 +66,6 @@ func clusterStack(ctx *pulumi.Context, cfg *Config) error {
 	ctx.Export(OutputSQLPrivateAddress, cluster.SQLPrivateAddress)
 	ctx.Export(OutputSQLAdminPassword, cluster.SQLAdminPassword)
 	ctx.Export(OutputClusterName, pulumi.String(naming.Cluster(name)))
+	ctx.Export(OutputMesh, pulumi.String(string(cluster.Mesh.Mode)))
 	return nil
 }

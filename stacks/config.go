@@ -68,6 +68,11 @@ type Config struct {
 	ControlPlane   components.ControlPlaneAccess
 	// Production protects a cluster (deletion protection, highly available SQL).
 	Production bool
+
+	// Cluster stacks and local environments: the service mesh (components.MeshMode) and the
+	// Istio release a local cluster installs.
+	Mesh         components.MeshMode
+	IstioVersion string
 }
 
 // LoadConfig reads the stack's configuration and applies the defaults. An ad-hoc stack needs
@@ -98,6 +103,10 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 	if kind == naming.StackLocal {
 		cfg.Cluster = LocalCluster
 	}
+	if cfg.Mesh, err = components.ParseMeshMode(or(c.Get("mesh"), string(components.DefaultMeshMode))); err != nil {
+		return nil, fmt.Errorf("config %s:mesh: %w", Namespace, err)
+	}
+	cfg.IstioVersion = or(c.Get("istioVersion"), components.DefaultIstioVersion)
 	objects := []struct {
 		key    string
 		target any

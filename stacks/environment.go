@@ -25,6 +25,7 @@ const (
 	OutputTopics        = "topics"
 	OutputSubscriptions = "subscriptions"
 	OutputEndpoints     = "endpoints"
+	OutputMeshedSpaces  = "meshedSpaces"
 )
 
 // environmentStack deploys the catalog as one environment onto its cluster; with teardown, it
@@ -61,8 +62,11 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 		// A production environment is never cheap, whatever its name.
 		AdHoc: (cfg.Kind == naming.StackAdHoc || cfg.Kind == naming.StackLocal) && !cfg.Production,
 	}
-	target, err := clusterTarget(ctx, cfg, env)
+	target, err := clusterTarget(ctx, cfg, env, cat)
 	if err != nil {
+		return err
+	}
+	if err := components.CheckMesh(cat, target.Mesh); err != nil {
 		return err
 	}
 	events := components.NewEvents(ctx)
@@ -119,15 +123,17 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 	ctx.Export(OutputTopics, flatten(topics))
 	ctx.Export(OutputSubscriptions, flatten(subscriptions))
 	ctx.Export(OutputEndpoints, endpoints)
+	ctx.Export(OutputMeshedSpaces, pulumi.ToStringArray(target.Mesh.MeshedSpaces(cat)))
 	return nil
 }
 
 // clusterTarget finds the cluster an environment deploys onto: the current kubeconfig's for a
 // local environment, otherwise the cluster stack's outputs.
-func clusterTarget(ctx *pulumi.Context, cfg *Config, env components.Environment) (*components.Target, error) {
+func clusterTarget(ctx *pulumi.Context, cfg *Config, env components.Environment, cat *manifest.Catalog) (*components.Target, error) {
 	if cfg.Cluster == LocalCluster {
 		cluster, err := components.NewCluster(ctx, LocalCluster, &components.ClusterArgs{
 			Mode: components.ClusterLocal, Environment: env, KubeContext: cfg.KubeContext,
+			Mesh: localMeshArgs(cfg, cat),
 		})
 		if err != nil {
 			return nil, err
@@ -154,7 +160,12 @@ func clusterTarget(ctx *pulumi.Context, cfg *Config, env components.Environment)
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes provider: %w", err)
 	}
+	mesh, err := clusterMesh(ref, cfg.Cluster, project)
+	if err != nil {
+		return nil, err
+	}
 	target := &components.Target{
+		Mesh:          mesh,
 		Kubernetes:    k8sProvider,
 		GCP:           gcpProvider,
 		Project:       project,

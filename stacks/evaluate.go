@@ -17,6 +17,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"gopkg.in/yaml.v3"
 
+	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/components/offline"
 	"github.com/conveyor-paas/conveyor/internal/tracked"
@@ -154,6 +155,7 @@ func simulatedClusterOutputs(ref string, config map[string]string) resource.Prop
 		OutputSQLPrivateAddress: resource.NewProperty(offline.SimulatedSQLAddress),
 		OutputClusterName:       resource.NewProperty(naming.Cluster(name)),
 		OutputSQLAdminPassword:  resource.MakeSecret(resource.NewProperty("simulated admin password of " + naming.SQLInstance(name))),
+		OutputMesh:              resource.NewProperty(or(config[Namespace+":mesh"], string(components.DefaultMeshMode))),
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -26,6 +27,7 @@ var localDifferences = []string{
 	"the Kubernetes service account has no workload identity annotation",
 	"the database Secret points at the environment's own PostgreSQL, without TLS (sslmode=disable)",
 	"egress reaches the in-cluster PostgreSQL and Pub/Sub emulator, not Cloud SQL's address, the metadata server and Google APIs",
+	"a meshed space's egress reaches istiod, and its mesh identities are in the trust domain cluster.local, not the fleet's",
 }
 
 // The database each environment's Secrets point at, and how.
@@ -37,7 +39,7 @@ var databaseOf = map[string]struct{ host, sslmode string }{
 // cloudOnlyPolicies and localOnlyPolicies are the network policies of that last difference.
 var (
 	cloudOnlyPolicies = []string{naming.PolicyAllowMetadataServer, naming.PolicyAllowGoogleAPIs}
-	localOnlyPolicies = []string{naming.PolicyAllowPubSubEmulator}
+	localOnlyPolicies = []string{naming.PolicyAllowPubSubEmulator, naming.PolicyAllowMeshControlPlane}
 )
 
 // TestLocalIsTheSamePlatform renders dev and local and compares every object of the spaces,
@@ -182,6 +184,16 @@ func normalize(t *testing.T, o render.Object, env string, dev render.Object) any
 	// Where the database is.
 	if m["kind"] == "NetworkPolicy" && o.Name() == naming.PolicyAllowDatabase {
 		m["spec"].(map[string]any)["egress"] = "<the environment's database server>"
+	}
+	// The mesh's trust domain and the environment, in every principal of an AuthorizationPolicy.
+	if m["kind"] == "AuthorizationPolicy" {
+		text, _ := json.Marshal(m["spec"])
+		var spec any
+		principal := regexp.MustCompile(`"[^"/]+/ns/` + regexp.QuoteMeta(env) + `-`)
+		if err := json.Unmarshal(principal.ReplaceAll(text, []byte(`"<trust domain>/ns/<env>-`)), &spec); err != nil {
+			t.Fatal(err)
+		}
+		m["spec"] = spec
 	}
 	// The workload identity annotation.
 	if meta, ok := m["metadata"].(map[string]any); ok && m["kind"] == "ServiceAccount" {

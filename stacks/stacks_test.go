@@ -313,6 +313,8 @@ func TestPulumiYamlAgreesWithTheProgram(t *testing.T) {
 		"conveyor:network":          jsonValue(t, components.DefaultNetworkRanges),
 		"conveyor:securityGroup":    stacks.DefaultSecurityGroup,
 		"conveyor:controlPlane":     jsonValue(t, components.ControlPlaneAccess{AuthorizedNetworks: []components.AuthorizedNetwork{}}),
+		"conveyor:mesh":             string(components.DefaultMeshMode),
+		"conveyor:istioVersion":     components.DefaultIstioVersion,
 	}
 	for key, decl := range project.Config {
 		// Pulumi requires every declared key without a default, and an ad-hoc stack must need

@@ -94,6 +94,7 @@ type Space struct {
 	Quota     *Quota            `yaml:"quota,omitempty" json:"quota,omitempty" jsonschema_description:"Total resources of the space's namespace in one environment."`
 	Limits    *Limits           `yaml:"limits,omitempty" json:"limits,omitempty" jsonschema_description:"Per-container defaults and maximum in the space's namespace."`
 	Config    map[string]string `yaml:"config,omitempty" json:"config,omitempty" jsonschema:"keys=envvar" jsonschema_description:"Environment variables for every component in the space."`
+	Mesh      *bool             `yaml:"mesh,omitempty" json:"mesh,omitempty" jsonschema_description:"Whether the space's workloads run in the Istio service mesh: mutual TLS between every pod, and calls allowed only from the service accounts of the space's own modules and of allowFrom's spaces, in the same environment. Unset, the cluster decides (conveyor:mesh default meshes every space)."`
 
 	source *file
 }

@@ -327,6 +327,8 @@ func TestEveryNameIsChecked(t *testing.T) {
 		"DatabaseRoleComment":       "a mark on a role, made unique by the environment's name",
 		"ServiceHost":               "the DNS name of a Service that is a kind already",
 		"ServiceURL":                "the address of a Service that is a kind already",
+		"MeshPrincipal":             "the mesh identity of a Kubernetes service account, which is a kind already",
+		"MeshTrustDomain":           "the fleet's workload identity pool, which Google names",
 	}
 	checked := map[string]bool{}
 	for _, k := range kinds() {

@@ -21,6 +21,7 @@ func Rules() []Rule {
 		pubsubRules(),
 		iamRules(),
 		boundaryRules(),
+		meshRules(),
 	)
 	slices.SortFunc(all, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
 	return all

@@ -25,7 +25,8 @@ func networkRules() []Rule {
 			Severity: SeverityCritical,
 			Types:    []string{TypeNetworkPolicy},
 			Description: "No NetworkPolicy opens another environment's namespaces: every peer is a pod of its own " +
-				"namespace, namespaces labelled with its environment, kube-system's DNS, or an address that is not a " +
+				"namespace, namespaces labelled with its environment, kube-system's DNS, istiod's pods in istio-system, " +
+				"or an address that is not a " +
 				"range of private addresses; no rule allows every peer.",
 			Remediation: "Select namespaces with matchLabels " + naming.LabelEnvironment + ": <env> (and " +
 				naming.LabelSpace + "), name single addresses (/32) in ipBlocks of private ranges, and give every rule " +
@@ -135,6 +136,8 @@ func checkPeer(peer value, env string) ([]Finding, *value) {
 	case labels[naming.LabelEnvironment] == env:
 		return nil, nil
 	case len(labels) == 1 && labels[labelNamespaceName] == "kube-system" && isDNSPeer(peer):
+		return nil, nil
+	case len(labels) == 1 && labels[labelNamespaceName] == naming.MeshSystemNamespace && isMeshControlPlanePeer(peer):
 		return nil, nil
 	case labels[naming.LabelEnvironment] != "":
 		return []Finding{violationf("%s selects namespaces of environment %q, not %q", nsSelector.path, labels[naming.LabelEnvironment], env)}, nil

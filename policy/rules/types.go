@@ -1,6 +1,10 @@
 package rules
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/conveyor-paas/conveyor/components/offline"
+)
 
 // Type tokens of the resources Conveyor creates, as the Pulumi providers name them.
 const (
@@ -62,19 +66,7 @@ var clusterScopedKinds = map[string]bool{
 
 // isKubernetes reports whether typ is a Kubernetes object (not the provider itself, nor a
 // Helm chart or YAML component, which hold no object of their own).
-func isKubernetes(typ string) bool {
-	mod, ok := strings.CutPrefix(typ, "kubernetes:")
-	if !ok {
-		return false
-	}
-	mod, _, _ = strings.Cut(mod, ":")
-	for _, component := range []string{"helm.sh/", "yaml/", "kustomize/"} {
-		if strings.HasPrefix(mod, component) {
-			return false
-		}
-	}
-	return strings.Contains(mod, "/")
-}
+func isKubernetes(typ string) bool { return offline.IsKubernetesObject(typ) }
 
 // kubernetesKind is the object kind of a Kubernetes type token ("Deployment").
 func kubernetesKind(typ string) string {

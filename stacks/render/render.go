@@ -65,8 +65,8 @@ func Objects(rec *offline.Recording) ([]Object, error) {
 	var out []Object
 	for _, r := range rec.Custom() {
 		group, version, kind, ok := kubernetesType(r.Type)
-		if !ok {
-			continue
+		if !ok || !offline.IsKubernetesObject(r.Type) {
+			continue // a Helm release (the local cluster's mesh) installs objects of its own
 		}
 		obj := Object{}
 		for k, v := range r.Inputs {

@@ -62,6 +62,11 @@ type cluster struct {
 func startCluster(t *testing.T) *cluster {
 	t.Helper()
 	kube := harness.KubeForTest(t)
+	// Istio's CRDs, as the local cluster's istio-base chart installs them: meshed spaces have
+	// Istio objects. Installed before the clients discover the server's APIs.
+	if err := kube.InstallIstioCRDs(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	w := &warnings{}
 	config := rest.CopyConfig(kube.Config)
 	config.WarningHandler = w

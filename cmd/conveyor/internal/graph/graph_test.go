@@ -75,7 +75,7 @@ func TestBuildMarksCyclesDeadEndsAndTheUnreached(t *testing.T) {
 // compares them with the golden files (go test -update rewrites them).
 func TestGolden(t *testing.T) {
 	graphs := map[string]*Graph{
-		"demo":  Build(load(t, "../../../../stacks/catalog"), Options{Title: "stacks/catalog"}),
+		"demo":  Build(load(t, "../../../../stacks/catalog"), Options{Title: "stacks/catalog", Meshed: Meshed}),
 		"loops": loops(t),
 	}
 	for name, g := range graphs {
@@ -165,7 +165,6 @@ func pixels(t *testing.T, data []byte) (dark, changed int) {
 }
 
 func TestMeshedReadsTheSpaceFile(t *testing.T) {
-	dir := t.TempDir()
 	tests := []struct {
 		text string
 		want bool
@@ -173,38 +172,14 @@ func TestMeshedReadsTheSpaceFile(t *testing.T) {
 		{"space: a\nteam: t\n", false},
 		{"space: a\nteam: t\nmesh: true\n", true},
 		{"space: a\nteam: t\nmesh: false\n", false},
-		{"space: a\nteam: t\nmesh: istio\n", true},
-		{"space: a\nteam: t\nmesh: {mtls: strict}\n", true},
-		{"space: a\nteam: t\nmesh: {enabled: false}\n", false},
 	}
 	for i, tt := range tests {
-		file := filepath.Join(dir, "space.conveyor.yaml")
-		if err := os.WriteFile(file, []byte(tt.text), 0o644); err != nil {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "space.conveyor.yaml"), []byte(tt.text), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		// The space as the catalog holds it, pointing at its file (the manifest's decoder
-		// rejects the field until it is declared, so the file is read directly).
-		s := spaceAt(t, file)
-		if got := Meshed(s); got != tt.want {
+		if got := Meshed(load(t, dir).Spaces[0]); got != tt.want {
 			t.Errorf("case %d %q: meshed = %v, want %v", i, tt.text, got, tt.want)
 		}
 	}
-}
-
-// spaceAt loads a catalog of one space, whose file is then rewritten by the caller.
-func spaceAt(t *testing.T, file string) *manifest.Space {
-	t.Helper()
-	text, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	plain := []byte("space: a\nteam: t\n")
-	if err := os.WriteFile(file, plain, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cat := load(t, filepath.Dir(file))
-	if err := os.WriteFile(file, text, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return cat.Spaces[0]
 }

@@ -1,0 +1,45 @@
+package stacks
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/conveyor-paas/conveyor/components"
+	"github.com/conveyor-paas/conveyor/components/manifest"
+	"github.com/conveyor-paas/conveyor/components/naming"
+)
+
+// localMeshArgs is the service mesh of a local environment's cluster: its own conveyor:mesh,
+// and Istio installed only when some space of the catalog is in the mesh.
+func localMeshArgs(cfg *Config, cat *manifest.Catalog) components.MeshArgs {
+	meshed := (&components.Mesh{Mode: cfg.Mesh}).MeshedSpaces(cat)
+	return components.MeshArgs{Mode: cfg.Mesh, IstioVersion: cfg.IstioVersion, Unused: len(meshed) == 0, Origin: meshOrigin(cfg.Stack)}
+}
+
+// meshOrigin names where a stack's mesh mode is configured.
+func meshOrigin(stack string) string {
+	return fmt.Sprintf("%s:mesh of %s", Namespace, stack)
+}
+
+// clusterMesh reads the service mesh of the cluster stack an environment deploys onto. The
+// mode must be known while the program runs, since it decides which objects exist: it is read
+// from the cluster stack's outputs, where a cluster stack deployed before the mesh existed has
+// none, which means off.
+func clusterMesh(ref *pulumi.StackReference, cluster string, project pulumi.StringOutput) (*components.Mesh, error) {
+	out, err := ref.GetOutputDetails(OutputMesh)
+	if err != nil {
+		return nil, fmt.Errorf("reading the service mesh of cluster stack %s: %w", cluster, err)
+	}
+	mode := components.MeshOff
+	if s, ok := out.Value.(string); ok && s != "" {
+		if mode, err = components.ParseMeshMode(s); err != nil {
+			return nil, fmt.Errorf("cluster stack %s, output %s: %w", cluster, OutputMesh, err)
+		}
+	}
+	return &components.Mesh{
+		Mode:        mode,
+		Origin:      meshOrigin(cluster),
+		TrustDomain: project.ApplyT(naming.MeshTrustDomain).(pulumi.StringOutput),
+	}, nil
+}
