@@ -48,7 +48,9 @@ func TestLocalEnvironments(t *testing.T) {
 		alice: {
 			up:      func(t *testing.T) *report.Summary { return c.mustConveyor(t, "up", "--env", alice) },
 			preview: func(t *testing.T) *report.Summary { return c.mustConveyor(t, "preview", "--env", alice) },
-			destroy: func(t *testing.T) *report.Summary { return c.mustConveyor(t, "destroy", "--env", alice, "--confirm", alice) },
+			destroy: func(t *testing.T) *report.Summary {
+				return c.mustConveyor(t, "destroy", "--env", alice, "--confirm", alice)
+			},
 		},
 	}
 
