@@ -97,6 +97,9 @@ func (e *Engine) up(ctx context.Context, st *auto.Stack, o RunOptions) (*report.
 	if err := e.gate(ctx, st); err != nil {
 		return nil, err
 	}
+	if err := e.recoverInterrupted(ctx, st, o); err != nil {
+		return nil, err
+	}
 	var res auto.UpResult
 	s, err := e.run(ctx, st, OpUpdate, false, o, func(ch chan<- events.EngineEvent) error {
 		opts := []optup.Option{optup.EventStreams(ch), optup.Color("never")}
