@@ -97,9 +97,6 @@ func (e *Engine) up(ctx context.Context, st *auto.Stack, o RunOptions) (*report.
 	if err := e.gate(ctx, st); err != nil {
 		return nil, err
 	}
-	if err := e.recoverInterrupted(ctx, st, o); err != nil {
-		return nil, err
-	}
 	var res auto.UpResult
 	s, err := e.run(ctx, st, OpUpdate, false, o, func(ch chan<- events.EngineEvent) error {
 		opts := []optup.Option{optup.EventStreams(ch), optup.Color("never")}
@@ -118,6 +115,13 @@ func (e *Engine) up(ctx context.Context, st *auto.Stack, o RunOptions) (*report.
 	})
 	if err == nil && res.Outputs != nil {
 		s.Outputs = maskOutputs(res.Outputs)
+	}
+	if err == nil {
+		// After the update, not before: it has adopted what an interrupted one made, and a
+		// check before would delay every update's taking of the lock.
+		if rerr := e.recoverInterrupted(ctx, st, o); rerr != nil {
+			return s, rerr
+		}
 	}
 	return s, err
 }

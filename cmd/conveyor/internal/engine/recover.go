@@ -15,8 +15,8 @@ import (
 // harmless for the next one. Its stale lock is removed by run (stalelock.go); what is left is
 // its pending operations. Pulumi's next update clears the pending updates and deletes, but
 // keeps every pending create in the state for ever, warning on each update, since an object
-// may have been made that the state does not record. A refresh that clears them settles
-// this: every object Conveyor makes has a name fixed by convention, and the kubernetes
+// may have been made that the state does not record. A refresh that clears them, after the
+// next successful update, settles this: every object Conveyor makes has a name fixed by convention, and the kubernetes
 // provider's server-side apply adopts an existing object of that name on the update's create
 // (TestKilledUpdateConverges proves that nothing is left orphaned, live or in state).
 func (e *Engine) recoverInterrupted(ctx context.Context, st *auto.Stack, o RunOptions) error {
@@ -24,7 +24,7 @@ func (e *Engine) recoverInterrupted(ctx context.Context, st *auto.Stack, o RunOp
 	if err != nil || pending == 0 {
 		return err
 	}
-	o.notify("environment %s holds %d operation(s) of an interrupted update; refreshing it to clear them before the update", st.Name(), pending)
+	o.notify("environment %s holds %d operation(s) of an interrupted update; refreshing it to clear them", st.Name(), pending)
 	_, err = e.run(ctx, st, OpRefresh, false, o, func(ch chan<- events.EngineEvent) error {
 		_, err := st.Refresh(ctx, optrefresh.EventStreams(ch), optrefresh.Color("never"), optrefresh.ClearPendingCreates())
 		return err
