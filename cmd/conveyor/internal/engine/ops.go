@@ -138,6 +138,13 @@ func (e *Engine) upWith(ctx context.Context, st *auto.Stack, o RunOptions, path 
 	if err == nil && res.Outputs != nil {
 		s.Outputs = maskOutputs(res.Outputs)
 	}
+	if err == nil {
+		// After the update, not before: it has adopted what an interrupted one made, and a
+		// check before would delay every update's taking of the lock.
+		if rerr := e.recoverInterrupted(ctx, st, o); rerr != nil {
+			return s, rerr
+		}
+	}
 	return s, err
 }
 

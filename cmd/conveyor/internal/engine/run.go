@@ -70,7 +70,17 @@ func (e *Engine) run(ctx context.Context, st *auto.Stack, op string, dryRun bool
 		o.notify("environment %s is locked by %s; retrying in %s", st.Name(), holder, wait.Round(100*time.Millisecond))
 	}
 	retries, err := withLockRetry(ctx, e.opts.LockRetry, st.Name(), waiting, func() error {
-		return stream(col, call)
+		err := stream(col, call)
+		if err != nil && isLockError(err) && staleLock(err, hostname(), processAlive) {
+			// Left by a killed update on this host (see stalelock.go): remove it, and let the
+			// retry take the lock. The update's pending operations stay in the state, where
+			// the next update deals with them.
+			o.notify("environment %s is locked by a process of this host that no longer runs (a killed update); removing its stale lock", st.Name())
+			if cerr := st.Cancel(ctx); cerr != nil {
+				return fmt.Errorf("removing the stale lock of %s: %w", st.Name(), cerr)
+			}
+		}
+		return err
 	})
 	s := col.Summary()
 	withoutSelfReference(&s, e.opts.Project, st.Name())

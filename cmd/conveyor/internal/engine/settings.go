@@ -119,7 +119,8 @@ func (s Settings) secretsProvider() string {
 // envVars are the variables every Pulumi CLI invocation gets, whatever the process has.
 func (s Settings) envVars() map[string]string {
 	vars := map[string]string{
-		"PULUMI_BACKEND_URL": s.BackendURL,
+		// A file backend that a killed CLI cannot leave unreadable (see crashSafeBackend).
+		"PULUMI_BACKEND_URL": crashSafeBackend(s.BackendURL),
 		// Conveyor pins its CLI; an update check would only add a network round trip.
 		"PULUMI_SKIP_UPDATE_CHECK": "true",
 		// The DIY backend warns about project-less legacy layouts on every command.

@@ -55,11 +55,62 @@ func (f *fixture) conveyorBinary(tb testing.TB) (conveyor, pulumi string) {
 	return command.path, command.pulumi
 }
 
+// start starts the real conveyor command in the clone as conveyor does, without waiting
+// for it; its output goes to the test log when it ends.
+func (c *clone) start(tb testing.TB, args ...string) *exec.Cmd {
+	tb.Helper()
+	cmd := c.command(tb, args...)
+	var out logBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		tb.Fatalf("conveyor %s: %v", strings.Join(args, " "), err)
+	}
+	tb.Cleanup(func() { tb.Logf("conveyor %s:\n%s", strings.Join(args, " "), out.String()) })
+	return cmd
+}
+
+// logBuffer is a bytes.Buffer safe for the two goroutines that copy a command's streams.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
 // conveyor runs the real conveyor command in the clone, as a person in that checkout would:
 // its work directory is the clone (CONVEYOR_REPO), with the clone's backend, passphrase and
 // PULUMI_HOME, the plugins first on PATH and the harness's kubeconfig. It returns the
 // command's standard output and exit code; both streams go to the test log.
 func (c *clone) conveyor(tb testing.TB, args ...string) (stdout string, code int) {
+	tb.Helper()
+	cmd := c.command(tb, args...)
+	var out, errOut bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err := cmd.Run()
+	code = 0
+	if err != nil {
+		exit, ok := err.(*exec.ExitError)
+		if !ok {
+			tb.Fatalf("conveyor %s: %v", strings.Join(args, " "), err)
+		}
+		code = exit.ExitCode()
+	}
+	tb.Logf("conveyor %s: exit %d\n%s%s", strings.Join(args, " "), code, errOut.String(), out.String())
+	return out.String(), code
+}
+
+// command is the conveyor command line args, set up to run in the clone.
+func (c *clone) command(tb testing.TB, args ...string) *exec.Cmd {
 	tb.Helper()
 	bin, pulumi := c.f.conveyorBinary(tb)
 	cmd := exec.CommandContext(tb.Context(), bin, args...)
@@ -76,19 +127,7 @@ func (c *clone) conveyor(tb testing.TB, args ...string) (stdout string, code int
 		"PULUMI_CONFIG_PASSPHRASE="+enginetest.Passphrase,
 		"PULUMI_CONFIG_PASSPHRASE_FILE=",
 	)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	code = 0
-	if err != nil {
-		exit, ok := err.(*exec.ExitError)
-		if !ok {
-			tb.Fatalf("conveyor %s: %v", strings.Join(args, " "), err)
-		}
-		code = exit.ExitCode()
-	}
-	tb.Logf("conveyor %s: exit %d\n%s%s", strings.Join(args, " "), code, errOut.String(), out.String())
-	return out.String(), code
+	return cmd
 }
 
 // mustConveyor runs a command line with --json that must succeed, and returns the summary it
