@@ -11,8 +11,8 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/kubecheck"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/components/manifest"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks"
@@ -31,9 +31,9 @@ type cluster struct {
 
 // envConfig is an environment's configuration as the next update would have it: the stack's
 // config file, with the images of its last deployment (which the update restores, see
-// engine.DeployedConfig), or all of that deployment's config when this clone has no file.
+// stackops.DeployedConfig), or all of that deployment's config when this clone has no file.
 // overrides are the values that differ from the file, for stacks.Evaluate.
-func envConfig(ctx context.Context, e *engine.Engine, root, env string) (config, overrides map[string]string, err error) {
+func envConfig(ctx context.Context, e *stackops.Runner, root, env string) (config, overrides map[string]string, err error) {
 	config, err = stacks.ReadStackConfig(root, env)
 	if err != nil {
 		return nil, nil, withCode(ExitSetup, err)
@@ -46,7 +46,7 @@ func envConfig(ctx context.Context, e *engine.Engine, root, env string) (config,
 		}
 		_, statErr := os.Stat(stacks.StackConfigFile(root, env))
 		for k, v := range deployed {
-			if k == engine.ImagesKey || (errors.Is(statErr, os.ErrNotExist) && strings.HasPrefix(k, engine.Namespace+":")) {
+			if k == stackops.ImagesKey || (errors.Is(statErr, os.ErrNotExist) && strings.HasPrefix(k, stackops.Namespace+":")) {
 				overrides[k] = v
 			}
 		}
@@ -69,7 +69,7 @@ func envCatalog(root string, config map[string]string) (*manifest.Catalog, error
 // kubeconfig context (conveyor:kubeContext, or the current one); any other through the
 // kubeconfig its cluster stack exports, read with the Automation API and kept in memory
 // only, never written to a file or printed.
-func reachCluster(ctx context.Context, e *engine.Engine, env string, config map[string]string) (*cluster, error) {
+func reachCluster(ctx context.Context, e *stackops.Runner, env string, config map[string]string) (*cluster, error) {
 	kind, err := naming.ClassifyStack(env)
 	if err != nil {
 		return nil, withCode(ExitUsage, err)

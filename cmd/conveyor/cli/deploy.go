@@ -5,11 +5,11 @@ import (
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
 	"github.com/spf13/cobra"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 )
 
 func newDeploy(d *deps) *cobra.Command {
-	var req engine.DeployRequest
+	var req stackops.DeployRequest
 	var message string
 	var out outputFlags
 	cmd := &cobra.Command{
@@ -37,7 +37,7 @@ passphrase or the environment is missing.`,
   conveyor deploy --env dev --module policies --component renewals --image .../renewals:1.4.0`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := operate(cmd, d, req.Env, func(ctx context.Context, e *engine.Engine, o engine.RunOptions) (*report.Summary, error) {
+			s, err := operate(cmd, d, req.Env, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*report.Summary, error) {
 				o.Message = message
 				return e.Deploy(ctx, req, o)
 			})
@@ -46,7 +46,7 @@ passphrase or the environment is missing.`,
 	}
 	requireEnv(cmd, &req.Env)
 	cmd.Flags().StringVar(&req.Module, "module", "", "the module to deploy")
-	cmd.Flags().StringVar(&req.Component, "component", engine.DefaultComponent, "the module's component that runs the image")
+	cmd.Flags().StringVar(&req.Component, "component", stackops.DefaultComponent, "the module's component that runs the image")
 	cmd.Flags().StringVar(&req.Image, "image", "", "the image reference, ideally by digest or an immutable tag")
 	cmd.Flags().StringVarP(&message, "message", "m", "", "a message recorded with the update")
 	_ = cmd.MarkFlagRequired("module")

@@ -6,8 +6,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/kubecheck"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks"
 )
@@ -16,7 +16,7 @@ import (
 // tests swap in an engine on a temporary backend and a fake clock.
 type deps struct {
 	// options returns the engine's options; the command adds its log.
-	options func() (engine.Options, error)
+	options func() (stackops.Options, error)
 	// now is the clock that ages environments.
 	now func() time.Time
 	// terminal reports whether w is a terminal, where progress redraws one status line.
@@ -25,17 +25,17 @@ type deps struct {
 	localCluster func(ctx context.Context, root, env string) error
 	// gate makes the check every preview and update passes before the engine starts, for the
 	// project in root, with notices on log; nil runs none.
-	gate func(root string, log io.Writer) engine.Gate
+	gate func(root string, log io.Writer) stackops.Gate
 }
 
 func defaultDeps() *deps {
 	return &deps{
-		options: func() (engine.Options, error) {
+		options: func() (stackops.Options, error) {
 			root, err := repoRoot(os.Getenv)
 			if err != nil {
-				return engine.Options{}, err
+				return stackops.Options{}, err
 			}
-			return engine.Options{Program: program, Teardown: teardown, WorkDir: root, User: ciActor()}, nil
+			return stackops.Options{Program: program, Teardown: teardown, WorkDir: root, User: ciActor()}, nil
 		},
 		now:          time.Now,
 		terminal:     isTerminal,
@@ -47,14 +47,14 @@ func defaultDeps() *deps {
 // engineFor starts the engine for an operation on env. A local environment's cluster is
 // checked first, so that a missing kubeconfig or a stopped cluster is one clear sentence
 // before anything starts, not a provider failure minutes into an update.
-func (d *deps) engineFor(ctx context.Context, log io.Writer, env string) (*engine.Engine, error) {
+func (d *deps) engineFor(ctx context.Context, log io.Writer, env string) (*stackops.Runner, error) {
 	if kind, err := naming.ClassifyStack(env); err == nil && kind == naming.StackLocal && d.localCluster != nil {
 		opts, err := d.options()
 		if err != nil {
 			return nil, err
 		}
 		if err := d.localCluster(ctx, opts.WorkDir, env); err != nil {
-			return nil, &engine.SetupError{Err: err}
+			return nil, &stackops.SetupError{Err: err}
 		}
 	}
 	return d.engine(ctx, log)
@@ -76,7 +76,7 @@ func checkLocalCluster(ctx context.Context, root, env string) error {
 
 // engine starts an engine whose notices (a build of the Pulumi CLI, lock waits, config
 // restored from the backend) go to log.
-func (d *deps) engine(ctx context.Context, log io.Writer) (*engine.Engine, error) {
+func (d *deps) engine(ctx context.Context, log io.Writer) (*stackops.Runner, error) {
 	opts, err := d.options()
 	if err != nil {
 		return nil, err
@@ -88,7 +88,7 @@ func (d *deps) engine(ctx context.Context, log io.Writer) (*engine.Engine, error
 	if d.gate != nil && opts.Gate == nil {
 		opts.Gate = d.gate(opts.WorkDir, log)
 	}
-	return engine.New(ctx, opts)
+	return stackops.New(ctx, opts)
 }
 
 // ciActor names who runs the command in CI, where $USER is a runner account.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
 )
 
@@ -54,7 +54,7 @@ func parseTTL(s string) (time.Duration, error) {
 // envCreateDocument is what `env create --json` prints.
 type envCreateDocument struct {
 	Created bool `json:"created"`
-	engine.EnvInfo
+	stackops.EnvInfo
 }
 
 func newEnvCreate(d *deps) *cobra.Command {
@@ -85,7 +85,7 @@ when a backend or passphrase is missing or --from does not exist.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
-			o := engine.CreateOptions{From: from, Cluster: cluster}
+			o := stackops.CreateOptions{From: from, Cluster: cluster}
 			switch {
 			case ttl != "":
 				d, err := parseTTL(ttl)
@@ -93,7 +93,7 @@ when a backend or passphrase is missing or --from does not exist.`,
 					return withCode(ExitUsage, err)
 				}
 				o.TTL = d
-			case !engine.IsProtected(name):
+			case !stackops.IsProtected(name):
 				o.TTL = DefaultTTL
 			}
 			e, err := d.engine(cmd.Context(), cmd.ErrOrStderr())
@@ -176,7 +176,7 @@ resources it has. --json prints the same as an array of objects.`,
 	return cmd
 }
 
-func expiry(now time.Time, env engine.EnvInfo) string {
+func expiry(now time.Time, env stackops.EnvInfo) string {
 	switch {
 	case env.Protected:
 		return "never (long-lived)"
@@ -211,7 +211,7 @@ environment, 4 when a backend or passphrase is missing.`,
 			o, pr := runOptions(cmd, d)
 			s, err := e.DeleteEnv(cmd.Context(), args[0], o)
 			pr.Done()
-			if engine.IsNotFound(err) {
+			if stackops.IsNotFound(err) {
 				if out.json {
 					return report.WriteJSON(cmd.OutOrStdout(), map[string]any{"environment": args[0], "deleted": false, "reason": "not found"})
 				}
@@ -256,7 +256,7 @@ is missing.`,
 			if err != nil {
 				return engineExit(err)
 			}
-			res, err := e.CollectExpired(cmd.Context(), engine.GCOptions{
+			res, err := e.CollectExpired(cmd.Context(), stackops.GCOptions{
 				DryRun: !yes,
 				Notify: func(msg string) { fmt.Fprintln(cmd.ErrOrStderr(), "conveyor:", msg) },
 			})
@@ -281,11 +281,11 @@ is missing.`,
 	return cmd
 }
 
-func writeGC(cmd *cobra.Command, res *engine.GCResult) {
+func writeGC(cmd *cobra.Command, res *stackops.GCResult) {
 	w := cmd.OutOrStdout()
 	collect := 0
 	for _, e := range res.Entries {
-		if e.Action != engine.GCKept {
+		if e.Action != stackops.GCKept {
 			collect++
 		}
 	}

@@ -1,7 +1,7 @@
 package cli
 
 import (
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 )
 
 // engineExit gives an engine error its exit code: what is missing from the machine or the
@@ -12,9 +12,9 @@ func engineExit(err error) error {
 		return nil
 	}
 	switch {
-	case engine.IsSetup(err), engine.IsNotFound(err):
+	case stackops.IsSetup(err), stackops.IsNotFound(err):
 		return withCode(ExitSetup, err)
-	case engine.IsRefused(err):
+	case stackops.IsRefused(err):
 		return withCode(ExitUsage, err)
 	}
 	return withCode(ExitFailed, err)

@@ -89,7 +89,7 @@ Exits 0 on success, 3 when the module does not exist, 4 when the stack cannot be
 }
 
 // explain resolves a module's configuration the way the program does for the stack: layers
-// are the image layers of its next update (engine.NextImages; the stack file's seed alone
+// are the image layers of its next update (stackops.NextImages; the stack file's seed alone
 // when Seed is nil), and setBy names the update that deployed an image.
 func explain(root, env, module string, layers deployed.Layers, setBy func(module, component, image string) string) ([]explanation, error) {
 	config, err := stacks.ReadStackConfig(root, env)

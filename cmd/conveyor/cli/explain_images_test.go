@@ -4,14 +4,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/enginetest"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 )
 
 // TestExplainShowsTheDeployedImage: explain shows the image the next up runs, the one a
 // deploy set in the backend, and names the update that set it, not the committed file's
 // (issue 17.3).
 func TestExplainShowsTheDeployedImage(t *testing.T) {
-	env := enginetest.NewEnv(t)
+	env := stackopstest.NewEnv(t)
 	c := newClone(t, env)
 	c.must(ExitOK, "up", "--env", "dev")
 	before := c.must(ExitOK, "explain", "--env", "dev", "--module", "quotes")

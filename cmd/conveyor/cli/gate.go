@@ -9,7 +9,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/spf13/cobra"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/policy/check"
 	"github.com/conveyor-paas/conveyor/policy/rules"
 )
@@ -31,7 +31,7 @@ func (p *policyViolations) Error() string {
 // before every preview and update: the very check `conveyor policy check` runs, on the
 // configuration the engine will hand the program rather than the stack's file. Findings are
 // counted on log; a mandatory violation refuses the operation with the report.
-func policyGate(root string, log io.Writer) engine.Gate {
+func policyGate(root string, log io.Writer) stackops.Gate {
 	return func(_ context.Context, env string, config map[string]auto.ConfigValue) error {
 		values := make(map[string]string, len(config))
 		var secrets []string

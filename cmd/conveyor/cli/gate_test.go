@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/enginetest"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 	"github.com/conveyor-paas/conveyor/policy/rules"
 )
 
@@ -17,13 +17,13 @@ import (
 // read by itself). A mandatory violation stops the command with the report; in an ad-hoc
 // environment the same findings are advisory and the operation goes on.
 func TestPreviewAndUpAreGated(t *testing.T) {
-	env := enginetest.NewEnv(t)
+	env := stackopstest.NewEnv(t)
 	c := newClone(t, env)
 	repo, err := filepath.Abs(filepath.Join("..", "..", ".."))
 	if err != nil {
 		t.Fatal(err)
 	}
-	c.deps.gate = func(_ string, log io.Writer) engine.Gate { return policyGate(repo, log) }
+	c.deps.gate = func(_ string, log io.Writer) stackops.Gate { return policyGate(repo, log) }
 
 	_, stderr, code := c.run("up", "--env", "dev")
 	if code != ExitOK || !strings.Contains(stderr, "policy check of dev before the engine: 0 mandatory and 0 advisory violation(s)") {

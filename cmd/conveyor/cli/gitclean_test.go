@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/enginetest"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 )
 
 // trackedStackFiles are committed stack files as the repository ships them: comments, seed
@@ -30,9 +30,9 @@ func TestCommandsLeaveGitClean(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Fatal("git is needed: the repository's own commands use it")
 	}
-	env := enginetest.NewEnv(t)
+	env := stackopstest.NewEnv(t)
 	c := newClone(t, env)
-	if _, err := engine.New(context.Background(), c.opts); err != nil { // writes Pulumi.yaml
+	if _, err := stackops.New(context.Background(), c.opts); err != nil { // writes Pulumi.yaml
 		t.Fatal(err)
 	}
 	work := c.opts.WorkDir
@@ -41,7 +41,7 @@ func TestCommandsLeaveGitClean(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ignore, err := os.ReadFile(filepath.Join(enginetest.RepoRoot(t), ".gitignore"))
+	ignore, err := os.ReadFile(filepath.Join(stackopstest.RepoRoot(t), ".gitignore"))
 	if err != nil {
 		t.Fatal(err)
 	}

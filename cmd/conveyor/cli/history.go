@@ -12,8 +12,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 )
 
 func newHistory(d *deps) *cobra.Command {
@@ -52,7 +52,7 @@ environment is missing.`,
 	return cmd
 }
 
-func writeHistory(out io.Writer, h []engine.HistoryEntry) error {
+func writeHistory(out io.Writer, h []stackops.HistoryEntry) error {
 	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "UPDATE\tWHEN\tWHO\tKIND\tRESULT\tCHANGED")
 	for _, u := range h {
@@ -81,7 +81,7 @@ func writeHistory(out io.Writer, h []engine.HistoryEntry) error {
 }
 
 func newRollback(d *deps) *cobra.Command {
-	var req engine.RollbackRequest
+	var req stackops.RollbackRequest
 	var savePlan, message string
 	var out outputFlags
 	cmd := &cobra.Command{
@@ -114,7 +114,7 @@ or the environment is missing.`,
   conveyor up --env prod --plan prod.plan.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runImageChange(cmd, d, out, savePlan, message, func(ctx context.Context, e *engine.Engine, o engine.RunOptions) (*imageChange, error) {
+			return runImageChange(cmd, d, out, savePlan, message, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*imageChange, error) {
 				res, err := e.Rollback(ctx, req, o)
 				if res == nil {
 					return nil, err
@@ -137,7 +137,7 @@ or the environment is missing.`,
 
 // writeImageChanges prints the components whose images an operation changes, then its
 // summary: promote and rollback say it the same way.
-func writeImageChanges(w io.Writer, changes []engine.ImageChange, s *report.Summary) error {
+func writeImageChanges(w io.Writer, changes []stackops.ImageChange, s *report.Summary) error {
 	for _, c := range changes {
 		fmt.Fprintf(w, "%s/%s: %s -> %s\n", c.Module, c.Component, orNoImage(c.From), c.To)
 	}

@@ -7,15 +7,15 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 )
 
 // imageChange is what promote and rollback report: the images they change and what their
 // preview or update did.
 type imageChange struct {
 	doc     any // the --json document
-	changes []engine.ImageChange
+	changes []stackops.ImageChange
 	summary *report.Summary
 	// nothing is said when no image changes; markdown writes --markdown, when offered.
 	nothing  string
@@ -25,7 +25,7 @@ type imageChange struct {
 // runImageChange runs op, which changes images (promote, rollback), and prints what it did;
 // a refusal exits 3, a failed preview or update 1.
 func runImageChange(cmd *cobra.Command, d *deps, out outputFlags, savePlan, message string,
-	op func(ctx context.Context, e *engine.Engine, o engine.RunOptions) (*imageChange, error),
+	op func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*imageChange, error),
 ) error {
 	e, err := d.engine(cmd.Context(), cmd.ErrOrStderr())
 	if err != nil {

@@ -10,8 +10,8 @@ import (
 	"github.com/spf13/cobra"
 	"k8s.io/client-go/kubernetes"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/logs"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
@@ -69,7 +69,7 @@ func runLogs(cmd *cobra.Command, d *deps, o logsOptions) error {
 		return withCode(ExitUsage, err)
 	}
 	// A local environment's cluster needs no backend; any other's kubeconfig is in it.
-	var e *engine.Engine
+	var e *stackops.Runner
 	root := ""
 	if kind == naming.StackLocal {
 		opts, err := d.options()

@@ -2,7 +2,7 @@ package cli
 
 import (
 	"context"
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/spf13/cobra"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
@@ -50,7 +50,7 @@ command line, 4 when a backend, passphrase or the environment is missing.`,
   conveyor preview --env prod --save-plan prod.plan.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := operate(cmd, d, env, func(ctx context.Context, e *engine.Engine, o engine.RunOptions) (*report.Summary, error) {
+			s, err := operate(cmd, d, env, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*report.Summary, error) {
 				o.Plan, o.Message = savePlan, message
 				return e.Preview(ctx, env, o)
 			})
@@ -100,7 +100,7 @@ backend, passphrase or the environment is missing.`,
   conveyor up --env staging --json > up.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := operate(cmd, d, env, func(ctx context.Context, e *engine.Engine, o engine.RunOptions) (*report.Summary, error) {
+			s, err := operate(cmd, d, env, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*report.Summary, error) {
 				o.Plan, o.Message = plan, message
 				return e.Up(ctx, env, o)
 			})
@@ -139,7 +139,7 @@ a backend, passphrase or the environment is missing.`,
   conveyor destroy --env staging --confirm staging`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := operate(cmd, d, env, func(ctx context.Context, e *engine.Engine, o engine.RunOptions) (*report.Summary, error) {
+			s, err := operate(cmd, d, env, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*report.Summary, error) {
 				o.Message = message
 				return e.Destroy(ctx, env, confirm, o)
 			})
@@ -169,7 +169,7 @@ missing.`,
   conveyor refresh --env staging --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := operate(cmd, d, env, func(ctx context.Context, e *engine.Engine, o engine.RunOptions) (*report.Summary, error) {
+			s, err := operate(cmd, d, env, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*report.Summary, error) {
 				o.Message = message
 				return e.Refresh(ctx, env, o)
 			})
@@ -208,7 +208,7 @@ itself failed, 4 when a backend, passphrase or the environment is missing.`,
   for env in dev staging prod; do conveyor drift --env "$env" --json > "drift-$env.json"; done`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := operate(cmd, d, env, func(ctx context.Context, e *engine.Engine, o engine.RunOptions) (*report.Summary, error) {
+			s, err := operate(cmd, d, env, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*report.Summary, error) {
 				return e.Drift(ctx, env, o)
 			})
 			if err != nil || s == nil {

@@ -7,9 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/human"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 )
 
 // outputFlags are the ways a command can print its result. Progress always goes to standard
@@ -28,9 +28,9 @@ func (o *outputFlags) register(cmd *cobra.Command, markdown bool) {
 }
 
 // runOptions wires an operation's progress and notices to the command's standard error.
-func runOptions(cmd *cobra.Command, d *deps) (engine.RunOptions, *report.Printer) {
+func runOptions(cmd *cobra.Command, d *deps) (stackops.RunOptions, *report.Printer) {
 	pr := &report.Printer{W: cmd.ErrOrStderr(), Terminal: d.terminal(cmd.ErrOrStderr())}
-	return engine.RunOptions{
+	return stackops.RunOptions{
 		Progress: pr.Progress,
 		Notify:   func(msg string) { pr.Printf("conveyor: %s", msg) },
 	}, pr
@@ -38,7 +38,7 @@ func runOptions(cmd *cobra.Command, d *deps) (engine.RunOptions, *report.Printer
 
 // operate runs one engine operation on env, with its progress on standard error, and
 // returns its summary for the command to print.
-func operate(cmd *cobra.Command, d *deps, env string, op func(ctx context.Context, e *engine.Engine, o engine.RunOptions) (*report.Summary, error)) (*report.Summary, error) {
+func operate(cmd *cobra.Command, d *deps, env string, op func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*report.Summary, error)) (*report.Summary, error) {
 	e, err := d.engineFor(cmd.Context(), cmd.ErrOrStderr(), env)
 	if err != nil {
 		return nil, err

@@ -7,12 +7,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 )
 
 func newPromote(d *deps) *cobra.Command {
-	var req engine.PromoteRequest
+	var req stackops.PromoteRequest
 	var savePlan, message string
 	var out outputFlags
 	cmd := &cobra.Command{
@@ -38,7 +38,7 @@ failed, 3 for --yes to prod, 4 when a backend, passphrase or an environment is m
   conveyor promote --from dev --to staging --module quotes --yes`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runImageChange(cmd, d, out, savePlan, message, func(ctx context.Context, e *engine.Engine, o engine.RunOptions) (*imageChange, error) {
+			return runImageChange(cmd, d, out, savePlan, message, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*imageChange, error) {
 				res, err := e.Promote(ctx, req, o)
 				if res == nil {
 					return nil, err
@@ -66,7 +66,7 @@ failed, 3 for --yes to prod, 4 when a backend, passphrase or an environment is m
 
 // writePromotionMarkdown writes the image changes and the summary of their preview, for a
 // pipeline's job summary where the reviewer of a production plan reads it.
-func writePromotionMarkdown(w io.Writer, res *engine.PromoteResult) error {
+func writePromotionMarkdown(w io.Writer, res *stackops.PromoteResult) error {
 	fmt.Fprintf(w, "### Promotion from `%s` to `%s`\n\n", res.From, res.To)
 	if len(res.Changes) == 0 {
 		_, err := fmt.Fprintf(w, "%s already runs the images of %s: nothing to promote.\n", res.To, res.From)

@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/pulumicli"
 )
 
@@ -19,7 +19,7 @@ func repoRoot(getenv func(string) string) (string, error) {
 	}
 	wd, err := os.Getwd()
 	if err != nil {
-		return "", &engine.SetupError{Err: err}
+		return "", &stackops.SetupError{Err: err}
 	}
 	for dir := wd; ; dir = filepath.Dir(dir) {
 		_, err := os.Stat(filepath.Join(dir, pulumicli.ToolDir, "go.mod"))
@@ -27,10 +27,10 @@ func repoRoot(getenv func(string) string) (string, error) {
 			return dir, nil
 		}
 		if !errors.Is(err, fs.ErrNotExist) {
-			return "", &engine.SetupError{Err: err}
+			return "", &stackops.SetupError{Err: err}
 		}
 		if filepath.Dir(dir) == dir {
-			return "", &engine.SetupError{Err: errors.New("run conveyor inside the Conveyor repository (or set CONVEYOR_REPO to it): no " + pulumicli.ToolDir + " above " + wd)}
+			return "", &stackops.SetupError{Err: errors.New("run conveyor inside the Conveyor repository (or set CONVEYOR_REPO to it): no " + pulumicli.ToolDir + " above " + wd)}
 		}
 	}
 }

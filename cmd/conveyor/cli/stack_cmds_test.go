@@ -13,8 +13,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/enginetest"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
 )
 
@@ -22,16 +22,16 @@ import (
 // it shares its work directory, as commands run in one pipeline job do.
 type clone struct {
 	t    *testing.T
-	env  *enginetest.Env
-	opts engine.Options
+	env  *stackopstest.Env
+	opts stackops.Options
 	deps *deps
 }
 
-func newClone(t *testing.T, env *enginetest.Env) *clone {
-	opts := env.Options(t, enginetest.Program)
+func newClone(t *testing.T, env *stackopstest.Env) *clone {
+	opts := env.Options(t, stackopstest.Program)
 	c := &clone{t: t, env: env, opts: opts}
 	c.deps = &deps{
-		options:  func() (engine.Options, error) { return c.opts, nil },
+		options:  func() (stackops.Options, error) { return c.opts, nil },
 		now:      env.Clock.Now,
 		terminal: func(io.Writer) bool { return false },
 	}
@@ -60,7 +60,7 @@ func (c *clone) must(code int, args ...string) string {
 // setConfig sets a config value of a stack in this clone, as a person editing its file would.
 func (c *clone) setConfig(env, key, value string) {
 	c.t.Helper()
-	e, err := engine.New(context.Background(), c.opts)
+	e, err := stackops.New(context.Background(), c.opts)
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func decode[T any](t *testing.T, out string) T {
 // TestStackCommands drives every stack command through the real CLI on a file backend and
 // checks exit codes, and that --json documents parse and carry what the text shows.
 func TestStackCommands(t *testing.T) {
-	env := enginetest.NewEnv(t)
+	env := stackopstest.NewEnv(t)
 	c := newClone(t, env)
 
 	// Setup: dev with an image, an ad-hoc environment copied from it.
@@ -123,7 +123,7 @@ func TestStackCommands(t *testing.T) {
 	}
 
 	// env list: the JSON carries each row of the table.
-	list := decode[[]engine.EnvInfo](t, c.must(ExitOK, "env", "list", "--json"))
+	list := decode[[]stackops.EnvInfo](t, c.must(ExitOK, "env", "list", "--json"))
 	table := c.must(ExitOK, "env", "list")
 	if len(list) != 2 {
 		t.Fatalf("env list --json: %+v", list)
@@ -156,7 +156,7 @@ func TestStackCommands(t *testing.T) {
 	}
 	c.must(ExitUsage, "deploy", "--env", "prod", "--module", "quotes", "--image", "quotes:2")
 	plan := filepath.Join(t.TempDir(), "prod.plan.json")
-	promo := decode[engine.PromoteResult](t, c.must(ExitOK, "promote", "--from", "dev", "--to", "prod", "--save-plan", plan, "--json"))
+	promo := decode[stackops.PromoteResult](t, c.must(ExitOK, "promote", "--from", "dev", "--to", "prod", "--save-plan", plan, "--json"))
 	if len(promo.Changes) != 1 || promo.Changes[0].To != "quotes:2" || promo.Summary == nil || promo.Summary.Plan != plan {
 		t.Errorf("promote --json: %+v", promo)
 	}
@@ -193,11 +193,11 @@ func TestStackCommands(t *testing.T) {
 		t.Errorf("env gc dry run:\n%s", out)
 	}
 	nightly := newClone(t, env)
-	gc := decode[engine.GCResult](t, nightly.must(ExitOK, "env", "gc", "--yes", "--json"))
+	gc := decode[stackops.GCResult](t, nightly.must(ExitOK, "env", "gc", "--yes", "--json"))
 	for _, e := range gc.Entries {
-		want := engine.GCKept
+		want := stackops.GCKept
 		if e.Env.Name == "pr-1" {
-			want = engine.GCCollected
+			want = stackops.GCCollected
 		}
 		if e.Action != want {
 			t.Errorf("gc: %s %s, want %s", e.Env.Name, e.Action, want)
@@ -211,9 +211,9 @@ func TestStackCommands(t *testing.T) {
 }
 
 func TestStackCommandsSetup(t *testing.T) {
-	env := enginetest.NewEnv(t)
+	env := stackopstest.NewEnv(t)
 	c := newClone(t, env)
-	c.opts.Settings = engine.Settings{}
+	c.opts.Settings = stackops.Settings{}
 	c.opts.Getenv = func(string) string { return "" }
 	_, stderr, code := c.run("env", "list")
 	if code != ExitSetup || !strings.Contains(stderr, "set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE)") {

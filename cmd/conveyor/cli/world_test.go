@@ -17,8 +17,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/enginetest"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 	"github.com/conveyor-paas/conveyor/stacks"
 	"github.com/conveyor-paas/conveyor/stacks/render"
 	"github.com/conveyor-paas/conveyor/tests/harness"
@@ -97,7 +97,7 @@ func newWorld(t *testing.T, kube *harness.Kube) *world {
 			t.Fatal(err)
 		}
 	}
-	env := enginetest.NewEnv(t)
+	env := stackopstest.NewEnv(t)
 	opts := env.Options(t, worldProgram)
 	opts.WorkDir = root
 	if err := os.MkdirAll(filepath.Join(root, "stacks"), 0o755); err != nil {
@@ -106,7 +106,7 @@ func newWorld(t *testing.T, kube *harness.Kube) *world {
 	c := &clone{t: t, env: env, opts: opts}
 	// The real clock: what is read from the cluster is stamped with it.
 	c.deps = &deps{
-		options:  func() (engine.Options, error) { return c.opts, nil },
+		options:  func() (stackops.Options, error) { return c.opts, nil },
 		now:      time.Now,
 		terminal: func(io.Writer) bool { return false },
 	}
@@ -131,7 +131,7 @@ func (w *world) configure(env string, values map[string]string) {
 // setSecret sets a secret config value.
 func (w *world) setSecret(env, key, value string) {
 	w.t.Helper()
-	e, err := engine.New(context.Background(), w.opts)
+	e, err := stackops.New(context.Background(), w.opts)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -146,7 +146,7 @@ func (w *world) setSecret(env, key, value string) {
 func (w *world) deploy(env string) {
 	w.t.Helper()
 	ctx := w.t.Context()
-	e, err := engine.New(ctx, w.opts)
+	e, err := stackops.New(ctx, w.opts)
 	if err != nil {
 		w.t.Fatal(err)
 	}

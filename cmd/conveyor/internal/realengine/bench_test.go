@@ -17,9 +17,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/enginetest"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 	"github.com/conveyor-paas/conveyor/tests/bench"
 )
 
@@ -114,19 +114,19 @@ func benchEnvironment(b *testing.B, f *fixture, cat benchCatalog, settings map[s
 			b.Fatal(err)
 		}
 	}
-	backend := enginetest.NewEnv(b)
+	backend := stackopstest.NewEnv(b)
 	c := f.newClone(b, backend, settings)
 	c.configure(b, cat.env, dir)
 	deployed := false
 	b.Cleanup(func() {
 		if deployed {
-			if _, err := c.e.Destroy(ctx, cat.env, cat.env, engine.RunOptions{}); err != nil {
+			if _, err := c.e.Destroy(ctx, cat.env, cat.env, stackops.RunOptions{}); err != nil {
 				b.Errorf("destroying %s: %v", cat.env, err)
 			}
 		}
 	})
 	up := func(b *testing.B) *report.Summary {
-		s, err := c.e.Up(ctx, cat.env, engine.RunOptions{})
+		s, err := c.e.Up(ctx, cat.env, stackops.RunOptions{})
 		if err != nil {
 			b.Fatalf("up of %s: %v", cat.env, err)
 		}
@@ -140,7 +140,7 @@ func benchEnvironment(b *testing.B, f *fixture, cat benchCatalog, settings map[s
 		for i := range b.N {
 			if deployed {
 				m.pause()
-				if _, err := c.e.Destroy(ctx, cat.env, cat.env, engine.RunOptions{}); err != nil {
+				if _, err := c.e.Destroy(ctx, cat.env, cat.env, stackops.RunOptions{}); err != nil {
 					b.Fatal(err)
 				}
 				deployed = false
@@ -159,7 +159,7 @@ func benchEnvironment(b *testing.B, f *fixture, cat benchCatalog, settings map[s
 		m := startMeasure(b)
 		for range b.N {
 			var err error
-			if s, err = c.e.Preview(ctx, cat.env, engine.RunOptions{}); err != nil {
+			if s, err = c.e.Preview(ctx, cat.env, stackops.RunOptions{}); err != nil {
 				b.Fatal(err)
 			}
 			if s.HasChanges() {
@@ -173,8 +173,8 @@ func benchEnvironment(b *testing.B, f *fixture, cat benchCatalog, settings map[s
 		m := startMeasure(b)
 		for i := range b.N {
 			var err error
-			req := engine.DeployRequest{Env: cat.env, Module: cat.module, Component: cat.component, Image: cat.image(i)}
-			if s, err = c.e.Deploy(ctx, req, engine.RunOptions{}); err != nil {
+			req := stackops.DeployRequest{Env: cat.env, Module: cat.module, Component: cat.component, Image: cat.image(i)}
+			if s, err = c.e.Deploy(ctx, req, stackops.RunOptions{}); err != nil {
 				b.Fatal(err)
 			}
 			if !s.HasChanges() {
@@ -188,7 +188,7 @@ func benchEnvironment(b *testing.B, f *fixture, cat benchCatalog, settings map[s
 // stateBytes is the size of env's state file in the clone's file backend.
 func (c *clone) stateBytes(b *testing.B, env string) int64 {
 	b.Helper()
-	path := filepath.Join(strings.TrimPrefix(c.backend.Backend, "file://"), ".pulumi", "stacks", engine.DefaultProject, env+".json")
+	path := filepath.Join(strings.TrimPrefix(c.backend.Backend, "file://"), ".pulumi", "stacks", stackops.DefaultProject, env+".json")
 	fi, err := os.Stat(path)
 	if err != nil {
 		b.Fatalf("the state file of %s: %v", env, err)
@@ -242,12 +242,12 @@ func (m *measure) report(b *testing.B, resources int, state int64) {
 //	plugin    a preview of one ConfigMap through an explicit kubernetes provider, which adds
 //	          the plugin's start, its configuration and one diff
 //	noop-up   an up of that stack with nothing to change
-//	engine    Conveyor's engine.Preview of the same stack, which adds its bookkeeping: stack
+//	engine    Conveyor's stackops.Preview of the same stack, which adds its bookkeeping: stack
 //	          selection, restoring config, reading the deployed images
 func BenchmarkFixedCost(b *testing.B) {
 	f := setup(b)
 	ctx := context.Background()
-	backend := enginetest.NewEnv(b)
+	backend := stackopstest.NewEnv(b)
 	const stack = "local-tiny"
 	tiny := func(withConfigMap bool) pulumi.RunFunc {
 		return func(ctx *pulumi.Context) error {
@@ -265,11 +265,11 @@ func BenchmarkFixedCost(b *testing.B) {
 			return err
 		}
 	}
-	stackFor := func(b *testing.B, program pulumi.RunFunc) (auto.Stack, *engine.Engine) {
+	stackFor := func(b *testing.B, program pulumi.RunFunc) (auto.Stack, *stackops.Runner) {
 		opts := backend.Options(b, program)
 		opts.ExtraEnv["PATH"] = f.plugins + string(os.PathListSeparator) + os.Getenv("PATH")
 		opts.ExtraEnv["KUBECONFIG"] = f.kube.Kubeconfig
-		e, err := engine.New(ctx, opts)
+		e, err := stackops.New(ctx, opts)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -299,7 +299,7 @@ func BenchmarkFixedCost(b *testing.B) {
 		timed(b, 1, func() error { _, err := st.Up(ctx, optup.Color("never")); return err })
 	})
 	b.Run("op=engine", func(b *testing.B) {
-		timed(b, 1, func() error { _, err := e.Preview(ctx, stack, engine.RunOptions{}); return err })
+		timed(b, 1, func() error { _, err := e.Preview(ctx, stack, stackops.RunOptions{}); return err })
 	})
 }
 

@@ -12,7 +12,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/enginetest"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/pulumicli"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
 	"github.com/conveyor-paas/conveyor/internal/buildcache"
@@ -124,7 +124,7 @@ func (c *clone) command(tb testing.TB, args ...string) *exec.Cmd {
 		"CONVEYOR_REPO="+c.opts.WorkDir,
 		"PULUMI_CLI="+pulumi,
 		"PULUMI_BACKEND_URL="+c.backend.Backend,
-		"PULUMI_CONFIG_PASSPHRASE="+enginetest.Passphrase,
+		"PULUMI_CONFIG_PASSPHRASE="+stackopstest.Passphrase,
 		"PULUMI_CONFIG_PASSPHRASE_FILE=",
 	)
 	return cmd

@@ -15,8 +15,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/enginetest"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/tests/harness"
@@ -55,12 +55,12 @@ func TestKilledUpdateConverges(t *testing.T) {
 	t.Logf("kill points from CONVEYOR_CRASH_SEED=%d", seed)
 	rng := rand.New(rand.NewPCG(seed, 0))
 
-	backend := enginetest.NewEnv(t)
+	backend := stackopstest.NewEnv(t)
 	c := f.newClone(t, backend, nil)
 	ctx := t.Context()
 	const env = "local-crash"
 	c.configure(t, env, f.demoCatalog())
-	plan := mustRun(t, "preview", env, func() (*report.Summary, error) { return c.e.Preview(ctx, env, engine.RunOptions{}) })
+	plan := mustRun(t, "preview", env, func() (*report.Summary, error) { return c.e.Preview(ctx, env, stackops.RunOptions{}) })
 	creates := plan.Changes[report.OpCreate]
 	if creates < 2 {
 		t.Fatalf("the preview of %s creates %d resources: nothing to kill an update in", env, creates)
@@ -93,9 +93,9 @@ func TestKilledUpdateConverges(t *testing.T) {
 			}
 			t.Logf("conveyor up, its CLI and its plugins killed with %d resources recorded", at)
 
-			s := mustRun(t, "up after the kill", env, func() (*report.Summary, error) { return c.e.Up(ctx, env, engine.RunOptions{}) })
+			s := mustRun(t, "up after the kill", env, func() (*report.Summary, error) { return c.e.Up(ctx, env, stackops.RunOptions{}) })
 			t.Logf("the converging up: %v", s.Changes)
-			if p := mustRun(t, "preview", env, func() (*report.Summary, error) { return c.e.Preview(ctx, env, engine.RunOptions{}) }); p.HasChanges() {
+			if p := mustRun(t, "preview", env, func() (*report.Summary, error) { return c.e.Preview(ctx, env, stackops.RunOptions{}) }); p.HasChanges() {
 				t.Errorf("a preview after the converging up changes %v: %v", p.Changes, p.Resources)
 			}
 			state := c.state(t, env)
@@ -115,7 +115,7 @@ func TestKilledUpdateConverges(t *testing.T) {
 				}
 			}
 
-			mustRun(t, "destroy", env, func() (*report.Summary, error) { return c.e.Destroy(ctx, env, env, engine.RunOptions{}) })
+			mustRun(t, "destroy", env, func() (*report.Summary, error) { return c.e.Destroy(ctx, env, env, stackops.RunOptions{}) })
 			if left := f.labelled(t, env); len(left) > 0 {
 				t.Errorf("after destroying %s, objects labelled with it are left:\n  %s", env, join(left))
 			}
@@ -143,8 +143,8 @@ func killTree(t *testing.T, pid int) {
 // holds its lock.
 func (c *clone) progress(env string) (resources int, locked bool) {
 	root := filepath.Join(strings.TrimPrefix(c.backend.Backend, "file://"), ".pulumi")
-	locks, _ := filepath.Glob(filepath.Join(root, "locks", "organization", engine.DefaultProject, env, "*.json"))
-	data, _ := os.ReadFile(filepath.Join(root, "stacks", engine.DefaultProject, env+".json"))
+	locks, _ := filepath.Glob(filepath.Join(root, "locks", "organization", stackops.DefaultProject, env, "*.json"))
+	data, _ := os.ReadFile(filepath.Join(root, "stacks", stackops.DefaultProject, env+".json"))
 	return strings.Count(string(data), `"urn":`), len(locks) > 0
 }
 

@@ -18,7 +18,7 @@
 // A new test of the tier uses a small API (fixture_test.go, command_test.go):
 //
 //	f := setup(t)                                   // the cluster and plugins, once per package
-//	c := f.newClone(t, enginetest.NewEnv(t), nil)    // a checkout with a backend of its own
+//	c := f.newClone(t, stackopstest.NewEnv(t), nil)    // a checkout with a backend of its own
 //	c.configure(t, "local-bob", f.demoCatalog())     // its stack config file
 //	s := c.mustConveyor(t, "up", "--env", "local-bob") // the real conveyor command, --json
 //	c.e.Deploy(...)                                 // or the engine, in process

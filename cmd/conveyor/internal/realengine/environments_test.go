@@ -8,8 +8,8 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/enginetest"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks"
@@ -22,7 +22,7 @@ import (
 // real conveyor command, with the real providers, and then takes both down again.
 func TestLocalEnvironments(t *testing.T) {
 	f := setup(t)
-	backend := enginetest.NewEnv(t)
+	backend := stackopstest.NewEnv(t)
 	c := f.newClone(t, backend, nil)
 	ctx := t.Context()
 	const local, alice = "local", "local-alice"
@@ -36,13 +36,13 @@ func TestLocalEnvironments(t *testing.T) {
 	}{
 		local: {
 			up: func(t *testing.T) *report.Summary {
-				return mustRun(t, "up", local, func() (*report.Summary, error) { return c.e.Up(ctx, local, engine.RunOptions{}) })
+				return mustRun(t, "up", local, func() (*report.Summary, error) { return c.e.Up(ctx, local, stackops.RunOptions{}) })
 			},
 			preview: func(t *testing.T) *report.Summary {
-				return mustRun(t, "preview", local, func() (*report.Summary, error) { return c.e.Preview(ctx, local, engine.RunOptions{}) })
+				return mustRun(t, "preview", local, func() (*report.Summary, error) { return c.e.Preview(ctx, local, stackops.RunOptions{}) })
 			},
 			destroy: func(t *testing.T) *report.Summary {
-				return mustRun(t, "destroy", local, func() (*report.Summary, error) { return c.e.Destroy(ctx, local, local, engine.RunOptions{}) })
+				return mustRun(t, "destroy", local, func() (*report.Summary, error) { return c.e.Destroy(ctx, local, local, stackops.RunOptions{}) })
 			},
 		},
 		alice: {
@@ -96,7 +96,7 @@ func TestLocalEnvironments(t *testing.T) {
 		ns := naming.Namespace(local, "sales")
 		before := generations(t, f, local)
 		s := mustRun(t, "deploy", local, func() (*report.Summary, error) {
-			return c.e.Deploy(ctx, engine.DeployRequest{Env: local, Module: "quotes", Image: image}, engine.RunOptions{})
+			return c.e.Deploy(ctx, stackops.DeployRequest{Env: local, Module: "quotes", Image: image}, stackops.RunOptions{})
 		})
 		if len(s.Resources) == 0 {
 			t.Error("the deploy changed nothing")
@@ -119,7 +119,7 @@ func TestLocalEnvironments(t *testing.T) {
 				t.Errorf("the deploy of quotes changed %s (generation %d -> %d)", ref, g, after[ref])
 			}
 		}
-		p := mustRun(t, "preview", local, func() (*report.Summary, error) { return c.e.Preview(ctx, local, engine.RunOptions{}) })
+		p := mustRun(t, "preview", local, func() (*report.Summary, error) { return c.e.Preview(ctx, local, stackops.RunOptions{}) })
 		if p.HasChanges() {
 			t.Errorf("a preview after the deploy changes %v: %v", p.Changes, p.Resources)
 		}

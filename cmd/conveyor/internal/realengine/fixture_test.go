@@ -12,9 +12,9 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/engine"
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/enginetest"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/pulumicli"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks"
 	"github.com/conveyor-paas/conveyor/tests/harness"
@@ -56,7 +56,7 @@ func TestMain(m *testing.M) {
 func skip(tb testing.TB) {
 	tb.Helper()
 	harness.SkipUnlessRealEngine(tb)
-	enginetest.Skip(tb)
+	stackopstest.Skip(tb)
 }
 
 // setup returns the shared fixture, starting it on first use. Whatever is missing fails tb.
@@ -65,7 +65,7 @@ func setup(tb testing.TB) *fixture {
 	skip(tb)
 	// The CLI first: other packages build it too, under a lock, and the plugins' build
 	// reuses what it compiled (see tools/kubernetes-provider).
-	enginetest.CLI(tb)
+	stackopstest.CLI(tb)
 	shared.once.Do(func() {
 		// Not tb's context or log: the fixture outlives the test that starts it.
 		ctx := context.Background()
@@ -82,7 +82,7 @@ func setup(tb testing.TB) *fixture {
 			shared.err = err
 			return
 		}
-		shared.f = &fixture{kube: kube, plugins: plugins, root: enginetest.RepoRoot(tb)}
+		shared.f = &fixture{kube: kube, plugins: plugins, root: stackopstest.RepoRoot(tb)}
 	})
 	if shared.err != nil {
 		tb.Fatalf("the real-engine tier cannot start: %v", shared.err)
@@ -94,14 +94,14 @@ func setup(tb testing.TB) *fixture {
 // Pulumi.yaml and stack config files of its own, driving a backend.
 type clone struct {
 	f       *fixture
-	backend *enginetest.Env
-	opts    engine.Options
-	e       *engine.Engine
+	backend *stackopstest.Env
+	opts    stackops.Options
+	e       *stackops.Runner
 }
 
 // newClone makes a clone on backend. extraEnv is added to every CLI invocation (a benchmark
 // sets PULUMI_SKIP_CHECKPOINTS there).
-func (f *fixture) newClone(tb testing.TB, backend *enginetest.Env, extraEnv map[string]string) *clone {
+func (f *fixture) newClone(tb testing.TB, backend *stackopstest.Env, extraEnv map[string]string) *clone {
 	tb.Helper()
 	opts := backend.Options(tb, stacks.Program)
 	projectFile := filepath.Join(f.root, "Pulumi.yaml")
@@ -138,7 +138,7 @@ func (f *fixture) newClone(tb testing.TB, backend *enginetest.Env, extraEnv map[
 	for k, v := range extraEnv {
 		opts.ExtraEnv[k] = v
 	}
-	e, err := engine.New(context.Background(), opts)
+	e, err := stackops.New(context.Background(), opts)
 	if err != nil {
 		tb.Fatal(err)
 	}

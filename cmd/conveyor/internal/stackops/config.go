@@ -1,0 +1,174 @@
+package stackops
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
+)
+
+// Namespace is the config namespace of Conveyor's program.
+const Namespace = "conveyor"
+
+// ImagesKey is the config key of the images the program runs: {<module>: {<component>:
+// <image>}}. In a stack file it is the committed seed (deployed.SeedKey); the gate is handed
+// it with every layer applied (see gate).
+const ImagesKey = deployed.SeedKey
+
+// configValue is one entry of `pulumi config --json`, the shape `config set-all --json`
+// reads back. Going through it (rather than auto.ConfigMap) keeps object values objects
+// and secrets secret when config is copied between stacks.
+type configValue struct {
+	Value       *string `json:"value,omitempty"`
+	ObjectValue any     `json:"objectValue,omitempty"`
+	Secret      bool    `json:"secret"`
+}
+
+// cli runs the Pulumi CLI with the environment of stack's tier, for the commands the
+// Automation API does not wrap with the fidelity needed here.
+func (e *Runner) cli(ctx context.Context, stack string, args ...string) (string, error) {
+	ws := e.wsFor(stack)
+	var env []string
+	for k, v := range ws.GetEnvVars() {
+		env = append(env, k+"="+v)
+	}
+	stdout, stderr, code, err := ws.PulumiCommand().Run(ctx, ws.WorkDir(), nil, nil, nil, env, args...)
+	if err != nil {
+		return stdout, fmt.Errorf("pulumi %s: exit %d: %w\n%s", strings.Join(args, " "), code, err, strings.TrimSpace(stderr))
+	}
+	return stdout, nil
+}
+
+// rawConfig reads every config value of env, secrets in clear (they are re-encrypted with the
+// destination stack's key when written back).
+func (e *Runner) rawConfig(ctx context.Context, env string) (map[string]configValue, error) {
+	st, err := e.selectStack(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	// Through a composed file, so that decrypting leaves the committed file alone.
+	path, done, err := e.opConfig(ctx, &st, nil)
+	if err != nil {
+		return nil, err
+	}
+	out, err := e.cli(ctx, env, "config", "--json", "--show-secrets", "--stack", env, "--config-file", path)
+	if derr := done(ctx); err == nil {
+		err = derr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading the config of %s: %w", env, err)
+	}
+	cfg := map[string]configValue{}
+	if err := json.Unmarshal([]byte(out), &cfg); err != nil {
+		return nil, fmt.Errorf("reading the config of %s: %w", env, err)
+	}
+	return cfg, nil
+}
+
+// setRawConfig writes values into env's config file, leaving other keys alone.
+func (e *Runner) setRawConfig(ctx context.Context, st *auto.Stack, values map[string]configValue) error {
+	if len(values) == 0 {
+		return nil
+	}
+	data, err := json.Marshal(values)
+	if err != nil {
+		return fmt.Errorf("encoding config: %w", err)
+	}
+	if err := st.SetAllConfigJson(ctx, string(data), nil); err != nil {
+		return fmt.Errorf("writing the config of %s: %w", st.Name(), err)
+	}
+	return nil
+}
+
+// notInherited are the keys that say which environment a stack is rather than what it runs:
+// an environment made from prod must not land on cluster-prod or be protected as prod.
+var notInherited = map[string]bool{Namespace + ":cluster": true, Namespace + ":production": true}
+
+// copyNamespace copies every key of Conveyor's namespace from one environment to another,
+// but those notInherited, and returns the keys copied.
+func (e *Runner) copyNamespace(ctx context.Context, from string, to *auto.Stack) ([]string, error) {
+	src, err := e.rawConfig(ctx, from)
+	if err != nil {
+		return nil, err
+	}
+	picked := map[string]configValue{}
+	for k, v := range src {
+		if strings.HasPrefix(k, Namespace+":") && v.Value != nil && !notInherited[k] {
+			picked[k] = v
+		}
+	}
+	if err := e.setRawConfig(ctx, to, picked); err != nil {
+		return nil, err
+	}
+	return slices.Sorted(maps.Keys(picked)), nil
+}
+
+// restoreConfig makes sure env's config file exists, since operations read it. A fresh clone
+// (a CI run) has no file for an ad-hoc environment: the config of its last deployment is
+// restored from the backend, with the salt that encrypts its secrets (`pulumi config
+// refresh`); an environment never deployed gets the config of the environment it was created
+// from again. The deployed images are not brought into any file: the update reads them from
+// its last checkpoint (see package deployed).
+func (e *Runner) restoreConfig(ctx context.Context, st *auto.Stack, env string) error {
+	if !fileExists(e.configFile(env)) {
+		_, err := st.RefreshConfig(ctx)
+		switch {
+		case err == nil:
+			e.logf("restored the config of %s from its last deployment (%s was missing)", env, e.configFile(env))
+		case strings.Contains(autoErrorText(err), "no previous deployment"):
+			meta, merr := e.meta(ctx, st)
+			if merr != nil {
+				return merr
+			}
+			if meta.From != "" {
+				if _, err := e.copyNamespace(ctx, meta.From, st); err != nil {
+					return fmt.Errorf("restoring the config of %s from %s: %w", env, meta.From, err)
+				}
+				e.logf("copied the config of %s from %s again (%s was missing and %s was never deployed)", env, meta.From, e.configFile(env), env)
+			}
+		default:
+			return fmt.Errorf("restoring the config of %s from the backend: %w", env, err)
+		}
+	}
+	return nil
+}
+
+// imageDiff says which components' images differ between two sets: "quotes/api: a -> b".
+func imageDiff(from, to Images) string {
+	var parts []string
+	modules := map[string]bool{}
+	for m := range from {
+		modules[m] = true
+	}
+	for m := range to {
+		modules[m] = true
+	}
+	for _, m := range slices.Sorted(maps.Keys(modules)) {
+		comps := map[string]bool{}
+		for c := range from[m] {
+			comps[c] = true
+		}
+		for c := range to[m] {
+			comps[c] = true
+		}
+		for _, c := range slices.Sorted(maps.Keys(comps)) {
+			if a, b := from[m][c], to[m][c]; a != b {
+				parts = append(parts, fmt.Sprintf("%s/%s: %s -> %s", m, c, orNone(a), orNone(b)))
+			}
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}

@@ -1,0 +1,97 @@
+package stackops_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
+)
+
+// recordingGate is a test double of the conveyor command's policy gate: it records what it
+// was asked about and refuses while refuse is set.
+type recordingGate struct {
+	mu     sync.Mutex
+	seen   []string
+	images []string
+	refuse error
+}
+
+func (g *recordingGate) check(_ context.Context, env string, config map[string]auto.ConfigValue) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.seen = append(g.seen, env)
+	g.images = append(g.images, config["conveyor:images"].Value)
+	return g.refuse
+}
+
+// TestGateRunsBeforeTheEngine: up, preview, deploy and promote ask the gate first, with the
+// config the engine is about to use (a fresh clone's restored from the backend); a refusal
+// stops the operation before the engine runs, so nothing changes and no update is recorded.
+func TestGateRunsBeforeTheEngine(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	env := stackopstest.NewEnv(t)
+	gate := &recordingGate{}
+	opts := env.Options(t, stackopstest.Program)
+	opts.Gate = gate.check
+	e, err := stackops.New(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustUp(t, e, "dev")
+	if _, err := e.Deploy(ctx, stackops.DeployRequest{Env: "dev", Module: "quotes", Image: "quotes:2"}, stackops.RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	mustUp(t, e, "staging")
+	if _, err := e.Promote(ctx, stackops.PromoteRequest{From: "dev", To: "staging"}, stackops.RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"dev", "dev", "staging", "staging"}; !slices.Equal(gate.seen, want) {
+		t.Errorf("the gate saw %v, want %v", gate.seen, want)
+	}
+	if got := gate.images[1]; got != `{"quotes":{"api":"quotes:2"}}` {
+		t.Errorf("the gate of the deploy saw images %s, not the deployed one", got)
+	}
+
+	// A fresh clone has no config file: the gate sees what the engine restored.
+	fresh := env.Options(t, stackopstest.Program)
+	fresh.Gate = gate.check
+	clone, err := stackops.New(ctx, fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := len(history(t, clone, "dev"))
+	gate.refuse = errors.New("a mandatory rule is violated")
+	_, err = clone.Up(ctx, "dev", stackops.RunOptions{})
+	if !stackops.IsGated(err) || !errors.Is(err, gate.refuse) {
+		t.Fatalf("up with a refusing gate: %v, want the gate's refusal", err)
+	}
+	if got := gate.images[len(gate.images)-1]; got != `{"quotes":{"api":"quotes:2"}}` {
+		t.Errorf("the fresh clone's gate saw images %s, not those the engine restored", got)
+	}
+	if _, err := clone.Preview(ctx, "dev", stackops.RunOptions{}); !stackops.IsGated(err) {
+		t.Errorf("preview with a refusing gate: %v", err)
+	}
+	if after := len(history(t, clone, "dev")); after != before {
+		t.Errorf("a refused up was recorded: %d updates, then %d", before, after)
+	}
+}
+
+func history(t *testing.T, e *stackops.Runner, env string) []auto.UpdateSummary {
+	t.Helper()
+	st, err := auto.SelectStack(context.Background(), env, e.Workspace())
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := st.History(context.Background(), 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}

@@ -1,0 +1,67 @@
+package stackops_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
+)
+
+func setConfig(t *testing.T, e *stackops.Runner, env, key, value string, secret bool) {
+	t.Helper()
+	err := e.Workspace().SetConfigWithOptions(context.Background(), env, key,
+		auto.ConfigValue{Value: value, Secret: secret}, &auto.ConfigOptions{Path: true})
+	if err != nil {
+		t.Fatalf("setting %s of %s: %v", key, env, err)
+	}
+}
+
+func getConfig(t *testing.T, e *stackops.Runner, env, key string) auto.ConfigValue {
+	t.Helper()
+	v, err := e.Workspace().GetConfig(context.Background(), env, key)
+	if err != nil {
+		t.Fatalf("reading %s of %s: %v", key, env, err)
+	}
+	return v
+}
+
+// inputs reads the recorded inputs of every resource of env's state, by logical name.
+func inputs(t *testing.T, e *stackops.Runner, env string) map[string]map[string]any {
+	t.Helper()
+	state, err := e.Workspace().ExportStack(context.Background(), env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dep apitype.DeploymentV3
+	if err := json.Unmarshal(state.Deployment, &dep); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]any{}
+	for _, r := range dep.Resources {
+		urn := string(r.URN)
+		out[urn[lastSep(urn):]] = r.Inputs
+	}
+	return out
+}
+
+func lastSep(urn string) int {
+	for i := len(urn) - 1; i > 0; i-- {
+		if urn[i] == ':' && urn[i-1] == ':' {
+			return i + 1
+		}
+	}
+	return 0
+}
+
+func mustUp(t *testing.T, e *stackops.Runner, env string) {
+	t.Helper()
+	if s, err := e.Up(context.Background(), env, stackops.RunOptions{}); err != nil {
+		t.Fatalf("up %s: %v", env, err)
+	} else if s.Result != "succeeded" {
+		t.Fatalf("up %s: %s", env, s.Result)
+	}
+}

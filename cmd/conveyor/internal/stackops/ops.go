@@ -1,0 +1,230 @@
+package stackops
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+)
+
+// Operation names, as summaries report them.
+const (
+	OpPreview = "preview"
+	OpUpdate  = "update"
+	OpDestroy = "destroy"
+	OpRefresh = "refresh"
+	OpDrift   = "drift"
+)
+
+// planRequired are the environments that change only through a saved plan: what a person
+// approved after reading a preview is exactly what runs.
+var planRequired = map[string]bool{"prod": true, "cluster-prod": true}
+
+// RequiresPlan reports whether an update of env must apply a saved plan.
+func RequiresPlan(env string) bool { return planRequired[env] }
+
+// PlanRequiredError refuses an update of a production environment without a saved plan.
+type PlanRequiredError struct{ Env string }
+
+func (e *PlanRequiredError) Error() string {
+	return fmt.Sprintf("%s changes only through a reviewed plan: run `conveyor preview --env %s --save-plan %s.plan.json`, "+
+		"have it reviewed, then `conveyor up --env %s --plan %s.plan.json`", e.Env, e.Env, e.Env, e.Env, e.Env)
+}
+
+// Preview shows what an update of env would change, and saves the plan when o.Plan is set.
+func (e *Runner) Preview(ctx context.Context, env string, o RunOptions) (*report.Summary, error) {
+	st, err := e.stackFor(ctx, env, true)
+	if err != nil {
+		return nil, err
+	}
+	return e.preview(ctx, &st, o, nil)
+}
+
+// preview previews st with request, the images this operation asks for (package deployed).
+func (e *Runner) preview(ctx context.Context, st *auto.Stack, o RunOptions, request Images) (*report.Summary, error) {
+	if err := e.gate(ctx, st, request); err != nil {
+		return nil, err
+	}
+	return e.withConfig(ctx, st, request, func(path string) (*report.Summary, error) {
+		return e.run(ctx, st, OpPreview, true, o, func(ch chan<- events.EngineEvent) error {
+			return previewWith(ctx, st, o, ch, path)
+		})
+	})
+}
+
+func previewWith(ctx context.Context, st *auto.Stack, o RunOptions, ch chan<- events.EngineEvent, path string) error {
+	opts := []optpreview.Option{optpreview.EventStreams(ch), optpreview.Color("never"), optpreview.ConfigFile(path)}
+	if o.Plan != "" {
+		opts = append(opts, optpreview.Plan(o.Plan))
+	}
+	if len(o.Targets) > 0 {
+		opts = append(opts, optpreview.Target(o.Targets))
+	}
+	if o.Message != "" {
+		opts = append(opts, optpreview.Message(o.Message))
+	}
+	_, err := st.Preview(ctx, opts...)
+	return err
+}
+
+// withConfig runs op with the config file composed for st and request (see opConfig).
+func (e *Runner) withConfig(ctx context.Context, st *auto.Stack, request Images, op func(path string) (*report.Summary, error)) (*report.Summary, error) {
+	path, done, err := e.opConfig(ctx, st, request)
+	if err != nil {
+		return nil, err
+	}
+	s, err := op(path)
+	if derr := done(ctx); err == nil && derr != nil {
+		return s, derr
+	}
+	return s, err
+}
+
+// Up updates env to what the program declares. A production environment (RequiresPlan)
+// is only updated by applying a plan saved by Preview.
+func (e *Runner) Up(ctx context.Context, env string, o RunOptions) (*report.Summary, error) {
+	if RequiresPlan(env) && o.Plan == "" {
+		return nil, &PlanRequiredError{Env: env}
+	}
+	st, err := e.stackFor(ctx, env, true)
+	if err != nil {
+		return nil, err
+	}
+	var request Images
+	if o.Plan != "" {
+		// The plan records the config it was made with; its request is the approved one,
+		// whatever this clone has.
+		if request, err = planRequest(o.Plan); err != nil {
+			return nil, err
+		}
+	}
+	return e.up(ctx, &st, o, request)
+}
+
+// up updates st with request, the images this update asks for (package deployed).
+func (e *Runner) up(ctx context.Context, st *auto.Stack, o RunOptions, request Images) (*report.Summary, error) {
+	if err := e.gate(ctx, st, request); err != nil {
+		return nil, err
+	}
+	return e.withConfig(ctx, st, request, func(path string) (*report.Summary, error) {
+		return e.upWith(ctx, st, o, path)
+	})
+}
+
+func (e *Runner) upWith(ctx context.Context, st *auto.Stack, o RunOptions, path string) (*report.Summary, error) {
+	var res auto.UpResult
+	s, err := e.run(ctx, st, OpUpdate, false, o, func(ch chan<- events.EngineEvent) error {
+		opts := []optup.Option{optup.EventStreams(ch), optup.Color("never"), optup.ConfigFile(path)}
+		if o.Plan != "" {
+			opts = append(opts, optup.Plan(o.Plan))
+		}
+		if len(o.Targets) > 0 {
+			opts = append(opts, optup.Target(o.Targets))
+		}
+		if o.Message != "" {
+			opts = append(opts, optup.Message(o.Message))
+		}
+		var err error
+		res, err = st.Up(ctx, opts...)
+		return err
+	})
+	if err == nil && res.Outputs != nil {
+		s.Outputs = maskOutputs(res.Outputs)
+	}
+	if err == nil {
+		// After the update, not before: it has adopted what an interrupted one made, and a
+		// check before would delay every update's taking of the lock.
+		if rerr := e.recoverInterrupted(ctx, st, o); rerr != nil {
+			return s, rerr
+		}
+	}
+	return s, err
+}
+
+// Destroy deletes every resource of env, keeping its stack (see DeleteEnv to remove it).
+// Long-lived environments and cluster stacks are refused unless confirmed names env.
+func (e *Runner) Destroy(ctx context.Context, env, confirmed string, o RunOptions) (*report.Summary, error) {
+	if IsProtected(env) && confirmed != env {
+		return nil, refusef("%s is a long-lived environment or a cluster stack: destroying it must be confirmed with its name", env)
+	}
+	st, err := e.stackFor(ctx, env, false)
+	if err != nil {
+		return nil, err
+	}
+	return e.destroy(ctx, &st, o)
+}
+
+func (e *Runner) destroy(ctx context.Context, st *auto.Stack, o RunOptions) (*report.Summary, error) {
+	if s, err := e.teardown(ctx, st, o); err != nil {
+		return s, err
+	}
+	return e.withConfig(ctx, st, nil, func(path string) (*report.Summary, error) {
+		return e.run(ctx, st, OpDestroy, false, o, func(ch chan<- events.EngineEvent) error {
+			opts := []optdestroy.Option{optdestroy.EventStreams(ch), optdestroy.Color("never"), optdestroy.ConfigFile(path)}
+			if o.Message != "" {
+				opts = append(opts, optdestroy.Message(o.Message))
+			}
+			_, err := st.Destroy(ctx, opts...)
+			return err
+		})
+	})
+}
+
+// Refresh updates env's state to what is live, without changing anything live.
+func (e *Runner) Refresh(ctx context.Context, env string, o RunOptions) (*report.Summary, error) {
+	st, err := e.stackFor(ctx, env, false)
+	if err != nil {
+		return nil, err
+	}
+	return e.withConfig(ctx, &st, nil, func(path string) (*report.Summary, error) {
+		return e.run(ctx, &st, OpRefresh, false, o, func(ch chan<- events.EngineEvent) error {
+			opts := []optrefresh.Option{optrefresh.EventStreams(ch), optrefresh.Color("never"), optrefresh.ConfigFile(path)}
+			if o.Message != "" {
+				opts = append(opts, optrefresh.Message(o.Message))
+			}
+			_, err := st.Refresh(ctx, opts...)
+			return err
+		})
+	})
+}
+
+// Drift refreshes env in preview mode: it compares what is live with the state the code
+// last deployed and changes nothing, neither live nor in the state. The summary's changes
+// are the drift; Summary.HasChanges says whether there is any.
+//
+// The Automation API of sdk v3.274.1 offers this as Stack.PreviewRefresh (`pulumi refresh
+// --preview-only`, CLI >= 3.105, with an inline program CLI >= 3.181); optrefresh's
+// ExpectNoChanges would turn drift into an error, which would lose the summary of what
+// drifted, so the changes are read from the event stream instead.
+func (e *Runner) Drift(ctx context.Context, env string, o RunOptions) (*report.Summary, error) {
+	st, err := e.stackFor(ctx, env, false)
+	if err != nil {
+		return nil, err
+	}
+	return e.withConfig(ctx, &st, nil, func(path string) (*report.Summary, error) {
+		return e.run(ctx, &st, OpDrift, true, o, func(ch chan<- events.EngineEvent) error {
+			_, err := st.PreviewRefresh(ctx, optrefresh.EventStreams(ch), optrefresh.Color("never"), optrefresh.ConfigFile(path))
+			return err
+		})
+	})
+}
+
+// maskOutputs turns stack outputs into plain values, secrets masked as the CLI masks them.
+func maskOutputs(outs auto.OutputMap) map[string]any {
+	m := make(map[string]any, len(outs))
+	for k, v := range outs {
+		if v.Secret {
+			m[k] = "[secret]"
+		} else {
+			m[k] = v.Value
+		}
+	}
+	return m
+}

@@ -1,0 +1,53 @@
+package stackops
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+)
+
+// recoverInterrupted makes an update that was killed (its CLI gone before it could finish)
+// harmless for the next one. Its stale lock is removed by run (stalelock.go); what is left is
+// its pending operations. Pulumi's next update clears the pending updates and deletes, but
+// keeps every pending create in the state for ever, warning on each update, since an object
+// may have been made that the state does not record. A refresh that clears them, after the
+// next successful update, settles this: every object Conveyor makes has a name fixed by convention, and the kubernetes
+// provider's server-side apply adopts an existing object of that name on the update's create
+// (TestKilledUpdateConverges proves that nothing is left orphaned, live or in state).
+func (e *Runner) recoverInterrupted(ctx context.Context, st *auto.Stack, o RunOptions) error {
+	pending, err := e.pendingOperations(ctx, st.Name())
+	if err != nil || pending == 0 {
+		return err
+	}
+	o.notify("environment %s holds %d operation(s) of an interrupted update; refreshing it to clear them", st.Name(), pending)
+	_, err = e.run(ctx, st, OpRefresh, false, o, func(ch chan<- events.EngineEvent) error {
+		_, err := st.Refresh(ctx, optrefresh.EventStreams(ch), optrefresh.Color("never"), optrefresh.ClearPendingCreates())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("clearing the operations an interrupted update left in %s: %w", st.Name(), err)
+	}
+	return nil
+}
+
+// pendingOperations counts the operations in env's state that an update started and never
+// finished.
+func (e *Runner) pendingOperations(ctx context.Context, env string) (int, error) {
+	state, err := e.wsFor(env).ExportStack(ctx, env)
+	if err != nil {
+		return 0, fmt.Errorf("reading the state of %s: %w", env, err)
+	}
+	if len(state.Deployment) == 0 {
+		return 0, nil
+	}
+	var dep apitype.DeploymentV3
+	if err := json.Unmarshal(state.Deployment, &dep); err != nil {
+		return 0, fmt.Errorf("reading the state of %s: %w", env, err)
+	}
+	return len(dep.PendingOperations), nil
+}

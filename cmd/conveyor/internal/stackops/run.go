@@ -1,0 +1,165 @@
+package stackops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
+
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+)
+
+// RunOptions tune one stack operation.
+type RunOptions struct {
+	// Progress receives the operation's state after every resource event, on the goroutine
+	// that reads the event stream; it must return quickly.
+	Progress func(report.Progress)
+	// Notify receives notices about the operation, such as a wait for another's lock.
+	Notify func(string)
+	// Message is recorded with the update in the stack's history.
+	Message string
+	// Plan is, for a preview, where to save the update plan, and for an update, the plan to
+	// apply exactly.
+	Plan string
+	// Targets limits the operation to these URNs.
+	Targets []string
+}
+
+func (o RunOptions) notify(format string, args ...any) {
+	if o.Notify != nil {
+		o.Notify(fmt.Sprintf(format, args...))
+	}
+}
+
+// OpError says that an engine operation failed, in the CLI's own words rather than with its
+// whole output; Err keeps the Automation API's error with all of it.
+type OpError struct {
+	Op, Env string
+	Msg     string
+	Err     error
+}
+
+func (e *OpError) Error() string {
+	return fmt.Sprintf("%s of %s failed: %s", e.Op, e.Env, e.Msg)
+}
+
+func (e *OpError) Unwrap() error { return e.Err }
+
+// run performs one engine operation on st, streaming its events into a summary. call starts
+// the operation with the channel the events must go to; it is called again, with a new
+// channel, after each wait for the stack lock.
+func (e *Runner) run(ctx context.Context, st *auto.Stack, op string, dryRun bool, o RunOptions,
+	call func(ch chan<- events.EngineEvent) error,
+) (*report.Summary, error) {
+	col := report.NewCollector(op, st.Name(), dryRun)
+	if info, err := st.Info(ctx); err == nil && info.ResourceCount != nil {
+		col.Expect(*info.ResourceCount)
+	}
+	if o.Progress != nil {
+		col.OnProgress(o.Progress)
+	}
+	waiting := func(wait time.Duration, holder string) {
+		if holder == "" {
+			holder = "another operation"
+		}
+		o.notify("environment %s is locked by %s; retrying in %s", st.Name(), holder, wait.Round(100*time.Millisecond))
+	}
+	retries, err := withLockRetry(ctx, e.opts.LockRetry, st.Name(), waiting, func() error {
+		err := stream(col, call)
+		if err != nil && isLockError(err) && staleLock(err, hostname(), processAlive) {
+			// Left by a killed update on this host (see stalelock.go): remove it, and let the
+			// retry take the lock. The update's pending operations stay in the state, where
+			// the next update deals with them.
+			o.notify("environment %s is locked by a process of this host that no longer runs (a killed update); removing its stale lock", st.Name())
+			if cerr := st.Cancel(ctx); cerr != nil {
+				return fmt.Errorf("removing the stale lock of %s: %w", st.Name(), cerr)
+			}
+		}
+		return err
+	})
+	s := col.Summary()
+	withoutSelfReference(&s, e.opts.Project, st.Name())
+	s.LockRetries = retries
+	s.Targets = o.Targets
+	s.Plan = o.Plan
+	if err != nil {
+		s.Result = report.Failed
+		var lockErr *LockError
+		if errors.As(err, &lockErr) {
+			s.Error = err.Error()
+			return &s, err
+		}
+		s.Error = conciseError(err)
+		return &s, &OpError{Op: op, Env: st.Name(), Msg: s.Error, Err: err}
+	}
+	return &s, nil
+}
+
+// stream runs call with a fresh event channel and feeds what arrives to col until the
+// operation ends. The Automation API closes the channel when the CLI ends its event stream,
+// before call returns; when the CLI failed before it opened one (a lock error, a bad flag),
+// nothing will, so the reader stops once call has returned and the channel stayed open a
+// moment longer (the grace covers a stream handler that is still finishing).
+const streamGrace = 500 * time.Millisecond
+
+func stream(col *report.Collector, call func(ch chan<- events.EngineEvent) error) error {
+	ch := make(chan events.EngineEvent)
+	quit := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case ev, ok := <-ch:
+				if !ok {
+					return
+				}
+				if ev.Error == nil {
+					col.Add(ev.EngineEvent)
+				}
+			case <-quit:
+				return
+			}
+		}
+	}()
+	err := call(ch)
+	select {
+	case <-done:
+	case <-time.After(streamGrace):
+		close(quit)
+		<-done
+	}
+	return err
+}
+
+// conciseError extracts what the CLI said went wrong from an Automation API error, whose text
+// carries the CLI's whole stdout and stderr.
+func conciseError(err error) string {
+	text := err.Error()
+	first, _, _ := strings.Cut(text, "\n")
+	var lines []string
+	if _, stderr, ok := strings.Cut(text, "\nstderr: "); ok {
+		for _, l := range strings.Split(stderr, "\n") {
+			if l = strings.TrimSpace(l); l != "" {
+				lines = append(lines, strings.TrimPrefix(l, "error: "))
+			}
+		}
+	}
+	if _, stdout, ok := strings.Cut(text, "\nstdout: "); ok && len(lines) == 0 {
+		stdout, _, _ = strings.Cut(stdout, "\nstderr: ")
+		for _, l := range strings.Split(stdout, "\n") {
+			if l, isErr := strings.CutPrefix(strings.TrimSpace(l), "error: "); isErr && !slices.Contains(lines, l) {
+				lines = append(lines, l)
+			}
+		}
+	}
+	if len(lines) == 0 {
+		return first
+	}
+	return strings.Join(lines, "\n")
+}

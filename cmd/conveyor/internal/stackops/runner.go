@@ -1,0 +1,214 @@
+// Package stackops runs Conveyor's Pulumi program on environments' stacks through the
+// Automation API (it is named so as not to be taken for Pulumi's own engine, which the CLI
+// it drives runs):
+// stack operations with progress and summaries, ad-hoc environments with a TTL, targeted
+// deploys of one module, image promotion, and drift checks.
+//
+// The program is injected (Options.Program), so the same Runner runs the real platform in the
+// conveyor command and a small inline program in tests. Every operation goes through the
+// Pulumi CLI pinned in tools/pulumi (see package pulumicli) against a backend chosen by the
+// machine's environment (see SettingsFromEnv).
+package stackops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/pulumicli"
+)
+
+// DefaultProject is the name of Conveyor's one Pulumi project.
+const DefaultProject = "conveyor"
+
+// Options configure a Runner. Program and WorkDir are required.
+type Options struct {
+	// Program is the Pulumi program every operation runs (stacks.Program in the command).
+	Program pulumi.RunFunc
+	// Teardown, when set, runs as an update of an ad-hoc environment right before it is
+	// destroyed, for what deleting its resources cannot undo (stacks.TeardownProgram drops
+	// its databases and roles). A failed teardown destroys nothing.
+	Teardown pulumi.RunFunc
+	// Project is the Pulumi project name; DefaultProject when empty.
+	Project string
+	// WorkDir holds the project's Pulumi.yaml (the repository root). Stack config files are
+	// in its stackConfigDir.
+	WorkDir string
+	// ProjectSettings, when set, are written to WorkDir/Pulumi.yaml if it has none (tests
+	// use a temporary WorkDir). An existing Pulumi.yaml is never overwritten.
+	ProjectSettings *workspace.Project
+
+	// Settings are the backend and passphrase; read with SettingsFromEnv(Getenv) when
+	// BackendURL is empty.
+	Settings Settings
+	// Getenv reads the process environment; os.Getenv when nil.
+	Getenv func(string) string
+	// ExtraEnv is added to every CLI invocation (tests set PULUMI_HOME).
+	ExtraEnv map[string]string
+
+	// Pulumi is the CLI to run; found or built with pulumicli.Find(RepoRoot) when nil.
+	Pulumi auto.PulumiCommand
+	// RepoRoot is where tools/pulumi is; WorkDir when empty.
+	RepoRoot string
+
+	// Now is the clock that ages environments; time.Now when nil. Tests move it forward
+	// instead of sleeping.
+	Now func() time.Time
+	// LockRetry says how long an operation waits for another one's stack lock.
+	LockRetry RetryPolicy
+	// Parallel bounds the environments that operations over several environments (env gc,
+	// env list) handle at once; 4 when zero.
+	Parallel int
+	// Log receives notices: builds of the CLI, waits for locks, config restored from the
+	// backend. io.Discard when nil.
+	Log io.Writer
+	// User names who creates environments, recorded in their metadata; $USER when empty.
+	User string
+	// Gate, when set, checks every update and preview (up, preview, deploy, promote) before
+	// the engine starts; see Gate.
+	Gate Gate
+}
+
+// Runner runs operations on the environments of one project.
+type Runner struct {
+	opts Options
+	// ws runs the CLI for every stack, but production's when wsProd is set (see tiers.go).
+	ws, wsProd auto.Workspace
+	configDir  string // absolute directory of the stack config files
+	// teardownOpts make a workspace like ws for another program (the teardown), once
+	// Pulumi.yaml exists: another workspace must not be given the project to write.
+	teardownOpts []auto.LocalWorkspaceOption
+}
+
+// New checks the options, finds the Pulumi CLI and prepares the workspace. It starts no
+// engine: errors here are setup errors (IsSetup) that say what to fix.
+func New(ctx context.Context, opts Options) (*Runner, error) {
+	if opts.Program == nil {
+		return nil, errors.New("engine: no program to run")
+	}
+	if opts.WorkDir == "" {
+		return nil, errors.New("engine: no work directory")
+	}
+	if opts.Project == "" {
+		opts.Project = DefaultProject
+	}
+	if opts.RepoRoot == "" {
+		opts.RepoRoot = opts.WorkDir
+	}
+	if opts.Getenv == nil {
+		opts.Getenv = os.Getenv
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Parallel <= 0 {
+		opts.Parallel = 4
+	}
+	if opts.Log == nil {
+		opts.Log = io.Discard
+	}
+	if opts.User == "" {
+		opts.User = opts.Getenv("USER")
+	}
+	opts.LockRetry = opts.LockRetry.withDefaults()
+	if opts.Settings.BackendURL == "" {
+		s, err := SettingsFromEnv(opts.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		opts.Settings = s
+	}
+
+	wsOpts := []auto.LocalWorkspaceOption{auto.WorkDir(opts.WorkDir), auto.Program(opts.Program)}
+	hasProject, err := projectFileExists(opts.WorkDir)
+	if err != nil {
+		return nil, err
+	}
+	if !hasProject {
+		if opts.ProjectSettings == nil {
+			return nil, setupErrorf("no Pulumi.yaml in %s: run conveyor from the repository, which holds the project", opts.WorkDir)
+		}
+		// auto.Project writes Pulumi.yaml into WorkDir; it is only given when there is none,
+		// because it would replace the repository's typed config with these bare settings.
+		wsOpts = append(wsOpts, auto.Project(*opts.ProjectSettings))
+	}
+
+	if opts.Pulumi == nil {
+		cli, err := pulumicli.Find(ctx, pulumicli.Options{RepoRoot: opts.RepoRoot, Getenv: opts.Getenv, Progress: opts.Log})
+		if err != nil {
+			return nil, &SetupError{Err: fmt.Errorf("the Pulumi CLI: %w", err)}
+		}
+		if cli.Source == pulumicli.SourcePath || cli.Source == pulumicli.SourceExplicit {
+			// Not the pinned CLI: say so, since its behaviour may differ from what CI runs.
+			fmt.Fprintf(opts.Log, "conveyor: using the Pulumi CLI v%s from %s (%s)\n", cli.Version, cli.Source, cli.Path)
+		}
+		opts.Pulumi = cli.Command
+	}
+	wsOpts = append(wsOpts, auto.Pulumi(opts.Pulumi))
+
+	ws, err := newWorkspace(ctx, wsOpts, opts.Settings, opts.ExtraEnv)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", opts.WorkDir, err)
+	}
+	var wsProd auto.Workspace
+	if opts.Settings.Prod != nil {
+		if err := opts.Settings.Prod.checkSeparate(opts.Settings); err != nil {
+			return nil, err
+		}
+		if wsProd, err = newWorkspace(ctx, wsOpts, *opts.Settings.Prod, opts.ExtraEnv); err != nil {
+			return nil, fmt.Errorf("%s, production tier: %w", opts.WorkDir, err)
+		}
+	}
+	proj, err := ws.ProjectSettings(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the project in %s: %w", opts.WorkDir, err)
+	}
+	if string(proj.Name) != opts.Project {
+		return nil, setupErrorf("%s/Pulumi.yaml is project %q, not %q", opts.WorkDir, proj.Name, opts.Project)
+	}
+	// The CLI reads and writes stack config in stackConfigDir; LocalWorkspace's own
+	// StackSettings ignores it, so the engine only ever goes through the CLI for config and
+	// uses this path just to see whether a stack's file exists.
+	configDir := filepath.Join(opts.WorkDir, proj.StackConfigDir)
+	teardownOpts := []auto.LocalWorkspaceOption{auto.WorkDir(opts.WorkDir), auto.Pulumi(opts.Pulumi), auto.Program(opts.Teardown)}
+	return &Runner{opts: opts, ws: ws, wsProd: wsProd, configDir: configDir, teardownOpts: teardownOpts}, nil
+}
+
+func projectFileExists(dir string) (bool, error) {
+	for _, name := range []string{"Pulumi.yaml", "Pulumi.yml"} {
+		_, err := os.Stat(filepath.Join(dir, name))
+		if err == nil {
+			return true, nil
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return false, fmt.Errorf("looking for the project file: %w", err)
+		}
+	}
+	return false, nil
+}
+
+// Workspace is the Automation API workspace the engine runs in, for callers that need an
+// operation the engine does not offer; with production settings of its own (Settings.Prod),
+// it is the non-production tier's, and WorkspaceFor names production's.
+func (e *Runner) Workspace() auto.Workspace { return e.ws }
+
+// WorkspaceFor is the workspace of env's tier: production's for prod and cluster-prod when
+// they have settings of their own, Workspace otherwise.
+func (e *Runner) WorkspaceFor(env string) auto.Workspace { return e.wsFor(env) }
+
+// configFile is the path of env's stack config file.
+func (e *Runner) configFile(env string) string {
+	return filepath.Join(e.configDir, "Pulumi."+env+".yaml")
+}
+
+func (e *Runner) logf(format string, args ...any) {
+	fmt.Fprintf(e.opts.Log, "conveyor: "+format+"\n", args...)
+}

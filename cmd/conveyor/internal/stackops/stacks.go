@@ -1,0 +1,74 @@
+package stackops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+)
+
+// NotFoundError says that an environment has no stack in the backend.
+type NotFoundError struct{ Env string }
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("there is no environment %q in this backend; create it with `conveyor env create %s`", e.Env, e.Env)
+}
+
+// IsNotFound reports whether err is, or wraps, a NotFoundError.
+func IsNotFound(err error) bool {
+	var nf *NotFoundError
+	return errors.As(err, &nf)
+}
+
+// selectStack returns env's stack, or a NotFoundError.
+func (e *Runner) selectStack(ctx context.Context, env string) (auto.Stack, error) {
+	if err := ValidateEnv(env); err != nil {
+		return auto.Stack{}, err
+	}
+	st, err := auto.SelectStack(ctx, env, e.wsFor(env))
+	if err != nil {
+		if auto.IsSelectStack404Error(err) {
+			return auto.Stack{}, &NotFoundError{Env: env}
+		}
+		return auto.Stack{}, fmt.Errorf("selecting environment %s: %w", env, err)
+	}
+	return st, nil
+}
+
+// stackFor returns env's stack ready for an operation: created when it is a long-lived
+// environment or a cluster stack that has none yet (their config is in the repository, so
+// there is nothing to decide), and with its config file present (see restoreConfig).
+// Ad-hoc environments are made only by `env create`, which gives them a TTL.
+func (e *Runner) stackFor(ctx context.Context, env string, create bool) (auto.Stack, error) {
+	st, err := e.selectStack(ctx, env)
+	if IsNotFound(err) && create && IsProtected(env) {
+		st, err = e.newStack(ctx, env)
+		e.logf("created the stack of %s", env)
+	}
+	if err != nil {
+		return auto.Stack{}, err
+	}
+	if err := e.restoreConfig(ctx, &st, env); err != nil {
+		return auto.Stack{}, err
+	}
+	return st, nil
+}
+
+// fileExists reports whether path exists; other errors than absence count as existing, so
+// that the caller's next step reports them.
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return !errors.Is(err, os.ErrNotExist)
+}
+
+// autoErrorText is the CLI's output carried by an Automation API error, for the few errors
+// that are recognized only by their text.
+func autoErrorText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return strings.ToLower(err.Error())
+}

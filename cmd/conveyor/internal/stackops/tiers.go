@@ -1,0 +1,98 @@
+package stackops
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+
+	"github.com/conveyor-paas/conveyor/components/naming"
+)
+
+// Production's stacks (prod and cluster-prod, naming.ProductionTier) can live in a backend
+// of their own and be encrypted with a key of their own. The engine then keeps one workspace
+// per tier, each handing the Pulumi CLI only its tier's backend and passphrase (or KMS key),
+// and every operation goes through the workspace of its stack's tier: the non-production
+// credentials a pull request runs with never open production's state or secrets.
+//
+// Without production settings (a developer's machine), both tiers share one workspace.
+
+// The variables of the production tier; any of them set gives production its own settings.
+const (
+	envProdBackend         = "CONVEYOR_PROD_BACKEND_URL"
+	envProdPassphrase      = "CONVEYOR_PROD_PASSPHRASE"
+	envProdSecretsProvider = "CONVEYOR_PROD_SECRETS_PROVIDER"
+)
+
+// prodSettingsFromEnv reads the production tier's settings; nil when none is set. Its
+// backend defaults to the other tier's; its passphrase never does, and may not be the same.
+func prodSettingsFromEnv(getenv func(string) string, nonprod Settings) (*Settings, error) {
+	set := false
+	for _, v := range []string{envProdBackend, envProdPassphrase, envProdPassphrase + "_FILE", envProdSecretsProvider} {
+		set = set || getenv(v) != ""
+	}
+	if !set {
+		return nil, nil
+	}
+	prod := &Settings{BackendURL: strings.TrimSpace(getenv(envProdBackend))}
+	if prod.BackendURL == "" {
+		prod.BackendURL = nonprod.BackendURL
+	}
+	if err := prod.readSecrets(getenv, envProdPassphrase, envProdSecretsProvider); err != nil {
+		return nil, err
+	}
+	if err := prod.checkSeparate(nonprod); err != nil {
+		return nil, err
+	}
+	return prod, nil
+}
+
+// checkSeparate refuses production settings that would let the other tier's credentials in.
+func (s *Settings) checkSeparate(nonprod Settings) error {
+	if s.usesPassphrase() && nonprod.usesPassphrase() && s.Passphrase == nonprod.Passphrase {
+		return setupErrorf("%s is the same as the non-production passphrase: production's secrets must have a key of their own", envProdPassphrase)
+	}
+	if !s.usesPassphrase() && s.SecretsProvider == nonprod.SecretsProvider {
+		return setupErrorf("%s is the same key as the non-production one: production's secrets must have a key of their own", envProdSecretsProvider)
+	}
+	return nil
+}
+
+// tierSettings are the settings of env's tier.
+func (s Settings) tierSettings(env string) Settings {
+	if s.Prod != nil && naming.ProductionTier(env) {
+		return *s.Prod
+	}
+	return s
+}
+
+// newWorkspace makes the workspace of one tier.
+func newWorkspace(ctx context.Context, base []auto.LocalWorkspaceOption, s Settings, extra map[string]string) (auto.Workspace, error) {
+	env := s.envVars()
+	maps.Copy(env, extra)
+	opts := append(append([]auto.LocalWorkspaceOption{}, base...), auto.SecretsProvider(s.secretsProvider()), auto.EnvVars(env))
+	ws, err := auto.NewLocalWorkspace(ctx, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("preparing the Pulumi workspace: %w", err)
+	}
+	return ws, nil
+}
+
+// wsFor is the workspace of env's tier.
+func (e *Runner) wsFor(env string) auto.Workspace {
+	if e.wsProd != nil && naming.ProductionTier(env) {
+		return e.wsProd
+	}
+	return e.ws
+}
+
+// workspaces are the distinct workspaces of the tiers, non-production first.
+func (e *Runner) workspaces() []auto.Workspace {
+	if e.wsProd == nil || e.opts.Settings.Prod.BackendURL == e.opts.Settings.BackendURL {
+		// One backend: listing it once lists every stack.
+		return []auto.Workspace{e.ws}
+	}
+	return []auto.Workspace{e.ws, e.wsProd}
+}
