@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 )
 
 // DefaultTTL is how long an ad-hoc environment lives unless told otherwise: a long weekend

@@ -6,8 +6,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/pulumicli"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 )
 
 // repoRoot finds the repository the command works in: $CONVEYOR_REPO, or the nearest

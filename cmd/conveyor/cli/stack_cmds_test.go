@@ -13,9 +13,9 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
 )
 
 // clone is one checkout of the repository driving a test backend: every command run through
