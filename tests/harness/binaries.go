@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/conveyor-paas/conveyor/internal/buildcache"
+	"github.com/conveyor-paas/conveyor/internal/toolbuild"
 )
 
 // Logf receives progress messages. testing.TB's Logf fits; nil means the standard logger.
@@ -273,7 +273,7 @@ func ensureBinary(ctx context.Context, goBin string, plan buildPlan, logf Logf) 
 	if isExecutable(plan.out) {
 		return nil
 	}
-	unlock, err := buildcache.Lock(ctx, plan.lock, func() {
+	unlock, err := toolbuild.Lock(ctx, plan.lock, func() {
 		logf("harness: waiting for another process that is building from tools/%s", plan.moduleDir)
 	})
 	if err != nil {
@@ -337,7 +337,7 @@ func ensureBinary(ctx context.Context, goBin string, plan buildPlan, logf Logf) 
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("go build %s in %s: %w\n%s", plan.pkg, plan.dir, err, buildcache.Tail(output.Bytes(), 4096))
+		return fmt.Errorf("go build %s in %s: %w\n%s", plan.pkg, plan.dir, err, toolbuild.Tail(output.Bytes(), 4096))
 	}
 	if err := os.Chmod(tmpName, 0o755); err != nil {
 		return fmt.Errorf("making %s executable: %w", tmpName, err)

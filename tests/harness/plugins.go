@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/conveyor-paas/conveyor/internal/buildcache"
+	"github.com/conveyor-paas/conveyor/internal/toolbuild"
 )
 
 // randomDoublePackage is the test double of the random provider plugin, in the root module.
@@ -66,7 +66,7 @@ func buildRandomDouble(ctx context.Context, out string, logf Logf) error {
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("building the random provider's test double: %w\n%s", err, buildcache.Tail(output.Bytes(), 4096))
+		return fmt.Errorf("building the random provider's test double: %w\n%s", err, toolbuild.Tail(output.Bytes(), 4096))
 	}
 	logf("harness: built the random provider's test double in %s", time.Since(start).Round(100*time.Millisecond))
 	return nil

@@ -12,7 +12,7 @@ import (
 
 	"github.com/blang/semver"
 
-	"github.com/conveyor-paas/conveyor/internal/buildcache"
+	"github.com/conveyor-paas/conveyor/internal/toolbuild"
 )
 
 // progressEvery is how often a build says it is still going: a cold build of the CLI takes
@@ -32,7 +32,7 @@ func build(ctx context.Context, opts Options, pin semver.Version, out string) er
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", filepath.Dir(out), err)
 	}
-	unlock, err := buildcache.Lock(ctx, out+".lock", func() {
+	unlock, err := toolbuild.Lock(ctx, out+".lock", func() {
 		fmt.Fprintf(w, "conveyor: waiting for another process that is building the Pulumi CLI into %s\n", out)
 	})
 	if err != nil {
@@ -62,7 +62,7 @@ func build(ctx context.Context, opts Options, pin semver.Version, out string) er
 	fmt.Fprintf(w, "conveyor: building the Pulumi CLI v%s from %s into %s (first time only; a cold build takes several minutes)\n", pin, ToolDir, out)
 	start := time.Now()
 	if err := runWithProgress(cmd, w, start); err != nil {
-		return fmt.Errorf("building the Pulumi CLI v%s from %s: %w\n%s", pin, toolDir, err, buildcache.Tail(output.Bytes(), 4096))
+		return fmt.Errorf("building the Pulumi CLI v%s from %s: %w\n%s", pin, toolDir, err, toolbuild.Tail(output.Bytes(), 4096))
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return fmt.Errorf("making %s executable: %w", tmp, err)

@@ -15,7 +15,7 @@ import (
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/pulumicli"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
-	"github.com/conveyor-paas/conveyor/internal/buildcache"
+	"github.com/conveyor-paas/conveyor/internal/toolbuild"
 )
 
 // The conveyor command as a user runs it, built once per test process from this checkout.
@@ -44,7 +44,7 @@ func (f *fixture) conveyorBinary(tb testing.TB) (conveyor, pulumi string) {
 		var output bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &output, &output
 		if err := cmd.Run(); err != nil {
-			command.err = fmt.Errorf("%w\n%s", err, buildcache.Tail(output.Bytes(), 4096))
+			command.err = fmt.Errorf("%w\n%s", err, toolbuild.Tail(output.Bytes(), 4096))
 			return
 		}
 		command.path = out

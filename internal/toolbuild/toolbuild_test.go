@@ -1,4 +1,4 @@
-package buildcache
+package toolbuild
 
 import (
 	"context"

@@ -1,9 +1,9 @@
 //go:build unix
 
-// Package buildcache holds what the builders of pinned tools (the Pulumi CLI, the Kubernetes
+// Package toolbuild holds what the builders of pinned tools (the Pulumi CLI, the Kubernetes
 // control plane) share: a lock that lets parallel test processes build a tool once, and a
 // short tail of a failed build's output.
-package buildcache
+package toolbuild
 
 import (
 	"bytes"
