@@ -3,7 +3,7 @@ package components_test
 import (
 	"testing"
 
-	"github.com/conveyor-paas/conveyor/components/offline"
+	"github.com/conveyor-paas/conveyor/evaluation"
 )
 
 // TestGKEClusterReferences: every resource of a GKE cluster refers to the right other one,
@@ -23,7 +23,7 @@ func TestGKEClusterReferences(t *testing.T) {
 		t.Fatalf("the simulated network id is %q, not the provider's format", network.ID)
 	}
 	tests := []struct {
-		r    *offline.Resource
+		r    *evaluation.Resource
 		path string
 		want string
 	}{

@@ -10,17 +10,17 @@ import (
 
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/dbsetup"
-	"github.com/conveyor-paas/conveyor/components/offline"
+	"github.com/conveyor-paas/conveyor/evaluation"
 )
 
-func gkeCluster(t *testing.T, production bool) *offline.Recording {
+func gkeCluster(t *testing.T, production bool) *evaluation.Recording {
 	t.Helper()
 	return gkeClusterWith(t, production, components.ControlPlaneAccess{
 		AuthorizedNetworks: []components.AuthorizedNetwork{{Name: "ci", CIDR: "198.51.100.0/24"}},
 	})
 }
 
-func gkeClusterWith(t *testing.T, production bool, access components.ControlPlaneAccess) *offline.Recording {
+func gkeClusterWith(t *testing.T, production bool, access components.ControlPlaneAccess) *evaluation.Recording {
 	t.Helper()
 	program := func(ctx *pulumi.Context) error {
 		provider, err := gcp.NewProvider(ctx, "gcp", &gcp.ProviderArgs{Project: pulumi.String("acme-prod"), Region: pulumi.String("europe-west1")})
@@ -39,7 +39,7 @@ func gkeClusterWith(t *testing.T, production bool, access components.ControlPlan
 		ctx.Export("kubeconfig", c.Kubeconfig)
 		return nil
 	}
-	rec, err := offline.Run(program, offline.Options{Project: "conveyor", Stack: "cluster-prod"})
+	rec, err := evaluation.Run(program, evaluation.Options{Project: "conveyor", Stack: "cluster-prod"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestGKECluster(t *testing.T) {
 		t.Errorf("the production cluster is not protected")
 	}
 	// The cluster's own node config would duplicate the pools' and force replacements.
-	if _, ok := offline.Lookup(cluster.Inputs, "nodeConfig"); ok {
+	if _, ok := evaluation.Lookup(cluster.Inputs, "nodeConfig"); ok {
 		t.Errorf("the cluster declares a nodeConfig of its own")
 	}
 	pool := must(t, rec, "gcp:container/nodePool:NodePool", "conveyor-prod-general")
@@ -95,7 +95,7 @@ func TestGKECluster(t *testing.T) {
 	}
 	// Per-zone counts would make "1 to 5" 3 to 15 in a regional pool.
 	for _, perZone := range []string{"autoscaling.minNodeCount", "autoscaling.maxNodeCount"} {
-		if _, ok := offline.Lookup(pool.Inputs, perZone); ok {
+		if _, ok := evaluation.Lookup(pool.Inputs, perZone); ok {
 			t.Errorf("node pool sets %s, which counts per zone", perZone)
 		}
 	}
@@ -124,7 +124,7 @@ func TestGKECluster(t *testing.T) {
 	if !isSecret(provider, "kubeconfig") {
 		t.Errorf("the kubeconfig is not a secret")
 	}
-	if kc := str(provider, "kubeconfig"); !strings.Contains(kc, "command: gke-gcloud-auth-plugin") || !strings.Contains(kc, "server: https://"+offline.SimulatedEndpoint) {
+	if kc := str(provider, "kubeconfig"); !strings.Contains(kc, "command: gke-gcloud-auth-plugin") || !strings.Contains(kc, "server: https://"+evaluation.SimulatedEndpoint) {
 		t.Errorf("kubeconfig = %s", kc)
 	}
 	// Every GCP resource of the cluster goes through the explicit provider.
@@ -136,7 +136,7 @@ func TestGKECluster(t *testing.T) {
 	// Every resource waits for the APIs it needs to be enabled.
 	apis := rec.OfType("gcp:projects/service:Service")
 	for _, api := range []string{"container", "sqladmin", "servicenetworking", "compute", "pubsub", "iam", "cloudresourcemanager"} {
-		if !slices.ContainsFunc(apis, func(r offline.Resource) bool { return str(&r, "service") == api+".googleapis.com" }) {
+		if !slices.ContainsFunc(apis, func(r evaluation.Resource) bool { return str(&r, "service") == api+".googleapis.com" }) {
 			t.Errorf("the %s API is not enabled", api)
 		}
 	}
@@ -168,7 +168,7 @@ func TestNonProductionClusterHasDeletionProtection(t *testing.T) {
 	cluster := must(t, rec, "gcp:container/cluster:Cluster", "conveyor-prod")
 	sql := must(t, rec, "gcp:sql/databaseInstance:DatabaseInstance", "conveyor-prod-pg")
 	for _, c := range []struct {
-		r    *offline.Resource
+		r    *evaluation.Resource
 		path string
 	}{{cluster, "deletionProtection"}, {sql, "deletionProtection"}, {sql, "settings.deletionProtectionEnabled"}} {
 		if got, _ := lookupString(c.r, c.path); got != "true" {
@@ -191,11 +191,11 @@ func TestPrivateControlPlane(t *testing.T) {
 	if got, _ := lookupString(cluster, "privateClusterConfig.enablePrivateEndpoint"); got != "true" {
 		t.Errorf("enablePrivateEndpoint = %q", got)
 	}
-	if _, ok := offline.Lookup(cluster.Inputs, "masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled"); !ok {
+	if _, ok := evaluation.Lookup(cluster.Inputs, "masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled"); !ok {
 		t.Errorf("no authorized networks config: every network would reach the control plane")
 	}
 	provider := must(t, rec, "pulumi:providers:kubernetes", "conveyor-prod")
-	if kc := str(provider, "kubeconfig"); !strings.Contains(kc, "server: https://"+offline.SimulatedPrivateEndpoint) {
+	if kc := str(provider, "kubeconfig"); !strings.Contains(kc, "server: https://"+evaluation.SimulatedPrivateEndpoint) {
 		t.Errorf("kubeconfig does not reach the private endpoint:\n%s", kc)
 	}
 }
@@ -262,7 +262,7 @@ func TestLocalCluster(t *testing.T) {
 		t.Errorf("local database host = %q", got)
 	}
 	for _, key := range []string{"host", "port", "database", "user", "password", "url"} {
-		if _, ok := offline.Lookup(secret.Inputs, "stringData."+key); !ok {
+		if _, ok := evaluation.Lookup(secret.Inputs, "stringData."+key); !ok {
 			t.Errorf("local database secret lacks %s", key)
 		}
 	}

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/conveyor-paas/conveyor/components"
-	"github.com/conveyor-paas/conveyor/components/offline"
+	"github.com/conveyor-paas/conveyor/evaluation"
 )
 
 const (
@@ -88,8 +88,8 @@ func TestComponentKinds(t *testing.T) {
 }
 
 // lookupString renders a scalar as text, so that one table compares bools and strings alike.
-func lookupString(r *offline.Resource, path string) (string, bool) {
-	v, ok := offline.Lookup(r.Inputs, path)
+func lookupString(r *evaluation.Resource, path string) (string, bool) {
+	v, ok := evaluation.Lookup(r.Inputs, path)
 	if !ok {
 		return "", false
 	}

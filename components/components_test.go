@@ -12,7 +12,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/manifest"
-	"github.com/conveyor-paas/conveyor/components/offline"
+	"github.com/conveyor-paas/conveyor/evaluation"
 )
 
 // The catalog of these tests: a producer in one space, a consumer with every component kind
@@ -98,7 +98,7 @@ func gcpTarget(ctx *pulumi.Context, env components.Environment) (*components.Tar
 
 // deploy builds every space and module of the catalog into env, the way an environment
 // stack does.
-func deploy(t *testing.T, env components.Environment, local bool) *offline.Recording {
+func deploy(t *testing.T, env components.Environment, local bool) *evaluation.Recording {
 	t.Helper()
 	cat := loadCatalog(t)
 	program := func(ctx *pulumi.Context) error {
@@ -135,7 +135,7 @@ func deploy(t *testing.T, env components.Environment, local bool) *offline.Recor
 		}
 		return events.Close()
 	}
-	rec, err := offline.Run(program, offline.Options{Project: "conveyor", Stack: env.Name})
+	rec, err := evaluation.Run(program, evaluation.Options{Project: "conveyor", Stack: env.Name})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +143,7 @@ func deploy(t *testing.T, env components.Environment, local bool) *offline.Recor
 }
 
 // must finds a resource or fails the test.
-func must(t *testing.T, rec *offline.Recording, typ, name string) *offline.Resource {
+func must(t *testing.T, rec *evaluation.Recording, typ, name string) *evaluation.Resource {
 	t.Helper()
 	r := rec.Find(typ, name)
 	if r == nil {
@@ -156,15 +156,15 @@ func must(t *testing.T, rec *offline.Recording, typ, name string) *offline.Resou
 	return r
 }
 
-func str(r *offline.Resource, path string) string { return offline.String(r.Inputs, path) }
+func str(r *evaluation.Resource, path string) string { return evaluation.String(r.Inputs, path) }
 
-func isSecret(r *offline.Resource, path string) bool {
-	v, ok := offline.Lookup(r.Inputs, path)
+func isSecret(r *evaluation.Resource, path string) bool {
+	v, ok := evaluation.Lookup(r.Inputs, path)
 	return ok && v.IsSecret()
 }
 
 // parentChain lists the types of a resource's ancestors, nearest first.
-func parentChain(rec *offline.Recording, r *offline.Resource) []string {
+func parentChain(rec *evaluation.Recording, r *evaluation.Resource) []string {
 	var chain []string
 	for p := rec.ByURN(r.Parent); p != nil; p = rec.ByURN(p.Parent) {
 		chain = append(chain, p.Type+"::"+p.Name)
@@ -172,13 +172,13 @@ func parentChain(rec *offline.Recording, r *offline.Resource) []string {
 	return chain
 }
 
-func dependsOn(r *offline.Resource, other *offline.Resource) bool {
+func dependsOn(r *evaluation.Resource, other *evaluation.Resource) bool {
 	return slices.Contains(r.Dependencies, other.URN)
 }
 
-func labelsOf(r *offline.Resource, path string) map[string]string {
+func labelsOf(r *evaluation.Resource, path string) map[string]string {
 	out := map[string]string{}
-	v, ok := offline.Lookup(r.Inputs, path)
+	v, ok := evaluation.Lookup(r.Inputs, path)
 	if !ok || !v.IsObject() {
 		return out
 	}
@@ -190,9 +190,9 @@ func labelsOf(r *offline.Resource, path string) map[string]string {
 	return out
 }
 
-func envOf(r *offline.Resource, container string) map[string]string {
+func envOf(r *evaluation.Resource, container string) map[string]string {
 	out := map[string]string{}
-	v, ok := offline.Lookup(r.Inputs, container+".env")
+	v, ok := evaluation.Lookup(r.Inputs, container+".env")
 	if !ok || !v.IsArray() {
 		return out
 	}

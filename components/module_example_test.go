@@ -9,7 +9,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/manifest"
-	"github.com/conveyor-paas/conveyor/components/offline"
+	"github.com/conveyor-paas/conveyor/evaluation"
 )
 
 // A module is one microservice: from its manifest, NewModule makes its identity, its private
@@ -51,7 +51,7 @@ components:
 		}
 		return events.Close()
 	}
-	rec, err := offline.Run(program, offline.Options{Project: "conveyor", Stack: env.Name})
+	rec, err := evaluation.Run(program, evaluation.Options{Project: "conveyor", Stack: env.Name})
 	if err != nil {
 		fmt.Println(err)
 		return

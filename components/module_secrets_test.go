@@ -8,7 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/conveyor-paas/conveyor/components"
-	"github.com/conveyor-paas/conveyor/components/offline"
+	"github.com/conveyor-paas/conveyor/evaluation"
 )
 
 // holding is one place a value was found: a resource, the path in its inputs, and whether it
@@ -20,10 +20,10 @@ type holding struct {
 
 // find walks every input of every resource, looking through secrets, and reports each string
 // that contains value.
-func find(rec *offline.Recording, value string) []holding {
+func find(rec *evaluation.Recording, value string) []holding {
 	var out []holding
-	var walk func(r *offline.Resource, path string, v resource.PropertyValue, secret bool)
-	walk = func(r *offline.Resource, path string, v resource.PropertyValue, secret bool) {
+	var walk func(r *evaluation.Resource, path string, v resource.PropertyValue, secret bool)
+	walk = func(r *evaluation.Resource, path string, v resource.PropertyValue, secret bool) {
 		switch {
 		case v.IsSecret():
 			walk(r, path, v.SecretValue().Element, true)
@@ -75,8 +75,8 @@ func TestPasswordsStayInTheirSecrets(t *testing.T) {
 				// put it: its own database Secret's password key.
 				value := ""
 				for _, s := range rec.OfType(typeSecret) {
-					if dependsOn(&s, &p) && offline.String(s.Inputs, "stringData.password") != "" {
-						value = offline.String(s.Inputs, "stringData.password")
+					if dependsOn(&s, &p) && evaluation.String(s.Inputs, "stringData.password") != "" {
+						value = evaluation.String(s.Inputs, "stringData.password")
 					}
 				}
 				if value == "" {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/dbsetup"
-	"github.com/conveyor-paas/conveyor/components/offline"
+	"github.com/conveyor-paas/conveyor/evaluation"
 )
 
 const (
@@ -79,7 +79,7 @@ func TestModuleDatabase(t *testing.T) {
 			if got := str(setupSecret, "stringData.verifier"); got != wantVerifier {
 				t.Errorf("the setup's verifier is %q, want dbsetup.Verifier of the module Secret's password", got)
 			}
-			if _, ok := offline.Lookup(setupSecret.Inputs, "stringData.password"); ok {
+			if _, ok := evaluation.Lookup(setupSecret.Inputs, "stringData.password"); ok {
 				t.Errorf("the platform namespace holds the module's password; the setup needs only its verifier")
 			}
 			if !dependsOn(setup, setupSecret) || !dependsOn(setup, admin) {

@@ -19,7 +19,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/naming"
-	"github.com/conveyor-paas/conveyor/components/offline"
+	"github.com/conveyor-paas/conveyor/evaluation"
 	"github.com/conveyor-paas/conveyor/internal/tracked"
 )
 
@@ -50,7 +50,7 @@ type EvaluateOptions struct {
 // Evaluate runs Program for a stack under mocks, with the stack's configuration file (if it
 // has one) and simulated outputs for the cluster stack it references. It needs no cloud,
 // no credentials and no provider plugin: it is how a pull request is checked.
-func Evaluate(opts EvaluateOptions) (*offline.Recording, error) {
+func Evaluate(opts EvaluateOptions) (*evaluation.Recording, error) {
 	readConfig := func(stack string) (map[string]string, error) {
 		if opts.Shipped != nil && !slices.Contains(opts.Shipped, stack) {
 			return map[string]string{}, nil
@@ -71,7 +71,7 @@ func Evaluate(opts EvaluateOptions) (*offline.Recording, error) {
 	if program == nil {
 		program = Program
 	}
-	return offline.Run(program, offline.Options{
+	return evaluation.Run(program, evaluation.Options{
 		Project:       Project,
 		Stack:         opts.Stack,
 		Config:        config,
@@ -148,11 +148,11 @@ func simulatedClusterOutputs(ref string, config map[string]string) resource.Prop
 	return resource.PropertyMap{
 		OutputKubeconfig:        resource.MakeSecret(resource.NewProperty("simulated kubeconfig of " + naming.Cluster(name))),
 		OutputProject:           resource.NewProperty(project),
-		OutputProjectNumber:     resource.NewProperty(offline.SimulatedProjectNumber),
+		OutputProjectNumber:     resource.NewProperty(evaluation.SimulatedProjectNumber),
 		OutputRegion:            resource.NewProperty(or(config[Namespace+":gcpRegion"], DefaultRegion)),
 		OutputSQLInstance:       resource.NewProperty(naming.SQLInstance(name)),
 		OutputSQLConnectionName: resource.NewProperty(project + ":" + DefaultRegion + ":" + naming.SQLInstance(name)),
-		OutputSQLPrivateAddress: resource.NewProperty(offline.SimulatedSQLAddress),
+		OutputSQLPrivateAddress: resource.NewProperty(evaluation.SimulatedSQLAddress),
 		OutputClusterName:       resource.NewProperty(naming.Cluster(name)),
 		OutputSQLAdminPassword:  resource.MakeSecret(resource.NewProperty("simulated admin password of " + naming.SQLInstance(name))),
 		OutputMesh:              resource.NewProperty(or(config[Namespace+":mesh"], string(components.DefaultMeshMode))),

@@ -3,7 +3,7 @@ package stacks_test
 import (
 	"testing"
 
-	"github.com/conveyor-paas/conveyor/components/offline"
+	"github.com/conveyor-paas/conveyor/evaluation"
 )
 
 // TestHandlerAutoscalesInEveryLongLivedEnvironment: the demo catalog's claims coverage is a
@@ -26,15 +26,15 @@ func TestHandlerAutoscalesInEveryLongLivedEnvironment(t *testing.T) {
 			if (hpa != nil) != tt.wantHPA {
 				t.Fatalf("autoscaler present = %v, want %v", hpa != nil, tt.wantHPA)
 			}
-			replicas, fixed := offline.Lookup(d.Inputs, "spec.replicas")
+			replicas, fixed := evaluation.Lookup(d.Inputs, "spec.replicas")
 			if tt.wantHPA {
 				if fixed {
 					t.Errorf("the deployment fixes %v replicas under an autoscaler", replicas)
 				}
-				if got := offline.String(hpa.Inputs, "spec.scaleTargetRef.name"); got != name {
+				if got := evaluation.String(hpa.Inputs, "spec.scaleTargetRef.name"); got != name {
 					t.Errorf("the autoscaler scales %q", got)
 				}
-				if v, _ := offline.Lookup(hpa.Inputs, "spec.maxReplicas"); v.NumberValue() != 4 {
+				if v, _ := evaluation.Lookup(hpa.Inputs, "spec.maxReplicas"); v.NumberValue() != 4 {
 					t.Errorf("maxReplicas = %v, want the manifest's 4", v)
 				}
 			} else if !fixed || replicas.NumberValue() != 1 {

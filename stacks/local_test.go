@@ -13,8 +13,8 @@ import (
 	apiresource "k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/conveyor-paas/conveyor/components/naming"
-	"github.com/conveyor-paas/conveyor/components/offline"
-	"github.com/conveyor-paas/conveyor/stacks/render"
+	"github.com/conveyor-paas/conveyor/evaluation"
+	"github.com/conveyor-paas/conveyor/evaluation/kube"
 )
 
 // LocalDifferences are the only ways a local environment's workloads may differ from a GCP
@@ -32,7 +32,7 @@ var localDifferences = []string{
 
 // The database each environment's Secrets point at, and how.
 var databaseOf = map[string]struct{ host, sslmode string }{
-	"dev":   {offline.SimulatedSQLAddress, "require"},
+	"dev":   {evaluation.SimulatedSQLAddress, "require"},
 	"local": {"conveyor-postgres.local-conveyor.svc.cluster.local", "disable"},
 }
 
@@ -77,7 +77,7 @@ func TestLocalIsTheSamePlatform(t *testing.T) {
 	}
 }
 
-func countKind(objects map[string]render.Object, kind string) int {
+func countKind(objects map[string]kube.Object, kind string) int {
 	n := 0
 	for _, o := range objects {
 		if o.Kind() == kind {
@@ -90,14 +90,14 @@ func countKind(objects map[string]render.Object, kind string) int {
 // spaceObjects renders a stack and keeps the objects of its spaces (not the local platform
 // namespace), keyed by kind and name without the environment. A Secret keeps its data, which
 // the rendering redacts: the comparison must see it.
-func spaceObjects(t *testing.T, stack string) map[string]render.Object {
+func spaceObjects(t *testing.T, stack string) map[string]kube.Object {
 	t.Helper()
 	rec := evaluate(t, stack, nil)
-	objects, err := render.Objects(rec)
+	objects, err := kube.Objects(rec)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]render.Object{}
+	out := map[string]kube.Object{}
 	for _, o := range objects {
 		ns := o.Namespace()
 		if o.Kind() == "Namespace" {
@@ -122,19 +122,19 @@ func spaceObjects(t *testing.T, stack string) map[string]render.Object {
 }
 
 // secretData is a Secret's stringData in plain text, from the recording.
-func secretData(t *testing.T, rec *offline.Recording, ns, name string) map[string]any {
+func secretData(t *testing.T, rec *evaluation.Recording, ns, name string) map[string]any {
 	t.Helper()
 	for _, r := range rec.OfType("kubernetes:core/v1:Secret") {
-		if offline.String(r.Inputs, "metadata.namespace") != ns || offline.String(r.Inputs, "metadata.name") != name {
+		if evaluation.String(r.Inputs, "metadata.namespace") != ns || evaluation.String(r.Inputs, "metadata.name") != name {
 			continue
 		}
-		v, _ := offline.Lookup(r.Inputs, "stringData")
+		v, _ := evaluation.Lookup(r.Inputs, "stringData")
 		for v.IsSecret() {
 			v = v.SecretValue().Element
 		}
 		out := map[string]any{}
 		for k := range v.ObjectValue() {
-			out[string(k)] = offline.String(r.Inputs, "stringData."+string(k))
+			out[string(k)] = evaluation.String(r.Inputs, "stringData."+string(k))
 		}
 		return out
 	}
@@ -144,7 +144,7 @@ func secretData(t *testing.T, rec *offline.Recording, ns, name string) map[strin
 
 // normalize checks the documented differences of an object and takes them out. dev is the
 // dev object a local one is compared with (nil for dev itself).
-func normalize(t *testing.T, o render.Object, env string, dev render.Object) any {
+func normalize(t *testing.T, o kube.Object, env string, dev kube.Object) any {
 	t.Helper()
 	if o.Kind() == "Secret" {
 		o = normalizeDatabaseSecret(t, o, env)
@@ -236,7 +236,7 @@ func halved(t *testing.T, q string) string {
 // normalizeDatabaseSecret checks that a module's database Secret is whole and consistent (the
 // URL says what the other keys say) and points at its environment's database, then replaces
 // what differs by design: the host, the generated password and the TLS mode.
-func normalizeDatabaseSecret(t *testing.T, o render.Object, env string) render.Object {
+func normalizeDatabaseSecret(t *testing.T, o kube.Object, env string) kube.Object {
 	t.Helper()
 	data := o["stringData"].(map[string]any)
 	get := func(key string) string { s, _ := data[key].(string); return s }
@@ -263,7 +263,7 @@ func normalizeDatabaseSecret(t *testing.T, o render.Object, env string) render.O
 	if get("password") == "" {
 		t.Errorf("%s secret %s has no password", env, o.Name())
 	}
-	out := render.Object{}
+	out := kube.Object{}
 	for k, v := range o {
 		out[k] = v
 	}

@@ -8,12 +8,12 @@ import (
 
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/evaluation/kube"
 	"github.com/conveyor-paas/conveyor/stacks"
-	"github.com/conveyor-paas/conveyor/stacks/render"
 )
 
 // podAnnotations are a workload's pod template annotations.
-func podAnnotations(o render.Object) map[string]any {
+func podAnnotations(o kube.Object) map[string]any {
 	spec, _ := o["spec"].(map[string]any)
 	if o.Kind() == "CronJob" {
 		spec, _ = spec["jobTemplate"].(map[string]any)
@@ -34,7 +34,7 @@ func TestMeshedSpacesRender(t *testing.T) {
 	for _, env := range []string{"dev", "pr-123", "local"} {
 		t.Run(env, func(t *testing.T) {
 			rec := evaluate(t, env, nil)
-			objects, err := render.Objects(rec)
+			objects, err := kube.Objects(rec)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/conveyor-paas/conveyor/components"
-	"github.com/conveyor-paas/conveyor/components/offline"
+	"github.com/conveyor-paas/conveyor/evaluation"
 	"github.com/conveyor-paas/conveyor/stacks"
 )
 
@@ -76,15 +76,15 @@ func TestNodePoolConfig(t *testing.T) {
 			}
 			var got []components.NodePool
 			for _, p := range rec.OfType("gcp:container/nodePool:NodePool") {
-				str := func(path string) string { return offline.String(p.Inputs, path) }
+				str := func(path string) string { return evaluation.String(p.Inputs, path) }
 				num := func(path string) int {
-					v, ok := offline.Lookup(p.Inputs, path)
+					v, ok := evaluation.Lookup(p.Inputs, path)
 					if !ok || !v.IsNumber() {
 						t.Fatalf("node pool input %s = %v, want a number", path, v)
 					}
 					return int(v.NumberValue())
 				}
-				spot, _ := offline.Lookup(p.Inputs, "nodeConfig.spot")
+				spot, _ := evaluation.Lookup(p.Inputs, "nodeConfig.spot")
 				pool := components.NodePool{
 					Name:        str("name"),
 					MachineType: str("nodeConfig.machineType"),

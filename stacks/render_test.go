@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/conveyor-paas/conveyor/evaluation/kube"
 	"github.com/conveyor-paas/conveyor/stacks"
-	"github.com/conveyor-paas/conveyor/stacks/render"
 )
 
 func TestRender(t *testing.T) {
@@ -15,7 +15,7 @@ func TestRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	objects, err := render.Objects(rec)
+	objects, err := kube.Objects(rec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestRender(t *testing.T) {
 		}
 	}
 	var out bytes.Buffer
-	if err := render.WriteYAML(&out, objects); err != nil {
+	if err := kube.WriteYAML(&out, objects); err != nil {
 		t.Fatal(err)
 	}
 	text := out.String()

@@ -14,7 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/conveyor-paas/conveyor/components"
-	"github.com/conveyor-paas/conveyor/components/offline"
+	"github.com/conveyor-paas/conveyor/evaluation"
 	"github.com/conveyor-paas/conveyor/stacks"
 )
 
@@ -23,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // root is the project folder, where Pulumi.yaml is.
 var root, _ = filepath.Abs("..")
 
-func evaluate(t *testing.T, stack string, config map[string]string) *offline.Recording {
+func evaluate(t *testing.T, stack string, config map[string]string) *evaluation.Recording {
 	t.Helper()
 	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: stack, Config: config, Shipped: shipped(t)})
 	if err != nil {
@@ -90,7 +90,7 @@ func TestEveryStackEvaluates(t *testing.T) {
 
 // summary counts the resources of a stack by type: a change to what a stack creates shows up
 // as a diff of its golden file.
-func summary(rec *offline.Recording) string {
+func summary(rec *evaluation.Recording) string {
 	counts := map[string]int{}
 	for _, r := range rec.Resources {
 		counts[r.Type]++
@@ -122,22 +122,22 @@ func checkGolden(t *testing.T, path, got string) {
 
 // physical is what a resource is called where it lives: two environments on one cluster
 // (one Kubernetes API, one GCP project, one SQL instance) must never share one.
-func physical(r offline.Resource) (string, bool) {
+func physical(r evaluation.Resource) (string, bool) {
 	switch {
 	case strings.HasPrefix(r.Type, "kubernetes:"):
-		if offline.IsProvider(r.Type) {
+		if evaluation.IsProvider(r.Type) {
 			return "", false
 		}
-		name := offline.String(r.Inputs, "metadata.name")
-		if ns := offline.String(r.Inputs, "metadata.namespace"); ns != "" {
+		name := evaluation.String(r.Inputs, "metadata.name")
+		if ns := evaluation.String(r.Inputs, "metadata.namespace"); ns != "" {
 			return r.Type + " " + ns + "/" + name, true
 		}
 		return r.Type + " " + name, true
 	case r.Type == "gcp:serviceaccount/account:Account":
-		return r.Type + " " + offline.String(r.Inputs, "accountId"), true
+		return r.Type + " " + evaluation.String(r.Inputs, "accountId"), true
 	case strings.HasPrefix(r.Type, "gcp:pubsub/topic:"), strings.HasPrefix(r.Type, "gcp:pubsub/subscription:"),
 		strings.HasPrefix(r.Type, "gcp:sql/database:"), strings.HasPrefix(r.Type, "gcp:sql/user:"):
-		return r.Type + " " + offline.String(r.Inputs, "name"), true
+		return r.Type + " " + evaluation.String(r.Inputs, "name"), true
 	}
 	return "", false
 }
@@ -182,7 +182,7 @@ func TestEnvironmentsDiffer(t *testing.T) {
 			if api == nil {
 				t.Fatal("no claims-api deployment")
 			}
-			if v, _ := offline.Lookup(api.Inputs, "spec.replicas"); fmt.Sprint(v.NumberValue()) != tt.wantReplicas {
+			if v, _ := evaluation.Lookup(api.Inputs, "spec.replicas"); fmt.Sprint(v.NumberValue()) != tt.wantReplicas {
 				t.Errorf("replicas = %v, want %s", v, tt.wantReplicas)
 			}
 			// A database is no Pulumi resource, so no deletion can take it; only the teardown
@@ -225,7 +225,7 @@ func TestEnvironmentsDiffer(t *testing.T) {
 func TestImagesFromStackConfig(t *testing.T) {
 	rec := evaluate(t, "pr-9", map[string]string{"conveyor:images": `{"payments": {"handler": "ghcr.io/acme/payments:9.9.9"}}`})
 	d := rec.Find("kubernetes:apps/v1:Deployment", "payments-handler")
-	if got := offline.String(d.Inputs, "spec.template.spec.containers[0].image"); got != "ghcr.io/acme/payments:9.9.9" {
+	if got := evaluation.String(d.Inputs, "spec.template.spec.containers[0].image"); got != "ghcr.io/acme/payments:9.9.9" {
 		t.Errorf("image = %q", got)
 	}
 	tests := []struct{ images, want string }{
@@ -341,7 +341,7 @@ func TestDefaultsAreNotShared(t *testing.T) {
 	if len(pools) != 1 {
 		t.Fatalf("%d node pools, want the default one", len(pools))
 	}
-	if got := offline.String(pools[0].Inputs, "nodeConfig.machineType"); got != "e2-standard-4" {
+	if got := evaluation.String(pools[0].Inputs, "nodeConfig.machineType"); got != "e2-standard-4" {
 		t.Errorf("cluster-test's default pool runs %s: cluster-prod's configuration leaked into the defaults", got)
 	}
 }
@@ -402,7 +402,7 @@ func TestProductionConfigIsHonoured(t *testing.T) {
 		if tt.want {
 			wantRole = "conveyor-team-view"
 		}
-		if got := offline.String(binding.Inputs, "roleRef.name"); got != wantRole {
+		if got := evaluation.String(binding.Inputs, "roleRef.name"); got != wantRole {
 			t.Errorf("production %s: the team gets %s, want %s", tt.production, got, wantRole)
 		}
 	}

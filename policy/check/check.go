@@ -8,7 +8,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/conveyor-paas/conveyor/components/offline"
+	"github.com/conveyor-paas/conveyor/evaluation"
 	"github.com/conveyor-paas/conveyor/policy/rules"
 	"github.com/conveyor-paas/conveyor/stacks"
 )
@@ -47,7 +47,7 @@ func Run(opts Options) (rules.Report, error) {
 }
 
 // Resources hands what a program registered to the rules.
-func Resources(rec *offline.Recording) []rules.Resource {
+func Resources(rec *evaluation.Recording) []rules.Resource {
 	out := make([]rules.Resource, 0, len(rec.Resources))
 	for _, r := range rec.Resources {
 		out = append(out, rules.Resource{URN: r.URN, Type: r.Type, Name: r.Name, Inputs: r.Inputs})

@@ -3,7 +3,7 @@ package rules
 import (
 	"strings"
 
-	"github.com/conveyor-paas/conveyor/components/offline"
+	"github.com/conveyor-paas/conveyor/evaluation"
 )
 
 // Type tokens of the resources Conveyor creates, as the Pulumi providers name them.
@@ -66,7 +66,7 @@ var clusterScopedKinds = map[string]bool{
 
 // isKubernetes reports whether typ is a Kubernetes object (not the provider itself, nor a
 // Helm chart or YAML component, which hold no object of their own).
-func isKubernetes(typ string) bool { return offline.IsKubernetesObject(typ) }
+func isKubernetes(typ string) bool { return evaluation.IsKubernetesObject(typ) }
 
 // kubernetesKind is the object kind of a Kubernetes type token ("Deployment").
 func kubernetesKind(typ string) string {

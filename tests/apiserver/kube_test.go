@@ -21,7 +21,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
 
-	"github.com/conveyor-paas/conveyor/stacks/render"
+	"github.com/conveyor-paas/conveyor/evaluation/kube"
 	"github.com/conveyor-paas/conveyor/tests/harness"
 )
 
@@ -88,7 +88,7 @@ func startCluster(t *testing.T) *cluster {
 }
 
 // apply server-side applies one object, for real, and returns what the server stored.
-func (c *cluster) apply(ctx context.Context, o render.Object) (*unstructured.Unstructured, error) {
+func (c *cluster) apply(ctx context.Context, o kube.Object) (*unstructured.Unstructured, error) {
 	obj := &unstructured.Unstructured{Object: map[string]any(o)}
 	gvk := obj.GroupVersionKind()
 	mapping, err := c.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
@@ -105,7 +105,7 @@ func (c *cluster) apply(ctx context.Context, o render.Object) (*unstructured.Uns
 // reapply applies an object again and says what that changed, if anything. Controllers keep
 // writing status (and bumping the resource version) all along, so what is compared is the
 // object without its status and write bookkeeping, right before and right after the apply.
-func (c *cluster) reapply(ctx context.Context, o render.Object) string {
+func (c *cluster) reapply(ctx context.Context, o kube.Object) string {
 	before, err := c.get(ctx, o)
 	if err != nil {
 		return err.Error()
@@ -121,7 +121,7 @@ func (c *cluster) reapply(ctx context.Context, o render.Object) string {
 	return fmt.Sprintf("before %v, after %v", b, a)
 }
 
-func (c *cluster) get(ctx context.Context, o render.Object) (*unstructured.Unstructured, error) {
+func (c *cluster) get(ctx context.Context, o kube.Object) (*unstructured.Unstructured, error) {
 	obj := &unstructured.Unstructured{Object: map[string]any(o)}
 	gvk := obj.GroupVersionKind()
 	mapping, err := c.mapper.RESTMapping(gvk.GroupKind(), gvk.Version)
@@ -143,7 +143,7 @@ func settled(u *unstructured.Unstructured) map[string]any {
 	return obj
 }
 
-func describe(o render.Object) string {
+func describe(o kube.Object) string {
 	if o.Namespace() == "" {
 		return o.Kind() + " " + o.Name()
 	}
@@ -159,7 +159,7 @@ func TestStacksOnAKubeAPIServer(t *testing.T) {
 	ctx := t.Context()
 	for _, stack := range environments(t) {
 		t.Run(stack, func(t *testing.T) {
-			objects, err := render.Objects(evaluate(t, stack))
+			objects, err := kube.Objects(evaluate(t, stack))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -193,7 +193,7 @@ func TestStacksOnAKubeAPIServer(t *testing.T) {
 
 // waitForWorkloads waits for every Deployment of the stack to become available and every Job
 // to complete, as they would on real nodes.
-func waitForWorkloads(t *testing.T, c *cluster, objects []render.Object) {
+func waitForWorkloads(t *testing.T, c *cluster, objects []kube.Object) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
 	defer cancel()
@@ -257,7 +257,7 @@ func jobComplete(j *batchv1.Job) bool {
 
 // events explains a workload that did not become ready: its namespace's warning events
 // (a quota exceeded, a pod rejected) say why.
-func events(c *cluster, o render.Object) string {
+func events(c *cluster, o kube.Object) string {
 	list, err := c.typed.CoreV1().Events(o.Namespace()).List(context.Background(), metav1.ListOptions{})
 	if err != nil {
 		return ""

@@ -14,9 +14,9 @@ import (
 
 	"github.com/conveyor-paas/conveyor/components/manifest"
 	"github.com/conveyor-paas/conveyor/components/naming"
-	"github.com/conveyor-paas/conveyor/components/offline"
+	"github.com/conveyor-paas/conveyor/evaluation"
+	"github.com/conveyor-paas/conveyor/evaluation/kube"
 	"github.com/conveyor-paas/conveyor/stacks"
-	"github.com/conveyor-paas/conveyor/stacks/render"
 )
 
 // meshCatalog is a catalog whose meshed spaces call each other (the demo catalog has one
@@ -90,7 +90,7 @@ func TestMeshOnAKubeAPIServer(t *testing.T) {
 }
 
 // renderMesh evaluates an environment of the mesh catalog and renders its objects.
-func renderMesh(t *testing.T, env string) []render.Object {
+func renderMesh(t *testing.T, env string) []kube.Object {
 	t.Helper()
 	shipped, err := stacks.ShippedStacks(root)
 	if err != nil {
@@ -99,13 +99,13 @@ func renderMesh(t *testing.T, env string) []render.Object {
 	// The environment's own file pins images of the demo catalog's modules: it is left out,
 	// and the cluster stacks' files are read.
 	shipped = slices.DeleteFunc(shipped, func(s string) bool { return s == env })
-	var rec *offline.Recording
+	var rec *evaluation.Recording
 	rec, err = stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: env, Shipped: shipped,
 		Config: map[string]string{stacks.Namespace + ":catalog": meshCatalog}})
 	if err != nil {
 		t.Fatalf("evaluating %s: %v", env, err)
 	}
-	objects, err := render.Objects(rec)
+	objects, err := kube.Objects(rec)
 	if err != nil {
 		t.Fatal(err)
 	}

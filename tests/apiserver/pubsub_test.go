@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"google.golang.org/protobuf/types/known/durationpb"
 
-	"github.com/conveyor-paas/conveyor/components/offline"
+	"github.com/conveyor-paas/conveyor/evaluation"
 	"github.com/conveyor-paas/conveyor/tests/harness"
 )
 
@@ -86,35 +86,35 @@ func TestStacksOnPubSub(t *testing.T) {
 }
 
 // topic is the Pub/Sub API's view of a topic the program creates.
-func topic(t *testing.T, r offline.Resource) *pubsubpb.Topic {
+func topic(t *testing.T, r evaluation.Resource) *pubsubpb.Topic {
 	return &pubsubpb.Topic{
-		Name:                     path(r.Inputs, "topics", offline.String(r.Inputs, "name")),
+		Name:                     path(r.Inputs, "topics", evaluation.String(r.Inputs, "name")),
 		Labels:                   labels(r.Inputs),
-		MessageRetentionDuration: duration(t, offline.String(r.Inputs, "messageRetentionDuration")),
+		MessageRetentionDuration: duration(t, evaluation.String(r.Inputs, "messageRetentionDuration")),
 	}
 }
 
 // subscription is the Pub/Sub API's view of a subscription the program creates.
-func subscription(t *testing.T, r offline.Resource) *pubsubpb.Subscription {
+func subscription(t *testing.T, r evaluation.Resource) *pubsubpb.Subscription {
 	in := r.Inputs
 	s := &pubsubpb.Subscription{
-		Name:                     path(in, "subscriptions", offline.String(in, "name")),
-		Topic:                    path(in, "topics", offline.String(in, "topic")),
+		Name:                     path(in, "subscriptions", evaluation.String(in, "name")),
+		Topic:                    path(in, "topics", evaluation.String(in, "topic")),
 		Labels:                   labels(in),
-		MessageRetentionDuration: duration(t, offline.String(in, "messageRetentionDuration")),
+		MessageRetentionDuration: duration(t, evaluation.String(in, "messageRetentionDuration")),
 		RetryPolicy: &pubsubpb.RetryPolicy{
-			MinimumBackoff: duration(t, offline.String(in, "retryPolicy.minimumBackoff")),
-			MaximumBackoff: duration(t, offline.String(in, "retryPolicy.maximumBackoff")),
+			MinimumBackoff: duration(t, evaluation.String(in, "retryPolicy.minimumBackoff")),
+			MaximumBackoff: duration(t, evaluation.String(in, "retryPolicy.maximumBackoff")),
 		},
 		// An empty TTL is "never expire", which the API writes as an expiration policy
 		// without a TTL.
 		ExpirationPolicy: &pubsubpb.ExpirationPolicy{},
 	}
-	if n, ok := offline.Lookup(in, "ackDeadlineSeconds"); ok {
+	if n, ok := evaluation.Lookup(in, "ackDeadlineSeconds"); ok {
 		s.AckDeadlineSeconds = int32(n.NumberValue())
 	}
-	if dl := offline.String(in, "deadLetterPolicy.deadLetterTopic"); dl != "" {
-		attempts, _ := offline.Lookup(in, "deadLetterPolicy.maxDeliveryAttempts")
+	if dl := evaluation.String(in, "deadLetterPolicy.deadLetterTopic"); dl != "" {
+		attempts, _ := evaluation.Lookup(in, "deadLetterPolicy.maxDeliveryAttempts")
 		s.DeadLetterPolicy = &pubsubpb.DeadLetterPolicy{
 			DeadLetterTopic:     path(in, "topics", dl),
 			MaxDeliveryAttempts: int32(attempts.NumberValue()),
@@ -129,12 +129,12 @@ func path(in resource.PropertyMap, kind, name string) string {
 	if strings.HasPrefix(name, "projects/") {
 		return name
 	}
-	return "projects/" + offline.String(in, "project") + "/" + kind + "/" + name
+	return "projects/" + evaluation.String(in, "project") + "/" + kind + "/" + name
 }
 
 func labels(in resource.PropertyMap) map[string]string {
 	out := map[string]string{}
-	if v, ok := offline.Lookup(in, "labels"); ok && v.IsObject() {
+	if v, ok := evaluation.Lookup(in, "labels"); ok && v.IsObject() {
 		for k, l := range v.ObjectValue() {
 			out[string(k)] = l.StringValue()
 		}

@@ -12,7 +12,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
-	"github.com/conveyor-paas/conveyor/stacks/render"
+	"github.com/conveyor-paas/conveyor/evaluation/kube"
 )
 
 // The teams of the demo catalog's spaces, as their space files name them.
@@ -43,7 +43,7 @@ func TestTeamAccessOnAKubeAPIServer(t *testing.T) {
 	c := startCluster(t)
 	ctx := t.Context()
 	for _, stack := range []string{"dev", "pr-123", "staging", "prod"} {
-		objects, err := render.Objects(evaluate(t, stack))
+		objects, err := kube.Objects(evaluate(t, stack))
 		if err != nil {
 			t.Fatal(err)
 		}

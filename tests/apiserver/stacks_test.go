@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/conveyor-paas/conveyor/components/offline"
+	"github.com/conveyor-paas/conveyor/evaluation"
 	"github.com/conveyor-paas/conveyor/stacks"
 )
 
@@ -29,7 +29,7 @@ func environments(t *testing.T) []string {
 
 // evaluate reads only the stack files the repository tracks: a developer's own environments
 // have files of their own in stacks/, and they must not change what this tier checks.
-func evaluate(t *testing.T, stack string) *offline.Recording {
+func evaluate(t *testing.T, stack string) *evaluation.Recording {
 	t.Helper()
 	shipped, err := stacks.ShippedStacks(root)
 	if err != nil {

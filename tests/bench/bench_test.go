@@ -8,7 +8,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/components/manifest"
 	"github.com/conveyor-paas/conveyor/components/naming"
-	"github.com/conveyor-paas/conveyor/components/offline"
+	"github.com/conveyor-paas/conveyor/evaluation"
 	"github.com/conveyor-paas/conveyor/policy/rules"
 	"github.com/conveyor-paas/conveyor/stacks"
 )
@@ -30,7 +30,7 @@ func catalog(b *testing.B, n int) string {
 // evaluate runs the environment program for an ad-hoc environment over the catalog. It reads
 // no stack file (Shipped is empty), so a developer's own pr-1 file cannot change what is
 // measured.
-func evaluate(b *testing.B, dir string) *offline.Recording {
+func evaluate(b *testing.B, dir string) *evaluation.Recording {
 	b.Helper()
 	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "pr-1", Config: map[string]string{"conveyor:catalog": dir}, Shipped: []string{}})
 	if err != nil {

@@ -12,7 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/conveyor-paas/conveyor/components/naming"
-	"github.com/conveyor-paas/conveyor/components/offline"
+	"github.com/conveyor-paas/conveyor/evaluation"
 	"github.com/conveyor-paas/conveyor/stacks"
 	"github.com/conveyor-paas/conveyor/tests/harness"
 )
@@ -27,7 +27,7 @@ const (
 // environment is one environment as its program declares it, evaluated offline.
 type environment struct {
 	name string
-	rec  *offline.Recording
+	rec  *evaluation.Recording
 }
 
 func evaluate(t *testing.T, env string, teardown bool) environment {
@@ -45,9 +45,9 @@ func evaluate(t *testing.T, env string, teardown bool) environment {
 
 // jobs are the environment's Jobs of one platform component (database-setup,
 // database-teardown), by name.
-func (e environment) jobs(t *testing.T, component string) []*offline.Resource {
+func (e environment) jobs(t *testing.T, component string) []*evaluation.Resource {
 	t.Helper()
-	var out []*offline.Resource
+	var out []*evaluation.Resource
 	for i, r := range e.rec.Resources {
 		if r.Type == typeJob && label(r, naming.LabelConveyorCmp) == component {
 			out = append(out, &e.rec.Resources[i])
@@ -63,9 +63,9 @@ func (e environment) jobs(t *testing.T, component string) []*offline.Resource {
 func (e environment) secretValue(t *testing.T, namespace, name, key string) string {
 	t.Helper()
 	for _, r := range e.rec.OfType(typeSecret) {
-		if offline.String(r.Inputs, "metadata.namespace") == namespace && offline.String(r.Inputs, "metadata.name") == name {
-			if _, ok := offline.Lookup(r.Inputs, "stringData."+key); ok {
-				return offline.String(r.Inputs, "stringData."+key)
+		if evaluation.String(r.Inputs, "metadata.namespace") == namespace && evaluation.String(r.Inputs, "metadata.name") == name {
+			if _, ok := evaluation.Lookup(r.Inputs, "stringData."+key); ok {
+				return evaluation.String(r.Inputs, "stringData."+key)
 			}
 			t.Fatalf("Secret %s/%s has no key %s", namespace, name, key)
 		}
@@ -78,31 +78,31 @@ func (e environment) secretValue(t *testing.T, namespace, name, key string) stri
 // variables it reads from Secrets resolved from the Secrets the program creates. Only where
 // the server is differs: the test server's address and port replace Cloud SQL's private
 // address, and the test's PostgreSQL client binaries stand in for the image's.
-func (e environment) run(ctx context.Context, t *testing.T, pg *harness.Postgres, job *offline.Resource) (string, error) {
+func (e environment) run(ctx context.Context, t *testing.T, pg *harness.Postgres, job *evaluation.Resource) (string, error) {
 	t.Helper()
 	container := "spec.template.spec.containers[0]"
 	var command []string
 	for i := 0; ; i++ {
 		path := fmt.Sprintf("%s.command[%d]", container, i)
-		if _, ok := offline.Lookup(job.Inputs, path); !ok {
+		if _, ok := evaluation.Lookup(job.Inputs, path); !ok {
 			break
 		}
-		command = append(command, offline.String(job.Inputs, path))
+		command = append(command, evaluation.String(job.Inputs, path))
 	}
 	if len(command) < 3 || command[0] != "sh" || command[1] != "-c" {
 		t.Fatalf("job %s runs %q, not a shell script", job.Name, command)
 	}
-	namespace := offline.String(job.Inputs, "metadata.namespace")
+	namespace := evaluation.String(job.Inputs, "metadata.namespace")
 	var env []string
 	for i := 0; ; i++ {
 		prefix := fmt.Sprintf("%s.env[%d]", container, i)
-		if _, ok := offline.Lookup(job.Inputs, prefix); !ok {
+		if _, ok := evaluation.Lookup(job.Inputs, prefix); !ok {
 			break
 		}
-		name := offline.String(job.Inputs, prefix+".name")
-		value := offline.String(job.Inputs, prefix+".value")
-		if ref := offline.String(job.Inputs, prefix+".valueFrom.secretKeyRef.name"); ref != "" {
-			value = e.secretValue(t, namespace, ref, offline.String(job.Inputs, prefix+".valueFrom.secretKeyRef.key"))
+		name := evaluation.String(job.Inputs, prefix+".name")
+		value := evaluation.String(job.Inputs, prefix+".value")
+		if ref := evaluation.String(job.Inputs, prefix+".valueFrom.secretKeyRef.name"); ref != "" {
+			value = e.secretValue(t, namespace, ref, evaluation.String(job.Inputs, prefix+".valueFrom.secretKeyRef.key"))
 		}
 		env = append(env, name+"="+value)
 	}
@@ -142,8 +142,8 @@ func (e environment) credentials(t *testing.T, space, module string) credentials
 }
 
 // label is one of a resource's Kubernetes labels ("" when it has none of that key).
-func label(r offline.Resource, key string) string {
-	labels, ok := offline.Lookup(r.Inputs, "metadata.labels")
+func label(r evaluation.Resource, key string) string {
+	labels, ok := evaluation.Lookup(r.Inputs, "metadata.labels")
 	if !ok || !labels.IsObject() {
 		return ""
 	}

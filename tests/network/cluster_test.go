@@ -11,8 +11,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 
+	"github.com/conveyor-paas/conveyor/evaluation/kube"
 	"github.com/conveyor-paas/conveyor/stacks"
-	"github.com/conveyor-paas/conveyor/stacks/render"
 )
 
 var root, _ = filepath.Abs("../..")
@@ -37,7 +37,7 @@ type cluster struct {
 	engine     *matcher.Policy
 }
 
-// newCluster renders each environment (stacks.Evaluate and stacks/render, offline) and puts
+// newCluster renders each environment (stacks.Evaluate and evaluation/kube, offline) and puts
 // them side by side.
 func newCluster(t *testing.T, envs ...string) *cluster {
 	t.Helper()
@@ -51,7 +51,7 @@ func newCluster(t *testing.T, envs ...string) *cluster {
 		if err != nil {
 			t.Fatalf("evaluating %s: %v", env, err)
 		}
-		objects, err := render.Objects(rec)
+		objects, err := kube.Objects(rec)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -134,7 +134,7 @@ func cut(key string) (string, string, bool) {
 	return key, "", false
 }
 
-func stringMap(o render.Object, path ...string) map[string]string {
+func stringMap(o kube.Object, path ...string) map[string]string {
 	var v any = map[string]any(o)
 	for _, p := range path {
 		m, _ := v.(map[string]any)

@@ -18,10 +18,10 @@ import (
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/status"
 	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/evaluation/kube"
 	"github.com/conveyor-paas/conveyor/policy/check"
 	"github.com/conveyor-paas/conveyor/policy/rules"
 	"github.com/conveyor-paas/conveyor/stacks"
-	"github.com/conveyor-paas/conveyor/stacks/render"
 )
 
 // commentSources are the files and the git revision a comment's parts come from.
@@ -84,7 +84,7 @@ func commentParts(ctx context.Context, root, env string, src commentSources) com
 			p.PolicyError = err.Error()
 		case err != nil:
 		default:
-			if objects, err := render.Objects(rec); err == nil {
+			if objects, err := kube.Objects(rec); err == nil {
 				if d, err := status.NewDesired(env, kind == naming.StackLocal, cat, objects); err == nil {
 					p.Endpoints = endpoints(d)
 				}

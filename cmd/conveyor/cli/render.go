@@ -3,8 +3,8 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/conveyor-paas/conveyor/evaluation/kube"
 	"github.com/conveyor-paas/conveyor/stacks"
-	"github.com/conveyor-paas/conveyor/stacks/render"
 )
 
 func newRender() *cobra.Command {
@@ -39,11 +39,11 @@ Exits 0 on success, 4 when the stack cannot be evaluated.`,
 			if err != nil {
 				return withCode(ExitSetup, err)
 			}
-			objects, err := render.Objects(rec)
+			objects, err := kube.Objects(rec)
 			if err != nil {
 				return withCode(ExitFailed, err)
 			}
-			return render.WriteYAML(cmd.OutOrStdout(), objects)
+			return kube.WriteYAML(cmd.OutOrStdout(), objects)
 		},
 	}
 	requireEnv(cmd, &env)

@@ -16,8 +16,8 @@ import (
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/status"
 	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/evaluation/kube"
 	"github.com/conveyor-paas/conveyor/stacks"
-	"github.com/conveyor-paas/conveyor/stacks/render"
 )
 
 // statusOptions are the flags of `conveyor status`.
@@ -179,7 +179,7 @@ func prepareStatus(ctx context.Context, cmd *cobra.Command, d *deps, env, module
 	if err != nil {
 		return nil, withCode(ExitSetup, err)
 	}
-	objects, err := render.Objects(rec)
+	objects, err := kube.Objects(rec)
 	if err != nil {
 		return nil, withCode(ExitFailed, err)
 	}

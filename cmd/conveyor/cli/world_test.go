@@ -19,8 +19,8 @@ import (
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
+	"github.com/conveyor-paas/conveyor/evaluation/kube"
 	"github.com/conveyor-paas/conveyor/stacks"
-	"github.com/conveyor-paas/conveyor/stacks/render"
 	"github.com/conveyor-paas/conveyor/tests/harness"
 )
 
@@ -158,7 +158,7 @@ func (w *world) deploy(env string) {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	objects, err := render.Objects(rec)
+	objects, err := kube.Objects(rec)
 	if err != nil {
 		w.t.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func (w *world) deploy(env string) {
 }
 
 // replaceJob deletes a Job whose image differs from the one about to be applied.
-func (w *world) replaceJob(o render.Object) {
+func (w *world) replaceJob(o kube.Object) {
 	w.t.Helper()
 	ctx := w.t.Context()
 	live, err := w.kube.Client.BatchV1().Jobs(o.Namespace()).Get(ctx, o.Name(), metav1.GetOptions{})

@@ -12,8 +12,8 @@ import (
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/evaluation/kube"
 	"github.com/conveyor-paas/conveyor/stacks"
-	"github.com/conveyor-paas/conveyor/stacks/render"
 	"github.com/conveyor-paas/conveyor/tests/harness"
 )
 
@@ -182,13 +182,13 @@ func mustRun(t *testing.T, op, env string, run func() (*report.Summary, error)) 
 }
 
 // renderedObjects are the Kubernetes objects an offline evaluation of env renders.
-func renderedObjects(t *testing.T, f *fixture, env string) []render.Object {
+func renderedObjects(t *testing.T, f *fixture, env string) []kube.Object {
 	t.Helper()
 	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: f.root, Stack: env, Config: config(f.demoCatalog())})
 	if err != nil {
 		t.Fatal(err)
 	}
-	objects, err := render.Objects(rec)
+	objects, err := kube.Objects(rec)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/components/manifest"
 	"github.com/conveyor-paas/conveyor/components/naming"
-	"github.com/conveyor-paas/conveyor/stacks/render"
+	"github.com/conveyor-paas/conveyor/evaluation/kube"
 )
 
 // Desired is what an environment should run: its modules' workloads as the program renders
@@ -76,8 +76,8 @@ func (d *Desired) Namespaces() []string {
 var setupComponents = []string{naming.DatabaseSetupComponent, naming.TopicsSetupComponent, naming.SubscriptionsSetupComponent}
 
 // NewDesired builds the desired state of env from its catalog and the objects the program
-// renders for it (stacks.Evaluate, then render.Objects).
-func NewDesired(env string, local bool, cat *manifest.Catalog, objects []render.Object) (*Desired, error) {
+// renders for it (stacks.Evaluate, then kube.Objects).
+func NewDesired(env string, local bool, cat *manifest.Catalog, objects []kube.Object) (*Desired, error) {
 	d := &Desired{Environment: env, Local: local, PlatformNamespace: naming.PlatformNamespace(env)}
 	byModule := map[string][]Workload{}
 	services := map[string]corev1.Service{}
@@ -131,7 +131,7 @@ func NewDesired(env string, local bool, cat *manifest.Catalog, objects []render.
 }
 
 // workload reads a rendered workload object; ok is false for other kinds.
-func workload(o render.Object) (Workload, bool, error) {
+func workload(o kube.Object) (Workload, bool, error) {
 	var template corev1.PodTemplateSpec
 	w := Workload{Object: o.Kind(), Namespace: o.Namespace(), Name: o.Name()}
 	switch o.Kind() {
@@ -188,7 +188,7 @@ func container(containers []corev1.Container, name string) *corev1.Container {
 	return nil
 }
 
-func fromObject(o render.Object, into any) error {
+func fromObject(o kube.Object, into any) error {
 	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(map[string]any(o), into); err != nil {
 		return fmt.Errorf("reading the rendered %s %s/%s: %w", o.Kind(), o.Namespace(), o.Name(), err)
 	}

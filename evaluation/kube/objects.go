@@ -1,7 +1,7 @@
-// Package render turns what a program would register into the Kubernetes objects it would
+// Package kube turns what a program would register (an evaluation.Recording) into the Kubernetes objects it would
 // apply: plain manifests, in apply order, for reviewers (conveyor render) and for the tests
 // that apply them to a real API server.
-package render
+package kube
 
 import (
 	"cmp"
@@ -13,7 +13,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"gopkg.in/yaml.v3"
 
-	"github.com/conveyor-paas/conveyor/components/offline"
+	"github.com/conveyor-paas/conveyor/evaluation"
 )
 
 // Redacted stands in for every secret value: a rendering is for reading and applying, and a
@@ -61,11 +61,11 @@ func rank(kind string) int {
 
 // Objects returns the Kubernetes objects of a recording in apply order (by kind, then
 // namespace and name, so the output is stable).
-func Objects(rec *offline.Recording) ([]Object, error) {
+func Objects(rec *evaluation.Recording) ([]Object, error) {
 	var out []Object
 	for _, r := range rec.Custom() {
 		group, version, kind, ok := kubernetesType(r.Type)
-		if !ok || !offline.IsKubernetesObject(r.Type) {
+		if !ok || !evaluation.IsKubernetesObject(r.Type) {
 			continue // a Helm release (the local cluster's mesh) installs objects of its own
 		}
 		obj := Object{}

@@ -1,8 +1,13 @@
-// Package offline evaluates a Pulumi program without an engine, a cloud or a provider: under
-// Pulumi's mocks, every resource the program registers is recorded with its inputs, parent,
-// provider and dependencies. It is what the policy check, `conveyor render`, the whole-stack
-// tests and the benchmarks look at.
-package offline
+// Package evaluation evaluates a Pulumi program without an engine, a cloud or a provider:
+// under Pulumi's mocks, every resource the program registers is recorded with its inputs,
+// parent, provider and dependencies. It is the middle of the offline pipeline:
+//
+//	program (stacks) -> evaluation (this package) -> Recording -> Kubernetes objects
+//	                                                             (evaluation/kube: conveyor render, the API-server tier)
+//	                                                          -> policy report (policy/check)
+//
+// The whole-stack tests and the benchmarks look at the Recording too.
+package evaluation
 
 import (
 	"cmp"
