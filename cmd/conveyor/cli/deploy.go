@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+
 	"github.com/spf13/cobra"
+
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 )

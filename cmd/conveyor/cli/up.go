@@ -1,0 +1,56 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
+)
+
+func newUp(d *deps) *cobra.Command {
+	var env, plan, message string
+	var out outputFlags
+	cmd := &cobra.Command{
+		Use:   "up --env <env>",
+		Short: "Update an environment to what the code declares",
+		Long: `Up runs the program for an environment and makes the environment match it: it creates,
+updates, replaces and deletes resources. Progress streams to standard error (resources done
+out of the expected total, and the step in flight); the summary counts the changes by
+operation and by resource type and shows the stack's outputs.
+
+Like preview, up first runs the policy pack's rules offline over the environment and stops,
+printing the report, on a mandatory violation: nothing is changed.
+
+prod and cluster-prod are only updated by applying a plan saved by 'conveyor preview
+--save-plan': --plan applies exactly the reviewed changes, and the update fails if the code
+or the config would now do anything else. Without --plan those environments are refused.
+
+When another operation holds the environment's lock (another pipeline), up waits and retries
+with growing pauses for up to 15 minutes, then says who holds it.
+
+Exits 0 on success, 1 when the update failed, 3 when prod is asked without a plan, 4 when a
+backend, passphrase or the environment is missing.`,
+		Example: `  conveyor up --env dev
+
+  # the second half of a production change, after review
+  conveyor up --env prod --plan prod.plan.json
+
+  # for a pipeline that reads the outcome
+  conveyor up --env staging --json > up.json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := operate(cmd, d, env, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*report.Summary, error) {
+				o.Plan, o.Message = plan, message
+				return e.Up(ctx, env, o)
+			})
+			return printSummary(cmd, out, s, err)
+		},
+	}
+	requireEnv(cmd, &env)
+	cmd.Flags().StringVar(&plan, "plan", "", "apply exactly the update plan saved by 'conveyor preview --save-plan' (required for prod)")
+	cmd.Flags().StringVarP(&message, "message", "m", "", "a message recorded with the update")
+	out.register(cmd, false)
+	return cmd
+}
