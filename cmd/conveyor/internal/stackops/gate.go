@@ -3,7 +3,6 @@ package stackops
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
@@ -14,24 +13,6 @@ import (
 // the backend and the deployed images brought in). A non-nil error stops the operation before
 // the engine runs: the conveyor command gates on the policy pack, offline.
 type Gate func(ctx context.Context, env string, config map[string]auto.ConfigValue) error
-
-// GateError says that the gate refused an operation; Err is the gate's reason.
-type GateError struct {
-	Env string
-	Err error
-}
-
-func (e *GateError) Error() string {
-	return fmt.Sprintf("%s was not changed: %v", e.Env, e.Err)
-}
-
-func (e *GateError) Unwrap() error { return e.Err }
-
-// IsGated reports whether err is, or wraps, a GateError.
-func IsGated(err error) bool {
-	var g *GateError
-	return errors.As(err, &g)
-}
 
 // gate runs Options.Gate on st's configuration, if there is a gate. The gate evaluates the
 // program offline, where no checkpoint can be read, so ImagesKey is handed every layer of

@@ -2,7 +2,6 @@ package stackops
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
@@ -29,14 +28,6 @@ var planRequired = map[string]bool{"prod": true, "cluster-prod": true}
 
 // RequiresPlan reports whether an update of env must apply a saved plan.
 func RequiresPlan(env string) bool { return planRequired[env] }
-
-// PlanRequiredError refuses an update of a production environment without a saved plan.
-type PlanRequiredError struct{ Env string }
-
-func (e *PlanRequiredError) Error() string {
-	return fmt.Sprintf("%s changes only through a reviewed plan: run `conveyor preview --env %s --save-plan %s.plan.json`, "+
-		"have it reviewed, then `conveyor up --env %s --plan %s.plan.json`", e.Env, e.Env, e.Env, e.Env, e.Env)
-}
 
 // Preview shows what an update of env would change, and saves the plan when o.Plan is set.
 func (e *Runner) Preview(ctx context.Context, env string, o RunOptions) (*report.Summary, error) {

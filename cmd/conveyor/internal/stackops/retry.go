@@ -38,28 +38,6 @@ func (p RetryPolicy) withDefaults() RetryPolicy {
 	return p
 }
 
-// LockError says that an operation gave up waiting for a stack lock.
-type LockError struct {
-	Env      string
-	Waited   time.Duration
-	Attempts int
-	// Holder describes the lock as the backend does: user@host (pid N) at time.
-	Holder string
-	Err    error
-}
-
-func (e *LockError) Error() string {
-	holder := ""
-	if e.Holder != "" {
-		holder = " by " + e.Holder
-	}
-	return fmt.Sprintf("gave up after waiting %s (%d attempts) for environment %s, which is still locked%s; "+
-		"if no operation is running on it any more, remove the stale lock with `pulumi cancel --stack %s`",
-		e.Waited.Round(time.Second), e.Attempts, e.Env, holder, e.Env)
-}
-
-func (e *LockError) Unwrap() error { return e.Err }
-
 // isLockError recognizes a failure to take the stack lock: the Automation API knows the
 // Pulumi Cloud's 409 and the DIY backend's message; the message is matched here too for
 // errors the Automation API has wrapped in its own.

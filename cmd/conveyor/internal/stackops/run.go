@@ -36,20 +36,6 @@ func (o RunOptions) notify(format string, args ...any) {
 	}
 }
 
-// OpError says that an engine operation failed, in the CLI's own words rather than with its
-// whole output; Err keeps the Automation API's error with all of it.
-type OpError struct {
-	Op, Env string
-	Msg     string
-	Err     error
-}
-
-func (e *OpError) Error() string {
-	return fmt.Sprintf("%s of %s failed: %s", e.Op, e.Env, e.Msg)
-}
-
-func (e *OpError) Unwrap() error { return e.Err }
-
 // run performs one engine operation on st, streaming its events into a summary. call starts
 // the operation with the channel the events must go to; it is called again, with a new
 // channel, after each wait for the stack lock.

@@ -1,30 +1,10 @@
 package stackops
 
 import (
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 )
-
-// SetupError says that something the engine needs is missing from the machine, and what to
-// set. Commands end with the setup exit code on it, before the engine starts.
-type SetupError struct{ Err error }
-
-func (e *SetupError) Error() string { return e.Err.Error() }
-func (e *SetupError) Unwrap() error { return e.Err }
-
-// setupErrorf builds a SetupError.
-func setupErrorf(format string, args ...any) error {
-	return &SetupError{Err: fmt.Errorf(format, args...)}
-}
-
-// IsSetup reports whether err is, or wraps, a SetupError.
-func IsSetup(err error) bool {
-	var s *SetupError
-	return errors.As(err, &s)
-}
 
 // Settings are the facts about the backend that come from the machine, not from the code.
 type Settings struct {
@@ -132,29 +112,4 @@ func (s Settings) envVars() map[string]string {
 	vars["PULUMI_CONFIG_PASSPHRASE"] = s.Passphrase
 	vars["PULUMI_CONFIG_PASSPHRASE_FILE"] = ""
 	return vars
-}
-
-// RefusedError says that the request breaks one of the engine's rules (a TTL on prod, a
-// deploy that bypasses the plan, an invalid name): the request must change, not the machine.
-type RefusedError struct{ Err error }
-
-func (e *RefusedError) Error() string { return e.Err.Error() }
-func (e *RefusedError) Unwrap() error { return e.Err }
-
-func refusef(format string, args ...any) error {
-	return &RefusedError{Err: fmt.Errorf(format, args...)}
-}
-
-func refused(err error) error {
-	if err == nil {
-		return nil
-	}
-	return &RefusedError{Err: err}
-}
-
-// IsRefused reports whether err is, or wraps, a RefusedError or a PlanRequiredError.
-func IsRefused(err error) bool {
-	var r *RefusedError
-	var p *PlanRequiredError
-	return errors.As(err, &r) || errors.As(err, &p)
 }

@@ -10,19 +10,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 )
 
-// NotFoundError says that an environment has no stack in the backend.
-type NotFoundError struct{ Env string }
-
-func (e *NotFoundError) Error() string {
-	return fmt.Sprintf("there is no environment %q in this backend; create it with `conveyor env create %s`", e.Env, e.Env)
-}
-
-// IsNotFound reports whether err is, or wraps, a NotFoundError.
-func IsNotFound(err error) bool {
-	var nf *NotFoundError
-	return errors.As(err, &nf)
-}
-
 // selectStack returns env's stack, or a NotFoundError.
 func (e *Runner) selectStack(ctx context.Context, env string) (auto.Stack, error) {
 	if err := ValidateEnv(env); err != nil {
