@@ -16,10 +16,6 @@ import (
 	"github.com/conveyor-paas/conveyor/evaluation"
 )
 
-// Redacted stands in for every secret value: a rendering is for reading and applying, and a
-// secret must never appear in it.
-const Redacted = "redacted"
-
 // Object is one Kubernetes object as a manifest.
 type Object map[string]any
 
@@ -122,7 +118,7 @@ func convert(v resource.PropertyValue, redact bool) any {
 	case v.IsSecret():
 		return convert(v.SecretValue().Element, true)
 	case redact && !v.IsArray() && !v.IsObject():
-		return Redacted
+		return evaluation.Redacted // a rendering is for reading and applying: no secret in it
 	case v.IsNull():
 		return nil
 	case v.IsBool():

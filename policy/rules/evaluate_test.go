@@ -4,8 +4,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
 // The compliant fixtures are the passing fixture of every rule: nothing at all is reported

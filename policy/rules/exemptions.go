@@ -3,6 +3,8 @@ package rules
 import (
 	"slices"
 	"strings"
+
+	"github.com/conveyor-paas/conveyor/evaluation"
 )
 
 // Exemptions are explicit and visible: a resource declares each one, with its reason, where
@@ -85,7 +87,7 @@ func exemptedFrom(r Resource, ruleID string) (reason string, ok bool) {
 		return "", false
 	}
 	if list[i].reason.secret {
-		return "[secret]", true
+		return evaluation.Redacted, true
 	}
 	return list[i].reason.str(), true
 }

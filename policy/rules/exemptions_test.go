@@ -3,8 +3,9 @@ package rules
 import (
 	"testing"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
 	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
 func TestExemptions(t *testing.T) { runCases(t, exemptionCases()) }

@@ -6,8 +6,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
 // Fixtures are resource inputs shaped exactly as the providers receive them (camelCase, as in

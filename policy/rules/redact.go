@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/conveyor-paas/conveyor/evaluation"
 )
 
 // minRedacted is the shortest secret that redact looks for. Rules never print a secret value
@@ -50,7 +52,7 @@ func secretStrings(rs ...Resource) []string {
 // redact replaces every secret in a message with [secret].
 func redact(message string, secrets []string) string {
 	for _, s := range secrets {
-		message = strings.ReplaceAll(message, s, "[secret]")
+		message = strings.ReplaceAll(message, s, evaluation.Redacted)
 	}
 	return message
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/conveyor-paas/conveyor/evaluation"
 )
 
 // state is whether a property is there, absent, or not known until the update runs.
@@ -206,7 +208,7 @@ func (x value) number() (float64, bool) {
 func (x value) show() string {
 	switch {
 	case x.secret:
-		return "[secret]"
+		return evaluation.Redacted
 	case x.state == unknown:
 		return "(unknown)"
 	case x.state == absent:

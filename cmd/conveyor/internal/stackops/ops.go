@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/evaluation"
 )
 
 // Operation names, as summaries report them.
@@ -212,7 +213,7 @@ func maskOutputs(outs auto.OutputMap) map[string]any {
 	m := make(map[string]any, len(outs))
 	for k, v := range outs {
 		if v.Secret {
-			m[k] = "[secret]"
+			m[k] = evaluation.Redacted
 		} else {
 			m[k] = v.Value
 		}
