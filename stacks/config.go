@@ -13,9 +13,6 @@ import (
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
-// Namespace is the configuration namespace of every key ("conveyor:catalog").
-const Namespace = "conveyor"
-
 // Defaults of the configuration. Pulumi.yaml declares the same defaults for `pulumi up`; a
 // test keeps the two in agreement.
 const (
@@ -83,7 +80,7 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := config.New(ctx, Namespace)
+	c := config.New(ctx, naming.Project)
 	cfg := &Config{
 		Stack:          stack,
 		Kind:           kind,
@@ -104,7 +101,7 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 		cfg.Cluster = LocalCluster
 	}
 	if cfg.Mesh, err = components.ParseMeshMode(or(c.Get("mesh"), string(components.DefaultMeshMode))); err != nil {
-		return nil, fmt.Errorf("config %s:mesh: %w", Namespace, err)
+		return nil, fmt.Errorf("config %s:mesh: %w", naming.Project, err)
 	}
 	cfg.IstioVersion = or(c.Get("istioVersion"), components.DefaultIstioVersion)
 	objects := []struct {
@@ -117,7 +114,7 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 	}
 	for _, o := range objects {
 		if err := c.TryObject(o.key, o.target); err != nil && !isMissing(err) {
-			return nil, fmt.Errorf("config %s:%s: %w", Namespace, o.key, err)
+			return nil, fmt.Errorf("config %s:%s: %w", naming.Project, o.key, err)
 		}
 	}
 	if text := c.Get("nodePools"); text != "" {
@@ -126,24 +123,24 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 		}
 	}
 	if kind == naming.StackCluster && cfg.GCPProject == "" {
-		return nil, fmt.Errorf("cluster stack %s needs its GCP project: pulumi config set %s:gcpProject <project-id> -s %s", stack, Namespace, stack)
+		return nil, fmt.Errorf("cluster stack %s needs its GCP project: pulumi config set %s:gcpProject <project-id> -s %s", stack, naming.Project, stack)
 	}
 	if kind == naming.StackCluster {
 		if err := components.CheckSecurityGroup(cfg.SecurityGroup); err != nil {
-			return nil, fmt.Errorf("stack %s: config %s:securityGroup: %w", stack, Namespace, err)
+			return nil, fmt.Errorf("stack %s: config %s:securityGroup: %w", stack, naming.Project, err)
 		}
 		if err := components.CheckAuthorizedNetworks(cfg.ControlPlane.AuthorizedNetworks); err != nil {
-			return nil, fmt.Errorf("stack %s: config %s:controlPlane.%w", stack, Namespace, err)
+			return nil, fmt.Errorf("stack %s: config %s:controlPlane.%w", stack, naming.Project, err)
 		}
 	}
 	if kind != naming.StackCluster && cfg.Cluster != LocalCluster && !isClusterStack(cfg.Cluster) {
-		return nil, fmt.Errorf("config %s:cluster is %q, which is not a cluster stack (cluster-<name>) or %q", Namespace, cfg.Cluster, LocalCluster)
+		return nil, fmt.Errorf("config %s:cluster is %q, which is not a cluster stack (cluster-<name>) or %q", naming.Project, cfg.Cluster, LocalCluster)
 	}
 	if kind != naming.StackCluster && cfg.Cluster != LocalCluster {
 		// Checked here, before the program registers anything, so that a wrong cluster never
 		// gets as far as a StackReference to production's kubeconfig.
 		if err := naming.CheckCluster(stack, cfg.Cluster); err != nil {
-			return nil, fmt.Errorf("stack %s: config %s:cluster is %s: %w", stack, Namespace, cfg.Cluster, err)
+			return nil, fmt.Errorf("stack %s: config %s:cluster is %s: %w", stack, naming.Project, cfg.Cluster, err)
 		}
 	}
 	return cfg, nil

@@ -187,11 +187,11 @@ func checkImages(images Images, cat *manifest.Catalog) error {
 	for _, module := range slices.Sorted(maps.Keys(images)) {
 		m := cat.Module(module)
 		if m == nil {
-			errs = append(errs, fmt.Errorf("config %s:images.%s: there is no module %q in the catalog", Namespace, module, module))
+			errs = append(errs, fmt.Errorf("config %s:images.%s: there is no module %q in the catalog", naming.Project, module, module))
 			continue
 		}
 		for _, component := range slices.Sorted(maps.Keys(images[module])) {
-			key := fmt.Sprintf("%s:images.%s.%s", Namespace, module, component)
+			key := fmt.Sprintf("%s:images.%s.%s", naming.Project, module, component)
 			if _, ok := m.Components[component]; !ok {
 				errs = append(errs, fmt.Errorf("config %s: module %s has no component %q (it has %v)", key, module, component, m.ComponentNames()))
 				continue

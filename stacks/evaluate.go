@@ -23,9 +23,6 @@ import (
 	"github.com/conveyor-paas/conveyor/internal/tracked"
 )
 
-// Project is the Pulumi project's name (Pulumi.yaml).
-const Project = "conveyor"
-
 // EvaluateOptions choose the stack to evaluate offline.
 type EvaluateOptions struct {
 	// Root is the project's folder, where Pulumi.yaml and stacks/ are.
@@ -72,7 +69,7 @@ func Evaluate(opts EvaluateOptions) (*evaluation.Recording, error) {
 		program = Program
 	}
 	return evaluation.Run(program, evaluation.Options{
-		Project:       Project,
+		Project:       naming.Project,
 		Stack:         opts.Stack,
 		Config:        config,
 		SecretKeys:    opts.SecretKeys,
@@ -109,7 +106,7 @@ func ReadStackConfig(root, stack string) (map[string]string, error) {
 	}
 	for key, value := range doc.Config {
 		if !strings.Contains(key, ":") {
-			key = Project + ":" + key
+			key = naming.Project + ":" + key
 		}
 		switch v := value.(type) {
 		case string:
@@ -144,18 +141,18 @@ func clusterOfReference(ref string) string { return ref[strings.LastIndexByte(re
 // what the cloud would compute is simulated.
 func simulatedClusterOutputs(ref string, config map[string]string) resource.PropertyMap {
 	name := strings.TrimPrefix(clusterOfReference(ref), naming.ClusterStackPrefix)
-	project := or(config[Namespace+":gcpProject"], "simulated-"+name)
+	project := or(config[naming.Project+":gcpProject"], "simulated-"+name)
 	return resource.PropertyMap{
 		OutputKubeconfig:        resource.MakeSecret(resource.NewProperty("simulated kubeconfig of " + naming.Cluster(name))),
 		OutputProject:           resource.NewProperty(project),
 		OutputProjectNumber:     resource.NewProperty(evaluation.SimulatedProjectNumber),
-		OutputRegion:            resource.NewProperty(or(config[Namespace+":gcpRegion"], DefaultRegion)),
+		OutputRegion:            resource.NewProperty(or(config[naming.Project+":gcpRegion"], DefaultRegion)),
 		OutputSQLInstance:       resource.NewProperty(naming.SQLInstance(name)),
 		OutputSQLConnectionName: resource.NewProperty(project + ":" + DefaultRegion + ":" + naming.SQLInstance(name)),
 		OutputSQLPrivateAddress: resource.NewProperty(evaluation.SimulatedSQLAddress),
 		OutputClusterName:       resource.NewProperty(naming.Cluster(name)),
 		OutputSQLAdminPassword:  resource.MakeSecret(resource.NewProperty("simulated admin password of " + naming.SQLInstance(name))),
-		OutputMesh:              resource.NewProperty(or(config[Namespace+":mesh"], string(components.DefaultMeshMode))),
+		OutputMesh:              resource.NewProperty(or(config[naming.Project+":mesh"], string(components.DefaultMeshMode))),
 	}
 }
 

@@ -19,7 +19,7 @@ func localMeshArgs(cfg *Config, cat *manifest.Catalog) components.MeshArgs {
 
 // meshOrigin names where a stack's mesh mode is configured.
 func meshOrigin(stack string) string {
-	return fmt.Sprintf("%s:mesh of %s", Namespace, stack)
+	return fmt.Sprintf("%s:mesh of %s", naming.Project, stack)
 }
 
 // clusterMesh reads the service mesh of the cluster stack an environment deploys onto. The

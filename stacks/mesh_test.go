@@ -114,7 +114,7 @@ func TestMeshedSpacesRender(t *testing.T) {
 func TestClusterStackMesh(t *testing.T) {
 	fleet := []string{"gcp:gkehub/membership:Membership", "gcp:gkehub/feature:Feature", "gcp:gkehub/featureMembership:FeatureMembership"}
 	for _, mode := range []string{"opt-in", "default", "off"} {
-		rec := evaluate(t, "cluster-nonprod", map[string]string{stacks.Namespace + ":mesh": mode})
+		rec := evaluate(t, "cluster-nonprod", map[string]string{naming.Project + ":mesh": mode})
 		for _, typ := range fleet {
 			if got, want := len(rec.OfType(typ)), map[bool]int{true: 1, false: 0}[mode != "off"]; got != want {
 				t.Errorf("mesh %s: %d %s, want %d", mode, got, typ, want)
@@ -128,7 +128,7 @@ func TestClusterStackMesh(t *testing.T) {
 func TestMeshRefusals(t *testing.T) {
 	t.Run("a meshed space on a cluster without the mesh", func(t *testing.T) {
 		_, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "local", Shipped: shipped(t),
-			Config: map[string]string{stacks.Namespace + ":mesh": string(components.MeshOff)}})
+			Config: map[string]string{naming.Project + ":mesh": string(components.MeshOff)}})
 		wantError(t, err, filepath.Join("claims", "space.conveyor.yaml")+":12:7:", "mesh", `conveyor:mesh of local is "off"`)
 	})
 	t.Run("a meshed space allowing a space outside the mesh", func(t *testing.T) {
@@ -136,7 +136,7 @@ func TestMeshRefusals(t *testing.T) {
 		write(t, filepath.Join(dir, "a", "space.conveyor.yaml"), "space: a\nteam: a@example.com\nmesh: true\nallowFrom: [b]\n")
 		write(t, filepath.Join(dir, "b", "space.conveyor.yaml"), "space: b\nteam: b@example.com\n")
 		_, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "local", Shipped: shipped(t),
-			Config: map[string]string{stacks.Namespace + ":catalog": dir}})
+			Config: map[string]string{naming.Project + ":catalog": dir}})
 		wantError(t, err, filepath.Join("a", "space.conveyor.yaml")+":4:", "allowFrom[0]", "put b in the mesh too")
 	})
 }

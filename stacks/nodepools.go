@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/conveyor-paas/conveyor/components"
+	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
 // nodePoolConfig is one pool as configured. The required keys are pointers, so that a key
@@ -25,7 +26,7 @@ type nodePoolConfig struct {
 // pool's values, so a pool without a machine type would silently get the default's. Instead
 // a required key left out and an unknown key (a typo) are errors that name the pool.
 func decodeNodePools(text string) ([]components.NodePool, error) {
-	key := Namespace + ":nodePools"
+	key := naming.Project + ":nodePools"
 	var raw []json.RawMessage
 	if err := json.Unmarshal([]byte(text), &raw); err != nil {
 		return nil, fmt.Errorf("config %s: want a list of pools [{name, machineType, min, max, spot, diskSizeGb}]: %w", key, err)

@@ -14,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/conveyor-paas/conveyor/components"
+	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation"
 	"github.com/conveyor-paas/conveyor/stacks"
 )
@@ -295,7 +296,7 @@ func TestPulumiYamlAgreesWithTheProgram(t *testing.T) {
 	if err := yaml.Unmarshal(data, &project); err != nil {
 		t.Fatal(err)
 	}
-	if project.Name != stacks.Project || project.StackConfigDir != "stacks" || project.Main != "cmd/platform/" {
+	if project.Name != naming.Project || project.StackConfigDir != "stacks" || project.Main != "cmd/platform/" {
 		t.Errorf("project %q main %q stackConfigDir %q", project.Name, project.Main, project.StackConfigDir)
 	}
 	want := map[string]any{

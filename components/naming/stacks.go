@@ -62,6 +62,10 @@ func (k StackKind) Collectable() bool { return k == StackAdHoc }
 // the stack config and `env list` all call it so.
 const LocalCluster = "local"
 
+// Project is Conveyor's one Pulumi project (Pulumi.yaml's name), and the namespace of its
+// config keys ("conveyor:catalog").
+const Project = "conveyor"
+
 // DefaultCluster is the cluster stack an environment deploys onto unless configured.
 func DefaultCluster(stack string) string {
 	if stack == ProductionStack {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation"
 	"github.com/conveyor-paas/conveyor/policy/rules"
 	"github.com/conveyor-paas/conveyor/stacks"
@@ -36,7 +37,7 @@ type Options struct {
 func Run(opts Options) (rules.Report, error) {
 	overrides := map[string]string{}
 	if opts.Catalog != "" {
-		overrides[stacks.Namespace+":catalog"] = opts.Catalog
+		overrides[naming.Project+":catalog"] = opts.Catalog
 	}
 	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: opts.Root, Stack: opts.Stack, Config: overrides, Program: opts.Program,
 		StackConfig: opts.StackConfig, SecretKeys: opts.SecretKeys, Shipped: opts.Shipped})

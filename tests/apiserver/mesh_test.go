@@ -101,7 +101,7 @@ func renderMesh(t *testing.T, env string) []kube.Object {
 	shipped = slices.DeleteFunc(shipped, func(s string) bool { return s == env })
 	var rec *evaluation.Recording
 	rec, err = stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: env, Shipped: shipped,
-		Config: map[string]string{stacks.Namespace + ":catalog": meshCatalog}})
+		Config: map[string]string{naming.Project + ":catalog": meshCatalog}})
 	if err != nil {
 		t.Fatalf("evaluating %s: %v", env, err)
 	}

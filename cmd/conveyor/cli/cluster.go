@@ -46,7 +46,7 @@ func envConfig(ctx context.Context, e *stackops.Runner, root, env string) (confi
 		}
 		_, statErr := os.Stat(stacks.StackConfigFile(root, env))
 		for k, v := range deployed {
-			if k == stackops.ImagesKey || (errors.Is(statErr, os.ErrNotExist) && strings.HasPrefix(k, stackops.Namespace+":")) {
+			if k == stackops.ImagesKey || (errors.Is(statErr, os.ErrNotExist) && strings.HasPrefix(k, naming.Project+":")) {
 				overrides[k] = v
 			}
 		}
@@ -58,7 +58,7 @@ func envConfig(ctx context.Context, e *stackops.Runner, root, env string) (confi
 
 // envCatalog loads the catalog an environment's config points at.
 func envCatalog(root string, config map[string]string) (*manifest.Catalog, error) {
-	cat, err := manifest.Load(stacks.CatalogDir(root, config[stacks.Namespace+":catalog"]))
+	cat, err := manifest.Load(stacks.CatalogDir(root, config[naming.Project+":catalog"]))
 	if err != nil {
 		return nil, withCode(ExitSetup, err)
 	}
@@ -78,7 +78,7 @@ func reachCluster(ctx context.Context, e *stackops.Runner, env string, config ma
 		return nil, withCode(ExitUsage, fmt.Errorf("%s is a cluster stack; name an environment that runs on it", env))
 	}
 	if kind == naming.StackLocal {
-		rc, name, err := kubecheck.Config(config[stacks.Namespace+":kubeContext"])
+		rc, name, err := kubecheck.Config(config[naming.Project+":kubeContext"])
 		if err != nil {
 			return nil, withCode(ExitSetup, err)
 		}
@@ -87,7 +87,7 @@ func reachCluster(ctx context.Context, e *stackops.Runner, env string, config ma
 	if e == nil {
 		return nil, withCode(ExitSetup, errors.New("reaching a cluster stack needs the backend: set PULUMI_CONFIG_PASSPHRASE"))
 	}
-	stack := config[stacks.Namespace+":cluster"]
+	stack := config[naming.Project+":cluster"]
 	if stack == "" {
 		stack = naming.DefaultCluster(env)
 	}

@@ -68,7 +68,7 @@ func checkLocalCluster(ctx context.Context, root, env string) error {
 		return err
 	}
 	_, err = kubecheck.Check(ctx, kubecheck.Target{
-		Context: config[stacks.Namespace+":kubeContext"],
+		Context: config[naming.Project+":kubeContext"],
 		Allow:   config[kubecheck.AllowSetting],
 	})
 	return err

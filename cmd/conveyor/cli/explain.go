@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/conveyor-paas/conveyor/components/manifest"
+	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
@@ -96,7 +97,7 @@ func explain(root, env, module string, layers deployed.Layers, setBy func(module
 	if err != nil {
 		return nil, withCode(ExitSetup, err)
 	}
-	catalog := config[stacks.Namespace+":catalog"]
+	catalog := config[naming.Project+":catalog"]
 	if catalog == "" {
 		catalog = stacks.DefaultCatalog
 	}

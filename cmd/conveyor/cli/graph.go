@@ -10,6 +10,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/graph"
+	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks"
 )
 
@@ -70,7 +71,7 @@ Exits 0 on success, 3 on a bad command line, 4 when the catalog cannot be read.`
 					}
 					title = env
 				}
-				catalog = stacks.CatalogDir(root, config[stacks.Namespace+":catalog"])
+				catalog = stacks.CatalogDir(root, config[naming.Project+":catalog"])
 			}
 			g, err := catalogGraph(cmd, catalog, title, base)
 			if err != nil {
@@ -91,7 +92,7 @@ Exits 0 on success, 3 on a bad command line, 4 when the catalog cannot be read.`
 
 // catalogGraph builds the graph of a catalog, with the changes since base when given.
 func catalogGraph(cmd *cobra.Command, catalog, title, base string) (*graph.Graph, error) {
-	cat, err := envCatalog("", map[string]string{stacks.Namespace + ":catalog": catalog})
+	cat, err := envCatalog("", map[string]string{naming.Project + ":catalog": catalog})
 	if err != nil {
 		return nil, err
 	}

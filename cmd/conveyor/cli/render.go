@@ -3,6 +3,7 @@ package cli
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation/kube"
 	"github.com/conveyor-paas/conveyor/stacks"
 )
@@ -33,7 +34,7 @@ Exits 0 on success, 4 when the stack cannot be evaluated.`,
 			}
 			overrides := map[string]string{}
 			if catalog != "" {
-				overrides[stacks.Namespace+":catalog"] = catalog
+				overrides[naming.Project+":catalog"] = catalog
 			}
 			rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: env, Config: overrides})
 			if err != nil {

@@ -7,10 +7,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/conveyor-paas/conveyor/components/manifest"
+	"github.com/conveyor-paas/conveyor/stacks"
 )
-
-// DefaultCatalog is the catalog commands read when given none: the demo catalog.
-const DefaultCatalog = "stacks/catalog"
 
 func newValidate() *cobra.Command {
 	var asJSON bool
@@ -43,7 +41,7 @@ Exits 0 when the catalog is valid, 1 when it is not, 4 when the paths cannot be 
   conveyor validate --json stacks/catalog`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				args = []string{DefaultCatalog}
+				args = []string{stacks.DefaultCatalog} // the catalog a stack reads when its config names none
 			}
 			sources, err := manifest.Read(args...)
 			if err != nil {

@@ -143,8 +143,8 @@ func killTree(t *testing.T, pid int) {
 // holds its lock.
 func (c *clone) progress(env string) (resources int, locked bool) {
 	root := filepath.Join(strings.TrimPrefix(c.backend.Backend, "file://"), ".pulumi")
-	locks, _ := filepath.Glob(filepath.Join(root, "locks", "organization", stackops.DefaultProject, env, "*.json"))
-	data, _ := os.ReadFile(filepath.Join(root, "stacks", stackops.DefaultProject, env+".json"))
+	locks, _ := filepath.Glob(filepath.Join(root, "locks", "organization", naming.Project, env, "*.json"))
+	data, _ := os.ReadFile(filepath.Join(root, "stacks", naming.Project, env+".json"))
 	return strings.Count(string(data), `"urn":`), len(locks) > 0
 }
 

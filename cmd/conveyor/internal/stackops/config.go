@@ -10,11 +10,9 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 
+	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
-
-// Namespace is the config namespace of Conveyor's program.
-const Namespace = "conveyor"
 
 // ImagesKey is the config key of the images the program runs: {<module>: {<component>:
 // <image>}}. In a stack file it is the committed seed (deployed.SeedKey); the gate is handed
@@ -88,7 +86,7 @@ func (e *Runner) setRawConfig(ctx context.Context, st *auto.Stack, values map[st
 
 // notInherited are the keys that say which environment a stack is rather than what it runs:
 // an environment made from prod must not land on cluster-prod or be protected as prod.
-var notInherited = map[string]bool{Namespace + ":cluster": true, Namespace + ":production": true}
+var notInherited = map[string]bool{naming.Project + ":cluster": true, naming.Project + ":production": true}
 
 // copyNamespace copies every key of Conveyor's namespace from one environment to another,
 // but those notInherited, and returns the keys copied.
@@ -99,7 +97,7 @@ func (e *Runner) copyNamespace(ctx context.Context, from string, to *auto.Stack)
 	}
 	picked := map[string]configValue{}
 	for k, v := range src {
-		if strings.HasPrefix(k, Namespace+":") && v.Value != nil && !notInherited[k] {
+		if strings.HasPrefix(k, naming.Project+":") && v.Value != nil && !notInherited[k] {
 			picked[k] = v
 		}
 	}

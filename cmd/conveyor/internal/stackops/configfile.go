@@ -12,6 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"gopkg.in/yaml.v3"
 
+	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
@@ -98,8 +99,8 @@ func (e *Runner) opConfig(ctx context.Context, st *auto.Stack, request deployed.
 	delete(cfg, deployed.RequestKey) // only the engine asks, one update at a time
 	// `env create --cluster` records the cluster in the backend; the program reads it as
 	// config, unless the stack file names one.
-	if _, ok := cfg[Namespace+":cluster"]; !ok && tags[TagCluster] != "" && !isClusterStack(env) {
-		cfg[Namespace+":cluster"] = tags[TagCluster]
+	if _, ok := cfg[naming.Project+":cluster"]; !ok && tags[TagCluster] != "" && !isClusterStack(env) {
+		cfg[naming.Project+":cluster"] = tags[TagCluster]
 	}
 	if len(request) > 0 {
 		cfg[deployed.RequestKey] = request

@@ -176,7 +176,7 @@ func (e *Runner) envInfo(ctx context.Context, s auto.StackSummary, now time.Time
 		outs, err := e.wsFor(s.Name).StackOutputs(ctx, s.Name)
 		if ran, ok := outs[OutputCluster].Value.(string); err == nil && ok && ran != "" {
 			m.Cluster = ran
-		} else if v, err := e.wsFor(s.Name).GetConfig(ctx, s.Name, Namespace+":cluster"); err == nil && v.Value != "" {
+		} else if v, err := e.wsFor(s.Name).GetConfig(ctx, s.Name, naming.Project+":cluster"); err == nil && v.Value != "" {
 			m.Cluster = v.Value
 		}
 	}

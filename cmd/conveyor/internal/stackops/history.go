@@ -11,12 +11,13 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/opthistory"
 
+	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
 // ByKey is the config key of who ran an update, which the engine puts into every composed
 // config file (Options.User), so that history can say who on any backend.
-const ByKey = Namespace + ":by"
+const ByKey = naming.Project + ":by"
 
 // HistoryEntry is one operation of an environment, as `conveyor history` shows it.
 type HistoryEntry struct {

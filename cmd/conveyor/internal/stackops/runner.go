@@ -24,10 +24,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/pulumicli"
+	"github.com/conveyor-paas/conveyor/components/naming"
 )
-
-// DefaultProject is the name of Conveyor's one Pulumi project.
-const DefaultProject = "conveyor"
 
 // Options configure a Runner. Program and WorkDir are required.
 type Options struct {
@@ -37,7 +35,7 @@ type Options struct {
 	// destroyed, for what deleting its resources cannot undo (stacks.TeardownProgram drops
 	// its databases and roles). A failed teardown destroys nothing.
 	Teardown pulumi.RunFunc
-	// Project is the Pulumi project name; DefaultProject when empty.
+	// Project is the Pulumi project name; naming.Project when empty.
 	Project string
 	// WorkDir holds the project's Pulumi.yaml (the repository root). Stack config files are
 	// in its stackConfigDir.
@@ -98,7 +96,7 @@ func New(ctx context.Context, opts Options) (*Runner, error) {
 		return nil, errors.New("engine: no work directory")
 	}
 	if opts.Project == "" {
-		opts.Project = DefaultProject
+		opts.Project = naming.Project
 	}
 	if opts.RepoRoot == "" {
 		opts.RepoRoot = opts.WorkDir

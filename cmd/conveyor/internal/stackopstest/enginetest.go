@@ -25,6 +25,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/pulumicli"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
+	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
 // Passphrase encrypts the secrets of every test stack.
@@ -136,7 +137,7 @@ func (env *Env) Options(tb testing.TB, program pulumi.RunFunc) stackops.Options 
 		Program: program,
 		WorkDir: work,
 		ProjectSettings: &workspace.Project{
-			Name:           stackops.DefaultProject,
+			Name:           naming.Project,
 			Runtime:        workspace.NewProjectRuntimeInfo("go", nil),
 			StackConfigDir: "stacks",
 		},
