@@ -116,5 +116,14 @@ type Limits struct {
 // File is where the manifest came from.
 func (m *Module) File() string { return m.source.name }
 
+// Line is the line of the module's file where a field is written ("components.api.image"),
+// or where its closest written parent is; 0 for a module built in code.
+func (m *Module) Line(field string) int {
+	if m.source == nil {
+		return 0
+	}
+	return m.source.pos.at(field).line
+}
+
 // File is where the space file came from.
 func (s *Space) File() string { return s.source.name }

@@ -126,7 +126,7 @@ func explain(root, env, module string, layers deployed.Layers, setBy func(module
 		c := m.Components[name]
 		// The program's own rule (deployed.Layers.Lookup), so this is what the next up runs.
 		img, src := layers.Lookup(module, name, c.Image)
-		image := setting{Value: img, From: "manifest " + m.File()}
+		image := setting{Value: img, From: fmt.Sprintf("manifest %s:%d", m.File(), m.Line("components."+name+".image"))}
 		switch src {
 		case deployed.FromStackFile:
 			image.From = "stack config " + stacks.StackConfigFile(root, env) + " (" + deployed.SeedKey + ")"

@@ -173,6 +173,17 @@ func TestRenderAndExplain(t *testing.T) {
 			t.Errorf("LOG_LEVEL = %+v", s)
 		}
 	}
+	// An environment never deployed, without a stack file, runs the manifest's image: explain
+	// names the line that says it.
+	code, text, stderr = run(t, "explain", "--env", "pr-5", "--module", "claims", "--json")
+	explained = nil
+	if err := json.Unmarshal([]byte(text), &explained); code != ExitOK || err != nil {
+		t.Fatalf("explain pr-5: exit %d, %v: %s", code, err, stderr)
+	}
+	if want := filepath.Join("stacks", "catalog", "claims", "claims.conveyor.yaml") + ":11"; len(explained) == 0 ||
+		!strings.HasPrefix(explained[0].Image.From, "manifest ") || !strings.HasSuffix(explained[0].Image.From, want) {
+		t.Errorf("pr-5's claims api image comes from %+v, want %s", explained, want)
+	}
 	if code, _, _ := run(t, "explain", "--env", "prod", "--module", "billing"); code != ExitUsage {
 		t.Errorf("explaining an unknown module exits %d", code)
 	}
