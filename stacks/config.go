@@ -133,7 +133,7 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 			return nil, fmt.Errorf("stack %s: config %s:controlPlane.%w", stack, naming.Project, err)
 		}
 	}
-	if kind != naming.StackCluster && cfg.Cluster != LocalCluster && !isClusterStack(cfg.Cluster) {
+	if kind != naming.StackCluster && cfg.Cluster != LocalCluster && !naming.IsClusterStack(cfg.Cluster) {
 		return nil, fmt.Errorf("config %s:cluster is %q, which is not a cluster stack (cluster-<name>) or %q", naming.Project, cfg.Cluster, LocalCluster)
 	}
 	if kind != naming.StackCluster && cfg.Cluster != LocalCluster {
@@ -155,11 +155,6 @@ func CatalogDir(root, configured string) string {
 		dir = filepath.Join(root, dir)
 	}
 	return dir
-}
-
-func isClusterStack(stack string) bool {
-	kind, err := naming.ClassifyStack(stack)
-	return err == nil && kind == naming.StackCluster
 }
 
 func isMissing(err error) bool { return errors.Is(err, config.ErrMissingVar) }

@@ -54,6 +54,12 @@ func ClassifyStack(stack string) (StackKind, error) {
 	return StackAdHoc, nil
 }
 
+// IsClusterStack reports whether stack is a valid cluster stack name ("cluster-<name>").
+func IsClusterStack(stack string) bool {
+	kind, err := ClassifyStack(stack)
+	return err == nil && kind == StackCluster
+}
+
 // Collectable says whether a stack of this kind may be destroyed by garbage collection:
 // only ad-hoc environments are; production and the long-lived ones never.
 func (k StackKind) Collectable() bool { return k == StackAdHoc }

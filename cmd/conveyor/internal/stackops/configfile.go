@@ -99,7 +99,7 @@ func (e *Runner) opConfig(ctx context.Context, st *auto.Stack, request deployed.
 	delete(cfg, deployed.RequestKey) // only the engine asks, one update at a time
 	// `env create --cluster` records the cluster in the backend; the program reads it as
 	// config, unless the stack file names one.
-	if _, ok := cfg[naming.Project+":cluster"]; !ok && tags[TagCluster] != "" && !isClusterStack(env) {
+	if _, ok := cfg[naming.Project+":cluster"]; !ok && tags[TagCluster] != "" && !naming.IsClusterStack(env) {
 		cfg[naming.Project+":cluster"] = tags[TagCluster]
 	}
 	if len(request) > 0 {

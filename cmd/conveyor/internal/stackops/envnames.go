@@ -1,8 +1,6 @@
 package stackops
 
 import (
-	"strings"
-
 	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
@@ -50,9 +48,6 @@ func DefaultCluster(env string) string {
 	}
 	return naming.DefaultCluster(env)
 }
-
-// isClusterStack reports whether env builds a cluster.
-func isClusterStack(env string) bool { return strings.HasPrefix(env, ClusterStackPrefix) }
 
 // OutputCluster is the stack output that names the cluster an environment's last update ran
 // on (stacks.OutputCluster; the engine does not import the program).

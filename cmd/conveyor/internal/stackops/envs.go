@@ -60,7 +60,7 @@ func (e *Runner) CreateEnv(ctx context.Context, name string, o CreateOptions) (i
 			return EnvInfo{}, false, refused(fmt.Errorf("--from: %w", err))
 		}
 	}
-	if o.Cluster != "" && !isClusterStack(name) {
+	if o.Cluster != "" && !naming.IsClusterStack(name) {
 		if err := naming.CheckCluster(name, o.Cluster); err != nil {
 			return EnvInfo{}, false, refused(fmt.Errorf("--cluster %s: %w", o.Cluster, err))
 		}
@@ -170,7 +170,7 @@ func (e *Runner) envInfo(ctx context.Context, s auto.StackSummary, now time.Time
 	if err != nil {
 		return EnvInfo{}, fmt.Errorf("environment %s: %w", s.Name, err)
 	}
-	if !isClusterStack(s.Name) {
+	if !naming.IsClusterStack(s.Name) {
 		// The cluster it runs on is what its last update exported; before any, what the next
 		// one will read: its committed config, else the tag `env create` set.
 		outs, err := e.wsFor(s.Name).StackOutputs(ctx, s.Name)

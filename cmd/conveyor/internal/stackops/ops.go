@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation"
 )
 
@@ -23,12 +24,9 @@ const (
 	OpDrift   = "drift"
 )
 
-// planRequired are the environments that change only through a saved plan: what a person
-// approved after reading a preview is exactly what runs.
-var planRequired = map[string]bool{"prod": true, "cluster-prod": true}
-
-// RequiresPlan reports whether an update of env must apply a saved plan.
-func RequiresPlan(env string) bool { return planRequired[env] }
+// RequiresPlan reports whether an update of env must apply a saved plan: production's stacks
+// (naming.ProductionTier, prod and cluster-prod) change only through what a person approved.
+func RequiresPlan(env string) bool { return naming.ProductionTier(env) }
 
 // Preview shows what an update of env would change, and saves the plan when o.Plan is set.
 func (e *Runner) Preview(ctx context.Context, env string, o RunOptions) (*report.Summary, error) {
