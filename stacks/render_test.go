@@ -42,7 +42,7 @@ func TestRender(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := out.String()
-	for _, want := range []string{"apiVersion: apps/v1\nkind: Deployment", "apiVersion: v1\nkind: Namespace", "password: redacted", "apiVersion: networking.k8s.io/v1"} {
+	for _, want := range []string{"apiVersion: apps/v1\nkind: Deployment", "apiVersion: v1\nkind: Namespace", "password: '[secret]'", "apiVersion: networking.k8s.io/v1"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("rendering lacks %q", want)
 		}

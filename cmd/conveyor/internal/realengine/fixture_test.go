@@ -3,6 +3,7 @@ package realengine
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"log"
 	"os"
 	"path/filepath"
@@ -30,6 +31,7 @@ type fixture struct {
 	kube    *harness.Kube
 	plugins string // a directory for PATH with pulumi-resource-kubernetes and -random
 	root    string // the repository
+	catalog string // the demo catalog as this tier runs it (see unmeshedCatalog)
 }
 
 var shared struct {
@@ -82,7 +84,12 @@ func setup(tb testing.TB) *fixture {
 			shared.err = err
 			return
 		}
-		shared.f = &fixture{kube: kube, plugins: plugins, root: stackopstest.RepoRoot(tb)}
+		root := stackopstest.RepoRoot(tb)
+		catalog := filepath.Join(shared.dir, "catalog")
+		if shared.err = unmeshedCatalog(filepath.Join(root, "stacks", "catalog"), catalog); shared.err != nil {
+			return
+		}
+		shared.f = &fixture{kube: kube, plugins: plugins, root: root, catalog: catalog}
 	})
 	if shared.err != nil {
 		tb.Fatalf("the real-engine tier cannot start: %v", shared.err)
@@ -162,7 +169,37 @@ func config(catalog string) map[string]string {
 }
 
 // demoCatalog is the repository's demo catalog.
-func (f *fixture) demoCatalog() string { return filepath.Join(f.root, "stacks", "catalog") }
+func (f *fixture) demoCatalog() string { return f.catalog }
+
+// unmeshedCatalog copies the demo catalog without its meshed space's `mesh: true`. A meshed
+// space makes a local cluster install Istio's Helm charts, which this machine cannot download
+// (no network but the Go module proxy); the mesh's objects are proven on the API-server tier
+// (tests/apiserver TestMeshOnAKubeAPIServer) instead.
+func unmeshedCatalog(from, to string) error {
+	return filepath.WalkDir(from, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(from, path)
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			return os.MkdirAll(filepath.Join(to, rel), 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		var kept []string
+		for _, line := range strings.Split(string(data), "\n") {
+			if strings.TrimSpace(line) != "mesh: true" {
+				kept = append(kept, line)
+			}
+		}
+		return os.WriteFile(filepath.Join(to, rel), []byte(strings.Join(kept, "\n")), 0o644)
+	})
+}
 
 // labelled lists the live objects labelled with env.
 func (f *fixture) labelled(tb testing.TB, env string) []harness.ObjectRef {
