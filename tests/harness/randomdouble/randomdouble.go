@@ -216,9 +216,9 @@ func checkType(typ, urn string) error {
 
 func generate(n int, charset string) (string, error) {
 	out := make([]byte, n)
-	max := big.NewInt(int64(len(charset)))
+	size := big.NewInt(int64(len(charset)))
 	for i := range out {
-		j, err := rand.Int(rand.Reader, max)
+		j, err := rand.Int(rand.Reader, size)
 		if err != nil {
 			return "", fmt.Errorf("reading random bytes: %w", err)
 		}

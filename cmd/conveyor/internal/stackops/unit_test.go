@@ -173,8 +173,8 @@ func TestMetaTags(t *testing.T) {
 	}
 }
 
-// lockErr mimics what the Automation API returns when the DIY backend's lock is held.
-var lockErr = errors.New("failed to run update: exit status 255\ncode: 255\nstdout: \nstderr: error: the stack is currently locked by 1 lock(s). " +
+// errLocked mimics what the Automation API returns when the DIY backend's lock is held.
+var errLocked = errors.New("failed to run update: exit status 255\ncode: 255\nstdout: \nstderr: error: the stack is currently locked by 1 lock(s). " +
 	"Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n" +
 	"  file:///x/.pulumi/locks/organization/conveyor/dev/1.json: created by ci@runner-7 (pid 42) at 2026-11-02T09:00:00Z\n")
 
@@ -200,7 +200,7 @@ func TestWithLockRetry(t *testing.T) {
 			retries, err := withLockRetry(context.Background(), policy, "dev", func(time.Duration, string) { waits++ }, func() error {
 				calls++
 				if calls <= tt.failures {
-					return lockErr
+					return errLocked
 				}
 				return tt.outcome
 			})
@@ -252,7 +252,7 @@ func TestPlanImages(t *testing.T) {
 }
 
 func TestConciseError(t *testing.T) {
-	if got := conciseError(lockErr); !strings.HasPrefix(got, "the stack is currently locked") {
+	if got := conciseError(errLocked); !strings.HasPrefix(got, "the stack is currently locked") {
 		t.Errorf("from stderr: %q", got)
 	}
 	withStdout := errors.New("failed to run update: exit status 1\ncode: 1\nstdout: Updating (dev):\n    error: boom\n\nstderr: \n")

@@ -1,4 +1,4 @@
-// Package enginetest sets up engines for tests that drive the real Pulumi CLI: the CLI
+// Package stackopstest sets up stackops Runners for tests that drive the real Pulumi CLI: the CLI
 // pinned in tools/pulumi (built on first use into the user cache, once for every test
 // process), a file backend and a work directory of the test's own, a passphrase, and a fake
 // clock.
