@@ -4,9 +4,6 @@ import (
 	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
-// ClusterStackPrefix starts the name of every stack that builds a cluster.
-const ClusterStackPrefix = naming.ClusterStackPrefix
-
 // The kind of a stack is told by its name alone, by the naming package, which the program and
 // the policy pack use too: the engine never keeps a list of its own.
 
