@@ -50,17 +50,9 @@ func TestCommandsLeaveGitClean(t *testing.T) {
 	}
 	git := func(args ...string) string {
 		t.Helper()
-		cmd := exec.Command("git", append([]string{"-c", "user.name=t", "-c", "user.email=t@example.com"}, args...)...)
-		cmd.Dir = work
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
+		return gitIn(t, work, args...)
 	}
-	git("init", "-q")
-	git("add", "-A")
-	git("commit", "-q", "-m", "the repository")
+	commitAll(t, work)
 
 	steps := [][]string{
 		{"up", "--env", "local"},

@@ -53,18 +53,28 @@ func repoCopy(t *testing.T) string {
 func gitRepoCopy(t *testing.T) string {
 	t.Helper()
 	repo := repoCopy(t)
-	for _, args := range [][]string{
-		{"init", "-q"},
-		{"add", "-A"},
-		{"-c", "user.name=conveyor test", "-c", "user.email=test@conveyor.invalid", "commit", "-q", "-m", "the repository"},
-	} {
-		cmd := exec.CommandContext(t.Context(), "git", args...)
-		cmd.Dir = repo
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
+	commitAll(t, repo)
 	return repo
+}
+
+// commitAll makes dir a git repository whose one commit holds every file in it.
+func commitAll(t *testing.T, dir string) {
+	t.Helper()
+	gitIn(t, dir, "init", "-q")
+	gitIn(t, dir, "add", "-A")
+	gitIn(t, dir, "commit", "-q", "-m", "the repository")
+}
+
+// gitIn runs git in dir as a test identity and returns its output; a failure fails the test.
+func gitIn(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), "git", append([]string{"-c", "user.name=conveyor test", "-c", "user.email=test@conveyor.invalid"}, args...)...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
 }
 
 // runIn runs the command with repo as the repository.
