@@ -39,7 +39,9 @@ func (b *moduleBuilder) identity() error {
 		return fmt.Errorf("gcp service account: %w", err)
 	}
 	b.m.ServiceAccount = account.Email
-	meta.Annotations = pulumi.StringMap{"iam.gke.io/gcp-service-account": account.Email}
+	annotations := managedAnnotations()
+	annotations["iam.gke.io/gcp-service-account"] = account.Email
+	meta.Annotations = annotations
 	if _, err := corev1.NewServiceAccount(b.ctx, b.ksa, &corev1.ServiceAccountArgs{
 		Metadata:                     meta,
 		AutomountServiceAccountToken: pulumi.Bool(false),

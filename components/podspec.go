@@ -157,12 +157,13 @@ func resources(r *manifest.Resources) *corev1.ResourceRequirementsArgs {
 	return &corev1.ResourceRequirementsArgs{Requests: list(r.Requests), Limits: list(r.Limits)}
 }
 
-// objectMeta names and labels an object of the scope in a namespace.
+// objectMeta names, labels and annotates an object of the scope in a namespace.
 func objectMeta(name string, namespace pulumi.StringInput, scope naming.Scope) *metav1.ObjectMetaArgs {
 	return &metav1.ObjectMetaArgs{
-		Name:      pulumi.String(name),
-		Namespace: namespace,
-		Labels:    pulumi.ToStringMap(naming.KubernetesLabels(scope)),
+		Name:        pulumi.String(name),
+		Namespace:   namespace,
+		Labels:      pulumi.ToStringMap(naming.KubernetesLabels(scope)),
+		Annotations: managedAnnotations(),
 	}
 }
 
