@@ -128,7 +128,7 @@ func (e *Runner) upWith(ctx context.Context, st *auto.Stack, o RunOptions, path 
 	if err == nil && res.Outputs != nil {
 		s.Outputs = maskOutputs(res.Outputs)
 	}
-	if err == nil {
+	if err == nil && startedWithPendingOperations(s) {
 		// After the update, not before: it has adopted what an interrupted one made, and a
 		// check before would delay every update's taking of the lock.
 		if rerr := e.recoverInterrupted(ctx, st, o); rerr != nil {
