@@ -132,6 +132,7 @@ func killAndConverge(t *testing.T, f *fixture, c *clone, env string, point func(
 	n, _ := c.progress(env)
 	t.Logf("conveyor up, its CLI and its plugins killed with %d resources recorded", n)
 
+	t.Logf("the killed update left %d pending operation(s) in the state", len(c.state(t, env).PendingOperations))
 	s := mustRun(t, "up after the kill", env, func() (*report.Summary, error) { return c.e.Up(ctx, env, stackops.RunOptions{}) })
 	t.Logf("the converging up: %v", s.Changes)
 	if p := mustRun(t, "preview", env, func() (*report.Summary, error) { return c.e.Preview(ctx, env, stackops.RunOptions{}) }); p.HasChanges() {
