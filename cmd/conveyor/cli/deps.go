@@ -6,6 +6,8 @@ import (
 	"os"
 	"time"
 
+	"k8s.io/client-go/rest"
+
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/kubecheck"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/components/naming"
@@ -74,6 +76,19 @@ func checkLocalCluster(ctx context.Context, root, env string) error {
 	return err
 }
 
+// localClusterConfig is the client configuration of the kubeconfig context a local stack of
+// the repository at root deploys into (conveyor:kubeContext, else the current one).
+func localClusterConfig(root string) func(ctx context.Context, env string) (*rest.Config, error) {
+	return func(_ context.Context, env string) (*rest.Config, error) {
+		config, err := stacks.ReadStackConfig(root, env)
+		if err != nil {
+			return nil, err
+		}
+		rc, _, err := kubecheck.Config(config[naming.Project+":kubeContext"])
+		return rc, err
+	}
+}
+
 // engine starts an engine whose notices (a build of the Pulumi CLI, lock waits, config
 // restored from the backend) go to log.
 func (d *deps) engine(ctx context.Context, log io.Writer) (*stackops.Runner, error) {
@@ -87,6 +102,9 @@ func (d *deps) engine(ctx context.Context, log io.Writer) (*stackops.Runner, err
 	opts.Log = log
 	if d.gate != nil && opts.Gate == nil {
 		opts.Gate = d.gate(opts.WorkDir, log)
+	}
+	if opts.LocalCluster == nil {
+		opts.LocalCluster = localClusterConfig(opts.WorkDir)
 	}
 	return stackops.New(ctx, opts)
 }

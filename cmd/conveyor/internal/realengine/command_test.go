@@ -57,16 +57,16 @@ func (f *fixture) conveyorBinary(tb testing.TB) (conveyor, pulumi string) {
 
 // start starts the real conveyor command in the clone as conveyor does, without waiting
 // for it; its output goes to the test log when it ends.
-func (c *clone) start(tb testing.TB, args ...string) *exec.Cmd {
+func (c *clone) start(tb testing.TB, args ...string) (*exec.Cmd, *logBuffer) {
 	tb.Helper()
 	cmd := c.command(tb, args...)
-	var out logBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := &logBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		tb.Fatalf("conveyor %s: %v", strings.Join(args, " "), err)
 	}
 	tb.Cleanup(func() { tb.Logf("conveyor %s:\n%s", strings.Join(args, " "), out.String()) })
-	return cmd
+	return cmd, out
 }
 
 // logBuffer is a bytes.Buffer safe for the two goroutines that copy a command's streams.

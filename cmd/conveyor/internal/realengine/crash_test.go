@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -20,20 +21,26 @@ import (
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/internal/kubeobjects"
 	"github.com/conveyor-paas/conveyor/tests/harness"
 )
 
 // TestKilledUpdateConverges kills the Pulumi CLI (SIGKILL: no chance to clean up, as when a
-// CI runner dies) in the middle of an up of an ad-hoc environment, and proves that the next up
-// converges: it succeeds, a preview after it changes nothing, what is live is what the state
-// holds (nothing orphaned live, nothing in state that is gone), and a destroy then leaves no
-// object labelled with the environment.
+// CI runner dies) in the middle of operations on a local environment, and proves that the
+// next up converges: it succeeds, a preview after it changes nothing, what is live is what
+// the state holds (nothing orphaned live, nothing in state that is gone), and a destroy then
+// leaves no object labelled with the environment.
 //
+// It runs twice: as local environments run, with the engine's intermediate checkpoints
+// skipped (stackops/checkpoints.go), and with every checkpoint, as environments on GKE run.
 // The first kill is the hardest point: while a create is in flight, once a StatefulSet is
 // live that the state does not record yet (the next up must adopt it: with a field manager of
-// its own per create, the kubernetes provider's apply conflicted with the killed one's). The
-// others are at random points, by the number of resources the checkpoint records:
-// CONVEYOR_CRASH_SEED replays them, CONVEYOR_CRASH_ROUNDS sets how many (1 unless set).
+// its own per create, the kubernetes provider's apply conflicted with the killed one's). Then,
+// without checkpoints: a kill at a random step of an up; one followed by a destroy instead of
+// an up, which must leave nothing (the state recorded nothing the killed up made: the sweep
+// of stackops/sweep.go deletes it); and one at a random step of a destroy (the state then
+// still records objects that are gone). CONVEYOR_CRASH_SEED replays the random points,
+// CONVEYOR_CRASH_ROUNDS sets how many of each (1 unless set).
 func TestKilledUpdateConverges(t *testing.T) {
 	f := setup(t)
 	seed := uint64(time.Now().UnixNano())
@@ -53,86 +60,112 @@ func TestKilledUpdateConverges(t *testing.T) {
 	t.Logf("kill points from CONVEYOR_CRASH_SEED=%d", seed)
 	rng := rand.New(rand.NewPCG(seed, 0))
 
-	backend := stackopstest.NewEnv(t)
-	c := f.newClone(t, backend, nil)
-	ctx := t.Context()
-	const env = "local-crash"
-	c.configure(t, env, f.demoCatalog())
-	plan := mustRun(t, "preview", env, func() (*report.Summary, error) { return c.e.Preview(ctx, env, stackops.RunOptions{}) })
-	creates := plan.Changes[report.OpCreate]
-	if creates < 2 {
-		t.Fatalf("the preview of %s creates %d resources: nothing to kill an update in", env, creates)
+	modes := []struct {
+		name     string
+		env      string
+		extraEnv map[string]string
+		random   bool
+	}{
+		{name: "checkpoints skipped", env: "local-crash", random: true},
+		{name: "every checkpoint", env: "local-crashcp", extraEnv: map[string]string{"PULUMI_SKIP_CHECKPOINTS": "false"}},
 	}
+	for _, mode := range modes {
+		t.Run(mode.name, func(t *testing.T) {
+			backend := stackopstest.NewEnv(t)
+			c := f.newClone(t, backend, mode.extraEnv)
+			ctx := t.Context()
+			env := mode.env
+			c.configure(t, env, f.demoCatalog())
+			plan := mustRun(t, "preview", env, func() (*report.Summary, error) { return c.e.Preview(ctx, env, stackops.RunOptions{}) })
+			creates := plan.Changes[report.OpCreate]
+			if creates < 2 {
+				t.Fatalf("the preview of %s creates %d resources: nothing to kill an update in", env, creates)
+			}
 
-	t.Run("kill while a StatefulSet is created", func(t *testing.T) {
-		killAndConverge(t, f, c, env, func() bool {
-			// The StatefulSet live while the checkpoint does not record it: its create reached
-			// the cluster and has not returned (the provider waits until its pod is ready).
-			// That is where the next up's create conflicted with the killed one's, each
-			// under a field manager of its own. The live objects are listed first, so that
-			// one recorded meanwhile is not taken for one in flight.
-			sets, err := f.kube.Client.AppsV1().StatefulSets("").List(t.Context(), metav1.ListOptions{LabelSelector: naming.LabelEnvironment + "=" + env})
-			if err != nil || len(sets.Items) == 0 {
-				return false
-			}
-			recorded, ok := c.checkpointObjects(env)
-			if !ok {
-				return false
-			}
-			for _, set := range sets.Items {
-				if !slices.Contains(recorded, harness.Ref("StatefulSet", set.Namespace, set.Name)) {
-					t.Logf("killing while creating StatefulSet %s/%s", set.Namespace, set.Name)
-					return true
-				}
-			}
-			return false
-		})
-	})
-	for range rounds {
-		if t.Failed() {
-			return
-		}
-		// Kill once this many resources have finished their step: 0 kills at the first step.
-		at := rng.IntN(creates)
-		t.Run("kill after "+strconv.Itoa(at)+" of "+strconv.Itoa(creates), func(t *testing.T) {
-			killAndConverge(t, f, c, env, func() bool {
-				n, locked := c.progress(env)
-				return locked && n >= at
+			t.Run("kill while a StatefulSet is created", func(t *testing.T) {
+				killAndConverge(t, f, c, env, []string{"up", "--env", env}, func(string) bool {
+					// The StatefulSet live while the checkpoint does not record it: its create
+					// reached the cluster and has not returned (the provider waits until its
+					// pod is ready). The live objects are listed first, so that one recorded
+					// meanwhile is not taken for one in flight.
+					sets, err := f.kube.Client.AppsV1().StatefulSets("").List(t.Context(), metav1.ListOptions{LabelSelector: naming.LabelEnvironment + "=" + env})
+					if err != nil || len(sets.Items) == 0 {
+						return false
+					}
+					recorded, ok := c.checkpointObjects(env)
+					if !ok {
+						return false
+					}
+					for _, set := range sets.Items {
+						if !slices.Contains(recorded, harness.Ref("StatefulSet", set.Namespace, set.Name)) {
+							t.Logf("killing while creating StatefulSet %s/%s", set.Namespace, set.Name)
+							return true
+						}
+					}
+					return false
+				})
 			})
+			if !mode.random {
+				return
+			}
+			for range rounds {
+				if t.Failed() {
+					return
+				}
+				// Kill once this many resources are created: 0 kills at the first step.
+				at := rng.IntN(creates)
+				t.Run("kill an up after "+strconv.Itoa(at)+" of "+strconv.Itoa(creates), func(t *testing.T) {
+					killAndConverge(t, f, c, env, []string{"up", "--env", env}, func(out string) bool {
+						return strings.Count(out, "] created ") >= at
+					})
+				})
+			}
+			for range rounds {
+				if t.Failed() {
+					return
+				}
+				// A pull request closed while its environment's up was killed: without
+				// checkpoints the state records nothing of what the killed up made.
+				// At a third of the way or later, so that the killed up made something.
+				at := creates/3 + rng.IntN(creates-creates/3)
+				t.Run("kill an up after "+strconv.Itoa(at)+" of "+strconv.Itoa(creates)+", then destroy", func(t *testing.T) {
+					cmd, out := c.start(t, "up", "--env", env)
+					killWhen(t, cmd, "up", func() bool { return strings.Count(out.String(), "] created ") >= at })
+					s := mustRun(t, "destroy", env, func() (*report.Summary, error) { return c.e.Destroy(ctx, env, env, stackops.RunOptions{}) })
+					t.Logf("the destroy swept %d object(s) no state held: %v", len(s.Swept), s.Swept)
+					if left := f.labelled(t, env); len(left) > 0 {
+						t.Errorf("after destroying %s, objects labelled with it are left:\n  %s", env, join(left))
+					}
+				})
+			}
+			for range rounds {
+				if t.Failed() {
+					return
+				}
+				at := 1 + rng.IntN(creates/2)
+				t.Run("kill a destroy after "+strconv.Itoa(at)+" of "+strconv.Itoa(creates), func(t *testing.T) {
+					mustRun(t, "up", env, func() (*report.Summary, error) { return c.e.Up(ctx, env, stackops.RunOptions{}) })
+					killAndConverge(t, f, c, env, []string{"destroy", "--env", env, "--confirm", env}, func(out string) bool {
+						return strings.Count(out, "] deleted ") >= at
+					})
+				})
+			}
 		})
 	}
 }
 
-// killAndConverge starts conveyor up of env, kills it with its CLI and plugins as soon as
-// point holds, and requires the next up to converge (see TestKilledUpdateConverges), then
-// destroys env.
-func killAndConverge(t *testing.T, f *fixture, c *clone, env string, point func() bool) {
+// killAndConverge starts conveyor with args on env, kills it with its CLI and plugins as
+// soon as point holds of its output so far, and requires the next up to converge (see
+// TestKilledUpdateConverges), then destroys env.
+func killAndConverge(t *testing.T, f *fixture, c *clone, env string, args []string, point func(out string) bool) {
 	t.Helper()
 	ctx := t.Context()
-	cmd := c.start(t, "up", "--env", env)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	deadline := time.After(10 * time.Minute)
-	for killed := false; !killed; {
-		select {
-		case err := <-done:
-			t.Fatalf("conveyor up ended (%v) before the kill point", err)
-		case <-deadline:
-			t.Fatal("the kill point never came")
-		case <-time.After(50 * time.Millisecond):
-		}
-		if point() {
-			killTree(t, cmd.Process.Pid)
-			killed = true
-		}
-	}
-	if err := <-done; err == nil {
-		t.Fatal("conveyor up succeeded although it was killed")
-	}
+	cmd, out := c.start(t, args...)
+	killWhen(t, cmd, args[0], func() bool { return point(out.String()) })
 	n, _ := c.progress(env)
-	t.Logf("conveyor up, its CLI and its plugins killed with %d resources recorded", n)
+	t.Logf("conveyor %s, its CLI and its plugins killed with %d resources recorded", args[0], n)
+	t.Logf("the killed operation left %d pending operation(s) in the state", len(c.state(t, env).PendingOperations))
 
-	t.Logf("the killed update left %d pending operation(s) in the state", len(c.state(t, env).PendingOperations))
 	s := mustRun(t, "up after the kill", env, func() (*report.Summary, error) { return c.e.Up(ctx, env, stackops.RunOptions{}) })
 	t.Logf("the converging up: %v", s.Changes)
 	if p := mustRun(t, "preview", env, func() (*report.Summary, error) { return c.e.Preview(ctx, env, stackops.RunOptions{}) }); p.HasChanges() {
@@ -145,7 +178,7 @@ func killAndConverge(t *testing.T, f *fixture, c *clone, env string, point func(
 	inState := stateObjects(state)
 	live := f.roots(t, env)
 	for _, ref := range live {
-		if !slices.Contains(inState, ref) && !madeByController(ref, inState) {
+		if !slices.Contains(inState, ref) && !kubeobjects.MadeByController(ref, inState) {
 			t.Errorf("orphaned live: %s is labelled with %s but not in its state", ref, env)
 		}
 	}
@@ -158,6 +191,31 @@ func killAndConverge(t *testing.T, f *fixture, c *clone, env string, point func(
 	mustRun(t, "destroy", env, func() (*report.Summary, error) { return c.e.Destroy(ctx, env, env, stackops.RunOptions{}) })
 	if left := f.labelled(t, env); len(left) > 0 {
 		t.Errorf("after destroying %s, objects labelled with it are left:\n  %s", env, join(left))
+	}
+}
+
+// killWhen kills the started conveyor command cmd (running verb) with its CLI and plugins as
+// soon as point holds, and waits for it to end.
+func killWhen(t *testing.T, cmd *exec.Cmd, verb string, point func() bool) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	deadline := time.After(10 * time.Minute)
+	for killed := false; !killed; {
+		select {
+		case err := <-done:
+			t.Fatalf("conveyor %s ended (%v) before the kill point", verb, err)
+		case <-deadline:
+			t.Fatal("the kill point never came")
+		case <-time.After(50 * time.Millisecond):
+		}
+		if point() {
+			killTree(t, cmd.Process.Pid)
+			killed = true
+		}
+	}
+	if err := <-done; err == nil {
+		t.Fatalf("conveyor %s succeeded although it was killed", verb)
 	}
 }
 
@@ -290,31 +348,4 @@ func (f *fixture) roots(t *testing.T, env string) []harness.ObjectRef {
 		t.Fatal(err)
 	}
 	return refs
-}
-
-// madeByController reports whether ref is an object a controller makes, without an owner
-// reference, from an object of the state: the Endpoints of a Service (its name), and the
-// claims of a StatefulSet's volumeClaimTemplates (<template>-<statefulset>-<ordinal>), which
-// Kubernetes keeps on purpose when the StatefulSet goes.
-func madeByController(ref harness.ObjectRef, inState []harness.ObjectRef) bool {
-	kind, rest, _ := strings.Cut(string(ref), " ")
-	namespace, name, _ := strings.Cut(rest, "/")
-	switch kind {
-	case "Endpoints":
-		return slices.Contains(inState, harness.Ref("Service", namespace, name))
-	case "PersistentVolumeClaim":
-		for _, r := range inState {
-			k, rest, _ := strings.Cut(string(r), " ")
-			ns, sts, _ := strings.Cut(rest, "/")
-			if k != "StatefulSet" || ns != namespace {
-				continue
-			}
-			if i := strings.Index(name, "-"+sts+"-"); i > 0 {
-				if _, err := strconv.Atoi(name[i+len(sts)+2:]); err == nil {
-					return true
-				}
-			}
-		}
-	}
-	return false
 }

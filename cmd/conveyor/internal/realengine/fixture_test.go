@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+	"k8s.io/client-go/rest"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/pulumicli"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
@@ -145,6 +146,7 @@ func (f *fixture) newClone(tb testing.TB, backend *stackopstest.Env, extraEnv ma
 	for k, v := range extraEnv {
 		opts.ExtraEnv[k] = v
 	}
+	opts.LocalCluster = func(context.Context, string) (*rest.Config, error) { return f.kube.Config, nil }
 	e, err := stackops.New(context.Background(), opts)
 	if err != nil {
 		tb.Fatal(err)

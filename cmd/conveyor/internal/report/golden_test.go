@@ -64,6 +64,10 @@ func TestGolden(t *testing.T) {
 		{name: "preview", events: "preview-events.jsonl"},
 		{name: "preview-plan", events: "preview-events.jsonl", mutate: func(s *Summary) { s.Plan = "prod.plan.json" }},
 		{name: "nochange", events: "nochange-events.jsonl"},
+		{name: "recovered", events: "nochange-events.jsonl", mutate: func(s *Summary) {
+			s.Recovered = true
+			s.Swept = []string{"Deployment local-alice-sales/old-api", "Service local-alice-sales/old-api"}
+		}},
 	}
 	for _, tc := range cases {
 		s := summarize(t, tc.events, "preview", "pr-123", true)

@@ -36,6 +36,12 @@ type Summary struct {
 	Plan string `json:"plan,omitempty"`
 	// LockRetries counts the times the operation found the stack locked by another and waited.
 	LockRetries int `json:"lockRetries,omitempty"`
+	// Recovered is true when the operation found the lock of a killed operation of this host
+	// and removed it before it ran.
+	Recovered bool `json:"recovered,omitempty"`
+	// Swept lists the live objects of a local environment that no state accounted for (left
+	// by a killed operation) and that the operation deleted after it succeeded.
+	Swept []string `json:"swept,omitempty"`
 	// Error is why the operation failed, when it did.
 	Error string `json:"error,omitempty"`
 }

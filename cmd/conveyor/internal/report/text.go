@@ -94,6 +94,12 @@ func WriteText(w io.Writer, s *Summary) error {
 	if s.LockRetries > 0 {
 		fmt.Fprintf(&b, "Waited %d time(s) for another operation's stack lock.\n", s.LockRetries)
 	}
+	if s.Recovered {
+		fmt.Fprintln(&b, "Removed the lock of a killed operation first.")
+	}
+	if len(s.Swept) > 0 {
+		fmt.Fprintf(&b, "Deleted %d object(s) a killed operation left and no state held: %s.\n", len(s.Swept), strings.Join(s.Swept, ", "))
+	}
 	if ops := typeOps(s); len(ops) > 0 {
 		fmt.Fprintln(&b)
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)

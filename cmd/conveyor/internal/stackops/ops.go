@@ -128,6 +128,11 @@ func (e *Runner) upWith(ctx context.Context, st *auto.Stack, o RunOptions, path 
 	if err == nil && res.Outputs != nil {
 		s.Outputs = maskOutputs(res.Outputs)
 	}
+	if err == nil {
+		if serr := e.sweepAfter(ctx, st, OpUpdate, s, o); serr != nil {
+			return s, serr
+		}
+	}
 	if err == nil && startedWithPendingOperations(s) {
 		// After the update, not before: it has adopted what an interrupted one made, and a
 		// check before would delay every update's taking of the lock.
@@ -155,7 +160,7 @@ func (e *Runner) destroy(ctx context.Context, st *auto.Stack, o RunOptions) (*re
 	if s, err := e.teardown(ctx, st, o); err != nil {
 		return s, err
 	}
-	return e.withConfig(ctx, st, nil, func(path string) (*report.Summary, error) {
+	s, err := e.withConfig(ctx, st, nil, func(path string) (*report.Summary, error) {
 		return e.run(ctx, st, OpDestroy, false, o, func(ch chan<- events.EngineEvent) error {
 			opts := []optdestroy.Option{optdestroy.EventStreams(ch), optdestroy.Color("never"), optdestroy.ConfigFile(path)}
 			if o.Message != "" {
@@ -165,6 +170,10 @@ func (e *Runner) destroy(ctx context.Context, st *auto.Stack, o RunOptions) (*re
 			return err
 		})
 	})
+	if err == nil {
+		err = e.sweepAfter(ctx, st, OpDestroy, s, o)
+	}
+	return s, err
 }
 
 // Refresh updates env's state to what is live, without changing anything live.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
 )
@@ -55,6 +56,7 @@ func (e *Runner) run(ctx context.Context, st *auto.Stack, op string, dryRun bool
 		}
 		o.notify("environment %s is locked by %s; retrying in %s", st.Name(), holder, wait.Round(100*time.Millisecond))
 	}
+	recovered := false
 	retries, err := withLockRetry(ctx, e.opts.LockRetry, st.Name(), waiting, func() error {
 		err := stream(col, call)
 		if err != nil && isLockError(err) && staleLock(err, hostname(), processAlive) {
@@ -65,12 +67,23 @@ func (e *Runner) run(ctx context.Context, st *auto.Stack, op string, dryRun bool
 			if cerr := st.Cancel(ctx); cerr != nil {
 				return fmt.Errorf("removing the stale lock of %s: %w", st.Name(), cerr)
 			}
+			recovered = true
+			if skipsCheckpoints(st.Name()) && op != OpRefresh {
+				// Without intermediate checkpoints the state is the one from before the killed
+				// operation, and still records what it deleted: a refresh forgets that, so
+				// that the retried operation makes it again instead of taking it for unchanged.
+				o.notify("environment %s skips checkpoints: refreshing its state from the cluster before retrying", st.Name())
+				if _, rerr := st.Refresh(ctx, optrefresh.Color("never"), optrefresh.ClearPendingCreates()); rerr != nil {
+					return fmt.Errorf("refreshing %s after its killed operation: %w", st.Name(), rerr)
+				}
+			}
 		}
 		return err
 	})
 	s := col.Summary()
 	withoutSelfReference(&s, e.opts.Project, st.Name())
 	s.LockRetries = retries
+	s.Recovered = recovered
 	s.Targets = o.Targets
 	s.Plan = o.Plan
 	if err != nil {

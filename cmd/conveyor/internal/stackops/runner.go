@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"k8s.io/client-go/rest"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/pulumicli"
 	"github.com/conveyor-paas/conveyor/components/naming"
@@ -73,14 +75,18 @@ type Options struct {
 	// Gate, when set, checks every update and preview (up, preview, deploy, promote) before
 	// the engine starts; see Gate.
 	Gate Gate
+	// LocalCluster, when set, is the client configuration of the cluster a local environment
+	// deploys into, for the sweep of what a killed operation left there (sweep.go).
+	LocalCluster func(ctx context.Context, env string) (*rest.Config, error)
 }
 
 // Runner runs operations on the environments of one project.
 type Runner struct {
 	opts Options
-	// ws runs the CLI for every stack, but production's when wsProd is set (see tiers.go).
-	ws, wsProd auto.Workspace
-	configDir  string // absolute directory of the stack config files
+	// ws runs the CLI for every stack, but production's when wsProd is set (see tiers.go)
+	// and the local environments' when wsLocal is (checkpoints.go).
+	ws, wsProd, wsLocal auto.Workspace
+	configDir           string // absolute directory of the stack config files
 	// teardownOpts make a workspace like ws for another program (the teardown), once
 	// Pulumi.yaml exists: another workspace must not be given the project to write.
 	teardownOpts []auto.LocalWorkspaceOption
@@ -156,6 +162,15 @@ func New(ctx context.Context, opts Options) (*Runner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", opts.WorkDir, err)
 	}
+	// The local environments' stacks share the non-production backend, in a workspace of
+	// their own that skips the intermediate checkpoints (checkpoints.go).
+	var wsLocal auto.Workspace
+	if skip := skipCheckpointsEnv(opts.Getenv, opts.ExtraEnv); skip != nil {
+		maps.Copy(skip, opts.ExtraEnv)
+		if wsLocal, err = newWorkspace(ctx, wsOpts, opts.Settings, skip); err != nil {
+			return nil, fmt.Errorf("%s, local environments: %w", opts.WorkDir, err)
+		}
+	}
 	var wsProd auto.Workspace
 	if opts.Settings.Prod != nil {
 		if err := opts.Settings.Prod.checkSeparate(opts.Settings); err != nil {
@@ -177,7 +192,7 @@ func New(ctx context.Context, opts Options) (*Runner, error) {
 	// uses this path just to see whether a stack's file exists.
 	configDir := filepath.Join(opts.WorkDir, proj.StackConfigDir)
 	teardownOpts := []auto.LocalWorkspaceOption{auto.WorkDir(opts.WorkDir), auto.Pulumi(opts.Pulumi), auto.Program(opts.Teardown)}
-	return &Runner{opts: opts, ws: ws, wsProd: wsProd, configDir: configDir, teardownOpts: teardownOpts}, nil
+	return &Runner{opts: opts, ws: ws, wsProd: wsProd, wsLocal: wsLocal, configDir: configDir, teardownOpts: teardownOpts}, nil
 }
 
 func projectFileExists(dir string) (bool, error) {

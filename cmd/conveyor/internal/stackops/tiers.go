@@ -85,6 +85,9 @@ func (e *Runner) wsFor(env string) auto.Workspace {
 	if e.wsProd != nil && naming.ProductionTier(env) {
 		return e.wsProd
 	}
+	if e.wsLocal != nil && skipsCheckpoints(env) {
+		return e.wsLocal
+	}
 	return e.ws
 }
 

@@ -1,0 +1,125 @@
+package stackops
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/internal/kubeobjects"
+)
+
+// A local environment skips the engine's intermediate checkpoints (checkpoints.go), so an
+// operation killed midway leaves live objects its state does not record. The next up adopts
+// those the program still declares; the others, and everything such an update made before a
+// destroy, would stay live for ever. The sweep deletes them, found by the label every object
+// carries (naming.LabelEnvironment):
+//   - after a successful destroy of a local environment: every object labelled with it;
+//   - after a successful up that removed a killed operation's lock: every object labelled
+//     with it that the state does not hold and no controller made from what it holds.
+//
+// A run with nothing killed before it does not sweep after an up: it cannot have orphans, and
+// reading the state and listing every kind would cost every update a few seconds.
+
+// sweepAfter runs the sweep for a successful operation op on st, and records what it deleted
+// in s.
+func (e *Runner) sweepAfter(ctx context.Context, st *auto.Stack, op string, s *report.Summary, o RunOptions) error {
+	if e.opts.LocalCluster == nil || !skipsCheckpoints(st.Name()) || s == nil {
+		return nil
+	}
+	var keep []kubeobjects.Ref
+	switch {
+	case op == OpDestroy:
+	case op == OpUpdate && s.Recovered && len(s.Targets) == 0:
+		var err error
+		if keep, err = e.stateObjects(ctx, st.Name()); err != nil {
+			return err
+		}
+	default:
+		return nil
+	}
+	swept, err := e.sweep(ctx, st.Name(), keep)
+	for _, ref := range swept {
+		s.Swept = append(s.Swept, string(ref))
+	}
+	if len(swept) > 0 {
+		o.notify("environment %s: deleted %d object(s) a killed operation left and no state holds", st.Name(), len(swept))
+	}
+	return err
+}
+
+// sweep deletes the live objects labelled with env that keep does not account for.
+func (e *Runner) sweep(ctx context.Context, env string, keep []kubeobjects.Ref) ([]kubeobjects.Ref, error) {
+	config, err := e.opts.LocalCluster(ctx, env)
+	if err != nil {
+		return nil, fmt.Errorf("sweeping %s: %w", env, err)
+	}
+	c, err := kubeobjects.New(config)
+	if err != nil {
+		return nil, fmt.Errorf("sweeping %s: %w", env, err)
+	}
+	live, err := c.List(ctx, naming.LabelEnvironment+"="+env)
+	if err != nil {
+		return nil, fmt.Errorf("sweeping %s: %w", env, err)
+	}
+	orphans := kubeobjects.Orphans(live, keep)
+	var swept []kubeobjects.Ref
+	for _, o := range orphans {
+		if err := c.Delete(ctx, o); err != nil {
+			return swept, fmt.Errorf("sweeping %s: %w", env, err)
+		}
+		swept = append(swept, o.Ref)
+	}
+	// As the engine waits for what it deletes: once the command returns, it is gone.
+	wctx, cancel := context.WithTimeout(ctx, sweepTimeout)
+	defer cancel()
+	if err := c.WaitGone(wctx, orphans); err != nil {
+		return swept, fmt.Errorf("sweeping %s: %w", env, err)
+	}
+	return swept, nil
+}
+
+// sweepTimeout bounds the wait for swept objects to be gone: a namespace takes as long as
+// deleting everything in it.
+const sweepTimeout = 5 * time.Minute
+
+// stateObjects are the Kubernetes objects env's state records, by the kind and metadata the
+// provider recorded as their outputs.
+func (e *Runner) stateObjects(ctx context.Context, env string) ([]kubeobjects.Ref, error) {
+	exported, err := e.wsFor(env).ExportStack(ctx, env)
+	if err != nil {
+		return nil, fmt.Errorf("reading the state of %s: %w", env, err)
+	}
+	var dep apitype.DeploymentV3
+	if len(exported.Deployment) > 0 {
+		if err := json.Unmarshal(exported.Deployment, &dep); err != nil {
+			return nil, fmt.Errorf("reading the state of %s: %w", env, err)
+		}
+	}
+	return KubernetesObjects(dep), nil
+}
+
+// KubernetesObjects are the Kubernetes objects a deployment's resources are.
+func KubernetesObjects(dep apitype.DeploymentV3) []kubeobjects.Ref {
+	var out []kubeobjects.Ref
+	for _, r := range dep.Resources {
+		if !strings.HasPrefix(string(r.Type), "kubernetes:") {
+			continue
+		}
+		kind, _ := r.Outputs["kind"].(string)
+		meta, _ := r.Outputs["metadata"].(map[string]any)
+		name, _ := meta["name"].(string)
+		namespace, _ := meta["namespace"].(string)
+		if kind == "" || name == "" {
+			continue
+		}
+		out = append(out, kubeobjects.RefOf(kind, namespace, name))
+	}
+	return out
+}
