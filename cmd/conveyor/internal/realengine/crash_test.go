@@ -317,23 +317,9 @@ func (c *clone) state(t *testing.T, env string) apitype.DeploymentV3 {
 	return dep
 }
 
-// stateObjects are the Kubernetes objects the state holds, by the kind and metadata the
-// provider recorded as their outputs.
+// stateObjects are the Kubernetes objects the state holds, sorted.
 func stateObjects(dep apitype.DeploymentV3) []harness.ObjectRef {
-	var out []harness.ObjectRef
-	for _, r := range dep.Resources {
-		if !strings.HasPrefix(string(r.Type), "kubernetes:") {
-			continue
-		}
-		kind, _ := r.Outputs["kind"].(string)
-		meta, _ := r.Outputs["metadata"].(map[string]any)
-		name, _ := meta["name"].(string)
-		namespace, _ := meta["namespace"].(string)
-		if kind == "" || name == "" {
-			continue
-		}
-		out = append(out, harness.Ref(kind, namespace, name))
-	}
+	out := stackops.KubernetesObjects(dep)
 	slices.Sort(out)
 	return out
 }
