@@ -182,7 +182,7 @@ func clusterTarget(ctx *pulumi.Context, cfg *Config, env components.Environment,
 
 // checkImages rejects stack config that pins an image for a module or component that does not
 // exist, or an image reference that is not valid: a typo must not be silently ignored.
-func checkImages(images Images, cat *manifest.Catalog) error {
+func checkImages(images deployed.Images, cat *manifest.Catalog) error {
 	var errs []error
 	for _, module := range slices.Sorted(maps.Keys(images)) {
 		m := cat.Module(module)

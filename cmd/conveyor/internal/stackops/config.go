@@ -138,7 +138,7 @@ func (e *Runner) restoreConfig(ctx context.Context, st *auto.Stack, env string) 
 }
 
 // imageDiff says which components' images differ between two sets: "quotes/api: a -> b".
-func imageDiff(from, to Images) string {
+func imageDiff(from, to deployed.Images) string {
 	var parts []string
 	modules := map[string]bool{}
 	for m := range from {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
 	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
 // DeployRequest asks to run a new image of one component of one module.
@@ -63,5 +64,5 @@ func (e *Runner) Deploy(ctx context.Context, req DeployRequest, o RunOptions) (*
 	if o.Message == "" {
 		o.Message = fmt.Sprintf("deploy %s/%s %s", req.Module, req.Component, req.Image)
 	}
-	return e.up(ctx, &st, o, Images{req.Module: {req.Component: req.Image}})
+	return e.up(ctx, &st, o, deployed.Images{req.Module: {req.Component: req.Image}})
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
 // Gate checks an environment before the engine starts an update or a preview of it, with the
@@ -18,7 +20,7 @@ type Gate func(ctx context.Context, env string, config map[string]auto.ConfigVal
 // program offline, where no checkpoint can be read, so ImagesKey is handed every layer of
 // images (package deployed) the update would run with request; the update itself reads the
 // deployed images again under its lock.
-func (e *Runner) gate(ctx context.Context, st *auto.Stack, request Images) error {
+func (e *Runner) gate(ctx context.Context, st *auto.Stack, request deployed.Images) error {
 	if e.opts.Gate == nil {
 		return nil
 	}

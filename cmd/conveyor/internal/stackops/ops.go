@@ -13,6 +13,7 @@ import (
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation"
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
 // Operation names, as summaries report them.
@@ -38,7 +39,7 @@ func (e *Runner) Preview(ctx context.Context, env string, o RunOptions) (*report
 }
 
 // preview previews st with request, the images this operation asks for (package deployed).
-func (e *Runner) preview(ctx context.Context, st *auto.Stack, o RunOptions, request Images) (*report.Summary, error) {
+func (e *Runner) preview(ctx context.Context, st *auto.Stack, o RunOptions, request deployed.Images) (*report.Summary, error) {
 	if err := e.gate(ctx, st, request); err != nil {
 		return nil, err
 	}
@@ -65,7 +66,7 @@ func previewWith(ctx context.Context, st *auto.Stack, o RunOptions, ch chan<- ev
 }
 
 // withConfig runs op with the config file composed for st and request (see opConfig).
-func (e *Runner) withConfig(ctx context.Context, st *auto.Stack, request Images, op func(path string) (*report.Summary, error)) (*report.Summary, error) {
+func (e *Runner) withConfig(ctx context.Context, st *auto.Stack, request deployed.Images, op func(path string) (*report.Summary, error)) (*report.Summary, error) {
 	path, done, err := e.opConfig(ctx, st, request)
 	if err != nil {
 		return nil, err
@@ -87,7 +88,7 @@ func (e *Runner) Up(ctx context.Context, env string, o RunOptions) (*report.Summ
 	if err != nil {
 		return nil, err
 	}
-	var request Images
+	var request deployed.Images
 	if o.Plan != "" {
 		// The plan records the config it was made with; its request is the approved one,
 		// whatever this clone has.
@@ -99,7 +100,7 @@ func (e *Runner) Up(ctx context.Context, env string, o RunOptions) (*report.Summ
 }
 
 // up updates st with request, the images this update asks for (package deployed).
-func (e *Runner) up(ctx context.Context, st *auto.Stack, o RunOptions, request Images) (*report.Summary, error) {
+func (e *Runner) up(ctx context.Context, st *auto.Stack, o RunOptions, request deployed.Images) (*report.Summary, error) {
 	if err := e.gate(ctx, st, request); err != nil {
 		return nil, err
 	}

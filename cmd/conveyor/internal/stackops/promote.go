@@ -9,6 +9,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
 	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
 // PromoteRequest copies the images that run in one environment to another.
@@ -77,15 +78,15 @@ func (e *Runner) Promote(ctx context.Context, req PromoteRequest, o RunOptions) 
 		if _, ok := have[req.Module]; !ok {
 			return nil, refusef("module %s has no image in %s", req.Module, req.From)
 		}
-		have = Images{req.Module: have[req.Module]}
+		have = deployed.Images{req.Module: have[req.Module]}
 	}
-	request := Images{}
+	request := deployed.Images{}
 	res := &PromoteResult{From: req.From, To: req.To, Module: req.Module, Changes: []ImageChange{}}
 	for _, m := range slices.Sorted(maps.Keys(have)) {
 		for _, c := range slices.Sorted(maps.Keys(have[m])) {
 			if img := have[m][c]; current[m][c] != img {
 				res.Changes = append(res.Changes, ImageChange{Module: m, Component: c, From: current[m][c], To: img})
-				request = request.Overlay(Images{m: {c: img}})
+				request = request.Overlay(deployed.Images{m: {c: img}})
 			}
 		}
 	}

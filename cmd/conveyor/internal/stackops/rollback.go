@@ -11,6 +11,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
 	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
 // RollbackRequest puts back the images of an earlier update.
@@ -69,7 +70,7 @@ func (e *Runner) Rollback(ctx context.Context, req RollbackRequest, o RunOptions
 		return nil, err
 	}
 	res := &RollbackResult{Env: req.Env, Module: req.Module, To: number(updates, at), Changes: []ImageChange{}}
-	request := Images{}
+	request := deployed.Images{}
 	wanted, running := then.Images(), now.Images()
 	for _, m := range slices.Sorted(maps.Keys(union(wanted, running, now.Deployed))) {
 		if req.Module != "" && m != req.Module {
