@@ -6,6 +6,8 @@ import (
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
 // ClusterMode says where a cluster's environments run.
@@ -133,7 +135,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		return nil, fmt.Errorf("cluster %s: args are required", name)
 	}
 	c := &Cluster{gcp: args.GCP}
-	if err := ctx.RegisterComponentResource(TypeCluster, name, c, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(naming.TypeCluster, name, c, opts...); err != nil {
 		return nil, fmt.Errorf("registering cluster %s: %w", name, err)
 	}
 	var err error

@@ -14,6 +14,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
+	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
@@ -29,8 +30,8 @@ func TestModuleURNs(t *testing.T) {
 	impostor := p + "conveyor:platform:Space::quotes"
 	res := []apitype.ResourceV3{
 		{URN: resource.URN(stack), Type: "pulumi:pulumi:Stack"},
-		{URN: resource.URN(quotes), Type: ModuleType, Parent: resource.URN(stack)},
-		{URN: resource.URN(policies), Type: ModuleType, Parent: resource.URN(stack)},
+		{URN: resource.URN(quotes), Type: naming.TypeModule, Parent: resource.URN(stack)},
+		{URN: resource.URN(policies), Type: naming.TypeModule, Parent: resource.URN(stack)},
 		{URN: resource.URN(policiesAPI), Type: "conveyor:platform:Component", Parent: resource.URN(policies)},
 		{URN: resource.URN(quotesAPI), Type: "conveyor:platform:Component", Parent: resource.URN(quotes)},
 		{URN: resource.URN(quotesDeploy), Type: "kubernetes:apps/v1:Deployment", Parent: resource.URN(quotesAPI)},
