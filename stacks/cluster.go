@@ -2,7 +2,6 @@ package stacks
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -30,7 +29,7 @@ const (
 
 // clusterStack builds the GKE cluster of a "cluster-<name>" stack.
 func clusterStack(ctx *pulumi.Context, cfg *Config) error {
-	name := strings.TrimPrefix(cfg.Stack, naming.ClusterStackPrefix)
+	name, _ := naming.ClusterOfStack(cfg.Stack) // Config has classified the stack
 	provider, err := gcp.NewProvider(ctx, "gcp", &gcp.ProviderArgs{
 		Project:       pulumi.String(cfg.GCPProject),
 		Region:        pulumi.String(cfg.GCPRegion),

@@ -43,7 +43,7 @@ func checkName(r Resource) []Finding {
 	case TypeSQLDatabase:
 		return checkDatabaseName(r, naming.KindDatabase)
 	case TypeSQLUser:
-		if _, ok := clusterOf(r.Environment); ok {
+		if _, ok := naming.ClusterOfStack(r.Environment); ok {
 			// A cluster stack's one user is its instance's admin (see CONV-SQL-006).
 			return matchExact("cloud sql admin user", physicalName(r), naming.DatabaseAdminUser)
 		}
@@ -169,7 +169,7 @@ func parseDisplayName(display string) (env, space, module string, ok bool) {
 func checkServiceAccountName(r Resource) []Finding {
 	in := inputs(r)
 	id, display := in.key("accountId"), in.key("displayName")
-	if cluster, ok := clusterOf(r.Environment); ok {
+	if cluster, ok := naming.ClusterOfStack(r.Environment); ok {
 		return matchExact(string(naming.KindServiceAccount), id, naming.NodeServiceAccountID(cluster))
 	}
 	if display.unknown() {
@@ -225,7 +225,7 @@ func clusterName(r Resource) (string, *value) {
 	if c := labels[naming.GCPLabelCluster]; c != "" {
 		return c, nil
 	}
-	c, _ := clusterOf(r.Environment)
+	c, _ := naming.ClusterOfStack(r.Environment)
 	return c, nil
 }
 
