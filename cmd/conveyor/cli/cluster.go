@@ -16,6 +16,7 @@ import (
 	"github.com/conveyor-paas/conveyor/components/manifest"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks"
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
 // cluster is how a command that reads an environment's cluster reaches it.
@@ -40,13 +41,13 @@ func envConfig(ctx context.Context, e *stackops.Runner, root, env string) (confi
 	}
 	overrides = map[string]string{}
 	if e != nil {
-		deployed, _, err := e.DeployedConfig(ctx, env)
+		live, _, err := e.DeployedConfig(ctx, env)
 		if err != nil {
 			return nil, nil, engineExit(err)
 		}
 		_, statErr := os.Stat(stacks.StackConfigFile(root, env))
-		for k, v := range deployed {
-			if k == stackops.ImagesKey || (errors.Is(statErr, os.ErrNotExist) && strings.HasPrefix(k, naming.Project+":")) {
+		for k, v := range live {
+			if k == deployed.SeedKey || (errors.Is(statErr, os.ErrNotExist) && strings.HasPrefix(k, naming.Project+":")) {
 				overrides[k] = v
 			}
 		}

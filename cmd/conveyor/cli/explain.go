@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"path/filepath"
 	"text/tabwriter"
 	"time"
 
@@ -97,13 +96,8 @@ func explain(root, env, module string, layers deployed.Layers, setBy func(module
 	if err != nil {
 		return nil, withCode(ExitSetup, err)
 	}
-	catalog := config[naming.Project+":catalog"]
-	if catalog == "" {
-		catalog = stacks.DefaultCatalog
-	}
-	if !filepath.IsAbs(catalog) {
-		catalog = filepath.Join(root, catalog)
-	}
+	// Where the program finds the catalog (stacks.Config.Catalog).
+	catalog := stacks.CatalogDir(root, config[naming.Project+":catalog"])
 	cat, err := manifest.Load(catalog)
 	if err != nil {
 		return nil, withCode(ExitSetup, err)

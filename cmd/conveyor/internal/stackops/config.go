@@ -14,11 +14,6 @@ import (
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
-// ImagesKey is the config key of the images the program runs: {<module>: {<component>:
-// <image>}}. In a stack file it is the committed seed (deployed.SeedKey); the gate is handed
-// it with every layer applied (see gate).
-const ImagesKey = deployed.SeedKey
-
 // configValue is one entry of `pulumi config --json`, the shape `config set-all --json`
 // reads back. Going through it (rather than auto.ConfigMap) keeps object values objects
 // and secrets secret when config is copied between stacks.
