@@ -28,12 +28,12 @@ func gkeClusterWith(t *testing.T, production bool, access components.ControlPlan
 		if err != nil {
 			return err
 		}
-		c, err := components.NewCluster(ctx, "prod", &components.ClusterArgs{
-			Mode: components.ClusterGKE, Name: "prod", Production: production, GCP: provider,
+		c, err := components.NewCluster(ctx, "prod", &components.ClusterArgs{GKE: &components.GKEClusterArgs{
+			Name: "prod", Production: production, GCP: provider,
 			Project: "acme-prod", Region: "europe-west1", Network: components.DefaultNetworkRanges,
 			NodePools:     []components.NodePool{{Name: "general", MachineType: "e2-standard-4", Min: 1, Max: 5}},
 			SecurityGroup: "gke-security-groups@acme.io", ControlPlane: access,
-		})
+		}})
 		if err != nil {
 			return err
 		}

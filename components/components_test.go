@@ -105,7 +105,7 @@ func deploy(t *testing.T, env components.Environment, local bool) *evaluation.Re
 	program := func(ctx *pulumi.Context) error {
 		var target *components.Target
 		if local {
-			cluster, err := components.NewCluster(ctx, "local", &components.ClusterArgs{Mode: components.ClusterLocal, Environment: env})
+			cluster, err := components.NewCluster(ctx, "local", &components.ClusterArgs{Local: &components.LocalClusterArgs{Environment: env}})
 			if err != nil {
 				return err
 			}

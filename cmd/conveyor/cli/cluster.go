@@ -13,6 +13,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/kubecheck"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
+	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/manifest"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks"
@@ -100,15 +101,15 @@ func reachCluster(ctx context.Context, e *stackops.Runner, env string, config ma
 		s, _ := outs[key].Value.(string)
 		return s
 	}
-	kubeconfig := text(stacks.OutputKubeconfig)
+	kubeconfig := text(components.OutputKubeconfig)
 	if kubeconfig == "" {
-		return nil, withCode(ExitSetup, fmt.Errorf("cluster stack %s exports no %s: run `conveyor up --env %s` first", stack, stacks.OutputKubeconfig, stack))
+		return nil, withCode(ExitSetup, fmt.Errorf("cluster stack %s exports no %s: run `conveyor up --env %s` first", stack, components.OutputKubeconfig, stack))
 	}
 	rc, err := clientcmd.RESTConfigFromKubeConfig([]byte(kubeconfig))
 	if err != nil {
 		// The error of a parse may quote the text; say only where it came from.
-		return nil, withCode(ExitSetup, fmt.Errorf("the %s output of cluster stack %s is not a kubeconfig", stacks.OutputKubeconfig, stack))
+		return nil, withCode(ExitSetup, fmt.Errorf("the %s output of cluster stack %s is not a kubeconfig", components.OutputKubeconfig, stack))
 	}
 	rc.Timeout = kubecheck.Timeout
-	return &cluster{config: rc, describe: "cluster stack " + stack, project: text(stacks.OutputProject), sqlInstance: text(stacks.OutputSQLInstance)}, nil
+	return &cluster{config: rc, describe: "cluster stack " + stack, project: text(components.OutputProject), sqlInstance: text(components.OutputSQLInstance)}, nil
 }
