@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -158,7 +159,7 @@ func nextImages(cmd *cobra.Command, d *deps, env string) (deployed.Layers, func(
 	return layers, func(module, component, image string) string {
 		for _, h := range history {
 			if h.Result == "succeeded" && h.Images[module][component] == image {
-				return fmt.Sprintf("deployed by update %d of %s (%s, %s)", h.Version, env, orDash(h.By), h.Start.UTC().Format(time.RFC3339))
+				return fmt.Sprintf("deployed by update %d of %s (%s, %s)", h.Version, env, cmp.Or(h.By, "-"), h.Start.UTC().Format(time.RFC3339))
 			}
 		}
 		return "deployed (recorded in " + env + "'s last update)"

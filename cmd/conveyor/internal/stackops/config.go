@@ -1,6 +1,7 @@
 package stackops
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -152,16 +153,9 @@ func imageDiff(from, to deployed.Images) string {
 		}
 		for _, c := range slices.Sorted(maps.Keys(comps)) {
 			if a, b := from[m][c], to[m][c]; a != b {
-				parts = append(parts, fmt.Sprintf("%s/%s: %s -> %s", m, c, orNone(a), orNone(b)))
+				parts = append(parts, fmt.Sprintf("%s/%s: %s -> %s", m, c, cmp.Or(a, "(none)"), cmp.Or(b, "(none)")))
 			}
 		}
 	}
 	return strings.Join(parts, ", ")
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
 }

@@ -1,6 +1,7 @@
 package stackops
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -87,7 +88,7 @@ func (e *Runner) Rollback(ctx context.Context, req RollbackRequest, o RunOptions
 				request[m] = map[string]string{}
 			}
 			request[m][c] = want
-			res.Changes = append(res.Changes, ImageChange{Module: m, Component: c, From: have, To: orManifest(want)})
+			res.Changes = append(res.Changes, ImageChange{Module: m, Component: c, From: have, To: cmp.Or(want, "(the manifest's image)")})
 		}
 	}
 	if len(res.Changes) == 0 {
@@ -105,7 +106,7 @@ func (e *Runner) Rollback(ctx context.Context, req RollbackRequest, o RunOptions
 		o.Targets = append(o.Targets, urns...)
 	}
 	if o.Message == "" {
-		o.Message = fmt.Sprintf("rollback %s to update %d: %s", orAll(req.Module), number(updates, at), describe(res.Changes))
+		o.Message = fmt.Sprintf("rollback %s to update %d: %s", cmp.Or(req.Module, "every module"), number(updates, at), describe(res.Changes))
 	}
 	if RequiresPlan(req.Env) {
 		res.Summary, err = e.preview(ctx, &st, o, request)
@@ -143,7 +144,7 @@ func rollbackTarget(updates []auto.UpdateSummary, req RollbackRequest) (int, err
 			found = true
 		}
 	}
-	return 0, refusef("%s has no earlier update to roll %s back to: see `conveyor history --env %s`", req.Env, orAll(req.Module), req.Env)
+	return 0, refusef("%s has no earlier update to roll %s back to: see `conveyor history --env %s`", req.Env, cmp.Or(req.Module, "every module"), req.Env)
 }
 
 func union[V any](maps ...map[string]V) map[string]bool {
@@ -154,18 +155,4 @@ func union[V any](maps ...map[string]V) map[string]bool {
 		}
 	}
 	return out
-}
-
-func orAll(module string) string {
-	if module == "" {
-		return "every module"
-	}
-	return module
-}
-
-func orManifest(image string) string {
-	if image == "" {
-		return "(the manifest's image)"
-	}
-	return image
 }
