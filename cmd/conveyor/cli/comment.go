@@ -15,7 +15,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/comment"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/graph"
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/status"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation/kube"
@@ -185,7 +185,7 @@ $GITHUB_TOKEN is missing.`,
 			}
 			p := commentParts(cmd.Context(), opts.WorkDir, env, src)
 			if preview != "" {
-				p.Summary = &report.Summary{}
+				p.Summary = &opsummary.Summary{}
 				if err := readJSON(preview, p.Summary); err != nil {
 					return withCode(ExitSetup, err)
 				}
@@ -247,7 +247,7 @@ func atoi(s string) int {
 
 // previewComment prints a preview's summary as the environment's whole comment, and ends
 // the command as printSummary would.
-func previewComment(cmd *cobra.Command, d *deps, env string, src commentSources, s *report.Summary, opErr error) error {
+func previewComment(cmd *cobra.Command, d *deps, env string, src commentSources, s *opsummary.Summary, opErr error) error {
 	opts, err := d.options()
 	if err != nil {
 		return engineExit(err)

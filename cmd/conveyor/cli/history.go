@@ -13,7 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 )
 
@@ -43,7 +43,7 @@ environment is missing.`,
 				return engineExit(err)
 			}
 			if asJSON {
-				return report.WriteJSON(cmd.OutOrStdout(), h)
+				return opsummary.WriteJSON(cmd.OutOrStdout(), h)
 			}
 			return writeHistory(cmd.OutOrStdout(), h)
 		},
@@ -138,7 +138,7 @@ or the environment is missing.`,
 
 // writeImageChanges prints the components whose images an operation changes, then its
 // summary: promote and rollback say it the same way.
-func writeImageChanges(w io.Writer, changes []stackops.ImageChange, s *report.Summary) error {
+func writeImageChanges(w io.Writer, changes []stackops.ImageChange, s *opsummary.Summary) error {
 	for _, c := range changes {
 		fmt.Fprintf(w, "%s/%s: %s -> %s\n", c.Module, c.Component, cmp.Or(c.From, "(none)"), c.To)
 	}
@@ -146,5 +146,5 @@ func writeImageChanges(w io.Writer, changes []stackops.ImageChange, s *report.Su
 		return nil
 	}
 	fmt.Fprintln(w)
-	return report.WriteText(w, s)
+	return opsummary.WriteText(w, s)
 }

@@ -15,7 +15,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 	"github.com/conveyor-paas/conveyor/components/naming"
@@ -60,8 +60,8 @@ func TestKilledUpdateConverges(t *testing.T) {
 	ctx := t.Context()
 	const env = "local-crash"
 	c.configure(t, env, f.demoCatalog())
-	plan := mustRun(t, "preview", env, func() (*report.Summary, error) { return c.e.Preview(ctx, env, stackops.RunOptions{}) })
-	creates := plan.Changes[report.OpCreate]
+	plan := mustRun(t, "preview", env, func() (*opsummary.Summary, error) { return c.e.Preview(ctx, env, stackops.RunOptions{}) })
+	creates := plan.Changes[opsummary.OpCreate]
 	if creates < 2 {
 		t.Fatalf("the preview of %s creates %d resources: nothing to kill an update in", env, creates)
 	}
@@ -93,9 +93,9 @@ func TestKilledUpdateConverges(t *testing.T) {
 			}
 			t.Logf("conveyor up, its CLI and its plugins killed with %d resources recorded", at)
 
-			s := mustRun(t, "up after the kill", env, func() (*report.Summary, error) { return c.e.Up(ctx, env, stackops.RunOptions{}) })
+			s := mustRun(t, "up after the kill", env, func() (*opsummary.Summary, error) { return c.e.Up(ctx, env, stackops.RunOptions{}) })
 			t.Logf("the converging up: %v", s.Changes)
-			if p := mustRun(t, "preview", env, func() (*report.Summary, error) { return c.e.Preview(ctx, env, stackops.RunOptions{}) }); p.HasChanges() {
+			if p := mustRun(t, "preview", env, func() (*opsummary.Summary, error) { return c.e.Preview(ctx, env, stackops.RunOptions{}) }); p.HasChanges() {
 				t.Errorf("a preview after the converging up changes %v: %v", p.Changes, p.Resources)
 			}
 			state := c.state(t, env)
@@ -115,7 +115,7 @@ func TestKilledUpdateConverges(t *testing.T) {
 				}
 			}
 
-			mustRun(t, "destroy", env, func() (*report.Summary, error) { return c.e.Destroy(ctx, env, env, stackops.RunOptions{}) })
+			mustRun(t, "destroy", env, func() (*opsummary.Summary, error) { return c.e.Destroy(ctx, env, env, stackops.RunOptions{}) })
 			if left := f.labelled(t, env); len(left) > 0 {
 				t.Errorf("after destroying %s, objects labelled with it are left:\n  %s", env, join(left))
 			}

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
@@ -32,11 +32,11 @@ type ImageChange struct {
 
 // PromoteResult says what a promotion changed, and what its preview or update did.
 type PromoteResult struct {
-	From    string          `json:"from"`
-	To      string          `json:"to"`
-	Module  string          `json:"module,omitempty"`
-	Changes []ImageChange   `json:"changes"`
-	Summary *report.Summary `json:"summary,omitempty"`
+	From    string             `json:"from"`
+	To      string             `json:"to"`
+	Module  string             `json:"module,omitempty"`
+	Changes []ImageChange      `json:"changes"`
+	Summary *opsummary.Summary `json:"summary,omitempty"`
 }
 
 // Promote copies images from one environment to another: the images the source runs (its

@@ -10,7 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/opthistory"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
@@ -27,11 +27,11 @@ type RollbackRequest struct {
 
 // RollbackResult says what a rollback changed, and what its update or preview did.
 type RollbackResult struct {
-	Env     string          `json:"env"`
-	Module  string          `json:"module,omitempty"`
-	To      int             `json:"to"`
-	Changes []ImageChange   `json:"changes"`
-	Summary *report.Summary `json:"summary,omitempty"`
+	Env     string             `json:"env"`
+	Module  string             `json:"module,omitempty"`
+	To      int                `json:"to"`
+	Changes []ImageChange      `json:"changes"`
+	Summary *opsummary.Summary `json:"summary,omitempty"`
 }
 
 // Rollback puts back, in one update targeted at the modules it changes, the images that ran
