@@ -4,7 +4,7 @@
 //
 //	program (stacks) -> evaluation (this package) -> Recording -> Kubernetes objects
 //	                                                             (evaluation/kube: conveyor render, the API-server tier)
-//	                                                          -> policy report (policy/check)
+//	                                                          -> policy report (policy/offline)
 //
 // The whole-stack tests and the benchmarks look at the Recording too.
 package evaluation

@@ -11,7 +11,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/kubecheck"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/kubereach"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/manifest"
@@ -80,7 +80,7 @@ func reachCluster(ctx context.Context, e *stackops.Runner, env string, config ma
 		return nil, withCode(ExitUsage, fmt.Errorf("%s is a cluster stack; name an environment that runs on it", env))
 	}
 	if kind == naming.StackLocal {
-		rc, name, err := kubecheck.Config(config[naming.Project+":kubeContext"])
+		rc, name, err := kubereach.Config(config[naming.Project+":kubeContext"])
 		if err != nil {
 			return nil, withCode(ExitSetup, err)
 		}
@@ -110,6 +110,6 @@ func reachCluster(ctx context.Context, e *stackops.Runner, env string, config ma
 		// The error of a parse may quote the text; say only where it came from.
 		return nil, withCode(ExitSetup, fmt.Errorf("the %s output of cluster stack %s is not a kubeconfig", components.OutputKubeconfig, stack))
 	}
-	rc.Timeout = kubecheck.Timeout
+	rc.Timeout = kubereach.Timeout
 	return &cluster{config: rc, describe: "cluster stack " + stack, project: text(components.OutputProject), sqlInstance: text(components.OutputSQLInstance)}, nil
 }

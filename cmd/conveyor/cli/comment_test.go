@@ -66,7 +66,7 @@ func TestCommentCommand(t *testing.T) {
 		t.Errorf("the pull request's comments: %q", bodies)
 	}
 
-	// The parts, for a tool; without a policy report, policy/check makes one.
+	// The parts, for a tool; without a policy report, policy/offline makes one.
 	code, out, _ = run(t, "comment", "--env", "pr-7", "--json")
 	p := decode[comment.Parts](t, out)
 	if code != ExitOK || p.Policy == nil || p.Graph == nil || len(p.Endpoints) != 3 {

@@ -6,7 +6,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/kubecheck"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/kubereach"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks"
@@ -67,9 +67,9 @@ func checkLocalCluster(ctx context.Context, root, env string) error {
 	if err != nil {
 		return err
 	}
-	_, err = kubecheck.Check(ctx, kubecheck.Target{
+	_, err = kubereach.Probe(ctx, kubereach.Target{
 		Context: config[naming.Project+":kubeContext"],
-		Allow:   config[kubecheck.AllowSetting],
+		Allow:   config[kubereach.AllowSetting],
 	})
 	return err
 }

@@ -1,6 +1,6 @@
 // Package comment composes the one pull-request comment Conveyor keeps per ad-hoc
 // environment, from parts any command can supply: the environment's endpoints, the plan
-// summary of a preview, the policy report (from the policy gate, or computed by policy/check),
+// summary of a preview, the policy report (from the policy gate, or computed by policy/offline),
 // the dependency graph with the modules the pull request adds or changes highlighted, and,
 // once the environment is deployed, its status. The comment starts with a marker naming the
 // environment, by which it is found and edited in place on every push (see Upsert).
