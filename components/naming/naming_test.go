@@ -182,7 +182,7 @@ func TestLabels(t *testing.T) {
 func TestCheck(t *testing.T) {
 	s := Scope{Environment: "dev", Space: "sales", Module: "quotes", Component: "api", Event: "quote-created"}
 	tests := []struct {
-		kind    Kind
+		kind    NameKind
 		scope   Scope
 		name    string
 		wantErr string
