@@ -86,5 +86,5 @@ func writeSummary(cmd *cobra.Command, out outputFlags, s *opsummary.Summary) err
 // ago says how long ago t was, in the largest unit that keeps it short.
 func ago(now, t time.Time) string { return human.Ago(now, t) }
 
-// short renders a duration as 45s, 12m, 30h or 3d.
+// short writes a duration as 45s, 12m, 30h or 3d.
 func short(d time.Duration) string { return human.Duration(d) }

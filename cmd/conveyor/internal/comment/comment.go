@@ -50,7 +50,7 @@ type Parts struct {
 // Marker is the first line of the comment of an environment.
 func Marker(env string) string { return opsummary.CommentMarker(env) }
 
-// Write renders the comment: the marker, then each part under a heading of its own.
+// Write writes the comment: the marker, then each part under a heading of its own.
 func Write(w io.Writer, p Parts) error {
 	var b strings.Builder
 	fmt.Fprintln(&b, Marker(p.Environment))
