@@ -6,25 +6,25 @@ import (
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
-// ClusterMode says where a cluster's environments run.
-type ClusterMode string
-
-// The cluster modes.
-const (
-	// ClusterGKE builds a GKE cluster, its VPC and the Cloud SQL instance its environments share.
-	ClusterGKE ClusterMode = "gke"
-	// ClusterLocal takes the cluster of a kubeconfig context and creates no GCP resource; it
-	// runs PostgreSQL and the Pub/Sub emulator inside the cluster for one environment.
-	ClusterLocal ClusterMode = "local"
-)
-
-// ClusterArgs describe a cluster.
+// ClusterArgs describe a cluster: exactly one of GKE and Local says where its environments
+// run.
 type ClusterArgs struct {
-	Mode ClusterMode
+	// GKE builds a GKE cluster, its VPC and the Cloud SQL instance its environments share.
+	GKE *GKEClusterArgs
+	// Local takes the cluster of a kubeconfig context and creates no GCP resource; it runs
+	// PostgreSQL and the Pub/Sub emulator inside the cluster for one environment.
+	Local *LocalClusterArgs
 
-	// GKE mode.
+	// Mesh is whether the cluster runs the service mesh, and how (cluster_mesh.go).
+	Mesh MeshArgs
+}
+
+// GKEClusterArgs describe a GKE cluster.
+type GKEClusterArgs struct {
 	// Name is the cluster's name part: "nonprod" for the stack cluster-nonprod.
 	Name string
 	// Production turns deletion protection on and makes Cloud SQL highly available.
@@ -42,15 +42,14 @@ type ClusterArgs struct {
 	SecurityGroup string
 	// ControlPlane says who reaches the cluster's control plane.
 	ControlPlane ControlPlaneAccess
+}
 
-	// Local mode.
+// LocalClusterArgs describe the cluster of a kubeconfig context.
+type LocalClusterArgs struct {
 	// Environment is the one environment a local cluster's services are for.
 	Environment Environment
 	// KubeContext is the kubeconfig context to deploy into; empty means the current one.
 	KubeContext string
-
-	// Mesh is whether the cluster runs the service mesh, and how (cluster_mesh.go).
-	Mesh MeshArgs
 }
 
 // NodePool is one autoscaled pool of nodes.
@@ -132,31 +131,35 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	if args == nil {
 		return nil, fmt.Errorf("cluster %s: args are required", name)
 	}
-	c := &Cluster{gcp: args.GCP}
-	if err := ctx.RegisterComponentResource(TypeCluster, name, c, opts...); err != nil {
+	c := &Cluster{}
+	if args.GKE != nil {
+		c.gcp = args.GKE.GCP
+	}
+	if err := ctx.RegisterComponentResource(naming.TypeCluster, name, c, opts...); err != nil {
 		return nil, fmt.Errorf("registering cluster %s: %w", name, err)
 	}
 	var err error
-	switch args.Mode {
-	case ClusterGKE:
-		err = newGKE(ctx, c, args)
-	case ClusterLocal:
-		err = newLocalCluster(ctx, c, args)
+	switch {
+	case (args.GKE == nil) == (args.Local == nil):
+		err = fmt.Errorf("set exactly one of GKE and Local")
+	case args.GKE != nil:
+		err = newGKE(ctx, c, args.GKE, args.Mesh)
 	default:
-		err = fmt.Errorf("unknown cluster mode %q (want %q or %q)", args.Mode, ClusterGKE, ClusterLocal)
+		err = newLocalCluster(ctx, c, args.Local, args.Mesh)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("cluster %s: %w", name, err)
 	}
+	// The component's outputs bear the names of the cluster stack's (cluster_outputs.go).
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"kubeconfig":        c.Kubeconfig,
-		"project":           c.Project,
-		"projectNumber":     c.ProjectNumber,
-		"region":            c.Region,
-		"sqlInstance":       c.SQLInstance,
-		"sqlConnectionName": c.SQLConnectionName,
-		"sqlPrivateAddress": c.SQLPrivateAddress,
-		"sqlAdminPassword":  c.SQLAdminPassword,
+		OutputKubeconfig:        c.Kubeconfig,
+		OutputProject:           c.Project,
+		OutputProjectNumber:     c.ProjectNumber,
+		OutputRegion:            c.Region,
+		OutputSQLInstance:       c.SQLInstance,
+		OutputSQLConnectionName: c.SQLConnectionName,
+		OutputSQLPrivateAddress: c.SQLPrivateAddress,
+		OutputSQLAdminPassword:  c.SQLAdminPassword,
 	}); err != nil {
 		return nil, fmt.Errorf("cluster %s: %w", name, err)
 	}
@@ -181,7 +184,7 @@ func (c *Cluster) Target() *Target {
 
 // newLocalCluster uses the kubeconfig's context and runs the environment's stand-ins for
 // Cloud SQL and Pub/Sub.
-func newLocalCluster(ctx *pulumi.Context, c *Cluster, args *ClusterArgs) error {
+func newLocalCluster(ctx *pulumi.Context, c *Cluster, args *LocalClusterArgs, meshArgs MeshArgs) error {
 	if args.Environment.Name == "" {
 		return fmt.Errorf("local mode needs the environment its services are for")
 	}
@@ -199,7 +202,7 @@ func newLocalCluster(ctx *pulumi.Context, c *Cluster, args *ClusterArgs) error {
 		return err
 	}
 	c.Local, c.Platform = local, platform
-	if c.Mesh, err = localMesh(ctx, c, args.Mesh, provider); err != nil {
+	if c.Mesh, err = localMesh(ctx, c, meshArgs, provider); err != nil {
 		return err
 	}
 	empty := pulumi.String("").ToStringOutput()

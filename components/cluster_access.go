@@ -40,7 +40,7 @@ func CheckAuthorizedNetworks(networks []AuthorizedNetwork) error {
 	return nil
 }
 
-func checkControlPlane(args *ClusterArgs) error {
+func checkControlPlane(args *GKEClusterArgs) error {
 	if err := CheckSecurityGroup(args.SecurityGroup); err != nil {
 		return fmt.Errorf("security group: %w", err)
 	}

@@ -28,10 +28,11 @@ var nodeRoles = []string{
 
 // gke carries what the steps of a GKE cluster share.
 type gke struct {
-	ctx    *pulumi.Context
-	c      *Cluster
-	args   *ClusterArgs
-	labels pulumi.StringMap
+	ctx      *pulumi.Context
+	c        *Cluster
+	args     *GKEClusterArgs
+	meshArgs MeshArgs
+	labels   pulumi.StringMap
 	// apis are the project's enabled services, which every other resource waits for.
 	apis []pulumi.Resource
 }
@@ -75,7 +76,7 @@ func (g *gke) enableAPIs() error {
 	return nil
 }
 
-func newGKE(ctx *pulumi.Context, c *Cluster, args *ClusterArgs) error {
+func newGKE(ctx *pulumi.Context, c *Cluster, args *GKEClusterArgs, mesh MeshArgs) error {
 	switch {
 	case args.GCP == nil:
 		return fmt.Errorf("a GKE cluster needs a GCP provider")
@@ -90,7 +91,7 @@ func newGKE(ctx *pulumi.Context, c *Cluster, args *ClusterArgs) error {
 	if err := checkControlPlane(args); err != nil {
 		return err
 	}
-	g := &gke{ctx: ctx, c: c, args: args, labels: pulumi.ToStringMap(naming.ClusterGCPLabels(args.Name))}
+	g := &gke{ctx: ctx, c: c, args: args, meshArgs: mesh, labels: pulumi.ToStringMap(naming.ClusterGCPLabels(args.Name))}
 	if err := g.enableAPIs(); err != nil {
 		return err
 	}

@@ -57,8 +57,8 @@ func (a MeshArgs) mode() MeshMode {
 
 // mesh enables the managed service mesh on the GKE cluster.
 func (g *gke) mesh(cluster *container.Cluster) error {
-	mode := g.args.Mesh.mode()
-	g.c.Mesh = &Mesh{Mode: mode, Origin: g.args.Mesh.Origin, TrustDomain: pulumi.String(naming.MeshTrustDomain(g.args.Project))}
+	mode := g.meshArgs.mode()
+	g.c.Mesh = &Mesh{Mode: mode, Origin: g.meshArgs.Origin, TrustDomain: pulumi.String(naming.MeshTrustDomain(g.args.Project))}
 	if mode == MeshOff {
 		return nil
 	}

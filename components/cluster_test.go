@@ -11,6 +11,7 @@ import (
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/dbsetup"
 	"github.com/conveyor-paas/conveyor/evaluation"
+	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
 )
 
 func gkeCluster(t *testing.T, production bool) *evaluation.Recording {
@@ -27,12 +28,12 @@ func gkeClusterWith(t *testing.T, production bool, access components.ControlPlan
 		if err != nil {
 			return err
 		}
-		c, err := components.NewCluster(ctx, "prod", &components.ClusterArgs{
-			Mode: components.ClusterGKE, Name: "prod", Production: production, GCP: provider,
+		c, err := components.NewCluster(ctx, "prod", &components.ClusterArgs{GKE: &components.GKEClusterArgs{
+			Name: "prod", Production: production, GCP: provider,
 			Project: "acme-prod", Region: "europe-west1", Network: components.DefaultNetworkRanges,
 			NodePools:     []components.NodePool{{Name: "general", MachineType: "e2-standard-4", Min: 1, Max: 5}},
 			SecurityGroup: "gke-security-groups@acme.io", ControlPlane: access,
-		})
+		}})
 		if err != nil {
 			return err
 		}
@@ -75,7 +76,7 @@ func TestGKECluster(t *testing.T) {
 		t.Errorf("the production cluster is not protected")
 	}
 	// The cluster's own node config would duplicate the pools' and force replacements.
-	if _, ok := evaluation.Lookup(cluster.Inputs, "nodeConfig"); ok {
+	if _, ok := evaluationtest.Lookup(cluster.Inputs, "nodeConfig"); ok {
 		t.Errorf("the cluster declares a nodeConfig of its own")
 	}
 	pool := must(t, rec, "gcp:container/nodePool:NodePool", "conveyor-prod-general")
@@ -95,7 +96,7 @@ func TestGKECluster(t *testing.T) {
 	}
 	// Per-zone counts would make "1 to 5" 3 to 15 in a regional pool.
 	for _, perZone := range []string{"autoscaling.minNodeCount", "autoscaling.maxNodeCount"} {
-		if _, ok := evaluation.Lookup(pool.Inputs, perZone); ok {
+		if _, ok := evaluationtest.Lookup(pool.Inputs, perZone); ok {
 			t.Errorf("node pool sets %s, which counts per zone", perZone)
 		}
 	}
@@ -134,7 +135,7 @@ func TestGKECluster(t *testing.T) {
 		}
 	}
 	// Every resource waits for the APIs it needs to be enabled.
-	apis := rec.OfType("gcp:projects/service:Service")
+	apis := evaluationtest.OfType(rec, "gcp:projects/service:Service")
 	for _, api := range []string{"container", "sqladmin", "servicenetworking", "compute", "pubsub", "iam", "cloudresourcemanager"} {
 		if !slices.ContainsFunc(apis, func(r evaluation.Resource) bool { return str(&r, "service") == api+".googleapis.com" }) {
 			t.Errorf("the %s API is not enabled", api)
@@ -154,7 +155,7 @@ func TestGKECluster(t *testing.T) {
 			}
 		}
 	}
-	for _, r := range rec.OfType("gcp:projects/iAMMember:IAMMember") {
+	for _, r := range evaluationtest.OfType(rec, "gcp:projects/iAMMember:IAMMember") {
 		if role := str(&r, "role"); role == "roles/editor" || role == "roles/owner" {
 			t.Errorf("nodes get the basic role %s", role)
 		}
@@ -191,7 +192,7 @@ func TestPrivateControlPlane(t *testing.T) {
 	if got, _ := lookupString(cluster, "privateClusterConfig.enablePrivateEndpoint"); got != "true" {
 		t.Errorf("enablePrivateEndpoint = %q", got)
 	}
-	if _, ok := evaluation.Lookup(cluster.Inputs, "masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled"); !ok {
+	if _, ok := evaluationtest.Lookup(cluster.Inputs, "masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled"); !ok {
 		t.Errorf("no authorized networks config: every network would reach the control plane")
 	}
 	provider := must(t, rec, "pulumi:providers:kubernetes", "conveyor-prod")
@@ -262,7 +263,7 @@ func TestLocalCluster(t *testing.T) {
 		t.Errorf("local database host = %q", got)
 	}
 	for _, key := range []string{"host", "port", "database", "user", "password", "url"} {
-		if _, ok := evaluation.Lookup(secret.Inputs, "stringData."+key); !ok {
+		if _, ok := evaluationtest.Lookup(secret.Inputs, "stringData."+key); !ok {
 			t.Errorf("local database secret lacks %s", key)
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
 )
 
 // The cluster stack makes the admin the environments' setup jobs connect as, the one Cloud SQL
@@ -11,7 +13,7 @@ import (
 // Access, where the pods' egress policy lets them go.
 func TestClusterWalls(t *testing.T) {
 	rec := gkeCluster(t, true)
-	users := rec.OfType(typeSQLUser)
+	users := evaluationtest.OfType(rec, typeSQLUser)
 	if len(users) != 1 {
 		t.Fatalf("%d Cloud SQL users, want only the admin", len(users))
 	}

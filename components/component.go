@@ -59,7 +59,7 @@ func NewComponent(ctx *pulumi.Context, name string, args *ComponentArgs, opts ..
 		return nil, fmt.Errorf("component %s: args with a spec and a Kubernetes provider are required", name)
 	}
 	c := &Component{Kind: args.Spec.Kind}
-	if err := ctx.RegisterComponentResource(TypeComponent, name, c, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(naming.TypeComponent, name, c, opts...); err != nil {
 		return nil, fmt.Errorf("registering component %s: %w", name, err)
 	}
 	child := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.Provider(args.Kubernetes)}

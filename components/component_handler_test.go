@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/conveyor-paas/conveyor/components"
+	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
 )
 
 // TestHandlerAutoscaling: a handler that asks for autoscaling gets an autoscaler over its
@@ -28,7 +29,7 @@ func TestHandlerAutoscaling(t *testing.T) {
 			if replicas, _ := lookupString(d, "spec.replicas"); replicas != tt.wantReplicas {
 				t.Errorf("replicas = %q, want %q", replicas, tt.wantReplicas)
 			}
-			hpa := rec.Find(typeHPA, name)
+			hpa := evaluationtest.Find(rec, typeHPA, name)
 			if (hpa != nil) != tt.wantHPA {
 				t.Fatalf("autoscaler present = %v, want %v", hpa != nil, tt.wantHPA)
 			}

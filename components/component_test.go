@@ -6,6 +6,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/evaluation"
+	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
 )
 
 const (
@@ -89,7 +90,7 @@ func TestComponentKinds(t *testing.T) {
 
 // lookupString renders a scalar as text, so that one table compares bools and strings alike.
 func lookupString(r *evaluation.Resource, path string) (string, bool) {
-	v, ok := evaluation.Lookup(r.Inputs, path)
+	v, ok := evaluationtest.Lookup(r.Inputs, path)
 	if !ok {
 		return "", false
 	}
@@ -128,7 +129,7 @@ func TestAPI(t *testing.T) {
 			if replicas != tt.wantReplicas {
 				t.Errorf("replicas = %q, want %q", replicas, tt.wantReplicas)
 			}
-			if hpa := rec.Find(typeHPA, name); (hpa != nil) != tt.wantHPA {
+			if hpa := evaluationtest.Find(rec, typeHPA, name); (hpa != nil) != tt.wantHPA {
 				t.Fatalf("autoscaler present = %v, want %v", hpa != nil, tt.wantHPA)
 			} else if hpa != nil {
 				for path, want := range map[string]string{

@@ -13,6 +13,7 @@ import (
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/manifest"
 	"github.com/conveyor-paas/conveyor/evaluation"
+	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
 )
 
 // The catalog of these tests: a producer in one space, a consumer with every component kind
@@ -104,7 +105,7 @@ func deploy(t *testing.T, env components.Environment, local bool) *evaluation.Re
 	program := func(ctx *pulumi.Context) error {
 		var target *components.Target
 		if local {
-			cluster, err := components.NewCluster(ctx, "local", &components.ClusterArgs{Mode: components.ClusterLocal, Environment: env})
+			cluster, err := components.NewCluster(ctx, "local", &components.ClusterArgs{Local: &components.LocalClusterArgs{Environment: env}})
 			if err != nil {
 				return err
 			}
@@ -145,10 +146,10 @@ func deploy(t *testing.T, env components.Environment, local bool) *evaluation.Re
 // must finds a resource or fails the test.
 func must(t *testing.T, rec *evaluation.Recording, typ, name string) *evaluation.Resource {
 	t.Helper()
-	r := rec.Find(typ, name)
+	r := evaluationtest.Find(rec, typ, name)
 	if r == nil {
 		var names []string
-		for _, res := range rec.OfType(typ) {
+		for _, res := range evaluationtest.OfType(rec, typ) {
 			names = append(names, res.Name)
 		}
 		t.Fatalf("no %s named %q; there are %v", typ, name, names)
@@ -156,17 +157,17 @@ func must(t *testing.T, rec *evaluation.Recording, typ, name string) *evaluation
 	return r
 }
 
-func str(r *evaluation.Resource, path string) string { return evaluation.String(r.Inputs, path) }
+func str(r *evaluation.Resource, path string) string { return evaluationtest.String(r.Inputs, path) }
 
 func isSecret(r *evaluation.Resource, path string) bool {
-	v, ok := evaluation.Lookup(r.Inputs, path)
+	v, ok := evaluationtest.Lookup(r.Inputs, path)
 	return ok && v.IsSecret()
 }
 
 // parentChain lists the types of a resource's ancestors, nearest first.
 func parentChain(rec *evaluation.Recording, r *evaluation.Resource) []string {
 	var chain []string
-	for p := rec.ByURN(r.Parent); p != nil; p = rec.ByURN(p.Parent) {
+	for p := evaluationtest.ByURN(rec, r.Parent); p != nil; p = evaluationtest.ByURN(rec, p.Parent) {
 		chain = append(chain, p.Type+"::"+p.Name)
 	}
 	return chain
@@ -178,7 +179,7 @@ func dependsOn(r *evaluation.Resource, other *evaluation.Resource) bool {
 
 func labelsOf(r *evaluation.Resource, path string) map[string]string {
 	out := map[string]string{}
-	v, ok := evaluation.Lookup(r.Inputs, path)
+	v, ok := evaluationtest.Lookup(r.Inputs, path)
 	if !ok || !v.IsObject() {
 		return out
 	}
@@ -192,7 +193,7 @@ func labelsOf(r *evaluation.Resource, path string) map[string]string {
 
 func envOf(r *evaluation.Resource, container string) map[string]string {
 	out := map[string]string{}
-	v, ok := evaluation.Lookup(r.Inputs, container+".env")
+	v, ok := evaluationtest.Lookup(r.Inputs, container+".env")
 	if !ok || !v.IsArray() {
 		return out
 	}

@@ -4,13 +4,5 @@
 // explicitly, so another platform team can import these into its own Pulumi Go program.
 //
 // The type tokens are conveyor:platform:Cluster, conveyor:platform:Space,
-// conveyor:platform:Module and conveyor:platform:Component.
+// conveyor:platform:Module and conveyor:platform:Component (naming.TypeCluster, ...).
 package components
-
-// Type tokens of the ComponentResources.
-const (
-	TypeCluster   = "conveyor:platform:Cluster"
-	TypeSpace     = "conveyor:platform:Space"
-	TypeModule    = "conveyor:platform:Module"
-	TypeComponent = "conveyor:platform:Component"
-)

@@ -52,7 +52,7 @@ func NewModule(ctx *pulumi.Context, name string, args *ModuleArgs, opts ...pulum
 		return nil, fmt.Errorf("module %s: %w", name, err)
 	}
 	m := &Module{Components: map[string]*Component{}}
-	if err := ctx.RegisterComponentResource(TypeModule, name, m, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(naming.TypeModule, name, m, opts...); err != nil {
 		return nil, fmt.Errorf("registering module %s: %w", name, err)
 	}
 	b := &moduleBuilder{ctx: ctx, m: m, args: args}

@@ -33,7 +33,7 @@ components:
 	}
 	env := components.Environment{Name: "pr-7", AdHoc: true}
 	program := func(ctx *pulumi.Context) error {
-		cluster, err := components.NewCluster(ctx, "local", &components.ClusterArgs{Mode: components.ClusterLocal, Environment: env})
+		cluster, err := components.NewCluster(ctx, "local", &components.ClusterArgs{Local: &components.LocalClusterArgs{Environment: env}})
 		if err != nil {
 			return err
 		}

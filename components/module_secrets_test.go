@@ -9,6 +9,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/evaluation"
+	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
 )
 
 // holding is one place a value was found: a resource, the path in its inputs, and whether it
@@ -66,7 +67,7 @@ func TestPasswordsStayInTheirSecrets(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := deploy(t, tt.env, tt.local)
-			passwords := rec.OfType(typeRandomPassword)
+			passwords := evaluationtest.OfType(rec, typeRandomPassword)
 			if len(passwords) < 2 {
 				t.Fatalf("%d generated passwords, want one per module with a database at least", len(passwords))
 			}
@@ -74,9 +75,9 @@ func TestPasswordsStayInTheirSecrets(t *testing.T) {
 				// The password's value is the simulated result, read back where the program
 				// put it: its own database Secret's password key.
 				value := ""
-				for _, s := range rec.OfType(typeSecret) {
-					if dependsOn(&s, &p) && evaluation.String(s.Inputs, "stringData.password") != "" {
-						value = evaluation.String(s.Inputs, "stringData.password")
+				for _, s := range evaluationtest.OfType(rec, typeSecret) {
+					if dependsOn(&s, &p) && evaluationtest.String(s.Inputs, "stringData.password") != "" {
+						value = evaluationtest.String(s.Inputs, "stringData.password")
 					}
 				}
 				if value == "" {

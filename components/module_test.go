@@ -10,7 +10,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/dbsetup"
-	"github.com/conveyor-paas/conveyor/evaluation"
+	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
 )
 
 const (
@@ -37,7 +37,7 @@ func TestModuleDatabase(t *testing.T) {
 		t.Run(env.Name, func(t *testing.T) {
 			rec := deploy(t, env, false)
 			for _, typ := range []string{typeSQLDatabase, typeSQLUser} {
-				if got := rec.OfType(typ); len(got) > 0 {
+				if got := evaluationtest.OfType(rec, typ); len(got) > 0 {
 					t.Errorf("the environment makes %d %s through Cloud SQL's API", len(got), typ)
 				}
 			}
@@ -79,7 +79,7 @@ func TestModuleDatabase(t *testing.T) {
 			if got := str(setupSecret, "stringData.verifier"); got != wantVerifier {
 				t.Errorf("the setup's verifier is %q, want dbsetup.Verifier of the module Secret's password", got)
 			}
-			if _, ok := evaluation.Lookup(setupSecret.Inputs, "stringData.password"); ok {
+			if _, ok := evaluationtest.Lookup(setupSecret.Inputs, "stringData.password"); ok {
 				t.Errorf("the platform namespace holds the module's password; the setup needs only its verifier")
 			}
 			if !dependsOn(setup, setupSecret) || !dependsOn(setup, admin) {
@@ -90,7 +90,7 @@ func TestModuleDatabase(t *testing.T) {
 				t.Errorf("the module's credentials do not wait for the setup that makes them private")
 			}
 			for _, workload := range []string{"quotes-api", "quotes-migrate"} {
-				r := rec.Find(typeDeployment, workload)
+				r := evaluationtest.Find(rec, typeDeployment, workload)
 				if r == nil {
 					r = must(t, rec, typeJob, workload)
 				}
@@ -228,7 +228,7 @@ func TestEventWiring(t *testing.T) {
 	// Publisher rights only on the module's own topics, subscriber rights only on its own
 	// subscriptions; the Pub/Sub service agent only where dead-lettering needs it.
 	agent := "serviceAccount:service-123456789012@gcp-sa-pubsub.iam.gserviceaccount.com"
-	for _, m := range append(rec.OfType(typeTopicIAM), rec.OfType(typeSubscriptionIAM)...) {
+	for _, m := range append(evaluationtest.OfType(rec, typeTopicIAM), evaluationtest.OfType(rec, typeSubscriptionIAM)...) {
 		member, role := str(&m, "member"), str(&m, "role")
 		target := str(&m, "topic") + str(&m, "subscription")
 		switch {
@@ -250,7 +250,7 @@ func TestEventWiring(t *testing.T) {
 			t.Errorf("unexpected member %s with %s on %s", member, role, target)
 		}
 	}
-	if n := len(rec.OfType(typeTopicIAM)); n != 3 { // 2 publishers + 1 dead-letter agent
+	if n := len(evaluationtest.OfType(rec, typeTopicIAM)); n != 3 { // 2 publishers + 1 dead-letter agent
 		t.Errorf("%d topic IAM members, want 3", n)
 	}
 

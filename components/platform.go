@@ -11,9 +11,6 @@ import (
 	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
-// TypePlatform is the type token of an environment's platform namespace on GKE.
-const TypePlatform = "conveyor:platform:Platform"
-
 type platformComponent struct{ pulumi.ResourceState }
 
 // platformNamespace is an environment's platform namespace as its builders share it.
@@ -75,7 +72,7 @@ func NewPlatform(ctx *pulumi.Context, env Environment, target *Target, adminPass
 		return nil, fmt.Errorf("platform of %s: a GCP target with a Kubernetes provider is required", env.Name)
 	}
 	component := &platformComponent{}
-	if err := ctx.RegisterComponentResource(TypePlatform, naming.PlatformNamespace(env.Name), component, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(naming.TypePlatform, naming.PlatformNamespace(env.Name), component, opts...); err != nil {
 		return nil, fmt.Errorf("registering the platform of %s: %w", env.Name, err)
 	}
 	child := []pulumi.ResourceOption{pulumi.Parent(component), pulumi.Provider(target.Kubernetes)}

@@ -5,6 +5,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
 )
 
 // Every variable the platform sets in a module's containers, on GCP and on a local cluster,
@@ -25,7 +26,7 @@ func TestPlatformVariablesAreReserved(t *testing.T) {
 			rec := deploy(t, env.env, env.local)
 			checked := 0
 			for typ, pod := range pods {
-				for _, res := range rec.OfType(typ) {
+				for _, res := range evaluationtest.OfType(rec, typ) {
 					r := &res
 					labels := labelsOf(r, "metadata.labels")
 					m := cat.Module(labels[naming.LabelModule])

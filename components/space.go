@@ -59,7 +59,7 @@ func NewSpace(ctx *pulumi.Context, name string, args *SpaceArgs, opts ...pulumi.
 		return nil, fmt.Errorf("space %s: args with a spec, its catalog and a target with a Kubernetes provider are required", name)
 	}
 	s := &Space{}
-	if err := ctx.RegisterComponentResource(TypeSpace, name, s, opts...); err != nil {
+	if err := ctx.RegisterComponentResource(naming.TypeSpace, name, s, opts...); err != nil {
 		return nil, fmt.Errorf("registering space %s: %w", name, err)
 	}
 	child := []pulumi.ResourceOption{pulumi.Parent(s), pulumi.Provider(args.Target.Kubernetes)}

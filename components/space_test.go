@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/conveyor-paas/conveyor/components"
+	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
 )
 
 func TestSpace(t *testing.T) {
@@ -64,7 +65,7 @@ func TestSpace(t *testing.T) {
 			if peer["conveyor.io/space"] != "claims" || peer["conveyor.io/environment"] != tt.env.Name {
 				t.Errorf("allow-from-spaces admits %v, want claims of %s only", peer, tt.env.Name)
 			}
-			if rec.Find("kubernetes:networking.k8s.io/v1:NetworkPolicy", tt.env.Name+"-claims/allow-from-spaces") != nil {
+			if evaluationtest.Find(rec, "kubernetes:networking.k8s.io/v1:NetworkPolicy", tt.env.Name+"-claims/allow-from-spaces") != nil {
 				t.Errorf("claims declares no allowFrom but got an allow-from-spaces policy")
 			}
 			binding := must(t, rec, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", ns+"/sales-team")

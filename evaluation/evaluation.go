@@ -4,7 +4,7 @@
 //
 //	program (stacks) -> evaluation (this package) -> Recording -> Kubernetes objects
 //	                                                             (evaluation/kube: conveyor render, the API-server tier)
-//	                                                          -> policy report (policy/check)
+//	                                                          -> policy report (policy/offline)
 //
 // The whole-stack tests and the benchmarks look at the Recording too.
 package evaluation
@@ -121,37 +121,6 @@ func (r *Recording) Custom() []Resource {
 		}
 	}
 	return out
-}
-
-// OfType returns the resources of one type token.
-func (r *Recording) OfType(typ string) []Resource {
-	var out []Resource
-	for _, res := range r.Resources {
-		if res.Type == typ {
-			out = append(out, res)
-		}
-	}
-	return out
-}
-
-// Find returns the resource of that type and logical name, or nil.
-func (r *Recording) Find(typ, name string) *Resource {
-	for i := range r.Resources {
-		if r.Resources[i].Type == typ && r.Resources[i].Name == name {
-			return &r.Resources[i]
-		}
-	}
-	return nil
-}
-
-// ByURN returns the resource of that URN, or nil.
-func (r *Recording) ByURN(urn string) *Resource {
-	for i := range r.Resources {
-		if r.Resources[i].URN == urn {
-			return &r.Resources[i]
-		}
-	}
-	return nil
 }
 
 // IsProvider says whether a type token is a provider's ("pulumi:providers:kubernetes").

@@ -34,10 +34,6 @@ func DefaultNodePools() []components.NodePool {
 	return []components.NodePool{{Name: "general", MachineType: "e2-standard-4", Min: 1, Max: 5}}
 }
 
-// Images are images by module and component (see package deployed for how the layers of
-// images are resolved).
-type Images = deployed.Images
-
 // Config is a stack's configuration with every default applied.
 type Config struct {
 	Stack string
@@ -52,7 +48,7 @@ type Config struct {
 	KubeContext string
 	// Images are the stack file's conveyor:images, the committed seed; the program puts the
 	// deployed images over them (deployed.Layers).
-	Images Images
+	Images deployed.Images
 
 	// Cluster stacks.
 	GCPProject     string
@@ -95,7 +91,7 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 		NodePools:      DefaultNodePools(),
 		Network:        components.DefaultNetworkRanges,
 		SecurityGroup:  or(c.Get("securityGroup"), DefaultSecurityGroup),
-		Images:         Images{},
+		Images:         deployed.Images{},
 	}
 	if kind == naming.StackLocal {
 		cfg.Cluster = LocalCluster

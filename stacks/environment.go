@@ -132,8 +132,8 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 func clusterTarget(ctx *pulumi.Context, cfg *Config, env components.Environment, cat *manifest.Catalog) (*components.Target, error) {
 	if cfg.Cluster == LocalCluster {
 		cluster, err := components.NewCluster(ctx, LocalCluster, &components.ClusterArgs{
-			Mode: components.ClusterLocal, Environment: env, KubeContext: cfg.KubeContext,
-			Mesh: localMeshArgs(cfg, cat),
+			Local: &components.LocalClusterArgs{Environment: env, KubeContext: cfg.KubeContext},
+			Mesh:  localMeshArgs(cfg, cat),
 		})
 		if err != nil {
 			return nil, err
@@ -144,18 +144,18 @@ func clusterTarget(ctx *pulumi.Context, cfg *Config, env components.Environment,
 	if err != nil {
 		return nil, fmt.Errorf("reading cluster stack %s: %w", cfg.Cluster, err)
 	}
-	output := func(name string) pulumi.StringOutput { return ref.GetStringOutput(pulumi.String(name)) }
-	project := output(OutputProject)
+	outputs := components.ReadClusterOutputs(ref)
+	project := outputs.Project
 	gcpProvider, err := gcp.NewProvider(ctx, "gcp", &gcp.ProviderArgs{
 		Project:       project,
-		Region:        output(OutputRegion),
+		Region:        outputs.Region,
 		DefaultLabels: pulumi.ToStringMap(naming.GCPLabels(naming.Scope{Environment: env.Name})),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("gcp provider: %w", err)
 	}
 	k8sProvider, err := kubernetes.NewProvider(ctx, "kubernetes", &kubernetes.ProviderArgs{
-		Kubeconfig: output(OutputKubeconfig),
+		Kubeconfig: outputs.Kubeconfig,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes provider: %w", err)
@@ -169,11 +169,11 @@ func clusterTarget(ctx *pulumi.Context, cfg *Config, env components.Environment,
 		Kubernetes:    k8sProvider,
 		GCP:           gcpProvider,
 		Project:       project,
-		ProjectNumber: output(OutputProjectNumber),
-		SQLInstance:   output(OutputSQLInstance),
-		SQLHost:       output(OutputSQLPrivateAddress),
+		ProjectNumber: outputs.ProjectNumber,
+		SQLInstance:   outputs.SQLInstance,
+		SQLHost:       outputs.SQLPrivateAddress,
 	}
-	target.Platform, err = components.NewPlatform(ctx, env, target, output(OutputSQLAdminPassword))
+	target.Platform, err = components.NewPlatform(ctx, env, target, outputs.SQLAdminPassword)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +182,7 @@ func clusterTarget(ctx *pulumi.Context, cfg *Config, env components.Environment,
 
 // checkImages rejects stack config that pins an image for a module or component that does not
 // exist, or an image reference that is not valid: a typo must not be silently ignored.
-func checkImages(images Images, cat *manifest.Catalog) error {
+func checkImages(images deployed.Images, cat *manifest.Catalog) error {
 	var errs []error
 	for _, module := range slices.Sorted(maps.Keys(images)) {
 		m := cat.Module(module)

@@ -137,23 +137,18 @@ func ReadStackConfig(root, stack string) (map[string]string, error) {
 func clusterOfReference(ref string) string { return ref[strings.LastIndexByte(ref, '/')+1:] }
 
 // simulatedClusterOutputs stand in for a cluster stack's outputs when an environment is
-// evaluated offline: the project and region come from the cluster stack's configuration,
-// what the cloud would compute is simulated.
+// evaluated offline: the project, region and mesh come from the cluster stack's
+// configuration, what the cloud would compute is simulated.
 func simulatedClusterOutputs(ref string, config map[string]string) resource.PropertyMap {
 	name := strings.TrimPrefix(clusterOfReference(ref), naming.ClusterStackPrefix)
-	project := or(config[naming.Project+":gcpProject"], "simulated-"+name)
-	return resource.PropertyMap{
-		OutputKubeconfig:        resource.MakeSecret(resource.NewProperty("simulated kubeconfig of " + naming.Cluster(name))),
-		OutputProject:           resource.NewProperty(project),
-		OutputProjectNumber:     resource.NewProperty(evaluation.SimulatedProjectNumber),
-		OutputRegion:            resource.NewProperty(or(config[naming.Project+":gcpRegion"], DefaultRegion)),
-		OutputSQLInstance:       resource.NewProperty(naming.SQLInstance(name)),
-		OutputSQLConnectionName: resource.NewProperty(project + ":" + DefaultRegion + ":" + naming.SQLInstance(name)),
-		OutputSQLPrivateAddress: resource.NewProperty(evaluation.SimulatedSQLAddress),
-		OutputClusterName:       resource.NewProperty(naming.Cluster(name)),
-		OutputSQLAdminPassword:  resource.MakeSecret(resource.NewProperty("simulated admin password of " + naming.SQLInstance(name))),
-		OutputMesh:              resource.NewProperty(or(config[naming.Project+":mesh"], string(components.DefaultMeshMode))),
-	}
+	return components.SimulateClusterOutputs(components.SimulatedCluster{
+		Name:           name,
+		Project:        or(config[naming.Project+":gcpProject"], "simulated-"+name),
+		Region:         or(config[naming.Project+":gcpRegion"], DefaultRegion),
+		Mesh:           components.MeshMode(or(config[naming.Project+":mesh"], string(components.DefaultMeshMode))),
+		ProjectNumber:  evaluation.SimulatedProjectNumber,
+		SQLPrivateAddr: evaluation.SimulatedSQLAddress,
+	})
 }
 
 // ShippedStacks lists the stacks whose configuration file the repository tracks. The conveyor

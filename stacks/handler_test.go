@@ -3,7 +3,7 @@ package stacks_test
 import (
 	"testing"
 
-	"github.com/conveyor-paas/conveyor/evaluation"
+	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
 )
 
 // TestHandlerAutoscalesInEveryLongLivedEnvironment: the demo catalog's claims coverage is a
@@ -18,23 +18,23 @@ func TestHandlerAutoscalesInEveryLongLivedEnvironment(t *testing.T) {
 		t.Run(tt.stack, func(t *testing.T) {
 			rec := evaluate(t, tt.stack, nil)
 			const name = "claims-coverage"
-			d := rec.Find("kubernetes:apps/v1:Deployment", name)
+			d := evaluationtest.Find(rec, "kubernetes:apps/v1:Deployment", name)
 			if d == nil {
 				t.Fatalf("no %s deployment", name)
 			}
-			hpa := rec.Find("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", name)
+			hpa := evaluationtest.Find(rec, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", name)
 			if (hpa != nil) != tt.wantHPA {
 				t.Fatalf("autoscaler present = %v, want %v", hpa != nil, tt.wantHPA)
 			}
-			replicas, fixed := evaluation.Lookup(d.Inputs, "spec.replicas")
+			replicas, fixed := evaluationtest.Lookup(d.Inputs, "spec.replicas")
 			if tt.wantHPA {
 				if fixed {
 					t.Errorf("the deployment fixes %v replicas under an autoscaler", replicas)
 				}
-				if got := evaluation.String(hpa.Inputs, "spec.scaleTargetRef.name"); got != name {
+				if got := evaluationtest.String(hpa.Inputs, "spec.scaleTargetRef.name"); got != name {
 					t.Errorf("the autoscaler scales %q", got)
 				}
-				if v, _ := evaluation.Lookup(hpa.Inputs, "spec.maxReplicas"); v.NumberValue() != 4 {
+				if v, _ := evaluationtest.Lookup(hpa.Inputs, "spec.maxReplicas"); v.NumberValue() != 4 {
 					t.Errorf("maxReplicas = %v, want the manifest's 4", v)
 				}
 			} else if !fixed || replicas.NumberValue() != 1 {

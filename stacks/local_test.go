@@ -14,6 +14,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation"
+	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
 	"github.com/conveyor-paas/conveyor/evaluation/kube"
 )
 
@@ -124,17 +125,17 @@ func spaceObjects(t *testing.T, stack string) map[string]kube.Object {
 // secretData is a Secret's stringData in plain text, from the recording.
 func secretData(t *testing.T, rec *evaluation.Recording, ns, name string) map[string]any {
 	t.Helper()
-	for _, r := range rec.OfType("kubernetes:core/v1:Secret") {
-		if evaluation.String(r.Inputs, "metadata.namespace") != ns || evaluation.String(r.Inputs, "metadata.name") != name {
+	for _, r := range evaluationtest.OfType(rec, "kubernetes:core/v1:Secret") {
+		if evaluationtest.String(r.Inputs, "metadata.namespace") != ns || evaluationtest.String(r.Inputs, "metadata.name") != name {
 			continue
 		}
-		v, _ := evaluation.Lookup(r.Inputs, "stringData")
+		v, _ := evaluationtest.Lookup(r.Inputs, "stringData")
 		for v.IsSecret() {
 			v = v.SecretValue().Element
 		}
 		out := map[string]any{}
 		for k := range v.ObjectValue() {
-			out[string(k)] = evaluation.String(r.Inputs, "stringData."+string(k))
+			out[string(k)] = evaluationtest.String(r.Inputs, "stringData."+string(k))
 		}
 		return out
 	}

@@ -27,14 +27,14 @@ func meshOrigin(stack string) string {
 // from the cluster stack's outputs, where a cluster stack deployed before the mesh existed has
 // none, which means off.
 func clusterMesh(ref *pulumi.StackReference, cluster string, project pulumi.StringOutput) (*components.Mesh, error) {
-	out, err := ref.GetOutputDetails(OutputMesh)
+	out, err := ref.GetOutputDetails(components.OutputMesh)
 	if err != nil {
 		return nil, fmt.Errorf("reading the service mesh of cluster stack %s: %w", cluster, err)
 	}
 	mode := components.MeshOff
 	if s, ok := out.Value.(string); ok && s != "" {
 		if mode, err = components.ParseMeshMode(s); err != nil {
-			return nil, fmt.Errorf("cluster stack %s, output %s: %w", cluster, OutputMesh, err)
+			return nil, fmt.Errorf("cluster stack %s, output %s: %w", cluster, components.OutputMesh, err)
 		}
 	}
 	return &components.Mesh{

@@ -8,6 +8,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
 	"github.com/conveyor-paas/conveyor/evaluation/kube"
 	"github.com/conveyor-paas/conveyor/stacks"
 )
@@ -91,7 +92,7 @@ func TestMeshedSpacesRender(t *testing.T) {
 					t.Errorf("%s: %d, want %d", k, n, want[k])
 				}
 			}
-			releases := rec.OfType("kubernetes:helm.sh/v3:Release")
+			releases := evaluationtest.OfType(rec, "kubernetes:helm.sh/v3:Release")
 			if env != "local" {
 				if len(releases) != 0 {
 					t.Errorf("%d Helm releases in an environment on GKE, whose cluster stack runs the managed mesh", len(releases))
@@ -116,7 +117,7 @@ func TestClusterStackMesh(t *testing.T) {
 	for _, mode := range []string{"opt-in", "default", "off"} {
 		rec := evaluate(t, "cluster-nonprod", map[string]string{naming.Project + ":mesh": mode})
 		for _, typ := range fleet {
-			if got, want := len(rec.OfType(typ)), map[bool]int{true: 1, false: 0}[mode != "off"]; got != want {
+			if got, want := len(evaluationtest.OfType(rec, typ)), map[bool]int{true: 1, false: 0}[mode != "off"]; got != want {
 				t.Errorf("mesh %s: %d %s, want %d", mode, got, typ, want)
 			}
 		}

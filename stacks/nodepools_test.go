@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/conveyor-paas/conveyor/components"
-	"github.com/conveyor-paas/conveyor/evaluation"
+	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
 	"github.com/conveyor-paas/conveyor/stacks"
 )
 
@@ -75,16 +75,16 @@ func TestNodePoolConfig(t *testing.T) {
 				t.Fatal(err)
 			}
 			var got []components.NodePool
-			for _, p := range rec.OfType("gcp:container/nodePool:NodePool") {
-				str := func(path string) string { return evaluation.String(p.Inputs, path) }
+			for _, p := range evaluationtest.OfType(rec, "gcp:container/nodePool:NodePool") {
+				str := func(path string) string { return evaluationtest.String(p.Inputs, path) }
 				num := func(path string) int {
-					v, ok := evaluation.Lookup(p.Inputs, path)
+					v, ok := evaluationtest.Lookup(p.Inputs, path)
 					if !ok || !v.IsNumber() {
 						t.Fatalf("node pool input %s = %v, want a number", path, v)
 					}
 					return int(v.NumberValue())
 				}
-				spot, _ := evaluation.Lookup(p.Inputs, "nodeConfig.spot")
+				spot, _ := evaluationtest.Lookup(p.Inputs, "nodeConfig.spot")
 				pool := components.NodePool{
 					Name:        str("name"),
 					MachineType: str("nodeConfig.machineType"),

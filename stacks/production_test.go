@@ -2,6 +2,8 @@ package stacks_test
 
 import (
 	"testing"
+
+	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
 )
 
 // TestProductionProtectsItsNamespaces, through the stack wiring that decides what production
@@ -15,7 +17,7 @@ func TestProductionProtectsItsNamespaces(t *testing.T) {
 	}{{"prod", true}, {"staging", false}, {"dev", false}, {"local", false}, {"pr-123", false}} {
 		t.Run(tt.stack, func(t *testing.T) {
 			rec := evaluate(t, tt.stack, nil)
-			namespaces := rec.OfType("kubernetes:core/v1:Namespace")
+			namespaces := evaluationtest.OfType(rec, "kubernetes:core/v1:Namespace")
 			if len(namespaces) < 2 {
 				t.Fatalf("%d namespaces", len(namespaces))
 			}

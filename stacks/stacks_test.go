@@ -16,6 +16,7 @@ import (
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation"
+	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
 	"github.com/conveyor-paas/conveyor/stacks"
 )
 
@@ -59,15 +60,15 @@ func TestEveryStackEvaluates(t *testing.T) {
 		t.Run(stack, func(t *testing.T) {
 			rec := evaluate(t, stack, nil)
 			if strings.HasPrefix(stack, "cluster-") {
-				if len(rec.OfType("conveyor:platform:Cluster")) != 1 || len(rec.OfType("gcp:container/cluster:Cluster")) != 1 {
+				if len(evaluationtest.OfType(rec, "conveyor:platform:Cluster")) != 1 || len(evaluationtest.OfType(rec, "gcp:container/cluster:Cluster")) != 1 {
 					t.Fatalf("cluster stack %s builds no cluster", stack)
 				}
 			} else {
 				var spaces, modules []string
-				for _, r := range rec.OfType("conveyor:platform:Space") {
+				for _, r := range evaluationtest.OfType(rec, "conveyor:platform:Space") {
 					spaces = append(spaces, r.Name)
 				}
-				for _, r := range rec.OfType("conveyor:platform:Module") {
+				for _, r := range evaluationtest.OfType(rec, "conveyor:platform:Module") {
 					modules = append(modules, r.Name)
 				}
 				slices.Sort(spaces)
@@ -78,7 +79,7 @@ func TestEveryStackEvaluates(t *testing.T) {
 				if got := strings.Join(modules, ","); got != "claims,payments,policies,quotes" {
 					t.Errorf("modules = %s", got)
 				}
-				for _, ns := range rec.OfType("kubernetes:core/v1:Namespace") {
+				for _, ns := range evaluationtest.OfType(rec, "kubernetes:core/v1:Namespace") {
 					if !strings.HasPrefix(ns.Name, stack+"-") {
 						t.Errorf("namespace %s does not belong to %s", ns.Name, stack)
 					}
@@ -129,16 +130,16 @@ func physical(r evaluation.Resource) (string, bool) {
 		if evaluation.IsProvider(r.Type) {
 			return "", false
 		}
-		name := evaluation.String(r.Inputs, "metadata.name")
-		if ns := evaluation.String(r.Inputs, "metadata.namespace"); ns != "" {
+		name := evaluationtest.String(r.Inputs, "metadata.name")
+		if ns := evaluationtest.String(r.Inputs, "metadata.namespace"); ns != "" {
 			return r.Type + " " + ns + "/" + name, true
 		}
 		return r.Type + " " + name, true
 	case r.Type == "gcp:serviceaccount/account:Account":
-		return r.Type + " " + evaluation.String(r.Inputs, "accountId"), true
+		return r.Type + " " + evaluationtest.String(r.Inputs, "accountId"), true
 	case strings.HasPrefix(r.Type, "gcp:pubsub/topic:"), strings.HasPrefix(r.Type, "gcp:pubsub/subscription:"),
 		strings.HasPrefix(r.Type, "gcp:sql/database:"), strings.HasPrefix(r.Type, "gcp:sql/user:"):
-		return r.Type + " " + evaluation.String(r.Inputs, "name"), true
+		return r.Type + " " + evaluationtest.String(r.Inputs, "name"), true
 	}
 	return "", false
 }
@@ -179,16 +180,16 @@ func TestEnvironmentsDiffer(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.stack, func(t *testing.T) {
 			rec := evaluate(t, tt.stack, nil)
-			api := rec.Find("kubernetes:apps/v1:Deployment", "claims-api")
+			api := evaluationtest.Find(rec, "kubernetes:apps/v1:Deployment", "claims-api")
 			if api == nil {
 				t.Fatal("no claims-api deployment")
 			}
-			if v, _ := evaluation.Lookup(api.Inputs, "spec.replicas"); fmt.Sprint(v.NumberValue()) != tt.wantReplicas {
+			if v, _ := evaluationtest.Lookup(api.Inputs, "spec.replicas"); fmt.Sprint(v.NumberValue()) != tt.wantReplicas {
 				t.Errorf("replicas = %v, want %s", v, tt.wantReplicas)
 			}
 			// A database is no Pulumi resource, so no deletion can take it; only the teardown
 			// drops an environment's databases, and it refuses production's.
-			if rec.Find("kubernetes:batch/v1:Job", tt.stack+"-conveyor/claims-database-setup") == nil {
+			if evaluationtest.Find(rec, "kubernetes:batch/v1:Job", tt.stack+"-conveyor/claims-database-setup") == nil {
 				t.Errorf("no database setup job for claims")
 			}
 			teardown, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: tt.stack, Program: stacks.TeardownProgram, Shipped: shipped(t)})
@@ -197,13 +198,13 @@ func TestEnvironmentsDiffer(t *testing.T) {
 				t.Errorf("the teardown of %s = %v, want a refusal", tt.stack, err)
 			case !tt.wantProtect && err != nil:
 				t.Errorf("the teardown of %s fails: %v", tt.stack, err)
-			case !tt.wantProtect && teardown.Find("kubernetes:batch/v1:Job", tt.stack+"-conveyor/conveyor-database-teardown") == nil:
+			case !tt.wantProtect && evaluationtest.Find(teardown, "kubernetes:batch/v1:Job", tt.stack+"-conveyor/conveyor-database-teardown") == nil:
 				t.Errorf("the teardown of %s drops nothing", tt.stack)
 			}
 			// Two references: to its cluster, and to its own last checkpoint, which holds
 			// the images it runs (package deployed).
 			var toCluster, toSelf int
-			for _, r := range rec.OfType("pulumi:pulumi:StackReference") {
+			for _, r := range evaluationtest.OfType(rec, "pulumi:pulumi:StackReference") {
 				switch {
 				case strings.HasSuffix(r.Name, "/conveyor/"+tt.wantCluster):
 					toCluster++
@@ -216,7 +217,7 @@ func TestEnvironmentsDiffer(t *testing.T) {
 			if toCluster != 1 || toSelf != 1 {
 				t.Errorf("%d stack references to %s and %d to %s itself, want one each", toCluster, tt.wantCluster, toSelf, tt.stack)
 			}
-			if hpa := rec.OfType("kubernetes:autoscaling/v2:HorizontalPodAutoscaler"); (len(hpa) == 0) != (tt.stack == "pr-123") {
+			if hpa := evaluationtest.OfType(rec, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler"); (len(hpa) == 0) != (tt.stack == "pr-123") {
 				t.Errorf("%d autoscalers in %s", len(hpa), tt.stack)
 			}
 		})
@@ -225,8 +226,8 @@ func TestEnvironmentsDiffer(t *testing.T) {
 
 func TestImagesFromStackConfig(t *testing.T) {
 	rec := evaluate(t, "pr-9", map[string]string{"conveyor:images": `{"payments": {"handler": "ghcr.io/acme/payments:9.9.9"}}`})
-	d := rec.Find("kubernetes:apps/v1:Deployment", "payments-handler")
-	if got := evaluation.String(d.Inputs, "spec.template.spec.containers[0].image"); got != "ghcr.io/acme/payments:9.9.9" {
+	d := evaluationtest.Find(rec, "kubernetes:apps/v1:Deployment", "payments-handler")
+	if got := evaluationtest.String(d.Inputs, "spec.template.spec.containers[0].image"); got != "ghcr.io/acme/payments:9.9.9" {
 		t.Errorf("image = %q", got)
 	}
 	tests := []struct{ images, want string }{
@@ -338,11 +339,11 @@ func TestPulumiYamlAgreesWithTheProgram(t *testing.T) {
 func TestDefaultsAreNotShared(t *testing.T) {
 	evaluate(t, "cluster-prod", nil) // configures e2-standard-8 pools
 	rec := evaluate(t, "cluster-test", map[string]string{"conveyor:gcpProject": "acme-test"})
-	pools := rec.OfType("gcp:container/nodePool:NodePool")
+	pools := evaluationtest.OfType(rec, "gcp:container/nodePool:NodePool")
 	if len(pools) != 1 {
 		t.Fatalf("%d node pools, want the default one", len(pools))
 	}
-	if got := evaluation.String(pools[0].Inputs, "nodeConfig.machineType"); got != "e2-standard-4" {
+	if got := evaluationtest.String(pools[0].Inputs, "nodeConfig.machineType"); got != "e2-standard-4" {
 		t.Errorf("cluster-test's default pool runs %s: cluster-prod's configuration leaked into the defaults", got)
 	}
 }
@@ -382,7 +383,7 @@ func TestProductionConfigIsHonoured(t *testing.T) {
 	}{{"true", true}, {"false", false}} {
 		config := map[string]string{"conveyor:production": tt.production}
 		rec := evaluate(t, "pr-9", config)
-		ns := rec.Find("kubernetes:core/v1:Namespace", "pr-9-sales")
+		ns := evaluationtest.Find(rec, "kubernetes:core/v1:Namespace", "pr-9-sales")
 		if ns == nil {
 			t.Fatal("no sales namespace")
 		}
@@ -395,7 +396,7 @@ func TestProductionConfigIsHonoured(t *testing.T) {
 		if refused := err != nil && strings.Contains(err.Error(), "never drops its databases"); refused != tt.want {
 			t.Errorf("production %s: the teardown = %v, want refused %v", tt.production, err, tt.want)
 		}
-		binding := rec.Find("kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "pr-9-sales/sales-team")
+		binding := evaluationtest.Find(rec, "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "pr-9-sales/sales-team")
 		if binding == nil {
 			t.Fatal("no team role binding")
 		}
@@ -403,7 +404,7 @@ func TestProductionConfigIsHonoured(t *testing.T) {
 		if tt.want {
 			wantRole = "conveyor-team-view"
 		}
-		if got := evaluation.String(binding.Inputs, "roleRef.name"); got != wantRole {
+		if got := evaluationtest.String(binding.Inputs, "roleRef.name"); got != wantRole {
 			t.Errorf("production %s: the team gets %s, want %s", tt.production, got, wantRole)
 		}
 	}

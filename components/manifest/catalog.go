@@ -42,28 +42,15 @@ func (m *Module) ConsumedEvents() []EventRef {
 func link(modules []*Module, spaces []*Space, errs *Errors) *Catalog {
 	cat := &Catalog{spaces: map[string]*Space{}, modules: map[string]*Module{}}
 	for _, s := range spaces {
-		r := reporter{s.source, errs}
-		if first, ok := cat.spaces[s.Name]; ok {
-			at := first.source.pos.at("space")
-			r.errorf("space", "space %q is already declared in %s:%d", s.Name, first.File(), at.line)
-			continue
-		}
-		if s.Name != "" {
-			cat.spaces[s.Name] = s
-			cat.Spaces = append(cat.Spaces, s)
-		}
+		unique(cat.spaces, &cat.Spaces, s, s.Name, func(s *Space) *file { return s.source }, errs, "space",
+			"space %q is already declared in %s:%d")
 	}
 	for _, m := range modules {
-		r := reporter{m.source, errs}
-		if first, ok := cat.modules[m.Name]; ok {
-			at := first.source.pos.at("module")
-			r.errorf("module", "module %q is already defined in %s:%d; module names are unique across the catalog", m.Name, first.File(), at.line)
+		if !unique(cat.modules, &cat.Modules, m, m.Name, func(m *Module) *file { return m.source }, errs, "module",
+			"module %q is already defined in %s:%d; module names are unique across the catalog") {
 			continue
 		}
-		if m.Name != "" {
-			cat.modules[m.Name] = m
-			cat.Modules = append(cat.Modules, m)
-		}
+		r := reporter{m.source, errs}
 		if r.usable("space") && cat.spaces[m.Space] == nil {
 			r.errorf("space", "space %q is not declared; add a space file (space: %s, team: <group>) to the catalog", m.Space, m.Space)
 		}
@@ -121,4 +108,21 @@ func orNone(list []string) string {
 		return "nothing"
 	}
 	return strings.Join(list, ", ")
+}
+
+// unique adds item, whose name is written at key of its file, to index and list, unless an
+// item of that name came first: then it reports the second, with format given the name and
+// the file and line of the first, and returns false. A nameless item, already reported, is
+// left out.
+func unique[T any](index map[string]T, list *[]T, item T, name string, fileOf func(T) *file, errs *Errors, key, format string) bool {
+	if first, ok := index[name]; ok {
+		at := fileOf(first)
+		reporter{fileOf(item), errs}.errorf(key, format, name, at.name, at.pos.at(key).line)
+		return false
+	}
+	if name != "" {
+		index[name] = item
+		*list = append(*list, item)
+	}
+	return true
 }

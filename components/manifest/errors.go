@@ -18,7 +18,7 @@ type Error struct {
 	Message string `json:"message"`
 }
 
-// Error renders the problem the way compilers do, so editors and CI annotate the line:
+// Error words the problem the way compilers do, so editors and CI annotate the line:
 // "file:line:col: field: message".
 func (e Error) Error() string {
 	if e.Field == "" {

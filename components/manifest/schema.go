@@ -40,7 +40,7 @@ func JSONSchemas() (map[string][]byte, error) {
 		}
 		data, err := marshalIndent(root)
 		if err != nil {
-			return nil, fmt.Errorf("rendering %s: %w", file, err)
+			return nil, fmt.Errorf("encoding %s: %w", file, err)
 		}
 		out[file] = data
 	}

@@ -88,20 +88,15 @@ const (
 
 // GCPLabels carry the same facts as KubernetesLabels, in GCP's label syntax.
 func GCPLabels(s Scope) map[string]string {
-	labels := map[string]string{GCPLabelManagedBy: ManagedBy}
-	set := func(key, value string) {
-		if value != "" {
-			labels[key] = Fit(value, MaxGCPLabelValue, '-')
-		}
-	}
-	set(GCPLabelEnvironment, s.Environment)
-	set(GCPLabelSpace, s.Space)
-	set(GCPLabelModule, s.Module)
-	set(GCPLabelComponent, s.Component)
-	set(GCPLabelEvent, s.Event)
-	set(GCPLabelFromSpace, s.FromSpace)
-	set(GCPLabelFromModule, s.FromModule)
-	return labels
+	return labelSet(GCPLabelManagedBy, MaxGCPLabelValue,
+		GCPLabelEnvironment, s.Environment,
+		GCPLabelSpace, s.Space,
+		GCPLabelModule, s.Module,
+		GCPLabelComponent, s.Component,
+		GCPLabelEvent, s.Event,
+		GCPLabelFromSpace, s.FromSpace,
+		GCPLabelFromModule, s.FromModule,
+	)
 }
 
 // ClusterGCPLabels label the resources of a cluster stack, which belong to no environment.

@@ -87,20 +87,15 @@ const (
 
 // KubernetesLabels are the labels every Kubernetes object of the scope carries.
 func KubernetesLabels(s Scope) map[string]string {
-	labels := map[string]string{LabelManagedBy: ManagedBy}
-	set := func(key, value string) {
-		if value != "" {
-			labels[key] = Fit(value, MaxKubernetesName, '-')
-		}
-	}
-	set(LabelEnvironment, s.Environment)
-	set(LabelSpace, s.Space)
-	set(LabelPartOf, s.Space)
-	set(LabelModule, s.Module)
-	set(LabelName, s.Module)
-	set(LabelConveyorCmp, s.Component)
-	set(LabelComponent, s.Component)
-	return labels
+	return labelSet(LabelManagedBy, MaxKubernetesName,
+		LabelEnvironment, s.Environment,
+		LabelSpace, s.Space,
+		LabelPartOf, s.Space,
+		LabelModule, s.Module,
+		LabelName, s.Module,
+		LabelConveyorCmp, s.Component,
+		LabelComponent, s.Component,
+	)
 }
 
 // SelectorLabels are the labels a component's selectors match. They are a stable subset of

@@ -182,7 +182,7 @@ func TestLabels(t *testing.T) {
 func TestCheck(t *testing.T) {
 	s := Scope{Environment: "dev", Space: "sales", Module: "quotes", Component: "api", Event: "quote-created"}
 	tests := []struct {
-		kind    Kind
+		kind    NameKind
 		scope   Scope
 		name    string
 		wantErr string
@@ -248,6 +248,40 @@ func TestClassifyStack(t *testing.T) {
 			}
 			if tt.cluster != "" && DefaultCluster(tt.stack) != tt.cluster {
 				t.Errorf("default cluster = %q, want %q", DefaultCluster(tt.stack), tt.cluster)
+			}
+		})
+	}
+}
+
+// The policy pack's default level and every "is this a cluster stack" question read these
+// two, so a stack is a cluster, and enforced, in one sense only.
+func TestClusterOfStackAndEnforced(t *testing.T) {
+	tests := []struct {
+		stack    string
+		cluster  string
+		isClust  bool
+		enforced bool
+	}{
+		{"cluster-nonprod", "nonprod", true, true},
+		{"cluster-prod", "prod", true, true},
+		{"cluster-", "", false, false},
+		{"cluster-Bad", "", false, false},
+		{"prod", "", false, true},
+		{"staging", "", false, true},
+		{"dev", "", false, true},
+		{"local", "", false, false},
+		{"pr-123", "", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.stack, func(t *testing.T) {
+			cluster, ok := ClusterOfStack(tt.stack)
+			if cluster != tt.cluster || ok != tt.isClust || IsClusterStack(tt.stack) != tt.isClust {
+				t.Errorf("ClusterOfStack = %q, %v (IsClusterStack %v), want %q, %v",
+					cluster, ok, IsClusterStack(tt.stack), tt.cluster, tt.isClust)
+			}
+			kind, _ := ClassifyStack(tt.stack)
+			if kind.Enforced() != tt.enforced {
+				t.Errorf("kind %q enforced = %v, want %v", kind, kind.Enforced(), tt.enforced)
 			}
 		})
 	}

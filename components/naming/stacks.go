@@ -56,8 +56,26 @@ func ClassifyStack(stack string) (StackKind, error) {
 
 // IsClusterStack reports whether stack is a valid cluster stack name ("cluster-<name>").
 func IsClusterStack(stack string) bool {
+	_, ok := ClusterOfStack(stack)
+	return ok
+}
+
+// ClusterOfStack is the cluster a cluster stack builds ("nonprod" for "cluster-nonprod"), and
+// false for any stack that is not a valid cluster stack.
+func ClusterOfStack(stack string) (string, bool) {
 	kind, err := ClassifyStack(stack)
-	return err == nil && kind == StackCluster
+	if err != nil || kind != StackCluster {
+		return "", false
+	}
+	return strings.TrimPrefix(stack, ClusterStackPrefix), true
+}
+
+// Enforced says whether the policy pack's rules block a stack of this kind by default: in
+// the cluster stacks, prod and the long-lived environments. Ad-hoc and local environments
+// are advisory, so a developer can try things without being blocked and still sees every
+// finding.
+func (k StackKind) Enforced() bool {
+	return k == StackCluster || k == StackProduction || k == StackLongLived
 }
 
 // Collectable says whether a stack of this kind may be destroyed by garbage collection:

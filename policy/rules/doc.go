@@ -1,5 +1,5 @@
 // Package rules is Conveyor's policy: the rules every resource of a stack must follow, the
-// engine that evaluates them and the renderers of its report.
+// engine that evaluates them and the writers of its report.
 //
 // The rules work on what the Pulumi engine shows a policy pack: a resource's type token and
 // its inputs as a resource.PropertyMap, camelCase as in the providers' schemas. They never

@@ -12,11 +12,11 @@ type Result struct {
 	Severity Severity `json:"severity"`
 	// Level is the rule's level for a violation; exemptions and undecided checks are always
 	// advisory.
-	Level       Level  `json:"level"`
-	Kind        Kind   `json:"kind"`
-	URN         string `json:"urn"`
-	Message     string `json:"message"`
-	Remediation string `json:"remediation"`
+	Level       Level   `json:"level"`
+	Kind        Outcome `json:"kind"`
+	URN         string  `json:"urn"`
+	Message     string  `json:"message"`
+	Remediation string  `json:"remediation"`
 }
 
 // Report is what an evaluation of a stack found.
@@ -171,7 +171,7 @@ func (rule Rule) judge(r Resource, level Level, findings []Finding, secrets []st
 	return out
 }
 
-func (rule Rule) result(kind Kind, level Level, urn, message string) Result {
+func (rule Rule) result(kind Outcome, level Level, urn, message string) Result {
 	return Result{RuleID: rule.ID, Severity: rule.Severity, Level: level, Kind: kind, URN: urn,
 		Message: message, Remediation: rule.Remediation}
 }

@@ -510,7 +510,7 @@ func clusterStackResources() []Resource {
 
 // outcome is what a test asserts of a result: its kind, level, URN and exact message.
 type outcome struct {
-	Kind    Kind
+	Kind    Outcome
 	Level   Level
 	URN     string
 	Message string

@@ -43,17 +43,17 @@ const (
 	Disabled  Level = "disabled"
 )
 
-// Kind is the kind of a result.
-type Kind string
+// Outcome is what a rule found in a resource: a violation, an exemption or no decision yet.
+type Outcome string
 
-// Kinds of results.
+// Outcomes of a rule on a resource.
 const (
 	// Violation: the resource breaks the rule.
-	Violation Kind = "violation"
+	Violation Outcome = "violation"
 	// Exempted: the resource carries an exemption from the rule, with its reason.
-	Exempted Kind = "exempted"
+	Exempted Outcome = "exempted"
 	// Undecided: the rule needs a value that is not known until the update runs.
-	Undecided Kind = "undecided"
+	Undecided Outcome = "undecided"
 )
 
 // Resource is one resource as a policy sees it.

@@ -59,7 +59,7 @@ func boundaryRules() []Rule {
 // instance its databases and users live on belong to the cluster naming.CheckCluster allows.
 func checkClusterBoundary(r Resource) []Finding {
 	env := r.Environment
-	if _, isCluster := clusterOf(env); isCluster {
+	if _, isCluster := naming.ClusterOfStack(env); isCluster {
 		return nil
 	}
 	if r.Type == TypeStackReference {
@@ -68,7 +68,7 @@ func checkClusterBoundary(r Resource) []Finding {
 			return []Finding{undecided(name)}
 		}
 		stack := name.str()[strings.LastIndexByte(name.str(), '/')+1:]
-		if _, isCluster := clusterOf(stack); !isCluster {
+		if _, isCluster := naming.ClusterOfStack(stack); !isCluster {
 			return nil
 		}
 		if err := naming.CheckCluster(env, stack); err != nil {
@@ -83,7 +83,8 @@ func checkClusterBoundary(r Resource) []Finding {
 	case !instance.set():
 		return nil
 	}
-	prodInstance := naming.SQLInstance(productionCluster)
+	prodCluster, _ := naming.ClusterOfStack(naming.ProdCluster)
+	prodInstance := naming.SQLInstance(prodCluster)
 	if onProd := instance.str() == prodInstance; onProd != (env == naming.ProductionStack) {
 		return []Finding{violationf("is on instance %s: only prod's databases live on %s, and prod's live nowhere else",
 			instance.show(), prodInstance)}
@@ -94,7 +95,7 @@ func checkClusterBoundary(r Resource) []Finding {
 // checkTeamBinding: a namespaced RoleBinding refers to a Role; a ClusterRoleBinding in an
 // environment reaches every namespace of every environment on the cluster.
 func checkTeamBinding(r Resource) []Finding {
-	if _, isCluster := clusterOf(r.Environment); isCluster {
+	if _, isCluster := naming.ClusterOfStack(r.Environment); isCluster {
 		return nil
 	}
 	if r.Type == TypeClusterRoleBinding {

@@ -41,7 +41,7 @@ func checkNoAPIDatabases(r Resource) []Finding {
 	if name.unknown() {
 		return []Finding{undecided(name)}
 	}
-	if _, cluster := clusterOf(r.Environment); cluster && r.Type == TypeSQLUser {
+	if _, cluster := naming.ClusterOfStack(r.Environment); cluster && r.Type == TypeSQLUser {
 		if name.str() == naming.DatabaseAdminUser {
 			return nil
 		}

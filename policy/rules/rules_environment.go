@@ -24,7 +24,7 @@ func environmentRule() Rule {
 
 func checkEnvironment(r Resource) []Finding {
 	env := r.Environment
-	if _, ok := clusterOf(env); ok {
+	if _, ok := naming.ClusterOfStack(env); ok {
 		// A cluster stack's resources belong to no environment.
 		return nil
 	}

@@ -60,7 +60,7 @@ var (
 // kubernetesFacts are the facts an object's labels must state. In a cluster stack nothing
 // belongs to an environment, so only managed-by is required.
 func kubernetesFacts(r Resource) []fact {
-	if _, ok := clusterOf(r.Environment); ok {
+	if _, ok := naming.ClusterOfStack(r.Environment); ok {
 		return nil
 	}
 	switch {

@@ -26,7 +26,7 @@ func nameRule() Rule {
 }
 
 // kubernetesKinds maps Kubernetes types to the kind of name the convention gives them.
-var kubernetesKinds = map[string]naming.Kind{
+var kubernetesKinds = map[string]naming.NameKind{
 	TypeNamespace:      naming.KindNamespace,
 	TypeDeployment:     naming.KindWorkload,
 	TypeStatefulSet:    naming.KindWorkload,
@@ -43,7 +43,7 @@ func checkName(r Resource) []Finding {
 	case TypeSQLDatabase:
 		return checkDatabaseName(r, naming.KindDatabase)
 	case TypeSQLUser:
-		if _, ok := clusterOf(r.Environment); ok {
+		if _, ok := naming.ClusterOfStack(r.Environment); ok {
 			// A cluster stack's one user is its instance's admin (see CONV-SQL-006).
 			return matchExact("cloud sql admin user", physicalName(r), naming.DatabaseAdminUser)
 		}
@@ -69,7 +69,7 @@ func checkName(r Resource) []Finding {
 // Secrets (the local platform's) are not checked. A topic labelled with the producer it was
 // made for, or with the dead-letter purpose, is a subscription's dead-letter topic; a
 // subscription with that purpose keeps what lands there.
-func nameKind(typ string, s naming.Scope, labels map[string]string) (naming.Kind, bool) {
+func nameKind(typ string, s naming.Scope, labels map[string]string) (naming.NameKind, bool) {
 	switch typ {
 	case TypeSecret:
 		return naming.KindDatabaseSecret, s.Module != "" && s.Component == ""
@@ -102,7 +102,7 @@ func physicalName(r Resource) value {
 
 // matchName checks a name with naming.Check. A secret name is compared without naming.Check,
 // whose message would print it.
-func matchName(kind naming.Kind, s naming.Scope, name value) []Finding {
+func matchName(kind naming.NameKind, s naming.Scope, name value) []Finding {
 	switch {
 	case name.unknown():
 		return []Finding{undecided(name)}
@@ -128,7 +128,7 @@ func matchName(kind naming.Kind, s naming.Scope, name value) []Finding {
 // stack's and their module is what follows the environment's prefix. The name must be
 // naming.Database(env, module) for a valid module name, so a name with another environment's
 // prefix is caught.
-func checkDatabaseName(r Resource, kind naming.Kind) []Finding {
+func checkDatabaseName(r Resource, kind naming.NameKind) []Finding {
 	name := physicalName(r)
 	if name.unknown() || !name.set() {
 		return matchName(kind, naming.Scope{}, name)
@@ -169,7 +169,7 @@ func parseDisplayName(display string) (env, space, module string, ok bool) {
 func checkServiceAccountName(r Resource) []Finding {
 	in := inputs(r)
 	id, display := in.key("accountId"), in.key("displayName")
-	if cluster, ok := clusterOf(r.Environment); ok {
+	if cluster, ok := naming.ClusterOfStack(r.Environment); ok {
 		return matchExact(string(naming.KindServiceAccount), id, naming.NodeServiceAccountID(cluster))
 	}
 	if display.unknown() {
@@ -225,11 +225,11 @@ func clusterName(r Resource) (string, *value) {
 	if c := labels[naming.GCPLabelCluster]; c != "" {
 		return c, nil
 	}
-	c, _ := clusterOf(r.Environment)
+	c, _ := naming.ClusterOfStack(r.Environment)
 	return c, nil
 }
 
-// matchExact compares a name that no naming.Kind describes with the one naming gives, and
+// matchExact compares a name that no naming.NameKind describes with the one naming gives, and
 // words its message as naming.Check does.
 func matchExact(what string, name value, want string) []Finding {
 	switch {

@@ -1,33 +1,13 @@
 package rules
 
-import (
-	"slices"
-	"strings"
-
-	"github.com/conveyor-paas/conveyor/components/naming"
-)
-
-// clusterStackPrefix starts the name of the stacks that build a cluster ("cluster-nonprod");
-// every other stack is an environment (see DESIGN.md).
-const clusterStackPrefix = "cluster-"
-
-// clusterOf is the cluster a cluster stack builds, and false for an environment's stack.
-func clusterOf(stack string) (string, bool) {
-	return strings.CutPrefix(stack, clusterStackPrefix)
-}
-
-// productionCluster is the cluster that runs the prod environment.
-const productionCluster = "prod"
-
-// mandatoryEnvironments are the long-lived environments, where a violation of a rule blocks
-// the deployment by default. Ad-hoc environments ("pr-123") and "local" are advisory, so a
-// developer can try things without being blocked, and still sees every finding.
-var mandatoryEnvironments = []string{"dev", "staging", "prod"}
+import "github.com/conveyor-paas/conveyor/components/naming"
 
 // DefaultLevel is the level of every rule in a stack unless the config says otherwise:
-// mandatory in dev, staging, prod and the cluster stacks, advisory anywhere else.
+// mandatory where naming says a stack's kind is enforced (dev, staging, prod and the cluster
+// stacks), advisory anywhere else. A name that is no stack's at all is mandatory: the pack
+// fails closed.
 func DefaultLevel(stack string) Level {
-	if _, isCluster := clusterOf(stack); isCluster || slices.Contains(mandatoryEnvironments, stack) {
+	if kind, err := naming.ClassifyStack(stack); err != nil || kind.Enforced() {
 		return Mandatory
 	}
 	return Advisory

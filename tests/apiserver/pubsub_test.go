@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/conveyor-paas/conveyor/evaluation"
+	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
 	"github.com/conveyor-paas/conveyor/tests/harness"
 )
 
@@ -35,7 +36,7 @@ func TestStacksOnPubSub(t *testing.T) {
 	for _, stack := range environments(t) {
 		t.Run(stack, func(t *testing.T) {
 			rec := evaluate(t, stack)
-			topics, subscriptions := rec.OfType(typeTopic), rec.OfType(typeSubscription)
+			topics, subscriptions := evaluationtest.OfType(rec, typeTopic), evaluationtest.OfType(rec, typeSubscription)
 			if stack == "local" || strings.HasPrefix(stack, "local-") {
 				if len(topics)+len(subscriptions) != 0 {
 					t.Fatalf("a local stack creates GCP topics")
@@ -88,9 +89,9 @@ func TestStacksOnPubSub(t *testing.T) {
 // topic is the Pub/Sub API's view of a topic the program creates.
 func topic(t *testing.T, r evaluation.Resource) *pubsubpb.Topic {
 	return &pubsubpb.Topic{
-		Name:                     path(r.Inputs, "topics", evaluation.String(r.Inputs, "name")),
+		Name:                     path(r.Inputs, "topics", evaluationtest.String(r.Inputs, "name")),
 		Labels:                   labels(r.Inputs),
-		MessageRetentionDuration: duration(t, evaluation.String(r.Inputs, "messageRetentionDuration")),
+		MessageRetentionDuration: duration(t, evaluationtest.String(r.Inputs, "messageRetentionDuration")),
 	}
 }
 
@@ -98,23 +99,23 @@ func topic(t *testing.T, r evaluation.Resource) *pubsubpb.Topic {
 func subscription(t *testing.T, r evaluation.Resource) *pubsubpb.Subscription {
 	in := r.Inputs
 	s := &pubsubpb.Subscription{
-		Name:                     path(in, "subscriptions", evaluation.String(in, "name")),
-		Topic:                    path(in, "topics", evaluation.String(in, "topic")),
+		Name:                     path(in, "subscriptions", evaluationtest.String(in, "name")),
+		Topic:                    path(in, "topics", evaluationtest.String(in, "topic")),
 		Labels:                   labels(in),
-		MessageRetentionDuration: duration(t, evaluation.String(in, "messageRetentionDuration")),
+		MessageRetentionDuration: duration(t, evaluationtest.String(in, "messageRetentionDuration")),
 		RetryPolicy: &pubsubpb.RetryPolicy{
-			MinimumBackoff: duration(t, evaluation.String(in, "retryPolicy.minimumBackoff")),
-			MaximumBackoff: duration(t, evaluation.String(in, "retryPolicy.maximumBackoff")),
+			MinimumBackoff: duration(t, evaluationtest.String(in, "retryPolicy.minimumBackoff")),
+			MaximumBackoff: duration(t, evaluationtest.String(in, "retryPolicy.maximumBackoff")),
 		},
 		// An empty TTL is "never expire", which the API writes as an expiration policy
 		// without a TTL.
 		ExpirationPolicy: &pubsubpb.ExpirationPolicy{},
 	}
-	if n, ok := evaluation.Lookup(in, "ackDeadlineSeconds"); ok {
+	if n, ok := evaluationtest.Lookup(in, "ackDeadlineSeconds"); ok {
 		s.AckDeadlineSeconds = int32(n.NumberValue())
 	}
-	if dl := evaluation.String(in, "deadLetterPolicy.deadLetterTopic"); dl != "" {
-		attempts, _ := evaluation.Lookup(in, "deadLetterPolicy.maxDeliveryAttempts")
+	if dl := evaluationtest.String(in, "deadLetterPolicy.deadLetterTopic"); dl != "" {
+		attempts, _ := evaluationtest.Lookup(in, "deadLetterPolicy.maxDeliveryAttempts")
 		s.DeadLetterPolicy = &pubsubpb.DeadLetterPolicy{
 			DeadLetterTopic:     path(in, "topics", dl),
 			MaxDeliveryAttempts: int32(attempts.NumberValue()),
@@ -129,12 +130,12 @@ func path(in resource.PropertyMap, kind, name string) string {
 	if strings.HasPrefix(name, "projects/") {
 		return name
 	}
-	return "projects/" + evaluation.String(in, "project") + "/" + kind + "/" + name
+	return "projects/" + evaluationtest.String(in, "project") + "/" + kind + "/" + name
 }
 
 func labels(in resource.PropertyMap) map[string]string {
 	out := map[string]string{}
-	if v, ok := evaluation.Lookup(in, "labels"); ok && v.IsObject() {
+	if v, ok := evaluationtest.Lookup(in, "labels"); ok && v.IsObject() {
 		for k, l := range v.ObjectValue() {
 			out[string(k)] = l.StringValue()
 		}

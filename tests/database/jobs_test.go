@@ -13,6 +13,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation"
+	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
 	"github.com/conveyor-paas/conveyor/stacks"
 	"github.com/conveyor-paas/conveyor/tests/harness"
 )
@@ -62,10 +63,10 @@ func (e environment) jobs(t *testing.T, component string) []*evaluation.Resource
 // secretValue is a key of a Secret of the environment, as the program gives it.
 func (e environment) secretValue(t *testing.T, namespace, name, key string) string {
 	t.Helper()
-	for _, r := range e.rec.OfType(typeSecret) {
-		if evaluation.String(r.Inputs, "metadata.namespace") == namespace && evaluation.String(r.Inputs, "metadata.name") == name {
-			if _, ok := evaluation.Lookup(r.Inputs, "stringData."+key); ok {
-				return evaluation.String(r.Inputs, "stringData."+key)
+	for _, r := range evaluationtest.OfType(e.rec, typeSecret) {
+		if evaluationtest.String(r.Inputs, "metadata.namespace") == namespace && evaluationtest.String(r.Inputs, "metadata.name") == name {
+			if _, ok := evaluationtest.Lookup(r.Inputs, "stringData."+key); ok {
+				return evaluationtest.String(r.Inputs, "stringData."+key)
 			}
 			t.Fatalf("Secret %s/%s has no key %s", namespace, name, key)
 		}
@@ -84,25 +85,25 @@ func (e environment) run(ctx context.Context, t *testing.T, pg *harness.Postgres
 	var command []string
 	for i := 0; ; i++ {
 		path := fmt.Sprintf("%s.command[%d]", container, i)
-		if _, ok := evaluation.Lookup(job.Inputs, path); !ok {
+		if _, ok := evaluationtest.Lookup(job.Inputs, path); !ok {
 			break
 		}
-		command = append(command, evaluation.String(job.Inputs, path))
+		command = append(command, evaluationtest.String(job.Inputs, path))
 	}
 	if len(command) < 3 || command[0] != "sh" || command[1] != "-c" {
 		t.Fatalf("job %s runs %q, not a shell script", job.Name, command)
 	}
-	namespace := evaluation.String(job.Inputs, "metadata.namespace")
+	namespace := evaluationtest.String(job.Inputs, "metadata.namespace")
 	var env []string
 	for i := 0; ; i++ {
 		prefix := fmt.Sprintf("%s.env[%d]", container, i)
-		if _, ok := evaluation.Lookup(job.Inputs, prefix); !ok {
+		if _, ok := evaluationtest.Lookup(job.Inputs, prefix); !ok {
 			break
 		}
-		name := evaluation.String(job.Inputs, prefix+".name")
-		value := evaluation.String(job.Inputs, prefix+".value")
-		if ref := evaluation.String(job.Inputs, prefix+".valueFrom.secretKeyRef.name"); ref != "" {
-			value = e.secretValue(t, namespace, ref, evaluation.String(job.Inputs, prefix+".valueFrom.secretKeyRef.key"))
+		name := evaluationtest.String(job.Inputs, prefix+".name")
+		value := evaluationtest.String(job.Inputs, prefix+".value")
+		if ref := evaluationtest.String(job.Inputs, prefix+".valueFrom.secretKeyRef.name"); ref != "" {
+			value = e.secretValue(t, namespace, ref, evaluationtest.String(job.Inputs, prefix+".valueFrom.secretKeyRef.key"))
 		}
 		env = append(env, name+"="+value)
 	}
@@ -143,7 +144,7 @@ func (e environment) credentials(t *testing.T, space, module string) credentials
 
 // label is one of a resource's Kubernetes labels ("" when it has none of that key).
 func label(r evaluation.Resource, key string) string {
-	labels, ok := evaluation.Lookup(r.Inputs, "metadata.labels")
+	labels, ok := evaluationtest.Lookup(r.Inputs, "metadata.labels")
 	if !ok || !labels.IsObject() {
 		return ""
 	}

@@ -3,12 +3,10 @@ package harness
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"time"
 
@@ -44,20 +42,11 @@ func IstioCRDs(ctx context.Context) ([]map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("tools/%s/go.mod: %w", istioModuleDir, err)
 	}
-	cmd := exec.CommandContext(ctx, "go", "mod", "download", "-json", istioAPIModule+"@"+version)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	moduleDir, err := moduleDir(ctx, "go", dir, istioAPIModule+"@"+version)
 	if err != nil {
-		return nil, fmt.Errorf("go mod download %s@%s: %w\n%s", istioAPIModule, version, err, stderr.String())
+		return nil, err
 	}
-	var module struct{ Dir, Error string }
-	if err := json.Unmarshal(out, &module); err != nil || module.Dir == "" {
-		return nil, fmt.Errorf("go mod download %s@%s said %q (%v)", istioAPIModule, version, out, err)
-	}
-	path := filepath.Join(module.Dir, istioCRDsFile)
+	path := filepath.Join(moduleDir, istioCRDsFile)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading Istio's CRDs: %w", err)

@@ -135,31 +135,15 @@ func StartKube(ctx context.Context, opts KubeOptions) (*Kube, error) {
 	if len(zones) == 0 {
 		zones = []string{"zone-a", "zone-b", "zone-c"}
 	}
-	timeout := opts.StartTimeout
-	if timeout == 0 {
-		timeout = 3 * time.Minute
-	}
-
 	dir, err := os.MkdirTemp("", "conveyor-kube-")
 	if err != nil {
 		return nil, fmt.Errorf("creating the control plane's directory: %w", err)
 	}
 	k := &Kube{Dir: dir, logf: logf, tb: opts.TB}
-	if opts.TB != nil {
-		// Registered before anything starts, so that a failure half-way still cleans up.
-		opts.TB.Cleanup(func() {
-			if err := k.Stop(); err != nil {
-				opts.TB.Errorf("stopping the control plane: %v", err)
-			}
-		})
-	}
-	start := time.Now()
-	startCtx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	if err := k.start(startCtx, bins, zones, opts); err != nil {
-		// Show why before the directory with the logs goes away.
-		k.logTails(logf)
-		_ = k.Stop()
+	took, err := launch(ctx, opts.TB, "the control plane", opts.StartTimeout, 3*time.Minute,
+		func(ctx context.Context) error { return k.start(ctx, bins, zones, opts) }, k.Stop,
+		func() { k.logTails(logf) })
+	if err != nil {
 		return nil, err
 	}
 	if opts.ProvisionVolumes {
@@ -169,7 +153,7 @@ func StartKube(ctx context.Context, opts KubeOptions) (*Kube, error) {
 		k.stopVolumes = func() { stop(); <-done }
 	}
 	logf("harness: Kubernetes %s ready in %s with nodes %s (kubeconfig %s)",
-		k.Version, time.Since(start).Round(100*time.Millisecond), strings.Join(k.Nodes, ", "), k.Kubeconfig)
+		k.Version, took, strings.Join(k.Nodes, ", "), k.Kubeconfig)
 	return k, nil
 }
 

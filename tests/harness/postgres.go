@@ -86,30 +86,16 @@ func StartPostgres(ctx context.Context, opts PostgresOptions) (*Postgres, error)
 	if err != nil {
 		return nil, err
 	}
-	timeout := opts.StartTimeout
-	if timeout == 0 {
-		timeout = 2 * time.Minute
-	}
 	dir, err := os.MkdirTemp("", "conveyor-postgres-")
 	if err != nil {
 		return nil, fmt.Errorf("creating the server's directory: %w", err)
 	}
 	pg := &Postgres{Host: "127.0.0.1", Major: major, BinDir: binDir, Dir: dir, socketDir: filepath.Join(dir, "socket"), tb: opts.TB, logf: logf}
-	if opts.TB != nil {
-		opts.TB.Cleanup(func() {
-			if err := pg.Stop(); err != nil {
-				opts.TB.Errorf("stopping PostgreSQL: %v", err)
-			}
-		})
-	}
-	start := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	if err := pg.start(ctx); err != nil {
-		_ = pg.Stop()
+	took, err := launch(ctx, opts.TB, "PostgreSQL", opts.StartTimeout, 2*time.Minute, pg.start, pg.Stop, nil)
+	if err != nil {
 		return nil, err
 	}
-	logf("harness: PostgreSQL %d ready at %s:%d in %s", major, pg.Host, pg.Port, time.Since(start).Round(100*time.Millisecond))
+	logf("harness: PostgreSQL %d ready at %s:%d in %s", major, pg.Host, pg.Port, took)
 	return pg, nil
 }
 

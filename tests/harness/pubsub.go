@@ -72,31 +72,16 @@ func StartPubSub(ctx context.Context, opts PubSubOptions) (*PubSub, error) {
 	if project == "" {
 		project = "conveyor-test"
 	}
-	timeout := opts.StartTimeout
-	if timeout == 0 {
-		timeout = 2 * time.Minute
-	}
-
 	dir, err := os.MkdirTemp("", "conveyor-pubsub-")
 	if err != nil {
 		return nil, fmt.Errorf("creating the emulator's directory: %w", err)
 	}
 	ps := &PubSub{Project: project, Dir: dir, tb: opts.TB, logf: logf}
-	if opts.TB != nil {
-		opts.TB.Cleanup(func() {
-			if err := ps.Stop(); err != nil {
-				opts.TB.Errorf("stopping the Pub/Sub emulator: %v", err)
-			}
-		})
-	}
-	start := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	if err := ps.start(ctx); err != nil {
-		_ = ps.Stop()
+	took, err := launch(ctx, opts.TB, "the Pub/Sub emulator", opts.StartTimeout, 2*time.Minute, ps.start, ps.Stop, nil)
+	if err != nil {
 		return nil, err
 	}
-	logf("harness: Pub/Sub emulator ready at %s in %s", ps.Host, time.Since(start).Round(100*time.Millisecond))
+	logf("harness: Pub/Sub emulator ready at %s in %s", ps.Host, took)
 	return ps, nil
 }
 

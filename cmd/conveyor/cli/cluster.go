@@ -11,11 +11,13 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/kubecheck"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/kubereach"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
+	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/manifest"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks"
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
 // cluster is how a command that reads an environment's cluster reaches it.
@@ -40,13 +42,13 @@ func envConfig(ctx context.Context, e *stackops.Runner, root, env string) (confi
 	}
 	overrides = map[string]string{}
 	if e != nil {
-		deployed, _, err := e.DeployedConfig(ctx, env)
+		live, _, err := e.DeployedConfig(ctx, env)
 		if err != nil {
 			return nil, nil, engineExit(err)
 		}
 		_, statErr := os.Stat(stacks.StackConfigFile(root, env))
-		for k, v := range deployed {
-			if k == stackops.ImagesKey || (errors.Is(statErr, os.ErrNotExist) && strings.HasPrefix(k, naming.Project+":")) {
+		for k, v := range live {
+			if k == deployed.SeedKey || (errors.Is(statErr, os.ErrNotExist) && strings.HasPrefix(k, naming.Project+":")) {
 				overrides[k] = v
 			}
 		}
@@ -78,7 +80,7 @@ func reachCluster(ctx context.Context, e *stackops.Runner, env string, config ma
 		return nil, withCode(ExitUsage, fmt.Errorf("%s is a cluster stack; name an environment that runs on it", env))
 	}
 	if kind == naming.StackLocal {
-		rc, name, err := kubecheck.Config(config[naming.Project+":kubeContext"])
+		rc, name, err := kubereach.Config(config[naming.Project+":kubeContext"])
 		if err != nil {
 			return nil, withCode(ExitSetup, err)
 		}
@@ -99,15 +101,15 @@ func reachCluster(ctx context.Context, e *stackops.Runner, env string, config ma
 		s, _ := outs[key].Value.(string)
 		return s
 	}
-	kubeconfig := text(stacks.OutputKubeconfig)
+	kubeconfig := text(components.OutputKubeconfig)
 	if kubeconfig == "" {
-		return nil, withCode(ExitSetup, fmt.Errorf("cluster stack %s exports no %s: run `conveyor up --env %s` first", stack, stacks.OutputKubeconfig, stack))
+		return nil, withCode(ExitSetup, fmt.Errorf("cluster stack %s exports no %s: run `conveyor up --env %s` first", stack, components.OutputKubeconfig, stack))
 	}
 	rc, err := clientcmd.RESTConfigFromKubeConfig([]byte(kubeconfig))
 	if err != nil {
 		// The error of a parse may quote the text; say only where it came from.
-		return nil, withCode(ExitSetup, fmt.Errorf("the %s output of cluster stack %s is not a kubeconfig", stacks.OutputKubeconfig, stack))
+		return nil, withCode(ExitSetup, fmt.Errorf("the %s output of cluster stack %s is not a kubeconfig", components.OutputKubeconfig, stack))
 	}
-	rc.Timeout = kubecheck.Timeout
-	return &cluster{config: rc, describe: "cluster stack " + stack, project: text(stacks.OutputProject), sqlInstance: text(stacks.OutputSQLInstance)}, nil
+	rc.Timeout = kubereach.Timeout
+	return &cluster{config: rc, describe: "cluster stack " + stack, project: text(components.OutputProject), sqlInstance: text(components.OutputSQLInstance)}, nil
 }

@@ -15,11 +15,11 @@ import (
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/comment"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/graph"
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/status"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation/kube"
-	"github.com/conveyor-paas/conveyor/policy/check"
+	"github.com/conveyor-paas/conveyor/policy/offline"
 	"github.com/conveyor-paas/conveyor/policy/rules"
 	"github.com/conveyor-paas/conveyor/stacks"
 )
@@ -27,7 +27,7 @@ import (
 // commentSources are the files and the git revision a comment's parts come from.
 type commentSources struct {
 	// policy is a report from `policy check --json` (the policy gate's, say); without it
-	// the report is computed with policy/check.
+	// the report is computed with policy/offline.
 	policy string
 	// status is a report from `status --json`.
 	status string
@@ -90,7 +90,7 @@ func commentParts(ctx context.Context, root, env string, src commentSources) com
 				}
 			}
 			if src.policy == "" {
-				r := rules.Evaluate(env, check.Resources(rec), rules.Config{})
+				r := rules.Evaluate(env, offline.Resources(rec), rules.Config{})
 				p.Policy = &r
 			}
 		}
@@ -185,7 +185,7 @@ $GITHUB_TOKEN is missing.`,
 			}
 			p := commentParts(cmd.Context(), opts.WorkDir, env, src)
 			if preview != "" {
-				p.Summary = &report.Summary{}
+				p.Summary = &opsummary.Summary{}
 				if err := readJSON(preview, p.Summary); err != nil {
 					return withCode(ExitSetup, err)
 				}
@@ -247,7 +247,7 @@ func atoi(s string) int {
 
 // previewComment prints a preview's summary as the environment's whole comment, and ends
 // the command as printSummary would.
-func previewComment(cmd *cobra.Command, d *deps, env string, src commentSources, s *report.Summary, opErr error) error {
+func previewComment(cmd *cobra.Command, d *deps, env string, src commentSources, s *opsummary.Summary, opErr error) error {
 	opts, err := d.options()
 	if err != nil {
 		return engineExit(err)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/comment"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/comment/githubtest"
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/status"
 	"github.com/conveyor-paas/conveyor/policy/rules"
 )
@@ -40,7 +40,7 @@ func TestCommentCommand(t *testing.T) {
 	t.Setenv("GITHUB_TOKEN", "secret-token")
 	t.Setenv("GITHUB_BASE_REF", "")
 
-	preview := writeJSON(t, report.Summary{Operation: "preview", Environment: "pr-7", DryRun: true, Result: report.Succeeded, Changes: map[string]int{"create": 3}})
+	preview := writeJSON(t, opsummary.Summary{Operation: "preview", Environment: "pr-7", DryRun: true, Result: opsummary.Succeeded, Changes: map[string]int{"create": 3}})
 	policy := writeJSON(t, rules.Report{Environment: "pr-7", Results: []rules.Result{{RuleID: "CONV-GATE-1", Level: rules.Mandatory, Kind: rules.Violation,
 		URN: "urn:pulumi:pr-7::conveyor::kubernetes:apps/v1:Deployment::quotes-api", Message: "from the gate", Remediation: "fix it"}}})
 	healthy := writeJSON(t, status.Report{Environment: "pr-7", Cluster: "cluster stack cluster-nonprod", Healthy: true})
@@ -66,7 +66,7 @@ func TestCommentCommand(t *testing.T) {
 		t.Errorf("the pull request's comments: %q", bodies)
 	}
 
-	// The parts, for a tool; without a policy report, policy/check makes one.
+	// The parts, for a tool; without a policy report, policy/offline makes one.
 	code, out, _ = run(t, "comment", "--env", "pr-7", "--json")
 	p := decode[comment.Parts](t, out)
 	if code != ExitOK || p.Policy == nil || p.Graph == nil || len(p.Endpoints) != 3 {

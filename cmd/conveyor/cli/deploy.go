@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 )
@@ -39,7 +39,7 @@ passphrase or the environment is missing.`,
   conveyor deploy --env dev --module policies --component renewals --image .../renewals:1.4.0`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := operate(cmd, d, req.Env, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*report.Summary, error) {
+			s, err := operate(cmd, d, req.Env, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*opsummary.Summary, error) {
 				o.Message = message
 				return e.Deploy(ctx, req, o)
 			})

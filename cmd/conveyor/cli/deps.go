@@ -8,7 +8,7 @@ import (
 
 	"k8s.io/client-go/rest"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/kubecheck"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/kubereach"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks"
@@ -69,9 +69,9 @@ func checkLocalCluster(ctx context.Context, root, env string) error {
 	if err != nil {
 		return err
 	}
-	_, err = kubecheck.Check(ctx, kubecheck.Target{
+	_, err = kubereach.Probe(ctx, kubereach.Target{
 		Context: config[naming.Project+":kubeContext"],
-		Allow:   config[kubecheck.AllowSetting],
+		Allow:   config[kubereach.AllowSetting],
 	})
 	return err
 }
@@ -84,7 +84,7 @@ func localClusterConfig(root string) func(ctx context.Context, env string) (*res
 		if err != nil {
 			return nil, err
 		}
-		rc, _, err := kubecheck.Config(config[naming.Project+":kubeContext"])
+		rc, _, err := kubereach.Config(config[naming.Project+":kubeContext"])
 		return rc, err
 	}
 }

@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 )
 
@@ -13,7 +13,7 @@ import (
 // whether it found drift.
 type driftDocument struct {
 	Drift bool `json:"drift"`
-	*report.Summary
+	*opsummary.Summary
 }
 
 func newDrift(d *deps) *cobra.Command {
@@ -35,7 +35,7 @@ itself failed, 4 when a backend, passphrase or the environment is missing.`,
   for env in dev staging prod; do conveyor drift --env "$env" --json > "drift-$env.json"; done`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := operate(cmd, d, env, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*report.Summary, error) {
+			s, err := operate(cmd, d, env, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*opsummary.Summary, error) {
 				return e.Drift(ctx, env, o)
 			})
 			if err != nil || s == nil {
@@ -43,7 +43,7 @@ itself failed, 4 when a backend, passphrase or the environment is missing.`,
 			}
 			drifted := s.HasChanges()
 			if out.json {
-				if err := report.WriteJSON(cmd.OutOrStdout(), driftDocument{Drift: drifted, Summary: s}); err != nil {
+				if err := opsummary.WriteJSON(cmd.OutOrStdout(), driftDocument{Drift: drifted, Summary: s}); err != nil {
 					return err
 				}
 			} else if err := writeSummary(cmd, out, s); err != nil {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 )
 
@@ -105,7 +105,7 @@ when a backend or passphrase is missing or --from does not exist.`,
 				return engineExit(err)
 			}
 			if out.json {
-				return report.WriteJSON(cmd.OutOrStdout(), envCreateDocument{Created: created, EnvInfo: info})
+				return opsummary.WriteJSON(cmd.OutOrStdout(), envCreateDocument{Created: created, EnvInfo: info})
 			}
 			verb := "created"
 			if !created {
@@ -153,7 +153,7 @@ resources it has. --json prints the same as an array of objects.`,
 				return engineExit(err)
 			}
 			if out.json {
-				return report.WriteJSON(cmd.OutOrStdout(), envs)
+				return opsummary.WriteJSON(cmd.OutOrStdout(), envs)
 			}
 			now := d.now()
 			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 0, 2, ' ', 0)
@@ -213,7 +213,7 @@ environment, 4 when a backend or passphrase is missing.`,
 			pr.Done()
 			if stackops.IsNotFound(err) {
 				if out.json {
-					return report.WriteJSON(cmd.OutOrStdout(), map[string]any{"environment": args[0], "deleted": false, "reason": "not found"})
+					return opsummary.WriteJSON(cmd.OutOrStdout(), map[string]any{"environment": args[0], "deleted": false, "reason": "not found"})
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "there is no environment %s: nothing to delete\n", args[0])
 				return nil
@@ -264,7 +264,7 @@ is missing.`,
 				return engineExit(err)
 			}
 			if out.json {
-				if err := report.WriteJSON(cmd.OutOrStdout(), res); err != nil {
+				if err := opsummary.WriteJSON(cmd.OutOrStdout(), res); err != nil {
 					return err
 				}
 			} else {

@@ -1,10 +1,10 @@
 package cli
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
-	"path/filepath"
 	"text/tabwriter"
 	"time"
 
@@ -97,13 +97,8 @@ func explain(root, env, module string, layers deployed.Layers, setBy func(module
 	if err != nil {
 		return nil, withCode(ExitSetup, err)
 	}
-	catalog := config[naming.Project+":catalog"]
-	if catalog == "" {
-		catalog = stacks.DefaultCatalog
-	}
-	if !filepath.IsAbs(catalog) {
-		catalog = filepath.Join(root, catalog)
-	}
+	// Where the program finds the catalog (stacks.Config.Catalog).
+	catalog := stacks.CatalogDir(root, config[naming.Project+":catalog"])
 	cat, err := manifest.Load(catalog)
 	if err != nil {
 		return nil, withCode(ExitSetup, err)
@@ -164,7 +159,7 @@ func nextImages(cmd *cobra.Command, d *deps, env string) (deployed.Layers, func(
 	return layers, func(module, component, image string) string {
 		for _, h := range history {
 			if h.Result == "succeeded" && h.Images[module][component] == image {
-				return fmt.Sprintf("deployed by update %d of %s (%s, %s)", h.Version, env, orDash(h.By), h.Start.UTC().Format(time.RFC3339))
+				return fmt.Sprintf("deployed by update %d of %s (%s, %s)", h.Version, env, cmp.Or(h.By, "-"), h.Start.UTC().Format(time.RFC3339))
 			}
 		}
 		return "deployed (recorded in " + env + "'s last update)"

@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
-	"github.com/conveyor-paas/conveyor/policy/check"
+	"github.com/conveyor-paas/conveyor/policy/offline"
 	"github.com/conveyor-paas/conveyor/policy/rules"
 )
 
@@ -41,7 +41,7 @@ func policyGate(root string, log io.Writer) stackops.Gate {
 				secrets = append(secrets, k)
 			}
 		}
-		report, err := check.Run(check.Options{Root: root, Stack: env, StackConfig: values, SecretKeys: secrets})
+		report, err := offline.Run(offline.Options{Root: root, Stack: env, StackConfig: values, SecretKeys: secrets})
 		if err != nil {
 			return err
 		}

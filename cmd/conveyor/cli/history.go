@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -12,7 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 )
 
@@ -42,7 +43,7 @@ environment is missing.`,
 				return engineExit(err)
 			}
 			if asJSON {
-				return report.WriteJSON(cmd.OutOrStdout(), h)
+				return opsummary.WriteJSON(cmd.OutOrStdout(), h)
 			}
 			return writeHistory(cmd.OutOrStdout(), h)
 		},
@@ -59,7 +60,7 @@ func writeHistory(out io.Writer, h []stackops.HistoryEntry) error {
 		var changed []string
 		for _, m := range u.Images.Modules() {
 			for _, c := range slices.Sorted(maps.Keys(u.Images[m])) {
-				changed = append(changed, fmt.Sprintf("%s/%s=%s", m, c, orManifestImage(u.Images[m][c])))
+				changed = append(changed, fmt.Sprintf("%s/%s=%s", m, c, cmp.Or(u.Images[m][c], "(manifest's)")))
 			}
 		}
 		for _, c := range u.Config {
@@ -75,7 +76,7 @@ func writeHistory(out io.Writer, h []stackops.HistoryEntry) error {
 		if u.Message != "" {
 			changed = append(changed, "'"+u.Message+"'")
 		}
-		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", u.Version, u.Start.UTC().Format(time.RFC3339), orDash(u.By), u.Kind, u.Result, strings.Join(changed, ", "))
+		fmt.Fprintf(w, "%d\t%s\t%s\t%s\t%s\t%s\n", u.Version, u.Start.UTC().Format(time.RFC3339), cmp.Or(u.By, "-"), u.Kind, u.Result, strings.Join(changed, ", "))
 	}
 	return w.Flush()
 }
@@ -137,34 +138,13 @@ or the environment is missing.`,
 
 // writeImageChanges prints the components whose images an operation changes, then its
 // summary: promote and rollback say it the same way.
-func writeImageChanges(w io.Writer, changes []stackops.ImageChange, s *report.Summary) error {
+func writeImageChanges(w io.Writer, changes []stackops.ImageChange, s *opsummary.Summary) error {
 	for _, c := range changes {
-		fmt.Fprintf(w, "%s/%s: %s -> %s\n", c.Module, c.Component, orNoImage(c.From), c.To)
+		fmt.Fprintf(w, "%s/%s: %s -> %s\n", c.Module, c.Component, cmp.Or(c.From, "(none)"), c.To)
 	}
 	if s == nil {
 		return nil
 	}
 	fmt.Fprintln(w)
-	return report.WriteText(w, s)
-}
-
-func orNoImage(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
-}
-
-func orManifestImage(s string) string {
-	if s == "" {
-		return "(manifest's)"
-	}
-	return s
-}
-
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
+	return opsummary.WriteText(w, s)
 }

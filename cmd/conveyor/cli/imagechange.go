@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 )
 
@@ -16,7 +16,7 @@ import (
 type imageChange struct {
 	doc     any // the --json document
 	changes []stackops.ImageChange
-	summary *report.Summary
+	summary *opsummary.Summary
 	// nothing is said when no image changes; markdown writes --markdown, when offered.
 	nothing  string
 	markdown func(io.Writer) error
@@ -44,7 +44,7 @@ func runImageChange(cmd *cobra.Command, d *deps, out outputFlags, savePlan, mess
 	w := cmd.OutOrStdout()
 	switch {
 	case out.json:
-		if werr := report.WriteJSON(w, res.doc); werr != nil {
+		if werr := opsummary.WriteJSON(w, res.doc); werr != nil {
 			return werr
 		}
 	case out.markdown && res.markdown != nil:

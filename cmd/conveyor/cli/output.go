@@ -8,7 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/human"
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 )
 
@@ -28,8 +28,8 @@ func (o *outputFlags) register(cmd *cobra.Command, markdown bool) {
 }
 
 // runOptions wires an operation's progress and notices to the command's standard error.
-func runOptions(cmd *cobra.Command, d *deps) (stackops.RunOptions, *report.Printer) {
-	pr := &report.Printer{W: cmd.ErrOrStderr(), Terminal: d.terminal(cmd.ErrOrStderr())}
+func runOptions(cmd *cobra.Command, d *deps) (stackops.RunOptions, *opsummary.Printer) {
+	pr := &opsummary.Printer{W: cmd.ErrOrStderr(), Terminal: d.terminal(cmd.ErrOrStderr())}
 	return stackops.RunOptions{
 		Progress: pr.Progress,
 		Notify:   func(msg string) { pr.Printf("conveyor: %s", msg) },
@@ -38,7 +38,7 @@ func runOptions(cmd *cobra.Command, d *deps) (stackops.RunOptions, *report.Print
 
 // operate runs one engine operation on env, with its progress on standard error, and
 // returns its summary for the command to print.
-func operate(cmd *cobra.Command, d *deps, env string, op func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*report.Summary, error)) (*report.Summary, error) {
+func operate(cmd *cobra.Command, d *deps, env string, op func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*opsummary.Summary, error)) (*opsummary.Summary, error) {
 	e, err := d.engineFor(cmd.Context(), cmd.ErrOrStderr(), env)
 	if err != nil {
 		return nil, err
@@ -52,7 +52,7 @@ func operate(cmd *cobra.Command, d *deps, env string, op func(ctx context.Contex
 // printSummary prints an operation's summary as asked and turns the operation's outcome into
 // the command's: a failed operation has printed why in its summary, so it ends silently with
 // ExitFailed; an operation that never started ends with its error.
-func printSummary(cmd *cobra.Command, out outputFlags, s *report.Summary, opErr error) error {
+func printSummary(cmd *cobra.Command, out outputFlags, s *opsummary.Summary, opErr error) error {
 	if refused, err := printRefusal(cmd, out, opErr); refused {
 		return err
 	}
@@ -72,19 +72,19 @@ func printSummary(cmd *cobra.Command, out outputFlags, s *report.Summary, opErr 
 	return nil
 }
 
-func writeSummary(cmd *cobra.Command, out outputFlags, s *report.Summary) error {
+func writeSummary(cmd *cobra.Command, out outputFlags, s *opsummary.Summary) error {
 	w := cmd.OutOrStdout()
 	switch {
 	case out.json:
-		return report.WriteJSON(w, s)
+		return opsummary.WriteJSON(w, s)
 	case out.markdown:
-		return report.WriteMarkdown(w, s)
+		return opsummary.WriteMarkdown(w, s)
 	}
-	return report.WriteText(w, s)
+	return opsummary.WriteText(w, s)
 }
 
 // ago says how long ago t was, in the largest unit that keeps it short.
 func ago(now, t time.Time) string { return human.Ago(now, t) }
 
-// short renders a duration as 45s, 12m, 30h or 3d.
+// short writes a duration as 45s, 12m, 30h or 3d.
 func short(d time.Duration) string { return human.Duration(d) }

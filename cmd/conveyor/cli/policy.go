@@ -7,7 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/conveyor-paas/conveyor/components/naming"
-	"github.com/conveyor-paas/conveyor/policy/check"
+	"github.com/conveyor-paas/conveyor/policy/offline"
 	"github.com/conveyor-paas/conveyor/policy/rules"
 )
 
@@ -71,7 +71,7 @@ be evaluated (an invalid catalog or configuration).`,
 				}
 				cfg.LevelsOf = levelsOf
 			}
-			report, err := check.Run(check.Options{Root: root, Stack: env, Catalog: catalog, Config: cfg})
+			report, err := offline.Run(offline.Options{Root: root, Stack: env, Catalog: catalog, Config: cfg})
 			if err != nil {
 				return withCode(ExitSetup, err)
 			}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 )
 
@@ -80,5 +80,5 @@ func writePromotionMarkdown(w io.Writer, res *stackops.PromoteResult) error {
 		return nil
 	}
 	fmt.Fprintln(w)
-	return report.WriteMarkdown(w, res.Summary)
+	return opsummary.WriteMarkdown(w, res.Summary)
 }

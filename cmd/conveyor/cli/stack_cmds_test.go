@@ -13,7 +13,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 )
@@ -99,12 +99,12 @@ func TestStackCommands(t *testing.T) {
 
 	// preview: text, JSON and Markdown say the same.
 	text := c.must(ExitOK, "preview", "--env", "pr-1")
-	s := decode[report.Summary](t, c.must(ExitOK, "preview", "--env", "pr-1", "--json"))
+	s := decode[opsummary.Summary](t, c.must(ExitOK, "preview", "--env", "pr-1", "--json"))
 	if s.Operation != "preview" || !s.DryRun || s.Changes["create"] != 5 || len(s.Resources) != 5 {
 		t.Errorf("preview --json: %+v", s)
 	}
-	if !strings.Contains(text, report.CountsLine(&s)) {
-		t.Errorf("the text does not say %q:\n%s", report.CountsLine(&s), text)
+	if !strings.Contains(text, opsummary.CountsLine(&s)) {
+		t.Errorf("the text does not say %q:\n%s", opsummary.CountsLine(&s), text)
 	}
 	for _, r := range s.Resources {
 		if !strings.Contains(text, r.Name) {
@@ -112,12 +112,12 @@ func TestStackCommands(t *testing.T) {
 		}
 	}
 	md := c.must(ExitOK, "preview", "--env", "pr-1", "--markdown")
-	for _, want := range []string{report.CommentMarker("pr-1"), "**" + report.CountsLine(&s) + "**", "| `conveyor:platform:Module` | 2 |"} {
+	for _, want := range []string{opsummary.CommentMarker("pr-1"), "**" + opsummary.CountsLine(&s) + "**", "| `conveyor:platform:Module` | 2 |"} {
 		if !strings.Contains(md, want) {
 			t.Errorf("markdown lacks %q:\n%s", want, md)
 		}
 	}
-	up := decode[report.Summary](t, c.must(ExitOK, "up", "--env", "pr-1", "--json"))
+	up := decode[opsummary.Summary](t, c.must(ExitOK, "up", "--env", "pr-1", "--json"))
 	if up.Result != "succeeded" || up.Outputs["environment"] != "pr-1" || up.Changes["create"] != 5 {
 		t.Errorf("up --json: %+v", up)
 	}
@@ -143,7 +143,7 @@ func TestStackCommands(t *testing.T) {
 	}
 
 	// deploy touches one module.
-	dep := decode[report.Summary](t, c.must(ExitOK, "deploy", "--env", "dev", "--module", "quotes", "--image", "quotes:2", "--json"))
+	dep := decode[opsummary.Summary](t, c.must(ExitOK, "deploy", "--env", "dev", "--module", "quotes", "--image", "quotes:2", "--json"))
 	if len(dep.Resources) != 1 || dep.Resources[0].Name != "quotes-api" || len(dep.Targets) != 2 {
 		t.Errorf("deploy --json: %+v", dep)
 	}
@@ -163,7 +163,7 @@ func TestStackCommands(t *testing.T) {
 	if _, err := os.Stat(plan); err != nil {
 		t.Fatalf("no plan saved: %v", err)
 	}
-	applied := decode[report.Summary](t, c.must(ExitOK, "up", "--env", "prod", "--plan", plan, "--json"))
+	applied := decode[opsummary.Summary](t, c.must(ExitOK, "up", "--env", "prod", "--plan", plan, "--json"))
 	if applied.Plan != plan || applied.Changes["create"] != 5 {
 		t.Errorf("up --plan: %+v", applied)
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
+	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/evaluation/kube"
 	"github.com/conveyor-paas/conveyor/stacks"
 	"github.com/conveyor-paas/conveyor/tests/harness"
@@ -65,9 +66,9 @@ func worldProgram(ctx *pulumi.Context) error {
 		return nil
 	}
 	kubeconfig, _ := ctx.GetConfig("test:kubeconfig")
-	ctx.Export(stacks.OutputKubeconfig, pulumi.ToSecret(pulumi.String(kubeconfig)))
-	ctx.Export(stacks.OutputProject, pulumi.String("conveyor-test"))
-	ctx.Export(stacks.OutputSQLInstance, pulumi.String("conveyor-nonprod"))
+	ctx.Export(components.OutputKubeconfig, pulumi.ToSecret(pulumi.String(kubeconfig)))
+	ctx.Export(components.OutputProject, pulumi.String("conveyor-test"))
+	ctx.Export(components.OutputSQLInstance, pulumi.String("conveyor-nonprod"))
 	return nil
 }
 

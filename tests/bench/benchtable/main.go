@@ -164,7 +164,7 @@ func run(benchList, sizeList string, count int, benchtime string, timeout time.D
 	machine.duration = time.Since(start).Round(time.Second)
 	machine.loadEnd = loadAverage()
 
-	table := render(rows, machine, count, benchtime)
+	table := format(rows, machine, count, benchtime)
 	if readme == "-" {
 		fmt.Print(table)
 		return nil
@@ -279,7 +279,7 @@ func loadAverage() string {
 	return strings.Join(fields[:3], " ")
 }
 
-func render(rows []*row, m machine, count int, benchtime string) string {
+func format(rows []*row, m machine, count int, benchtime string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Last run: %s, with `go run ./tests/bench/benchtable -count %d -benchtime %s`.\n\n",
 		m.date.Format("2006-01-02 15:04 MST"), count, benchtime)

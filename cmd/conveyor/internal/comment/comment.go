@@ -1,6 +1,6 @@
 // Package comment composes the one pull-request comment Conveyor keeps per ad-hoc
 // environment, from parts any command can supply: the environment's endpoints, the plan
-// summary of a preview, the policy report (from the policy gate, or computed by policy/check),
+// summary of a preview, the policy report (from the policy gate, or computed by policy/offline),
 // the dependency graph with the modules the pull request adds or changes highlighted, and,
 // once the environment is deployed, its status. The comment starts with a marker naming the
 // environment, by which it is found and edited in place on every push (see Upsert).
@@ -14,7 +14,7 @@ import (
 	"strings"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/graph"
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/status"
 	"github.com/conveyor-paas/conveyor/policy/rules"
 )
@@ -35,7 +35,7 @@ type Parts struct {
 	Environment string     `json:"environment"`
 	Endpoints   []Endpoint `json:"endpoints,omitempty"`
 	// Summary is the plan summary of a preview.
-	Summary *report.Summary `json:"summary,omitempty"`
+	Summary *opsummary.Summary `json:"summary,omitempty"`
 	// Policy is the policy report; PolicyError says why there is none.
 	Policy      *rules.Report `json:"policy,omitempty"`
 	PolicyError string        `json:"policyError,omitempty"`
@@ -48,9 +48,9 @@ type Parts struct {
 }
 
 // Marker is the first line of the comment of an environment.
-func Marker(env string) string { return report.CommentMarker(env) }
+func Marker(env string) string { return opsummary.CommentMarker(env) }
 
-// Write renders the comment: the marker, then each part under a heading of its own.
+// Write writes the comment: the marker, then each part under a heading of its own.
 func Write(w io.Writer, p Parts) error {
 	var b strings.Builder
 	fmt.Fprintln(&b, Marker(p.Environment))
@@ -65,7 +65,7 @@ func Write(w io.Writer, p Parts) error {
 
 	if p.Summary != nil {
 		b.WriteString("\n")
-		if err := report.WriteMarkdownBody(&b, p.Summary); err != nil {
+		if err := opsummary.WriteMarkdownBody(&b, p.Summary); err != nil {
 			return err
 		}
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/graph"
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/status"
 	"github.com/conveyor-paas/conveyor/components/manifest"
 	"github.com/conveyor-paas/conveyor/policy/rules"
@@ -30,10 +30,10 @@ func parts(t *testing.T) Parts {
 	return Parts{
 		Environment: "pr-7",
 		Endpoints:   []Endpoint{{Module: "quotes", Component: "api", URL: "http://quotes-api.pr-7-sales.svc.cluster.local:80"}},
-		Summary: &report.Summary{Operation: "preview", Environment: "pr-7", DryRun: true, Result: report.Succeeded, DurationSeconds: 4,
+		Summary: &opsummary.Summary{Operation: "preview", Environment: "pr-7", DryRun: true, Result: opsummary.Succeeded, DurationSeconds: 4,
 			Changes: map[string]int{"create": 1, "same": 40},
-			ByType:  []report.TypeChanges{{Type: "kubernetes:apps/v1:Deployment", Changes: map[string]int{"create": 1}}},
-			Resources: []report.ResourceChange{{URN: "urn:pulumi:pr-7::conveyor::kubernetes:apps/v1:Deployment::payments-handler",
+			ByType:  []opsummary.TypeChanges{{Type: "kubernetes:apps/v1:Deployment", Changes: map[string]int{"create": 1}}},
+			Resources: []opsummary.ResourceChange{{URN: "urn:pulumi:pr-7::conveyor::kubernetes:apps/v1:Deployment::payments-handler",
 				Type: "kubernetes:apps/v1:Deployment", Name: "payments-handler", Op: "create"}}},
 		Policy: &rules.Report{Environment: "pr-7", Results: []rules.Result{{RuleID: "CONV-WL-001", Level: rules.Advisory, Kind: rules.Violation,
 			Severity: "medium", URN: "urn:pulumi:pr-7::conveyor::kubernetes:apps/v1:Deployment::payments-handler", Message: "one replica", Remediation: "run two"}}},

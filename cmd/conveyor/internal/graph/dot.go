@@ -6,7 +6,7 @@ import (
 	"github.com/emicklei/dot"
 )
 
-// fontName is the graphs' font: one every graphviz renders, and the one the PNG renderer
+// fontName is the graphs' font: one every graphviz renders, and the one the PNG drawer
 // embeds (see png.go).
 const fontName = "Helvetica"
 

@@ -1,7 +1,7 @@
 // Package graph draws how the modules of a catalog depend on each other, from the catalog
 // alone: modules grouped by space, an edge from each producer to each consumer of an event,
 // the network paths that spaces' allowFrom open, cycles, topics nobody consumes and modules
-// nothing reaches. It renders the graph as Mermaid (for pull-request comments and the
+// nothing reaches. It draws the graph as Mermaid (for pull-request comments and the
 // README), as DOT with github.com/emicklei/dot, and as SVG or PNG with graphviz itself
 // (github.com/goccy/go-graphviz, graphviz compiled to WebAssembly: no binary to install).
 package graph

@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Styles shared by the renderings, so that a change reads the same in a comment and an image.
+// Styles shared by the drawings, so that a change reads the same in a comment and an image.
 const (
 	colorAdded      = "#1a7f37"
 	fillAdded       = "#dafbe1"

@@ -1,4 +1,4 @@
-// Package human renders values for people reading a terminal or a comment.
+// Package human formats values for people reading a terminal or a comment.
 package human
 
 import (
@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// Duration renders a duration in its largest unit that keeps it short: 45s, 12m, 30h or 3d.
+// Duration formats a duration in its largest unit that keeps it short: 45s, 12m, 30h or 3d.
 func Duration(d time.Duration) string {
 	switch {
 	case d < 0:

@@ -17,7 +17,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 	"github.com/conveyor-paas/conveyor/components/naming"
@@ -130,7 +130,7 @@ func benchEnvironment(b *testing.B, f *fixture, cat benchCatalog, settings map[s
 			}
 		}
 	})
-	up := func(b *testing.B) *report.Summary {
+	up := func(b *testing.B) *opsummary.Summary {
 		s, err := c.e.Up(ctx, cat.env, stackops.RunOptions{})
 		if err != nil {
 			b.Fatalf("up of %s: %v", cat.env, err)
@@ -140,7 +140,7 @@ func benchEnvironment(b *testing.B, f *fixture, cat benchCatalog, settings map[s
 	}
 
 	b.Run("op=up", func(b *testing.B) {
-		var s *report.Summary
+		var s *opsummary.Summary
 		m := startMeasure(b)
 		for i := range b.N {
 			if deployed {
@@ -154,13 +154,13 @@ func benchEnvironment(b *testing.B, f *fixture, cat benchCatalog, settings map[s
 			s = up(b)
 			_ = i
 		}
-		m.report(b, s.Changes[report.OpCreate], c.stateBytes(b, cat.env))
+		m.report(b, s.Changes[opsummary.OpCreate], c.stateBytes(b, cat.env))
 	})
 	if !deployed {
 		up(b)
 	}
 	b.Run("op=preview", func(b *testing.B) {
-		var s *report.Summary
+		var s *opsummary.Summary
 		m := startMeasure(b)
 		for range b.N {
 			var err error
@@ -171,10 +171,10 @@ func benchEnvironment(b *testing.B, f *fixture, cat benchCatalog, settings map[s
 				b.Fatalf("a preview right after up changes %v: %v", s.Changes, s.Resources)
 			}
 		}
-		m.report(b, s.Changes[report.OpSame], c.stateBytes(b, cat.env))
+		m.report(b, s.Changes[opsummary.OpSame], c.stateBytes(b, cat.env))
 	})
 	b.Run("op=deploy", func(b *testing.B) {
-		var s *report.Summary
+		var s *opsummary.Summary
 		m := startMeasure(b)
 		for i := range b.N {
 			var err error

@@ -12,8 +12,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/pulumicli"
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 	"github.com/conveyor-paas/conveyor/internal/toolbuild"
 )
@@ -132,13 +132,13 @@ func (c *clone) command(tb testing.TB, args ...string) *exec.Cmd {
 
 // mustConveyor runs a command line with --json that must succeed, and returns the summary it
 // printed.
-func (c *clone) mustConveyor(tb testing.TB, args ...string) *report.Summary {
+func (c *clone) mustConveyor(tb testing.TB, args ...string) *opsummary.Summary {
 	tb.Helper()
 	out, code := c.conveyor(tb, append(args, "--json")...)
 	if code != 0 {
 		tb.Fatalf("conveyor %s: exit %d, want 0", strings.Join(args, " "), code)
 	}
-	var s report.Summary
+	var s opsummary.Summary
 	if err := json.Unmarshal([]byte(out), &s); err != nil {
 		tb.Fatalf("conveyor %s --json: %v\n%s", strings.Join(args, " "), err, out)
 	}

@@ -17,7 +17,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 	"github.com/conveyor-paas/conveyor/components/naming"
@@ -76,8 +76,8 @@ func TestKilledUpdateConverges(t *testing.T) {
 			ctx := t.Context()
 			env := mode.env
 			c.configure(t, env, f.demoCatalog())
-			plan := mustRun(t, "preview", env, func() (*report.Summary, error) { return c.e.Preview(ctx, env, stackops.RunOptions{}) })
-			creates := plan.Changes[report.OpCreate]
+			plan := mustRun(t, "preview", env, func() (*opsummary.Summary, error) { return c.e.Preview(ctx, env, stackops.RunOptions{}) })
+			creates := plan.Changes[opsummary.OpCreate]
 			if creates < 2 {
 				t.Fatalf("the preview of %s creates %d resources: nothing to kill an update in", env, creates)
 			}
@@ -131,7 +131,7 @@ func TestKilledUpdateConverges(t *testing.T) {
 				t.Run("kill an up after "+strconv.Itoa(at)+" of "+strconv.Itoa(creates)+", then destroy", func(t *testing.T) {
 					cmd, out := c.start(t, "up", "--env", env)
 					killWhen(t, cmd, "up", func() bool { return strings.Count(out.String(), "] created ") >= at })
-					s := mustRun(t, "destroy", env, func() (*report.Summary, error) { return c.e.Destroy(ctx, env, env, stackops.RunOptions{}) })
+					s := mustRun(t, "destroy", env, func() (*opsummary.Summary, error) { return c.e.Destroy(ctx, env, env, stackops.RunOptions{}) })
 					t.Logf("the destroy swept %d object(s) no state held: %v", len(s.Swept), s.Swept)
 					if left := f.labelled(t, env); len(left) > 0 {
 						t.Errorf("after destroying %s, objects labelled with it are left:\n  %s", env, join(left))
@@ -144,7 +144,7 @@ func TestKilledUpdateConverges(t *testing.T) {
 				}
 				at := 1 + rng.IntN(creates/2)
 				t.Run("kill a destroy after "+strconv.Itoa(at)+" of "+strconv.Itoa(creates), func(t *testing.T) {
-					mustRun(t, "up", env, func() (*report.Summary, error) { return c.e.Up(ctx, env, stackops.RunOptions{}) })
+					mustRun(t, "up", env, func() (*opsummary.Summary, error) { return c.e.Up(ctx, env, stackops.RunOptions{}) })
 					killAndConverge(t, f, c, env, []string{"destroy", "--env", env, "--confirm", env}, func(out string) bool {
 						return strings.Count(out, "] deleted ") >= at
 					})
@@ -166,9 +166,9 @@ func killAndConverge(t *testing.T, f *fixture, c *clone, env string, args []stri
 	t.Logf("conveyor %s, its CLI and its plugins killed with %d resources recorded", args[0], n)
 	t.Logf("the killed operation left %d pending operation(s) in the state", len(c.state(t, env).PendingOperations))
 
-	s := mustRun(t, "up after the kill", env, func() (*report.Summary, error) { return c.e.Up(ctx, env, stackops.RunOptions{}) })
+	s := mustRun(t, "up after the kill", env, func() (*opsummary.Summary, error) { return c.e.Up(ctx, env, stackops.RunOptions{}) })
 	t.Logf("the converging up: %v", s.Changes)
-	if p := mustRun(t, "preview", env, func() (*report.Summary, error) { return c.e.Preview(ctx, env, stackops.RunOptions{}) }); p.HasChanges() {
+	if p := mustRun(t, "preview", env, func() (*opsummary.Summary, error) { return c.e.Preview(ctx, env, stackops.RunOptions{}) }); p.HasChanges() {
 		t.Errorf("a preview after the converging up changes %v: %v", p.Changes, p.Resources)
 	}
 	state := c.state(t, env)
@@ -188,7 +188,7 @@ func killAndConverge(t *testing.T, f *fixture, c *clone, env string, args []stri
 		}
 	}
 
-	mustRun(t, "destroy", env, func() (*report.Summary, error) { return c.e.Destroy(ctx, env, env, stackops.RunOptions{}) })
+	mustRun(t, "destroy", env, func() (*opsummary.Summary, error) { return c.e.Destroy(ctx, env, env, stackops.RunOptions{}) })
 	if left := f.labelled(t, env); len(left) > 0 {
 		t.Errorf("after destroying %s, objects labelled with it are left:\n  %s", env, join(left))
 	}

@@ -8,7 +8,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 	"github.com/conveyor-paas/conveyor/components/naming"
@@ -32,23 +32,23 @@ func TestLocalEnvironments(t *testing.T) {
 	// cluster until destroyed, with no TTL.
 	// How each environment is driven: local through the engine, alice through the command.
 	ops := map[string]struct {
-		up, preview, destroy func(t *testing.T) *report.Summary
+		up, preview, destroy func(t *testing.T) *opsummary.Summary
 	}{
 		local: {
-			up: func(t *testing.T) *report.Summary {
-				return mustRun(t, "up", local, func() (*report.Summary, error) { return c.e.Up(ctx, local, stackops.RunOptions{}) })
+			up: func(t *testing.T) *opsummary.Summary {
+				return mustRun(t, "up", local, func() (*opsummary.Summary, error) { return c.e.Up(ctx, local, stackops.RunOptions{}) })
 			},
-			preview: func(t *testing.T) *report.Summary {
-				return mustRun(t, "preview", local, func() (*report.Summary, error) { return c.e.Preview(ctx, local, stackops.RunOptions{}) })
+			preview: func(t *testing.T) *opsummary.Summary {
+				return mustRun(t, "preview", local, func() (*opsummary.Summary, error) { return c.e.Preview(ctx, local, stackops.RunOptions{}) })
 			},
-			destroy: func(t *testing.T) *report.Summary {
-				return mustRun(t, "destroy", local, func() (*report.Summary, error) { return c.e.Destroy(ctx, local, local, stackops.RunOptions{}) })
+			destroy: func(t *testing.T) *opsummary.Summary {
+				return mustRun(t, "destroy", local, func() (*opsummary.Summary, error) { return c.e.Destroy(ctx, local, local, stackops.RunOptions{}) })
 			},
 		},
 		alice: {
-			up:      func(t *testing.T) *report.Summary { return c.mustConveyor(t, "up", "--env", alice) },
-			preview: func(t *testing.T) *report.Summary { return c.mustConveyor(t, "preview", "--env", alice) },
-			destroy: func(t *testing.T) *report.Summary {
+			up:      func(t *testing.T) *opsummary.Summary { return c.mustConveyor(t, "up", "--env", alice) },
+			preview: func(t *testing.T) *opsummary.Summary { return c.mustConveyor(t, "preview", "--env", alice) },
+			destroy: func(t *testing.T) *opsummary.Summary {
 				return c.mustConveyor(t, "destroy", "--env", alice, "--confirm", alice)
 			},
 		},
@@ -58,7 +58,7 @@ func TestLocalEnvironments(t *testing.T) {
 		t.Run("up "+env, func(t *testing.T) {
 			s := ops[env].up(t)
 			for op, n := range s.Changes {
-				if op != report.OpCreate && op != report.OpSame && n > 0 {
+				if op != opsummary.OpCreate && op != opsummary.OpSame && n > 0 {
 					t.Errorf("a first up of %s: changes %v, want only creations", env, s.Changes)
 				}
 			}
@@ -95,7 +95,7 @@ func TestLocalEnvironments(t *testing.T) {
 		const image = "ghcr.io/acme/quotes:2.0.0"
 		ns := naming.Namespace(local, "sales")
 		before := generations(t, f, local)
-		s := mustRun(t, "deploy", local, func() (*report.Summary, error) {
+		s := mustRun(t, "deploy", local, func() (*opsummary.Summary, error) {
 			return c.e.Deploy(ctx, stackops.DeployRequest{Env: local, Module: "quotes", Image: image}, stackops.RunOptions{})
 		})
 		if len(s.Resources) == 0 {
@@ -119,7 +119,7 @@ func TestLocalEnvironments(t *testing.T) {
 				t.Errorf("the deploy of quotes changed %s (generation %d -> %d)", ref, g, after[ref])
 			}
 		}
-		p := mustRun(t, "preview", local, func() (*report.Summary, error) { return c.e.Preview(ctx, local, stackops.RunOptions{}) })
+		p := mustRun(t, "preview", local, func() (*opsummary.Summary, error) { return c.e.Preview(ctx, local, stackops.RunOptions{}) })
 		if p.HasChanges() {
 			t.Errorf("a preview after the deploy changes %v: %v", p.Changes, p.Resources)
 		}
@@ -167,7 +167,7 @@ func TestLocalEnvironments(t *testing.T) {
 }
 
 // mustRun runs one engine operation, logs its summary and fails t if it failed.
-func mustRun(t *testing.T, op, env string, run func() (*report.Summary, error)) *report.Summary {
+func mustRun(t *testing.T, op, env string, run func() (*opsummary.Summary, error)) *opsummary.Summary {
 	t.Helper()
 	start := time.Now()
 	s, err := run()

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 )
@@ -28,7 +28,7 @@ func TestConcurrentUpdates(t *testing.T) {
 
 	var mu sync.Mutex
 	notices := 0
-	retries := overlap(t, env, []*stackops.Runner{first, second}, func(_ int, e *stackops.Runner) (*report.Summary, error) {
+	retries := overlap(t, env, []*stackops.Runner{first, second}, func(_ int, e *stackops.Runner) (*opsummary.Summary, error) {
 		return e.Up(ctx, "dev", stackops.RunOptions{Notify: func(msg string) {
 			mu.Lock()
 			notices++
@@ -78,7 +78,7 @@ func TestLockGiveUp(t *testing.T) {
 // first holds dev's lock, so that they surely collide however slowly the machine starts the
 // first (the test program's conveyor:sleepMs makes them overlap by seconds). It returns each
 // one's lock retries.
-func overlap(t *testing.T, env *stackopstest.Env, engines []*stackops.Runner, op func(i int, e *stackops.Runner) (*report.Summary, error)) []int {
+func overlap(t *testing.T, env *stackopstest.Env, engines []*stackops.Runner, op func(i int, e *stackops.Runner) (*opsummary.Summary, error)) []int {
 	t.Helper()
 	var wg sync.WaitGroup
 	retries := make([]int, len(engines))

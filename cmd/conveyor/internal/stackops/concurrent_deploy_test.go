@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 )
@@ -33,7 +33,7 @@ func TestConcurrentDeploysKeepEachOthersImages(t *testing.T) {
 		{Env: "dev", Module: "quotes", Image: "quotes:2"},
 		{Env: "dev", Module: "policies", Image: "policies:2"},
 	}
-	retries := overlap(t, env, []*stackops.Runner{first, second}, func(i int, e *stackops.Runner) (*report.Summary, error) {
+	retries := overlap(t, env, []*stackops.Runner{first, second}, func(i int, e *stackops.Runner) (*opsummary.Summary, error) {
 		return e.Deploy(ctx, reqs[i], stackops.RunOptions{})
 	})
 	if retries[1] == 0 {

@@ -1,6 +1,7 @@
 package stackops
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -13,11 +14,6 @@ import (
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
-
-// ImagesKey is the config key of the images the program runs: {<module>: {<component>:
-// <image>}}. In a stack file it is the committed seed (deployed.SeedKey); the gate is handed
-// it with every layer applied (see gate).
-const ImagesKey = deployed.SeedKey
 
 // configValue is one entry of `pulumi config --json`, the shape `config set-all --json`
 // reads back. Going through it (rather than auto.ConfigMap) keeps object values objects
@@ -138,7 +134,7 @@ func (e *Runner) restoreConfig(ctx context.Context, st *auto.Stack, env string) 
 }
 
 // imageDiff says which components' images differ between two sets: "quotes/api: a -> b".
-func imageDiff(from, to Images) string {
+func imageDiff(from, to deployed.Images) string {
 	var parts []string
 	modules := map[string]bool{}
 	for m := range from {
@@ -157,16 +153,9 @@ func imageDiff(from, to Images) string {
 		}
 		for _, c := range slices.Sorted(maps.Keys(comps)) {
 			if a, b := from[m][c], to[m][c]; a != b {
-				parts = append(parts, fmt.Sprintf("%s/%s: %s -> %s", m, c, orNone(a), orNone(b)))
+				parts = append(parts, fmt.Sprintf("%s/%s: %s -> %s", m, c, cmp.Or(a, "(none)"), cmp.Or(b, "(none)")))
 			}
 		}
 	}
 	return strings.Join(parts, ", ")
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "(none)"
-	}
-	return s
 }

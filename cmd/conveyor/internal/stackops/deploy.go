@@ -4,8 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
 // DeployRequest asks to run a new image of one component of one module.
@@ -28,7 +29,7 @@ const DefaultComponent = "api"
 //
 // The module must already be in the state (`up` creates it); a component new to the module
 // is not in the state either, so it too needs an `up` first.
-func (e *Runner) Deploy(ctx context.Context, req DeployRequest, o RunOptions) (*report.Summary, error) {
+func (e *Runner) Deploy(ctx context.Context, req DeployRequest, o RunOptions) (*opsummary.Summary, error) {
 	if req.Component == "" {
 		req.Component = DefaultComponent
 	}
@@ -63,5 +64,5 @@ func (e *Runner) Deploy(ctx context.Context, req DeployRequest, o RunOptions) (*
 	if o.Message == "" {
 		o.Message = fmt.Sprintf("deploy %s/%s %s", req.Module, req.Component, req.Image)
 	}
-	return e.up(ctx, &st, o, Images{req.Module: {req.Component: req.Image}})
+	return e.up(ctx, &st, o, deployed.Images{req.Module: {req.Component: req.Image}})
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
@@ -196,7 +196,7 @@ func (e *Runner) envInfo(ctx context.Context, s auto.StackSummary, now time.Time
 // DeleteEnv destroys every resource of an ad-hoc environment and removes its stack, its tags
 // and its config file. Deleting an environment that does not exist does nothing, so cleanup
 // can run twice. Long-lived environments and cluster stacks are refused.
-func (e *Runner) DeleteEnv(ctx context.Context, name string, o RunOptions) (*report.Summary, error) {
+func (e *Runner) DeleteEnv(ctx context.Context, name string, o RunOptions) (*opsummary.Summary, error) {
 	if err := validateAdhoc(name); err != nil {
 		return nil, err
 	}

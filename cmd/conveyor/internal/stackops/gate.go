@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
 // Gate checks an environment before the engine starts an update or a preview of it, with the
@@ -15,10 +17,10 @@ import (
 type Gate func(ctx context.Context, env string, config map[string]auto.ConfigValue) error
 
 // gate runs Options.Gate on st's configuration, if there is a gate. The gate evaluates the
-// program offline, where no checkpoint can be read, so ImagesKey is handed every layer of
+// program offline, where no checkpoint can be read, so deployed.SeedKey is handed every layer of
 // images (package deployed) the update would run with request; the update itself reads the
 // deployed images again under its lock.
-func (e *Runner) gate(ctx context.Context, st *auto.Stack, request Images) error {
+func (e *Runner) gate(ctx context.Context, st *auto.Stack, request deployed.Images) error {
 	if e.opts.Gate == nil {
 		return nil
 	}
@@ -40,7 +42,7 @@ func (e *Runner) gate(ctx context.Context, st *auto.Stack, request Images) error
 	if err != nil {
 		return fmt.Errorf("encoding images for the policy gate: %w", err)
 	}
-	config[ImagesKey] = auto.ConfigValue{Value: string(images)}
+	config[deployed.SeedKey] = auto.ConfigValue{Value: string(images)}
 	if err := e.opts.Gate(ctx, st.Name(), config); err != nil {
 		return &GateError{Env: st.Name(), Err: err}
 	}

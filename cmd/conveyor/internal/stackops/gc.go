@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 )
 
 // GC actions, as a GCEntry reports them.
@@ -21,11 +21,11 @@ const (
 
 // GCEntry is what `env gc` did with one environment.
 type GCEntry struct {
-	Env     EnvInfo         `json:"env"`
-	Action  string          `json:"action"`
-	Reason  string          `json:"reason"`
-	Error   string          `json:"error,omitempty"`
-	Summary *report.Summary `json:"summary,omitempty"`
+	Env     EnvInfo            `json:"env"`
+	Action  string             `json:"action"`
+	Reason  string             `json:"reason"`
+	Error   string             `json:"error,omitempty"`
+	Summary *opsummary.Summary `json:"summary,omitempty"`
 }
 
 // GCResult is the outcome of `env gc`.

@@ -30,7 +30,7 @@ type HistoryEntry struct {
 	Message string    `json:"message,omitempty"`
 	// Images are the images the update asked for (deploy, promote, rollback), by module and
 	// component.
-	Images Images `json:"images,omitempty"`
+	Images deployed.Images `json:"images,omitempty"`
 	// Config are the config keys that differ from the operation before it.
 	Config []ConfigChange `json:"config,omitempty"`
 	// Resources counts the resources by what the operation did to them.
@@ -129,7 +129,7 @@ func imagesAt(env string, updates []auto.UpdateSummary, at int) (deployed.Layers
 	if err != nil {
 		return deployed.Layers{}, fmt.Errorf("update %d of %s: %s: %w", number(updates, at), env, deployed.SeedKey, err)
 	}
-	rec := Images{}
+	rec := deployed.Images{}
 	for i := len(updates) - 1; i >= at; i-- {
 		if updates[i].Kind != "update" || updates[i].Result != "succeeded" {
 			continue
@@ -152,16 +152,16 @@ func number(updates []auto.UpdateSummary, i int) int {
 	return len(updates) - i
 }
 
-func touches(im Images, module string) bool {
+func touches(im deployed.Images, module string) bool {
 	if module == "" {
 		return len(im) > 0
 	}
 	return len(im[module]) > 0
 }
 
-func joinModules(im Images) string { return strings.Join(im.Modules(), ", ") }
+func joinModules(im deployed.Images) string { return strings.Join(im.Modules(), ", ") }
 
 // decodeRequest reads the images an update asked for.
-func decodeRequest(u auto.UpdateSummary) (Images, error) {
+func decodeRequest(u auto.UpdateSummary) (deployed.Images, error) {
 	return deployed.Decode(u.Config[deployed.RequestKey].Value)
 }

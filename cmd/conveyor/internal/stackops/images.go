@@ -11,13 +11,10 @@ import (
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
-// Images are images by module and component.
-type Images = deployed.Images
-
 // record reads the deployed images of st's last checkpoint (layer 3 of package deployed),
 // the base the next update puts its request over. The program reads the same output itself,
 // under the lock; the engine reads it only to show, compare and gate.
-func (e *Runner) record(ctx context.Context, st *auto.Stack) (Images, error) {
+func (e *Runner) record(ctx context.Context, st *auto.Stack) (deployed.Images, error) {
 	outs, err := st.Outputs(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading the deployed images of %s: %w", st.Name(), err)
@@ -31,7 +28,7 @@ func (e *Runner) record(ctx context.Context, st *auto.Stack) (Images, error) {
 
 // layers are st's image layers above the manifest, as the next update would see them with
 // request put over the deployed images.
-func (e *Runner) layers(ctx context.Context, st *auto.Stack, request Images) (deployed.Layers, error) {
+func (e *Runner) layers(ctx context.Context, st *auto.Stack, request deployed.Images) (deployed.Layers, error) {
 	seed, err := e.seedImages(st.Name())
 	if err != nil {
 		return deployed.Layers{}, err
@@ -49,7 +46,7 @@ func (e *Runner) NextImages(ctx context.Context, env string) (deployed.Layers, e
 	st, err := e.selectStack(ctx, env)
 	if IsNotFound(err) {
 		seed, err := e.seedImages(env)
-		return deployed.Layers{Seed: seed, Deployed: Images{}}, err
+		return deployed.Layers{Seed: seed, Deployed: deployed.Images{}}, err
 	}
 	if err != nil {
 		return deployed.Layers{}, err
@@ -60,7 +57,7 @@ func (e *Runner) NextImages(ctx context.Context, env string) (deployed.Layers, e
 // planRequest reads the request (deployed.RequestKey) from a saved update plan, which
 // records the config the preview ran with. Applying a plan runs with its request, because the
 // plan is what a person approved and it travels between CI jobs where no config file does.
-func planRequest(path string) (Images, error) {
+func planRequest(path string) (deployed.Images, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("reading the plan: %w", err)
@@ -73,7 +70,7 @@ func planRequest(path string) (Images, error) {
 	}
 	raw, ok := plan.Config[deployed.RequestKey]
 	if !ok {
-		return Images{}, nil
+		return deployed.Images{}, nil
 	}
 	// A plan records config values as the CLI's JSON: an object value is a string of JSON.
 	var text string

@@ -10,9 +10,10 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation"
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
 // Operation names, as summaries report them.
@@ -29,7 +30,7 @@ const (
 func RequiresPlan(env string) bool { return naming.ProductionTier(env) }
 
 // Preview shows what an update of env would change, and saves the plan when o.Plan is set.
-func (e *Runner) Preview(ctx context.Context, env string, o RunOptions) (*report.Summary, error) {
+func (e *Runner) Preview(ctx context.Context, env string, o RunOptions) (*opsummary.Summary, error) {
 	st, err := e.stackFor(ctx, env, true)
 	if err != nil {
 		return nil, err
@@ -38,11 +39,11 @@ func (e *Runner) Preview(ctx context.Context, env string, o RunOptions) (*report
 }
 
 // preview previews st with request, the images this operation asks for (package deployed).
-func (e *Runner) preview(ctx context.Context, st *auto.Stack, o RunOptions, request Images) (*report.Summary, error) {
+func (e *Runner) preview(ctx context.Context, st *auto.Stack, o RunOptions, request deployed.Images) (*opsummary.Summary, error) {
 	if err := e.gate(ctx, st, request); err != nil {
 		return nil, err
 	}
-	return e.withConfig(ctx, st, request, func(path string) (*report.Summary, error) {
+	return e.withConfig(ctx, st, request, func(path string) (*opsummary.Summary, error) {
 		return e.run(ctx, st, OpPreview, true, o, func(ch chan<- events.EngineEvent) error {
 			return previewWith(ctx, st, o, ch, path)
 		})
@@ -65,7 +66,7 @@ func previewWith(ctx context.Context, st *auto.Stack, o RunOptions, ch chan<- ev
 }
 
 // withConfig runs op with the config file composed for st and request (see opConfig).
-func (e *Runner) withConfig(ctx context.Context, st *auto.Stack, request Images, op func(path string) (*report.Summary, error)) (*report.Summary, error) {
+func (e *Runner) withConfig(ctx context.Context, st *auto.Stack, request deployed.Images, op func(path string) (*opsummary.Summary, error)) (*opsummary.Summary, error) {
 	path, done, err := e.opConfig(ctx, st, request)
 	if err != nil {
 		return nil, err
@@ -79,7 +80,7 @@ func (e *Runner) withConfig(ctx context.Context, st *auto.Stack, request Images,
 
 // Up updates env to what the program declares. A production environment (RequiresPlan)
 // is only updated by applying a plan saved by Preview.
-func (e *Runner) Up(ctx context.Context, env string, o RunOptions) (*report.Summary, error) {
+func (e *Runner) Up(ctx context.Context, env string, o RunOptions) (*opsummary.Summary, error) {
 	if RequiresPlan(env) && o.Plan == "" {
 		return nil, &PlanRequiredError{Env: env}
 	}
@@ -87,7 +88,7 @@ func (e *Runner) Up(ctx context.Context, env string, o RunOptions) (*report.Summ
 	if err != nil {
 		return nil, err
 	}
-	var request Images
+	var request deployed.Images
 	if o.Plan != "" {
 		// The plan records the config it was made with; its request is the approved one,
 		// whatever this clone has.
@@ -99,16 +100,16 @@ func (e *Runner) Up(ctx context.Context, env string, o RunOptions) (*report.Summ
 }
 
 // up updates st with request, the images this update asks for (package deployed).
-func (e *Runner) up(ctx context.Context, st *auto.Stack, o RunOptions, request Images) (*report.Summary, error) {
+func (e *Runner) up(ctx context.Context, st *auto.Stack, o RunOptions, request deployed.Images) (*opsummary.Summary, error) {
 	if err := e.gate(ctx, st, request); err != nil {
 		return nil, err
 	}
-	return e.withConfig(ctx, st, request, func(path string) (*report.Summary, error) {
+	return e.withConfig(ctx, st, request, func(path string) (*opsummary.Summary, error) {
 		return e.upWith(ctx, st, o, path)
 	})
 }
 
-func (e *Runner) upWith(ctx context.Context, st *auto.Stack, o RunOptions, path string) (*report.Summary, error) {
+func (e *Runner) upWith(ctx context.Context, st *auto.Stack, o RunOptions, path string) (*opsummary.Summary, error) {
 	var res auto.UpResult
 	s, err := e.run(ctx, st, OpUpdate, false, o, func(ch chan<- events.EngineEvent) error {
 		opts := []optup.Option{optup.EventStreams(ch), optup.Color("never"), optup.ConfigFile(path)}
@@ -145,7 +146,7 @@ func (e *Runner) upWith(ctx context.Context, st *auto.Stack, o RunOptions, path 
 
 // Destroy deletes every resource of env, keeping its stack (see DeleteEnv to remove it).
 // Long-lived environments and cluster stacks are refused unless confirmed names env.
-func (e *Runner) Destroy(ctx context.Context, env, confirmed string, o RunOptions) (*report.Summary, error) {
+func (e *Runner) Destroy(ctx context.Context, env, confirmed string, o RunOptions) (*opsummary.Summary, error) {
 	if IsProtected(env) && confirmed != env {
 		return nil, refusef("%s is a long-lived environment or a cluster stack: destroying it must be confirmed with its name", env)
 	}
@@ -156,11 +157,11 @@ func (e *Runner) Destroy(ctx context.Context, env, confirmed string, o RunOption
 	return e.destroy(ctx, &st, o)
 }
 
-func (e *Runner) destroy(ctx context.Context, st *auto.Stack, o RunOptions) (*report.Summary, error) {
+func (e *Runner) destroy(ctx context.Context, st *auto.Stack, o RunOptions) (*opsummary.Summary, error) {
 	if s, err := e.teardown(ctx, st, o); err != nil {
 		return s, err
 	}
-	s, err := e.withConfig(ctx, st, nil, func(path string) (*report.Summary, error) {
+	s, err := e.withConfig(ctx, st, nil, func(path string) (*opsummary.Summary, error) {
 		return e.run(ctx, st, OpDestroy, false, o, func(ch chan<- events.EngineEvent) error {
 			opts := []optdestroy.Option{optdestroy.EventStreams(ch), optdestroy.Color("never"), optdestroy.ConfigFile(path)}
 			if o.Message != "" {
@@ -177,12 +178,12 @@ func (e *Runner) destroy(ctx context.Context, st *auto.Stack, o RunOptions) (*re
 }
 
 // Refresh updates env's state to what is live, without changing anything live.
-func (e *Runner) Refresh(ctx context.Context, env string, o RunOptions) (*report.Summary, error) {
+func (e *Runner) Refresh(ctx context.Context, env string, o RunOptions) (*opsummary.Summary, error) {
 	st, err := e.stackFor(ctx, env, false)
 	if err != nil {
 		return nil, err
 	}
-	return e.withConfig(ctx, &st, nil, func(path string) (*report.Summary, error) {
+	return e.withConfig(ctx, &st, nil, func(path string) (*opsummary.Summary, error) {
 		return e.run(ctx, &st, OpRefresh, false, o, func(ch chan<- events.EngineEvent) error {
 			opts := []optrefresh.Option{optrefresh.EventStreams(ch), optrefresh.Color("never"), optrefresh.ConfigFile(path)}
 			if o.Message != "" {
@@ -202,12 +203,12 @@ func (e *Runner) Refresh(ctx context.Context, env string, o RunOptions) (*report
 // --preview-only`, CLI >= 3.105, with an inline program CLI >= 3.181); optrefresh's
 // ExpectNoChanges would turn drift into an error, which would lose the summary of what
 // drifted, so the changes are read from the event stream instead.
-func (e *Runner) Drift(ctx context.Context, env string, o RunOptions) (*report.Summary, error) {
+func (e *Runner) Drift(ctx context.Context, env string, o RunOptions) (*opsummary.Summary, error) {
 	st, err := e.stackFor(ctx, env, false)
 	if err != nil {
 		return nil, err
 	}
-	return e.withConfig(ctx, &st, nil, func(path string) (*report.Summary, error) {
+	return e.withConfig(ctx, &st, nil, func(path string) (*opsummary.Summary, error) {
 		return e.run(ctx, &st, OpDrift, true, o, func(ch chan<- events.EngineEvent) error {
 			_, err := st.PreviewRefresh(ctx, optrefresh.EventStreams(ch), optrefresh.Color("never"), optrefresh.ConfigFile(path))
 			return err

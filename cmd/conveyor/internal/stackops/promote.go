@@ -7,8 +7,9 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
 // PromoteRequest copies the images that run in one environment to another.
@@ -31,11 +32,11 @@ type ImageChange struct {
 
 // PromoteResult says what a promotion changed, and what its preview or update did.
 type PromoteResult struct {
-	From    string          `json:"from"`
-	To      string          `json:"to"`
-	Module  string          `json:"module,omitempty"`
-	Changes []ImageChange   `json:"changes"`
-	Summary *report.Summary `json:"summary,omitempty"`
+	From    string             `json:"from"`
+	To      string             `json:"to"`
+	Module  string             `json:"module,omitempty"`
+	Changes []ImageChange      `json:"changes"`
+	Summary *opsummary.Summary `json:"summary,omitempty"`
 }
 
 // Promote copies images from one environment to another: the images the source runs (its
@@ -77,15 +78,15 @@ func (e *Runner) Promote(ctx context.Context, req PromoteRequest, o RunOptions) 
 		if _, ok := have[req.Module]; !ok {
 			return nil, refusef("module %s has no image in %s", req.Module, req.From)
 		}
-		have = Images{req.Module: have[req.Module]}
+		have = deployed.Images{req.Module: have[req.Module]}
 	}
-	request := Images{}
+	request := deployed.Images{}
 	res := &PromoteResult{From: req.From, To: req.To, Module: req.Module, Changes: []ImageChange{}}
 	for _, m := range slices.Sorted(maps.Keys(have)) {
 		for _, c := range slices.Sorted(maps.Keys(have[m])) {
 			if img := have[m][c]; current[m][c] != img {
 				res.Changes = append(res.Changes, ImageChange{Module: m, Component: c, From: current[m][c], To: img})
-				request = request.Overlay(Images{m: {c: img}})
+				request = request.Overlay(deployed.Images{m: {c: img}})
 			}
 		}
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 )
 
 // recoverInterrupted makes an update that was killed (its CLI gone before it could finish)
@@ -46,7 +46,7 @@ const pendingOperationsWarning = "Attempting to deploy or update resources with"
 // pending operations, by the engine's warning. Only then can some be left after it, so every
 // other update is spared reading the whole state again (a CLI call and the checkpoint: a
 // second or more per update). TestKilledUpdateConverges fails if the warning's text changes.
-func startedWithPendingOperations(s *report.Summary) bool {
+func startedWithPendingOperations(s *opsummary.Summary) bool {
 	if s == nil {
 		return false
 	}

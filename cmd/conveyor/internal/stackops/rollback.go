@@ -1,6 +1,7 @@
 package stackops
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"maps"
@@ -9,8 +10,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/opthistory"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
 // RollbackRequest puts back the images of an earlier update.
@@ -25,11 +27,11 @@ type RollbackRequest struct {
 
 // RollbackResult says what a rollback changed, and what its update or preview did.
 type RollbackResult struct {
-	Env     string          `json:"env"`
-	Module  string          `json:"module,omitempty"`
-	To      int             `json:"to"`
-	Changes []ImageChange   `json:"changes"`
-	Summary *report.Summary `json:"summary,omitempty"`
+	Env     string             `json:"env"`
+	Module  string             `json:"module,omitempty"`
+	To      int                `json:"to"`
+	Changes []ImageChange      `json:"changes"`
+	Summary *opsummary.Summary `json:"summary,omitempty"`
 }
 
 // Rollback puts back, in one update targeted at the modules it changes, the images that ran
@@ -69,7 +71,7 @@ func (e *Runner) Rollback(ctx context.Context, req RollbackRequest, o RunOptions
 		return nil, err
 	}
 	res := &RollbackResult{Env: req.Env, Module: req.Module, To: number(updates, at), Changes: []ImageChange{}}
-	request := Images{}
+	request := deployed.Images{}
 	wanted, running := then.Images(), now.Images()
 	for _, m := range slices.Sorted(maps.Keys(union(wanted, running, now.Deployed))) {
 		if req.Module != "" && m != req.Module {
@@ -86,7 +88,7 @@ func (e *Runner) Rollback(ctx context.Context, req RollbackRequest, o RunOptions
 				request[m] = map[string]string{}
 			}
 			request[m][c] = want
-			res.Changes = append(res.Changes, ImageChange{Module: m, Component: c, From: have, To: orManifest(want)})
+			res.Changes = append(res.Changes, ImageChange{Module: m, Component: c, From: have, To: cmp.Or(want, "(the manifest's image)")})
 		}
 	}
 	if len(res.Changes) == 0 {
@@ -104,7 +106,7 @@ func (e *Runner) Rollback(ctx context.Context, req RollbackRequest, o RunOptions
 		o.Targets = append(o.Targets, urns...)
 	}
 	if o.Message == "" {
-		o.Message = fmt.Sprintf("rollback %s to update %d: %s", orAll(req.Module), number(updates, at), describe(res.Changes))
+		o.Message = fmt.Sprintf("rollback %s to update %d: %s", cmp.Or(req.Module, "every module"), number(updates, at), describe(res.Changes))
 	}
 	if RequiresPlan(req.Env) {
 		res.Summary, err = e.preview(ctx, &st, o, request)
@@ -142,7 +144,7 @@ func rollbackTarget(updates []auto.UpdateSummary, req RollbackRequest) (int, err
 			found = true
 		}
 	}
-	return 0, refusef("%s has no earlier update to roll %s back to: see `conveyor history --env %s`", req.Env, orAll(req.Module), req.Env)
+	return 0, refusef("%s has no earlier update to roll %s back to: see `conveyor history --env %s`", req.Env, cmp.Or(req.Module, "every module"), req.Env)
 }
 
 func union[V any](maps ...map[string]V) map[string]bool {
@@ -153,18 +155,4 @@ func union[V any](maps ...map[string]V) map[string]bool {
 		}
 	}
 	return out
-}
-
-func orAll(module string) string {
-	if module == "" {
-		return "every module"
-	}
-	return module
-}
-
-func orManifest(image string) string {
-	if image == "" {
-		return "(the manifest's image)"
-	}
-	return image
 }

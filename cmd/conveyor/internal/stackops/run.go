@@ -12,14 +12,14 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 )
 
 // RunOptions tune one stack operation.
 type RunOptions struct {
 	// Progress receives the operation's state after every resource event, on the goroutine
 	// that reads the event stream; it must return quickly.
-	Progress func(report.Progress)
+	Progress func(opsummary.Progress)
 	// Notify receives notices about the operation, such as a wait for another's lock.
 	Notify func(string)
 	// Message is recorded with the update in the stack's history.
@@ -42,8 +42,8 @@ func (o RunOptions) notify(format string, args ...any) {
 // channel, after each wait for the stack lock.
 func (e *Runner) run(ctx context.Context, st *auto.Stack, op string, dryRun bool, o RunOptions,
 	call func(ch chan<- events.EngineEvent) error,
-) (*report.Summary, error) {
-	col := report.NewCollector(op, st.Name(), dryRun)
+) (*opsummary.Summary, error) {
+	col := opsummary.NewCollector(op, st.Name(), dryRun)
 	if info, err := st.Info(ctx); err == nil && info.ResourceCount != nil {
 		col.Expect(*info.ResourceCount)
 	}
@@ -87,7 +87,7 @@ func (e *Runner) run(ctx context.Context, st *auto.Stack, op string, dryRun bool
 	s.Targets = o.Targets
 	s.Plan = o.Plan
 	if err != nil {
-		s.Result = report.Failed
+		s.Result = opsummary.Failed
 		var lockErr *LockError
 		if errors.As(err, &lockErr) {
 			s.Error = err.Error()
@@ -106,7 +106,7 @@ func (e *Runner) run(ctx context.Context, st *auto.Stack, op string, dryRun bool
 // moment longer (the grace covers a stream handler that is still finishing).
 const streamGrace = 500 * time.Millisecond
 
-func stream(col *report.Collector, call func(ch chan<- events.EngineEvent) error) error {
+func stream(col *opsummary.Collector, call func(ch chan<- events.EngineEvent) error) error {
 	ch := make(chan events.EngineEvent)
 	quit := make(chan struct{})
 	done := make(chan struct{})

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 )
 
 // stackReferenceType is the type of the StackReference through which the program reads the
@@ -18,10 +18,10 @@ const pulumiProviderType = "pulumi:providers:pulumi"
 // and preview reads it, and its recorded outputs are those of the update before the one that
 // read them, so a refresh always finds them "changed": that is the stack's own bookkeeping,
 // neither a change a person makes nor drift of anything live.
-func withoutSelfReference(s *report.Summary, project, stack string) {
+func withoutSelfReference(s *opsummary.Summary, project, stack string) {
 	self := "::" + stackReferenceType + "::"
 	suffix := "/" + project + "/" + stack
-	isSelf := func(r report.ResourceChange) bool {
+	isSelf := func(r opsummary.ResourceChange) bool {
 		return r.Type == stackReferenceType &&
 			strings.HasSuffix(r.URN, suffix) && strings.Contains(r.URN, self)
 	}
@@ -34,7 +34,7 @@ func withoutSelfReference(s *report.Summary, project, stack string) {
 			if s.Changes[r.Op] == 0 {
 				delete(s.Changes, r.Op)
 			}
-			s.Changes[report.OpSame]++
+			s.Changes[opsummary.OpSame]++
 		}
 		for i := range s.ByType {
 			if s.ByType[i].Type == r.Type && s.ByType[i].Changes[r.Op] > 0 {
@@ -47,12 +47,12 @@ func withoutSelfReference(s *report.Summary, project, stack string) {
 	}
 	// The default provider of the pulumi package exists only to read that reference; the
 	// engine does not count providers among the changes, so it is only dropped from the lists.
-	isItsProvider := func(r report.ResourceChange) bool { return r.Type == pulumiProviderType }
+	isItsProvider := func(r opsummary.ResourceChange) bool { return r.Type == pulumiProviderType }
 	for i := range s.ByType {
 		if s.ByType[i].Type == pulumiProviderType {
 			s.ByType[i].Changes = nil
 		}
 	}
-	s.Resources = slices.DeleteFunc(s.Resources, func(r report.ResourceChange) bool { return isSelf(r) || isItsProvider(r) })
-	s.ByType = slices.DeleteFunc(s.ByType, func(t report.TypeChanges) bool { return len(t.Changes) == 0 })
+	s.Resources = slices.DeleteFunc(s.Resources, func(r opsummary.ResourceChange) bool { return isSelf(r) || isItsProvider(r) })
+	s.ByType = slices.DeleteFunc(s.ByType, func(t opsummary.TypeChanges) bool { return len(t.Changes) == 0 })
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/internal/kubeobjects"
 )
@@ -29,7 +29,7 @@ import (
 
 // sweepAfter runs the sweep for a successful operation op on st, and records what it deleted
 // in s.
-func (e *Runner) sweepAfter(ctx context.Context, st *auto.Stack, op string, s *report.Summary, o RunOptions) error {
+func (e *Runner) sweepAfter(ctx context.Context, st *auto.Stack, op string, s *opsummary.Summary, o RunOptions) error {
 	if e.opts.LocalCluster == nil || !skipsCheckpoints(st.Name()) || s == nil {
 		return nil
 	}

@@ -5,15 +5,13 @@ import (
 	"fmt"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+
+	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
-// ModuleType is the type token of the component resource that holds all of a module's
-// resources; its logical name is the module's name.
-const ModuleType = "conveyor:platform:Module"
-
 // ModuleURNs selects, from a stack's exported state, the URN of module's Module component
-// and of every resource under it by the parent chain (its components, their workloads, its
-// database, topics, ...). These are the targets of an update that must touch that module and
+// (type naming.TypeModule, logical name the module's) and of every resource under it by the
+// parent chain (its components, their workloads, its database, topics, ...). These are the targets of an update that must touch that module and
 // nothing else. It returns no URN when the module is not in the state.
 func ModuleURNs(state apitype.UntypedDeployment, module string) ([]string, error) {
 	if len(state.Deployment) == 0 {
@@ -32,7 +30,7 @@ func ModuleURNs(state apitype.UntypedDeployment, module string) ([]string, error
 			continue
 		}
 		urn := string(r.URN)
-		if r.Type == ModuleType && urnName(urn) == module {
+		if r.Type == naming.TypeModule && urnName(urn) == module {
 			roots = append(roots, urn)
 		}
 		if r.Parent != "" {

@@ -10,7 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/report"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 )
 
 // OpTeardown names the update that runs Options.Teardown before a destroy.
@@ -21,7 +21,7 @@ const OpTeardown = "teardown"
 // environments keep their databases when destroyed (prod's must survive any mistake; dev's
 // and staging's are adopted again by their next setup). It returns a summary only when the
 // teardown failed, and then nothing is destroyed.
-func (e *Runner) teardown(ctx context.Context, st *auto.Stack, o RunOptions) (*report.Summary, error) {
+func (e *Runner) teardown(ctx context.Context, st *auto.Stack, o RunOptions) (*opsummary.Summary, error) {
 	env := st.Name()
 	if e.opts.Teardown == nil || IsProtected(env) {
 		return nil, nil
@@ -41,7 +41,7 @@ func (e *Runner) teardown(ctx context.Context, st *auto.Stack, o RunOptions) (*r
 		return nil, fmt.Errorf("selecting %s for its teardown: %w", env, err)
 	}
 	o.notify("tearing down what deleting %s's resources cannot (its databases), before destroying it", env)
-	s, err := e.withConfig(ctx, &tst, nil, func(path string) (*report.Summary, error) {
+	s, err := e.withConfig(ctx, &tst, nil, func(path string) (*opsummary.Summary, error) {
 		return e.run(ctx, &tst, OpTeardown, false, o, func(ch chan<- events.EngineEvent) error {
 			opts := []optup.Option{optup.EventStreams(ch), optup.Color("never"), optup.ConfigFile(path)}
 			if o.Message != "" {

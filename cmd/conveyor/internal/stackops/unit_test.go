@@ -13,6 +13,9 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
 func TestModuleURNs(t *testing.T) {
@@ -27,8 +30,8 @@ func TestModuleURNs(t *testing.T) {
 	impostor := p + "conveyor:platform:Space::quotes"
 	res := []apitype.ResourceV3{
 		{URN: resource.URN(stack), Type: "pulumi:pulumi:Stack"},
-		{URN: resource.URN(quotes), Type: ModuleType, Parent: resource.URN(stack)},
-		{URN: resource.URN(policies), Type: ModuleType, Parent: resource.URN(stack)},
+		{URN: resource.URN(quotes), Type: naming.TypeModule, Parent: resource.URN(stack)},
+		{URN: resource.URN(policies), Type: naming.TypeModule, Parent: resource.URN(stack)},
 		{URN: resource.URN(policiesAPI), Type: "conveyor:platform:Component", Parent: resource.URN(policies)},
 		{URN: resource.URN(quotesAPI), Type: "conveyor:platform:Component", Parent: resource.URN(quotes)},
 		{URN: resource.URN(quotesDeploy), Type: "kubernetes:apps/v1:Deployment", Parent: resource.URN(quotesAPI)},
@@ -233,12 +236,12 @@ func TestPlanImages(t *testing.T) {
 	tests := []struct {
 		name    string
 		content string
-		want    Images
+		want    deployed.Images
 		wantErr bool
 	}{
-		{"request", `{"config":{"conveyor:deploy":{"quotes":{"api":"q:7"}},"conveyor:x":"y"}}`, Images{"quotes": {"api": "q:7"}}, false},
-		{"request as JSON text", `{"config":{"conveyor:deploy":"{\"quotes\":{\"api\":\"q:7\"}}"}}`, Images{"quotes": {"api": "q:7"}}, false},
-		{"no request", `{"config":{"conveyor:images":{"quotes":{"api":"q:1"}}}}`, Images{}, false},
+		{"request", `{"config":{"conveyor:deploy":{"quotes":{"api":"q:7"}},"conveyor:x":"y"}}`, deployed.Images{"quotes": {"api": "q:7"}}, false},
+		{"request as JSON text", `{"config":{"conveyor:deploy":"{\"quotes\":{\"api\":\"q:7\"}}"}}`, deployed.Images{"quotes": {"api": "q:7"}}, false},
+		{"no request", `{"config":{"conveyor:images":{"quotes":{"api":"q:1"}}}}`, deployed.Images{}, false},
 		{"not a plan", `[1,2]`, nil, true},
 	}
 	for _, tt := range tests {
@@ -267,13 +270,13 @@ func TestConciseError(t *testing.T) {
 func TestImageDiff(t *testing.T) {
 	tests := []struct {
 		name     string
-		from, to Images
+		from, to deployed.Images
 		want     string
 	}{
-		{"same", Images{"quotes": {"api": "q:1"}}, Images{"quotes": {"api": "q:1"}}, ""},
-		{"changed and new", Images{"quotes": {"api": "q:1"}}, Images{"quotes": {"api": "q:2"}, "claims": {"api": "c:1"}},
+		{"same", deployed.Images{"quotes": {"api": "q:1"}}, deployed.Images{"quotes": {"api": "q:1"}}, ""},
+		{"changed and new", deployed.Images{"quotes": {"api": "q:1"}}, deployed.Images{"quotes": {"api": "q:2"}, "claims": {"api": "c:1"}},
 			"claims/api: (none) -> c:1, quotes/api: q:1 -> q:2"},
-		{"removed", Images{"quotes": {"api": "q:1", "cron": "q:1"}}, Images{"quotes": {"api": "q:1"}}, "quotes/cron: q:1 -> (none)"},
+		{"removed", deployed.Images{"quotes": {"api": "q:1", "cron": "q:1"}}, deployed.Images{"quotes": {"api": "q:1"}}, "quotes/cron: q:1 -> (none)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

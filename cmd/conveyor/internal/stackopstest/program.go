@@ -8,6 +8,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
@@ -53,7 +54,7 @@ func Program(ctx *pulumi.Context) error {
 	}
 	for _, m := range Modules {
 		var mod component
-		if err := ctx.RegisterComponentResource("conveyor:platform:Module", m, &mod); err != nil {
+		if err := ctx.RegisterComponentResource(naming.TypeModule, m, &mod); err != nil {
 			return err
 		}
 		var api component
@@ -61,7 +62,7 @@ func Program(ctx *pulumi.Context) error {
 		if n, ok := replicas[m]; ok {
 			props["replicas"] = pulumi.Int(n)
 		}
-		if err := ctx.RegisterComponentResourceV2("conveyor:platform:Component", m+"-api", props, &api, pulumi.Parent(&mod)); err != nil {
+		if err := ctx.RegisterComponentResourceV2(naming.TypeComponent, m+"-api", props, &api, pulumi.Parent(&mod)); err != nil {
 			return err
 		}
 	}

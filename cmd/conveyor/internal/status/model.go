@@ -7,7 +7,7 @@
 //
 // Desired (desired.go) comes from the catalog and the rendered objects; Snapshot (live.go)
 // is one read of the cluster; Assess (assess.go) joins them into a Report, a pure function of
-// both and the time, which text.go and the JSON encoder render.
+// both and the time, which text.go and the JSON encoder write.
 package status
 
 import "time"

@@ -36,6 +36,27 @@ func counts(c *Component, t corev1.PodTemplateSpec, container string, desired *i
 	c.Ready = int(ready)
 }
 
+// observe fills what every workload tells alike: its counts, the facts of its pods, and the
+// warnings about objects and the pods whose names start with podPrefixes.
+func observe(c *Component, w Workload, ns *Namespace, t corev1.PodTemplateSpec, desired *int32, ready int32,
+	pods []corev1.Pod, objects map[string]string, podPrefixes []string) {
+	counts(c, t, w.Container, desired, ready)
+	podFacts(c, pods, w.Container)
+	c.Events = warnings(ns, objects, podPrefixes)
+}
+
+// notActedOn is the reason of a workload whose controller has not seen its latest spec.
+const notActedOn = "the controller has not acted on the latest change yet"
+
+// progressing marks c progressing for reason, and says why pods cannot be scheduled when
+// some cannot.
+func progressing(c *Component, reason string, pods []corev1.Pod) {
+	c.State, c.Reason = Progressing, reason
+	if why := unschedulable(pods); why != "" {
+		c.Reason += "; " + why
+	}
+}
+
 func missing(c *Component, w Workload) {
 	c.State = Missing
 	c.Reason = fmt.Sprintf("the cluster has no %s %s/%s", w.Object, w.Namespace, w.Name)
@@ -51,7 +72,6 @@ func assessDeployment(c *Component, w Workload, ns *Namespace) {
 		missing(c, w)
 		return
 	}
-	counts(c, d.Spec.Template, w.Container, d.Spec.Replicas, d.Status.ReadyReplicas)
 	objects := map[string]string{"Deployment/" + d.Name: d.Name, "HorizontalPodAutoscaler/" + d.Name: d.Name, "PodDisruptionBudget/" + d.Name: d.Name}
 	var sets []string
 	for _, rs := range ns.ReplicaSets {
@@ -63,8 +83,7 @@ func assessDeployment(c *Component, w Workload, ns *Namespace) {
 		}
 	}
 	pods := selected(ns.Pods, w.Selector)
-	podFacts(c, pods, w.Container)
-	c.Events = warnings(ns, objects, sets)
+	observe(c, w, ns, d.Spec.Template, d.Spec.Replicas, d.Status.ReadyReplicas, pods, objects, sets)
 
 	condition := func(t appsv1.DeploymentConditionType) *appsv1.DeploymentCondition {
 		for i := range d.Status.Conditions {
@@ -83,18 +102,15 @@ func assessDeployment(c *Component, w Workload, ns *Namespace) {
 	case f != nil && f.Status == corev1.ConditionTrue:
 		c.State, c.Reason = Failed, f.Reason+": "+f.Message
 	case d.Status.ObservedGeneration < d.Generation:
-		c.State, c.Reason = Progressing, "the controller has not acted on the latest change yet"
+		c.State, c.Reason = Progressing, notActedOn
 	case updated == c.Desired && int(d.Status.Replicas) == c.Desired && available == c.Desired:
 		c.State = Available
 	default:
-		c.State = Progressing
-		c.Reason = fmt.Sprintf("%d of %d pods updated, %d available", updated, c.Desired, available)
+		reason := fmt.Sprintf("%d of %d pods updated, %d available", updated, c.Desired, available)
 		if old := int(d.Status.Replicas) - updated; old > 0 {
-			c.Reason += fmt.Sprintf(", %d old still running", old)
+			reason += fmt.Sprintf(", %d old still running", old)
 		}
-		if why := unschedulable(pods); why != "" {
-			c.Reason += "; " + why
-		}
+		progressing(c, reason, pods)
 	}
 }
 
@@ -105,23 +121,18 @@ func assessStatefulSet(c *Component, w Workload, ns *Namespace) {
 		missing(c, w)
 		return
 	}
-	counts(c, s.Spec.Template, w.Container, s.Spec.Replicas, s.Status.ReadyReplicas)
 	pods := selected(ns.Pods, w.Selector)
-	podFacts(c, pods, w.Container)
-	c.Events = warnings(ns, map[string]string{"StatefulSet/" + s.Name: s.Name}, []string{s.Name})
+	observe(c, w, ns, s.Spec.Template, s.Spec.Replicas, s.Status.ReadyReplicas, pods,
+		map[string]string{"StatefulSet/" + s.Name: s.Name}, []string{s.Name})
 	switch {
 	case stuck(pods) != "":
 		c.State, c.Reason = Failed, stuck(pods)
 	case s.Status.ObservedGeneration < s.Generation:
-		c.State, c.Reason = Progressing, "the controller has not acted on the latest change yet"
+		c.State, c.Reason = Progressing, notActedOn
 	case c.Ready == c.Desired && int(s.Status.UpdatedReplicas) == c.Desired && s.Status.CurrentRevision == s.Status.UpdateRevision:
 		c.State = Available
 	default:
-		c.State = Progressing
-		c.Reason = fmt.Sprintf("%d of %d pods ready, %d updated", c.Ready, c.Desired, s.Status.UpdatedReplicas)
-		if why := unschedulable(pods); why != "" {
-			c.Reason += "; " + why
-		}
+		progressing(c, fmt.Sprintf("%d of %d pods ready, %d updated", c.Ready, c.Desired, s.Status.UpdatedReplicas), pods)
 	}
 }
 
@@ -132,10 +143,9 @@ func assessJob(c *Component, w Workload, ns *Namespace) {
 		missing(c, w)
 		return
 	}
-	counts(c, j.Spec.Template, w.Container, j.Spec.Completions, j.Status.Succeeded)
 	pods := ownedBy(ns.Pods, string(j.UID))
-	podFacts(c, pods, w.Container)
-	c.Events = warnings(ns, map[string]string{"Job/" + j.Name: j.Name}, []string{j.Name})
+	observe(c, w, ns, j.Spec.Template, j.Spec.Completions, j.Status.Succeeded, pods,
+		map[string]string{"Job/" + j.Name: j.Name}, []string{j.Name})
 	run := jobRun(j, pods)
 	c.LastRun = &run
 	c.State, c.Reason = run.Outcome, run.Reason

@@ -1,4 +1,4 @@
-package report
+package opsummary
 
 import (
 	"encoding/json"
@@ -150,7 +150,7 @@ func WriteText(w io.Writer, s *Summary) error {
 		for _, k := range slices.Sorted(maps.Keys(s.Outputs)) {
 			v, err := json.Marshal(s.Outputs[k])
 			if err != nil {
-				return fmt.Errorf("rendering output %s: %w", k, err)
+				return fmt.Errorf("formatting output %s: %w", k, err)
 			}
 			fmt.Fprintf(tw, "  %s\t%s\n", k, v)
 		}

@@ -1,4 +1,4 @@
-package kubecheck
+package kubereach
 
 import (
 	"context"
@@ -53,7 +53,7 @@ func TestCheckSaysWhatIsWrong(t *testing.T) {
 			} else {
 				writeKubeconfig(t, tt.kubeconfig)
 			}
-			_, err := Check(context.Background(), Target{Context: tt.context})
+			_, err := Probe(context.Background(), Target{Context: tt.context})
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error = %v, want one containing %q", err, tt.want)
 			}
@@ -69,7 +69,7 @@ func TestCheckSaysWhatIsWrong(t *testing.T) {
 func TestCheckReachesARealCluster(t *testing.T) {
 	kube := harness.KubeForTest(t)
 	t.Setenv("KUBECONFIG", kube.Kubeconfig)
-	cluster, err := Check(t.Context(), Target{})
+	cluster, err := Probe(t.Context(), Target{})
 	if err != nil {
 		t.Fatal(err)
 	}

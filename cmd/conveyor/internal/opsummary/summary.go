@@ -1,10 +1,10 @@
-// Package report turns the Pulumi engine's event stream into what people and machines read:
-// progress lines while an operation runs, and a summary at its end, rendered as text, JSON or
+// Package opsummary turns the Pulumi engine's event stream into what people and machines read:
+// progress lines while an operation runs, and a summary at its end, written as text, JSON or
 // a Markdown pull-request comment.
 //
-// It depends on the event types only, never on a running engine, so every rendering is tested
+// It depends on the event types only, never on a running engine, so every format is tested
 // from a fixed list of events (see the golden files in testdata/).
-package report
+package opsummary
 
 // Summary is the outcome of one operation on one environment. Its JSON form is the document
 // `--json` prints; field names are part of the command's interface and never change meaning.

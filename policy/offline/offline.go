@@ -1,7 +1,7 @@
-// Package check is the offline policy check of a pull request: it evaluates the program for
+// Package offline is the offline policy check of a pull request: it evaluates the program for
 // a stack under mocks (no cloud, no credentials, no provider plugin) and runs every rule of
 // the pack over the resources the stack would create.
-package check
+package offline
 
 import (
 	"fmt"

@@ -1,4 +1,8 @@
-package evaluation
+// Package evaluationtest is what tests read a Recording of offline evaluation with: a
+// resource by type and name or by URN, and a value at a dotted path of its inputs, secrets
+// looked through. Only tests import it; the command and the policy pack read a Recording
+// through its fields, evaluation/kube and policy/rules.
+package evaluationtest
 
 import (
 	"strconv"

@@ -1,4 +1,4 @@
-package check_test
+package offline_test
 
 import (
 	"path/filepath"
@@ -11,7 +11,7 @@ import (
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/conveyor-paas/conveyor/policy/check"
+	"github.com/conveyor-paas/conveyor/policy/offline"
 	"github.com/conveyor-paas/conveyor/policy/rules"
 	"github.com/conveyor-paas/conveyor/stacks"
 )
@@ -26,7 +26,7 @@ func TestShippedStacksPass(t *testing.T) {
 	}
 	for _, stack := range append(shipped, "pr-123") {
 		t.Run(stack, func(t *testing.T) {
-			report, err := check.Run(check.Options{Root: root, Stack: stack, Shipped: shipped})
+			report, err := offline.Run(offline.Options{Root: root, Stack: stack, Shipped: shipped})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -72,7 +72,7 @@ func TestBrokenProgramFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	report, err := check.Run(check.Options{Root: root, Stack: "staging", Program: broken, Shipped: shipped})
+	report, err := offline.Run(offline.Options{Root: root, Stack: "staging", Program: broken, Shipped: shipped})
 	if err != nil {
 		t.Fatal(err)
 	}

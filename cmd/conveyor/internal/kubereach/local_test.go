@@ -1,4 +1,4 @@
-package kubecheck
+package kubereach
 
 import (
 	"path/filepath"
@@ -60,7 +60,7 @@ func TestLocality(t *testing.T) {
 // from the kubeconfig alone; nothing is sent to its server (which is not on this machine).
 func TestCheckRefusesARemoteContextBeforeContactingIt(t *testing.T) {
 	writeKubeconfig(t, "apiVersion: v1\nkind: Config\ncurrent-context: gke_acme_europe-west1_prod\ncontexts:\n- name: gke_acme_europe-west1_prod\n  context: {cluster: c, user: u}\nclusters:\n- name: c\n  cluster: {server: 'https://203.0.113.10'}\nusers:\n- name: u\n  user: {}\n")
-	_, err := Check(t.Context(), Target{})
+	_, err := Probe(t.Context(), Target{})
 	if err == nil || !strings.Contains(err.Error(), `kubeconfig context "gke_acme_europe-west1_prod" (https://203.0.113.10) is not a local cluster`) {
 		t.Fatalf("error = %v, want a refusal of the GKE context", err)
 	}
@@ -83,10 +83,10 @@ func TestCheckOptsInAContextKnowingly(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("KUBECONFIG", path)
-	if _, err := Check(t.Context(), Target{}); err == nil || !strings.Contains(err.Error(), "is not a local cluster") {
+	if _, err := Probe(t.Context(), Target{}); err == nil || !strings.Contains(err.Error(), "is not a local cluster") {
 		t.Fatalf("error = %v, want a refusal", err)
 	}
-	cluster, err := Check(t.Context(), Target{Allow: name})
+	cluster, err := Probe(t.Context(), Target{Allow: name})
 	if err != nil {
 		t.Fatal(err)
 	}

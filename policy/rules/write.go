@@ -126,7 +126,7 @@ type ruleRow struct {
 	id, description string
 	severity        Severity
 	level           Level
-	counts          map[Kind]int
+	counts          map[Outcome]int
 }
 
 // byRule groups the results by rule, in the order the rules first appear (the most pressing
@@ -144,7 +144,7 @@ func (r Report) byRule() []ruleRow {
 				description = rule.Description
 			}
 			rows = append(rows, ruleRow{id: res.RuleID, description: description, severity: res.Severity,
-				level: Advisory, counts: map[Kind]int{}})
+				level: Advisory, counts: map[Outcome]int{}})
 		}
 		rows[i].counts[res.Kind]++
 		if res.Kind == Violation {

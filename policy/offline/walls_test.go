@@ -1,4 +1,4 @@
-package check_test
+package offline_test
 
 import (
 	"strings"
@@ -11,7 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/conveyor-paas/conveyor/components/dbsetup"
-	"github.com/conveyor-paas/conveyor/policy/check"
+	"github.com/conveyor-paas/conveyor/policy/offline"
 	"github.com/conveyor-paas/conveyor/stacks"
 )
 
@@ -51,7 +51,7 @@ func brokenWalls(ctx *pulumi.Context) error {
 }
 
 func TestBrokenWallsFail(t *testing.T) {
-	report, err := check.Run(check.Options{Root: root, Stack: "staging", Program: brokenWalls})
+	report, err := offline.Run(offline.Options{Root: root, Stack: "staging", Program: brokenWalls})
 	if err != nil {
 		t.Fatal(err)
 	}

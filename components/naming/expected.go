@@ -5,25 +5,25 @@ import (
 	"strings"
 )
 
-// Kind is a kind of name the platform creates. The policy pack maps each resource it sees to
-// a Kind, reads the Scope from the resource's labels and asks Check whether the name is the
+// NameKind is a kind of name the platform creates. The policy pack maps each resource it sees to
+// a NameKind, reads the Scope from the resource's labels and asks Check whether the name is the
 // one the convention gives.
-type Kind string
+type NameKind string
 
 // The kinds of names that are derived from an environment's scope.
 const (
-	KindNamespace                Kind = "namespace"
-	KindWorkload                 Kind = "workload"
-	KindCronJob                  Kind = "cronjob"
-	KindKubernetesServiceAccount Kind = "kubernetes service account"
-	KindDatabaseSecret           Kind = "database secret"
-	KindDatabase                 Kind = "database"
-	KindDatabaseUser             Kind = "database user"
-	KindTopic                    Kind = "topic"
-	KindSubscription             Kind = "subscription"
-	KindDeadLetterTopic          Kind = "dead-letter topic"
-	KindDeadLetterSubscription   Kind = "dead-letter subscription"
-	KindServiceAccount           Kind = "gcp service account"
+	KindNamespace                NameKind = "namespace"
+	KindWorkload                 NameKind = "workload"
+	KindCronJob                  NameKind = "cronjob"
+	KindKubernetesServiceAccount NameKind = "kubernetes service account"
+	KindDatabaseSecret           NameKind = "database secret"
+	KindDatabase                 NameKind = "database"
+	KindDatabaseUser             NameKind = "database user"
+	KindTopic                    NameKind = "topic"
+	KindSubscription             NameKind = "subscription"
+	KindDeadLetterTopic          NameKind = "dead-letter topic"
+	KindDeadLetterSubscription   NameKind = "dead-letter subscription"
+	KindServiceAccount           NameKind = "gcp service account"
 )
 
 type kindRule struct {
@@ -31,7 +31,7 @@ type kindRule struct {
 	name  func(Scope) string
 }
 
-var kindRules = map[Kind]kindRule{
+var kindRules = map[NameKind]kindRule{
 	KindNamespace: {[]string{"environment", "space"},
 		func(s Scope) string { return Namespace(s.Environment, s.Space) }},
 	KindWorkload: {[]string{"module", "component"},
@@ -66,7 +66,7 @@ var kindRules = map[Kind]kindRule{
 
 // Expected is the name the convention gives a resource of kind in scope s. It fails when s
 // lacks a fact the name is derived from (a resource missing its labels cannot be checked).
-func Expected(kind Kind, s Scope) (string, error) {
+func Expected(kind NameKind, s Scope) (string, error) {
 	rule, ok := kindRules[kind]
 	if !ok {
 		return "", fmt.Errorf("unknown kind of name %q", kind)
@@ -91,7 +91,7 @@ func Expected(kind Kind, s Scope) (string, error) {
 
 // Check compares a resource's actual name with the convention's. It returns nil when they
 // agree, and otherwise an error that says what the name should be.
-func Check(kind Kind, s Scope, name string) error {
+func Check(kind NameKind, s Scope, name string) error {
 	want, err := Expected(kind, s)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package kubecheck
+package kubereach
 
 import (
 	"fmt"

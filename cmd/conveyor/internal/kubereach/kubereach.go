@@ -1,7 +1,7 @@
-// Package kubecheck tells, before the engine starts, whether the cluster a local environment
+// Package kubereach tells, before the engine starts, whether the cluster a local environment
 // deploys into can be reached, and says what is wrong in one sentence if not: the engine's
 // own error would come minutes later, buried in a provider's diagnostics.
-package kubecheck
+package kubereach
 
 import (
 	"context"
@@ -34,10 +34,10 @@ type Target struct {
 	Allow string
 }
 
-// Check loads the kubeconfig the way kubectl does (KUBECONFIG, or ~/.kube/config), picks the
+// Probe loads the kubeconfig the way kubectl does (KUBECONFIG, or ~/.kube/config), picks the
 // context (the current one when none is set), refuses it unless it is a local cluster or the
 // one the stack allows (see locality), and only then asks its API server for its version.
-func Check(ctx context.Context, target Target) (*Cluster, error) {
+func Probe(ctx context.Context, target Target) (*Cluster, error) {
 	config, name, err := Config(target.Context)
 	if err != nil {
 		return nil, err
