@@ -61,16 +61,21 @@ func startedWithPendingOperations(s *opsummary.Summary) bool {
 // pendingOperations counts the operations in env's state that an update started and never
 // finished.
 func (e *Runner) pendingOperations(ctx context.Context, env string) (int, error) {
+	dep, err := e.deployment(ctx, env)
+	return len(dep.PendingOperations), err
+}
+
+// deployment is env's state: its latest checkpoint, empty for a stack never updated.
+func (e *Runner) deployment(ctx context.Context, env string) (apitype.DeploymentV3, error) {
+	var dep apitype.DeploymentV3
 	state, err := e.wsFor(env).ExportStack(ctx, env)
 	if err != nil {
-		return 0, fmt.Errorf("reading the state of %s: %w", env, err)
+		return dep, fmt.Errorf("reading the state of %s: %w", env, err)
 	}
-	if len(state.Deployment) == 0 {
-		return 0, nil
+	if len(state.Deployment) > 0 {
+		if err := json.Unmarshal(state.Deployment, &dep); err != nil {
+			return dep, fmt.Errorf("reading the state of %s: %w", env, err)
+		}
 	}
-	var dep apitype.DeploymentV3
-	if err := json.Unmarshal(state.Deployment, &dep); err != nil {
-		return 0, fmt.Errorf("reading the state of %s: %w", env, err)
-	}
-	return len(dep.PendingOperations), nil
+	return dep, nil
 }

@@ -2,7 +2,6 @@ package stackops
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -92,15 +91,9 @@ const sweepTimeout = 5 * time.Minute
 // stateObjects are the Kubernetes objects env's state records, by the kind and metadata the
 // provider recorded as their outputs.
 func (e *Runner) stateObjects(ctx context.Context, env string) ([]kubeobjects.Ref, error) {
-	exported, err := e.wsFor(env).ExportStack(ctx, env)
+	dep, err := e.deployment(ctx, env)
 	if err != nil {
-		return nil, fmt.Errorf("reading the state of %s: %w", env, err)
-	}
-	var dep apitype.DeploymentV3
-	if len(exported.Deployment) > 0 {
-		if err := json.Unmarshal(exported.Deployment, &dep); err != nil {
-			return nil, fmt.Errorf("reading the state of %s: %w", env, err)
-		}
+		return nil, err
 	}
 	return KubernetesObjects(dep), nil
 }

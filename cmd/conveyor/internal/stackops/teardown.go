@@ -2,13 +2,11 @@ package stackops
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
-	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 )
@@ -59,15 +57,9 @@ func (e *Runner) teardown(ctx context.Context, st *auto.Stack, o RunOptions) (*o
 
 // hasResources reports whether env's state holds any resource besides the stack itself.
 func (e *Runner) hasResources(ctx context.Context, env string) (bool, error) {
-	state, err := e.wsFor(env).ExportStack(ctx, env)
+	dep, err := e.deployment(ctx, env)
 	if err != nil {
-		return false, fmt.Errorf("reading the state of %s: %w", env, err)
-	}
-	var dep apitype.DeploymentV3
-	if len(state.Deployment) > 0 {
-		if err := json.Unmarshal(state.Deployment, &dep); err != nil {
-			return false, fmt.Errorf("reading the state of %s: %w", env, err)
-		}
+		return false, err
 	}
 	for _, r := range dep.Resources {
 		if r.Type != "pulumi:pulumi:Stack" {
