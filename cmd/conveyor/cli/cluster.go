@@ -80,7 +80,7 @@ func reachCluster(ctx context.Context, e *stackops.Runner, env string, config ma
 		return nil, withCode(ExitUsage, fmt.Errorf("%s is a cluster stack; name an environment that runs on it", env))
 	}
 	if kind == naming.StackLocal {
-		rc, name, err := kubereach.Config(config[naming.Project+":kubeContext"])
+		rc, name, err := kubereach.Config(kubereach.TargetOf(config).Context)
 		if err != nil {
 			return nil, withCode(ExitSetup, err)
 		}

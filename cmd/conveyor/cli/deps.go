@@ -69,22 +69,19 @@ func checkLocalCluster(ctx context.Context, root, env string) error {
 	if err != nil {
 		return err
 	}
-	_, err = kubereach.Probe(ctx, kubereach.Target{
-		Context: config[naming.Project+":kubeContext"],
-		Allow:   config[kubereach.AllowSetting],
-	})
+	_, err = kubereach.Probe(ctx, kubereach.TargetOf(config))
 	return err
 }
 
 // localClusterConfig is the client configuration of the kubeconfig context a local stack of
-// the repository at root deploys into (conveyor:kubeContext, else the current one).
+// the repository at root deploys into (kubereach.ContextSetting, else the current one).
 func localClusterConfig(root string) func(ctx context.Context, env string) (*rest.Config, error) {
 	return func(_ context.Context, env string) (*rest.Config, error) {
 		config, err := stacks.ReadStackConfig(root, env)
 		if err != nil {
 			return nil, err
 		}
-		rc, _, err := kubereach.Config(config[naming.Project+":kubeContext"])
+		rc, _, err := kubereach.Config(kubereach.TargetOf(config).Context)
 		return rc, err
 	}
 }

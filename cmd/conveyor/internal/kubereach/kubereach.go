@@ -25,6 +25,15 @@ type Cluster struct {
 	Version string
 }
 
+// ContextSetting is the stack setting that names the kubeconfig context a local environment
+// deploys into; without it, the current context.
+const ContextSetting = "conveyor:kubeContext"
+
+// TargetOf is the target a local stack's settings (its stack file's config) name.
+func TargetOf(config map[string]string) Target {
+	return Target{Context: config[ContextSetting], Allow: config[AllowSetting]}
+}
+
 // Target is the context a local environment deploys into.
 type Target struct {
 	// Context is the kubeconfig context (conveyor:kubeContext); "" is the current one.
