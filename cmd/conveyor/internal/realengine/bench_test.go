@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,7 +19,6 @@ import (
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
-	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/tests/bench"
 )
 
@@ -193,8 +191,7 @@ func benchEnvironment(b *testing.B, f *fixture, cat benchCatalog, settings map[s
 // stateBytes is the size of env's state file in the clone's file backend.
 func (c *clone) stateBytes(b *testing.B, env string) int64 {
 	b.Helper()
-	path := filepath.Join(strings.TrimPrefix(c.backend.Backend, "file://"), ".pulumi", "stacks", naming.Project, env+".json")
-	fi, err := os.Stat(path)
+	fi, err := os.Stat(c.checkpointFile(env))
 	if err != nil {
 		b.Fatalf("the state file of %s: %v", env, err)
 	}

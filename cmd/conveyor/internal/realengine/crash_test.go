@@ -162,9 +162,9 @@ func killAndConverge(t *testing.T, f *fixture, c *clone, env string, args []stri
 	ctx := t.Context()
 	cmd, out := c.start(t, args...)
 	killWhen(t, cmd, args[0], func() bool { return point(out.String()) })
-	n, _ := c.progress(env)
-	t.Logf("conveyor %s, its CLI and its plugins killed with %d resources recorded", args[0], n)
-	t.Logf("the killed operation left %d pending operation(s) in the state", len(c.state(t, env).PendingOperations))
+	killed := c.state(t, env)
+	t.Logf("conveyor %s, its CLI and its plugins killed with %d resources and %d pending operation(s) in the state",
+		args[0], len(killed.Resources), len(killed.PendingOperations))
 
 	s := mustRun(t, "up after the kill", env, func() (*opsummary.Summary, error) { return c.e.Up(ctx, env, stackops.RunOptions{}) })
 	t.Logf("the converging up: %v", s.Changes)
@@ -232,20 +232,10 @@ func killTree(t *testing.T, pid int) {
 	}
 }
 
-// progress reports how many resources env's checkpoint records, and whether an operation
-// holds its lock.
-func (c *clone) progress(env string) (resources int, locked bool) {
-	root := filepath.Join(strings.TrimPrefix(c.backend.Backend, "file://"), ".pulumi")
-	locks, _ := filepath.Glob(filepath.Join(root, "locks", "organization", naming.Project, env, "*.json"))
-	data, _ := os.ReadFile(filepath.Join(root, "stacks", naming.Project, env+".json"))
-	return strings.Count(string(data), `"urn":`), len(locks) > 0
-}
-
 // checkpointObjects are the Kubernetes objects env's checkpoint file records while an update
 // writes it, and false when the file cannot be read or parsed at this moment.
 func (c *clone) checkpointObjects(env string) ([]harness.ObjectRef, bool) {
-	root := filepath.Join(strings.TrimPrefix(c.backend.Backend, "file://"), ".pulumi")
-	data, err := os.ReadFile(filepath.Join(root, "stacks", naming.Project, env+".json"))
+	data, err := os.ReadFile(c.checkpointFile(env))
 	if err != nil {
 		return nil, false
 	}

@@ -107,6 +107,11 @@ type clone struct {
 	e       *stackops.Runner
 }
 
+// checkpointFile is the file of env's checkpoint in the clone's file backend.
+func (c *clone) checkpointFile(env string) string {
+	return filepath.Join(strings.TrimPrefix(c.backend.Backend, "file://"), ".pulumi", "stacks", naming.Project, env+".json")
+}
+
 // newClone makes a clone on backend. extraEnv is added to every CLI invocation (a benchmark
 // sets PULUMI_SKIP_CHECKPOINTS there).
 func (f *fixture) newClone(tb testing.TB, backend *stackopstest.Env, extraEnv map[string]string) *clone {
