@@ -1,8 +1,7 @@
 package cli
 
 import (
-	"errors"
-	"io/fs"
+	"fmt"
 	"os"
 	"path/filepath"
 
@@ -21,16 +20,9 @@ func repoRoot(getenv func(string) string) (string, error) {
 	if err != nil {
 		return "", &stackops.SetupError{Err: err}
 	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		_, err := os.Stat(filepath.Join(dir, pulumicli.ToolDir, "go.mod"))
-		if err == nil {
-			return dir, nil
-		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			return "", &stackops.SetupError{Err: err}
-		}
-		if filepath.Dir(dir) == dir {
-			return "", &stackops.SetupError{Err: errors.New("run conveyor inside the Conveyor repository (or set CONVEYOR_REPO to it): no " + pulumicli.ToolDir + " above " + wd)}
-		}
+	root, err := pulumicli.RepoRootAbove(wd)
+	if err != nil {
+		return "", &stackops.SetupError{Err: fmt.Errorf("run conveyor inside the Conveyor repository (or set CONVEYOR_REPO to it): %w", err)}
 	}
+	return root, nil
 }

@@ -1,7 +1,9 @@
 package pulumicli
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -42,4 +44,22 @@ func PinnedVersion(repoRoot string) (semver.Version, error) {
 		}
 	}
 	return semver.Version{}, fmt.Errorf("%s does not require %s", path, CLIModule)
+}
+
+// RepoRootAbove finds the Conveyor repository from dir: the nearest directory at or above it
+// that holds ToolDir's go.mod (the project's Pulumi.yaml and stacks/ are there too). The
+// command, its tests and the tool prebuild all find the repository this one way.
+func RepoRootAbove(dir string) (string, error) {
+	for d := dir; ; d = filepath.Dir(d) {
+		_, err := os.Stat(filepath.Join(d, ToolDir, "go.mod"))
+		if err == nil {
+			return d, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("locating the repository: %w", err)
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("no %s above %s", ToolDir, dir)
+		}
+	}
 }

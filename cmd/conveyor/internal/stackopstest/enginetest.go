@@ -10,8 +10,6 @@ package stackopstest
 
 import (
 	"context"
-	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,16 +45,11 @@ func RepoRoot(tb testing.TB) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		if _, err := os.Stat(filepath.Join(dir, pulumicli.ToolDir, "go.mod")); err == nil {
-			return dir
-		} else if !errors.Is(err, fs.ErrNotExist) {
-			tb.Fatal(err)
-		}
-		if filepath.Dir(dir) == dir {
-			tb.Fatalf("no %s above %s", pulumicli.ToolDir, wd)
-		}
+	root, err := pulumicli.RepoRootAbove(wd)
+	if err != nil {
+		tb.Fatal(err)
 	}
+	return root
 }
 
 var (
