@@ -323,7 +323,7 @@ func TestEveryNameIsChecked(t *testing.T) {
 		"Fit":                       "the cutting every kind uses",
 		"ServiceAccountDisplayName": "a display name, which GCP does not require to be unique",
 		"DefaultCluster":            "names an existing stack, made by no one",
-		"Tier":                      "names a credentials tier, not a resource",
+		"CIVariable":                "names a GitHub Actions variable, not a resource; TestCIVariablesAreTheTiersOwn keeps them apart",
 		"DatabaseRoleComment":       "a mark on a role, made unique by the environment's name",
 		"ServiceHost":               "the DNS name of a Service that is a kind already",
 		"ServiceURL":                "the address of a Service that is a kind already",
