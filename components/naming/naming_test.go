@@ -131,6 +131,7 @@ func TestValidatePart(t *testing.T) {
 		{PartEnvironment, "config-management", `must not start with the word "config-management"`},
 		{PartEnvironment, "cnrm-system", `must not start with the word "cnrm"`},
 		{PartEnvironment, "gatekeeper-system", `must not start with the word "gatekeeper"`},
+		{PartEnvironment, "bootstrap", `must not start with the word "bootstrap"`},
 		{PartEnvironment, "config", ""},
 		{PartEnvironment, "config-managed", ""},
 		{PartEnvironment, "istiod", ""},

@@ -98,7 +98,7 @@ func ValidatePart(part Part, value string) error {
 // gke-managed-system, gmp-public), and the mesh and GKE's add-ons make istio-system,
 // asm-system, config-management-system (Config Sync), cnrm-system (Config Connector) and
 // gatekeeper-system (Policy Controller): an environment named so would share their
-// namespaces. A reserved word may span dashes ("config-management"). A module may not be
+// namespaces. "bootstrap" is the stack of the tiers' walls, never an environment. A reserved word may span dashes ("config-management"). A module may not be
 // "default", the name of the service account every namespace already has (a module's
 // Kubernetes service account is its name).
 var reservedWords = map[Part]map[string]string{
@@ -112,6 +112,7 @@ var reservedWords = map[Part]map[string]string{
 		"config-management": "Config Sync's namespaces start with it",
 		"cnrm":              "Config Connector's namespaces start with it",
 		"gatekeeper":        "Policy Controller's namespaces start with it",
+		BootstrapStack:      "the bootstrap stack, which makes the tiers' identities, backends and keys, is called so",
 	},
 	PartModule: {
 		"default": "every namespace already has the service account default",

@@ -28,7 +28,7 @@ func Tiers() []Tier { return []Tier{TierProduction, TierLongLived, TierAdHoc} }
 // merely looks like production ("production", "prod-copy") too, is ad-hoc.
 func TierOf(stack string) Tier {
 	switch kind, _ := ClassifyStack(stack); {
-	case ProductionTier(stack):
+	case ProductionTier(stack) || stack == BootstrapStack:
 		return TierProduction
 	case kind == StackLongLived || kind == StackCluster:
 		return TierLongLived
@@ -106,3 +106,38 @@ func GitHubEnvironments(t Tier) []string {
 	}
 	return []string{GitHubEnvAdHoc}
 }
+
+// The names of what the bootstrap stack makes for each tier. The bootstrap stack is run by
+// an administrator with the Pulumi CLI (`pulumi up -s bootstrap`), never by conveyor or CI:
+// it holds the walls between the tiers, and its own state lives outside all three.
+const BootstrapStack = "bootstrap"
+
+// tierWord is a tier's short lowercase word: "prod", "longlived", "adhoc".
+func tierWord(t Tier) string { return strings.ToLower(ciSuffix(t)) }
+
+// TierIdentityPool is the id of t's workload identity pool for GitHub's OIDC tokens
+// ("github-adhoc"): a pool per tier, so that no principal one tier's provider admits is a
+// principal another tier's accounts trust.
+func TierIdentityPool(t Tier) string { return "github-" + tierWord(t) }
+
+// TierIdentityProvider is the id of the GitHub provider in each tier's pool.
+const TierIdentityProvider = "github"
+
+// TierDeployAccount is the id of t's deploy service account ("conveyor-deploy-adhoc").
+func TierDeployAccount(t Tier) string { return "conveyor-deploy-" + tierWord(t) }
+
+// ProdPlannerAccount is the id of production's read-only planner.
+const ProdPlannerAccount = "conveyor-plan-prod"
+
+// TierStateBucket names t's state bucket in project: bucket names are global, so the
+// project's id makes them the organisation's own ("acme-prod-conveyor-state-prod").
+func TierStateBucket(project string, t Tier) string {
+	return Fit(project+"-conveyor-state-"+tierWord(t), 63, '-')
+}
+
+// TierKeyRing is the id of t's KMS key ring, and TierStateKey its key that encrypts the
+// secrets of the tier's stacks.
+func TierKeyRing(t Tier) string { return "conveyor-" + tierWord(t) }
+
+// TierStateKey is the id of the key in each tier's key ring.
+const TierStateKey = "pulumi-state"
