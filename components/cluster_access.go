@@ -2,11 +2,12 @@ package components
 
 import (
 	"fmt"
-	"net"
 	"strings"
 
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/container"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
 // SQLEdition is the Cloud SQL edition of every shared instance. Its tiers are db-custom-*,
@@ -16,25 +17,42 @@ const SQLEdition = "ENTERPRISE"
 // SecurityGroupPrefix starts the only group name GKE accepts for Google Groups for RBAC.
 const SecurityGroupPrefix = "gke-security-groups@"
 
-// CheckSecurityGroup says whether group can be a cluster's Google Groups for RBAC group.
+// CheckSecurityGroup says whether group can be a cluster's Google Groups for RBAC group: the
+// only name GKE accepts, in a domain that can be an organisation's. A reserved example
+// domain (RFC 2606: example.com, example.org, example.net, *.example, *.test, *.invalid,
+// *.localhost) is a placeholder: a cluster with it resolves no team's group.
 func CheckSecurityGroup(group string) error {
 	domain, ok := strings.CutPrefix(group, SecurityGroupPrefix)
 	if !ok || !strings.Contains(domain, ".") || strings.ContainsAny(domain, "@ ") {
 		return fmt.Errorf("%q is not %s<your-domain>, the only name GKE accepts for Google Groups for RBAC", group, SecurityGroupPrefix)
 	}
+	if placeholderDomain(domain) {
+		return fmt.Errorf("%q is a placeholder, not your organisation's group: set it to %s<your Workspace domain>", group, SecurityGroupPrefix)
+	}
 	return nil
 }
 
+func placeholderDomain(domain string) bool {
+	domain = strings.ToLower(strings.TrimSuffix(domain, "."))
+	switch domain {
+	case "example.com", "example.org", "example.net":
+		return true
+	}
+	for _, tld := range []string{".example", ".test", ".invalid", ".localhost"} {
+		if strings.HasSuffix(domain, tld) {
+			return true
+		}
+	}
+	return false
+}
+
 // CheckAuthorizedNetworks says whether the ranges can reach a control plane: each is a
-// CIDR, and none opens it to every address.
+// CIDR, private or a narrow public range (naming.CheckControlPlaneRange), so that neither
+// one range nor several together open it to the internet.
 func CheckAuthorizedNetworks(networks []AuthorizedNetwork) error {
 	for i, n := range networks {
-		_, ipnet, err := net.ParseCIDR(n.CIDR)
-		if err != nil {
-			return fmt.Errorf("authorizedNetworks[%d] (%s): %q is not a CIDR range", i, n.Name, n.CIDR)
-		}
-		if ones, _ := ipnet.Mask.Size(); ones == 0 {
-			return fmt.Errorf("authorizedNetworks[%d] (%s): %s opens the control plane to the whole internet", i, n.Name, n.CIDR)
+		if err := naming.CheckControlPlaneRange(n.CIDR); err != nil {
+			return fmt.Errorf("authorizedNetworks[%d] (%s): %w: it may not reach the control plane", i, n.Name, err)
 		}
 	}
 	return nil

@@ -208,10 +208,16 @@ func TestClusterAccessIsChecked(t *testing.T) {
 		wants string
 	}{
 		{"group", components.CheckSecurityGroup("platform@acme.io"), `"platform@acme.io" is not gke-security-groups@<your-domain>`},
+		{"the placeholder", components.CheckSecurityGroup("gke-security-groups@example.com"), `"gke-security-groups@example.com" is a placeholder`},
+		{"a test domain", components.CheckSecurityGroup("gke-security-groups@acme.test"), `"gke-security-groups@acme.test" is a placeholder`},
 		{"open", components.CheckAuthorizedNetworks([]components.AuthorizedNetwork{{Name: "all", CIDR: "0.0.0.0/0"}}),
-			"authorizedNetworks[0] (all): 0.0.0.0/0 opens the control plane to the whole internet"},
+			"authorizedNetworks[0] (all): 0.0.0.0/0 is the whole internet: it may not reach the control plane"},
 		{"v6", components.CheckAuthorizedNetworks([]components.AuthorizedNetwork{{Name: "ok", CIDR: "10.0.0.0/8"}, {Name: "all6", CIDR: "::/0"}}),
-			"authorizedNetworks[1] (all6): ::/0 opens"},
+			"authorizedNetworks[1] (all6): ::/0 is the whole internet"},
+		{"the internet in two halves", components.CheckAuthorizedNetworks([]components.AuthorizedNetwork{{Name: "low", CIDR: "0.0.0.0/1"}, {Name: "high", CIDR: "128.0.0.0/1"}}),
+			"authorizedNetworks[0] (low): 0.0.0.0/1 is a public range wider than /24"},
+		{"a public /23", components.CheckAuthorizedNetworks([]components.AuthorizedNetwork{{Name: "office", CIDR: "203.0.112.0/23"}}),
+			"authorizedNetworks[0] (office): 203.0.112.0/23 is a public range wider than /24"},
 		{"cidr", components.CheckAuthorizedNetworks([]components.AuthorizedNetwork{{Name: "x", CIDR: "10.0.0.1"}}), `"10.0.0.1" is not a CIDR range`},
 	} {
 		if tt.err == nil || !strings.Contains(tt.err.Error(), tt.wants) {
@@ -219,6 +225,9 @@ func TestClusterAccessIsChecked(t *testing.T) {
 		}
 	}
 	if err := components.CheckSecurityGroup("gke-security-groups@acme.io"); err != nil {
+		t.Error(err)
+	}
+	if err := components.CheckAuthorizedNetworks([]components.AuthorizedNetwork{{Name: "pipeline", CIDR: "203.0.113.0/24"}, {Name: "vpc", CIDR: "10.0.0.0/8"}}); err != nil {
 		t.Error(err)
 	}
 }

@@ -21,7 +21,8 @@ const (
 	DefaultSQLTier        = "db-custom-1-3840"
 	DefaultReleaseChannel = "REGULAR"
 	// DefaultSecurityGroup is the Google Groups for RBAC group of a cluster unless configured:
-	// GKE accepts only gke-security-groups@<domain>, so set it to your Workspace domain's.
+	// a placeholder, which a cluster stack refuses (components.CheckSecurityGroup). GKE
+	// accepts only gke-security-groups@<domain>: set it to your Workspace domain's.
 	DefaultSecurityGroup = "gke-security-groups@example.com"
 	// LocalCluster as the cluster means the current kubeconfig's cluster.
 	LocalCluster = naming.LocalCluster

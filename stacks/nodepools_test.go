@@ -63,7 +63,7 @@ func TestNodePoolConfig(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "cluster-test", Config: map[string]string{
-				"conveyor:gcpProject": "acme-test", "conveyor:nodePools": tt.pools,
+				"conveyor:gcpProject": "acme-test", "conveyor:securityGroup": "gke-security-groups@acme.io", "conveyor:nodePools": tt.pools,
 			}, Shipped: shipped(t)})
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {

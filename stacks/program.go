@@ -6,11 +6,16 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/stacks/bootstrap"
 )
 
-// Program is Conveyor's Pulumi program: a cluster stack builds a cluster, any other stack an
+// Program is Conveyor's Pulumi program: a cluster stack builds a cluster, the bootstrap stack
+// the tiers' identities, backends and keys (stacks/bootstrap), any other stack an
 // environment.
 func Program(ctx *pulumi.Context) error {
+	if ctx.Stack() == naming.BootstrapStack {
+		return bootstrap.Program(ctx)
+	}
 	cfg, err := LoadConfig(ctx)
 	if err != nil {
 		return err

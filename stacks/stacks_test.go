@@ -257,6 +257,21 @@ func TestInvalidCatalogDeploysNothing(t *testing.T) {
 	}
 }
 
+// A cluster stack whose conveyor:securityGroup is the shipped placeholder, or any reserved
+// example domain's, is refused: its teams' RoleBindings would name groups of nobody's domain.
+func TestClusterStackNeedsARealSecurityGroup(t *testing.T) {
+	for _, group := range []string{"", stacks.DefaultSecurityGroup, "gke-security-groups@acme.example", "gke-security-groups@example.org"} {
+		config := map[string]string{"conveyor:gcpProject": "acme-test"}
+		if group != "" {
+			config["conveyor:securityGroup"] = group
+		}
+		_, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "cluster-test", Config: config, Shipped: shipped(t)})
+		if err == nil || !strings.Contains(err.Error(), "stack cluster-test: config conveyor:securityGroup: ") || !strings.Contains(err.Error(), "is a placeholder") {
+			t.Errorf("securityGroup %q: error = %v, want a refusal naming conveyor:securityGroup", group, err)
+		}
+	}
+}
+
 func TestClusterStackNeedsAProject(t *testing.T) {
 	_, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "cluster-test", Shipped: shipped(t)})
 	if err == nil || !strings.Contains(err.Error(), "pulumi config set conveyor:gcpProject <project-id> -s cluster-test") {
@@ -317,6 +332,9 @@ func TestPulumiYamlAgreesWithTheProgram(t *testing.T) {
 		"conveyor:controlPlane":     jsonValue(t, components.ControlPlaneAccess{AuthorizedNetworks: []components.AuthorizedNetwork{}}),
 		"conveyor:mesh":             string(components.DefaultMeshMode),
 		"conveyor:istioVersion":     components.DefaultIstioVersion,
+		// The bootstrap stack's, which it requires (stacks/bootstrap).
+		"conveyor:githubRepository": "",
+		"conveyor:tierProjects":     map[string]any{},
 	}
 	for key, decl := range project.Config {
 		// Pulumi requires every declared key without a default, and an ad-hoc stack must need
@@ -338,7 +356,7 @@ func TestPulumiYamlAgreesWithTheProgram(t *testing.T) {
 // One stack's configuration never leaks into the next evaluated in the same process.
 func TestDefaultsAreNotShared(t *testing.T) {
 	evaluate(t, "cluster-prod", nil) // configures e2-standard-8 pools
-	rec := evaluate(t, "cluster-test", map[string]string{"conveyor:gcpProject": "acme-test"})
+	rec := evaluate(t, "cluster-test", map[string]string{"conveyor:gcpProject": "acme-test", "conveyor:securityGroup": "gke-security-groups@acme.io"})
 	pools := evaluationtest.OfType(rec, "gcp:container/nodePool:NodePool")
 	if len(pools) != 1 {
 		t.Fatalf("%d node pools, want the default one", len(pools))

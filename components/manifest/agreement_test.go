@@ -67,6 +67,10 @@ var shapeExamples = map[string]struct{ valid, invalid, loaderOnly []string }{
 		valid:   []string{"team@example.com", "x"},
 		invalid: []string{"", "   "},
 	},
+	shapeGroup: {
+		valid:   []string{"sales-engineering@acme.io", "Team.Payments+oncall@corp.example.co.uk"},
+		invalid: []string{"system:authenticated", "system:serviceaccounts", "billing", "billing@", "@acme.io", "a@b", "a b@acme.io", ""},
+	},
 }
 
 // Each shape's schema and the loader's check agree on every example, and the schema's

@@ -47,7 +47,13 @@ const (
 	shapeSchedule  = "schedule"
 	shapePath      = "path"
 	shapeNonBlank  = "nonblank"
+	shapeGroup     = "group"
 )
+
+// groupPattern is a Google group's address. A team's RoleBindings name it as a Group
+// subject, so a Kubernetes system group (system:authenticated, system:serviceaccounts)
+// would give the team's access to everyone in it.
+const groupPattern = `^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$`
 
 // quantityPattern is a Kubernetes quantity above zero, without a sign: digits with an
 // optional fraction, at least one of them not 0, then a decimal or binary suffix or an
@@ -110,6 +116,16 @@ var shapes = sync.OnceValue(func() map[string]*shape {
 		},
 		{name: shapePath, patterns: []string{`^/\S*$`}, what: "an HTTP path starting with '/'"},
 		{name: shapeNonBlank, patterns: []string{`\S`}, what: "blank"},
+		{
+			name: shapeGroup, patterns: []string{groupPattern},
+			what: "a Google group's address (team@your-domain)",
+			validate: func(v string) error {
+				if strings.HasPrefix(v, "system:") {
+					return fmt.Errorf("%s is a Kubernetes system subject, not a team: its RoleBindings would give every member of it (system:authenticated is every signed-in account) the team's access", mention(v))
+				}
+				return nil
+			},
+		},
 	}
 	out := map[string]*shape{}
 	for _, s := range all {

@@ -88,7 +88,7 @@ type Quantity string
 //	team: sales-engineers@example.com
 type Space struct {
 	Name string `yaml:"space" json:"space" jsonschema:"shape=space" missing:"a space file needs its name (space: <one lowercase word>)" jsonschema_description:"The space's name: one lowercase word of letters and digits, at most 20 characters; not conveyor, which the platform keeps."`
-	Team string `yaml:"team" json:"team" jsonschema:"shape=nonblank" missing:"a space needs its owning team's group (team: <group>), who edit its namespaces in dev and ad-hoc environments and view them in staging and prod" jsonschema_description:"The owning team's group (e.g. a Google group's email); it edits the space's namespaces in dev and ad-hoc environments and views them in staging and prod."`
+	Team string `yaml:"team" json:"team" jsonschema:"shape=group" missing:"a space needs its owning team's group (team: <group>), who edit its namespaces in dev and ad-hoc environments and view them in staging and prod" jsonschema_description:"The owning team's group (e.g. a Google group's email); it edits the space's namespaces in dev and ad-hoc environments and views them in staging and prod."`
 	// AllowFrom lists other spaces whose workloads may open connections into this space.
 	AllowFrom []string          `yaml:"allowFrom,omitempty" json:"allowFrom,omitempty" jsonschema:"shape=space,unique" jsonschema_description:"Other spaces whose workloads may reach this space's workloads."`
 	Quota     *Quota            `yaml:"quota,omitempty" json:"quota,omitempty" jsonschema_description:"Total resources of the space's namespace in one environment."`

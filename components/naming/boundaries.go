@@ -26,20 +26,6 @@ func ProductionTier(stack string) bool {
 	return stack == ProductionStack || stack == ProdCluster
 }
 
-// Tier names the credentials tier of a stack: "prod" or "nonprod".
-func Tier(stack string) string {
-	if ProductionTier(stack) {
-		return TierProd
-	}
-	return TierNonprod
-}
-
-// The credentials tiers.
-const (
-	TierProd    = "prod"
-	TierNonprod = "nonprod"
-)
-
 // TeamAccess is what a space's team may do in the space's namespaces.
 type TeamAccess string
 

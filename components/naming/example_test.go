@@ -45,16 +45,16 @@ func ExampleClassifyStack() {
 			fmt.Println(stack, err)
 			continue
 		}
-		fmt.Printf("%s: %s, %s tier, collectable %v\n", stack, kind, naming.Tier(stack), kind.Collectable())
+		fmt.Printf("%s: %s, %s tier, collectable %v\n", stack, kind, naming.TierOf(stack), kind.Collectable())
 	}
 	if _, err := naming.ClassifyStack("Pr_5"); err != nil {
 		fmt.Println(err)
 	}
 	// Output:
-	// prod: production, prod tier, collectable false
-	// dev: long-lived, nonprod tier, collectable false
-	// pr-123: ad-hoc, nonprod tier, collectable true
-	// local: local, nonprod tier, collectable false
-	// cluster-nonprod: cluster, nonprod tier, collectable false
+	// prod: production, production tier, collectable false
+	// dev: long-lived, long-lived tier, collectable false
+	// pr-123: ad-hoc, ad-hoc tier, collectable true
+	// local: local, ad-hoc tier, collectable false
+	// cluster-nonprod: cluster, long-lived tier, collectable false
 	// stack "Pr_5" cannot be an environment: environment name "Pr_5" must be lowercase words joined by single dashes, starting with a letter (for example "pr-123")
 }

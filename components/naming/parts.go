@@ -95,14 +95,24 @@ func ValidatePart(part Part, value string) error {
 // "conveyor" starts the platform's own names (the cluster's node service account
 // conveyor-<cluster>-nodes lives in the project where every environment's module accounts
 // are), "kube", "gke" and "gmp" start the namespaces Kubernetes and GKE create (kube-system,
-// gke-managed-system, gmp-public). A module may not be "default", the name of the service
-// account every namespace already has (a module's Kubernetes service account is its name).
+// gke-managed-system, gmp-public), and the mesh and GKE's add-ons make istio-system,
+// asm-system, config-management-system (Config Sync), cnrm-system (Config Connector) and
+// gatekeeper-system (Policy Controller): an environment named so would share their
+// namespaces. "bootstrap" is the stack of the tiers' walls, never an environment. A reserved word may span dashes ("config-management"). A module may not be
+// "default", the name of the service account every namespace already has (a module's
+// Kubernetes service account is its name).
 var reservedWords = map[Part]map[string]string{
 	PartEnvironment: {
-		ReservedSpace: "Conveyor's own names start with it",
-		"kube":        "Kubernetes' own namespaces start with it",
-		"gke":         "GKE's own namespaces start with it",
-		"gmp":         "GKE's own namespaces start with it",
+		ReservedSpace:       "Conveyor's own names start with it",
+		"kube":              "Kubernetes' own namespaces start with it",
+		"gke":               "GKE's own namespaces start with it",
+		"gmp":               "GKE's own namespaces start with it",
+		"istio":             "the service mesh's namespaces start with it",
+		"asm":               "the service mesh's namespaces start with it",
+		"config-management": "Config Sync's namespaces start with it",
+		"cnrm":              "Config Connector's namespaces start with it",
+		"gatekeeper":        "Policy Controller's namespaces start with it",
+		BootstrapStack:      "the bootstrap stack, which makes the tiers' identities, backends and keys, is called so",
 	},
 	PartModule: {
 		"default": "every namespace already has the service account default",
@@ -115,9 +125,10 @@ func reservedWord(part Part, value string) error {
 	words := reservedWords[part]
 	switch part {
 	case PartEnvironment:
-		first, _, _ := strings.Cut(value, "-")
-		if why, ok := words[first]; ok {
-			return fmt.Errorf("environment name %q must not start with the word %q: %s", value, first, why)
+		for word, why := range words {
+			if value == word || strings.HasPrefix(value, word+"-") {
+				return fmt.Errorf("environment name %q must not start with the word %q: %s", value, word, why)
+			}
 		}
 	case PartModule:
 		if why, ok := words[value]; ok {

@@ -31,7 +31,8 @@ func boundaryRules() []Rule {
 			ID: "CONV-RBAC-001", Severity: SeverityCritical,
 			Types: []string{TypeRoleBinding, TypeClusterRoleBinding},
 			Description: "Teams get the platform's own Roles in their namespaces, never a ClusterRole (edit, admin, " +
-				"view and cluster-admin grant Secrets, exec, Services or more) and never a cluster-wide binding.",
+				"view and cluster-admin grant Secrets, exec, Services or more) and never a cluster-wide binding; a binding " +
+				"names a team's Google group, never a system group such as system:authenticated or one person's account.",
 			Remediation: "Bind the team's group to the namespace's Role naming.TeamRole(access) (components/space_rbac.go); " +
 				"remove ClusterRoleBindings from environments.",
 			Check: checkTeamBinding,
@@ -102,8 +103,33 @@ func checkTeamBinding(r Resource) []Finding {
 		return []Finding{violationf("binds a role cluster-wide: it reaches every environment's namespaces")}
 	}
 	kind := inputs(r).at("roleRef.kind")
-	return require(kind, kind.str() != "Role", "roleRef is %s %s, not a Role of the namespace",
+	out := require(kind, kind.str() != "Role", "roleRef is %s %s, not a Role of the namespace",
 		kind.show(), inputs(r).at("roleRef.name").show())
+	return append(out, checkSubjects(inputs(r).key("subjects"))...)
+}
+
+// checkSubjects: a team is a Google group, never a Kubernetes system group such as
+// system:authenticated (every signed-in account) and never one person's account; the
+// platform's own bindings name its service accounts.
+func checkSubjects(subjects value) []Finding {
+	if subjects.unknown() {
+		return []Finding{undecided(subjects)}
+	}
+	var out []Finding
+	for i, s := range subjects.items() {
+		kind, name := s.key("kind"), s.key("name")
+		switch {
+		case kind.unknown():
+			out = append(out, undecided(kind))
+		case name.unknown():
+			out = append(out, undecided(name))
+		case strings.HasPrefix(name.str(), "system:"):
+			out = append(out, violationf("subjects[%d] is %s, a Kubernetes system group: everyone in it gets the team's access", i, name.show()))
+		case kind.str() == "User":
+			out = append(out, violationf("subjects[%d] is %s %s, not a team's Google group", i, kind.show(), name.show()))
+		}
+	}
+	return out
 }
 
 // platformOwned are the resources only the platform changes, by API group.

@@ -116,6 +116,18 @@ func gcpCases() []ruleCase {
 		{rule: "CONV-GKE-010", name: "the whole internet authorized",
 			resources: stack(gkeCluster(set("masterAuthorizedNetworksConfig.cidrBlocks", []any{fixture{"cidrBlock": "0.0.0.0/0"}}))),
 			want:      []outcome{mandatory(cluster.URN, `masterAuthorizedNetworksConfig.cidrBlocks[0].cidrBlock is "0.0.0.0/0": the whole internet reaches the control plane`)}},
+		{rule: "CONV-GKE-010", name: "the internet in two halves",
+			resources: stack(gkeCluster(set("masterAuthorizedNetworksConfig.cidrBlocks", []any{fixture{"cidrBlock": "0.0.0.0/1"}, fixture{"cidrBlock": "128.0.0.0/1"}}))),
+			want: []outcome{
+				mandatory(cluster.URN, `masterAuthorizedNetworksConfig.cidrBlocks[0].cidrBlock is "0.0.0.0/1": a public range wider than /24 reaches the control plane`),
+				mandatory(cluster.URN, `masterAuthorizedNetworksConfig.cidrBlocks[1].cidrBlock is "128.0.0.0/1": a public range wider than /24 reaches the control plane`),
+			}},
+		{rule: "CONV-GKE-010", name: "a public /23",
+			resources: stack(gkeCluster(set("masterAuthorizedNetworksConfig.cidrBlocks", []any{fixture{"cidrBlock": "203.0.112.0/23"}}))),
+			want:      []outcome{mandatory(cluster.URN, `masterAuthorizedNetworksConfig.cidrBlocks[0].cidrBlock is "203.0.112.0/23": a public range wider than /24 reaches the control plane`)}},
+		{rule: "CONV-GKE-010", name: "a pipeline's /24, an office's /28 and the private network",
+			resources: stack(gkeCluster(set("masterAuthorizedNetworksConfig.cidrBlocks", []any{
+				fixture{"cidrBlock": "203.0.113.0/24"}, fixture{"cidrBlock": "198.51.100.16/28"}, fixture{"cidrBlock": "10.0.0.0/8"}})))},
 		{rule: "CONV-GKE-010", name: "Google Cloud's public addresses authorized",
 			resources: stack(gkeCluster(del("masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled"))),
 			want:      []outcome{mandatory(cluster.URN, "masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled is not false: every Google Cloud public address reaches the control plane")}},

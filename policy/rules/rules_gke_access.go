@@ -3,6 +3,8 @@ package rules
 import (
 	"net"
 	"strings"
+
+	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
 // gkeAccessRules hold who reaches a cluster and what protects it and its database instance.
@@ -12,7 +14,7 @@ func gkeAccessRules() []Rule {
 		{
 			ID: "CONV-GKE-010", Severity: SeverityCritical, Types: cluster,
 			Description: "The control plane is not open to the internet: a private endpoint, or authorized networks " +
-				"none of which is 0.0.0.0/0 and no Google Cloud public address (CIS GKE).",
+				"each private or a public range of /24 or narrower, and no Google Cloud public address (CIS GKE).",
 			Remediation: "Set masterAuthorizedNetworksConfig with the deploy pipeline's ranges (conveyor:controlPlane." +
 				"authorizedNetworks) and gcpPublicCidrsAccessEnabled: false, or privateClusterConfig.enablePrivateEndpoint: true.",
 			Check: checkControlPlaneAccess,
@@ -77,6 +79,8 @@ func checkControlPlaneAccess(r Resource) []Finding {
 		if _, ipnet, err := net.ParseCIDR(cidr.str()); err == nil {
 			if ones, _ := ipnet.Mask.Size(); ones == 0 {
 				out = append(out, violationf("%s is %s: the whole internet reaches the control plane", cidr.path, cidr.show()))
+			} else if naming.CheckControlPlaneRange(cidr.str()) != nil {
+				out = append(out, violationf("%s is %s: a public range wider than /%d reaches the control plane", cidr.path, cidr.show(), naming.MinPublicControlPlanePrefix))
 			}
 		}
 	}

@@ -134,7 +134,7 @@ func readJSON(path string, into any) error {
 var prTarget = regexp.MustCompile(`^([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)#([0-9]+)$`)
 
 func newComment(d *deps) *cobra.Command {
-	var env, preview, statusFile, post string
+	var env, preview, statusFile, post, bodyFile string
 	var src commentSources
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -147,9 +147,14 @@ checked now), the dependency graph with the modules the branch adds or changes h
 and once the environment is deployed its status (--status, from 'conveyor status --json').
 
 It prints the comment's Markdown. --post also puts it on the pull request, through
-GitHub's API ($GITHUB_TOKEN, $GITHUB_API_URL): the comment that carries the environment's
-marker (<!-- conveyor-preview:<env> -->) is edited in place, so each push updates one
-comment; only the first posts one.
+GitHub's API ($GITHUB_TOKEN, $GITHUB_API_URL): the comment that github-actions[bot] wrote
+with the environment's marker (<!-- conveyor-preview:<env> -->) is edited in place, so each
+push updates one comment; only the first posts one. A comment someone else wrote with the
+marker is never edited.
+
+--body posts a comment composed before, by a job that held no GITHUB_TOKEN: the job that
+runs a pull request's program composes the comment into a file, and a job that runs none of
+the pull request's code posts that file. Its first line must be the environment's marker.
 
 'conveyor preview --markdown' prints the same comment, with its own summary.
 
@@ -161,7 +166,11 @@ $GITHUB_TOKEN is missing.`,
 
   # once deployed, the same comment with the status
   conveyor status --env pr-123 --watch --json > status.json
-  conveyor comment --env pr-123 --preview preview.json --status status.json --post "$GITHUB_REPOSITORY#123"`,
+  conveyor comment --env pr-123 --preview preview.json --status status.json --post "$GITHUB_REPOSITORY#123"
+
+  # compose where the pull request's code runs, post where it does not
+  conveyor comment --env pr-123 --preview preview.json > comment.md
+  conveyor comment --env pr-123 --body comment.md --post "$GITHUB_REPOSITORY#123"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if _, err := naming.ClassifyStack(env); err != nil {
@@ -178,6 +187,22 @@ $GITHUB_TOKEN is missing.`,
 				if os.Getenv("GITHUB_TOKEN") == "" {
 					return withCode(ExitSetup, errors.New("--post needs $GITHUB_TOKEN: in a workflow, env: GITHUB_TOKEN: ${{ github.token }} with pull-requests: write"))
 				}
+			}
+			if bodyFile != "" {
+				for _, composed := range []string{"preview", "status", "policy-report", "changed-since", "json"} {
+					if cmd.Flags().Changed(composed) {
+						return withCode(ExitUsage, fmt.Errorf("--body posts a comment as it is; --%s composes one: give one or the other", composed))
+					}
+				}
+				body, err := readBody(bodyFile, env)
+				if err != nil {
+					return withCode(ExitSetup, err)
+				}
+				if repo == "" {
+					_, err := io.WriteString(cmd.OutOrStdout(), body)
+					return err
+				}
+				return postComment(cmd, env, body, repo, number)
 			}
 			opts, err := d.options()
 			if err != nil {
@@ -205,7 +230,26 @@ $GITHUB_TOKEN is missing.`,
 	cmd.Flags().StringVar(&statusFile, "status", "", "the environment's status, as 'conveyor status --json' writes it")
 	cmd.Flags().StringVar(&post, "post", "", "also put the comment on this pull request: owner/name#number")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the comment's parts as JSON instead of its Markdown")
+	cmd.Flags().StringVar(&bodyFile, "body", "", "print (and --post) this comment, composed before by 'conveyor comment', instead of composing one")
 	return cmd
+}
+
+// readBody reads a comment composed before for env; it must start with env's marker, so a
+// file of another environment, or none of Conveyor's, is never posted as env's comment.
+func readBody(path, env string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	body := string(data)
+	first, _, _ := strings.Cut(body, "\n")
+	if strings.TrimSpace(first) != comment.Marker(env) {
+		return "", fmt.Errorf("%s: line 1: is not the marker of %s (%s): not a comment 'conveyor comment --env %s' wrote", path, env, comment.Marker(env), env)
+	}
+	if len(body) > comment.MaxLength {
+		return "", fmt.Errorf("%s: %d characters, more than a comment holds (%d)", path, len(body), comment.MaxLength)
+	}
+	return body, nil
 }
 
 // writeComment prints the comment (or its parts), and posts it when repo is set.
@@ -227,8 +271,14 @@ func writeComment(cmd *cobra.Command, p comment.Parts, asJSON bool, repo string,
 	if repo == "" {
 		return nil
 	}
+	return postComment(cmd, p.Environment, body.String(), repo, number)
+}
+
+// postComment puts env's comment on pull request number of repo, editing the one the
+// workflow's bot posted before.
+func postComment(cmd *cobra.Command, env, body, repo string, number int) error {
 	gh := comment.GitHub{API: os.Getenv("GITHUB_API_URL"), Token: os.Getenv("GITHUB_TOKEN")}
-	url, created, err := gh.Upsert(cmd.Context(), repo, number, comment.Marker(p.Environment), body.String())
+	url, created, err := gh.Upsert(cmd.Context(), repo, number, comment.Marker(env), body)
 	if err != nil {
 		return withCode(ExitFailed, err)
 	}
@@ -236,7 +286,7 @@ func writeComment(cmd *cobra.Command, p comment.Parts, asJSON bool, repo string,
 	if created {
 		verb = "posted"
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "conveyor: %s the comment of %s: %s\n", verb, p.Environment, url)
+	fmt.Fprintf(cmd.ErrOrStderr(), "conveyor: %s the comment of %s: %s\n", verb, env, url)
 	return nil
 }
 

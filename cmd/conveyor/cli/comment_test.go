@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/comment"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/comment/githubtest"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
@@ -79,5 +81,52 @@ func TestCommentCommand(t *testing.T) {
 	}
 	if code, _, _ := run(t, "comment", "--env", "pr-7", "--post", "not-a-pull-request"); code != ExitUsage {
 		t.Errorf("a bad --post: exit %d, want %d", code, ExitUsage)
+	}
+}
+
+// TestCommentPostsAComposedBody: the job that runs a pull request's program holds no
+// GITHUB_TOKEN; it composes the comment into a file, and a job that runs no code of the pull
+// request posts that file with --body. The file must be the environment's comment (its
+// first line the environment's marker); nothing is posted otherwise.
+func TestCommentPostsAComposedBody(t *testing.T) {
+	fake := githubtest.New("acme/platform", 7, "secret-token")
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	t.Setenv("GITHUB_API_URL", srv.URL)
+	t.Setenv("GITHUB_TOKEN", "secret-token")
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	ours := comment.Marker("pr-7") + "\n## Conveyor: `pr-7`\n"
+	repo := repoCopy(t)
+	tests := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{"the environment's comment", []string{"--body", write("ok.md", ours)}, ExitOK, "posted the comment of pr-7"},
+		{"another environment's comment", []string{"--body", write("pr8.md", comment.Marker("pr-8")+"\n")}, ExitSetup,
+			"pr8.md: line 1: is not the marker of pr-7"},
+		{"no marker", []string{"--body", write("none.md", "hello\n")}, ExitSetup, "none.md: line 1: is not the marker of pr-7"},
+		{"a missing file", []string{"--body", filepath.Join(dir, "missing.md")}, ExitSetup, "missing.md"},
+		{"with parts to compose", []string{"--body", write("ok2.md", ours), "--preview", "preview.json"}, ExitUsage, "--body"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"comment", "--env", "pr-7", "--post", "acme/platform#7"}, tt.args...)
+			code, _, stderr := runIn(t, repo, args...)
+			if code != tt.wantCode || !strings.Contains(stderr, tt.wantErr) {
+				t.Errorf("exit %d, want %d saying %q:\n%s", code, tt.wantCode, tt.wantErr, stderr)
+			}
+		})
+	}
+	if diff := cmp.Diff([]string{ours}, fake.Bodies()); diff != "" {
+		t.Errorf("the pull request's comments (-want +got):\n%s", diff)
 	}
 }

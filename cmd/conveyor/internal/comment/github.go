@@ -16,24 +16,50 @@ type GitHub struct {
 	API string
 	// Token authorizes the calls: the workflow's GITHUB_TOKEN, with pull-requests: write.
 	Token string
-	HTTP  *http.Client
+	// Author is the login Token posts as, whose comments alone Upsert edits: DefaultAuthor
+	// when empty.
+	Author string
+	HTTP   *http.Client
 }
 
 // DefaultAPI is GitHub's API.
 const DefaultAPI = "https://api.github.com"
+
+// DefaultAuthor is who a workflow's GITHUB_TOKEN posts as.
+const DefaultAuthor = "github-actions[bot]"
 
 // issueComment is the part of a comment the upsert reads.
 type issueComment struct {
 	ID      int64  `json:"id"`
 	Body    string `json:"body"`
 	HTMLURL string `json:"html_url"`
+	User    struct {
+		Login string `json:"login"`
+		Type  string `json:"type"`
+	} `json:"user"`
+}
+
+// writtenBy reports whether login wrote c. Only apps' logins end in "[bot]" (a person's
+// cannot hold brackets), and GitHub says which kind an author is: both must agree.
+func (c issueComment) writtenBy(login string) bool {
+	kind := "User"
+	if strings.HasSuffix(login, "[bot]") {
+		kind = "Bot"
+	}
+	return c.User.Login == login && c.User.Type == kind
 }
 
 // Upsert keeps one comment with marker on issue (a pull request is an issue) of repo
-// ("owner/name"): the first comment that carries the marker is edited to say body, and
-// only when there is none is a comment posted. It returns the comment's address and whether
+// ("owner/name"): the first comment of g.Author that carries the marker is edited to say
+// body, and only when there is none is a comment posted. Anyone may write the marker into a
+// comment of their own; such a comment is never edited, so the platform's words never land
+// under someone else's name, where they could later be changed. It returns the comment's address and whether
 // it was created.
 func (g GitHub) Upsert(ctx context.Context, repo string, issue int, marker, body string) (string, bool, error) {
+	author := g.Author
+	if author == "" {
+		author = DefaultAuthor
+	}
 	for page := 1; ; page++ {
 		var comments []issueComment
 		path := fmt.Sprintf("/repos/%s/issues/%d/comments?per_page=100&page=%d", repo, issue, page)
@@ -41,7 +67,7 @@ func (g GitHub) Upsert(ctx context.Context, repo string, issue int, marker, body
 			return "", false, err
 		}
 		for _, c := range comments {
-			if strings.Contains(c.Body, marker) {
+			if c.writtenBy(author) && strings.Contains(c.Body, marker) {
 				var edited issueComment
 				err := g.call(ctx, http.MethodPatch, fmt.Sprintf("/repos/%s/issues/comments/%d", repo, c.ID), map[string]string{"body": body}, &edited)
 				return edited.HTMLURL, false, err

@@ -169,9 +169,9 @@ func TestMeshedReadsTheSpaceFile(t *testing.T) {
 		text string
 		want bool
 	}{
-		{"space: a\nteam: t\n", false},
-		{"space: a\nteam: t\nmesh: true\n", true},
-		{"space: a\nteam: t\nmesh: false\n", false},
+		{"space: a\nteam: t@acme.io\n", false},
+		{"space: a\nteam: t@acme.io\nmesh: true\n", true},
+		{"space: a\nteam: t@acme.io\nmesh: false\n", false},
 	}
 	for i, tt := range tests {
 		dir := t.TempDir()

@@ -85,17 +85,30 @@ func (e *Runner) setRawConfig(ctx context.Context, st *auto.Stack, values map[st
 var notInherited = map[string]bool{naming.Project + ":cluster": true, naming.Project + ":production": true}
 
 // copyNamespace copies every key of Conveyor's namespace from one environment to another,
-// but those notInherited, and returns the keys copied.
+// but those notInherited and, between two trust tiers, the secrets: a secret never leaves
+// its tier (naming.TierOf), so an environment made from prod or dev holds none of theirs. It
+// returns the keys copied, and says which secrets it left behind.
 func (e *Runner) copyNamespace(ctx context.Context, from string, to *auto.Stack) ([]string, error) {
 	src, err := e.rawConfig(ctx, from)
 	if err != nil {
 		return nil, err
 	}
+	sameTier := naming.TierOf(from) == naming.TierOf(to.Name())
 	picked := map[string]configValue{}
+	var leftBehind []string
 	for k, v := range src {
-		if strings.HasPrefix(k, naming.Project+":") && v.Value != nil && !notInherited[k] {
+		switch {
+		case !strings.HasPrefix(k, naming.Project+":") || v.Value == nil || notInherited[k]:
+		case v.Secret && !sameTier:
+			leftBehind = append(leftBehind, k)
+		default:
 			picked[k] = v
 		}
+	}
+	if len(leftBehind) > 0 {
+		slices.Sort(leftBehind)
+		e.logf("left the secrets of %s (%s tier) behind: %s; set those %s needs with `pulumi config set --secret -s %s`",
+			from, naming.TierOf(from), strings.Join(leftBehind, ", "), to.Name(), to.Name())
 	}
 	if err := e.setRawConfig(ctx, to, picked); err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,9 +44,9 @@ func TestEnvLifecycle(t *testing.T) {
 			t.Errorf("create %s: %+v", c.name, info)
 		}
 	}
-	// The config of dev came along, its secret re-encrypted for pr-1.
-	if v := getConfig(t, e, "pr-1", "conveyor:dbPassword"); v.Value != "hunter2" || !v.Secret {
-		t.Errorf("pr-1 conveyor:dbPassword = %+v, want the secret of dev", v)
+	// The config of dev came along but its secret, which stays in dev's (long-lived) tier.
+	if v, err := e.Workspace().GetConfig(ctx, "pr-1", "conveyor:dbPassword"); err == nil {
+		t.Errorf("pr-1 conveyor:dbPassword = %+v, want dev's secret left behind", v)
 	}
 	mustUp(t, e, "pr-1")
 	if got := inputs(t, e, "pr-1")["quotes-api"]["image"]; got != "quotes:1.0" {
@@ -184,7 +185,8 @@ func TestCreateFromMissingEnv(t *testing.T) {
 
 // An environment made from prod starts with prod's images but not with prod's cluster or
 // protection: those say which environment prod is, and a copy that kept them would deploy a
-// pull request onto the production cluster. Naming cluster-prod outright is refused too.
+// pull request onto the production cluster. Nor with prod's secrets, which never leave the
+// production tier. Naming cluster-prod outright is refused too.
 func TestCreateFromProdLeavesTheProductionClusterBehind(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -196,6 +198,7 @@ func TestCreateFromProdLeavesTheProductionClusterBehind(t *testing.T) {
 	setConfig(t, e, "prod", "conveyor:cluster", "cluster-prod", false)
 	setConfig(t, e, "prod", "conveyor:production", "true", false)
 	setConfig(t, e, "prod", "conveyor:images.quotes.api", "quotes:7", false)
+	setConfig(t, e, "prod", "conveyor:paymentsApiKey", "prod-only-s3cret", true)
 
 	info, _, err := e.CreateEnv(ctx, "pr-9", stackops.CreateOptions{From: "prod", TTL: time.Hour})
 	if err != nil {
@@ -208,10 +211,13 @@ func TestCreateFromProdLeavesTheProductionClusterBehind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, key := range []string{"conveyor:cluster", "conveyor:production"} {
+	for _, key := range []string{"conveyor:cluster", "conveyor:production", "conveyor:paymentsApiKey"} {
 		if v, ok := all[key]; ok {
 			t.Errorf("pr-9 inherited %s = %q from prod", key, v.Value)
 		}
+	}
+	if data, err := os.ReadFile(filepath.Join(e.Workspace().WorkDir(), "stacks", "Pulumi.pr-9.yaml")); err == nil && strings.Contains(string(data), "paymentsApiKey") {
+		t.Errorf("pr-9's stack file holds prod's secret:\n%s", data)
 	}
 	if v := getConfig(t, e, "pr-9", "conveyor:images"); v.Value != `{"quotes":{"api":"quotes:7"}}` {
 		t.Errorf("pr-9 conveyor:images = %q, want prod's", v.Value)

@@ -15,6 +15,9 @@ func (e *Runner) selectStack(ctx context.Context, env string) (auto.Stack, error
 	if err := ValidateEnv(env); err != nil {
 		return auto.Stack{}, err
 	}
+	if err := e.opts.Settings.checkTier(env); err != nil {
+		return auto.Stack{}, err
+	}
 	st, err := auto.SelectStack(ctx, env, e.wsFor(env))
 	if err != nil {
 		if auto.IsSelectStack404Error(err) {

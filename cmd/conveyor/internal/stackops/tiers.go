@@ -26,8 +26,8 @@ const (
 	envProdSecretsProvider = "CONVEYOR_PROD_SECRETS_PROVIDER"
 )
 
-// prodSettingsFromEnv reads the production tier's settings; nil when none is set. Its
-// backend defaults to the other tier's; its passphrase never does, and may not be the same.
+// prodSettingsFromEnv reads the production tier's settings; nil when none is set. Nothing
+// of them falls back to the other tier's: not the backend, not the key.
 func prodSettingsFromEnv(getenv func(string) string, nonprod Settings) (*Settings, error) {
 	set := false
 	for _, v := range []string{envProdBackend, envProdPassphrase, envProdPassphrase + "_FILE", envProdSecretsProvider} {
@@ -38,7 +38,7 @@ func prodSettingsFromEnv(getenv func(string) string, nonprod Settings) (*Setting
 	}
 	prod := &Settings{BackendURL: strings.TrimSpace(getenv(envProdBackend))}
 	if prod.BackendURL == "" {
-		prod.BackendURL = nonprod.BackendURL
+		return nil, setupErrorf("set %s to production's own backend: production's state never falls back to the non-production backend %s", envProdBackend, nonprod.BackendURL)
 	}
 	if err := prod.readSecrets(getenv, envProdPassphrase, envProdSecretsProvider); err != nil {
 		return nil, err
@@ -49,8 +49,13 @@ func prodSettingsFromEnv(getenv func(string) string, nonprod Settings) (*Setting
 	return prod, nil
 }
 
-// checkSeparate refuses production settings that would let the other tier's credentials in.
+// checkSeparate refuses production settings that would let the other tier's credentials in:
+// the same shared backend, the same passphrase or key. One file backend may hold both tiers,
+// each under its own key: it is one machine's, which has no IAM to separate them anyway.
 func (s *Settings) checkSeparate(nonprod Settings) error {
+	if !isFileBackend(s.BackendURL) && sameBackend(s.BackendURL, nonprod.BackendURL) {
+		return setupErrorf("%s is the non-production backend %s: production's state needs a backend of its own", envProdBackend, nonprod.BackendURL)
+	}
 	if s.usesPassphrase() && nonprod.usesPassphrase() && s.Passphrase == nonprod.Passphrase {
 		return setupErrorf("%s is the same as the non-production passphrase: production's secrets must have a key of their own", envProdPassphrase)
 	}
@@ -58,6 +63,27 @@ func (s *Settings) checkSeparate(nonprod Settings) error {
 		return setupErrorf("%s is the same key as the non-production one: production's secrets must have a key of their own", envProdSecretsProvider)
 	}
 	return nil
+}
+
+// checkTier refuses an operation on a production stack without production's settings on a
+// shared backend: there, production's stacks would be made, read and encrypted with the
+// credentials of the tier below. A CI job whose production variables came out empty stops
+// here instead. Only a file backend, one machine's, holds every tier without them.
+func (s Settings) checkTier(env string) error {
+	if naming.ProductionTier(env) && s.Prod == nil && !isFileBackend(s.BackendURL) {
+		return setupErrorf("%s is of the production tier and the backend %s is not production's: set %s and %s (or %s) to production's own backend and key",
+			env, s.BackendURL, envProdBackend, envProdSecretsProvider, envProdPassphrase)
+	}
+	return nil
+}
+
+func isFileBackend(url string) bool { return strings.HasPrefix(url, "file://") }
+
+// sameBackend compares two backend URLs as the CLI reads them: a trailing slash or space is
+// no other backend.
+func sameBackend(a, b string) bool {
+	norm := func(u string) string { return strings.TrimRight(strings.TrimSpace(u), "/") }
+	return norm(a) == norm(b)
 }
 
 // tierSettings are the settings of env's tier.

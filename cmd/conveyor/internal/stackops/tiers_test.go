@@ -130,15 +130,15 @@ func TestProductionSettingsFromEnv(t *testing.T) {
 		wantSetup string
 	}{
 		{"one tier", nil, nil, ""},
-		{"a passphrase of its own", map[string]string{"CONVEYOR_PROD_PASSPHRASE": "p"},
-			&stackops.Settings{BackendURL: "gs://nonprod-state", Passphrase: "p"}, ""},
+		{"a backend and a passphrase of its own", map[string]string{"CONVEYOR_PROD_BACKEND_URL": "gs://prod-state", "CONVEYOR_PROD_PASSPHRASE": "p"},
+			&stackops.Settings{BackendURL: "gs://prod-state", Passphrase: "p"}, ""},
 		{"a backend and a passphrase file", map[string]string{"CONVEYOR_PROD_BACKEND_URL": "gs://prod-state", "CONVEYOR_PROD_PASSPHRASE_FILE": file},
 			&stackops.Settings{BackendURL: "gs://prod-state", Passphrase: "from-file"}, ""},
-		{"a KMS key", map[string]string{"CONVEYOR_PROD_SECRETS_PROVIDER": "gcpkms://projects/p/locations/global/keyRings/r/cryptoKeys/prod"},
-			&stackops.Settings{BackendURL: "gs://nonprod-state", SecretsProvider: "gcpkms://projects/p/locations/global/keyRings/r/cryptoKeys/prod"}, ""},
+		{"a KMS key", map[string]string{"CONVEYOR_PROD_BACKEND_URL": "gs://prod-state", "CONVEYOR_PROD_SECRETS_PROVIDER": "gcpkms://projects/p/locations/global/keyRings/r/cryptoKeys/prod"},
+			&stackops.Settings{BackendURL: "gs://prod-state", SecretsProvider: "gcpkms://projects/p/locations/global/keyRings/r/cryptoKeys/prod"}, ""},
 		{"a backend but no key", map[string]string{"CONVEYOR_PROD_BACKEND_URL": "gs://prod-state"}, nil,
 			"set CONVEYOR_PROD_PASSPHRASE (or CONVEYOR_PROD_PASSPHRASE_FILE)"},
-		{"the same passphrase", map[string]string{"CONVEYOR_PROD_PASSPHRASE": "np"}, nil,
+		{"the same passphrase", map[string]string{"CONVEYOR_PROD_BACKEND_URL": "gs://prod-state", "CONVEYOR_PROD_PASSPHRASE": "np"}, nil,
 			"CONVEYOR_PROD_PASSPHRASE is the same as the non-production passphrase"},
 	}
 	for _, tt := range tests {
@@ -158,4 +158,57 @@ func TestProductionSettingsFromEnv(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestProdSettingsNeedTheirOwnBackend: production's state never falls back to the
+// non-production backend. Production settings without a backend of their own, or with the
+// other tier's shared backend, are refused; and without any production settings, a shared
+// backend (not a file backend on one machine) holds no production stack: every operation on
+// prod or cluster-prod is refused before the CLI runs, so a CI job whose production variables
+// came out empty cannot create or read prod in the long-lived tier's backend.
+func TestProdSettingsNeedTheirOwnBackend(t *testing.T) {
+	base := map[string]string{"PULUMI_BACKEND_URL": "gs://longlived-state", "CONVEYOR_SECRETS_PROVIDER": "gcpkms://projects/p/locations/global/keyRings/longlived/cryptoKeys/state"}
+	prodKey := "gcpkms://projects/p/locations/global/keyRings/prod/cryptoKeys/state"
+	tests := []struct {
+		name string
+		env  map[string]string
+	}{
+		{"a key but no backend", map[string]string{"CONVEYOR_PROD_SECRETS_PROVIDER": prodKey}},
+		{"a passphrase but no backend", map[string]string{"CONVEYOR_PROD_PASSPHRASE": "p"}},
+		{"the other tier's backend", map[string]string{"CONVEYOR_PROD_BACKEND_URL": "gs://longlived-state", "CONVEYOR_PROD_SECRETS_PROVIDER": prodKey}},
+		{"the other tier's backend, spelt with a slash", map[string]string{"CONVEYOR_PROD_BACKEND_URL": "gs://longlived-state/ ", "CONVEYOR_PROD_SECRETS_PROVIDER": prodKey}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := stackops.SettingsFromEnv(func(k string) string {
+				if v, ok := tt.env[k]; ok {
+					return v
+				}
+				return base[k]
+			})
+			if !stackops.IsSetup(err) || !strings.Contains(err.Error(), "CONVEYOR_PROD_BACKEND_URL") {
+				t.Errorf("err = %v, want a setup error naming CONVEYOR_PROD_BACKEND_URL", err)
+			}
+		})
+	}
+
+	t.Run("no production settings on a shared backend", func(t *testing.T) {
+		t.Parallel()
+		env := stackopstest.NewEnv(t)
+		o := env.Options(t, stackopstest.Program)
+		o.Settings = stackops.Settings{BackendURL: "gs://longlived-state", SecretsProvider: base["CONVEYOR_SECRETS_PROVIDER"]}
+		e, err := stackops.New(context.Background(), o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, stack := range []string{"prod", "cluster-prod"} {
+			_, _, err := e.CreateEnv(context.Background(), stack, stackops.CreateOptions{})
+			if !stackops.IsSetup(err) || !strings.Contains(err.Error(), "CONVEYOR_PROD_BACKEND_URL") {
+				t.Errorf("creating %s on the long-lived backend: %v, want a setup error naming CONVEYOR_PROD_BACKEND_URL", stack, err)
+			}
+			if _, err := e.Preview(context.Background(), stack, stackops.RunOptions{}); !stackops.IsSetup(err) {
+				t.Errorf("previewing %s on the long-lived backend: %v, want a setup error", stack, err)
+			}
+		}
+	})
 }

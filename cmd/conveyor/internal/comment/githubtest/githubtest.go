@@ -1,5 +1,7 @@
 // Package githubtest is a test double of GitHub's issue comments API (list with pages,
 // create, edit) for one pull request, held in memory: GitHub cannot be reached from tests.
+// Like GitHub, it says who wrote each comment: the caller with the token is the workflow's
+// bot (Bot), everyone else is whoever Add or AddBy names.
 package githubtest
 
 import (
@@ -15,7 +17,22 @@ type issueComment struct {
 	ID      int64  `json:"id"`
 	Body    string `json:"body"`
 	HTMLURL string `json:"html_url"`
+	User    User   `json:"user"`
 }
+
+// User is a comment's author as GitHub's API describes it.
+type User struct {
+	Login string `json:"login"`
+	// Type is "User" for a person, "Bot" for an app such as github-actions.
+	Type string `json:"type"`
+}
+
+// Bot is the identity of the token's caller: the workflow's GITHUB_TOKEN posts as
+// github-actions[bot].
+var Bot = User{Login: "github-actions[bot]", Type: "Bot"}
+
+// reviewer is who Add posts as.
+var reviewer = User{Login: "a-reviewer", Type: "User"}
 
 // GitHub serves the comments of one pull request to callers with one token.
 type GitHub struct {
@@ -32,16 +49,19 @@ func New(repo string, issue int, token string) *GitHub {
 	return &GitHub{repo: repo, issue: issue, token: token}
 }
 
-// Add posts a comment as someone else would.
-func (g *GitHub) Add(body string) {
+// Add posts a comment as a reviewer would.
+func (g *GitHub) Add(body string) { g.AddBy(reviewer, body) }
+
+// AddBy posts a comment as user.
+func (g *GitHub) AddBy(user User, body string) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	g.add(body)
+	g.add(user, body)
 }
 
-func (g *GitHub) add(body string) issueComment {
+func (g *GitHub) add(user User, body string) issueComment {
 	id := int64(len(g.comments) + 1)
-	c := issueComment{ID: id, Body: body, HTMLURL: fmt.Sprintf("https://github.example/%s/pull/%d#issuecomment-%d", g.repo, g.issue, id)}
+	c := issueComment{ID: id, Body: body, User: user, HTMLURL: fmt.Sprintf("https://github.example/%s/pull/%d#issuecomment-%d", g.repo, g.issue, id)}
 	g.comments = append(g.comments, c)
 	return c
 }
@@ -79,7 +99,7 @@ func (g *GitHub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		reply(g.comments[from:to])
 	case r.Method == http.MethodPost && r.URL.Path == list:
 		w.WriteHeader(http.StatusCreated)
-		reply(g.add(in.Body))
+		reply(g.add(Bot, in.Body))
 	case r.Method == http.MethodPatch && strings.HasPrefix(r.URL.Path, edit):
 		id, _ := strconv.ParseInt(strings.TrimPrefix(r.URL.Path, edit), 10, 64)
 		for i := range g.comments {

@@ -1,0 +1,95 @@
+package bootstrap
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/kms"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/projects"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/serviceaccount"
+	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/storage"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/conveyor-paas/conveyor/components/naming"
+)
+
+// Who holds what of the tiers' state and keys. Trust flows down only: each deploy account
+// writes its own tier's state with its own key; production's accounts may also read the
+// long-lived tier's (a promotion to prod reads staging); nothing below production holds
+// anything of a tier above it, and the ad-hoc tier holds nothing but its own.
+//
+// The planner reads production's state and decrypts its secrets (a plan needs both) and may
+// write only the stack locks (.pulumi/locks/), which a preview takes; it holds no role that
+// changes a resource (roles/viewer on production's project).
+const (
+	roleStateWriter = "roles/storage.objectAdmin"
+	roleStateReader = "roles/storage.objectViewer"
+	roleKeyUser     = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+	roleKeyReader   = "roles/cloudkms.cryptoKeyDecrypter"
+)
+
+// projectRoles are the roles each tier's deploy account holds on its project. The ad-hoc
+// tier's shares the non-production project with the long-lived tier's resources, so it gets
+// none that would reach them: it fetches the cluster's credentials, and what it may do there
+// is the cluster's RBAC.
+var projectRoles = map[naming.Tier][]string{
+	naming.TierProduction: {"roles/container.admin", "roles/cloudsql.admin", "roles/pubsub.admin", "roles/iam.serviceAccountAdmin",
+		"roles/resourcemanager.projectIamAdmin", "roles/compute.networkAdmin", "roles/dns.admin"},
+	naming.TierLongLived: {"roles/container.admin", "roles/cloudsql.admin", "roles/pubsub.admin", "roles/iam.serviceAccountAdmin",
+		"roles/resourcemanager.projectIamAdmin", "roles/compute.networkAdmin", "roles/dns.admin"},
+	naming.TierAdHoc: {"roles/container.clusterViewer"},
+}
+
+func grantAccess(ctx *pulumi.Context, tiers map[naming.Tier]*tier, planner *serviceaccount.Account) error {
+	prod, longLived := tiers[naming.TierProduction], tiers[naming.TierLongLived]
+	for _, t := range naming.Tiers() {
+		p := tiers[t]
+		if err := grant(ctx, p, naming.TierDeployAccount(t), p.deployer, roleStateWriter, roleKeyUser); err != nil {
+			return err
+		}
+		for _, role := range projectRoles[t] {
+			if _, err := projects.NewIAMMember(ctx, fmt.Sprintf("%s-%s", naming.TierDeployAccount(t), role), &projects.IAMMemberArgs{
+				Project: pulumi.String(p.project),
+				Role:    pulumi.String(role),
+				Member:  pulumi.Sprintf("serviceAccount:%s", p.deployer.Email),
+			}); err != nil {
+				return err
+			}
+		}
+	}
+	if err := grant(ctx, longLived, naming.TierDeployAccount(naming.TierProduction), prod.deployer, roleStateReader, roleKeyReader); err != nil {
+		return err
+	}
+	for _, p := range []*tier{prod, longLived} {
+		if err := grant(ctx, p, naming.ProdPlannerAccount, planner, roleStateReader, roleKeyReader); err != nil {
+			return err
+		}
+	}
+	locks := &storage.BucketIAMMemberConditionArgs{
+		Title:      pulumi.String("stack locks only"),
+		Expression: pulumi.Sprintf(`resource.name.startsWith("projects/_/buckets/%s/objects/.pulumi/locks/")`, prod.bucket.Name),
+	}
+	if _, err := storage.NewBucketIAMMember(ctx, naming.ProdPlannerAccount+"-locks", &storage.BucketIAMMemberArgs{
+		Bucket: prod.bucket.Name, Role: pulumi.String(roleStateWriter), Member: pulumi.Sprintf("serviceAccount:%s", planner.Email), Condition: locks,
+	}); err != nil {
+		return err
+	}
+	_, err := projects.NewIAMMember(ctx, naming.ProdPlannerAccount+"-viewer", &projects.IAMMemberArgs{
+		Project: pulumi.String(prod.project), Role: pulumi.String("roles/viewer"), Member: pulumi.Sprintf("serviceAccount:%s", planner.Email),
+	})
+	return err
+}
+
+// grant gives account (id) a role on p's state bucket and one on p's key.
+func grant(ctx *pulumi.Context, p *tier, id string, account *serviceaccount.Account, bucketRole, keyRole string) error {
+	name := fmt.Sprintf("%s-on-%s", id, naming.TierStateBucket(p.project, p.tier))
+	member := pulumi.Sprintf("serviceAccount:%s", account.Email)
+	if _, err := storage.NewBucketIAMMember(ctx, name, &storage.BucketIAMMemberArgs{
+		Bucket: p.bucket.Name, Role: pulumi.String(bucketRole), Member: member,
+	}); err != nil {
+		return err
+	}
+	_, err := kms.NewCryptoKeyIAMMember(ctx, name+"-key", &kms.CryptoKeyIAMMemberArgs{
+		CryptoKeyId: p.key.ID(), Role: pulumi.String(keyRole), Member: member,
+	})
+	return err
+}

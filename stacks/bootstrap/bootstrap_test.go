@@ -1,0 +1,421 @@
+package bootstrap
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/google/cel-go/cel"
+	"github.com/google/go-cmp/cmp"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"gopkg.in/yaml.v3"
+
+	"github.com/conveyor-paas/conveyor/components/naming"
+)
+
+// GCP cannot be reached from tests: recorder is a test double of the GCP provider
+// (pulumi.WithMocks) that records every resource's inputs and computes the outputs GCP would
+// (names, emails, ids).
+type recorder struct {
+	mu        sync.Mutex
+	resources []recorded
+}
+
+type recorded struct {
+	typ, name string
+	inputs    resource.PropertyMap
+	outputs   resource.PropertyMap
+}
+
+// projectNumber is the number GCP gives every test project.
+const projectNumber = "123456789"
+
+func (r *recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	in := args.Inputs
+	out := in.Copy()
+	str := func(k string) string { return in[resource.PropertyKey(k)].StringValue() }
+	id := args.Name
+	switch args.TypeToken {
+	case "gcp:iam/workloadIdentityPool:WorkloadIdentityPool":
+		out["name"] = resource.NewStringProperty(poolName(str("workloadIdentityPoolId")))
+	case "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider":
+		out["name"] = resource.NewStringProperty(poolName(str("workloadIdentityPoolId")) + "/providers/" + str("workloadIdentityPoolProviderId"))
+	case "gcp:serviceaccount/account:Account":
+		email := str("accountId") + "@" + str("project") + ".iam.gserviceaccount.com"
+		out["email"] = resource.NewStringProperty(email)
+		out["name"] = resource.NewStringProperty("projects/" + str("project") + "/serviceAccounts/" + email)
+	case "gcp:kms/keyRing:KeyRing":
+		id = fmt.Sprintf("projects/%s/locations/%s/keyRings/%s", str("project"), str("location"), str("name"))
+	case "gcp:kms/cryptoKey:CryptoKey":
+		id = str("keyRing") + "/cryptoKeys/" + str("name")
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.resources = append(r.resources, recorded{typ: args.TypeToken, name: args.Name, inputs: in, outputs: out})
+	return id, out, nil
+}
+
+func (r *recorder) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	return args.Args, nil
+}
+
+func poolName(id string) string {
+	return "projects/" + projectNumber + "/locations/global/workloadIdentityPools/" + id
+}
+
+func (r *recorder) of(typ string) []recorded {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []recorded
+	for _, res := range r.resources {
+		if res.typ == typ {
+			out = append(out, res)
+		}
+	}
+	return out
+}
+
+var testConfig = Config{
+	Repository: "acme/conveyor",
+	Region:     "europe-west1",
+	Projects: map[naming.Tier]string{
+		naming.TierProduction: "acme-conveyor-prod",
+		naming.TierLongLived:  "acme-conveyor-nonprod",
+		naming.TierAdHoc:      "acme-conveyor-nonprod",
+	},
+}
+
+// run evaluates the bootstrap under mocks, and returns what it made and its outputs.
+func run(t *testing.T) (*recorder, map[string]string) {
+	t.Helper()
+	rec := &recorder{}
+	var mu sync.Mutex
+	outputs := map[string]string{}
+	err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+		outs, err := New(ctx, testConfig)
+		for name, v := range outs {
+			v.ApplyT(func(s string) string {
+				mu.Lock()
+				defer mu.Unlock()
+				outputs[name] = s
+				return s
+			})
+		}
+		return err
+	}, pulumi.WithMocks(naming.Project, naming.BootstrapStack, rec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return rec, outputs
+}
+
+// token is a GitHub Actions OIDC token's claims, as the provider's condition reads them.
+type token struct {
+	name                                string
+	repository, ref, event, environment string
+}
+
+// tokens are what anyone can get GitHub to sign: a pull request's job, in its own version of
+// a workflow, names any GitHub environment and runs on pull_request from refs/pull/<n>/merge;
+// anyone with push access pushes a branch whose workflow runs on push in any environment;
+// another repository's workflows are someone else's. Only main's jobs are reviewed code.
+func tokens() []token {
+	var out []token
+	envs := []string{"adhoc", "longlived", "staging", "prod-plan", "prod", "nonprod"}
+	for _, env := range envs {
+		out = append(out,
+			token{"a pull request in " + env, "acme/conveyor", "refs/pull/7/merge", "pull_request", env},
+			token{"a pull_request_target run in " + env, "acme/conveyor", "refs/heads/main", "pull_request_target", env},
+			token{"a pushed branch in " + env, "acme/conveyor", "refs/heads/feature", "push", env},
+			token{"a dispatch of a branch in " + env, "acme/conveyor", "refs/heads/feature", "workflow_dispatch", env},
+			token{"another repository's main in " + env, "evil/conveyor", "refs/heads/main", "push", env},
+			token{"a fork named like main in " + env, "acme/conveyor-fork", "refs/heads/main", "workflow_dispatch", env},
+		)
+		for _, event := range []string{"push", "workflow_dispatch", "schedule"} {
+			out = append(out, token{"main's " + event + " in " + env, "acme/conveyor", "refs/heads/main", event, env})
+		}
+	}
+	return out
+}
+
+// admitted evaluates a provider's attribute condition, as Google's STS does, on a token.
+func admitted(t *testing.T, condition string, tok token) bool {
+	t.Helper()
+	env, err := cel.NewEnv(cel.Variable("assertion", cel.MapType(cel.StringType, cel.DynType)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ast, issues := env.Compile(condition)
+	if issues != nil && issues.Err() != nil {
+		t.Fatalf("condition %q: %v", condition, issues.Err())
+	}
+	prg, err := env.Program(ast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	val, _, err := prg.Eval(map[string]any{"assertion": map[string]any{
+		"repository": tok.repository, "ref": tok.ref, "event_name": tok.event, "environment": tok.environment, "sub": "repo:" + tok.repository,
+	}})
+	if err != nil {
+		t.Fatalf("condition %q on %s: %v", condition, tok.name, err)
+	}
+	ok, _ := val.Value().(bool)
+	return ok
+}
+
+// TestEachProviderAdmitsOnlyItsTier evaluates each tier's provider condition, as made, on
+// every token anyone can get GitHub to sign: a pull request's tokens (whatever environment it
+// names) reach only the ad-hoc tier; a pushed branch, a branch's dispatch, another
+// repository and pull_request_target reach none; main reaches the long-lived tier on push,
+// dispatch and schedule, production on dispatch and schedule, each only in its own
+// environments.
+func TestEachProviderAdmitsOnlyItsTier(t *testing.T) {
+	rec, _ := run(t)
+	providers := rec.of("gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider")
+	if len(providers) != len(naming.Tiers()) {
+		t.Fatalf("%d providers, want one per tier", len(providers))
+	}
+	got := map[string][]string{}
+	for _, p := range providers {
+		pool := p.inputs["workloadIdentityPoolId"].StringValue()
+		if issuer := p.inputs["oidc"].ObjectValue()["issuerUri"].StringValue(); issuer != GitHubIssuer {
+			t.Errorf("%s trusts %s", pool, issuer)
+		}
+		for _, tok := range tokens() {
+			if admitted(t, p.inputs["attributeCondition"].StringValue(), tok) {
+				got[pool] = append(got[pool], tok.name)
+			}
+		}
+	}
+	want := map[string][]string{
+		"github-adhoc": {"a pull request in adhoc", "main's schedule in adhoc", "main's workflow_dispatch in adhoc"},
+		"github-longlived": {"main's push in longlived", "main's workflow_dispatch in longlived", "main's schedule in longlived",
+			"main's push in staging", "main's workflow_dispatch in staging", "main's schedule in staging"},
+		"github-prod": {"main's workflow_dispatch in prod-plan", "main's schedule in prod-plan", "main's workflow_dispatch in prod", "main's schedule in prod"},
+	}
+	for pool := range want {
+		slices.Sort(want[pool])
+		slices.Sort(got[pool])
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("tokens each pool admits (-want +got):\n%s", diff)
+	}
+}
+
+// TestNoOtherPoolBindsAnAccount: each service account is impersonable only from its own
+// tier's pool, and only by its own GitHub environments: no principal the ad-hoc or
+// long-lived pool admits may act as production's deployer or planner, and the planner's
+// environment may not act as the deployer.
+func TestNoOtherPoolBindsAnAccount(t *testing.T) {
+	rec, _ := run(t)
+	got := map[string][]string{}
+	for _, b := range rec.of("gcp:serviceaccount/iAMMember:IAMMember") {
+		account := b.inputs["serviceAccountId"].StringValue()
+		got[account] = append(got[account], b.inputs["role"].StringValue()+" "+b.inputs["member"].StringValue())
+	}
+	principals := func(tier string, envs ...string) []string {
+		var out []string
+		for _, env := range envs {
+			out = append(out, "roles/iam.workloadIdentityUser principalSet://iam.googleapis.com/"+poolName("github-"+tier)+"/attribute.environment/"+env)
+		}
+		return out
+	}
+	account := func(id, project string) string {
+		return "projects/" + project + "/serviceAccounts/" + id + "@" + project + ".iam.gserviceaccount.com"
+	}
+	want := map[string][]string{
+		account("conveyor-deploy-prod", "acme-conveyor-prod"):         principals("prod", "prod"),
+		account("conveyor-plan-prod", "acme-conveyor-prod"):           principals("prod", "prod-plan"),
+		account("conveyor-deploy-longlived", "acme-conveyor-nonprod"): principals("longlived", "longlived", "staging"),
+		account("conveyor-deploy-adhoc", "acme-conveyor-nonprod"):     principals("adhoc", "adhoc"),
+	}
+	for k := range got {
+		slices.Sort(got[k])
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("who may act as each account (-want +got):\n%s", diff)
+	}
+}
+
+// TestStateAndKeysOfATierAreItsOwn: the ad-hoc account holds no role on the long-lived or
+// production tier's state bucket or key, the long-lived one none on production's; production
+// reads the long-lived tier's (a promotion reads staging); the planner writes only locks.
+func TestStateAndKeysOfATierAreItsOwn(t *testing.T) {
+	rec, _ := run(t)
+	got := map[string][]string{}
+	add := func(member, what string) {
+		who := strings.TrimSuffix(strings.TrimPrefix(member, "serviceAccount:"), ".iam.gserviceaccount.com")
+		who, _, _ = strings.Cut(who, "@")
+		got[who] = append(got[who], what)
+	}
+	for _, b := range rec.of("gcp:storage/bucketIAMMember:BucketIAMMember") {
+		what := b.inputs["role"].StringValue() + " on " + b.inputs["bucket"].StringValue()
+		if c, ok := b.inputs["condition"]; ok && c.IsObject() {
+			what += " if " + c.ObjectValue()["expression"].StringValue()
+		}
+		add(b.inputs["member"].StringValue(), what)
+	}
+	for _, b := range rec.of("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember") {
+		add(b.inputs["member"].StringValue(), b.inputs["role"].StringValue()+" on "+b.inputs["cryptoKeyId"].StringValue())
+	}
+	key := func(project, word string) string {
+		return "projects/" + project + "/locations/europe-west1/keyRings/conveyor-" + word + "/cryptoKeys/pulumi-state"
+	}
+	const prodBucket, longLivedBucket, adhocBucket = "acme-conveyor-prod-conveyor-state-prod", "acme-conveyor-nonprod-conveyor-state-longlived", "acme-conveyor-nonprod-conveyor-state-adhoc"
+	want := map[string][]string{
+		"conveyor-deploy-adhoc": {
+			"roles/storage.objectAdmin on " + adhocBucket,
+			"roles/cloudkms.cryptoKeyEncrypterDecrypter on " + key("acme-conveyor-nonprod", "adhoc"),
+		},
+		"conveyor-deploy-longlived": {
+			"roles/storage.objectAdmin on " + longLivedBucket,
+			"roles/cloudkms.cryptoKeyEncrypterDecrypter on " + key("acme-conveyor-nonprod", "longlived"),
+		},
+		"conveyor-deploy-prod": {
+			"roles/storage.objectAdmin on " + prodBucket,
+			"roles/cloudkms.cryptoKeyEncrypterDecrypter on " + key("acme-conveyor-prod", "prod"),
+			"roles/storage.objectViewer on " + longLivedBucket,
+			"roles/cloudkms.cryptoKeyDecrypter on " + key("acme-conveyor-nonprod", "longlived"),
+		},
+		"conveyor-plan-prod": {
+			"roles/storage.objectViewer on " + prodBucket,
+			"roles/cloudkms.cryptoKeyDecrypter on " + key("acme-conveyor-prod", "prod"),
+			"roles/storage.objectViewer on " + longLivedBucket,
+			"roles/cloudkms.cryptoKeyDecrypter on " + key("acme-conveyor-nonprod", "longlived"),
+			"roles/storage.objectAdmin on " + prodBucket + ` if resource.name.startsWith("projects/_/buckets/` + prodBucket + `/objects/.pulumi/locks/")`,
+		},
+	}
+	for k := range want {
+		slices.Sort(want[k])
+		slices.Sort(got[k])
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("who holds which state and key (-want +got):\n%s", diff)
+	}
+	for _, b := range rec.of("gcp:storage/bucket:Bucket") {
+		if !b.inputs["uniformBucketLevelAccess"].BoolValue() || b.inputs["publicAccessPrevention"].StringValue() != "enforced" {
+			t.Errorf("bucket %s: uniform access %v, public access prevention %v", b.name, b.inputs["uniformBucketLevelAccess"], b.inputs["publicAccessPrevention"])
+		}
+	}
+}
+
+// TestTheAdHocAccountHoldsNoProjectRoleOfTheLongLivedTier: the ad-hoc tier shares the
+// non-production project with dev and staging; its account holds no role there that reaches
+// their resources, and no tier's account but production's any role on production's project.
+func TestTheAdHocAccountHoldsNoProjectRoleOfTheLongLivedTier(t *testing.T) {
+	rec, _ := run(t)
+	got := map[string][]string{}
+	for _, b := range rec.of("gcp:projects/iAMMember:IAMMember") {
+		who, _, _ := strings.Cut(strings.TrimPrefix(b.inputs["member"].StringValue(), "serviceAccount:"), "@")
+		got[who] = append(got[who], b.inputs["role"].StringValue()+" on "+b.inputs["project"].StringValue())
+	}
+	if diff := cmp.Diff([]string{"roles/container.clusterViewer on acme-conveyor-nonprod"}, got["conveyor-deploy-adhoc"]); diff != "" {
+		t.Errorf("the ad-hoc account's project roles (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"roles/viewer on acme-conveyor-prod"}, got["conveyor-plan-prod"]); diff != "" {
+		t.Errorf("the planner's project roles (-want +got):\n%s", diff)
+	}
+	for who, roles := range got {
+		for _, r := range roles {
+			if strings.HasSuffix(r, "acme-conveyor-prod") && !strings.HasSuffix(who, "-prod") {
+				t.Errorf("%s holds %s", who, r)
+			}
+		}
+	}
+}
+
+// TestOutputsAreTheWorkflowsVariables: the bootstrap exports exactly the variables the
+// workflows read (tests/workflows checks they read no other), with the backend and key
+// URLs conveyor takes.
+func TestOutputsAreTheWorkflowsVariables(t *testing.T) {
+	_, outputs := run(t)
+	var want []string
+	for _, tier := range naming.Tiers() {
+		for _, v := range naming.CIVariables(tier) {
+			want = append(want, v.Name)
+		}
+	}
+	var got []string
+	for name := range outputs {
+		got = append(got, name)
+	}
+	slices.Sort(want)
+	slices.Sort(got)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("outputs (-want +got):\n%s", diff)
+	}
+	checks := map[string]string{
+		"PULUMI_BACKEND_URL_ADHOC":                 "gs://acme-conveyor-nonprod-conveyor-state-adhoc",
+		"CONVEYOR_SECRETS_PROVIDER_PROD":           "gcpkms://projects/acme-conveyor-prod/locations/europe-west1/keyRings/conveyor-prod/cryptoKeys/pulumi-state",
+		"GCP_SERVICE_ACCOUNT_PROD_PLANNER":         "conveyor-plan-prod@acme-conveyor-prod.iam.gserviceaccount.com",
+		"GCP_WORKLOAD_IDENTITY_PROVIDER_LONGLIVED": poolName("github-longlived") + "/providers/github",
+	}
+	for name, value := range checks {
+		if outputs[name] != value {
+			t.Errorf("%s = %q, want %q", name, outputs[name], value)
+		}
+	}
+}
+
+func TestConfigIsChecked(t *testing.T) {
+	shared := testConfig
+	shared.Projects = map[naming.Tier]string{naming.TierProduction: "p", naming.TierLongLived: "p", naming.TierAdHoc: "n"}
+	noRepo := testConfig
+	noRepo.Repository = "conveyor"
+	for name, c := range map[string]Config{"production shares a project": shared, "no owner": noRepo} {
+		if err := c.validate(); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+// TestTheShippedStackFileRuns: stacks/Pulumi.bootstrap.yaml is a configuration the program
+// takes, as `pulumi up -s bootstrap` hands it over.
+func TestTheShippedStackFileRuns(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("..", "Pulumi.bootstrap.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		Config map[string]any `yaml:"config"`
+	}
+	if err := yaml.Unmarshal(data, &file); err != nil {
+		t.Fatal(err)
+	}
+	config := map[string]string{}
+	for k, v := range file.Config {
+		if s, ok := v.(string); ok {
+			config[k] = s
+			continue
+		}
+		encoded, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		config[k] = string(encoded)
+	}
+	encoded, err := json.Marshal(config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PULUMI_CONFIG", string(encoded))
+	rec := &recorder{}
+	if err := pulumi.RunErr(Program, pulumi.WithMocks(naming.Project, naming.BootstrapStack, rec)); err != nil {
+		t.Fatal(err)
+	}
+	if pools := rec.of("gcp:iam/workloadIdentityPool:WorkloadIdentityPool"); len(pools) != len(naming.Tiers()) {
+		t.Errorf("%d pools, want one per tier", len(pools))
+	}
+	t.Setenv("PULUMI_CONFIG", `{"conveyor:githubRepository": "acme/conveyor"}`)
+	if err := pulumi.RunErr(Program, pulumi.WithMocks(naming.Project, naming.BootstrapStack, &recorder{})); err == nil || !strings.Contains(err.Error(), "conveyor:gcpRegion") {
+		t.Errorf("a stack without its region and projects: %v", err)
+	}
+}

@@ -1,0 +1,60 @@
+package bootstrap
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+
+	"github.com/conveyor-paas/conveyor/components/naming"
+)
+
+// Config is the bootstrap stack's configuration (stacks/Pulumi.bootstrap.yaml).
+type Config struct {
+	// Repository is the GitHub repository whose workflows deploy ("acme/conveyor"): the only
+	// one any tier's provider admits.
+	Repository string
+	// Region holds the state buckets and key rings.
+	Region string
+	// Projects is the GCP project of each tier's identity, state and key: production's own,
+	// the long-lived and ad-hoc tiers' may share the non-production one.
+	Projects map[naming.Tier]string
+}
+
+var repository = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+
+// LoadConfig reads the bootstrap stack's configuration.
+func LoadConfig(ctx *pulumi.Context) (Config, error) {
+	c := config.New(ctx, naming.Project)
+	cfg := Config{Repository: c.Get("githubRepository"), Region: c.Get("gcpRegion"), Projects: map[naming.Tier]string{}}
+	var projects map[string]string
+	if text := c.Get("tierProjects"); text != "" {
+		if err := json.Unmarshal([]byte(text), &projects); err != nil {
+			return Config{}, fmt.Errorf("config %s:tierProjects: %w", naming.Project, err)
+		}
+	}
+	for k, v := range projects {
+		cfg.Projects[naming.Tier(k)] = v
+	}
+	return cfg, cfg.validate()
+}
+
+func (c Config) validate() error {
+	if !repository.MatchString(c.Repository) {
+		return fmt.Errorf("config %s:githubRepository is %q, not owner/name", naming.Project, c.Repository)
+	}
+	if c.Region == "" {
+		return fmt.Errorf("config %s:gcpRegion is not set", naming.Project)
+	}
+	for _, t := range naming.Tiers() {
+		if c.Projects[t] == "" {
+			return fmt.Errorf("config %s:tierProjects.%s is not set: the GCP project of the %s tier's identity, state and key", naming.Project, t, t)
+		}
+	}
+	if c.Projects[naming.TierProduction] == c.Projects[naming.TierLongLived] || c.Projects[naming.TierProduction] == c.Projects[naming.TierAdHoc] {
+		return fmt.Errorf("config %s:tierProjects: production's project %s is another tier's: production needs a project of its own", naming.Project, c.Projects[naming.TierProduction])
+	}
+	return nil
+}
