@@ -13,6 +13,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
 // Resolver pins an image reference to a digest.
@@ -32,9 +34,8 @@ type Registry struct {
 
 // Resolve asks the registry for the manifest (or index) the image's tag names now.
 func (r Registry) Resolve(ctx context.Context, image string) (string, error) {
-	pinned, err := Pinned(image)
-	if err != nil || pinned {
-		return image, err
+	if naming.Pinned(image) {
+		return image, nil
 	}
 	ref, err := name.ParseReference(image)
 	if err != nil {
@@ -55,16 +56,6 @@ func (r Registry) Resolve(ctx context.Context, image string) (string, error) {
 		desc = &got.Descriptor
 	}
 	return Pin(image, desc.Digest.String())
-}
-
-// Pinned reports whether image names a digest.
-func Pinned(image string) (bool, error) {
-	ref, err := distref.ParseAnyReference(image)
-	if err != nil {
-		return false, fmt.Errorf("image %s is not a valid image reference: %w", image, err)
-	}
-	_, ok := ref.(distref.Digested)
-	return ok, nil
 }
 
 // Pin adds digest to image, keeping its name and tag as written.
