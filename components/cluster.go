@@ -21,6 +21,9 @@ type ClusterArgs struct {
 
 	// Mesh is whether the cluster runs the service mesh, and how (cluster_mesh.go).
 	Mesh MeshArgs
+	// AllowedRegistries are where the images of its environments may come from
+	// (conveyor:allowedRegistries): on GKE, Binary Authorization admits nothing else.
+	AllowedRegistries []string
 }
 
 // GKEClusterArgs describe a GKE cluster.
@@ -42,6 +45,9 @@ type GKEClusterArgs struct {
 	SecurityGroup string
 	// ControlPlane says who reaches the cluster's control plane.
 	ControlPlane ControlPlaneAccess
+	// AttestorPublicKey is the PEM of the public key main's pipeline signs its attestations
+	// with (cluster_gke_binauthz.go); Binary Authorization trusts no other signature.
+	AttestorPublicKey string
 }
 
 // LocalClusterArgs describe the cluster of a kubeconfig context.
@@ -122,7 +128,9 @@ type Cluster struct {
 	Platform *Platform
 	// Mesh is the cluster's service mesh.
 	Mesh *Mesh
-	gcp  *gcp.Provider
+	// AllowedRegistries are ClusterArgs.AllowedRegistries.
+	AllowedRegistries []string
+	gcp               *gcp.Provider
 }
 
 // NewCluster builds a GKE cluster with its network and shared Cloud SQL instance, or in local
@@ -131,7 +139,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	if args == nil {
 		return nil, fmt.Errorf("cluster %s: args are required", name)
 	}
-	c := &Cluster{}
+	c := &Cluster{AllowedRegistries: args.AllowedRegistries}
 	if args.GKE != nil {
 		c.gcp = args.GKE.GCP
 	}

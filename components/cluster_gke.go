@@ -57,6 +57,8 @@ var projectAPIs = []string{
 	"gkehub.googleapis.com",               // the fleet, which the managed service mesh is enabled through
 	"mesh.googleapis.com",                 // Cloud Service Mesh
 	"artifactregistry.googleapis.com",     // images the nodes pull
+	"binaryauthorization.googleapis.com",  // admission of attested images only
+	"containeranalysis.googleapis.com",    // the attestations' note and occurrences
 }
 
 // enableAPIs enables the project's services. They stay enabled when the stack is destroyed:
@@ -93,6 +95,9 @@ func newGKE(ctx *pulumi.Context, c *Cluster, args *GKEClusterArgs, mesh MeshArgs
 	}
 	g := &gke{ctx: ctx, c: c, args: args, meshArgs: mesh, labels: pulumi.ToStringMap(naming.ClusterGCPLabels(args.Name))}
 	if err := g.enableAPIs(); err != nil {
+		return err
+	}
+	if err := g.binaryAuthorization(); err != nil {
 		return err
 	}
 	network, subnet, err := g.network()
@@ -294,6 +299,8 @@ func (g *gke) cluster(network *compute.Network, subnet *compute.Subnetwork) (*co
 		},
 		ResourceLabels:     g.labels,
 		DeletionProtection: pulumi.Bool(true),
+		// The project's Binary Authorization policy (cluster_gke_binauthz.go) admits pods.
+		BinaryAuthorization: &container.ClusterBinaryAuthorizationArgs{EvaluationMode: pulumi.String("PROJECT_SINGLETON_POLICY_ENFORCE")},
 	}, g.opts(pulumi.Protect(g.args.Production))...)
 	if err != nil {
 		return nil, fmt.Errorf("gke cluster: %w", err)

@@ -27,6 +27,9 @@ const (
 	// OutputMesh is the cluster's mesh mode (MeshMode). An environment needs it while its
 	// program runs, as a plain value, since it decides which objects exist.
 	OutputMesh = "mesh"
+	// OutputAllowedRegistries are the registries the cluster admits, comma-separated
+	// (naming.JoinRegistries): an environment writes them on its namespaces.
+	OutputAllowedRegistries = "allowedRegistries"
 )
 
 // ClusterOutputs are the values of a cluster stack's outputs, as the cluster writes them or
@@ -42,6 +45,7 @@ type ClusterOutputs struct {
 	SQLAdminPassword  pulumi.StringOutput
 	ClusterName       pulumi.StringOutput
 	Mesh              pulumi.StringOutput
+	AllowedRegistries pulumi.StringOutput
 }
 
 // SimulatedCluster is what offline evaluation knows of a cluster stack: its name part and
@@ -54,6 +58,8 @@ type SimulatedCluster struct {
 	Mesh           MeshMode
 	ProjectNumber  string
 	SQLPrivateAddr string
+	// AllowedRegistries are the cluster stack's conveyor:allowedRegistries.
+	AllowedRegistries []string
 }
 
 // clusterOutput is one entry of the contract.
@@ -88,6 +94,8 @@ var clusterOutputs = []clusterOutput{
 		func(s SimulatedCluster) string { return "simulated admin password of " + naming.SQLInstance(s.Name) }},
 	{OutputMesh, false, func(o *ClusterOutputs) *pulumi.StringOutput { return &o.Mesh },
 		func(s SimulatedCluster) string { return string(s.Mesh) }},
+	{OutputAllowedRegistries, false, func(o *ClusterOutputs) *pulumi.StringOutput { return &o.AllowedRegistries },
+		func(s SimulatedCluster) string { return naming.JoinRegistries(s.AllowedRegistries) }},
 }
 
 // Outputs are the values the cluster stack of c exports; name is the cluster's name part.
@@ -103,6 +111,7 @@ func (c *Cluster) Outputs(name string) ClusterOutputs {
 		SQLAdminPassword:  c.SQLAdminPassword,
 		ClusterName:       pulumi.String(naming.Cluster(name)).ToStringOutput(),
 		Mesh:              pulumi.String(string(c.Mesh.Mode)).ToStringOutput(),
+		AllowedRegistries: pulumi.String(naming.JoinRegistries(c.AllowedRegistries)).ToStringOutput(),
 	}
 }
 

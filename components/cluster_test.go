@@ -23,17 +23,25 @@ func gkeCluster(t *testing.T, production bool) *evaluation.Recording {
 
 func gkeClusterWith(t *testing.T, production bool, access components.ControlPlaneAccess) *evaluation.Recording {
 	t.Helper()
+	return gkeClusterOf(t, func(a *components.GKEClusterArgs) { a.Production, a.ControlPlane = production, access })
+}
+
+// gkeClusterOf evaluates a cluster of the test's project with its arguments changed by edit.
+func gkeClusterOf(t *testing.T, edit func(*components.GKEClusterArgs)) *evaluation.Recording {
+	t.Helper()
 	program := func(ctx *pulumi.Context) error {
 		provider, err := gcp.NewProvider(ctx, "gcp", &gcp.ProviderArgs{Project: pulumi.String("acme-prod"), Region: pulumi.String("europe-west1")})
 		if err != nil {
 			return err
 		}
-		c, err := components.NewCluster(ctx, "prod", &components.ClusterArgs{GKE: &components.GKEClusterArgs{
-			Name: "prod", Production: production, GCP: provider,
+		args := &components.GKEClusterArgs{
+			Name: "prod", GCP: provider,
 			Project: "acme-prod", Region: "europe-west1", Network: components.DefaultNetworkRanges,
 			NodePools:     []components.NodePool{{Name: "general", MachineType: "e2-standard-4", Min: 1, Max: 5}},
-			SecurityGroup: "gke-security-groups@acme.io", ControlPlane: access,
-		}})
+			SecurityGroup: "gke-security-groups@acme.io",
+		}
+		edit(args)
+		c, err := components.NewCluster(ctx, "prod", &components.ClusterArgs{GKE: args})
 		if err != nil {
 			return err
 		}

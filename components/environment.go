@@ -16,6 +16,16 @@ type Environment struct {
 	Production bool
 	// AdHoc environments are cheap: one replica, no autoscaling, smaller quotas.
 	AdHoc bool
+	// AllowedRegistries are where its images may come from: its cluster's
+	// conveyor:allowedRegistries, written on each of its namespaces for the policy pack.
+	AllowedRegistries []string
+}
+
+// namespaceAnnotations are the annotations of every namespace of the environment.
+func (e Environment) namespaceAnnotations() pulumi.StringMap {
+	a := managedAnnotations()
+	a[naming.AllowedRegistriesAnnotation] = pulumi.String(naming.JoinRegistries(e.AllowedRegistries))
+	return a
 }
 
 // TeamAccess is what the teams may do in their spaces' namespaces: what the environment's

@@ -19,7 +19,8 @@ const postgresPort = 5432
 const passwordLength = 32
 
 // DatabaseClientImage runs the database jobs: psql and pg_isready of the server's major.
-const DatabaseClientImage = LocalPostgresImage
+// It is pinned to a digest, since it runs in production too (CONV-IMG-001).
+const DatabaseClientImage = LocalPostgresImage + "@sha256:1d04b9ba1d4996401f2552b51beda8187f175c0645c091e4781134fc9c9a3eef"
 
 // secretKeyVerifier is the key of the setup's Secret that holds the role's SCRAM verifier.
 const secretKeyVerifier = "verifier"

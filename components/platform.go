@@ -36,7 +36,7 @@ func newPlatformNamespace(ctx *pulumi.Context, env Environment, policies []netwo
 		labels[k] = v
 	}
 	ns, err := corev1.NewNamespace(ctx, nsName, &corev1.NamespaceArgs{
-		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(nsName), Labels: pulumi.ToStringMap(labels), Annotations: managedAnnotations()},
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(nsName), Labels: pulumi.ToStringMap(labels), Annotations: env.namespaceAnnotations()},
 	}, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("platform namespace: %w", err)

@@ -53,7 +53,7 @@ func (p podSpec) template() *corev1.PodTemplateSpecArgs {
 	container := corev1.ContainerArgs{
 		Name:            pulumi.String(p.scope.Component),
 		Image:           pulumi.String(p.image),
-		ImagePullPolicy: pulumi.String("IfNotPresent"),
+		ImagePullPolicy: pulumi.String(pullPolicy(p.image)),
 		Env:             p.env,
 		Resources:       resources(p.resources),
 		SecurityContext: &corev1.SecurityContextArgs{
@@ -174,4 +174,13 @@ func podAnnotations(a map[string]string) pulumi.StringMapInput {
 		return nil
 	}
 	return pulumi.ToStringMap(a)
+}
+
+// pullPolicy pulls a tag at every start, since it may have moved (CONV-IMG-003); a digest
+// cannot change, so a node's copy serves.
+func pullPolicy(image string) string {
+	if naming.Pinned(image) {
+		return "IfNotPresent"
+	}
+	return "Always"
 }

@@ -72,7 +72,7 @@ func NewSpace(ctx *pulumi.Context, name string, args *SpaceArgs, opts ...pulumi.
 	}
 	maps.Copy(labels, args.mesh().namespaceLabels())
 	ns, err := corev1.NewNamespace(ctx, nsName, &corev1.NamespaceArgs{
-		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(nsName), Labels: pulumi.ToStringMap(labels), Annotations: managedAnnotations()},
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(nsName), Labels: pulumi.ToStringMap(labels), Annotations: args.Environment.namespaceAnnotations()},
 	}, append(child, pulumi.Protect(args.Environment.Production))...)
 	if err != nil {
 		return nil, fmt.Errorf("space %s: namespace: %w", space, err)

@@ -23,19 +23,21 @@ func clusterStack(ctx *pulumi.Context, cfg *Config) error {
 	}
 	cluster, err := components.NewCluster(ctx, name, &components.ClusterArgs{
 		GKE: &components.GKEClusterArgs{
-			Name:           name,
-			Production:     cfg.Production,
-			GCP:            provider,
-			Project:        cfg.GCPProject,
-			Region:         cfg.GCPRegion,
-			ReleaseChannel: cfg.ReleaseChannel,
-			NodePools:      cfg.NodePools,
-			SQLTier:        cfg.SQLTier,
-			Network:        cfg.Network,
-			SecurityGroup:  cfg.SecurityGroup,
-			ControlPlane:   cfg.ControlPlane,
+			Name:              name,
+			Production:        cfg.Production,
+			GCP:               provider,
+			Project:           cfg.GCPProject,
+			Region:            cfg.GCPRegion,
+			ReleaseChannel:    cfg.ReleaseChannel,
+			NodePools:         cfg.NodePools,
+			SQLTier:           cfg.SQLTier,
+			Network:           cfg.Network,
+			SecurityGroup:     cfg.SecurityGroup,
+			ControlPlane:      cfg.ControlPlane,
+			AttestorPublicKey: cfg.AttestorPublicKey,
 		},
-		Mesh: components.MeshArgs{Mode: cfg.Mesh},
+		Mesh:              components.MeshArgs{Mode: cfg.Mesh},
+		AllowedRegistries: cfg.AllowedRegistries,
 	})
 	if err != nil {
 		return err

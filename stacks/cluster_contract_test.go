@@ -22,11 +22,13 @@ func TestSimulatedClusterOutputsFollowTheClusterStacksConfig(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(root, "stacks"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	file := "config:\n  conveyor:gcpProject: acme-eu\n  conveyor:gcpRegion: us-central1\n"
+	file := "config:\n  conveyor:gcpProject: acme-eu\n  conveyor:gcpRegion: us-central1\n" +
+		"  conveyor:allowedRegistries: [europe-docker.pkg.dev/acme/apps, ghcr.io/acme]\n"
 	if err := os.WriteFile(stacks.StackConfigFile(root, "cluster-eu"), []byte(file), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	outputs := []string{components.OutputProject, components.OutputRegion, components.OutputSQLInstance, components.OutputSQLConnectionName}
+	outputs := []string{components.OutputProject, components.OutputRegion, components.OutputSQLInstance, components.OutputSQLConnectionName,
+		components.OutputAllowedRegistries}
 	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "pr-1", Program: func(ctx *pulumi.Context) error {
 		ref, err := pulumi.NewStackReference(ctx, "organization/conveyor/cluster-eu", nil)
 		if err != nil {
@@ -51,6 +53,7 @@ func TestSimulatedClusterOutputsFollowTheClusterStacksConfig(t *testing.T) {
 		components.OutputRegion:            "us-central1",
 		components.OutputSQLInstance:       naming.SQLInstance("eu"),
 		components.OutputSQLConnectionName: "acme-eu:us-central1:" + naming.SQLInstance("eu"),
+		components.OutputAllowedRegistries: "europe-docker.pkg.dev/acme/apps,ghcr.io/acme",
 	}
 	for _, o := range outputs {
 		if got := evaluationtest.String(cm.Inputs, "data."+o); got != want[o] {

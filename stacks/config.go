@@ -67,6 +67,20 @@ type Config struct {
 	// Istio release a local cluster installs.
 	Mesh         components.MeshMode
 	IstioVersion string
+	// AllowedRegistries are where images may come from: admitted by Binary Authorization on
+	// GKE, written on every namespace of the cluster's environments for the policy pack.
+	AllowedRegistries []string
+	// AttestorPublicKey is the public key main's pipeline signs attestations with (cluster
+	// stacks); empty until a person configures it, and production then admits no image.
+	AttestorPublicKey string
+}
+
+// DefaultAllowedRegistries are the registries of the demo catalog's images and of the
+// platform's own (PostgreSQL, and locally the Pub/Sub emulator and curl); a platform team names its
+// own in its cluster stacks' conveyor:allowedRegistries. A function, like DefaultNodePools,
+// so that no caller can change another's default.
+func DefaultAllowedRegistries() []string {
+	return []string{"ghcr.io/stefanprodan", "docker.io/library", "gcr.io/google.com/cloudsdktool", "docker.io/curlimages"}
 }
 
 // LoadConfig reads the stack's configuration and applies the defaults. An ad-hoc stack needs
@@ -79,20 +93,21 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 	}
 	c := config.New(ctx, naming.Project)
 	cfg := &Config{
-		Stack:          stack,
-		Kind:           kind,
-		Catalog:        CatalogDir(ctx.RootDirectory(), c.Get("catalog")),
-		Cluster:        or(c.Get("cluster"), naming.DefaultCluster(stack)),
-		KubeContext:    c.Get("kubeContext"),
-		GCPProject:     c.Get("gcpProject"),
-		GCPRegion:      or(c.Get("gcpRegion"), DefaultRegion),
-		SQLTier:        or(c.Get("sqlTier"), DefaultSQLTier),
-		ReleaseChannel: or(c.Get("releaseChannel"), DefaultReleaseChannel),
-		Production:     c.GetBool("production") || kind == naming.StackProduction,
-		NodePools:      DefaultNodePools(),
-		Network:        components.DefaultNetworkRanges,
-		SecurityGroup:  or(c.Get("securityGroup"), DefaultSecurityGroup),
-		Images:         deployed.Images{},
+		Stack:             stack,
+		Kind:              kind,
+		Catalog:           CatalogDir(ctx.RootDirectory(), c.Get("catalog")),
+		Cluster:           or(c.Get("cluster"), naming.DefaultCluster(stack)),
+		KubeContext:       c.Get("kubeContext"),
+		GCPProject:        c.Get("gcpProject"),
+		GCPRegion:         or(c.Get("gcpRegion"), DefaultRegion),
+		SQLTier:           or(c.Get("sqlTier"), DefaultSQLTier),
+		ReleaseChannel:    or(c.Get("releaseChannel"), DefaultReleaseChannel),
+		Production:        c.GetBool("production") || kind == naming.StackProduction,
+		NodePools:         DefaultNodePools(),
+		Network:           components.DefaultNetworkRanges,
+		SecurityGroup:     or(c.Get("securityGroup"), DefaultSecurityGroup),
+		AttestorPublicKey: c.Get("attestorPublicKey"),
+		Images:            deployed.Images{},
 	}
 	if kind == naming.StackLocal {
 		cfg.Cluster = LocalCluster
@@ -108,11 +123,15 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 		{"images", &cfg.Images},
 		{"network", &cfg.Network},
 		{"controlPlane", &cfg.ControlPlane},
+		{"allowedRegistries", &cfg.AllowedRegistries},
 	}
 	for _, o := range objects {
 		if err := c.TryObject(o.key, o.target); err != nil && !isMissing(err) {
 			return nil, fmt.Errorf("config %s:%s: %w", naming.Project, o.key, err)
 		}
+	}
+	if cfg.AllowedRegistries == nil {
+		cfg.AllowedRegistries = DefaultAllowedRegistries()
 	}
 	if text := c.Get("nodePools"); text != "" {
 		if cfg.NodePools, err = decodeNodePools(text); err != nil {

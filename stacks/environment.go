@@ -62,7 +62,7 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 		// A production environment is never cheap, whatever its name.
 		AdHoc: (cfg.Kind == naming.StackAdHoc || cfg.Kind == naming.StackLocal) && !cfg.Production,
 	}
-	target, err := clusterTarget(ctx, cfg, env, cat)
+	target, err := clusterTarget(ctx, cfg, &env, cat)
 	if err != nil {
 		return err
 	}
@@ -128,12 +128,15 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 }
 
 // clusterTarget finds the cluster an environment deploys onto: the current kubeconfig's for a
-// local environment, otherwise the cluster stack's outputs.
-func clusterTarget(ctx *pulumi.Context, cfg *Config, env components.Environment, cat *manifest.Catalog) (*components.Target, error) {
+// local environment, otherwise the cluster stack's outputs. It sets the environment's allowed
+// registries from the cluster: a local stack's own setting, or the cluster stack's.
+func clusterTarget(ctx *pulumi.Context, cfg *Config, env *components.Environment, cat *manifest.Catalog) (*components.Target, error) {
 	if cfg.Cluster == LocalCluster {
+		env.AllowedRegistries = cfg.AllowedRegistries
 		cluster, err := components.NewCluster(ctx, LocalCluster, &components.ClusterArgs{
-			Local: &components.LocalClusterArgs{Environment: env, KubeContext: cfg.KubeContext},
-			Mesh:  localMeshArgs(cfg, cat),
+			Local:             &components.LocalClusterArgs{Environment: *env, KubeContext: cfg.KubeContext},
+			Mesh:              localMeshArgs(cfg, cat),
+			AllowedRegistries: cfg.AllowedRegistries,
 		})
 		if err != nil {
 			return nil, err
@@ -145,6 +148,9 @@ func clusterTarget(ctx *pulumi.Context, cfg *Config, env components.Environment,
 		return nil, fmt.Errorf("reading cluster stack %s: %w", cfg.Cluster, err)
 	}
 	outputs := components.ReadClusterOutputs(ref)
+	if env.AllowedRegistries, err = clusterRegistries(ref, cfg.Cluster); err != nil {
+		return nil, err
+	}
 	project := outputs.Project
 	gcpProvider, err := gcp.NewProvider(ctx, "gcp", &gcp.ProviderArgs{
 		Project:       project,
@@ -173,7 +179,7 @@ func clusterTarget(ctx *pulumi.Context, cfg *Config, env components.Environment,
 		SQLInstance:   outputs.SQLInstance,
 		SQLHost:       outputs.SQLPrivateAddress,
 	}
-	target.Platform, err = components.NewPlatform(ctx, env, target, outputs.SQLAdminPassword)
+	target.Platform, err = components.NewPlatform(ctx, *env, target, outputs.SQLAdminPassword)
 	if err != nil {
 		return nil, err
 	}

@@ -142,12 +142,13 @@ func clusterOfReference(ref string) string { return ref[strings.LastIndexByte(re
 func simulatedClusterOutputs(ref string, config map[string]string) resource.PropertyMap {
 	name := strings.TrimPrefix(clusterOfReference(ref), naming.ClusterStackPrefix)
 	return components.SimulateClusterOutputs(components.SimulatedCluster{
-		Name:           name,
-		Project:        or(config[naming.Project+":gcpProject"], "simulated-"+name),
-		Region:         or(config[naming.Project+":gcpRegion"], DefaultRegion),
-		Mesh:           components.MeshMode(or(config[naming.Project+":mesh"], string(components.DefaultMeshMode))),
-		ProjectNumber:  evaluation.SimulatedProjectNumber,
-		SQLPrivateAddr: evaluation.SimulatedSQLAddress,
+		Name:              name,
+		Project:           or(config[naming.Project+":gcpProject"], "simulated-"+name),
+		Region:            or(config[naming.Project+":gcpRegion"], DefaultRegion),
+		Mesh:              components.MeshMode(or(config[naming.Project+":mesh"], string(components.DefaultMeshMode))),
+		AllowedRegistries: simulatedRegistries(config[naming.Project+":allowedRegistries"]),
+		ProjectNumber:     evaluation.SimulatedProjectNumber,
+		SQLPrivateAddr:    evaluation.SimulatedSQLAddress,
 	})
 }
 
@@ -173,4 +174,14 @@ func ShippedStacks(root string) ([]string, error) {
 	}
 	slices.Sort(stacks)
 	return stacks, nil
+}
+
+// simulatedRegistries reads a cluster stack's conveyor:allowedRegistries (JSON, as the stack
+// file's reader gives lists), or the default.
+func simulatedRegistries(text string) []string {
+	var registries []string
+	if text == "" || json.Unmarshal([]byte(text), &registries) != nil {
+		return DefaultAllowedRegistries()
+	}
+	return registries
 }

@@ -43,3 +43,15 @@ func clusterMesh(ref *pulumi.StackReference, cluster string, project pulumi.Stri
 		TrustDomain: project.ApplyT(naming.MeshTrustDomain).(pulumi.StringOutput),
 	}, nil
 }
+
+// clusterRegistries reads the registries the cluster stack allows, as a plain value: the
+// namespaces carry them. A cluster stack deployed before the setting existed has none, and
+// its environments' images then fail CONV-IMG-002 until the cluster stack is updated.
+func clusterRegistries(ref *pulumi.StackReference, cluster string) ([]string, error) {
+	out, err := ref.GetOutputDetails(components.OutputAllowedRegistries)
+	if err != nil {
+		return nil, fmt.Errorf("reading the allowed registries of cluster stack %s: %w", cluster, err)
+	}
+	s, _ := out.Value.(string)
+	return naming.SplitRegistries(s), nil
+}

@@ -316,22 +316,24 @@ func TestPulumiYamlAgreesWithTheProgram(t *testing.T) {
 		t.Errorf("project %q main %q stackConfigDir %q", project.Name, project.Main, project.StackConfigDir)
 	}
 	want := map[string]any{
-		"conveyor:catalog":          stacks.DefaultCatalog,
-		"conveyor:cluster":          "", // the program's default depends on the stack's name
-		"conveyor:kubeContext":      "",
-		"conveyor:allowKubeContext": "", // read by the conveyor command's check, before the engine
-		"conveyor:gcpProject":       "",
-		"conveyor:gcpRegion":        stacks.DefaultRegion,
-		"conveyor:sqlTier":          stacks.DefaultSQLTier,
-		"conveyor:releaseChannel":   stacks.DefaultReleaseChannel,
-		"conveyor:production":       false,
-		"conveyor:images":           map[string]any{},
-		"conveyor:nodePools":        jsonValue(t, stacks.DefaultNodePools()),
-		"conveyor:network":          jsonValue(t, components.DefaultNetworkRanges),
-		"conveyor:securityGroup":    stacks.DefaultSecurityGroup,
-		"conveyor:controlPlane":     jsonValue(t, components.ControlPlaneAccess{AuthorizedNetworks: []components.AuthorizedNetwork{}}),
-		"conveyor:mesh":             string(components.DefaultMeshMode),
-		"conveyor:istioVersion":     components.DefaultIstioVersion,
+		"conveyor:catalog":           stacks.DefaultCatalog,
+		"conveyor:cluster":           "", // the program's default depends on the stack's name
+		"conveyor:kubeContext":       "",
+		"conveyor:allowKubeContext":  "", // read by the conveyor command's check, before the engine
+		"conveyor:gcpProject":        "",
+		"conveyor:gcpRegion":         stacks.DefaultRegion,
+		"conveyor:sqlTier":           stacks.DefaultSQLTier,
+		"conveyor:releaseChannel":    stacks.DefaultReleaseChannel,
+		"conveyor:production":        false,
+		"conveyor:images":            map[string]any{},
+		"conveyor:nodePools":         jsonValue(t, stacks.DefaultNodePools()),
+		"conveyor:network":           jsonValue(t, components.DefaultNetworkRanges),
+		"conveyor:securityGroup":     stacks.DefaultSecurityGroup,
+		"conveyor:controlPlane":      jsonValue(t, components.ControlPlaneAccess{AuthorizedNetworks: []components.AuthorizedNetwork{}}),
+		"conveyor:mesh":              string(components.DefaultMeshMode),
+		"conveyor:istioVersion":      components.DefaultIstioVersion,
+		"conveyor:allowedRegistries": jsonValue(t, stacks.DefaultAllowedRegistries()),
+		"conveyor:attestorPublicKey": "",
 		// The bootstrap stack's, which it requires (stacks/bootstrap).
 		"conveyor:githubRepository": "",
 		"conveyor:tierProjects":     map[string]any{},

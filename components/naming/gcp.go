@@ -116,3 +116,10 @@ func ScopeFromGCPLabels(labels map[string]string) Scope {
 		FromModule:  labels[GCPLabelFromModule],
 	}
 }
+
+// The Binary Authorization attestor of main's pipeline and its Container Analysis note: one
+// of each in a cluster's project, so their names are fixed.
+const (
+	Attestor     = "conveyor-main"
+	AttestorNote = "conveyor-main"
+)

@@ -332,6 +332,7 @@ func TestEveryNameIsChecked(t *testing.T) {
 		"ServiceHost":               "the DNS name of a Service that is a kind already",
 		"ServiceURL":                "the address of a Service that is a kind already",
 		"MeshPrincipal":             "the mesh identity of a Kubernetes service account, which is a kind already",
+		"JoinRegistries":            "an annotation's value: registries, which the platform names",
 		"MeshTrustDomain":           "the fleet's workload identity pool, which Google names",
 	}
 	checked := map[string]bool{}

@@ -22,6 +22,10 @@ const (
 	project      = "acme-dev"
 )
 
+// testRegistries are the registries the fixtures' cluster allows: the modules' images and the
+// platform's PostgreSQL image.
+const testRegistries = "ghcr.io/acme,docker.io/library"
+
 // fixture is a JSON-like inputs document.
 type fixture = map[string]any
 
@@ -149,8 +153,9 @@ func objectMeta(name, namespace string, labels map[string]string) fixture {
 func containerFixture(s naming.Scope, api bool) fixture {
 	n := NamesOf(s)
 	c := fixture{
-		"name":  s.Component,
-		"image": "ghcr.io/acme/" + s.Module + ":1.4.2",
+		"name":            s.Component,
+		"image":           "ghcr.io/acme/" + s.Module + ":1.4.2",
+		"imagePullPolicy": "Always",
 		"securityContext": fixture{
 			"allowPrivilegeEscalation": false,
 			"readOnlyRootFilesystem":   true,
@@ -262,6 +267,7 @@ func namespace(s naming.Scope, mods ...mutation) Resource {
 	n := NamesOf(s)
 	r := kubeObject(s, TypeNamespace, n.Namespace, "", nil, append([]mutation{
 		set("metadata.labels.["+PodSecurityEnforceLabel+"]", "restricted"),
+		set("metadata.annotations.["+naming.AllowedRegistriesAnnotation+"]", testRegistries),
 	}, mods...))
 	return r
 }

@@ -8,6 +8,7 @@ import (
 
 	"k8s.io/client-go/rest"
 
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/imagedigest"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/kubereach"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/components/naming"
@@ -37,7 +38,7 @@ func defaultDeps() *deps {
 			if err != nil {
 				return stackops.Options{}, err
 			}
-			return stackops.Options{Program: program, Teardown: teardown, WorkDir: root, User: ciActor()}, nil
+			return stackops.Options{Program: program, Teardown: teardown, WorkDir: root, User: ciActor(), Resolver: imagedigest.Registry{}}, nil
 		},
 		now:          time.Now,
 		terminal:     isTerminal,

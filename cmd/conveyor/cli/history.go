@@ -141,6 +141,9 @@ or the environment is missing.`,
 func writeImageChanges(w io.Writer, changes []stackops.ImageChange, s *opsummary.Summary) error {
 	for _, c := range changes {
 		fmt.Fprintf(w, "%s/%s: %s -> %s\n", c.Module, c.Component, cmp.Or(c.From, "(none)"), c.To)
+		if c.RanIn != nil {
+			fmt.Fprintf(w, "  ran in %s\n", c.RanIn)
+		}
 	}
 	if s == nil {
 		return nil

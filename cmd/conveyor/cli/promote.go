@@ -20,7 +20,12 @@ func newPromote(d *deps) *cobra.Command {
 		Short: "Copy the images that run in one environment to another",
 		Long: `Promote copies the images that run in one environment to another: its stack file's
 and those its deploys set, as its last update recorded them, that is what really runs there.
---module limits it to one module.
+--module limits it to one module. Into dev, staging and prod images are pinned to the digest
+their registry serves (repo:tag@sha256:...), so a moved tag never changes what is promoted.
+
+Production is promoted only from staging, and only from staging's release record (written by
+each update of staging, at $CONVEYOR_RELEASE_RECORD): every image a digest, each shown with the
+staging update that ran it. A tag in staging is refused.
 
 The changed images are the request of a preview of the destination; no file is written. To
 production this is the first half of a change: --save-plan writes the plan, a person reviews
@@ -72,9 +77,13 @@ func writePromotionMarkdown(w io.Writer, res *stackops.PromoteResult) error {
 		_, err := fmt.Fprintf(w, "%s already runs the images of %s: nothing to promote.\n", res.To, res.From)
 		return err
 	}
-	fmt.Fprintln(w, "| Module | Component | From | To |\n| :-- | :-- | :-- | :-- |")
+	fmt.Fprintln(w, "| Module | Component | From | To | Ran in |\n| :-- | :-- | :-- | :-- | :-- |")
 	for _, c := range res.Changes {
-		fmt.Fprintf(w, "| `%s` | `%s` | `%s` | `%s` |\n", c.Module, c.Component, c.From, c.To)
+		ran := ""
+		if c.RanIn != nil {
+			ran = c.RanIn.String()
+		}
+		fmt.Fprintf(w, "| `%s` | `%s` | `%s` | `%s` | %s |\n", c.Module, c.Component, c.From, c.To, ran)
 	}
 	if res.Summary == nil {
 		return nil

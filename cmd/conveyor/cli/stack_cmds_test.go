@@ -156,8 +156,14 @@ func TestStackCommands(t *testing.T) {
 	}
 	c.must(ExitUsage, "deploy", "--env", "prod", "--module", "quotes", "--image", "quotes:2")
 	plan := filepath.Join(t.TempDir(), "prod.plan.json")
-	promo := decode[stackops.PromoteResult](t, c.must(ExitOK, "promote", "--from", "dev", "--to", "prod", "--save-plan", plan, "--json"))
-	if len(promo.Changes) != 1 || promo.Changes[0].To != "quotes:2" || promo.Summary == nil || promo.Summary.Plan != plan {
+	// Production takes what staging ran, by digest, from staging's release record.
+	c.must(ExitUsage, "promote", "--from", "dev", "--to", "prod", "--save-plan", plan)
+	pinned := "quotes:2@sha256:" + strings.Repeat("2", 64)
+	c.must(ExitOK, "env", "create", "staging")
+	c.must(ExitOK, "up", "--env", "staging")
+	c.must(ExitOK, "deploy", "--env", "staging", "--module", "quotes", "--image", pinned)
+	promo := decode[stackops.PromoteResult](t, c.must(ExitOK, "promote", "--from", "staging", "--to", "prod", "--save-plan", plan, "--json"))
+	if len(promo.Changes) != 1 || promo.Changes[0].To != pinned || promo.Changes[0].RanIn == nil || promo.Summary == nil || promo.Summary.Plan != plan {
 		t.Errorf("promote --json: %+v", promo)
 	}
 	if _, err := os.Stat(plan); err != nil {
@@ -189,7 +195,7 @@ func TestStackCommands(t *testing.T) {
 	// gc: dry run, then for real in a fresh clone, then nothing left to do.
 	env.Clock.Advance(4 * time.Hour)
 	out = c.must(ExitOK, "env", "gc")
-	if !strings.Contains(out, "1 of 4 environments expired (dry run") || !strings.Contains(out, "would-collect  pr-1") {
+	if !strings.Contains(out, "1 of 5 environments expired (dry run") || !strings.Contains(out, "would-collect  pr-1") {
 		t.Errorf("env gc dry run:\n%s", out)
 	}
 	nightly := newClone(t, env)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
+	"github.com/conveyor-paas/conveyor/components/manifest"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
@@ -45,6 +46,13 @@ func (e *Runner) Deploy(ctx context.Context, req DeployRequest, o RunOptions) (*
 	if RequiresPlan(req.Env) {
 		return nil, refusef("%s changes only through a reviewed plan: promote the image with `conveyor promote --to %s --module %s --save-plan <file>` and apply the plan", req.Env, req.Env, req.Module)
 	}
+	if err := manifest.CheckImage(req.Image); err != nil {
+		return nil, refused(err)
+	}
+	request, err := e.pin(ctx, req.Env, deployed.Images{req.Module: {req.Component: req.Image}})
+	if err != nil {
+		return nil, err
+	}
 	st, err := e.stackFor(ctx, req.Env, false)
 	if err != nil {
 		return nil, err
@@ -62,7 +70,7 @@ func (e *Runner) Deploy(ctx context.Context, req DeployRequest, o RunOptions) (*
 	}
 	o.Targets = targets
 	if o.Message == "" {
-		o.Message = fmt.Sprintf("deploy %s/%s %s", req.Module, req.Component, req.Image)
+		o.Message = fmt.Sprintf("deploy %s/%s %s", req.Module, req.Component, request[req.Module][req.Component])
 	}
-	return e.up(ctx, &st, o, deployed.Images{req.Module: {req.Component: req.Image}})
+	return e.up(ctx, &st, o, request)
 }

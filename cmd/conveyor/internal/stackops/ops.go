@@ -104,9 +104,13 @@ func (e *Runner) up(ctx context.Context, st *auto.Stack, o RunOptions, request d
 	if err := e.gate(ctx, st, request); err != nil {
 		return nil, err
 	}
-	return e.withConfig(ctx, st, request, func(path string) (*opsummary.Summary, error) {
+	s, err := e.withConfig(ctx, st, request, func(path string) (*opsummary.Summary, error) {
 		return e.upWith(ctx, st, o, path)
 	})
+	if err == nil {
+		err = e.recordRelease(ctx, st)
+	}
+	return s, err
 }
 
 func (e *Runner) upWith(ctx context.Context, st *auto.Stack, o RunOptions, path string) (*opsummary.Summary, error) {

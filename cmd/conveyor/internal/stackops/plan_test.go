@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
@@ -24,8 +25,10 @@ func TestProdThroughSavedPlan(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	setConfig(t, e, "staging", "conveyor:images.quotes.api", "quotes:7", false)
-	setConfig(t, e, "staging", "conveyor:images.policies.api", "policies:3", false)
+	// Pinned by digest in staging's stack file: what ran there is known (the release record).
+	quotes, policies := "quotes:7@sha256:"+strings.Repeat("7", 64), "policies:3@sha256:"+strings.Repeat("3", 64)
+	setConfig(t, e, "staging", "conveyor:images.quotes.api", quotes, false)
+	setConfig(t, e, "staging", "conveyor:images.policies.api", policies, false)
 	mustUp(t, e, "staging")
 
 	var planErr *stackops.PlanRequiredError
@@ -42,7 +45,7 @@ func TestProdThroughSavedPlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Changes) != 1 || res.Changes[0] != (stackops.ImageChange{Module: "quotes", Component: "api", To: "quotes:7"}) {
+	if len(res.Changes) != 1 || res.Changes[0].To != quotes || res.Changes[0].RanIn == nil || res.Changes[0].RanIn.Env != "staging" {
 		t.Errorf("promotion changes %+v", res.Changes)
 	}
 	if res.Summary == nil || !res.Summary.DryRun || res.Summary.Plan != plan || res.Summary.Changes["create"] != 5 {
@@ -59,8 +62,8 @@ func TestProdThroughSavedPlan(t *testing.T) {
 		t.Errorf("apply: %+v", s)
 	}
 	got := inputs(t, apply, "prod")
-	if got["quotes-api"]["image"] != "quotes:7" || got["policies-api"]["image"] != "" {
-		t.Errorf("prod runs quotes %v and policies %v, want quotes:7 and no policies image", got["quotes-api"]["image"], got["policies-api"]["image"])
+	if got["quotes-api"]["image"] != quotes || got["policies-api"]["image"] != "" {
+		t.Errorf("prod runs quotes %v and policies %v, want %s and no policies image", got["quotes-api"]["image"], got["policies-api"]["image"], quotes)
 	}
 
 	// A plan no longer matches once the program would do something else.

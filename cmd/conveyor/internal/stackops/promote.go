@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/release"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
@@ -28,6 +29,9 @@ type ImageChange struct {
 	Component string `json:"component"`
 	From      string `json:"from,omitempty"` // empty: the component had no image yet
 	To        string `json:"to"`
+	// RanIn is the update that ran To before: for a promotion to production, the staging
+	// update the release record names.
+	RanIn *release.Ran `json:"ranIn,omitempty"`
 }
 
 // PromoteResult says what a promotion changed, and what its preview or update did.
@@ -56,15 +60,10 @@ func (e *Runner) Promote(ctx context.Context, req PromoteRequest, o RunOptions) 
 	if req.Apply && RequiresPlan(req.To) {
 		return nil, &PlanRequiredError{Env: req.To}
 	}
-	src, err := e.stackFor(ctx, req.From, false)
+	have, ran, err := e.promoted(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	srcLayers, err := e.layers(ctx, &src, nil)
-	if err != nil {
-		return nil, err
-	}
-	have := srcLayers.Images()
 	dst, err := e.stackFor(ctx, req.To, false)
 	if err != nil {
 		return nil, err
@@ -74,18 +73,16 @@ func (e *Runner) Promote(ctx context.Context, req PromoteRequest, o RunOptions) 
 		return nil, err
 	}
 	current := dstLayers.Images()
-	if req.Module != "" {
-		if _, ok := have[req.Module]; !ok {
-			return nil, refusef("module %s has no image in %s", req.Module, req.From)
-		}
-		have = deployed.Images{req.Module: have[req.Module]}
-	}
 	request := deployed.Images{}
 	res := &PromoteResult{From: req.From, To: req.To, Module: req.Module, Changes: []ImageChange{}}
 	for _, m := range slices.Sorted(maps.Keys(have)) {
 		for _, c := range slices.Sorted(maps.Keys(have[m])) {
 			if img := have[m][c]; current[m][c] != img {
-				res.Changes = append(res.Changes, ImageChange{Module: m, Component: c, From: current[m][c], To: img})
+				change := ImageChange{Module: m, Component: c, From: current[m][c], To: img}
+				if r, ok := ran[m][c]; ok {
+					change.RanIn = &r
+				}
+				res.Changes = append(res.Changes, change)
 				request = request.Overlay(deployed.Images{m: {c: img}})
 			}
 		}
@@ -104,10 +101,40 @@ func (e *Runner) Promote(ctx context.Context, req PromoteRequest, o RunOptions) 
 	return res, err
 }
 
+// promoted are the images a promotion proposes, for every module or req.Module, and where
+// each ran when that is on record. Production takes the release record's (released); another
+// environment takes what the source runs, pinned to digests if it pins images.
+func (e *Runner) promoted(ctx context.Context, req PromoteRequest) (deployed.Images, map[string]map[string]release.Ran, error) {
+	if req.To == naming.ProductionStack {
+		return e.released(ctx, req.From, req.Module)
+	}
+	src, err := e.stackFor(ctx, req.From, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	srcLayers, err := e.layers(ctx, &src, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	have := srcLayers.Images()
+	if req.Module != "" {
+		if _, ok := have[req.Module]; !ok {
+			return nil, nil, refusef("module %s has no image in %s", req.Module, req.From)
+		}
+		have = deployed.Images{req.Module: have[req.Module]}
+	}
+	have, err = e.pin(ctx, req.To, have)
+	return have, nil, err
+}
+
 func describe(changes []ImageChange) string {
 	var parts []string
 	for _, c := range changes {
-		parts = append(parts, c.Module+"/"+c.Component+" "+c.To)
+		part := c.Module + "/" + c.Component + " " + c.To
+		if c.RanIn != nil {
+			part += ", which ran in " + c.RanIn.String()
+		}
+		parts = append(parts, part)
 	}
 	return strings.Join(parts, ", ")
 }

@@ -94,6 +94,9 @@ func (e *Runner) Rollback(ctx context.Context, req RollbackRequest, o RunOptions
 	if len(res.Changes) == 0 {
 		return res, nil
 	}
+	if err := pinnedForProduction(req.Env, request); err != nil {
+		return nil, err
+	}
 	state, err := st.Export(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading the state of %s: %w", req.Env, err)

@@ -25,7 +25,9 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"k8s.io/client-go/rest"
 
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/imagedigest"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/pulumicli"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/release"
 	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
@@ -75,6 +77,14 @@ type Options struct {
 	// Gate, when set, checks every update and preview (up, preview, deploy, promote) before
 	// the engine starts; see Gate.
 	Gate Gate
+	// Resolver pins the images a deploy or a promotion brings into a long-lived or production
+	// environment to the digest their registry serves (pinning.go); nil leaves them as they
+	// are asked for (tests whose images are in no registry). The command sets
+	// imagedigest.Registry.
+	Resolver imagedigest.Resolver
+	// Releases is the release record production is promoted from (releases.go); opened from
+	// $CONVEYOR_RELEASE_RECORD when nil, else beside a file backend's state.
+	Releases release.Store
 	// LocalCluster, when set, is the client configuration of the cluster a local environment
 	// deploys into, for the sweep of what a killed operation left there (sweep.go).
 	LocalCluster func(ctx context.Context, env string) (*rest.Config, error)
@@ -129,6 +139,13 @@ func New(ctx context.Context, opts Options) (*Runner, error) {
 			return nil, err
 		}
 		opts.Settings = s
+	}
+	if opts.Releases == nil {
+		store, err := releasesFromEnv(ctx, opts.Getenv, opts.Settings)
+		if err != nil {
+			return nil, err
+		}
+		opts.Releases = store
 	}
 
 	wsOpts := []auto.LocalWorkspaceOption{auto.WorkDir(opts.WorkDir), auto.Program(opts.Program)}

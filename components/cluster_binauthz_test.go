@@ -1,0 +1,61 @@
+package components_test
+
+import (
+	"testing"
+
+	"github.com/conveyor-paas/conveyor/components"
+	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
+)
+
+// TestBinaryAuthorization: both clusters require the attestation of main's pipeline, signed
+// with the configured key; production blocks what lacks it, the other cluster only logs it.
+func TestBinaryAuthorization(t *testing.T) {
+	const pem = "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEtest\n-----END PUBLIC KEY-----\n"
+	for _, tt := range []struct {
+		name       string
+		production bool
+		key        string
+		mode       string
+	}{
+		{"production", true, pem, components.BinAuthzEnforced},
+		{"non-production", false, pem, components.BinAuthzDryRun},
+		{"production without its key", true, "", components.BinAuthzEnforced},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := gkeClusterOf(t, func(a *components.GKEClusterArgs) { a.Production, a.AttestorPublicKey = tt.production, tt.key })
+			cluster := must(t, rec, "gcp:container/cluster:Cluster", "conveyor-prod")
+			if got := evaluationtest.String(cluster.Inputs, "binaryAuthorization.evaluationMode"); got != "PROJECT_SINGLETON_POLICY_ENFORCE" {
+				t.Errorf("the cluster's binaryAuthorization.evaluationMode = %q", got)
+			}
+			policy := must(t, rec, "gcp:binaryauthorization/policy:Policy", "conveyor-prod-binauthz")
+			attestor := must(t, rec, "gcp:binaryauthorization/attestor:Attestor", "conveyor-prod-"+naming.Attestor)
+			note := must(t, rec, "gcp:containeranalysis/note:Note", "conveyor-prod-"+naming.AttestorNote)
+			for path, want := range map[string]string{
+				"defaultAdmissionRule.evaluationMode":             "REQUIRE_ATTESTATION",
+				"defaultAdmissionRule.enforcementMode":            tt.mode,
+				"defaultAdmissionRule.requireAttestationsBies[0]": naming.Attestor,
+				"globalPolicyEvaluationMode":                      "ENABLE",
+				"project":                                         "acme-prod",
+			} {
+				if got := evaluationtest.String(policy.Inputs, path); got != want {
+					t.Errorf("policy %s = %q, want %q", path, got, want)
+				}
+			}
+			if _, ok := evaluationtest.Lookup(policy.Inputs, "admissionWhitelistPatterns"); ok {
+				t.Error("the policy exempts images from attestation (admissionWhitelistPatterns)")
+			}
+			if got := evaluationtest.String(attestor.Inputs, "attestationAuthorityNote.noteReference"); got != evaluationtest.String(note.Inputs, "name") || got == "" {
+				t.Errorf("the attestor's note is %q, the note is %q", got, evaluationtest.String(note.Inputs, "name"))
+			}
+			reads := must(t, rec, "gcp:containeranalysis/noteIamMember:NoteIamMember", "conveyor-prod-"+naming.Attestor+"-reads-attestations")
+			if got := evaluationtest.String(reads.Inputs, "role"); got != "roles/containeranalysis.notes.occurrences.viewer" {
+				t.Errorf("the attestor's service account is granted %q on the note", got)
+			}
+			key := evaluationtest.String(attestor.Inputs, "attestationAuthorityNote.publicKeys[0].pkixPublicKey.publicKeyPem")
+			if key != tt.key {
+				t.Errorf("the attestor trusts the key %q, want %q", key, tt.key)
+			}
+		})
+	}
+}
