@@ -47,7 +47,7 @@ type ConfigChange struct {
 }
 
 // notConfig are the keys that every operation sets anew: not a change anyone made.
-var notConfig = map[string]bool{ByKey: true, deployed.RequestKey: true}
+var notConfig = map[string]bool{ByKey: true, deployed.RequestKey: true, TargetsKey: true}
 
 // History lists env's operations, newest first, without ever decrypting a secret.
 func (e *Runner) History(ctx context.Context, env string) ([]HistoryEntry, error) {

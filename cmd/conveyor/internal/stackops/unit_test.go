@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
@@ -224,7 +225,7 @@ func TestWithLockRetry(t *testing.T) {
 	}
 }
 
-func TestPlanImages(t *testing.T) {
+func TestReadPlan(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, content string) string {
 		path := filepath.Join(dir, name)
@@ -233,22 +234,29 @@ func TestPlanImages(t *testing.T) {
 		}
 		return path
 	}
+	const urn = "urn:pulumi:prod::conveyor::conveyor:platform:Module::quotes"
 	tests := []struct {
 		name    string
 		content string
-		want    deployed.Images
+		want    savedPlan
 		wantErr bool
 	}{
-		{"request", `{"config":{"conveyor:deploy":{"quotes":{"api":"q:7"}},"conveyor:x":"y"}}`, deployed.Images{"quotes": {"api": "q:7"}}, false},
-		{"request as JSON text", `{"config":{"conveyor:deploy":"{\"quotes\":{\"api\":\"q:7\"}}"}}`, deployed.Images{"quotes": {"api": "q:7"}}, false},
-		{"no request", `{"config":{"conveyor:images":{"quotes":{"api":"q:1"}}}}`, deployed.Images{}, false},
-		{"not a plan", `[1,2]`, nil, true},
+		{"request", `{"config":{"conveyor:deploy":{"quotes":{"api":"q:7"}},"conveyor:x":"y"}}`, savedPlan{Request: deployed.Images{"quotes": {"api": "q:7"}}}, false},
+		{"request as JSON text", `{"config":{"conveyor:deploy":"{\"quotes\":{\"api\":\"q:7\"}}"}}`, savedPlan{Request: deployed.Images{"quotes": {"api": "q:7"}}}, false},
+		{"targets as JSON text", `{"config":{"conveyor:targets":"[\"` + urn + `\"]"}}`, savedPlan{Request: deployed.Images{}, Targets: []string{urn}}, false},
+		{"targets", `{"config":{"conveyor:targets":["` + urn + `"]}}`, savedPlan{Request: deployed.Images{}, Targets: []string{urn}}, false},
+		{"no request", `{"config":{"conveyor:images":{"quotes":{"api":"q:1"}}}}`, savedPlan{Request: deployed.Images{}}, false},
+		{"targets not a list", `{"config":{"conveyor:targets":"quotes"}}`, savedPlan{}, true},
+		{"not a plan", `[1,2]`, savedPlan{}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := planRequest(write(tt.name, tt.content))
-			if (err != nil) != tt.wantErr || (err == nil && !got.Equal(tt.want)) {
-				t.Errorf("got %v %v", got, err)
+			got, err := readPlan(write(tt.name, tt.content))
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("error %v, want one: %v", err, tt.wantErr)
+			}
+			if diff := cmp.Diff(tt.want, got); err == nil && diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
 	}
