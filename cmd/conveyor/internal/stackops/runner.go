@@ -37,6 +37,12 @@ type Options struct {
 	// destroyed, for what deleting its resources cannot undo (stacks.TeardownProgram drops
 	// its databases and roles). A failed teardown destroys nothing.
 	Teardown pulumi.RunFunc
+	// TeardownTargets names the URNs of the teardown's own resources in env's stack of
+	// project (stacks.TeardownTargets): the teardown update is targeted at them, so that it
+	// neither applies nor fails on whatever else the running code declares (a new module, a
+	// changed resource) in an environment that is about to be destroyed anyway. Required with
+	// Teardown.
+	TeardownTargets func(project, env string) []string
 	// Project is the Pulumi project name; naming.Project when empty.
 	Project string
 	// WorkDir holds the project's Pulumi.yaml (the repository root). Stack config files are
@@ -100,6 +106,9 @@ func New(ctx context.Context, opts Options) (*Runner, error) {
 	}
 	if opts.WorkDir == "" {
 		return nil, errors.New("engine: no work directory")
+	}
+	if opts.Teardown != nil && opts.TeardownTargets == nil {
+		return nil, errors.New("engine: a teardown program without its targets would update the whole environment")
 	}
 	if opts.Project == "" {
 		opts.Project = naming.Project

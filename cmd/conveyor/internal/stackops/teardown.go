@@ -14,11 +14,14 @@ import (
 // OpTeardown names the update that runs Options.Teardown before a destroy.
 const OpTeardown = "teardown"
 
-// teardown runs Options.Teardown as an update of st, when st is an ad-hoc environment that
-// has resources: an environment never deployed has nothing to tear down, and long-lived
-// environments keep their databases when destroyed (prod's must survive any mistake; dev's
-// and staging's are adopted again by their next setup). It returns a summary only when the
-// teardown failed, and then nothing is destroyed.
+// teardown runs Options.Teardown as an update of st targeted at its own resources
+// (Options.TeardownTargets), when st is an ad-hoc environment that has resources: an
+// environment never deployed has nothing to tear down, and long-lived environments keep their
+// databases when destroyed (prod's must survive any mistake; dev's and staging's are adopted
+// again by their next setup). The nightly `env gc` runs main's code against every expired
+// environment, whatever commit deployed it: untargeted, the teardown would first apply that
+// code's every change there, and any failure among them would block the destroy for good. It
+// returns a summary only when the teardown failed, and then nothing is destroyed.
 func (e *Runner) teardown(ctx context.Context, st *auto.Stack, o RunOptions) (*opsummary.Summary, error) {
 	env := st.Name()
 	if e.opts.Teardown == nil || IsProtected(env) {
@@ -39,9 +42,11 @@ func (e *Runner) teardown(ctx context.Context, st *auto.Stack, o RunOptions) (*o
 		return nil, fmt.Errorf("selecting %s for its teardown: %w", env, err)
 	}
 	o.notify("tearing down what deleting %s's resources cannot (its databases), before destroying it", env)
+	targets := e.opts.TeardownTargets(e.opts.Project, env)
+	o.Targets = targets
 	s, err := e.withConfig(ctx, &tst, nil, nil, func(path string) (*opsummary.Summary, error) {
 		return e.run(ctx, &tst, OpTeardown, false, o, func(ch chan<- events.EngineEvent) error {
-			opts := []optup.Option{optup.EventStreams(ch), optup.Color("never"), optup.ConfigFile(path)}
+			opts := []optup.Option{optup.EventStreams(ch), optup.Color("never"), optup.ConfigFile(path), optup.Target(targets)}
 			if o.Message != "" {
 				opts = append(opts, optup.Message(o.Message))
 			}
