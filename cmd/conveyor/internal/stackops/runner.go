@@ -93,8 +93,9 @@ type Runner struct {
 	// and the local environments' when wsLocal is (checkpoints.go).
 	ws, wsProd, wsLocal auto.Workspace
 	configDir           string // absolute directory of the stack config files
-	// teardownOpts make a workspace like ws for another program (the teardown), once
-	// Pulumi.yaml exists: another workspace must not be given the project to write.
+	// teardownOpts make a workspace like ws for another program (the teardown's, which each
+	// teardown adds), once Pulumi.yaml exists: another workspace must not be given the
+	// project to write.
 	teardownOpts []auto.LocalWorkspaceOption
 }
 
@@ -200,7 +201,7 @@ func New(ctx context.Context, opts Options) (*Runner, error) {
 	// StackSettings ignores it, so the engine only ever goes through the CLI for config and
 	// uses this path just to see whether a stack's file exists.
 	configDir := filepath.Join(opts.WorkDir, proj.StackConfigDir)
-	teardownOpts := []auto.LocalWorkspaceOption{auto.WorkDir(opts.WorkDir), auto.Pulumi(opts.Pulumi), auto.Program(opts.Teardown)}
+	teardownOpts := []auto.LocalWorkspaceOption{auto.WorkDir(opts.WorkDir), auto.Pulumi(opts.Pulumi)}
 	return &Runner{opts: opts, ws: ws, wsProd: wsProd, wsLocal: wsLocal, configDir: configDir, teardownOpts: teardownOpts}, nil
 }
 

@@ -3,10 +3,12 @@ package stackops
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 )
@@ -25,15 +27,30 @@ const OpTeardown = "teardown"
 func (e *Runner) teardown(ctx context.Context, st *auto.Stack, o RunOptions) (*opsummary.Summary, error) {
 	env := st.Name()
 	if e.opts.Teardown == nil || IsProtected(env) {
-		return nil, nil
+		return nil, o.checkStillWanted(ctx)
 	}
 	deployed, err := e.hasResources(ctx, env)
-	if err != nil || !deployed {
+	if err != nil {
 		return nil, err
+	}
+	if !deployed {
+		return nil, o.checkStillWanted(ctx) // nothing to tear down or destroy: no lock to hold
+	}
+	// The program runs once the update holds env's lock: whatever renewed env while this
+	// waited for it is seen there, and a refusal fails the update before it declares anything.
+	program := e.opts.Teardown
+	if o.stillWanted != nil {
+		program = func(pctx *pulumi.Context) error {
+			if err := o.stillWanted(pctx.Context()); err != nil {
+				return err
+			}
+			return e.opts.Teardown(pctx)
+		}
 	}
 	// Ad-hoc environments are never production's: the teardown runs with the tier of env all
 	// the same, so that no code path can hand it the other tier's credentials.
-	ws, err := newWorkspace(ctx, e.teardownOpts, e.opts.Settings.tierSettings(env), e.opts.ExtraEnv)
+	wsOpts := append(slices.Clone(e.teardownOpts), auto.Program(program))
+	ws, err := newWorkspace(ctx, wsOpts, e.opts.Settings.tierSettings(env), e.opts.ExtraEnv)
 	if err != nil {
 		return nil, fmt.Errorf("preparing the teardown of %s: %w", env, err)
 	}
