@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
 	"time"
@@ -168,18 +167,20 @@ func New(ctx context.Context, opts Options) (*Runner, error) {
 	}
 	wsOpts = append(wsOpts, auto.Pulumi(opts.Pulumi))
 
+	// The local environments' stacks share the non-production backend, in a workspace of
+	// their own that skips the intermediate checkpoints; every other keeps them (checkpoints.go).
+	localEnv, otherEnv, notice := checkpointEnvs(opts.Getenv, opts.ExtraEnv)
+	if notice != "" {
+		fmt.Fprintf(opts.Log, "conveyor: %s\n", notice)
+	}
+	opts.ExtraEnv = otherEnv
 	ws, err := newWorkspace(ctx, wsOpts, opts.Settings, opts.ExtraEnv)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", opts.WorkDir, err)
 	}
-	// The local environments' stacks share the non-production backend, in a workspace of
-	// their own that skips the intermediate checkpoints (checkpoints.go).
-	var wsLocal auto.Workspace
-	if skip := skipCheckpointsEnv(opts.Getenv, opts.ExtraEnv); skip != nil {
-		maps.Copy(skip, opts.ExtraEnv)
-		if wsLocal, err = newWorkspace(ctx, wsOpts, opts.Settings, skip); err != nil {
-			return nil, fmt.Errorf("%s, local environments: %w", opts.WorkDir, err)
-		}
+	wsLocal, err := newWorkspace(ctx, wsOpts, opts.Settings, localEnv)
+	if err != nil {
+		return nil, fmt.Errorf("%s, local environments: %w", opts.WorkDir, err)
 	}
 	var wsProd auto.Workspace
 	if opts.Settings.Prod != nil {
