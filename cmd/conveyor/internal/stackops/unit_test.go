@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
@@ -292,5 +293,38 @@ func TestImageDiff(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestImagesAtStartAfterADestroy: the images an update ran are its request over those the
+// updates before it recorded, back to the last destroy, which leaves no record behind: a
+// rollback --to an update after a destroy must not bring back an image deployed before it
+// (issue 27, defect 9).
+func TestImagesAtStartAfterADestroy(t *testing.T) {
+	update := func(request string) auto.UpdateSummary {
+		return auto.UpdateSummary{Kind: "update", Result: "succeeded", Config: auto.ConfigMap{deployed.RequestKey: {Value: request}}}
+	}
+	// Newest first, as the history lists them.
+	updates := []auto.UpdateSummary{
+		update(`{"policies":{"api":"policies:2"}}`),
+		{Kind: "destroy", Result: "succeeded"},
+		{Kind: "destroy", Result: "failed"},
+		update(`{"quotes":{"api":"quotes:1"}}`),
+	}
+	tests := []struct {
+		at   int
+		want deployed.Images
+	}{
+		{0, deployed.Images{"policies": {"api": "policies:2"}}},
+		{3, deployed.Images{"quotes": {"api": "quotes:1"}}},
+	}
+	for _, tt := range tests {
+		got, err := imagesAt("pr-1", updates, tt.at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tt.want, got.Deployed); diff != "" {
+			t.Errorf("images at update %d (-want +got):\n%s", number(updates, tt.at), diff)
+		}
 	}
 }
