@@ -151,8 +151,8 @@ func (e *Runner) upWith(ctx context.Context, st *auto.Stack, o RunOptions, path 
 // Destroy deletes every resource of env, keeping its stack (see DeleteEnv to remove it).
 // Long-lived environments and cluster stacks are refused unless confirmed names env.
 func (e *Runner) Destroy(ctx context.Context, env, confirmed string, o RunOptions) (*opsummary.Summary, error) {
-	if IsProtected(env) && confirmed != env {
-		return nil, refusef("%s is a long-lived environment or a cluster stack: destroying it must be confirmed with its name", env)
+	if err := CheckDestroy(env, confirmed); err != nil {
+		return nil, err
 	}
 	st, err := e.stackFor(ctx, env, false)
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
-	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
@@ -45,16 +44,8 @@ type PromoteResult struct {
 // when o.Plan is set, the way into production) or, with Apply, of an update. No file is
 // written: a saved plan carries the request to the job that applies it.
 func (e *Runner) Promote(ctx context.Context, req PromoteRequest, o RunOptions) (*PromoteResult, error) {
-	if req.From == req.To {
-		return nil, refusef("promoting %s to itself changes nothing", req.From)
-	}
-	if req.Module != "" {
-		if err := naming.ValidatePart(naming.PartModule, req.Module); err != nil {
-			return nil, refused(err)
-		}
-	}
-	if req.Apply && RequiresPlan(req.To) {
-		return nil, &PlanRequiredError{Env: req.To}
+	if err := CheckPromote(req); err != nil {
+		return nil, err
 	}
 	src, err := e.stackFor(ctx, req.From, false)
 	if err != nil {
