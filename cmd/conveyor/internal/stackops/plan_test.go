@@ -17,13 +17,7 @@ import (
 func TestProdThroughSavedPlan(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	env := stackopstest.NewEnv(t)
-	e := env.New(t, stackopstest.Program)
-	for _, name := range []string{"staging", "prod"} {
-		if _, _, err := e.CreateEnv(ctx, name, stackops.CreateOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	env, e := stagingAndProd(t)
 	setConfig(t, e, "staging", "conveyor:images.quotes.api", "quotes:7", false)
 	setConfig(t, e, "staging", "conveyor:images.policies.api", "policies:3", false)
 	mustUp(t, e, "staging")

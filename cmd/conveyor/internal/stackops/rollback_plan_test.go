@@ -19,13 +19,7 @@ import (
 func TestProdRollbackPlanChangesOnlyItsModule(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	env := stackopstest.NewEnv(t)
-	e := env.New(t, stackopstest.Program)
-	for _, name := range []string{"staging", "prod"} {
-		if _, _, err := e.CreateEnv(ctx, name, stackops.CreateOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	env, e := stagingAndProd(t)
 	mustUp(t, e, "staging")
 	// promote copies staging's images into prod, through a saved plan, as the pipeline does.
 	promote := func(module, image string) {
