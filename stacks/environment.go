@@ -82,7 +82,6 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 	}
 	databases, endpoints := pulumi.StringMap{}, pulumi.StringMap{}
 	var topics, subscriptions pulumi.StringArrayArray
-	var modules []pulumi.Resource
 	for _, m := range cat.Modules {
 		module, err := components.NewModule(ctx, m.Name, &components.ModuleArgs{
 			Environment: env,
@@ -96,7 +95,6 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 		if err != nil {
 			return err
 		}
-		modules = append(modules, module)
 		if m.Database {
 			databases[m.Name] = module.Database
 		}
@@ -112,7 +110,11 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 		return err
 	}
 	if teardown {
-		if err := components.NewDatabaseTeardown(ctx, env, target, modules); err != nil {
+		// The job depends on the platform only, not on the modules: the teardown update is
+		// targeted at it (TeardownTargets), and a module the running code adds would be a
+		// dependency the engine refuses to leave out; the modules of the state are all in
+		// place already, since nothing else runs in that update.
+		if err := components.NewDatabaseTeardown(ctx, env, target, nil); err != nil {
 			return err
 		}
 	}

@@ -381,6 +381,11 @@ func (d *decoder) decodeString(n ast.Node, v reflect.Value, path string, rule *f
 	}
 	v.SetString(text)
 	if rule == nil {
+		// An environment variable's value: "" would be a variable set to nothing, which the
+		// README promises never happens (as a null value, reported above).
+		if text == "" {
+			d.errorf(path, "is empty; give it a value or remove the key")
+		}
 		return
 	}
 	switch {

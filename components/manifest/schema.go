@@ -149,8 +149,9 @@ func (g *schemaGen) typeSchema(t reflect.Type, f *fieldRule) object {
 		}
 		return s
 	case t.Kind() == reflect.String && f == nil:
-		// A map's values are environment variables: any scalar, read as its text.
-		return object{{"type", []string{"string", "number", "boolean"}}}
+		// A map's values are environment variables: any scalar, read as its text, never empty
+		// (minLength holds for strings only).
+		return object{{"type", []string{"string", "number", "boolean"}}, {"minLength", 1}}
 	case t.Kind() == reflect.String:
 		s := object{{"type", "string"}}
 		if len(f.enum) > 0 {

@@ -5,6 +5,7 @@ package kubeobjects
 
 import (
 	"context"
+	stderrors "errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/discovery"
@@ -82,6 +84,10 @@ func (c *Client) List(ctx context.Context, selector string) ([]Object, error) {
 	// The preferred version of each group: the same objects are served under several
 	// versions, and listing each would report them twice.
 	lists, err := c.disco.ServerPreferredResources()
+	var failed *discovery.ErrGroupDiscoveryFailed
+	if stderrors.As(err, &failed) {
+		err = c.unlessAggregated(ctx, failed)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("discovering the API: %w", err)
 	}
@@ -114,6 +120,27 @@ func (c *Client) List(ctx context.Context, selector string) ([]Object, error) {
 	}
 	slices.SortFunc(out, func(a, b Object) int { return strings.Compare(string(a.Ref), string(b.Ref)) })
 	return out, nil
+}
+
+// apiServices are the API server's APIServices: how each group version is served.
+var apiServices = schema.GroupVersionResource{Group: "apiregistration.k8s.io", Version: "v1", Resource: "apiservices"}
+
+// unlessAggregated returns failed unless every group version in it is an aggregated API: one
+// an extension server serves (its APIService names a service), such as metrics-server, which
+// is often broken on kind. No object Conveyor makes is served so (its kinds are built in or
+// CRDs, served by the API server itself), so listing what the rest serves lists them all; a
+// failing group the API server serves itself may hold some, and stays an error.
+func (c *Client) unlessAggregated(ctx context.Context, failed *discovery.ErrGroupDiscoveryFailed) error {
+	for gv := range failed.Groups {
+		svc, err := c.dyn.Resource(apiServices).Get(ctx, gv.Version+"."+gv.Group, metav1.GetOptions{})
+		if err != nil {
+			return failed
+		}
+		if _, aggregated, _ := unstructured.NestedMap(svc.Object, "spec", "service"); !aggregated {
+			return failed
+		}
+	}
+	return nil
 }
 
 // Delete deletes o, with its dependents in the background; an object already gone is no

@@ -39,6 +39,9 @@ passphrase or the environment is missing.`,
   conveyor deploy --env dev --module policies --component renewals --image .../renewals:1.4.0`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := stackops.CheckDeploy(req); err != nil {
+				return engineExit(err)
+			}
 			s, err := operate(cmd, d, req.Env, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*opsummary.Summary, error) {
 				o.Message = message
 				return e.Deploy(ctx, req, o)

@@ -38,7 +38,7 @@ func defaultDeps() *deps {
 			if err != nil {
 				return stackops.Options{}, err
 			}
-			return stackops.Options{Program: program, Teardown: teardown, WorkDir: root, User: ciActor(), Resolver: imagedigest.Registry{}}, nil
+			return stackops.Options{Program: program, Teardown: teardown, TeardownTargets: stacks.TeardownTargets, WorkDir: root, User: ciActor(), Resolver: imagedigest.Registry{}}, nil
 		},
 		now:          time.Now,
 		terminal:     isTerminal,

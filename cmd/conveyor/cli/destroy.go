@@ -34,6 +34,9 @@ a backend, passphrase or the environment is missing.`,
   conveyor destroy --env staging --confirm staging`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := stackops.CheckDestroy(env, confirm); err != nil {
+				return engineExit(err)
+			}
 			s, err := operate(cmd, d, env, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*opsummary.Summary, error) {
 				o.Message = message
 				return e.Destroy(ctx, env, confirm, o)

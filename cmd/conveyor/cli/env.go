@@ -96,6 +96,9 @@ when a backend or passphrase is missing or --from does not exist.`,
 			case !stackops.IsProtected(name):
 				o.TTL = DefaultTTL
 			}
+			if err := stackops.CheckCreate(name, o); err != nil {
+				return engineExit(err)
+			}
 			e, err := d.engine(cmd.Context(), cmd.ErrOrStderr())
 			if err != nil {
 				return engineExit(err)
@@ -204,6 +207,9 @@ environment, 4 when a backend or passphrase is missing.`,
   conveyor env delete pr-123`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := stackops.CheckDelete(args[0]); err != nil {
+				return engineExit(err)
+			}
 			e, err := d.engine(cmd.Context(), cmd.ErrOrStderr())
 			if err != nil {
 				return engineExit(err)

@@ -53,8 +53,14 @@ Exits 0 on success, 3 when the module does not exist, 4 when the stack cannot be
 			if err != nil {
 				return err
 			}
+			// The module is found first: a typo is one sentence, before the backend is asked
+			// for the deployed images (and warns when it cannot be reached).
+			target, err := explainTarget(root, env, module)
+			if err != nil {
+				return err
+			}
 			layers, setBy := nextImages(cmd, d, env)
-			explained, err := explain(root, env, module, layers, setBy)
+			explained, err := explain(target, layers, setBy)
 			if err != nil {
 				return err
 			}
@@ -89,10 +95,17 @@ Exits 0 on success, 3 when the module does not exist, 4 when the stack cannot be
 	return cmd
 }
 
-// explain resolves a module's configuration the way the program does for the stack: layers
-// are the image layers of its next update (stackops.NextImages; the stack file's seed alone
-// when Seed is nil), and setBy names the update that deployed an image.
-func explain(root, env, module string, layers deployed.Layers, setBy func(module, component, image string) string) ([]explanation, error) {
+// moduleInEnv is the module explain looks at, in the catalog and the stack config of its
+// environment.
+type moduleInEnv struct {
+	root, env string
+	config    map[string]string
+	cat       *manifest.Catalog
+	module    *manifest.Module
+}
+
+// explainTarget finds module in the catalog env's stack config points at, as the program does.
+func explainTarget(root, env, module string) (*moduleInEnv, error) {
 	config, err := stacks.ReadStackConfig(root, env)
 	if err != nil {
 		return nil, withCode(ExitSetup, err)
@@ -111,6 +124,15 @@ func explain(root, env, module string, layers deployed.Layers, setBy func(module
 		}
 		return nil, withCode(ExitUsage, fmt.Errorf("there is no module %q in %s (modules: %v)", module, catalog, names))
 	}
+	return &moduleInEnv{root: root, env: env, config: config, cat: cat, module: m}, nil
+}
+
+// explain resolves a module's configuration the way the program does for the stack: layers
+// are the image layers of its next update (stackops.NextImages; the stack file's seed alone
+// when Seed is nil), and setBy names the update that deployed an image.
+func explain(x *moduleInEnv, layers deployed.Layers, setBy func(module, component, image string) string) ([]explanation, error) {
+	root, env, config, cat, m, module := x.root, x.env, x.config, x.cat, x.module, x.module.Name
+	var err error
 	if layers.Seed == nil {
 		if layers.Seed, err = deployed.Decode(config[deployed.SeedKey]); err != nil {
 			return nil, withCode(ExitSetup, fmt.Errorf("%s: %s: %w", stacks.StackConfigFile(root, env), deployed.SeedKey, err))

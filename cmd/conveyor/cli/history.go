@@ -115,6 +115,9 @@ or the environment is missing.`,
   conveyor up --env prod --plan prod.plan.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := stackops.CheckRollback(req, savePlan); err != nil {
+				return engineExit(err)
+			}
 			return runImageChange(cmd, d, out, savePlan, message, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*imageChange, error) {
 				res, err := e.Rollback(ctx, req, o)
 				if res == nil {

@@ -3,12 +3,15 @@ package cli
 import (
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/policy/offline"
 	"github.com/conveyor-paas/conveyor/policy/rules"
+	"github.com/conveyor-paas/conveyor/stacks"
 )
 
 func newPolicy() *cobra.Command {
@@ -66,8 +69,8 @@ be evaluated (an invalid catalog or configuration).`,
 				}
 			}
 			if levelsOf != "" {
-				if _, err := naming.ClassifyStack(levelsOf); err != nil {
-					return withCode(ExitUsage, fmt.Errorf("--levels-of: %w", err))
+				if err := checkLevelsOf(root, levelsOf); err != nil {
+					return err
 				}
 				cfg.LevelsOf = levelsOf
 			}
@@ -114,4 +117,23 @@ func offlineRoot(env string) (string, error) {
 		return "", withCode(ExitSetup, err)
 	}
 	return root, nil
+}
+
+// checkLevelsOf refuses a --levels-of without a stack file in stacks/: any valid name is a
+// stack, an ad-hoc one when it has no file, whose rules are advisory, so a typo of dev would
+// quietly turn a pull request's gate off.
+func checkLevelsOf(root, levelsOf string) error {
+	if _, err := naming.ClassifyStack(levelsOf); err != nil {
+		return withCode(ExitUsage, fmt.Errorf("--levels-of: %w", err))
+	}
+	if _, err := os.Stat(stacks.StackConfigFile(root, levelsOf)); err == nil {
+		return nil
+	}
+	files, _ := filepath.Glob(stacks.StackConfigFile(root, "*"))
+	var shipped []string
+	for _, f := range files {
+		shipped = append(shipped, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "Pulumi."), ".yaml"))
+	}
+	return withCode(ExitUsage, fmt.Errorf("--levels-of %s: there is no stack file %s, so its levels would be an ad-hoc environment's (advisory); name one of %s",
+		levelsOf, filepath.Join("stacks", "Pulumi."+levelsOf+".yaml"), strings.Join(shipped, ", ")))
 }

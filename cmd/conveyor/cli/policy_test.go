@@ -118,6 +118,15 @@ func TestPolicyCheck(t *testing.T) {
 	}
 }
 
+// TestLevelsOfMustBeAShippedStack: a typo of dev is a valid ad-hoc name, whose levels are
+// advisory; taken as it is, it would turn the pull-request gate off without a word.
+func TestLevelsOfMustBeAShippedStack(t *testing.T) {
+	code, stdout, stderr := run(t, "policy", "check", "--env", "pr-5", "--levels-of", "dve")
+	if code != ExitUsage || stdout != "" || !strings.Contains(stderr, "--levels-of dve: there is no stack file stacks/Pulumi.dve.yaml") || !strings.Contains(stderr, "dev") {
+		t.Errorf("exit %d, want %d with the shipped stacks named\nstdout: %s\nstderr: %s", code, ExitUsage, stdout, stderr)
+	}
+}
+
 func TestPolicyCheckJSONCarriesWhatTheTextShows(t *testing.T) {
 	catalog := latestCatalog(t)
 	_, text, _ := run(t, "policy", "check", "--env", "staging", "--catalog", catalog)
@@ -196,6 +205,17 @@ func TestRenderAndExplain(t *testing.T) {
 	}
 	if code, _, _ := run(t, "explain", "--env", "prod", "--module", "billing"); code != ExitUsage {
 		t.Errorf("explaining an unknown module exits %d", code)
+	}
+}
+
+// TestExplainNamesAnUnknownModuleFirst: a module that is not in the catalog is the one thing
+// explain says, before it reaches for the backend (and warns when it cannot).
+func TestExplainNamesAnUnknownModuleFirst(t *testing.T) {
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE", "")
+	t.Setenv("PULUMI_CONFIG_PASSPHRASE_FILE", "")
+	code, stdout, stderr := run(t, "explain", "--env", "dev", "--module", "nosuch")
+	if want := "conveyor: there is no module \"nosuch\""; code != ExitUsage || stdout != "" || !strings.HasPrefix(stderr, want) || strings.Count(stderr, "\n") != 1 {
+		t.Errorf("exit %d, want %d with the one line %q...\nstdout: %s\nstderr: %s", code, ExitUsage, want, stdout, stderr)
 	}
 }
 

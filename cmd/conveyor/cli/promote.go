@@ -43,6 +43,9 @@ failed, 3 for --yes to prod, 4 when a backend, passphrase or an environment is m
   conveyor promote --from dev --to staging --module quotes --yes`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := stackops.CheckPromote(req); err != nil {
+				return engineExit(err)
+			}
 			return runImageChange(cmd, d, out, savePlan, message, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*imageChange, error) {
 				res, err := e.Promote(ctx, req, o)
 				if res == nil {

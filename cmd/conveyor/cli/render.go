@@ -1,6 +1,12 @@
 package cli
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
 	"github.com/spf13/cobra"
 
 	"github.com/conveyor-paas/conveyor/components/naming"
@@ -20,6 +26,9 @@ first, then what pods need, then workloads. Secret values are always redacted.
 Reviewers read it to see exactly what a change deploys; the API-server tests apply the same
 objects to a real kube-apiserver.
 
+A cluster stack renders nothing (it makes no Kubernetes objects), and a stack without a
+file in stacks/ is rendered as an ad-hoc environment; both are said on standard error.
+
 Exits 0 on success, 4 when the stack cannot be evaluated.`,
 		Example: `  # what local would apply
   conveyor render --env local
@@ -31,6 +40,14 @@ Exits 0 on success, 4 when the stack cannot be evaluated.`,
 			root, err := offlineRoot(env)
 			if err != nil {
 				return err
+			}
+			if kind, _ := naming.ClassifyStack(env); kind == naming.StackCluster {
+				fmt.Fprintf(cmd.ErrOrStderr(), "conveyor: %s is a cluster stack: it builds a GKE cluster, its network and its Cloud SQL instance, and renders no Kubernetes objects; render an environment that runs on it (dev, staging, pr-123)\n", env)
+				return nil
+			}
+			if _, err := os.Stat(stacks.StackConfigFile(root, env)); errors.Is(err, fs.ErrNotExist) {
+				fmt.Fprintf(cmd.ErrOrStderr(), "conveyor: there is no stack file %s: %s is rendered as an ad-hoc environment, with the defaults of Pulumi.yaml\n",
+					filepath.Join("stacks", "Pulumi."+env+".yaml"), env)
 			}
 			overrides := map[string]string{}
 			if catalog != "" {

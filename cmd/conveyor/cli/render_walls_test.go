@@ -56,3 +56,31 @@ func TestRenderShowsTheWalls(t *testing.T) {
 		t.Errorf("render shows a secret's value")
 	}
 }
+
+// TestRenderSaysWhatItRenders: a cluster stack has no Kubernetes objects to render, and a name
+// without a stack file (a typo of staging) is an ad-hoc environment; render says either in one
+// sentence on standard error rather than failing on an empty YAML stream or staying silent.
+func TestRenderSaysWhatItRenders(t *testing.T) {
+	tests := []struct {
+		env, notice string
+		objects     bool
+	}{
+		{"cluster-nonprod", "cluster-nonprod is a cluster stack: it builds a GKE cluster, its network and its Cloud SQL instance, and renders no Kubernetes objects", false},
+		{"stagign", "there is no stack file stacks/Pulumi.stagign.yaml: stagign is rendered as an ad-hoc environment", true},
+		{"staging", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.env, func(t *testing.T) {
+			code, out, stderr := run(t, "render", "--env", tt.env)
+			if code != ExitOK {
+				t.Fatalf("render exit %d: %s", code, stderr)
+			}
+			if tt.notice == "" && stderr != "" || !strings.Contains(stderr, tt.notice) {
+				t.Errorf("render --env %s said %q, want %q", tt.env, stderr, tt.notice)
+			}
+			if got := strings.Contains(out, "kind: Namespace"); got != tt.objects {
+				t.Errorf("render --env %s printed objects: %v, want %v", tt.env, got, tt.objects)
+			}
+		})
+	}
+}

@@ -50,8 +50,10 @@ The same program runs under 'pulumi up -s <stack>' and under this command.
 The stack commands (preview, up, destroy, refresh, drift, env, deploy, promote) need:
   PULUMI_CONFIG_PASSPHRASE or PULUMI_CONFIG_PASSPHRASE_FILE  encrypts the stacks' secrets
   PULUMI_BACKEND_URL  where state lives (default file://$HOME/.conveyor/state: no account)
-  PULUMI_CLI          a Pulumi CLI to use; by default the version pinned in tools/pulumi,
-                      built once into ~/.cache/conveyor/bin (a first build takes minutes)
+  PULUMI_CLI          a Pulumi CLI to use; without it, a pulumi on PATH of the version
+                      pinned in tools/pulumi or newer, else that release downloaded once
+                      into ~/.cache/conveyor, else (get.pulumi.com unreachable) built there
+                      once from tools/pulumi, which takes minutes
 
 Exit codes:
   0  success

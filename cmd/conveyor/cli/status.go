@@ -155,7 +155,9 @@ func prepareStatus(ctx context.Context, cmd *cobra.Command, d *deps, env, module
 	if err != nil {
 		return nil, withCode(ExitUsage, err)
 	}
-	e, err := d.engine(ctx, cmd.ErrOrStderr())
+	// A local environment's kubeconfig is looked at first, as `up` and `logs` do: without a
+	// cluster, no passphrase or Pulumi CLI is worth asking for.
+	e, err := d.engineFor(ctx, cmd.ErrOrStderr(), env)
 	if err != nil {
 		return nil, engineExit(err)
 	}

@@ -2,7 +2,10 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 
 	"github.com/spf13/cobra"
 
@@ -30,7 +33,8 @@ in an aliased value is reported where the alias is used.
 With --json it prints {valid, spaces, modules, errors}, where spaces and modules
 count the files that declare one, valid or not.
 
-Exits 0 when the catalog is valid, 1 when it is not, 4 when the paths cannot be read.`,
+Exits 0 when the catalog is valid, 1 when it is not, 3 when a path does not exist, 4 when
+the paths cannot be read.`,
 		Example: `  # the demo catalog
   conveyor validate
 
@@ -42,6 +46,11 @@ Exits 0 when the catalog is valid, 1 when it is not, 4 when the paths cannot be 
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				args = []string{stacks.DefaultCatalog} // the catalog a stack reads when its config names none
+			}
+			for _, path := range args {
+				if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+					return withCode(ExitUsage, fmt.Errorf("no catalog at %s", path))
+				}
 			}
 			sources, err := manifest.Read(args...)
 			if err != nil {

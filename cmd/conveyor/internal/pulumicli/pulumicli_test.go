@@ -155,8 +155,9 @@ func TestRootFor(t *testing.T) {
 }
 
 // TestBuild builds the real CLI from tools/pulumi into an empty cache. It takes minutes cold
-// (about one when Go's build cache is warm), and the engine tests already build it on a
-// machine without a copy, so it runs only when asked: CONVEYOR_TEST_PULUMI_BUILD=1.
+// (about one when Go's build cache is warm), so it runs only when asked:
+// CONVEYOR_TEST_PULUMI_BUILD=1. TestBuildFallback runs the same path on every run, with a
+// stand-in tool module.
 func TestBuild(t *testing.T) {
 	if os.Getenv("CONVEYOR_TEST_PULUMI_BUILD") != "1" {
 		t.Skip("set CONVEYOR_TEST_PULUMI_BUILD=1 to build the Pulumi CLI from tools/pulumi into a temporary cache")

@@ -1,6 +1,8 @@
 package stackops
 
 import (
+	"maps"
+
 	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
@@ -24,12 +26,27 @@ func skipsCheckpoints(env string) bool {
 	return err == nil && kind == naming.StackLocal
 }
 
-// skipCheckpointsEnv is the workspace environment of the local environments' stacks, nil when
-// the person running conveyor set PULUMI_SKIP_CHECKPOINTS themselves (their choice holds for
-// every stack).
-func skipCheckpointsEnv(getenv func(string) string, extra map[string]string) map[string]string {
-	if _, set := extra[envSkipCheckpoints]; set || getenv(envSkipCheckpoints) != "" {
-		return nil
+// checkpointEnvs are the workspace environments of the local environments' stacks and of every
+// other stack, over extra. Local ones skip the checkpoints unless the person running conveyor
+// set PULUMI_SKIP_CHECKPOINTS (in extra, or in the environment every CLI call inherits): their
+// choice holds there. Every other stack is run with it false, explicitly, so that a person's
+// PULUMI_SKIP_CHECKPOINTS=true never reaches an environment holding GCP resources; notice
+// says so when it was set.
+func checkpointEnvs(getenv func(string) string, extra map[string]string) (local, other map[string]string, notice string) {
+	choice, set := extra[envSkipCheckpoints]
+	if !set {
+		choice, set = getenv(envSkipCheckpoints), getenv(envSkipCheckpoints) != ""
 	}
-	return map[string]string{envSkipCheckpoints: "true"}
+	local, other = maps.Clone(extra), maps.Clone(extra)
+	if local == nil {
+		local, other = map[string]string{}, map[string]string{}
+	}
+	local[envSkipCheckpoints], other[envSkipCheckpoints] = "true", "false"
+	if set {
+		local[envSkipCheckpoints] = choice
+		if choice != "false" && choice != "0" {
+			notice = envSkipCheckpoints + "=" + choice + " applies to local environments only: every other stack keeps every checkpoint"
+		}
+	}
+	return local, other, notice
 }

@@ -10,8 +10,9 @@ import (
 
 // TestOnlyLocalEnvironmentsSkipCheckpoints: the CLI runs the stacks of local environments,
 // and only those, with PULUMI_SKIP_CHECKPOINTS (a killed update there is recovered from by
-// adoption; GCP resources elsewhere are not), unless the person running conveyor chose
-// otherwise for every stack.
+// adoption; GCP resources elsewhere are not). The person running conveyor may keep the local
+// ones' checkpoints, but their PULUMI_SKIP_CHECKPOINTS=true, which every CLI call would
+// inherit, never reaches another stack: those are run with it false, explicitly (issue 27).
 func TestOnlyLocalEnvironmentsSkipCheckpoints(t *testing.T) {
 	t.Parallel()
 	env := stackopstest.NewEnv(t)
@@ -22,12 +23,17 @@ func TestOnlyLocalEnvironmentsSkipCheckpoints(t *testing.T) {
 	}{
 		{
 			name: "by default",
-			skip: map[string]string{"local": "true", "local-alice": "true", "dev": "", "pr-123": "", "staging": "", "prod": "", "cluster-nonprod": ""},
+			skip: map[string]string{"local": "true", "local-alice": "true", "dev": "false", "pr-123": "false", "staging": "false", "prod": "false", "cluster-nonprod": "false"},
 		},
 		{
-			name:   "the person's own choice",
+			name:   "the person keeps every checkpoint",
 			getenv: map[string]string{"PULUMI_SKIP_CHECKPOINTS": "false"},
-			skip:   map[string]string{"local": "", "local-alice": "", "dev": ""},
+			skip:   map[string]string{"local": "false", "local-alice": "false", "dev": "false"},
+		},
+		{
+			name:   "the person skips checkpoints",
+			getenv: map[string]string{"PULUMI_SKIP_CHECKPOINTS": "true"},
+			skip:   map[string]string{"local": "true", "pr-123": "false", "prod": "false", "cluster-nonprod": "false"},
 		},
 	}
 	for _, tt := range tests {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/components/manifest"
-	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
@@ -34,17 +33,8 @@ func (e *Runner) Deploy(ctx context.Context, req DeployRequest, o RunOptions) (*
 	if req.Component == "" {
 		req.Component = DefaultComponent
 	}
-	if err := naming.ValidatePart(naming.PartModule, req.Module); err != nil {
-		return nil, refused(err)
-	}
-	if err := naming.ValidatePart(naming.PartComponent, req.Component); err != nil {
-		return nil, refused(err)
-	}
-	if req.Image == "" {
-		return nil, refusef("no image to deploy to %s/%s", req.Module, req.Component)
-	}
-	if RequiresPlan(req.Env) {
-		return nil, refusef("%s changes only through a reviewed plan: promote the image with `conveyor promote --to %s --module %s --save-plan <file>` and apply the plan", req.Env, req.Env, req.Module)
+	if err := CheckDeploy(req); err != nil {
+		return nil, err
 	}
 	if err := manifest.CheckImage(req.Image); err != nil {
 		return nil, refused(err)

@@ -46,24 +46,8 @@ type CreateOptions struct {
 // TTL from now and changes nothing else, so a pipeline can run it on every push; created
 // reports which happened.
 func (e *Runner) CreateEnv(ctx context.Context, name string, o CreateOptions) (info EnvInfo, created bool, err error) {
-	if err := ValidateEnv(name); err != nil {
+	if err := CheckCreate(name, o); err != nil {
 		return EnvInfo{}, false, err
-	}
-	if o.TTL < 0 {
-		return EnvInfo{}, false, refusef("the TTL of %s must be positive, or 0 for none", name)
-	}
-	if o.TTL > 0 && IsProtected(name) {
-		return EnvInfo{}, false, validateAdhoc(name)
-	}
-	if o.From != "" {
-		if err := ValidateEnv(o.From); err != nil {
-			return EnvInfo{}, false, refused(fmt.Errorf("--from: %w", err))
-		}
-	}
-	if o.Cluster != "" && !naming.IsClusterStack(name) {
-		if err := naming.CheckCluster(name, o.Cluster); err != nil {
-			return EnvInfo{}, false, refused(fmt.Errorf("--cluster %s: %w", o.Cluster, err))
-		}
 	}
 	now := e.opts.Now().UTC().Truncate(time.Second)
 
@@ -197,7 +181,7 @@ func (e *Runner) envInfo(ctx context.Context, s auto.StackSummary, now time.Time
 // and its config file. Deleting an environment that does not exist does nothing, so cleanup
 // can run twice. Long-lived environments and cluster stacks are refused.
 func (e *Runner) DeleteEnv(ctx context.Context, name string, o RunOptions) (*opsummary.Summary, error) {
-	if err := validateAdhoc(name); err != nil {
+	if err := CheckDelete(name); err != nil {
 		return nil, err
 	}
 	st, err := e.stackFor(ctx, name, false)

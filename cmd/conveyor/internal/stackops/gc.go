@@ -55,7 +55,8 @@ type GCOptions struct {
 }
 
 // CollectExpired destroys and removes every ad-hoc environment whose TTL has passed by the
-// engine's clock, Options.Parallel at a time. Long-lived environments and cluster stacks are
+// engine's clock, Options.Parallel at a time. Each one's TTL is read again once its teardown
+// holds its lock: one renewed meanwhile (a pipeline's `env create` before its `up`) is kept. Long-lived environments and cluster stacks are
 // never collected, whatever their tags say. One environment failing does not stop the
 // others; the result says which failed.
 func (e *Runner) CollectExpired(ctx context.Context, o GCOptions) (*GCResult, error) {
@@ -101,10 +102,17 @@ func (e *Runner) CollectExpired(ctx context.Context, o GCOptions) (*GCResult, er
 		g.Go(func() error {
 			name := entry.Env.Name
 			notify("collecting %s (%s)", name, entry.Reason)
+			var renewed renewal
 			s, err := e.DeleteEnv(ctx, name, RunOptions{
-				Message: "conveyor env gc: " + entry.Reason,
-				Notify:  func(msg string) { notify("%s: %s", name, msg) },
+				Message:     "conveyor env gc: " + entry.Reason,
+				Notify:      func(msg string) { notify("%s: %s", name, msg) },
+				stillWanted: func(ctx context.Context) error { return e.stillExpired(ctx, name, &renewed) },
 			})
+			if expires, ok := renewed.get(); ok {
+				entry.Action, entry.Reason = GCKept, fmt.Sprintf("renewed while gc ran: expires %s", expires.Format(time.RFC3339))
+				notify("kept %s: %s", name, entry.Reason)
+				return nil
+			}
 			entry.Summary = s
 			if err != nil {
 				entry.Action, entry.Error = GCFailed, err.Error()
@@ -118,4 +126,41 @@ func (e *Runner) CollectExpired(ctx context.Context, o GCOptions) (*GCResult, er
 	}
 	_ = g.Wait() // every failure is in its entry
 	return res, nil
+}
+
+// stillExpired re-reads env's TTL; when a pipeline renewed it after gc listed env, it records
+// the new expiry in renewed and refuses the destroy.
+func (e *Runner) stillExpired(ctx context.Context, env string, renewed *renewal) error {
+	tags, err := e.wsFor(env).ListTags(ctx, env)
+	if err != nil {
+		return fmt.Errorf("reading the TTL of %s again: %w", env, err)
+	}
+	m, err := parseMeta(tags)
+	if err != nil {
+		return fmt.Errorf("environment %s: %w", env, err)
+	}
+	if m.Expired(e.opts.Now()) {
+		return nil
+	}
+	renewed.set(m.Expires)
+	return fmt.Errorf("%s was renewed while gc ran (it expires %s): kept", env, m.Expires.Format(time.RFC3339))
+}
+
+// renewal is the new expiry of an environment gc found renewed; it is set from the teardown's
+// program, which runs on another goroutine.
+type renewal struct {
+	mu      sync.Mutex
+	expires time.Time
+}
+
+func (r *renewal) set(t time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.expires = t
+}
+
+func (r *renewal) get() (time.Time, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.expires, !r.expires.IsZero()
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 )
 
 func setConfig(t *testing.T, e *stackops.Runner, env, key, value string, secret bool) {
@@ -64,4 +65,17 @@ func mustUp(t *testing.T, e *stackops.Runner, env string) {
 	} else if s.Result != "succeeded" {
 		t.Fatalf("up %s: %s", env, s.Result)
 	}
+}
+
+// stagingAndProd makes a backend with the staging and prod stacks, and an engine of one clone.
+func stagingAndProd(t *testing.T) (*stackopstest.Env, *stackops.Runner) {
+	t.Helper()
+	env := stackopstest.NewEnv(t)
+	e := env.New(t, stackopstest.Program)
+	for _, name := range []string{"staging", "prod"} {
+		if _, _, err := e.CreateEnv(context.Background(), name, stackops.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return env, e
 }

@@ -47,7 +47,7 @@ type ConfigChange struct {
 }
 
 // notConfig are the keys that every operation sets anew: not a change anyone made.
-var notConfig = map[string]bool{ByKey: true, deployed.RequestKey: true}
+var notConfig = map[string]bool{ByKey: true, deployed.RequestKey: true, TargetsKey: true}
 
 // History lists env's operations, newest first, without ever decrypting a secret.
 func (e *Runner) History(ctx context.Context, env string) ([]HistoryEntry, error) {
@@ -122,7 +122,8 @@ func configChanges(before, after auto.ConfigMap) []ConfigChange {
 // program built them from its last checkpoint. The file backend cannot export an earlier
 // checkpoint (`pulumi stack export --version` is Pulumi Cloud's only), so the requests, which
 // every update's config records, are replayed instead. A failed update's request counts as not
-// recorded, as its program's outputs are not kept when the engine stops on a failed step.
+// recorded, as its program's outputs are not kept when the engine stops on a failed step, and
+// the replay starts again after each successful destroy, which leaves no record behind.
 func imagesAt(env string, updates []auto.UpdateSummary, at int) (deployed.Layers, error) {
 	u := updates[at]
 	seed, err := deployed.Decode(u.Config[deployed.SeedKey].Value)
@@ -131,7 +132,16 @@ func imagesAt(env string, updates []auto.UpdateSummary, at int) (deployed.Layers
 	}
 	rec := deployed.Images{}
 	for i := len(updates) - 1; i >= at; i-- {
-		if updates[i].Kind != "update" || updates[i].Result != "succeeded" {
+		if updates[i].Result != "succeeded" {
+			continue
+		}
+		if updates[i].Kind == "destroy" {
+			// A destroy leaves no checkpoint outputs: the next update recorded only its own
+			// request, and so on from there.
+			rec = deployed.Images{}
+			continue
+		}
+		if updates[i].Kind != "update" {
 			continue
 		}
 		req, err := decodeRequest(updates[i])

@@ -2,9 +2,7 @@ package stackops
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"os"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 
@@ -52,34 +50,4 @@ func (e *Runner) NextImages(ctx context.Context, env string) (deployed.Layers, e
 		return deployed.Layers{}, err
 	}
 	return e.layers(ctx, &st, nil)
-}
-
-// planRequest reads the request (deployed.RequestKey) from a saved update plan, which
-// records the config the preview ran with. Applying a plan runs with its request, because the
-// plan is what a person approved and it travels between CI jobs where no config file does.
-func planRequest(path string) (deployed.Images, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading the plan: %w", err)
-	}
-	var plan struct {
-		Config map[string]json.RawMessage `json:"config"`
-	}
-	if err := json.Unmarshal(data, &plan); err != nil {
-		return nil, fmt.Errorf("the plan %s is not a Pulumi update plan: %w", path, err)
-	}
-	raw, ok := plan.Config[deployed.RequestKey]
-	if !ok {
-		return deployed.Images{}, nil
-	}
-	// A plan records config values as the CLI's JSON: an object value is a string of JSON.
-	var text string
-	if json.Unmarshal(raw, &text) == nil {
-		raw = json.RawMessage(text)
-	}
-	im, err := deployed.Decode(string(raw))
-	if err != nil {
-		return nil, fmt.Errorf("%s in the plan %s: %w", deployed.RequestKey, path, err)
-	}
-	return im, nil
 }

@@ -43,7 +43,7 @@ func (e *Runner) preview(ctx context.Context, st *auto.Stack, o RunOptions, requ
 	if err := e.gate(ctx, st, request); err != nil {
 		return nil, err
 	}
-	return e.withConfig(ctx, st, request, func(path string) (*opsummary.Summary, error) {
+	return e.withConfig(ctx, st, request, o.Targets, func(path string) (*opsummary.Summary, error) {
 		return e.run(ctx, st, OpPreview, true, o, func(ch chan<- events.EngineEvent) error {
 			return previewWith(ctx, st, o, ch, path)
 		})
@@ -65,9 +65,11 @@ func previewWith(ctx context.Context, st *auto.Stack, o RunOptions, ch chan<- ev
 	return err
 }
 
-// withConfig runs op with the config file composed for st and request (see opConfig).
-func (e *Runner) withConfig(ctx context.Context, st *auto.Stack, request deployed.Images, op func(path string) (*opsummary.Summary, error)) (*opsummary.Summary, error) {
-	path, done, err := e.opConfig(ctx, st, request)
+// withConfig runs op with the config file composed for st, request and targets (see opConfig).
+func (e *Runner) withConfig(ctx context.Context, st *auto.Stack, request deployed.Images, targets []string,
+	op func(path string) (*opsummary.Summary, error),
+) (*opsummary.Summary, error) {
+	path, done, err := e.opConfig(ctx, st, request, targets)
 	if err != nil {
 		return nil, err
 	}
@@ -90,11 +92,13 @@ func (e *Runner) Up(ctx context.Context, env string, o RunOptions) (*opsummary.S
 	}
 	var request deployed.Images
 	if o.Plan != "" {
-		// The plan records the config it was made with; its request is the approved one,
-		// whatever this clone has.
-		if request, err = planRequest(o.Plan); err != nil {
+		// The plan records the config it was made with; its request and its targets are the
+		// approved ones, whatever this clone has or the caller asks.
+		plan, err := readPlan(o.Plan)
+		if err != nil {
 			return nil, err
 		}
+		request, o.Targets = plan.Request, plan.Targets
 	}
 	return e.up(ctx, &st, o, request)
 }
@@ -104,7 +108,7 @@ func (e *Runner) up(ctx context.Context, st *auto.Stack, o RunOptions, request d
 	if err := e.gate(ctx, st, request); err != nil {
 		return nil, err
 	}
-	s, err := e.withConfig(ctx, st, request, func(path string) (*opsummary.Summary, error) {
+	s, err := e.withConfig(ctx, st, request, o.Targets, func(path string) (*opsummary.Summary, error) {
 		return e.upWith(ctx, st, o, path)
 	})
 	if err == nil {
@@ -151,8 +155,8 @@ func (e *Runner) upWith(ctx context.Context, st *auto.Stack, o RunOptions, path 
 // Destroy deletes every resource of env, keeping its stack (see DeleteEnv to remove it).
 // Long-lived environments and cluster stacks are refused unless confirmed names env.
 func (e *Runner) Destroy(ctx context.Context, env, confirmed string, o RunOptions) (*opsummary.Summary, error) {
-	if IsProtected(env) && confirmed != env {
-		return nil, refusef("%s is a long-lived environment or a cluster stack: destroying it must be confirmed with its name", env)
+	if err := CheckDestroy(env, confirmed); err != nil {
+		return nil, err
 	}
 	st, err := e.stackFor(ctx, env, false)
 	if err != nil {
@@ -165,7 +169,7 @@ func (e *Runner) destroy(ctx context.Context, st *auto.Stack, o RunOptions) (*op
 	if s, err := e.teardown(ctx, st, o); err != nil {
 		return s, err
 	}
-	s, err := e.withConfig(ctx, st, nil, func(path string) (*opsummary.Summary, error) {
+	s, err := e.withConfig(ctx, st, nil, nil, func(path string) (*opsummary.Summary, error) {
 		return e.run(ctx, st, OpDestroy, false, o, func(ch chan<- events.EngineEvent) error {
 			opts := []optdestroy.Option{optdestroy.EventStreams(ch), optdestroy.Color("never"), optdestroy.ConfigFile(path)}
 			if o.Message != "" {
@@ -187,7 +191,7 @@ func (e *Runner) Refresh(ctx context.Context, env string, o RunOptions) (*opsumm
 	if err != nil {
 		return nil, err
 	}
-	return e.withConfig(ctx, &st, nil, func(path string) (*opsummary.Summary, error) {
+	return e.withConfig(ctx, &st, nil, nil, func(path string) (*opsummary.Summary, error) {
 		return e.run(ctx, &st, OpRefresh, false, o, func(ch chan<- events.EngineEvent) error {
 			opts := []optrefresh.Option{optrefresh.EventStreams(ch), optrefresh.Color("never"), optrefresh.ConfigFile(path)}
 			if o.Message != "" {
@@ -212,7 +216,7 @@ func (e *Runner) Drift(ctx context.Context, env string, o RunOptions) (*opsummar
 	if err != nil {
 		return nil, err
 	}
-	return e.withConfig(ctx, &st, nil, func(path string) (*opsummary.Summary, error) {
+	return e.withConfig(ctx, &st, nil, nil, func(path string) (*opsummary.Summary, error) {
 		return e.run(ctx, &st, OpDrift, true, o, func(ch chan<- events.EngineEvent) error {
 			_, err := st.PreviewRefresh(ctx, optrefresh.EventStreams(ch), optrefresh.Color("never"), optrefresh.ConfigFile(path))
 			return err

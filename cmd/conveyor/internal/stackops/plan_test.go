@@ -18,13 +18,7 @@ import (
 func TestProdThroughSavedPlan(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	env := stackopstest.NewEnv(t)
-	e := env.New(t, stackopstest.Program)
-	for _, name := range []string{"staging", "prod"} {
-		if _, _, err := e.CreateEnv(ctx, name, stackops.CreateOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	env, e := stagingAndProd(t)
 	// Pinned by digest in staging's stack file: what ran there is known (the release record).
 	quotes, policies := "quotes:7@sha256:"+strings.Repeat("7", 64), "policies:3@sha256:"+strings.Repeat("3", 64)
 	setConfig(t, e, "staging", "conveyor:images.quotes.api", quotes, false)

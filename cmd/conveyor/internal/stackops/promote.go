@@ -49,16 +49,8 @@ type PromoteResult struct {
 // when o.Plan is set, the way into production) or, with Apply, of an update. No file is
 // written: a saved plan carries the request to the job that applies it.
 func (e *Runner) Promote(ctx context.Context, req PromoteRequest, o RunOptions) (*PromoteResult, error) {
-	if req.From == req.To {
-		return nil, refusef("promoting %s to itself changes nothing", req.From)
-	}
-	if req.Module != "" {
-		if err := naming.ValidatePart(naming.PartModule, req.Module); err != nil {
-			return nil, refused(err)
-		}
-	}
-	if req.Apply && RequiresPlan(req.To) {
-		return nil, &PlanRequiredError{Env: req.To}
+	if err := CheckPromote(req); err != nil {
+		return nil, err
 	}
 	have, ran, err := e.promoted(ctx, req)
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/opthistory"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
-	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
@@ -41,14 +40,8 @@ type RollbackResult struct {
 // to o.Plan for a person to approve, like promote. Config is not rolled back: it is the
 // committed stack file's, and reverting its commit puts it back.
 func (e *Runner) Rollback(ctx context.Context, req RollbackRequest, o RunOptions) (*RollbackResult, error) {
-	if req.Module != "" {
-		if err := naming.ValidatePart(naming.PartModule, req.Module); err != nil {
-			return nil, refused(err)
-		}
-	}
-	if RequiresPlan(req.Env) && o.Plan == "" {
-		return nil, refusef("%s changes only through a reviewed plan: run `conveyor rollback --env %s --save-plan %s.plan.json`, have it reviewed, then `conveyor up --env %s --plan %s.plan.json`",
-			req.Env, req.Env, req.Env, req.Env, req.Env)
+	if err := CheckRollback(req, o.Plan); err != nil {
+		return nil, err
 	}
 	st, err := e.stackFor(ctx, req.Env, false)
 	if err != nil {

@@ -29,6 +29,18 @@ type RunOptions struct {
 	Plan string
 	// Targets limits the operation to these URNs.
 	Targets []string
+	// stillWanted, when set, is asked once a destroy holds the environment's lock, before
+	// anything is torn down (see teardown): an error stops the destroy. `env gc` re-reads the
+	// TTL there, which a pipeline may have renewed after gc listed the environment.
+	stillWanted func(ctx context.Context) error
+}
+
+// checkStillWanted asks o.stillWanted, if any.
+func (o RunOptions) checkStillWanted(ctx context.Context) error {
+	if o.stillWanted == nil {
+		return nil
+	}
+	return o.stillWanted(ctx)
 }
 
 func (o RunOptions) notify(format string, args ...any) {

@@ -15,7 +15,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
 	"time"
@@ -39,6 +38,12 @@ type Options struct {
 	// destroyed, for what deleting its resources cannot undo (stacks.TeardownProgram drops
 	// its databases and roles). A failed teardown destroys nothing.
 	Teardown pulumi.RunFunc
+	// TeardownTargets names the URNs of the teardown's own resources in env's stack of
+	// project (stacks.TeardownTargets): the teardown update is targeted at them, so that it
+	// neither applies nor fails on whatever else the running code declares (a new module, a
+	// changed resource) in an environment that is about to be destroyed anyway. Required with
+	// Teardown.
+	TeardownTargets func(project, env string) []string
 	// Project is the Pulumi project name; naming.Project when empty.
 	Project string
 	// WorkDir holds the project's Pulumi.yaml (the repository root). Stack config files are
@@ -97,8 +102,9 @@ type Runner struct {
 	// and the local environments' when wsLocal is (checkpoints.go).
 	ws, wsProd, wsLocal auto.Workspace
 	configDir           string // absolute directory of the stack config files
-	// teardownOpts make a workspace like ws for another program (the teardown), once
-	// Pulumi.yaml exists: another workspace must not be given the project to write.
+	// teardownOpts make a workspace like ws for another program (the teardown's, which each
+	// teardown adds), once Pulumi.yaml exists: another workspace must not be given the
+	// project to write.
 	teardownOpts []auto.LocalWorkspaceOption
 }
 
@@ -110,6 +116,9 @@ func New(ctx context.Context, opts Options) (*Runner, error) {
 	}
 	if opts.WorkDir == "" {
 		return nil, errors.New("engine: no work directory")
+	}
+	if opts.Teardown != nil && opts.TeardownTargets == nil {
+		return nil, errors.New("engine: a teardown program without its targets would update the whole environment")
 	}
 	if opts.Project == "" {
 		opts.Project = naming.Project
@@ -175,18 +184,20 @@ func New(ctx context.Context, opts Options) (*Runner, error) {
 	}
 	wsOpts = append(wsOpts, auto.Pulumi(opts.Pulumi))
 
+	// The local environments' stacks share the non-production backend, in a workspace of
+	// their own that skips the intermediate checkpoints; every other keeps them (checkpoints.go).
+	localEnv, otherEnv, notice := checkpointEnvs(opts.Getenv, opts.ExtraEnv)
+	if notice != "" {
+		fmt.Fprintf(opts.Log, "conveyor: %s\n", notice)
+	}
+	opts.ExtraEnv = otherEnv
 	ws, err := newWorkspace(ctx, wsOpts, opts.Settings, opts.ExtraEnv)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", opts.WorkDir, err)
 	}
-	// The local environments' stacks share the non-production backend, in a workspace of
-	// their own that skips the intermediate checkpoints (checkpoints.go).
-	var wsLocal auto.Workspace
-	if skip := skipCheckpointsEnv(opts.Getenv, opts.ExtraEnv); skip != nil {
-		maps.Copy(skip, opts.ExtraEnv)
-		if wsLocal, err = newWorkspace(ctx, wsOpts, opts.Settings, skip); err != nil {
-			return nil, fmt.Errorf("%s, local environments: %w", opts.WorkDir, err)
-		}
+	wsLocal, err := newWorkspace(ctx, wsOpts, opts.Settings, localEnv)
+	if err != nil {
+		return nil, fmt.Errorf("%s, local environments: %w", opts.WorkDir, err)
 	}
 	var wsProd auto.Workspace
 	if opts.Settings.Prod != nil {
@@ -208,7 +219,7 @@ func New(ctx context.Context, opts Options) (*Runner, error) {
 	// StackSettings ignores it, so the engine only ever goes through the CLI for config and
 	// uses this path just to see whether a stack's file exists.
 	configDir := filepath.Join(opts.WorkDir, proj.StackConfigDir)
-	teardownOpts := []auto.LocalWorkspaceOption{auto.WorkDir(opts.WorkDir), auto.Pulumi(opts.Pulumi), auto.Program(opts.Teardown)}
+	teardownOpts := []auto.LocalWorkspaceOption{auto.WorkDir(opts.WorkDir), auto.Pulumi(opts.Pulumi)}
 	return &Runner{opts: opts, ws: ws, wsProd: wsProd, wsLocal: wsLocal, configDir: configDir, teardownOpts: teardownOpts}, nil
 }
 

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
@@ -224,7 +226,7 @@ func TestWithLockRetry(t *testing.T) {
 	}
 }
 
-func TestPlanImages(t *testing.T) {
+func TestReadPlan(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, content string) string {
 		path := filepath.Join(dir, name)
@@ -233,22 +235,29 @@ func TestPlanImages(t *testing.T) {
 		}
 		return path
 	}
+	const urn = "urn:pulumi:prod::conveyor::conveyor:platform:Module::quotes"
 	tests := []struct {
 		name    string
 		content string
-		want    deployed.Images
+		want    savedPlan
 		wantErr bool
 	}{
-		{"request", `{"config":{"conveyor:deploy":{"quotes":{"api":"q:7"}},"conveyor:x":"y"}}`, deployed.Images{"quotes": {"api": "q:7"}}, false},
-		{"request as JSON text", `{"config":{"conveyor:deploy":"{\"quotes\":{\"api\":\"q:7\"}}"}}`, deployed.Images{"quotes": {"api": "q:7"}}, false},
-		{"no request", `{"config":{"conveyor:images":{"quotes":{"api":"q:1"}}}}`, deployed.Images{}, false},
-		{"not a plan", `[1,2]`, nil, true},
+		{"request", `{"config":{"conveyor:deploy":{"quotes":{"api":"q:7"}},"conveyor:x":"y"}}`, savedPlan{Request: deployed.Images{"quotes": {"api": "q:7"}}}, false},
+		{"request as JSON text", `{"config":{"conveyor:deploy":"{\"quotes\":{\"api\":\"q:7\"}}"}}`, savedPlan{Request: deployed.Images{"quotes": {"api": "q:7"}}}, false},
+		{"targets as JSON text", `{"config":{"conveyor:targets":"[\"` + urn + `\"]"}}`, savedPlan{Request: deployed.Images{}, Targets: []string{urn}}, false},
+		{"targets", `{"config":{"conveyor:targets":["` + urn + `"]}}`, savedPlan{Request: deployed.Images{}, Targets: []string{urn}}, false},
+		{"no request", `{"config":{"conveyor:images":{"quotes":{"api":"q:1"}}}}`, savedPlan{Request: deployed.Images{}}, false},
+		{"targets not a list", `{"config":{"conveyor:targets":"quotes"}}`, savedPlan{}, true},
+		{"not a plan", `[1,2]`, savedPlan{}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := planRequest(write(tt.name, tt.content))
-			if (err != nil) != tt.wantErr || (err == nil && !got.Equal(tt.want)) {
-				t.Errorf("got %v %v", got, err)
+			got, err := readPlan(write(tt.name, tt.content))
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("error %v, want one: %v", err, tt.wantErr)
+			}
+			if diff := cmp.Diff(tt.want, got); err == nil && diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
 	}
@@ -284,5 +293,38 @@ func TestImageDiff(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestImagesAtStartAfterADestroy: the images an update ran are its request over those the
+// updates before it recorded, back to the last destroy, which leaves no record behind: a
+// rollback --to an update after a destroy must not bring back an image deployed before it
+// (issue 27, defect 9).
+func TestImagesAtStartAfterADestroy(t *testing.T) {
+	update := func(request string) auto.UpdateSummary {
+		return auto.UpdateSummary{Kind: "update", Result: "succeeded", Config: auto.ConfigMap{deployed.RequestKey: {Value: request}}}
+	}
+	// Newest first, as the history lists them.
+	updates := []auto.UpdateSummary{
+		update(`{"policies":{"api":"policies:2"}}`),
+		{Kind: "destroy", Result: "succeeded"},
+		{Kind: "destroy", Result: "failed"},
+		update(`{"quotes":{"api":"quotes:1"}}`),
+	}
+	tests := []struct {
+		at   int
+		want deployed.Images
+	}{
+		{0, deployed.Images{"policies": {"api": "policies:2"}}},
+		{3, deployed.Images{"quotes": {"api": "quotes:1"}}},
+	}
+	for _, tt := range tests {
+		got, err := imagesAt("pr-1", updates, tt.at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tt.want, got.Deployed); diff != "" {
+			t.Errorf("images at update %d (-want +got):\n%s", number(updates, tt.at), diff)
+		}
 	}
 }
