@@ -203,3 +203,63 @@ func TestKilledLockIsBrokenOnce(t *testing.T) {
 		t.Errorf("locks left: %v", left)
 	}
 }
+
+// TestEngineLockKeepsOperationsOut: the lock the engine takes for its own work on a stack
+// (the sweep) is one the CLI honours, and the engine honours the CLI's: an up that starts
+// while the engine holds it runs its program only once it is released, and the engine waits
+// for an up that holds it.
+func TestEngineLockKeepsOperationsOut(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	env := stackopstest.NewEnv(t)
+	var w windows
+	e, err := stackops.New(ctx, env.Options(t, w.program))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustUp(t, e, "dev")
+	w.record(true)
+
+	unlock, err := e.LockStack(ctx, "dev", stackops.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan struct{})
+	var once sync.Once
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.Up(ctx, "dev", stackops.RunOptions{Notify: func(string) { once.Do(func() { close(waited) }) }})
+		done <- err
+	}()
+	<-waited // the up found the engine's lock
+	released := time.Now()
+	if err := unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("the up that waited for the engine's lock: %v", err)
+	}
+	if runs := w.runs(); len(runs) != 1 || runs[0][0].Before(released) {
+		t.Errorf("the up's program ran at %v, before the engine released the lock at %s", runs, released.Format("15:04:05.000"))
+	}
+
+	setConfig(t, e, "dev", "conveyor:sleepMs", "3000", false)
+	w.record(true)
+	go func() { _, err := e.Up(ctx, "dev", stackops.RunOptions{}); done <- err }()
+	env.WaitForLock(t, "dev", time.Minute)
+	var notices []string
+	unlock, err = e.LockStack(ctx, "dev", stackops.RunOptions{Notify: func(msg string) { notices = append(notices, msg) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	locked := time.Now()
+	if err := unlock(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if runs := w.runs(); len(notices) == 0 || len(runs) != 1 || locked.Before(runs[0][1]) {
+		t.Errorf("the engine took the lock at %s while the up ran %v (notices %v)", locked.Format("15:04:05.000"), runs, notices)
+	}
+}
