@@ -2,6 +2,7 @@ package cli
 
 import (
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -51,5 +52,48 @@ func TestPreviewAndUpAreGated(t *testing.T) {
 	_, stderr, code = c.run("preview", "--env", "pr-5")
 	if code != ExitOK || !strings.Contains(stderr, "policy check of pr-5 before the engine: 0 mandatory and 1 advisory violation(s)") {
 		t.Errorf("preview of an ad-hoc environment: exit %d\n%s", code, stderr)
+	}
+}
+
+// TestGateAfterAModuleIsRemoved: a commit that deletes a module which was once deployed
+// leaves its image in the environment's record. The gate evaluates the real program with
+// that record as the program reads it (its last checkpoint), not as the stack file's
+// conveyor:images, which the program checks against the catalog: preview, up and the next
+// deploy go through.
+func TestGateAfterAModuleIsRemoved(t *testing.T) {
+	env := stackopstest.NewEnv(t)
+	c := newClone(t, env)
+	repo, err := filepath.Abs(filepath.Join("..", "..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.deps.gate = func(_ string, log io.Writer) stackops.Gate { return policyGate(repo, log) }
+	c.must(ExitOK, "up", "--env", "dev")
+	catalog := brokenCatalogWith(t, func(_ string, data []byte) []byte { return data })
+	c.setConfig("dev", "conveyor:catalog", catalog)
+	c.must(ExitOK, "deploy", "--env", "dev", "--module", "quotes", "--image", "ghcr.io/stefanprodan/podinfo:6.7.2")
+
+	// The commit: quotes goes, and policies no longer consumes its event.
+	if err := os.Remove(filepath.Join(catalog, "sales", "quotes.conveyor.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	policies := filepath.Join(catalog, "sales", "policies.conveyor.yaml")
+	text := readFile(t, policies)
+	text = strings.Replace(text, "consumes: [quotes.quote-accepted]\n", "", 1)
+	issuer, renewals := strings.Index(text, "  issuer:\n"), strings.Index(text, "  renewals:\n")
+	if issuer < 0 || renewals < issuer {
+		t.Fatalf("the demo's policies module changed: %s", text)
+	}
+	if err := os.WriteFile(policies, []byte(text[:issuer]+text[renewals:]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"preview", "--env", "dev"},
+		{"up", "--env", "dev"},
+		{"deploy", "--env", "dev", "--module", "policies", "--image", "ghcr.io/stefanprodan/podinfo:6.7.2"},
+	} {
+		if _, stderr, code := c.run(args...); code != ExitOK || !strings.Contains(stderr, "policy check of dev before the engine: 0 mandatory") {
+			t.Errorf("conveyor %s after quotes was removed: exit %d, want %d\n%s", strings.Join(args, " "), code, ExitOK, stderr)
+		}
 	}
 }
