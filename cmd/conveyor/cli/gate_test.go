@@ -12,19 +12,25 @@ import (
 	"github.com/conveyor-paas/conveyor/policy/rules"
 )
 
+// gatedClone is a clone whose commands run the policy gate on the repository's program.
+func gatedClone(t *testing.T) *clone {
+	t.Helper()
+	c := newClone(t, stackopstest.NewEnv(t))
+	repo, err := filepath.Abs(filepath.Join("..", "..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.deps.gate = func(_ string, log io.Writer) stackops.Gate { return policyGate(repo, log) }
+	return c
+}
+
 // TestPreviewAndUpAreGated: before the engine starts, preview and up run the policy pack's
 // rules offline over the environment, with the config the engine holds (here a catalog whose
 // image is on the latest tag, set in the stack's config, not in any file the check could
 // read by itself). A mandatory violation stops the command with the report; in an ad-hoc
 // environment the same findings are advisory and the operation goes on.
 func TestPreviewAndUpAreGated(t *testing.T) {
-	env := stackopstest.NewEnv(t)
-	c := newClone(t, env)
-	repo, err := filepath.Abs(filepath.Join("..", "..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.deps.gate = func(_ string, log io.Writer) stackops.Gate { return policyGate(repo, log) }
+	c := gatedClone(t)
 
 	_, stderr, code := c.run("up", "--env", "dev")
 	if code != ExitOK || !strings.Contains(stderr, "policy check of dev before the engine: 0 mandatory and 0 advisory violation(s)") {
@@ -61,13 +67,7 @@ func TestPreviewAndUpAreGated(t *testing.T) {
 // conveyor:images, which the program checks against the catalog: preview, up and the next
 // deploy go through.
 func TestGateAfterAModuleIsRemoved(t *testing.T) {
-	env := stackopstest.NewEnv(t)
-	c := newClone(t, env)
-	repo, err := filepath.Abs(filepath.Join("..", "..", ".."))
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.deps.gate = func(_ string, log io.Writer) stackops.Gate { return policyGate(repo, log) }
+	c := gatedClone(t)
 	c.must(ExitOK, "up", "--env", "dev")
 	catalog := brokenCatalogWith(t, func(_ string, data []byte) []byte { return data })
 	c.setConfig("dev", "conveyor:catalog", catalog)

@@ -1,13 +1,11 @@
 package stackops_test
 
 import (
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -56,7 +54,6 @@ func TestRecoveryUsesTheTiersKMSKey(t *testing.T) {
 	if os.Getenv("PULUMI_CONFIG_PASSPHRASE") != "" || os.Getenv("PULUMI_CONFIG_PASSPHRASE_FILE") != "" {
 		t.Skip("a passphrase in this process's environment would hide the fallback")
 	}
-	ctx := context.Background()
 	vault := &transitDouble{}
 	server := httptest.NewServer(vault)
 	t.Cleanup(server.Close)
@@ -66,33 +63,13 @@ func TestRecoveryUsesTheTiersKMSKey(t *testing.T) {
 	opts.Settings = stackops.Settings{BackendURL: env.Backend, SecretsProvider: "hashivault://conveyor"}
 	opts.ExtraEnv["VAULT_ADDR"] = server.URL
 	opts.ExtraEnv["VAULT_TOKEN"] = "test-double"
-	file := filepath.Join(opts.WorkDir, "stacks", "Pulumi.dev.yaml")
-	committed := []byte("config:\n  conveyor:value: committed\n")
-	if err := os.WriteFile(file, committed, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	e, err := stackops.New(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustUp(t, e, "dev")
+	e, file, committed := committedStack(t, opts)
 	if p := tags(t, e, "dev")["conveyor:secrets-provider"]; p != "hashivault://conveyor" {
 		t.Fatalf("the stack's secrets provider tag is %q", p)
 	}
-
-	setSecret(t, e, "dev", file, "conveyor:secret", "hush")
-	if committed, err = os.ReadFile(file); err != nil {
-		t.Fatal(err)
-	}
 	leavePendingCreate(t, e, "dev", file)
 	asked := vault.requests.Load()
-	s, err := e.Up(ctx, "dev", stackops.RunOptions{})
-	if err != nil {
-		t.Fatalf("the up after a killed one: %v", err)
-	}
-	if n := len(deployment(t, e, "dev").PendingOperations); n != 0 || s.Result != "succeeded" {
-		t.Fatalf("after the up: %s, %d pending operation(s) left", s.Result, n)
-	}
+	upAfterAKill(t, e, "dev")
 	if vault.requests.Load() == asked {
 		t.Error("the update and its recovery never asked the KMS")
 	}

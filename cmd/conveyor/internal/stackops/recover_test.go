@@ -85,45 +85,23 @@ func leavePendingCreate(t *testing.T, e *stackops.Runner, env, file string) {
 }
 
 // TestRecoveryKeepsTheSecretsKey: a committed stack file holds a secret but not the salt it
-// is encrypted with, which the stack's tags keep. The refresh that clears a killed update's
-// pending operations runs with that salt, as every other operation does (without it the CLI
-// mints another and cannot decrypt the file's secret), and no operation replaces the salt
-// tag with one the CLI minted (`stack history` reads the stack file, not the composed one).
+// is encrypted with, which the stack's tags keep. Through the operations of a stack, a
+// killed update's recovery among them, the salt tag stays the one the state and the secret
+// are encrypted with: no operation replaces it with one the CLI minted (`stack history`,
+// which Stack.Info runs, reads the stack file, not the composed one); the next one would
+// fail to decrypt the secret. The stack file stays as committed.
 func TestRecoveryKeepsTheSecretsKey(t *testing.T) {
 	t.Parallel()
-	ctx := context.Background()
-	env := stackopstest.NewEnv(t)
-	opts := env.Options(t, stackopstest.Program)
-	file := filepath.Join(opts.WorkDir, "stacks", "Pulumi.dev.yaml")
-	committed := []byte("config:\n  conveyor:value: committed\n")
-	if err := os.WriteFile(file, committed, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	e, err := stackops.New(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustUp(t, e, "dev")
+	e, file, committed := committedStack(t, stackopstest.NewEnv(t).Options(t, stackopstest.Program))
 	before := tags(t, e, "dev")
 	if before["conveyor:secrets-salt"] == "" {
 		t.Fatalf("the stack's salt is not in its tags: %v", before)
 	}
-	setSecret(t, e, "dev", file, "conveyor:secret", "hush")
-	if committed, err = os.ReadFile(file); err != nil {
-		t.Fatal(err)
-	}
-
 	// A second up first: the operations of a stack whose file is committed without the
 	// salt must not change it either.
 	mustUp(t, e, "dev")
 	leavePendingCreate(t, e, "dev", file)
-	s, err := e.Up(ctx, "dev", stackops.RunOptions{})
-	if err != nil {
-		t.Fatalf("the up after a killed one: %v", err)
-	}
-	if n := len(deployment(t, e, "dev").PendingOperations); n != 0 || s.Result != "succeeded" {
-		t.Fatalf("after the up: %s, %d pending operation(s) left", s.Result, n)
-	}
+	upAfterAKill(t, e, "dev")
 	after := tags(t, e, "dev")
 	if diff := cmp.Diff(before["conveyor:secrets-salt"], after["conveyor:secrets-salt"]); diff != "" {
 		t.Errorf("the recovery changed the salt tag (-before +after):\n%s", diff)
@@ -137,6 +115,41 @@ func TestRecoveryKeepsTheSecretsKey(t *testing.T) {
 	}
 	if dep.SecretsProviders == nil || json.Unmarshal(dep.SecretsProviders.State, &salt) != nil || salt.Salt != before["conveyor:secrets-salt"] {
 		t.Errorf("the state is encrypted with salt %q, not the stack's %q", salt.Salt, before["conveyor:secrets-salt"])
+	}
+}
+
+// committedStack makes dev with opts, its stack file committed as a repository's is: a secret
+// encrypted with the stack's key, which is not in the file. It returns the file and what it
+// holds.
+func committedStack(t *testing.T, opts stackops.Options) (*stackops.Runner, string, []byte) {
+	t.Helper()
+	file := filepath.Join(opts.WorkDir, "stacks", "Pulumi.dev.yaml")
+	if err := os.WriteFile(file, []byte("config:\n  conveyor:value: committed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e, err := stackops.New(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustUp(t, e, "dev")
+	setSecret(t, e, "dev", file, "conveyor:secret", "hush")
+	committed, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, file, committed
+}
+
+// upAfterAKill runs the up after a killed one, which must succeed and clear its pending
+// operations.
+func upAfterAKill(t *testing.T, e *stackops.Runner, env string) {
+	t.Helper()
+	s, err := e.Up(context.Background(), env, stackops.RunOptions{})
+	if err != nil {
+		t.Fatalf("the up after a killed one: %v", err)
+	}
+	if n := len(deployment(t, e, env).PendingOperations); n != 0 || s.Result != "succeeded" {
+		t.Fatalf("after the up: %s, %d pending operation(s) left", s.Result, n)
 	}
 }
 
