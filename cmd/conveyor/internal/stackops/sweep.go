@@ -37,7 +37,7 @@ func (e *Runner) sweepAfter(ctx context.Context, st *auto.Stack, op string, s *o
 	if e.opts.LocalCluster == nil || !skipsCheckpoints(st.Name()) || !e.checkpointsSkipped(st.Name()) || s == nil {
 		return nil
 	}
-	if !(op == OpDestroy || op == OpUpdate && s.Recovered && len(s.Targets) == 0) {
+	if recoveredUp := op == OpUpdate && s.Recovered && len(s.Targets) == 0; op != OpDestroy && !recoveredUp {
 		return nil
 	}
 	unlock, err := e.lockStack(ctx, st.Name(), o)
