@@ -21,6 +21,7 @@ import (
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation"
 	"github.com/conveyor-paas/conveyor/internal/tracked"
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
 // EvaluateOptions choose the stack to evaluate offline.
@@ -35,6 +36,11 @@ type EvaluateOptions struct {
 	// engine is about to run. SecretKeys lists its keys that are secrets.
 	StackConfig map[string]string
 	SecretKeys  []string
+	// Deployed are the images the stack's last checkpoint recorded (its deployed.Output),
+	// which the program reads through its StackReference to itself: the evaluation answers
+	// that reference with them, so the program resolves images by its own rule
+	// (deployed.Layers), exactly as the update will.
+	Deployed deployed.Images
 	// Program replaces Program; tests wrap it to break what it creates on purpose.
 	Program pulumi.RunFunc
 	// Shipped, when not nil, are the only stacks whose configuration files are read; any
@@ -75,10 +81,22 @@ func Evaluate(opts EvaluateOptions) (*evaluation.Recording, error) {
 		SecretKeys:    opts.SecretKeys,
 		RootDirectory: opts.Root,
 		StackOutputs: func(ref string) resource.PropertyMap {
+			if clusterOfReference(ref) == opts.Stack {
+				return deployedOutputs(opts.Deployed)
+			}
 			config, _ := readConfig(clusterOfReference(ref))
 			return simulatedClusterOutputs(ref, config)
 		},
 	})
+}
+
+// deployedOutputs are the outputs of a stack's last checkpoint as the program's reference to
+// itself reads them: only the deployed images.
+func deployedOutputs(im deployed.Images) resource.PropertyMap {
+	if len(im) == 0 {
+		return resource.PropertyMap{}
+	}
+	return resource.NewPropertyMapFromMap(map[string]any{deployed.Output: im.Value()})
 }
 
 // StackConfigFile is where a stack's configuration lives.

@@ -12,6 +12,7 @@ import (
 	"github.com/conveyor-paas/conveyor/evaluation"
 	"github.com/conveyor-paas/conveyor/policy/rules"
 	"github.com/conveyor-paas/conveyor/stacks"
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
 // Options choose the stack to check.
@@ -29,6 +30,8 @@ type Options struct {
 	// engine will hand the program, instead of the stack's file (see stacks.EvaluateOptions).
 	StackConfig map[string]string
 	SecretKeys  []string
+	// Deployed are the images of the stack's last checkpoint (see stacks.EvaluateOptions).
+	Deployed deployed.Images
 	// Shipped, when not nil, restricts the stack files read (see stacks.EvaluateOptions).
 	Shipped []string
 }
@@ -40,7 +43,7 @@ func Run(opts Options) (rules.Report, error) {
 		overrides[naming.Project+":catalog"] = opts.Catalog
 	}
 	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: opts.Root, Stack: opts.Stack, Config: overrides, Program: opts.Program,
-		StackConfig: opts.StackConfig, SecretKeys: opts.SecretKeys, Shipped: opts.Shipped})
+		StackConfig: opts.StackConfig, SecretKeys: opts.SecretKeys, Deployed: opts.Deployed, Shipped: opts.Shipped})
 	if err != nil {
 		return rules.Report{}, fmt.Errorf("policy check of %s: %w", opts.Stack, err)
 	}

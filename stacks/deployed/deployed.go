@@ -169,11 +169,12 @@ func Record(ctx *pulumi.Context) (Images, error) {
 		}
 	}
 	now := last.Overlay(req)
-	ctx.Export(Output, pulumi.ToMap(toAny(now)))
+	ctx.Export(Output, pulumi.ToMap(now.Value()))
 	return now, nil
 }
 
-func toAny(im Images) map[string]any {
+// Value is im as a plain value, the shape of Output in a checkpoint.
+func (im Images) Value() map[string]any {
 	out := map[string]any{}
 	for m, comps := range im {
 		c := map[string]any{}

@@ -16,6 +16,7 @@ import (
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/manifest"
 	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/evaluation"
 	"github.com/conveyor-paas/conveyor/stacks"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
@@ -32,23 +33,23 @@ type cluster struct {
 }
 
 // envConfig is an environment's configuration as the next update would have it: the stack's
-// config file, with the images of its last deployment (which the update restores, see
-// stackops.DeployedConfig), or all of that deployment's config when this clone has no file.
-// overrides are the values that differ from the file, for stacks.Evaluate.
+// config file or, when this clone has none, the config of its last deployment, which the
+// update restores (stackops restoreConfig) and whose request it drops. overrides are the
+// values that differ from the file, for stacks.Evaluate. The images the last deployment
+// recorded are no config: envRecording hands them to the program, which reads them itself.
 func envConfig(ctx context.Context, e *stackops.Runner, root, env string) (config, overrides map[string]string, err error) {
 	config, err = stacks.ReadStackConfig(root, env)
 	if err != nil {
 		return nil, nil, withCode(ExitSetup, err)
 	}
 	overrides = map[string]string{}
-	if e != nil {
+	if _, statErr := os.Stat(stacks.StackConfigFile(root, env)); e != nil && errors.Is(statErr, os.ErrNotExist) {
 		live, _, err := e.DeployedConfig(ctx, env)
 		if err != nil {
 			return nil, nil, engineExit(err)
 		}
-		_, statErr := os.Stat(stacks.StackConfigFile(root, env))
 		for k, v := range live {
-			if k == deployed.SeedKey || (errors.Is(statErr, os.ErrNotExist) && strings.HasPrefix(k, naming.Project+":")) {
+			if strings.HasPrefix(k, naming.Project+":") && k != deployed.RequestKey && k != stackops.ByKey {
 				overrides[k] = v
 			}
 		}
@@ -56,6 +57,21 @@ func envConfig(ctx context.Context, e *stackops.Runner, root, env string) (confi
 	config = maps.Clone(config)
 	maps.Copy(config, overrides)
 	return config, overrides, nil
+}
+
+// envRecording evaluates the program offline as env's next update runs it: with overrides
+// (from envConfig) and the images its last checkpoint recorded, which the program resolves
+// by its own rule (package deployed), the rule `explain` shows.
+func envRecording(ctx context.Context, e *stackops.Runner, root, env string, overrides map[string]string) (*evaluation.Recording, error) {
+	layers, err := e.NextImages(ctx, env)
+	if err != nil {
+		return nil, engineExit(err)
+	}
+	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: env, Config: overrides, Deployed: layers.Deployed})
+	if err != nil {
+		return nil, withCode(ExitSetup, err)
+	}
+	return rec, nil
 }
 
 // envCatalog loads the catalog an environment's config points at.

@@ -75,14 +75,15 @@ func checkLocalCluster(ctx context.Context, root, env string) error {
 }
 
 // localClusterConfig is the client configuration of the kubeconfig context a local stack of
-// the repository at root deploys into (kubereach.ContextSetting, else the current one).
+// the repository at root deploys into (kubereach.ContextSetting, else the current one). The
+// sweep deletes with it, so it refuses a context that is not local, checked again each time.
 func localClusterConfig(root string) func(ctx context.Context, env string) (*rest.Config, error) {
 	return func(_ context.Context, env string) (*rest.Config, error) {
 		config, err := stacks.ReadStackConfig(root, env)
 		if err != nil {
 			return nil, err
 		}
-		rc, _, err := kubereach.Config(kubereach.TargetOf(config).Context)
+		rc, _, err := kubereach.LocalConfig(kubereach.TargetOf(config))
 		return rc, err
 	}
 }

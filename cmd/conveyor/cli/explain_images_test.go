@@ -1,10 +1,15 @@
 package cli
 
 import (
+	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
+	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
 // TestExplainShowsTheDeployedImage: explain shows the image the next up runs, the one a
@@ -29,5 +34,52 @@ func TestExplainShowsTheDeployedImage(t *testing.T) {
 	}
 	if !strings.Contains(line, "registry.example.com/quotes:9") || !strings.Contains(line, "deployed by update 2 of dev (tester,") {
 		t.Errorf("explain's image line is %q, want the deployed image and the update that set it:\n%s", line, out)
+	}
+}
+
+// TestStatusDesiresTheDeployedImage: status compares the pods with the image the next up
+// runs, by the program's own rule: after a deploy, the deployed image, the one explain shows,
+// not the stack file's or the manifest's (issue 27, defect 1). This is the desired state
+// TestStatusAndLogsReadTheCluster then reads a cluster against.
+func TestStatusDesiresTheDeployedImage(t *testing.T) {
+	ctx := t.Context()
+	c := newClone(t, stackopstest.NewEnv(t))
+	c.must(ExitOK, "up", "--env", "dev")
+	demo, err := filepath.Abs(filepath.Join("..", "..", "..", "stacks", "catalog"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.setConfig("dev", "conveyor:catalog", demo)
+	const image = "registry.example.com/quotes:9"
+	c.must(ExitOK, "deploy", "--env", "dev", "--module", "quotes", "--image", image)
+
+	e, err := c.deps.engine(ctx, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kind, err := naming.ClassifyStack("dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	desired, _, err := desiredState(ctx, e, "dev", kind, "quotes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, m := range desired.Modules {
+		for _, w := range m.Workloads {
+			if w.Component == "api" {
+				got = append(got, w.Image)
+			}
+		}
+	}
+	if diff := cmp.Diff([]string{image}, got); diff != "" {
+		t.Errorf("the image status desires for quotes/api (-want +got):\n%s", diff)
+	}
+	explained := decode[[]explanation](t, c.must(ExitOK, "explain", "--env", "dev", "--module", "quotes", "--json"))
+	for _, x := range explained {
+		if x.Component == "api" && x.Image.Value != image {
+			t.Errorf("explain shows %s for quotes/api, status desires %s", x.Image.Value, image)
+		}
 	}
 }

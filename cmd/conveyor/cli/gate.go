@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/spf13/cobra"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
@@ -29,19 +28,20 @@ func (p *policyViolations) Error() string {
 
 // policyGate runs the policy pack's rules offline over what the engine is about to deploy,
 // before every preview and update: the very check `conveyor policy check` runs, on the
-// configuration the engine will hand the program rather than the stack's file. Findings are
+// configuration the engine will hand the program rather than the stack's file, and with the
+// images its last checkpoint recorded. Findings are
 // counted on log; a mandatory violation refuses the operation with the report.
 func policyGate(root string, log io.Writer) stackops.Gate {
-	return func(_ context.Context, env string, config map[string]auto.ConfigValue) error {
-		values := make(map[string]string, len(config))
+	return func(_ context.Context, env string, in stackops.GateInput) error {
+		values := make(map[string]string, len(in.Config))
 		var secrets []string
-		for k, v := range config {
+		for k, v := range in.Config {
 			values[k] = v.Value
 			if v.Secret {
 				secrets = append(secrets, k)
 			}
 		}
-		report, err := offline.Run(offline.Options{Root: root, Stack: env, StackConfig: values, SecretKeys: secrets})
+		report, err := offline.Run(offline.Options{Root: root, Stack: env, StackConfig: values, SecretKeys: secrets, Deployed: in.Deployed})
 		if err != nil {
 			return err
 		}

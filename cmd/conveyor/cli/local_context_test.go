@@ -12,14 +12,7 @@ import (
 // located or built, no backend is touched, nothing is sent to the cluster) and says how to
 // opt a context in knowingly.
 func TestLocalEnvironmentRefusesARemoteContext(t *testing.T) {
-	kubeconfig := filepath.Join(t.TempDir(), "config")
-	const text = "apiVersion: v1\nkind: Config\ncurrent-context: gke_acme-prod_europe-west1_conveyor-prod\n" +
-		"contexts:\n- name: gke_acme-prod_europe-west1_conveyor-prod\n  context: {cluster: prod, user: prod}\n" +
-		"clusters:\n- name: prod\n  cluster: {server: 'https://203.0.113.10'}\nusers:\n- name: prod\n  user: {}\n"
-	if err := os.WriteFile(kubeconfig, []byte(text), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("KUBECONFIG", kubeconfig)
+	remoteKubeconfig(t)
 	t.Setenv("PULUMI_CLI", filepath.Join(t.TempDir(), "no-pulumi-here"))
 	code, stdout, stderr := run(t, "up", "--env", "local")
 	if code != ExitSetup {
@@ -33,5 +26,30 @@ func TestLocalEnvironmentRefusesARemoteContext(t *testing.T) {
 	}
 	if strings.Contains(msg, "\n") {
 		t.Errorf("stderr is not one line: %q", msg)
+	}
+}
+
+// remoteKubeconfig makes a kubeconfig whose current context is a GKE cluster's the one of
+// this test.
+func remoteKubeconfig(t *testing.T) {
+	t.Helper()
+	kubeconfig := filepath.Join(t.TempDir(), "config")
+	const text = "apiVersion: v1\nkind: Config\ncurrent-context: gke_acme-prod_europe-west1_conveyor-prod\n" +
+		"contexts:\n- name: gke_acme-prod_europe-west1_conveyor-prod\n  context: {cluster: prod, user: prod}\n" +
+		"clusters:\n- name: prod\n  cluster: {server: 'https://203.0.113.10'}\nusers:\n- name: prod\n  user: {}\n"
+	if err := os.WriteFile(kubeconfig, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("KUBECONFIG", kubeconfig)
+}
+
+// TestSweepRefusesARemoteContext: the sweep of a local environment deletes with the client
+// the command gives the engine, which checks anew that its context is a local cluster: the
+// current context may have been switched to a shared cluster since the operation began.
+func TestSweepRefusesARemoteContext(t *testing.T) {
+	remoteKubeconfig(t)
+	_, err := localClusterConfig(t.TempDir())(t.Context(), "local")
+	if err == nil || !strings.Contains(err.Error(), "is not a local cluster") {
+		t.Fatalf("the sweep's client for a GKE context: %v, want a refusal", err)
 	}
 }

@@ -14,10 +14,10 @@ import (
 	"golang.org/x/oauth2/google"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/status"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation/kube"
-	"github.com/conveyor-paas/conveyor/stacks"
 )
 
 // statusOptions are the flags of `conveyor status`.
@@ -161,37 +161,9 @@ func prepareStatus(ctx context.Context, cmd *cobra.Command, d *deps, env, module
 	if err != nil {
 		return nil, engineExit(err)
 	}
-	root := e.WorkDir()
-	config, overrides, err := envConfig(ctx, e, root, env)
+	desired, config, err := desiredState(ctx, e, env, kind, module)
 	if err != nil {
 		return nil, err
-	}
-	cat, err := envCatalog(root, config)
-	if err != nil {
-		return nil, err
-	}
-	if module != "" && cat.Module(module) == nil {
-		var names []string
-		for _, m := range cat.Modules {
-			names = append(names, m.Name)
-		}
-		return nil, withCode(ExitUsage, fmt.Errorf("there is no module %q in the catalog of %s (it has %s)", module, env, strings.Join(names, ", ")))
-	}
-	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: env, Config: overrides})
-	if err != nil {
-		return nil, withCode(ExitSetup, err)
-	}
-	objects, err := kube.Objects(rec)
-	if err != nil {
-		return nil, withCode(ExitFailed, err)
-	}
-	desired, err := status.NewDesired(env, kind == naming.StackLocal, cat, objects)
-	if err != nil {
-		return nil, withCode(ExitFailed, err)
-	}
-	if module != "" {
-		desired.Modules = slices.DeleteFunc(desired.Modules, func(m status.DesiredModule) bool { return m.Name != module })
-		desired.Platform = nil
 	}
 	cl, err := reachCluster(ctx, e, env, config)
 	if err != nil {
@@ -208,6 +180,44 @@ func prepareStatus(ctx context.Context, cmd *cobra.Command, d *deps, env, module
 		src.existence = cloudExistence(ctx, cl)
 	}
 	return src, nil
+}
+
+// desiredState is what env should run as its next update would run it (envConfig,
+// envRecording), of module only when it is set, and the environment's config.
+func desiredState(ctx context.Context, e *stackops.Runner, env string, kind naming.StackKind, module string) (*status.Desired, map[string]string, error) {
+	root := e.WorkDir()
+	config, overrides, err := envConfig(ctx, e, root, env)
+	if err != nil {
+		return nil, nil, err
+	}
+	cat, err := envCatalog(root, config)
+	if err != nil {
+		return nil, nil, err
+	}
+	if module != "" && cat.Module(module) == nil {
+		var names []string
+		for _, m := range cat.Modules {
+			names = append(names, m.Name)
+		}
+		return nil, nil, withCode(ExitUsage, fmt.Errorf("there is no module %q in the catalog of %s (it has %s)", module, env, strings.Join(names, ", ")))
+	}
+	rec, err := envRecording(ctx, e, root, env, overrides)
+	if err != nil {
+		return nil, nil, err
+	}
+	objects, err := kube.Objects(rec)
+	if err != nil {
+		return nil, nil, withCode(ExitFailed, err)
+	}
+	desired, err := status.NewDesired(env, kind == naming.StackLocal, cat, objects)
+	if err != nil {
+		return nil, nil, withCode(ExitFailed, err)
+	}
+	if module != "" {
+		desired.Modules = slices.DeleteFunc(desired.Modules, func(m status.DesiredModule) bool { return m.Name != module })
+		desired.Platform = nil
+	}
+	return desired, config, nil
 }
 
 // cloudExistence asks Google's APIs with application default credentials. Without them

@@ -47,11 +47,8 @@ type Target struct {
 // context (the current one when none is set), refuses it unless it is a local cluster or the
 // one the stack allows (see locality), and only then asks its API server for its version.
 func Probe(ctx context.Context, target Target) (*Cluster, error) {
-	config, name, err := Config(target.Context)
+	config, name, err := LocalConfig(target)
 	if err != nil {
-		return nil, err
-	}
-	if err := locality(name, config.Host, target.Allow); err != nil {
 		return nil, err
 	}
 	client, err := discovery.NewDiscoveryClientForConfig(config)
@@ -63,6 +60,21 @@ func Probe(ctx context.Context, target Target) (*Cluster, error) {
 		return nil, fmt.Errorf("the cluster of kubeconfig context %q at %s cannot be reached (%v): is it running?", name, config.Host, err)
 	}
 	return &Cluster{Context: name, Server: config.Host, Version: version}, nil
+}
+
+// LocalConfig is the client configuration of target's context, refused unless it is a local
+// cluster or the one the stack allows (see locality), with the context's name. It does not
+// reach the cluster: what deletes in a local environment's cluster (the sweep) asks it anew
+// each time, since the kubeconfig's current context may have changed since the check.
+func LocalConfig(target Target) (*rest.Config, string, error) {
+	config, name, err := Config(target.Context)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := locality(name, config.Host, target.Allow); err != nil {
+		return nil, "", err
+	}
+	return config, name, nil
 }
 
 // Config loads the kubeconfig the way kubectl does and returns the client configuration of

@@ -64,6 +64,10 @@ func TestCheckRefusesARemoteContextBeforeContactingIt(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `kubeconfig context "gke_acme_europe-west1_prod" (https://203.0.113.10) is not a local cluster`) {
 		t.Fatalf("error = %v, want a refusal of the GKE context", err)
 	}
+	// What the sweep of a local environment deletes with.
+	if _, _, err := LocalConfig(Target{}); err == nil || !strings.Contains(err.Error(), "is not a local cluster") {
+		t.Fatalf("LocalConfig: %v, want a refusal of the GKE context", err)
+	}
 }
 
 // TestCheckOptsInAContextKnowingly: a real API server under a GKE context's name is refused

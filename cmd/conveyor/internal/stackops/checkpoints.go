@@ -2,6 +2,7 @@ package stackops
 
 import (
 	"maps"
+	"strconv"
 
 	"github.com/conveyor-paas/conveyor/components/naming"
 )
@@ -49,4 +50,18 @@ func checkpointEnvs(getenv func(string) string, extra map[string]string) (local,
 		}
 	}
 	return local, other, notice
+}
+
+// checkpointsSkipped reports whether the CLI runs env's operations without intermediate
+// checkpoints: by the PULUMI_SKIP_CHECKPOINTS its workspace hands it, else by this process's,
+// as the CLI itself reads it. What relies on a killed operation having left no checkpoint
+// (the refresh after a stale lock, the sweep) asks this, not the stack's name: an environment
+// run with every checkpoint recovers as environments on GKE do.
+func (e *Runner) checkpointsSkipped(env string) bool {
+	v, ok := e.wsFor(env).GetEnvVars()[envSkipCheckpoints]
+	if !ok {
+		v = e.opts.Getenv(envSkipCheckpoints)
+	}
+	skipped, err := strconv.ParseBool(v)
+	return err == nil && skipped
 }

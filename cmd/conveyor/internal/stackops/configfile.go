@@ -155,8 +155,16 @@ func (e *Runner) guardStackFile(env string) (func(context.Context, *auto.Stack) 
 		had, now := map[string]any{}, map[string]any{}
 		_ = yaml.Unmarshal(before, &had)
 		if err := yaml.Unmarshal(after, &now); err == nil {
+			// A key the stack already has in its tags is never replaced: a CLI command that
+			// reads the stack file rather than the composed one (`stack history`, which
+			// Stack.Info runs) finds no salt there and mints an unrelated one, which the
+			// stack's state and secrets were never encrypted with.
+			kept, err := st.ListTags(ctx)
+			if err != nil {
+				return fmt.Errorf("reading the tags of %s: %w", env, err)
+			}
 			for key, tag := range secretsTags {
-				if v, ok := now[key].(string); ok && v != "" && had[key] == nil {
+				if v, ok := now[key].(string); ok && v != "" && had[key] == nil && kept[tag] == "" {
 					if err := st.SetTag(ctx, tag, v); err != nil {
 						return fmt.Errorf("keeping the secrets key %s of %s in the backend: %w", key, env, err)
 					}

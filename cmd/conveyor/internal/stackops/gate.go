@@ -10,16 +10,28 @@ import (
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
-// Gate checks an environment before the engine starts an update or a preview of it, with the
-// configuration the engine is about to hand the program (after the config was restored from
-// the backend and the deployed images brought in). A non-nil error stops the operation before
-// the engine runs: the conveyor command gates on the policy pack, offline.
-type Gate func(ctx context.Context, env string, config map[string]auto.ConfigValue) error
+// Gate checks an environment before the engine starts an update or a preview of it, with
+// what the engine is about to hand the program (after the config was restored from the
+// backend). A non-nil error stops the operation before the engine runs: the conveyor command
+// gates on the policy pack, offline.
+type Gate func(ctx context.Context, env string, in GateInput) error
 
-// gate runs Options.Gate on st's configuration, if there is a gate. The gate evaluates the
-// program offline, where no checkpoint can be read, so deployed.SeedKey is handed every layer of
-// images (package deployed) the update would run with request; the update itself reads the
-// deployed images again under its lock.
+// GateInput is what the program of an update will see, in the shapes it reads them in.
+type GateInput struct {
+	// Config is the stack's configuration as the engine composes it: the stack file's
+	// (conveyor:images is its committed seed), and the update's request under
+	// deployed.RequestKey.
+	Config map[string]auto.ConfigValue
+	// Deployed are the images the stack's last checkpoint recorded, which the program reads
+	// through its reference to itself (deployed.Record). An offline evaluation answers that
+	// reference with them, so that the program resolves the images by its own rule; they are
+	// never folded into the seed, which the program checks against the catalog, while a
+	// deployed image of a module the catalog no longer has is history it leaves out.
+	Deployed deployed.Images
+}
+
+// gate runs Options.Gate on st's configuration and request, if there is a gate. The update
+// itself reads the deployed images again under its lock.
 func (e *Runner) gate(ctx context.Context, st *auto.Stack, request deployed.Images) error {
 	if e.opts.Gate == nil {
 		return nil
@@ -28,22 +40,23 @@ func (e *Runner) gate(ctx context.Context, st *auto.Stack, request deployed.Imag
 	if err != nil {
 		return fmt.Errorf("for the policy gate: %w", err)
 	}
-	config := map[string]auto.ConfigValue{}
+	in := GateInput{Config: map[string]auto.ConfigValue{}}
 	for k, v := range raw {
 		if v.Value != nil {
-			config[k] = auto.ConfigValue{Value: *v.Value, Secret: v.Secret}
+			in.Config[k] = auto.ConfigValue{Value: *v.Value, Secret: v.Secret}
 		}
 	}
-	layers, err := e.layers(ctx, st, request)
-	if err != nil {
+	if len(request) > 0 {
+		text, err := json.Marshal(request)
+		if err != nil {
+			return fmt.Errorf("encoding the request for the policy gate: %w", err)
+		}
+		in.Config[deployed.RequestKey] = auto.ConfigValue{Value: string(text)}
+	}
+	if in.Deployed, err = e.record(ctx, st); err != nil {
 		return err
 	}
-	images, err := json.Marshal(layers.Images())
-	if err != nil {
-		return fmt.Errorf("encoding images for the policy gate: %w", err)
-	}
-	config[deployed.SeedKey] = auto.ConfigValue{Value: string(images)}
-	if err := e.opts.Gate(ctx, st.Name(), config); err != nil {
+	if err := e.opts.Gate(ctx, st.Name(), in); err != nil {
 		return &GateError{Env: st.Name(), Err: err}
 	}
 	return nil

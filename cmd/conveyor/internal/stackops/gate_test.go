@@ -2,31 +2,46 @@ package stackops_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
 // recordingGate is a test double of the conveyor command's policy gate: it records what it
 // was asked about and refuses while refuse is set.
 type recordingGate struct {
-	mu     sync.Mutex
-	seen   []string
-	images []string
-	refuse error
+	mu   sync.Mutex
+	seen []string
+	// seeds are the conveyor:images the gate saw, and deployed the images the program's
+	// deployed layer will hold: the checkpoint's record with the request put over it, as
+	// deployed.Record computes them.
+	seeds, deployed []string
+	refuse          error
 }
 
-func (g *recordingGate) check(_ context.Context, env string, config map[string]auto.ConfigValue) error {
+func (g *recordingGate) check(_ context.Context, env string, in stackops.GateInput) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.seen = append(g.seen, env)
-	g.images = append(g.images, config["conveyor:images"].Value)
+	g.seeds = append(g.seeds, in.Config[deployed.SeedKey].Value)
+	req, err := deployed.Decode(in.Config[deployed.RequestKey].Value)
+	if err != nil {
+		return err
+	}
+	text, err := json.Marshal(in.Deployed.Overlay(req))
+	if err != nil {
+		return err
+	}
+	g.deployed = append(g.deployed, string(text))
 	return g.refuse
 }
 
@@ -55,8 +70,13 @@ func TestGateRunsBeforeTheEngine(t *testing.T) {
 	if want := []string{"dev", "dev", "staging", "staging"}; !slices.Equal(gate.seen, want) {
 		t.Errorf("the gate saw %v, want %v", gate.seen, want)
 	}
-	if got := gate.images[1]; got != `{"quotes":{"api":"quotes:2"}}` {
-		t.Errorf("the gate of the deploy saw images %s, not the deployed one", got)
+	want := []string{`{}`, `{"quotes":{"api":"quotes:2"}}`, `{}`, `{"quotes":{"api":"quotes:2"}}`}
+	if diff := cmp.Diff(want, gate.deployed); diff != "" {
+		t.Errorf("the deployed images the gates saw (-want +got):\n%s", diff)
+	}
+	// The stack file's seed stays the seed: a deployed image is never passed off as one.
+	if diff := cmp.Diff([]string{"", "", "", ""}, gate.seeds); diff != "" {
+		t.Errorf("the seeds the gates saw (-want +got):\n%s", diff)
 	}
 
 	// A fresh clone has no config file: the gate sees what the engine restored.
@@ -72,8 +92,8 @@ func TestGateRunsBeforeTheEngine(t *testing.T) {
 	if !stackops.IsGated(err) || !errors.Is(err, gate.refuse) {
 		t.Fatalf("up with a refusing gate: %v, want the gate's refusal", err)
 	}
-	if got := gate.images[len(gate.images)-1]; got != `{"quotes":{"api":"quotes:2"}}` {
-		t.Errorf("the fresh clone's gate saw images %s, not those the engine restored", got)
+	if got := gate.deployed[len(gate.deployed)-1]; got != `{"quotes":{"api":"quotes:2"}}` {
+		t.Errorf("the fresh clone's gate saw deployed images %s, not those of the last checkpoint", got)
 	}
 	if _, err := clone.Preview(ctx, "dev", stackops.RunOptions{}); !stackops.IsGated(err) {
 		t.Errorf("preview with a refusing gate: %v", err)

@@ -30,8 +30,8 @@ func getConfig(t *testing.T, e *stackops.Runner, env, key string) auto.ConfigVal
 	return v
 }
 
-// inputs reads the recorded inputs of every resource of env's state, by logical name.
-func inputs(t *testing.T, e *stackops.Runner, env string) map[string]map[string]any {
+// deployment reads env's state.
+func deployment(t *testing.T, e *stackops.Runner, env string) apitype.DeploymentV3 {
 	t.Helper()
 	state, err := e.Workspace().ExportStack(context.Background(), env)
 	if err != nil {
@@ -41,6 +41,13 @@ func inputs(t *testing.T, e *stackops.Runner, env string) map[string]map[string]
 	if err := json.Unmarshal(state.Deployment, &dep); err != nil {
 		t.Fatal(err)
 	}
+	return dep
+}
+
+// inputs reads the recorded inputs of every resource of env's state, by logical name.
+func inputs(t *testing.T, e *stackops.Runner, env string) map[string]map[string]any {
+	t.Helper()
+	dep := deployment(t, e, env)
 	out := map[string]map[string]any{}
 	for _, r := range dep.Resources {
 		urn := string(r.URN)

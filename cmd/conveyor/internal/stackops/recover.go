@@ -29,13 +29,30 @@ func (e *Runner) recoverInterrupted(ctx context.Context, st *auto.Stack, o RunOp
 	}
 	o.notify("environment %s holds %d operation(s) of an interrupted update; refreshing it to clear them", st.Name(), pending)
 	_, err = e.run(ctx, st, OpRefresh, false, o, func(ch chan<- events.EngineEvent) error {
-		_, err := st.Refresh(ctx, optrefresh.EventStreams(ch), optrefresh.Color("never"), optrefresh.ClearPendingCreates())
-		return err
+		return e.clearPending(ctx, st, optrefresh.EventStreams(ch))
 	})
 	if err != nil {
 		return fmt.Errorf("clearing the operations an interrupted update left in %s: %w", st.Name(), err)
 	}
 	return nil
+}
+
+// clearPending refreshes st from what is live and drops the pending creates an interrupted
+// operation left. Like every other CLI call it runs with the composed config (opConfig):
+// without it the CLI would find no secrets manager in the stack file (its keys are in the
+// stack's tags) and make a new one, re-keying a passphrase stack or falling back to the
+// passphrase on a KMS one.
+func (e *Runner) clearPending(ctx context.Context, st *auto.Stack, opts ...optrefresh.Option) error {
+	path, done, err := e.opConfig(ctx, st, nil, nil)
+	if err != nil {
+		return err
+	}
+	opts = append(opts, optrefresh.Color("never"), optrefresh.ClearPendingCreates(), optrefresh.ConfigFile(path))
+	_, err = st.Refresh(ctx, opts...)
+	if derr := done(ctx); err == nil {
+		err = derr
+	}
+	return err
 }
 
 // pendingOperationsWarning opens the warning the engine gives when an update begins on a

@@ -10,7 +10,6 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/optrefresh"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 )
@@ -71,23 +70,28 @@ func (e *Runner) run(ctx context.Context, st *auto.Stack, op string, dryRun bool
 	recovered := false
 	retries, err := withLockRetry(ctx, e.opts.LockRetry, st.Name(), waiting, func() error {
 		err := stream(col, call)
-		if err != nil && isLockError(err) && staleLock(err, hostname(), processAlive) {
-			// Left by a killed update on this host (see stalelock.go): remove it, and let the
-			// retry take the lock. The update's pending operations stay in the state, where
-			// the next update deals with them.
-			o.notify("environment %s is locked by a process of this host that no longer runs (a killed update); removing its stale lock", st.Name())
-			if cerr := st.Cancel(ctx); cerr != nil {
-				return fmt.Errorf("removing the stale lock of %s: %w", st.Name(), cerr)
-			}
-			recovered = true
-			if skipsCheckpoints(st.Name()) && op != OpRefresh {
-				// Without intermediate checkpoints the state is the one from before the killed
-				// operation, and still records what it deleted: a refresh forgets that, so
-				// that the retried operation makes it again instead of taking it for unchanged.
-				o.notify("environment %s skips checkpoints: refreshing its state from the cluster before retrying", st.Name())
-				if _, rerr := st.Refresh(ctx, optrefresh.Color("never"), optrefresh.ClearPendingCreates()); rerr != nil {
-					return fmt.Errorf("refreshing %s after its killed operation: %w", st.Name(), rerr)
-				}
+		if err == nil || !isLockError(err) {
+			return err
+		}
+		removed, berr := breakStaleLocks(err, thisHost())
+		if berr != nil {
+			return berr
+		}
+		if len(removed) == 0 {
+			return err
+		}
+		// Left by a killed operation on this host (see stalelock.go): its lock is gone, and the
+		// retry takes the lock unless another operation holds it. The killed operation's
+		// pending operations stay in the state, where the next update deals with them.
+		o.notify("environment %s was locked by a process of this host that no longer runs (a killed operation); removed its stale lock", st.Name())
+		recovered = true
+		if e.checkpointsSkipped(st.Name()) && op != OpRefresh {
+			// Without intermediate checkpoints the state is the one from before the killed
+			// operation, and still records what it deleted: a refresh forgets that, so
+			// that the retried operation makes it again instead of taking it for unchanged.
+			o.notify("environment %s skips checkpoints: refreshing its state from the cluster before retrying", st.Name())
+			if rerr := e.clearPending(ctx, st); rerr != nil {
+				return fmt.Errorf("refreshing %s after its killed operation: %w", st.Name(), rerr)
 			}
 		}
 		return err

@@ -2,6 +2,7 @@ package stackops
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -17,11 +18,15 @@ import (
 // A local environment skips the engine's intermediate checkpoints (checkpoints.go), so an
 // operation killed midway leaves live objects its state does not record. The next up adopts
 // those the program still declares; the others, and everything such an update made before a
-// destroy, would stay live for ever. The sweep deletes them, found by the label every object
-// carries (naming.LabelEnvironment):
-//   - after a successful destroy of a local environment: every object labelled with it;
-//   - after a successful up that removed a killed operation's lock: every object labelled
-//     with it that the state does not hold and no controller made from what it holds.
+// destroy, would stay live for ever. The sweep deletes them, found by the labels every object
+// carries (naming.LabelEnvironment, and naming.LabelManagedBy: nothing another tool made):
+//   - after a successful destroy of a local environment;
+//   - after a successful up that removed a killed operation's lock;
+// every object so labelled that the stack's state does not hold and no controller made from
+// what it holds. The sweep runs under the stack's lock (stacklock.go), taken after the
+// operation's CLI released it, and reads the state under it: an operation of the same stack
+// that started in between (a second runner's up right after a destroy) has finished by then,
+// and what it made is in the state it left, so nothing it made is deleted.
 //
 // A run with nothing killed before it does not sweep after an up: it cannot have orphans, and
 // reading the state and listing every kind would cost every update a few seconds.
@@ -29,21 +34,26 @@ import (
 // sweepAfter runs the sweep for a successful operation op on st, and records what it deleted
 // in s.
 func (e *Runner) sweepAfter(ctx context.Context, st *auto.Stack, op string, s *opsummary.Summary, o RunOptions) error {
-	if e.opts.LocalCluster == nil || !skipsCheckpoints(st.Name()) || s == nil {
+	if e.opts.LocalCluster == nil || !skipsCheckpoints(st.Name()) || !e.checkpointsSkipped(st.Name()) || s == nil {
 		return nil
 	}
-	var keep []kubeobjects.Ref
-	switch {
-	case op == OpDestroy:
-	case op == OpUpdate && s.Recovered && len(s.Targets) == 0:
-		var err error
-		if keep, err = e.stateObjects(ctx, st.Name()); err != nil {
-			return err
-		}
-	default:
+	if recoveredUp := op == OpUpdate && s.Recovered && len(s.Targets) == 0; op != OpDestroy && !recoveredUp {
 		return nil
 	}
-	swept, err := e.sweep(ctx, st.Name(), keep)
+	unlock, err := e.lockStack(ctx, st.Name(), o)
+	if errors.Is(err, errNotLockable) {
+		// Nothing can keep an operation out while the sweep runs: deleting then might delete
+		// what it makes, so the orphans stay, and are said.
+		o.notify("environment %s: not sweeping what a killed operation left (%v: the sweep cannot lock the stack)", st.Name(), err)
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sweeping %s: %w", st.Name(), err)
+	}
+	swept, err := e.sweepLocked(ctx, st.Name())
+	if uerr := unlock(); err == nil {
+		err = uerr
+	}
 	for _, ref := range swept {
 		s.Swept = append(s.Swept, string(ref))
 	}
@@ -53,8 +63,13 @@ func (e *Runner) sweepAfter(ctx context.Context, st *auto.Stack, op string, s *o
 	return err
 }
 
-// sweep deletes the live objects labelled with env that keep does not account for.
-func (e *Runner) sweep(ctx context.Context, env string, keep []kubeobjects.Ref) ([]kubeobjects.Ref, error) {
+// sweepLocked deletes the live objects labelled with env that its state, read now, does not
+// account for. The caller holds env's lock.
+func (e *Runner) sweepLocked(ctx context.Context, env string) ([]kubeobjects.Ref, error) {
+	keep, err := e.stateObjects(ctx, env)
+	if err != nil {
+		return nil, err
+	}
 	config, err := e.opts.LocalCluster(ctx, env)
 	if err != nil {
 		return nil, fmt.Errorf("sweeping %s: %w", env, err)
@@ -63,7 +78,7 @@ func (e *Runner) sweep(ctx context.Context, env string, keep []kubeobjects.Ref) 
 	if err != nil {
 		return nil, fmt.Errorf("sweeping %s: %w", env, err)
 	}
-	live, err := c.List(ctx, naming.LabelEnvironment+"="+env)
+	live, err := c.List(ctx, sweepSelector(env))
 	if err != nil {
 		return nil, fmt.Errorf("sweeping %s: %w", env, err)
 	}
@@ -82,6 +97,12 @@ func (e *Runner) sweep(ctx context.Context, env string, keep []kubeobjects.Ref) 
 		return swept, fmt.Errorf("sweeping %s: %w", env, err)
 	}
 	return swept, nil
+}
+
+// sweepSelector selects what Conveyor made for env: both labels, so that an object another
+// tool labelled with the environment is never taken for an orphan.
+func sweepSelector(env string) string {
+	return naming.LabelEnvironment + "=" + env + "," + naming.LabelManagedBy + "=" + naming.ManagedBy
 }
 
 // sweepTimeout bounds the wait for swept objects to be gone: a namespace takes as long as
