@@ -21,6 +21,12 @@ const passwordLength = 32
 // DatabaseClientImage runs the database jobs: psql and pg_isready of the server's major.
 const DatabaseClientImage = LocalPostgresImage
 
+// moduleConnectionLimit is the most sessions a module's role holds at once (CONNECTION LIMIT):
+// a module runs a handful of pods with small pools, and several environments share an
+// instance whose smallest tier allows 100 connections in all, so one module's leak or
+// attacker cannot take them all.
+const moduleConnectionLimit = 20
+
 // secretKeyVerifier is the key of the setup's Secret that holds the role's SCRAM verifier.
 const secretKeyVerifier = "verifier"
 
@@ -82,8 +88,11 @@ func sslMode(t *Target) string {
 	if t.IsLocal() {
 		return "disable"
 	}
-	return "require"
+	return cloudSQLSSLMode
 }
+
+// cloudSQLSSLMode is what every client of Cloud SQL asks of it.
+const cloudSQLSSLMode = "require"
 
 // databaseSetup runs dbsetup.Setup for the module in a Job of the environment's platform
 // namespace, as the server's admin. The job gets the role's SCRAM verifier, not its
@@ -104,6 +113,7 @@ func (b *moduleBuilder) databaseSetup(dbName, user string, password pulumi.Strin
 	env := append(databaseAdminEnv(b.args.Target, b.args.Environment.Name),
 		corev1.EnvVarArgs{Name: pulumi.String(dbsetup.EnvDatabase), Value: pulumi.String(dbName)},
 		corev1.EnvVarArgs{Name: pulumi.String(dbsetup.EnvUser), Value: pulumi.String(user)},
+		corev1.EnvVarArgs{Name: pulumi.String(dbsetup.EnvConnectionLimit), Value: pulumi.Sprintf("%d", moduleConnectionLimit)},
 		secretEnv(dbsetup.EnvVerifier, secretName, secretKeyVerifier),
 	)
 	return newPlatformJob(b.ctx, platform, naming.DatabaseSetupJob(spec.Name), scope, DatabaseClientImage, dbsetup.Setup, env,
