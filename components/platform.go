@@ -129,7 +129,7 @@ func readAdminPassword(ctx *pulumi.Context, scope string, opts []pulumi.Resource
 	password := secret.Data.MapIndex(pulumi.String(SecretKeyPassword)).ApplyT(func(b64 string) (string, error) {
 		plain, err := base64.StdEncoding.DecodeString(b64)
 		if err != nil {
-			return "", fmt.Errorf("Secret %s: key %s is not base64: %w", id, SecretKeyPassword, err)
+			return "", fmt.Errorf("key %s of Secret %s is not base64: %w", SecretKeyPassword, id, err)
 		}
 		return string(plain), nil
 	}).(pulumi.StringOutput)
