@@ -119,9 +119,9 @@ type Cluster struct {
 	SQLInstance       pulumi.StringOutput `pulumi:"sqlInstance"`
 	SQLConnectionName pulumi.StringOutput `pulumi:"sqlConnectionName"`
 	SQLPrivateAddress pulumi.StringOutput `pulumi:"sqlPrivateAddress"`
-	// SQLAdminPassword is the password of the instance's admin (naming.DatabaseAdminUser), a
-	// secret; environments read it to run their database setup.
-	SQLAdminPassword pulumi.StringOutput `pulumi:"sqlAdminPassword"`
+	// StagingSQLPrivateAddress is the address of staging's own instance ("" where there is
+	// none: on cluster-prod and local clusters).
+	StagingSQLPrivateAddress pulumi.StringOutput `pulumi:"sqlStagingPrivateAddress"`
 
 	// Local and Platform are set in local mode.
 	Local    *LocalServices
@@ -167,7 +167,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		OutputSQLInstance:       c.SQLInstance,
 		OutputSQLConnectionName: c.SQLConnectionName,
 		OutputSQLPrivateAddress: c.SQLPrivateAddress,
-		OutputSQLAdminPassword:  c.SQLAdminPassword,
+		OutputSQLStagingAddress: c.StagingSQLPrivateAddress,
 	}); err != nil {
 		return nil, fmt.Errorf("cluster %s: %w", name, err)
 	}
@@ -218,7 +218,6 @@ func newLocalCluster(ctx *pulumi.Context, c *Cluster, args *LocalClusterArgs, me
 	c.Project = pulumi.String(LocalProject).ToStringOutput()
 	c.ProjectNumber, c.Region, c.SQLInstance, c.SQLConnectionName = empty, empty, empty, empty
 	c.SQLPrivateAddress = pulumi.String(local.PostgresHost).ToStringOutput()
-	// The local server's admin password lives in its own Secret, in the cluster.
-	c.SQLAdminPassword = pulumi.ToSecret(empty).(pulumi.StringOutput)
+	c.StagingSQLPrivateAddress = empty
 	return nil
 }

@@ -118,7 +118,8 @@ func newGKE(ctx *pulumi.Context, c *Cluster, args *GKEClusterArgs, mesh MeshArgs
 	if err := g.nodePools(cluster, nodeAccount); err != nil {
 		return err
 	}
-	if err := g.sqlInstance(network); err != nil {
+	servers, err := g.sqlInstances(network)
+	if err != nil {
 		return err
 	}
 	if err := g.mesh(cluster); err != nil {
@@ -138,7 +139,7 @@ func newGKE(ctx *pulumi.Context, c *Cluster, args *GKEClusterArgs, mesh MeshArgs
 		return fmt.Errorf("kubernetes provider: %w", err)
 	}
 	c.Provider = provider
-	return nil
+	return g.sqlAdmins(servers)
 }
 
 // network creates the cluster's VPC, its subnet with secondary ranges for pods and services
@@ -335,13 +336,47 @@ func (g *gke) nodePools(cluster *container.Cluster, account *serviceaccount.Acco
 	return nil
 }
 
-// sqlInstance creates the Cloud SQL for PostgreSQL instance the cluster's environments share:
-// reachable only on a private address inside the VPC (private services access), TLS required,
-// daily backups with point-in-time recovery. The edition is pinned to Enterprise, whose tiers
-// are the db-custom-* ones: PostgreSQL 16's default, Enterprise Plus, rejects them. Deletion
-// protection is on for every instance (it holds every environment's data of the cluster, and
-// it costs nothing); production's is also protected in Pulumi's state.
-func (g *gke) sqlInstance(network *compute.Network) error {
+// sqlInstances creates the cluster's Cloud SQL for PostgreSQL instances, one for the admin
+// scopes that share it (naming.SQLInstanceOf): on cluster-nonprod, staging's own and the one of
+// dev and the ad-hoc environments; on cluster-prod, prod's. Each is reachable only on a
+// private address inside the VPC (private services access), TLS required, daily backups with
+// point-in-time recovery. The edition is pinned to Enterprise, whose tiers are the db-custom-*
+// ones: PostgreSQL 16's default, Enterprise Plus, rejects them. Deletion protection is on for
+// every instance (it holds environments' data, and it costs nothing); production's is also
+// protected in Pulumi's state.
+func (g *gke) sqlInstances(network *compute.Network) ([]sqlServer, error) {
+	peering, err := g.privateServices(network)
+	if err != nil {
+		return nil, err
+	}
+	var servers []sqlServer
+	byName := map[string]int{}
+	for _, scope := range naming.DatabaseAdminScopes(g.args.Production) {
+		name := naming.SQLInstanceOf(g.args.Name, scope)
+		if i, ok := byName[name]; ok {
+			servers[i].scopes = append(servers[i].scopes, scope)
+			continue
+		}
+		instance, err := g.sqlInstance(name, network, peering)
+		if err != nil {
+			return nil, err
+		}
+		byName[name] = len(servers)
+		servers = append(servers, sqlServer{instance: instance, scopes: []string{scope}})
+	}
+	shared := servers[byName[naming.SQLInstance(g.args.Name)]].instance
+	g.c.SQLInstance = shared.Name
+	g.c.SQLConnectionName = shared.ConnectionName
+	g.c.SQLPrivateAddress = shared.PrivateIpAddress
+	g.c.StagingSQLPrivateAddress = pulumi.String("").ToStringOutput()
+	if i, ok := byName[naming.SQLInstanceOf(g.args.Name, naming.StagingScope)]; ok && !g.args.Production {
+		g.c.StagingSQLPrivateAddress = servers[i].instance.PrivateIpAddress
+	}
+	return servers, nil
+}
+
+// privateServices reserves the VPC's range for Google's managed services and peers it.
+func (g *gke) privateServices(network *compute.Network) (pulumi.Resource, error) {
 	name := g.args.Name
 	reserved, err := compute.NewGlobalAddress(g.ctx, naming.PrivateServicesRange(name), &compute.GlobalAddressArgs{
 		Name:         pulumi.String(naming.PrivateServicesRange(name)),
@@ -352,7 +387,7 @@ func (g *gke) sqlInstance(network *compute.Network) error {
 		Network:      network.ID(),
 	}, g.opts()...)
 	if err != nil {
-		return fmt.Errorf("private services range: %w", err)
+		return nil, fmt.Errorf("private services range: %w", err)
 	}
 	peering, err := servicenetworking.NewConnection(g.ctx, naming.PrivateServicesRange(name), &servicenetworking.ConnectionArgs{
 		Network:               network.ID(),
@@ -360,8 +395,13 @@ func (g *gke) sqlInstance(network *compute.Network) error {
 		ReservedPeeringRanges: pulumi.StringArray{reserved.Name},
 	}, g.opts()...)
 	if err != nil {
-		return fmt.Errorf("private services connection: %w", err)
+		return nil, fmt.Errorf("private services connection: %w", err)
 	}
+	return peering, nil
+}
+
+// sqlInstance creates one Cloud SQL instance, after the private services peering.
+func (g *gke) sqlInstance(name string, network *compute.Network, peering pulumi.Resource) (*sql.DatabaseInstance, error) {
 	tier := g.args.SQLTier
 	if tier == "" {
 		tier = "db-custom-1-3840"
@@ -370,8 +410,8 @@ func (g *gke) sqlInstance(network *compute.Network) error {
 	if g.args.Production {
 		availability = "REGIONAL"
 	}
-	instance, err := sql.NewDatabaseInstance(g.ctx, naming.SQLInstance(name), &sql.DatabaseInstanceArgs{
-		Name:            pulumi.String(naming.SQLInstance(name)),
+	instance, err := sql.NewDatabaseInstance(g.ctx, name, &sql.DatabaseInstanceArgs{
+		Name:            pulumi.String(name),
 		Project:         pulumi.String(g.args.Project),
 		Region:          pulumi.String(g.args.Region),
 		DatabaseVersion: pulumi.String("POSTGRES_16"),
@@ -397,12 +437,9 @@ func (g *gke) sqlInstance(network *compute.Network) error {
 		DeletionProtection: pulumi.Bool(true),
 	}, g.opts(pulumi.DependsOn([]pulumi.Resource{peering}), pulumi.Protect(g.args.Production))...)
 	if err != nil {
-		return fmt.Errorf("cloud sql instance: %w", err)
+		return nil, fmt.Errorf("cloud sql instance %s: %w", name, err)
 	}
-	g.c.SQLInstance = instance.Name
-	g.c.SQLConnectionName = instance.ConnectionName
-	g.c.SQLPrivateAddress = instance.PrivateIpAddress
-	return g.sqlAdmin(instance)
+	return instance, nil
 }
 
 // kubeconfig reaches the cluster's endpoint (the private one when the public one is off)

@@ -20,10 +20,11 @@ const (
 	OutputSQLInstance       = "sqlInstance"
 	OutputSQLConnectionName = "sqlConnectionName"
 	OutputSQLPrivateAddress = "sqlPrivateAddress"
-	// OutputSQLAdminPassword is the Cloud SQL admin's password (a secret), with which the
-	// environments' setup jobs create their modules' roles and databases.
-	OutputSQLAdminPassword = "sqlAdminPassword"
-	OutputClusterName      = "clusterName"
+	// OutputSQLStagingAddress is the private address of staging's own instance. No output
+	// carries a database password: an environment reads its admin's from the Secret the
+	// cluster stack hands its scope (naming.DatabaseAdminNamespace).
+	OutputSQLStagingAddress = "sqlStagingPrivateAddress"
+	OutputClusterName       = "clusterName"
 	// OutputMesh is the cluster's mesh mode (MeshMode). An environment needs it while its
 	// program runs, as a plain value, since it decides which objects exist.
 	OutputMesh = "mesh"
@@ -42,7 +43,7 @@ type ClusterOutputs struct {
 	SQLInstance       pulumi.StringOutput
 	SQLConnectionName pulumi.StringOutput
 	SQLPrivateAddress pulumi.StringOutput
-	SQLAdminPassword  pulumi.StringOutput
+	SQLStagingAddress pulumi.StringOutput
 	ClusterName       pulumi.StringOutput
 	Mesh              pulumi.StringOutput
 	AllowedRegistries pulumi.StringOutput
@@ -60,6 +61,8 @@ type SimulatedCluster struct {
 	SQLPrivateAddr string
 	// AllowedRegistries are the cluster stack's conveyor:allowedRegistries.
 	AllowedRegistries []string
+	// SQLStagingAddr is staging's own instance's address ("" on the production cluster).
+	SQLStagingAddr string
 }
 
 // clusterOutput is one entry of the contract.
@@ -90,8 +93,8 @@ var clusterOutputs = []clusterOutput{
 		func(s SimulatedCluster) string { return s.SQLPrivateAddr }},
 	{OutputClusterName, false, func(o *ClusterOutputs) *pulumi.StringOutput { return &o.ClusterName },
 		func(s SimulatedCluster) string { return naming.Cluster(s.Name) }},
-	{OutputSQLAdminPassword, true, func(o *ClusterOutputs) *pulumi.StringOutput { return &o.SQLAdminPassword },
-		func(s SimulatedCluster) string { return "simulated admin password of " + naming.SQLInstance(s.Name) }},
+	{OutputSQLStagingAddress, false, func(o *ClusterOutputs) *pulumi.StringOutput { return &o.SQLStagingAddress },
+		func(s SimulatedCluster) string { return s.SQLStagingAddr }},
 	{OutputMesh, false, func(o *ClusterOutputs) *pulumi.StringOutput { return &o.Mesh },
 		func(s SimulatedCluster) string { return string(s.Mesh) }},
 	{OutputAllowedRegistries, false, func(o *ClusterOutputs) *pulumi.StringOutput { return &o.AllowedRegistries },
@@ -108,7 +111,7 @@ func (c *Cluster) Outputs(name string) ClusterOutputs {
 		SQLInstance:       c.SQLInstance,
 		SQLConnectionName: c.SQLConnectionName,
 		SQLPrivateAddress: c.SQLPrivateAddress,
-		SQLAdminPassword:  c.SQLAdminPassword,
+		SQLStagingAddress: c.StagingSQLPrivateAddress,
 		ClusterName:       pulumi.String(naming.Cluster(name)).ToStringOutput(),
 		Mesh:              pulumi.String(string(c.Mesh.Mode)).ToStringOutput(),
 		AllowedRegistries: pulumi.String(naming.JoinRegistries(c.AllowedRegistries)).ToStringOutput(),

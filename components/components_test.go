@@ -1,6 +1,7 @@
 package components_test
 
 import (
+	"encoding/base64"
 	"fmt"
 	"slices"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp"
 	"github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/conveyor-paas/conveyor/components"
@@ -74,8 +76,23 @@ func loadCatalog(t *testing.T) *manifest.Catalog {
 	return cat
 }
 
-// testAdminPassword stands in for the Cloud SQL admin's password, read from the cluster stack.
-const testAdminPassword = "admin-password-from-the-cluster-stack"
+// testAdminPassword stands in for the password of a scope's database admin, which the
+// environment reads from the Secret where the cluster stack hands it over.
+func testAdminPassword(scope string) string { return "admin-password-of-" + scope }
+
+// readAdminSecret is a test double of the cluster's API server for the environment's read of
+// its admin's Secret: it answers the Secret of any scope's admin namespace.
+func readAdminSecret(typ, id string) (resource.PropertyMap, error) {
+	ns, name, _ := strings.Cut(id, "/")
+	scope, ok := strings.CutPrefix(ns, "conveyor-admin-")
+	if typ != "kubernetes:core/v1:Secret" || !ok || name != "conveyor-database-admin" {
+		return nil, fmt.Errorf("no %s %s on the test double's cluster", typ, id)
+	}
+	encoded := base64.StdEncoding.EncodeToString([]byte(testAdminPassword(scope)))
+	return resource.PropertyMap{"data": resource.NewObjectProperty(resource.PropertyMap{
+		"password": resource.MakeSecret(resource.NewProperty(encoded)),
+	})}, nil
+}
 
 // gcpTarget is a GKE cluster's target as an environment stack sees it, with the
 // environment's platform namespace.
@@ -93,7 +110,7 @@ func gcpTarget(ctx *pulumi.Context, env components.Environment) (*components.Tar
 		Project: pulumi.String("acme-nonprod"), ProjectNumber: pulumi.String("123456789012"),
 		SQLInstance: pulumi.String("conveyor-nonprod-pg"), SQLHost: pulumi.String("10.100.0.3"),
 	}
-	target.Platform, err = components.NewPlatform(ctx, env, target, pulumi.ToSecret(pulumi.String(testAdminPassword)).(pulumi.StringOutput))
+	target.Platform, err = components.NewPlatform(ctx, env, target)
 	return target, err
 }
 
@@ -136,7 +153,7 @@ func deploy(t *testing.T, env components.Environment, local bool) *evaluation.Re
 		}
 		return events.Close()
 	}
-	rec, err := evaluation.Run(program, evaluation.Options{Project: "conveyor", Stack: env.Name})
+	rec, err := evaluation.Run(program, evaluation.Options{Project: "conveyor", Stack: env.Name, Read: readAdminSecret})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,8 +23,15 @@ type Environment struct {
 
 // namespaceAnnotations are the annotations of every namespace of the environment.
 func (e Environment) namespaceAnnotations() pulumi.StringMap {
+	return namespaceAnnotations(e.AllowedRegistries)
+}
+
+// namespaceAnnotations are every namespace's annotations: the field manager's, and where its
+// images may come from (CONV-IMG-002 reads it), for an environment's namespaces and a cluster
+// stack's own alike.
+func namespaceAnnotations(allowedRegistries []string) pulumi.StringMap {
 	a := managedAnnotations()
-	a[naming.AllowedRegistriesAnnotation] = pulumi.String(naming.JoinRegistries(e.AllowedRegistries))
+	a[naming.AllowedRegistriesAnnotation] = pulumi.String(naming.JoinRegistries(allowedRegistries))
 	return a
 }
 

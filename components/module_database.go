@@ -22,6 +22,12 @@ const passwordLength = 32
 // It is pinned to a digest, since it runs in production too (CONV-IMG-001).
 const DatabaseClientImage = LocalPostgresImage + "@sha256:1d04b9ba1d4996401f2552b51beda8187f175c0645c091e4781134fc9c9a3eef"
 
+// moduleConnectionLimit is the most sessions a module's role holds at once (CONNECTION LIMIT):
+// a module runs a handful of pods with small pools, and several environments share an
+// instance whose smallest tier allows 100 connections in all, so one module's leak or
+// attacker cannot take them all.
+const moduleConnectionLimit = 20
+
 // secretKeyVerifier is the key of the setup's Secret that holds the role's SCRAM verifier.
 const secretKeyVerifier = "verifier"
 
@@ -83,8 +89,11 @@ func sslMode(t *Target) string {
 	if t.IsLocal() {
 		return "disable"
 	}
-	return "require"
+	return cloudSQLSSLMode
 }
+
+// cloudSQLSSLMode is what every client of Cloud SQL asks of it.
+const cloudSQLSSLMode = "require"
 
 // databaseSetup runs dbsetup.Setup for the module in a Job of the environment's platform
 // namespace, as the server's admin. The job gets the role's SCRAM verifier, not its
@@ -105,6 +114,7 @@ func (b *moduleBuilder) databaseSetup(dbName, user string, password pulumi.Strin
 	env := append(databaseAdminEnv(b.args.Target, b.args.Environment.Name),
 		corev1.EnvVarArgs{Name: pulumi.String(dbsetup.EnvDatabase), Value: pulumi.String(dbName)},
 		corev1.EnvVarArgs{Name: pulumi.String(dbsetup.EnvUser), Value: pulumi.String(user)},
+		corev1.EnvVarArgs{Name: pulumi.String(dbsetup.EnvConnectionLimit), Value: pulumi.Sprintf("%d", moduleConnectionLimit)},
 		secretEnv(dbsetup.EnvVerifier, secretName, secretKeyVerifier),
 	)
 	return newPlatformJob(b.ctx, platform, naming.DatabaseSetupJob(spec.Name), scope, DatabaseClientImage, dbsetup.Setup, env,

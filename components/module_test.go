@@ -10,6 +10,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/dbsetup"
+	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
 )
 
@@ -50,8 +51,10 @@ func TestModuleDatabase(t *testing.T) {
 			if got := str(setup, "spec.template.spec.containers[0].command[2]"); got != dbsetup.Setup {
 				t.Errorf("the setup job does not run dbsetup.Setup:\n%s", got)
 			}
+			scope := naming.DatabaseAdminScope(env.Name)
 			wantEnv := map[string]string{
-				"PGHOST": "10.100.0.3", "PGUSER": "conveyor_admin", "PGSSLMODE": "require",
+				"PGHOST": "10.100.0.3", "PGUSER": "conveyor_admin_" + scope, "PGSSLMODE": "require",
+				"DB_CONNECTION_LIMIT":  "20",
 				"PGPASSWORD":           "secret:conveyor-database-admin/password",
 				"DB_NAME":              name,
 				"DB_USER":              name,
@@ -62,8 +65,8 @@ func TestModuleDatabase(t *testing.T) {
 				t.Errorf("setup env = %v\nwant %v", got, wantEnv)
 			}
 			admin := must(t, rec, typeSecret, platformNS+"/conveyor-database-admin")
-			if got := str(admin, "stringData.password"); got != testAdminPassword {
-				t.Errorf("the admin secret holds %q, not the cluster stack's admin password", got)
+			if got := str(admin, "stringData.password"); got != testAdminPassword(scope) {
+				t.Errorf("the admin secret holds %q, not the password of the %s admin that the cluster hands over", got, scope)
 			}
 			setupSecret := must(t, rec, typeSecret, platformNS+"/quotes-database")
 			secret := must(t, rec, typeSecret, env.Name+"-sales/quotes-database")
@@ -124,9 +127,9 @@ func TestNoPasswordOutsideItsSecret(t *testing.T) {
 	password := str(must(t, rec, typeSecret, "dev-sales/quotes-database"), "stringData.password")
 	verifier := str(must(t, rec, typeSecret, "dev-conveyor/quotes-database"), "stringData.verifier")
 	holders := map[string]string{
-		password:          "dev-sales/quotes-database",
-		verifier:          "dev-conveyor/quotes-database",
-		testAdminPassword: "dev-conveyor/conveyor-database-admin",
+		password:                 "dev-sales/quotes-database",
+		verifier:                 "dev-conveyor/quotes-database",
+		testAdminPassword("dev"): "dev-conveyor/conveyor-database-admin",
 	}
 	for value, holder := range holders {
 		if value == "" {

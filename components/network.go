@@ -120,7 +120,18 @@ func allowDatabase(t *Target, env string) networkPolicy {
 	if t.IsLocal() {
 		return egressTo(naming.PolicyAllowDatabase, platformPods(env, naming.LocalPostgresComponent), ports("TCP", postgresPort))
 	}
-	return egressTo(naming.PolicyAllowDatabase, ipBlock(pulumi.Sprintf("%s/32", t.SQLHost)), ports("TCP", postgresPort))
+	return allowDatabaseAt(t.SQLHost)
+}
+
+// allowDatabaseAt lets pods reach Cloud SQL instances at their private addresses.
+func allowDatabaseAt(hosts ...pulumi.StringInput) networkPolicy {
+	var peers networkingv1.NetworkPolicyPeerArray
+	for _, h := range hosts {
+		peers = append(peers, ipBlock(pulumi.Sprintf("%s/32", h)))
+	}
+	return networkPolicy{purpose: naming.PolicyAllowDatabase, egress: true, to: networkingv1.NetworkPolicyEgressRuleArray{
+		networkingv1.NetworkPolicyEgressRuleArgs{To: peers, Ports: networkingv1.NetworkPolicyPortArray{ports("TCP", postgresPort)}},
+	}}
 }
 
 // allowPubSubEmulator lets pods of a local environment reach its Pub/Sub emulator.

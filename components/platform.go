@@ -1,6 +1,7 @@
 package components
 
 import (
+	"encoding/base64"
 	"fmt"
 
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
@@ -8,6 +9,7 @@ import (
 	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/conveyor-paas/conveyor/components/manifest"
 	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
@@ -27,28 +29,35 @@ type platformNamespace struct {
 // newPlatformNamespace creates the environment's platform namespace, with the Pod Security
 // labels of every namespace, its quota and its network policies.
 func newPlatformNamespace(ctx *pulumi.Context, env Environment, policies []networkPolicy, opts []pulumi.ResourceOption) (*platformNamespace, error) {
-	nsName := naming.PlatformNamespace(env.Name)
 	// The platform's own workloads are labelled as module "conveyor" of the reserved space,
 	// so their selectors have a module to match like any component's.
 	scope := naming.Scope{Environment: env.Name, Space: naming.ReservedSpace, Module: naming.ReservedSpace}
+	return newGuardedNamespace(ctx, naming.PlatformNamespace(env.Name), scope, env.namespaceAnnotations(), policies, platformQuota, opts)
+}
+
+// newGuardedNamespace creates a namespace the platform keeps for itself: restricted Pod
+// Security, a quota, and the network policies given (default-deny among them). annotations
+// are an environment's (its allowed registries among them), or a cluster stack's own.
+func newGuardedNamespace(ctx *pulumi.Context, nsName string, scope naming.Scope, annotations pulumi.StringMap, policies []networkPolicy, quota manifest.Quota,
+	opts []pulumi.ResourceOption) (*platformNamespace, error) {
 	labels := naming.KubernetesLabels(scope)
 	for k, v := range podSecurityLabels {
 		labels[k] = v
 	}
 	ns, err := corev1.NewNamespace(ctx, nsName, &corev1.NamespaceArgs{
-		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(nsName), Labels: pulumi.ToStringMap(labels), Annotations: env.namespaceAnnotations()},
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(nsName), Labels: pulumi.ToStringMap(labels), Annotations: annotations},
 	}, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("platform namespace: %w", err)
+		return nil, fmt.Errorf("namespace %s: %w", nsName, err)
 	}
 	p := &platformNamespace{name: nsName, ns: ns.Metadata.Name().Elem(), scope: scope,
 		in: append(append([]pulumi.ResourceOption{}, opts...), pulumi.DependsOn([]pulumi.Resource{ns}))}
 	created, err := newNetworkPolicies(ctx, nsName, p.ns, scope, policies, p.in)
 	if err != nil {
-		return nil, fmt.Errorf("platform namespace: %w", err)
+		return nil, fmt.Errorf("namespace %s: %w", nsName, err)
 	}
-	if err := newQuota(ctx, p.ns, scope, platformQuota, nil, p.in); err != nil {
-		return nil, fmt.Errorf("platform namespace: %w", err)
+	if err := newQuota(ctx, nsName, p.ns, scope, quota, nil, p.in); err != nil {
+		return nil, fmt.Errorf("namespace %s: %w", nsName, err)
 	}
 	p.ready = append([]pulumi.Resource{ns}, created...)
 	return p, nil
@@ -65,9 +74,12 @@ func allowFromEnvironment(env string) networkPolicy {
 
 // NewPlatform creates a GCP environment's platform namespace: nothing connects into it, and
 // its pods (the database setup jobs) reach only DNS and the Cloud SQL instance. It holds the
-// instance admin's password, which the cluster stack made, in a Secret no team can read: teams
-// are given roles in their spaces' namespaces only.
-func NewPlatform(ctx *pulumi.Context, env Environment, target *Target, adminPassword pulumi.StringInput, opts ...pulumi.ResourceOption) (*Platform, error) {
+// password of the environment's database admin (naming.DatabaseAdminScope), in a Secret no
+// team can read: teams are given roles in their spaces' namespaces only. The password is read
+// from where the cluster stack hands it to the scope (naming.DatabaseAdminNamespace), never
+// from the cluster stack's outputs: an ad-hoc environment reads the ad-hoc tier's admin and
+// nothing of the cluster stack's state.
+func NewPlatform(ctx *pulumi.Context, env Environment, target *Target, opts ...pulumi.ResourceOption) (*Platform, error) {
 	if target == nil || target.Kubernetes == nil || target.IsLocal() {
 		return nil, fmt.Errorf("platform of %s: a GCP target with a Kubernetes provider is required", env.Name)
 	}
@@ -80,13 +92,18 @@ func NewPlatform(ctx *pulumi.Context, env Environment, target *Target, adminPass
 	if err != nil {
 		return nil, err
 	}
+	scope := naming.DatabaseAdminScope(env.Name)
+	password, err := readAdminPassword(ctx, scope, child)
+	if err != nil {
+		return nil, fmt.Errorf("platform of %s: %w", env.Name, err)
+	}
 	secretName := naming.DatabaseAdminSecret()
-	scope := ns.scope
-	scope.Component = naming.DatabaseSetupComponent
+	setup := ns.scope
+	setup.Component = naming.DatabaseSetupComponent
 	secret, err := corev1.NewSecret(ctx, ns.name+"/"+secretName, &corev1.SecretArgs{
-		Metadata:   objectMeta(secretName, ns.ns, scope),
+		Metadata:   objectMeta(secretName, ns.ns, setup),
 		Type:       pulumi.String("Opaque"),
-		StringData: pulumi.StringMap{SecretKeyPassword: pulumi.ToSecret(adminPassword).(pulumi.StringOutput)},
+		StringData: pulumi.StringMap{SecretKeyPassword: password},
 	}, ns.in...)
 	if err != nil {
 		return nil, fmt.Errorf("platform of %s: admin secret: %w", env.Name, err)
@@ -96,8 +113,26 @@ func NewPlatform(ctx *pulumi.Context, env Environment, target *Target, adminPass
 	}
 	return &Platform{
 		Namespace:   ns.name,
-		AdminUser:   naming.DatabaseAdminUser,
+		AdminUser:   naming.DatabaseAdmin(scope),
 		AdminSecret: secretName,
 		Ready:       append(ns.ready, secret),
 	}, nil
+}
+
+// readAdminPassword reads the password of a scope's database admin from the Secret where the
+// cluster stack hands it over (naming.DatabaseAdminNamespace), as a secret.
+func readAdminPassword(ctx *pulumi.Context, scope string, opts []pulumi.ResourceOption) (pulumi.StringOutput, error) {
+	id := naming.DatabaseAdminNamespace(scope) + "/" + naming.DatabaseAdminSecret()
+	secret, err := corev1.GetSecret(ctx, id, pulumi.ID(id), nil, opts...)
+	if err != nil {
+		return pulumi.StringOutput{}, fmt.Errorf("reading the %s database admin's Secret %s: %w", scope, id, err)
+	}
+	password := secret.Data.MapIndex(pulumi.String(SecretKeyPassword)).ApplyT(func(b64 string) (string, error) {
+		plain, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil {
+			return "", fmt.Errorf("key %s of Secret %s is not base64: %w", SecretKeyPassword, id, err)
+		}
+		return string(plain), nil
+	}).(pulumi.StringOutput)
+	return pulumi.ToSecret(password).(pulumi.StringOutput), nil
 }

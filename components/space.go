@@ -79,7 +79,7 @@ func NewSpace(ctx *pulumi.Context, name string, args *SpaceArgs, opts ...pulumi.
 	}
 	s.Namespace = ns.Metadata.Name().Elem()
 	inNamespace := append(child, pulumi.DependsOn([]pulumi.Resource{ns}))
-	if err := newQuota(ctx, s.Namespace, scope, spaceQuota(args), args.Spec.Limits, inNamespace); err != nil {
+	if err := newQuota(ctx, naming.Namespace(scope.Environment, scope.Space), s.Namespace, scope, spaceQuota(args), args.Spec.Limits, inNamespace); err != nil {
 		return nil, fmt.Errorf("space %s: %w", space, err)
 	}
 	if _, err := newNetworkPolicies(ctx, nsName, s.Namespace, scope, spacePolicies(args), inNamespace); err != nil {
@@ -111,8 +111,8 @@ func spaceQuota(args *SpaceArgs) manifest.Quota {
 
 // newQuota creates a namespace's ResourceQuota and LimitRange. The LimitRange gives every
 // container requests and limits, which a quota on requests and limits requires.
-func newQuota(ctx *pulumi.Context, ns pulumi.StringOutput, scope naming.Scope, q manifest.Quota, l *manifest.Limits, opts []pulumi.ResourceOption) error {
-	nsName := naming.Namespace(scope.Environment, scope.Space)
+func newQuota(ctx *pulumi.Context, nsName string, ns pulumi.StringOutput, scope naming.Scope, q manifest.Quota, l *manifest.Limits,
+	opts []pulumi.ResourceOption) error {
 	if _, err := corev1.NewResourceQuota(ctx, nsName+"/"+naming.ResourceQuota, &corev1.ResourceQuotaArgs{
 		Metadata: objectMeta(naming.ResourceQuota, ns, scope),
 		Spec: &corev1.ResourceQuotaSpecArgs{Hard: pulumi.StringMap{

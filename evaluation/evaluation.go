@@ -57,11 +57,15 @@ type Options struct {
 	RootDirectory string
 	// StackOutputs answers a StackReference: the outputs of the named stack.
 	StackOutputs func(stack string) resource.PropertyMap
+	// Read answers a read of an existing resource (a Get function: corev1.GetSecret) with its
+	// state, as the provider would find it. A read is not recorded: the program does not
+	// manage what it reads. Without Read, a read fails the evaluation.
+	Read func(typ, id string) (resource.PropertyMap, error)
 }
 
 // Run evaluates program under mocks and returns what it registered.
 func Run(program pulumi.RunFunc, opts Options) (*Recording, error) {
-	m := &monitor{stack: opts.Stack, project: opts.Project, stackOutputs: opts.StackOutputs}
+	m := &monitor{stack: opts.Stack, project: opts.Project, stackOutputs: opts.StackOutputs, read: opts.Read}
 	body := func(ctx *pulumi.Context) error { return onOwnStack(program, ctx) }
 	err := pulumi.RunErr(body, pulumi.WithMocks(opts.Project, opts.Stack, m), func(info *pulumi.RunInfo) {
 		info.Config = opts.Config
@@ -132,12 +136,24 @@ func IsProvider(typ string) bool {
 type monitor struct {
 	stack, project string
 	stackOutputs   func(string) resource.PropertyMap
+	read           func(typ, id string) (resource.PropertyMap, error)
 
 	mu        sync.Mutex
 	resources []Resource
 }
 
 func (m *monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	// A StackReference reaches the mocks as a read too; it is answered below, from stackOutputs.
+	if args.ReadRPC != nil && args.TypeToken != stackReferenceType {
+		if m.read == nil {
+			return "", nil, fmt.Errorf("the program reads %s %s, and nothing answers reads in this evaluation", args.TypeToken, args.ID)
+		}
+		state, err := m.read(args.TypeToken, args.ID)
+		if err != nil {
+			return "", nil, fmt.Errorf("reading %s %s: %w", args.TypeToken, args.ID, err)
+		}
+		return args.ID, state, nil
+	}
 	rpc := args.RegisterRPC
 	res := Resource{
 		Type:     args.TypeToken,

@@ -14,7 +14,14 @@ import (
 const (
 	SimulatedProjectNumber = "123456789012"
 	SimulatedSQLAddress    = "10.100.0.3"
-	SimulatedEndpoint      = "203.0.113.10"
+	// SimulatedStagingSQLAddress is staging's own instance's, so that a test can tell the
+	// instances apart.
+	SimulatedStagingSQLAddress = "10.100.0.5"
+	SimulatedEndpoint          = "203.0.113.10"
+	// SimulatedSecurityGroup is the Google Groups for RBAC group of a cluster stack that has no
+	// stack file of its own, evaluated only for what its environments read from it: a
+	// placeholder domain would be refused like a shipped stack's (components.CheckSecurityGroup).
+	SimulatedSecurityGroup = "gke-security-groups@simulated.conveyor.internal"
 	// SimulatedPrivateEndpoint is a cluster's control plane address inside its VPC.
 	SimulatedPrivateEndpoint = "172.16.0.2"
 	SimulatedCA              = "LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCg=="
@@ -62,7 +69,11 @@ func simulate(typ, name string, inputs resource.PropertyMap) (string, resource.P
 		outputs["member"] = resource.NewProperty("serviceAccount:" + email)
 		id = email
 	case "gcp:sql/databaseInstance:DatabaseInstance":
-		outputs["privateIpAddress"] = resource.NewProperty(SimulatedSQLAddress)
+		address := SimulatedSQLAddress
+		if strings.HasSuffix(str("name"), "-staging") {
+			address = SimulatedStagingSQLAddress
+		}
+		outputs["privateIpAddress"] = resource.NewProperty(address)
 		outputs["connectionName"] = resource.NewProperty(str("project") + ":" + str("region") + ":" + str("name"))
 	case "random:index/randomPassword:RandomPassword":
 		// A stand-in that is unique per resource, so that tests can look for it elsewhere.

@@ -181,7 +181,10 @@ func clusterTarget(ctx *pulumi.Context, cfg *Config, env *components.Environment
 		SQLInstance:   outputs.SQLInstance,
 		SQLHost:       outputs.SQLPrivateAddress,
 	}
-	target.Platform, err = components.NewPlatform(ctx, *env, target, outputs.SQLAdminPassword)
+	if naming.DatabaseAdminScope(env.Name) == naming.StagingScope {
+		target.SQLHost = outputs.SQLStagingAddress
+	}
+	target.Platform, err = components.NewPlatform(ctx, *env, target)
 	if err != nil {
 		return nil, err
 	}

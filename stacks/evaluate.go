@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -87,6 +89,7 @@ func Evaluate(opts EvaluateOptions) (*evaluation.Recording, error) {
 			config, _ := readConfig(clusterOfReference(ref))
 			return simulatedClusterOutputs(ref, config)
 		},
+		Read: clusterReads(opts, or(config[naming.Project+":cluster"], naming.DefaultCluster(opts.Stack)), readConfig),
 	})
 }
 
@@ -167,6 +170,7 @@ func simulatedClusterOutputs(ref string, config map[string]string) resource.Prop
 		AllowedRegistries: simulatedRegistries(config[naming.Project+":allowedRegistries"]),
 		ProjectNumber:     evaluation.SimulatedProjectNumber,
 		SQLPrivateAddr:    evaluation.SimulatedSQLAddress,
+		SQLStagingAddr:    stagingAddress(name),
 	})
 }
 
@@ -202,4 +206,90 @@ func simulatedRegistries(text string) []string {
 		return DefaultAllowedRegistries()
 	}
 	return registries
+}
+
+// stagingAddress is the simulated address of staging's own instance, which only the
+// non-production cluster has.
+func stagingAddress(cluster string) string {
+	if naming.ProductionTier(naming.ClusterStackPrefix + cluster) {
+		return ""
+	}
+	return evaluation.SimulatedStagingSQLAddress
+}
+
+// clusterReads answers an environment's reads of its cluster's objects (the Secret with its
+// database admin's password) with what the cluster stack's own evaluation creates: what the
+// cluster stack writes is what the environment reads, as on a real cluster. The cluster stack
+// is evaluated once, on the first read.
+func clusterReads(opts EvaluateOptions, cluster string, readConfig func(string) (map[string]string, error)) func(typ, id string) (resource.PropertyMap, error) {
+	var once sync.Once
+	var rec *evaluation.Recording
+	var recErr error
+	return func(typ, id string) (resource.PropertyMap, error) {
+		if typ != "kubernetes:core/v1:Secret" {
+			return nil, fmt.Errorf("offline evaluation answers reads of Secrets only")
+		}
+		once.Do(func() {
+			// A cluster stack without a file of its own gets the project its simulated outputs
+			// name (simulatedClusterOutputs), as the environment saw it.
+			config, err := readConfig(cluster)
+			if err != nil {
+				recErr = err
+				return
+			}
+			project := naming.Project + ":gcpProject"
+			group := naming.Project + ":securityGroup"
+			overrides := map[string]string{
+				project: or(config[project], "simulated-"+strings.TrimPrefix(cluster, naming.ClusterStackPrefix)),
+				group:   or(config[group], evaluation.SimulatedSecurityGroup),
+			}
+			rec, recErr = Evaluate(EvaluateOptions{Root: opts.Root, Stack: cluster, Shipped: opts.Shipped, Config: overrides})
+		})
+		if recErr != nil {
+			return nil, recErr
+		}
+		namespace, name, _ := strings.Cut(id, "/")
+		for _, r := range rec.Resources {
+			meta := r.Inputs["metadata"]
+			if r.Type != typ || !meta.IsObject() || str(meta.ObjectValue()["namespace"]) != namespace || str(meta.ObjectValue()["name"]) != name {
+				continue
+			}
+			return secretState(r.Inputs), nil
+		}
+		return nil, fmt.Errorf("cluster stack %s creates no Secret %s", cluster, id)
+	}
+}
+
+// secretState is a Secret as the API server returns it: stringData folded into data, base64.
+func secretState(inputs resource.PropertyMap) resource.PropertyMap {
+	data := resource.PropertyMap{}
+	if sd, ok := inputs["stringData"]; ok {
+		secret := sd.ContainsSecrets()
+		for k, v := range plain(sd).ObjectValue() {
+			enc := resource.NewProperty(base64.StdEncoding.EncodeToString([]byte(str(v))))
+			if secret || v.IsSecret() {
+				enc = resource.MakeSecret(enc)
+			}
+			data[k] = enc
+		}
+	}
+	state := inputs.Copy()
+	delete(state, "stringData")
+	state["data"] = resource.NewObjectProperty(data)
+	return state
+}
+
+// plain is v without its secret wrapper.
+func plain(v resource.PropertyValue) resource.PropertyValue {
+	for v.IsSecret() {
+		v = v.SecretValue().Element
+	}
+	return v
+}
+
+func str(v resource.PropertyValue) string {
+	if v = plain(v); v.IsString() {
+		return v.StringValue()
+	}
+	return ""
 }

@@ -73,6 +73,20 @@ func SQLInstance(cluster string) string {
 	return Fit("conveyor-"+cluster+"-pg", MaxSQLInstanceName, '-')
 }
 
+// StagingScope is the one database admin scope with an instance of its own on a shared
+// cluster: staging's data lives long, and no pull request's environment shares its server.
+const StagingScope = "staging"
+
+// SQLInstanceOf is the instance the environments of an admin scope use on a cluster: staging's
+// own ("conveyor-<cluster>-pg-staging", which no cluster's SQLInstance ends like), or the
+// cluster's shared one (dev and the ad-hoc environments; prod on cluster-prod).
+func SQLInstanceOf(cluster, scope string) string {
+	if scope == StagingScope {
+		return Fit("conveyor-"+cluster+"-pg-"+scope, MaxSQLInstanceName, '-')
+	}
+	return SQLInstance(cluster)
+}
+
 // GCP label keys. GCP label keys and values are lowercase letters, digits, '-' and '_'.
 const (
 	GCPLabelManagedBy   = "managed-by"

@@ -220,6 +220,12 @@ func kinds() []kind {
 			func(u tuple) string { return NAT(u.cluster) }, in("cloud nat")},
 		{"SQLInstance", TargetSQLInstance, func(u tuple) string { return u.cluster },
 			func(u tuple) string { return SQLInstance(u.cluster) }, in("cloud sql instance")},
+		{"SQLInstanceOf", TargetSQLInstance, func(u tuple) string { return u.cluster + "|" + StagingScope },
+			func(u tuple) string { return SQLInstanceOf(u.cluster, StagingScope) }, in("cloud sql instance")},
+		{"DatabaseRootSecret", TargetKubernetesLabel, func(u tuple) string { return u.cluster },
+			func(u tuple) string { return DatabaseRootSecret(SQLInstance(u.cluster)) }, in("Secret in " + ClusterPlatformNamespace)},
+		{"system", TargetKubernetesLabel, fixed(ClusterPlatformNamespace), fixed(ClusterPlatformNamespace), in("Namespace")},
+		{"system", TargetPostgres, fixed(DatabaseAdminUser), fixed(DatabaseAdminUser), in("postgres role")},
 		// A container's variables: the module's topics and subscriptions beside the fixed ones.
 		{"TopicEnvVar", "", func(u tuple) string { return u.event },
 			func(u tuple) string { return TopicEnvVar(u.event) }, in("container variable")},
@@ -229,6 +235,14 @@ func kinds() []kind {
 	for _, purpose := range []string{PolicyDefaultDeny, PolicyAllowSameSpace, PolicyAllowFromSpaces, PolicyAllowEnvironment} {
 		ks = append(ks, kind{"NetworkPolicy", TargetKubernetesLabel, fixed(purpose),
 			func(tuple) string { return NetworkPolicy(purpose) }, bothNS("NetworkPolicy")})
+	}
+	for _, scope := range append(DatabaseAdminScopes(true), DatabaseAdminScopes(false)...) {
+		ks = append(ks,
+			kind{"DatabaseAdmin", TargetPostgres, fixed(scope), func(tuple) string { return DatabaseAdmin(scope) }, in("postgres role")},
+			kind{"DatabaseAdminNamespace", TargetKubernetesLabel, fixed(scope),
+				func(tuple) string { return DatabaseAdminNamespace(scope) }, in("Namespace")},
+			kind{"DatabaseAdminsJob", TargetKubernetesSvc, fixed(scope),
+				func(tuple) string { return DatabaseAdminsJob(scope) }, in("Job in " + ClusterPlatformNamespace)})
 	}
 	for _, access := range []TeamAccess{TeamEdit, TeamView} {
 		ks = append(ks, kind{"TeamRole", TargetKubernetesLabel, fixed(string(access)),
@@ -334,6 +348,8 @@ func TestEveryNameIsChecked(t *testing.T) {
 		"MeshPrincipal":             "the mesh identity of a Kubernetes service account, which is a kind already",
 		"JoinRegistries":            "an annotation's value: registries, which the platform names",
 		"MeshTrustDomain":           "the fleet's workload identity pool, which Google names",
+		"DatabaseAdminScope":        "the scope of an environment's database admin, a part of the names below",
+		"DatabaseAdminComponent":    "a component label, the part of DatabaseAdminsJob that names the scope",
 	}
 	checked := map[string]bool{}
 	for _, k := range kinds() {

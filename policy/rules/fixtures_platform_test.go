@@ -31,12 +31,13 @@ func setupJob(module naming.Scope, mods ...mutation) Resource {
 		set("spec.template.spec.containers.0.command", []any{"sh", "-c", dbsetup.Setup}),
 		set("spec.template.spec.containers.0.env", []any{
 			fixture{"name": "PGHOST", "value": "10.100.0.3"},
-			fixture{"name": "PGUSER", "value": naming.DatabaseAdminUser},
+			fixture{"name": "PGUSER", "value": naming.DatabaseAdmin(naming.DatabaseAdminScope(module.Environment))},
 			secretRef("PGPASSWORD", naming.DatabaseAdminSecret(), "password"),
 			fixture{"name": dbsetup.EnvDatabase, "value": naming.Database(module.Environment, module.Module)},
 			fixture{"name": dbsetup.EnvUser, "value": naming.DatabaseUser(module.Environment, module.Module)},
 			fixture{"name": dbsetup.EnvMarker, "value": naming.DatabaseRoleComment(module.Environment)},
 			secretRef(dbsetup.EnvVerifier, naming.DatabaseSecret(module.Module), "verifier"),
+			fixture{"name": dbsetup.EnvConnectionLimit, "value": "20"},
 		}),
 	}, mods...)...)
 }
@@ -98,4 +99,10 @@ func allowDatabase(s naming.Scope, mods ...mutation) Resource {
 			fixture{"to": []any{fixture{"ipBlock": fixture{"cidr": "199.36.153.8/30"}}}, "ports": []any{fixture{"protocol": "TCP", "port": 443}}},
 		},
 	}, mods...)
+}
+
+// clusterNamespace is a namespace of the cluster stack's own (naming.ClusterObjectNames).
+func clusterNamespace(name string) Resource {
+	meta := objectMeta(name, "", naming.KubernetesLabels(naming.Scope{Space: naming.ReservedSpace, Module: naming.ReservedSpace}))
+	return build(clusterStack, TypeNamespace, name, fixture{"apiVersion": "v1", "kind": "Namespace", "metadata": meta}, nil)
 }

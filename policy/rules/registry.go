@@ -17,6 +17,7 @@ func Rules() []Rule {
 		gkeAccessRules(),
 		sqlRules(),
 		databaseRules(),
+		databaseTierRules(),
 		networkRules(),
 		pubsubRules(),
 		iamRules(),

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/conveyor-paas/conveyor/components/naming"
@@ -52,6 +53,9 @@ func checkName(r Resource) []Finding {
 		return checkServiceAccountName(r)
 	case TypeGKECluster, TypeSQLInstance, TypeGKENodePool:
 		return checkClusterResourceName(r)
+	}
+	if cluster, ok := naming.ClusterOfStack(r.Environment); ok && isKubernetes(r.Type) {
+		return checkClusterObjectName(r, cluster)
 	}
 	scope, labels, pending := scopeOf(r)
 	if pending != nil {
@@ -208,11 +212,41 @@ func checkClusterResourceName(r Resource) []Finding {
 	if cluster == "" {
 		return []Finding{violationf("cannot derive the %s name: its labels do not say its cluster (%s)", what, naming.GCPLabelCluster)}
 	}
-	want := naming.Cluster(cluster)
 	if r.Type == TypeSQLInstance {
-		want = naming.SQLInstance(cluster)
+		var instances []string
+		for _, scope := range naming.DatabaseAdminScopes(naming.ProductionTier(naming.ClusterStackPrefix + cluster)) {
+			if i := naming.SQLInstanceOf(cluster, scope); !slices.Contains(instances, i) {
+				instances = append(instances, i)
+			}
+		}
+		return matchOneOf(what, name, instances)
 	}
-	return matchExact(what, name, want)
+	return matchExact(what, name, naming.Cluster(cluster))
+}
+
+// checkClusterObjectName: a cluster stack's Kubernetes objects are the platform's own, named
+// by naming.ClusterObjectNames; a kind it names none of is not checked.
+func checkClusterObjectName(r Resource, cluster string) []Finding {
+	kind := r.Type[strings.LastIndexByte(r.Type, ':')+1:]
+	names := naming.ClusterObjectNames(cluster, kind)
+	if len(names) == 0 {
+		return nil
+	}
+	return matchOneOf("cluster "+strings.ToLower(kind), physicalName(r), names)
+}
+
+// matchOneOf is matchExact for a name that may be any of several.
+func matchOneOf(what string, name value, want []string) []Finding {
+	if name.unknown() || slices.Contains(want, name.str()) {
+		return matchExact(what, name, name.str())
+	}
+	if len(want) == 1 {
+		return matchExact(what, name, want[0])
+	}
+	if name.secret {
+		return []Finding{violationf("%s name [secret] does not follow the naming convention: it should be one of %q", what, want)}
+	}
+	return []Finding{violationf("%s %s does not follow the naming convention: it should be one of %q", what, name.show(), want)}
 }
 
 // clusterName is the cluster a cluster-level resource belongs to: its conveyor-cluster label,

@@ -154,3 +154,56 @@ func label(r evaluation.Resource, key string) string {
 	}
 	return v.StringValue()
 }
+
+// setUpServer gives the server what a cluster stack makes before any environment runs on one
+// of its instances: Cloud SQL's role model with the instance's root, the one API user, whose
+// password is in the cluster's own Secret; then the cluster's jobs for that instance, as
+// rendered, make the database admins of the scopes that use it, by SQL.
+func (e environment) setUpServer(ctx context.Context, t *testing.T, pg *harness.Postgres, instance string) {
+	t.Helper()
+	rootSecret := naming.DatabaseRootSecret(instance)
+	root := e.secretValue(t, naming.ClusterPlatformNamespace, rootSecret, "password")
+	if err := pg.CloudSQLRoleModel(ctx, naming.DatabaseAdminUser, root); err != nil {
+		t.Fatal(err)
+	}
+	ran := 0
+	for _, scope := range naming.DatabaseAdminScopes(false) {
+		for _, job := range e.jobs(t, naming.DatabaseAdminComponent(scope)) {
+			if secretRefOf(job, "PGPASSWORD") != rootSecret {
+				continue // another instance's
+			}
+			if out, err := e.run(ctx, t, pg, job); err != nil {
+				t.Fatalf("%s job %s failed: %v\n%s", e.name, job.Name, err, out)
+			}
+			ran++
+		}
+	}
+	if ran == 0 {
+		t.Fatalf("%s has no job that makes the admins of instance %s", e.name, instance)
+	}
+}
+
+// secretRefOf is the Secret a Job's variable is read from ("" when it is not read from one).
+func secretRefOf(job *evaluation.Resource, variable string) string {
+	for i := 0; ; i++ {
+		prefix := fmt.Sprintf("spec.template.spec.containers[0].env[%d]", i)
+		if _, ok := evaluationtest.Lookup(job.Inputs, prefix); !ok {
+			return ""
+		}
+		if evaluationtest.String(job.Inputs, prefix+".name") == variable {
+			return evaluationtest.String(job.Inputs, prefix+".valueFrom.secretKeyRef.name")
+		}
+	}
+}
+
+// devBesidePR123 is cluster-nonprod's shared instance as the cluster stack, then dev's and
+// pr-123's setup jobs, all as rendered, leave it.
+func devBesidePR123(ctx context.Context, t *testing.T, pg *harness.Postgres) (dev, pr environment) {
+	t.Helper()
+	evaluate(t, naming.NonprodCluster, false).setUpServer(ctx, t, pg, naming.SQLInstance("nonprod"))
+	dev, pr = evaluate(t, "dev", false), evaluate(t, "pr-123", false)
+	for _, e := range []environment{dev, pr} {
+		e.runAll(ctx, t, pg, naming.DatabaseSetupComponent)
+	}
+	return dev, pr
+}

@@ -25,22 +25,13 @@ const insufficientPrivilege = "42501"
 
 // TestModuleCredentialsOpenTheirOwnDatabaseOnly runs the setup jobs of dev and pr-123, as
 // their programs declare them, on one server with Cloud SQL's role model, as the two share
-// cluster-nonprod's instance. Then every module's credentials are tried against every
-// database of both environments, and against what only an admin may do.
+// cluster-nonprod's instance, after cluster-nonprod's own jobs made their admins. Then every
+// module's credentials are tried against every database of both environments, and against
+// what only an admin may do.
 func TestModuleCredentialsOpenTheirOwnDatabaseOnly(t *testing.T) {
 	pg := harness.PostgresForTest(t)
 	ctx := t.Context()
-	dev, pr := evaluate(t, "dev", false), evaluate(t, "pr-123", false)
-	adminPassword := dev.secretValue(t, naming.PlatformNamespace("dev"), naming.DatabaseAdminSecret(), "password")
-	if got := pr.secretValue(t, naming.PlatformNamespace("pr-123"), naming.DatabaseAdminSecret(), "password"); got != adminPassword {
-		t.Fatalf("dev and pr-123 share cluster-nonprod's instance but not its admin password")
-	}
-	if err := pg.CloudSQLRoleModel(ctx, naming.DatabaseAdminUser, adminPassword); err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range []environment{dev, pr} {
-		e.runAll(ctx, t, pg, naming.DatabaseSetupComponent)
-	}
+	dev, pr := devBesidePR123(ctx, t, pg)
 	var all []credentials
 	for _, e := range []environment{dev, pr} {
 		for _, m := range modules {
@@ -207,11 +198,8 @@ func TestModuleCredentialsOpenTheirOwnDatabaseOnly(t *testing.T) {
 func TestSetupNeverTakesOverAnotherRole(t *testing.T) {
 	pg := harness.PostgresForTest(t)
 	ctx := t.Context()
+	evaluate(t, naming.NonprodCluster, false).setUpServer(ctx, t, pg, naming.SQLInstance("nonprod"))
 	pr := evaluate(t, "pr-7", false)
-	adminPassword := pr.secretValue(t, naming.PlatformNamespace("pr-7"), naming.DatabaseAdminSecret(), "password")
-	if err := pg.CloudSQLRoleModel(ctx, naming.DatabaseAdminUser, adminPassword); err != nil {
-		t.Fatal(err)
-	}
 	admin := superuser(ctx, t, pg, "postgres")
 	defer admin.Close(ctx)
 	apiUser := naming.DatabaseUser("pr-7", "quotes")

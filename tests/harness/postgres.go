@@ -11,8 +11,6 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
-	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -48,11 +46,12 @@ type Postgres struct {
 	// Host and Port are where it listens for TCP connections (TLS, as Cloud SQL requires).
 	Host string
 	Port int
-	// Major is the server's major version (15 on Debian bookworm).
+	// Major is the server's major version, MinPostgresMajor or later.
 	Major int
-	// BinDir holds the server's binaries and psql and pg_isready, for tests that run the
-	// platform's own scripts.
+	// BinDir holds the server's binaries (initdb, postgres), as its user runs them.
 	BinDir string
+	// ClientDir holds psql and pg_isready, for tests that run the platform's own scripts.
+	ClientDir string
 	// Dir holds the data directory, the socket, the certificate and the log. Stop removes it.
 	Dir string
 
@@ -82,7 +81,7 @@ func PostgresForTest(tb testing.TB) *Postgres {
 // unless opts.TB is set.
 func StartPostgres(ctx context.Context, opts PostgresOptions) (*Postgres, error) {
 	logf := logfFor(opts.TB, opts.Logf)
-	binDir, major, err := postgresBinaries()
+	install, err := defaultPostgresSearch().postgresBinaries()
 	if err != nil {
 		return nil, err
 	}
@@ -90,12 +89,13 @@ func StartPostgres(ctx context.Context, opts PostgresOptions) (*Postgres, error)
 	if err != nil {
 		return nil, fmt.Errorf("creating the server's directory: %w", err)
 	}
-	pg := &Postgres{Host: "127.0.0.1", Major: major, BinDir: binDir, Dir: dir, socketDir: filepath.Join(dir, "socket"), tb: opts.TB, logf: logf}
+	pg := &Postgres{Host: "127.0.0.1", Major: install.major, BinDir: install.serverDir, ClientDir: install.clientDir,
+		Dir: dir, socketDir: filepath.Join(dir, "socket"), tb: opts.TB, logf: logf}
 	took, err := launch(ctx, opts.TB, "PostgreSQL", opts.StartTimeout, 2*time.Minute, pg.start, pg.Stop, nil)
 	if err != nil {
 		return nil, err
 	}
-	logf("harness: PostgreSQL %d ready at %s:%d in %s", major, pg.Host, pg.Port, took)
+	logf("harness: PostgreSQL %d ready at %s:%d in %s", pg.Major, pg.Host, pg.Port, took)
 	return pg, nil
 }
 
@@ -115,6 +115,10 @@ func (pg *Postgres) start(ctx context.Context) error {
 		return err
 	}
 	if err := chownTree(pg.Dir, cred); err != nil {
+		return err
+	}
+	// After the chown: the mirror's files are the tool cache's, by hard links.
+	if pg.BinDir, err = serverDirFor(pg.BinDir, cred, filepath.Join(pg.Dir, "install")); err != nil {
 		return err
 	}
 	initdb := exec.CommandContext(ctx, filepath.Join(pg.BinDir, "initdb"),
@@ -231,10 +235,10 @@ func (pg *Postgres) CloudSQLRoleModel(ctx context.Context, admin, password strin
 }
 
 // ClientEnv is the environment that points libpq's tools (psql, pg_isready) at the server:
-// its binaries first on PATH, and PGHOST and PGPORT.
+// their directory first on PATH, and PGHOST and PGPORT.
 func (pg *Postgres) ClientEnv() []string {
 	return []string{
-		"PATH=" + pg.BinDir + string(os.PathListSeparator) + os.Getenv("PATH"),
+		"PATH=" + pg.ClientDir + string(os.PathListSeparator) + os.Getenv("PATH"),
 		"PGHOST=" + pg.Host,
 		"PGPORT=" + strconv.Itoa(pg.Port),
 	}
@@ -261,63 +265,6 @@ func (pg *Postgres) Stop() error {
 		}
 	})
 	return pg.stopErr
-}
-
-// postgresBinaryDirs are where distributions put the server binaries, which are not on PATH
-// on Debian and Ubuntu (/usr/lib/postgresql/<major>/bin).
-const postgresBinaryGlob = "/usr/lib/postgresql/*/bin"
-
-// postgresBinaries finds a directory with initdb, postgres, psql and pg_isready: the one named
-// by CONVEYOR_POSTGRES_BIN, else the newest of the distribution's, else the one of initdb on
-// PATH.
-func postgresBinaries() (dir string, major int, err error) {
-	var candidates []string
-	if d := os.Getenv("CONVEYOR_POSTGRES_BIN"); d != "" {
-		candidates = []string{d}
-	} else {
-		found, _ := filepath.Glob(postgresBinaryGlob)
-		slices.SortFunc(found, func(a, b string) int { return majorOf(b) - majorOf(a) })
-		candidates = found
-		if p, err := exec.LookPath("initdb"); err == nil {
-			if resolved, err := filepath.EvalSymlinks(p); err == nil {
-				p = resolved
-			}
-			candidates = append(candidates, filepath.Dir(p))
-		}
-	}
-	for _, d := range candidates {
-		if missing := missingBinaries(d); len(missing) == 0 {
-			out, err := exec.Command(filepath.Join(d, "postgres"), "--version").Output()
-			if err != nil {
-				return "", 0, fmt.Errorf("%s/postgres --version: %w", d, err)
-			}
-			m := regexp.MustCompile(`\) (\d+)`).FindSubmatch(out)
-			if m == nil {
-				return "", 0, fmt.Errorf("cannot read the version in %q", out)
-			}
-			major, _ := strconv.Atoi(string(m[1]))
-			return d, major, nil
-		}
-	}
-	return "", 0, errors.New("no PostgreSQL server binaries (initdb, postgres, psql, pg_isready) in " +
-		postgresBinaryGlob + " or on PATH: run .ci/install-postgres (apt-get install postgresql), point " +
-		"CONVEYOR_POSTGRES_BIN at their directory, or set CONVEYOR_SKIP_POSTGRES=1 to skip this tier explicitly")
-}
-
-func missingBinaries(dir string) []string {
-	var missing []string
-	for _, b := range []string{"initdb", "postgres", "psql", "pg_isready"} {
-		if !isExecutable(filepath.Join(dir, b)) {
-			missing = append(missing, b)
-		}
-	}
-	return missing
-}
-
-// majorOf reads the major version from /usr/lib/postgresql/<major>/bin.
-func majorOf(binDir string) int {
-	n, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
-	return n
 }
 
 // serverCredential is who the server runs as: PostgreSQL refuses to run as root, so a root

@@ -1,6 +1,8 @@
 package harness
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -12,8 +14,8 @@ import (
 func TestPostgres(t *testing.T) {
 	pg := PostgresForTest(t)
 	ctx := t.Context()
-	if pg.Major < 15 {
-		t.Fatalf("PostgreSQL %d: the platform's SQL needs 15 or later", pg.Major)
+	if pg.Major < MinPostgresMajor {
+		t.Fatalf("PostgreSQL %d: the database tier needs %d or later", pg.Major, MinPostgresMajor)
 	}
 	if err := pg.CloudSQLRoleModel(ctx, "conveyor_admin", "s3cret-admin"); err != nil {
 		t.Fatal(err)
@@ -60,4 +62,37 @@ func TestPostgresWithoutBinariesSaysWhatToInstall(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), ".ci/install-postgres") {
 		t.Fatalf("err = %v, want one that names .ci/install-postgres", err)
 	}
+}
+
+// A server older than 16 is refused, by name, rather than run: the walls rest on 16's
+// CREATEROLE rules. The "server" is a test double that only answers --version.
+func TestPostgresRefusesAServerOlderThan16(t *testing.T) {
+	for _, tc := range []struct {
+		version string
+		refused bool
+	}{
+		{"postgres (PostgreSQL) 15.10 (Debian 15.10-0+deb12u1)", true},
+		{"postgres (PostgreSQL) 16.14", false},
+	} {
+		dir := fakePostgresBin(t, tc.version)
+		_, err := postgresSearch{explicit: dir}.postgresBinaries()
+		if refused := err != nil && strings.Contains(err.Error(), "PostgreSQL 15"); refused != tc.refused {
+			t.Errorf("%s: err = %v, want refused %v", tc.version, err, tc.refused)
+		}
+	}
+}
+
+// fakePostgresBin is a bin directory of test doubles: postgres prints version, and initdb,
+// psql and pg_isready exist.
+func fakePostgresBin(t *testing.T, version string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, script := range map[string]string{
+		"postgres": "#!/bin/sh\necho '" + version + "'\n", "initdb": "#!/bin/sh\n", "psql": "#!/bin/sh\n", "pg_isready": "#!/bin/sh\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
