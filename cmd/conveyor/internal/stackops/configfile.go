@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 
@@ -13,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/stacks/appsecrets"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
@@ -74,6 +76,11 @@ func (e *Runner) seedImages(env string) (deployed.Images, error) {
 // opConfig composes the config file of one CLI call on st (see above) and returns its path
 // and a function that removes it and puts the stack file back (guardStackFile).
 func (e *Runner) opConfig(ctx context.Context, st *auto.Stack, request deployed.Images) (string, func(context.Context) error, error) {
+	return e.opConfigWith(ctx, st, request, nil)
+}
+
+// opConfigWith is opConfig with extra config entries of the operation's own.
+func (e *Runner) opConfigWith(ctx context.Context, st *auto.Stack, request deployed.Images, extra map[string]any) (string, func(context.Context) error, error) {
 	env := st.Name()
 	restore, err := e.guardStackFile(env)
 	if err != nil {
@@ -108,6 +115,18 @@ func (e *Runner) opConfig(ctx context.Context, st *auto.Stack, request deployed.
 	if e.opts.User != "" {
 		cfg[ByKey] = e.opts.User // who, in the update's own record (see History)
 	}
+	// A local environment's secret values, as the ciphertext its secrets manager made
+	// (localsecrets.go); never a stack file's.
+	delete(cfg, appsecrets.ValuesKey)
+	delete(cfg, appsecrets.DefaultsKey)
+	ciphertext, err := e.localCiphertext(env)
+	if err != nil {
+		return "", nil, err
+	}
+	if ciphertext != "" {
+		cfg[appsecrets.ValuesKey] = map[string]any{"secure": ciphertext}
+	}
+	maps.Copy(cfg, extra)
 	doc["config"] = cfg
 	data, err := yaml.Marshal(doc)
 	if err != nil {
@@ -150,8 +169,16 @@ func (e *Runner) guardStackFile(env string) (func(context.Context, *auto.Stack) 
 		had, now := map[string]any{}, map[string]any{}
 		_ = yaml.Unmarshal(before, &had)
 		if err := yaml.Unmarshal(after, &now); err == nil {
+			// A key once kept is the stack's for good. A CLI call that read the stack file
+			// rather than a composed one (`pulumi stack export` does, within an update) makes
+			// a key of its own and writes it there: keeping that one would orphan everything
+			// encrypted with the first, such as a local environment's secret values.
+			kept, err := st.ListTags(ctx)
+			if err != nil {
+				return fmt.Errorf("reading the tags of %s: %w", env, err)
+			}
 			for key, tag := range secretsTags {
-				if v, ok := now[key].(string); ok && v != "" && had[key] == nil {
+				if v, ok := now[key].(string); ok && v != "" && had[key] == nil && kept[tag] == "" {
 					if err := st.SetTag(ctx, tag, v); err != nil {
 						return fmt.Errorf("keeping the secrets key %s of %s in the backend: %w", key, env, err)
 					}

@@ -21,6 +21,9 @@ type Gate func(ctx context.Context, env string, config map[string]auto.ConfigVal
 // images (package deployed) the update would run with request; the update itself reads the
 // deployed images again under its lock.
 func (e *Runner) gate(ctx context.Context, st *auto.Stack, request deployed.Images) error {
+	if err := e.checkSecrets(ctx, st.Name()); err != nil {
+		return err
+	}
 	if e.opts.Gate == nil {
 		return nil
 	}

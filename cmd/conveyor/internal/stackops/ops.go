@@ -67,7 +67,11 @@ func previewWith(ctx context.Context, st *auto.Stack, o RunOptions, ch chan<- ev
 
 // withConfig runs op with the config file composed for st and request (see opConfig).
 func (e *Runner) withConfig(ctx context.Context, st *auto.Stack, request deployed.Images, op func(path string) (*opsummary.Summary, error)) (*opsummary.Summary, error) {
-	path, done, err := e.opConfig(ctx, st, request)
+	extra, err := e.adHocDefaults(ctx, st.Name())
+	if err != nil {
+		return nil, err
+	}
+	path, done, err := e.opConfigWith(ctx, st, request, extra)
 	if err != nil {
 		return nil, err
 	}
