@@ -133,7 +133,7 @@ func newGKE(ctx *pulumi.Context, c *Cluster, args *GKEClusterArgs, mesh MeshArgs
 		return fmt.Errorf("kubernetes provider: %w", err)
 	}
 	c.Provider = provider
-	return nil
+	return g.secretsStore(provider)
 }
 
 // network creates the cluster's VPC, its subnet with secondary ranges for pods and services
