@@ -2,6 +2,7 @@ package components_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -86,6 +87,7 @@ func TestSecretsOnGKE(t *testing.T) {
 			t.Errorf("secret %s has no automatic replication", s.Name)
 		}
 	}
+	slices.Sort(ids) // resources register in no fixed order
 	if diff := cmp.Diff([]string{"dev-quotes-STRIPE_API_KEY", "dev-quotes-WEBHOOK_SECRET"}, ids); diff != "" {
 		t.Errorf("Secret Manager secrets (-want +got):\n%s", diff)
 	}
@@ -94,6 +96,7 @@ func TestSecretsOnGKE(t *testing.T) {
 	for _, b := range evaluationtest.OfType(rec, typeSecretIAMMember) {
 		bindings = append(bindings, binding{str(&b, "secretId"), str(&b, "role"), str(&b, "member")})
 	}
+	slices.SortFunc(bindings, func(a, b binding) int { return strings.Compare(a.Secret, b.Secret) })
 	const quotesSA = "serviceAccount:dev-quotes@acme-nonprod.iam.gserviceaccount.com"
 	want := []binding{
 		{"dev-quotes-STRIPE_API_KEY", components.SecretAccessorRole, quotesSA},
