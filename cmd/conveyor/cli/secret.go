@@ -62,6 +62,17 @@ func (f *secretFlags) register(cmd *cobra.Command, defaults bool) {
 	}
 }
 
+// open starts the engine and reads the secret the command line names, in the engine's
+// checkout.
+func (f *secretFlags) open(cmd *cobra.Command, d *deps, name string) (*stackops.Runner, stackops.SecretTarget, error) {
+	e, err := d.engine(cmd.Context(), cmd.ErrOrStderr())
+	if err != nil {
+		return nil, stackops.SecretTarget{}, engineExit(err)
+	}
+	t, err := f.target(e.WorkDir(), name)
+	return e, t, err
+}
+
 // target checks the flags against the catalog of the checkout at root: the module exists and
 // declares the secret.
 func (f *secretFlags) target(root, name string) (stackops.SecretTarget, error) {
@@ -128,11 +139,7 @@ empty, 4 when the backend or Secret Manager cannot be reached.`,
   conveyor secret set --env local --module quotes TLS_KEY --from-file key.pem`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, err := d.engine(cmd.Context(), cmd.ErrOrStderr())
-			if err != nil {
-				return engineExit(err)
-			}
-			t, err := f.target(e.WorkDir(), args[0])
+			e, t, err := f.open(cmd, d, args[0])
 			if err != nil {
 				return err
 			}
@@ -193,11 +200,7 @@ declare the secret, 4 when the backend or Secret Manager cannot be reached.`,
 		Example: `  conveyor secret unset --env pr-123 --module quotes STRIPE_API_KEY`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			e, err := d.engine(cmd.Context(), cmd.ErrOrStderr())
-			if err != nil {
-				return engineExit(err)
-			}
-			t, err := f.target(e.WorkDir(), args[0])
+			e, t, err := f.open(cmd, d, args[0])
 			if err != nil {
 				return err
 			}
