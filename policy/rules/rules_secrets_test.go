@@ -1,8 +1,9 @@
 package rules
 
 import (
-	"github.com/conveyor-paas/conveyor/components/naming"
 	"testing"
+
+	"github.com/conveyor-paas/conveyor/components/naming"
 )
 
 func TestSecretRules(t *testing.T) { runCases(t, secretCases()) }

@@ -144,12 +144,12 @@ func (c *Client) call(ctx context.Context, method, pathAndQuery string, in, out 
 	}
 	resp, err := c.client(ctx).Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("Secret Manager %s %s: %w", method, req.URL.Path, err)
+		return 0, fmt.Errorf("secret manager %s %s: %w", method, req.URL.Path, err)
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return resp.StatusCode, fmt.Errorf("Secret Manager %s %s: %w", method, req.URL.Path, err)
+		return resp.StatusCode, fmt.Errorf("secret manager %s %s: %w", method, req.URL.Path, err)
 	}
 	if resp.StatusCode/100 != 2 {
 		var e struct {
@@ -158,11 +158,11 @@ func (c *Client) call(ctx context.Context, method, pathAndQuery string, in, out 
 			} `json:"error"`
 		}
 		_ = json.Unmarshal(data, &e)
-		return resp.StatusCode, fmt.Errorf("Secret Manager %s %s: HTTP %d: %s", method, req.URL.Path, resp.StatusCode, e.Error.Message)
+		return resp.StatusCode, fmt.Errorf("secret manager %s %s: HTTP %d: %s", method, req.URL.Path, resp.StatusCode, e.Error.Message)
 	}
 	if out != nil {
 		if err := json.Unmarshal(data, out); err != nil {
-			return resp.StatusCode, fmt.Errorf("Secret Manager %s %s: %w", method, req.URL.Path, err)
+			return resp.StatusCode, fmt.Errorf("secret manager %s %s: %w", method, req.URL.Path, err)
 		}
 	}
 	return resp.StatusCode, nil
