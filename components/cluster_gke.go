@@ -139,7 +139,10 @@ func newGKE(ctx *pulumi.Context, c *Cluster, args *GKEClusterArgs, mesh MeshArgs
 		return fmt.Errorf("kubernetes provider: %w", err)
 	}
 	c.Provider = provider
-	return g.sqlAdmins(servers)
+	if err := g.sqlAdmins(servers); err != nil {
+		return err
+	}
+	return g.secretsStore(provider)
 }
 
 // network creates the cluster's VPC, its subnet with secondary ranges for pods and services

@@ -35,6 +35,9 @@ type ComponentArgs struct {
 	RunAfter []pulumi.Resource
 	// PodAnnotations go on the component's pods (the service mesh's, in a meshed space).
 	PodAnnotations map[string]string
+	// Secrets is the volume of the secrets the component reads, mounted read-only at
+	// naming.SecretsDir; nil when it reads none.
+	Secrets *corev1.VolumeArgs
 }
 
 // Component is a running part of a module: an api (Deployment, Service, autoscaler or fixed
@@ -102,6 +105,7 @@ func (a *ComponentArgs) pod() podSpec {
 		env:            a.Env,
 		serviceAccount: a.ServiceAccount,
 		annotations:    a.PodAnnotations,
+		secrets:        a.Secrets,
 	}
 }
 

@@ -118,8 +118,22 @@ func gcpTarget(ctx *pulumi.Context, env components.Environment) (*components.Tar
 // stack does.
 func deploy(t *testing.T, env components.Environment, local bool) *evaluation.Recording {
 	t.Helper()
-	cat := loadCatalog(t)
-	program := func(ctx *pulumi.Context) error {
+	return deployCatalog(t, env, local, loadCatalog(t), nil)
+}
+
+// deployCatalog is deploy with another catalog and the values of the modules' secrets.
+func deployCatalog(t *testing.T, env components.Environment, local bool, cat *manifest.Catalog, secrets func(module string) components.ModuleSecrets) *evaluation.Recording {
+	t.Helper()
+	rec, err := evaluation.Run(catalogProgram(env, local, cat, secrets), evaluation.Options{Project: "conveyor", Stack: env.Name, Read: readAdminSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+// catalogProgram is the program deploy evaluates.
+func catalogProgram(env components.Environment, local bool, cat *manifest.Catalog, secrets func(module string) components.ModuleSecrets) pulumi.RunFunc {
+	return func(ctx *pulumi.Context) error {
 		var target *components.Target
 		if local {
 			cluster, err := components.NewCluster(ctx, "local", &components.ClusterArgs{Local: &components.LocalClusterArgs{Environment: env}})
@@ -143,21 +157,21 @@ func deploy(t *testing.T, env components.Environment, local bool) *evaluation.Re
 			namespaces[s.Name] = space.Namespace
 		}
 		for _, m := range cat.Modules {
+			var values components.ModuleSecrets
+			if secrets != nil {
+				values = secrets(m.Name)
+			}
 			if _, err := components.NewModule(ctx, m.Name, &components.ModuleArgs{
 				Environment: env, Target: target, Catalog: cat, Spec: m,
 				Namespace: namespaces[m.Space], Events: events,
-				Images: map[string]string{"intake": "ghcr.io/acme/claims:2.0.1"},
+				Images:  map[string]string{"intake": "ghcr.io/acme/claims:2.0.1"},
+				Secrets: values,
 			}); err != nil {
 				return err
 			}
 		}
 		return events.Close()
 	}
-	rec, err := evaluation.Run(program, evaluation.Options{Project: "conveyor", Stack: env.Name, Read: readAdminSecret})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rec
 }
 
 // must finds a resource or fails the test.

@@ -25,6 +25,8 @@ type ModuleArgs struct {
 	// Images are this environment's images by component name; a component without one runs
 	// its manifest's image.
 	Images map[string]string
+	// Secrets are the values of the module's secrets in this environment (module_secrets.go).
+	Secrets ModuleSecrets
 }
 
 // Module is one microservice in an environment: its identity, its private database, its
@@ -56,7 +58,7 @@ func NewModule(ctx *pulumi.Context, name string, args *ModuleArgs, opts ...pulum
 		return nil, fmt.Errorf("registering module %s: %w", name, err)
 	}
 	b := &moduleBuilder{ctx: ctx, m: m, args: args}
-	steps := []func() error{b.identity, b.database, b.events, b.components}
+	steps := []func() error{b.identity, b.secrets, b.database, b.events, b.components}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, fmt.Errorf("module %s: %w", args.Spec.Name, err)
@@ -102,6 +104,8 @@ type moduleBuilder struct {
 	env corev1.EnvVarArray
 	// ready are what the components wait for: the database and event setup.
 	ready []pulumi.Resource
+	// secretIDs are the Secret Manager secrets a component reads, by name (GKE only).
+	secretIDs map[string]string
 }
 
 func (b *moduleBuilder) scope() naming.Scope {
@@ -138,6 +142,10 @@ func (b *moduleBuilder) components() error {
 			if pinned, ok := b.args.Images[name]; ok {
 				image = pinned
 			}
+			secrets, err := b.secretsVolumeOf(name)
+			if err != nil {
+				return err
+			}
 			comp, err := NewComponent(b.ctx, naming.Workload(spec.Name, name), &ComponentArgs{
 				Environment:    b.args.Environment,
 				Space:          spec.Space,
@@ -151,6 +159,7 @@ func (b *moduleBuilder) components() error {
 				Kubernetes:     b.args.Target.Kubernetes,
 				RunAfter:       runAfter,
 				PodAnnotations: b.meshAnnotations(),
+				Secrets:        secrets,
 			}, pulumi.Parent(b.m))
 			if err != nil {
 				return err

@@ -38,6 +38,9 @@ type podSpec struct {
 	probe *corev1.ProbeArgs
 	// annotations go on the pods (the service mesh reads its settings there).
 	annotations map[string]string
+	// secrets is the volume of the component's secrets, mounted read-only at
+	// naming.SecretsDir (module_secrets.go).
+	secrets *corev1.VolumeArgs
 }
 
 // mount is a writable folder of a pod.
@@ -74,6 +77,10 @@ func (p podSpec) template() *corev1.PodTemplateSpecArgs {
 		if !m.claim {
 			volumes = append(volumes, corev1.VolumeArgs{Name: pulumi.String(m.name), EmptyDir: &corev1.EmptyDirVolumeSourceArgs{}})
 		}
+	}
+	if p.secrets != nil {
+		volumes = append(volumes, *p.secrets)
+		mounts = append(mounts, corev1.VolumeMountArgs{Name: p.secrets.Name, MountPath: pulumi.String(naming.SecretsDir), ReadOnly: pulumi.Bool(true)})
 	}
 	container.VolumeMounts = mounts
 	if len(p.command) > 0 {

@@ -69,6 +69,10 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 	if err := components.CheckMesh(cat, target.Mesh); err != nil {
 		return err
 	}
+	secrets, err := secretsOf(ctx, cfg.Stack)
+	if err != nil {
+		return err
+	}
 	events := components.NewEvents(ctx)
 	namespaces := pulumi.StringMap{}
 	spaceNS := map[string]pulumi.StringOutput{}
@@ -91,6 +95,7 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 			Namespace:   spaceNS[m.Space],
 			Events:      events,
 			Images:      images[m.Name],
+			Secrets:     secrets(m.Name),
 		})
 		if err != nil {
 			return err

@@ -92,6 +92,7 @@ func link(modules []*Module, spaces []*Space, errs *Errors) *Catalog {
 				checkResources(r, name, c, space, spaceR)
 			}
 		}
+		checkSpaceSecrets(m, r, space)
 	}
 	slices.SortFunc(cat.Spaces, func(a, b *Space) int { return strings.Compare(a.Name, b.Name) })
 	slices.SortFunc(cat.Modules, func(a, b *Module) int { return strings.Compare(a.Name, b.Name) })

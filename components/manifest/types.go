@@ -20,6 +20,11 @@ type Module struct {
 	Publishes []string          `yaml:"publishes,omitempty" json:"publishes,omitempty" jsonschema:"shape=event,unique" jsonschema_description:"The events the module publishes, each lowercase words joined by dashes, at most 40 characters; each gets a topic."`
 	Consumes  []string          `yaml:"consumes,omitempty" json:"consumes,omitempty" jsonschema:"shape=eventref,unique" jsonschema_description:"The events the module consumes as <module>.<event>; each gets a subscription."`
 	Config    map[string]string `yaml:"config,omitempty" json:"config,omitempty" jsonschema:"keys=envvar" jsonschema_description:"Environment variables for every component of the module; a component's config overrides them. Names starting with CONVEYOR_, DATABASE_, GOOGLE_ or PUBSUB_ are the platform's."`
+	Secrets   []string          `yaml:"secrets,omitempty" json:"secrets,omitempty" jsonschema:"shape=envvar,unique" jsonschema_description:"Names of the secrets every component of the module reads, as files under /var/run/secrets/conveyor/<NAME>; their values are set per environment with conveyor secret set, never here. Names follow the config key rules, and a name is either config or a secret."`
+	// AdHocSecretDefaults lets an ad-hoc environment without a value of its own read the value
+	// kept for the whole ad-hoc tier (conveyor secret set --ad-hoc-default); never dev's, staging's
+	// or prod's.
+	AdHocSecretDefaults bool `yaml:"adHocSecretDefaults,omitempty" json:"adHocSecretDefaults,omitempty" jsonschema_description:"Whether an ad-hoc environment (pr-123, local) that has no value of its own for a secret reads the default kept for the ad-hoc tier (conveyor secret set --ad-hoc-default). Off: every ad-hoc environment sets its own values."`
 	// Components by name. A component named api, cron, handler or job is of that kind unless
 	// it says otherwise.
 	Components map[string]*Component `yaml:"components" json:"components" jsonschema:"keys=component,minEntries=1" missing:"a module needs at least one component (most have just an api)" jsonschema_description:"The module's runtime parts by name (lowercase words joined by dashes, at most 20 characters): api, cron, handler, job, or any name with a kind."`
@@ -50,6 +55,7 @@ type Component struct {
 	Schedule    string            `yaml:"schedule,omitempty" json:"schedule,omitempty" jsonschema:"shape=schedule" jsonschema_description:"cron (required): a standard five-field cron schedule or @hourly, @daily, @weekly, @monthly, @yearly (no @every)."`
 	Handles     []string          `yaml:"handles,omitempty" json:"handles,omitempty" jsonschema:"shape=eventref,unique" jsonschema_description:"handler (required): the consumed events (<module>.<event>) it processes."`
 	Config      map[string]string `yaml:"config,omitempty" json:"config,omitempty" jsonschema:"keys=envvar" jsonschema_description:"Environment variables of this component; they override the module's and the space's."`
+	Secrets     []string          `yaml:"secrets,omitempty" json:"secrets,omitempty" jsonschema:"shape=envvar,unique" jsonschema_description:"Names of secrets only this component reads, besides the module's; delivered as files under /var/run/secrets/conveyor/<NAME>."`
 }
 
 // Autoscaling is an api's or handler's replica range.

@@ -23,6 +23,7 @@ func checkModule(m *Module, r reporter) {
 	for _, name := range m.ComponentNames() {
 		checkComponent(m, name, m.Components[name], r)
 	}
+	checkSecrets(m, r)
 }
 
 func checkComponent(m *Module, name string, c *Component, r reporter) {

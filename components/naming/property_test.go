@@ -17,6 +17,9 @@ import (
 type tuple struct {
 	env, space, module, component, event, fromSpace, fromModule string
 	cluster, pool, region                                       string
+	// secret is a secret's name: a variable name, upper or lower case, up to twice the
+	// length that still fits uncut.
+	secret string
 }
 
 // lookalikes are the words the package itself writes into names ("conveyor-<cluster>-nodes",
@@ -69,6 +72,27 @@ func (g gen) dashed(maxLen int) string {
 	return strings.Join(parts, "-")
 }
 
+// secretName draws a variable name: a look-alike in upper or lower case, or random letters,
+// digits and '_'.
+func (g gen) secretName() string {
+	if g.r.IntN(2) == 0 {
+		w := g.word(10)
+		if g.r.IntN(2) == 0 {
+			w = strings.ToUpper(w)
+		}
+		return strings.ReplaceAll(w, "-", "_")
+	}
+	const first = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_"
+	const rest = first + "0123456789"
+	n := 1 + g.r.IntN(2*MaxSecretManagerID)
+	var b strings.Builder
+	b.WriteByte(first[g.r.IntN(len(first))])
+	for b.Len() < n {
+		b.WriteByte(rest[g.r.IntN(len(rest))])
+	}
+	return b.String()
+}
+
 var regions = []string{"europe-west1", "us-central1", "west1", "europe"}
 
 func (g gen) tuple() tuple {
@@ -77,6 +101,7 @@ func (g gen) tuple() tuple {
 		component: g.dashed(MaxComponentLen), event: g.dashed(MaxEventLen),
 		fromSpace: g.word(MaxSpaceLen), fromModule: g.word(MaxModuleLen),
 		cluster: g.dashed(MaxClusterLen), pool: g.dashed(MaxClusterLen), region: regions[g.r.IntN(len(regions))],
+		secret: g.secretName(),
 	}
 }
 
@@ -226,6 +251,17 @@ func kinds() []kind {
 			func(u tuple) string { return DatabaseRootSecret(SQLInstance(u.cluster)) }, in("Secret in " + ClusterPlatformNamespace)},
 		{"system", TargetKubernetesLabel, fixed(ClusterPlatformNamespace), fixed(ClusterPlatformNamespace), in("Namespace")},
 		{"system", TargetPostgres, fixed(DatabaseAdminUser), fixed(DatabaseAdminUser), in("postgres role")},
+		// Application secrets: an environment's and the ad-hoc tier's defaults share the
+		// project's Secret Manager; a module's values on a local cluster, and a component's
+		// SecretProviderClass on GKE.
+		{"SecretManagerSecret", TargetSecretManager, func(u tuple) string { return u.env + "|" + u.module + "|" + u.secret },
+			func(u tuple) string { return SecretManagerSecret(u.env, u.module, u.secret) }, in("secret manager secret")},
+		{"AdHocDefaultSecret", TargetSecretManager, func(u tuple) string { return "ad-hoc tier|" + u.module + "|" + u.secret },
+			func(u tuple) string { return AdHocDefaultSecret(u.module, u.secret) }, in("secret manager secret")},
+		{"AppSecret", TargetKubernetesLabel, func(u tuple) string { return u.module },
+			func(u tuple) string { return AppSecret(u.module) }, spaceNS("Secret")},
+		{"SecretProviderClass", TargetKubernetesLabel, func(u tuple) string { return u.module + "|" + u.component },
+			func(u tuple) string { return SecretProviderClass(u.module, u.component) }, spaceNS("SecretProviderClass")},
 		// A container's variables: the module's topics and subscriptions beside the fixed ones.
 		{"TopicEnvVar", "", func(u tuple) string { return u.event },
 			func(u tuple) string { return TopicEnvVar(u.event) }, in("container variable")},

@@ -24,6 +24,7 @@ const (
 	TargetCompute         Target = "gcp compute resource name"
 	TargetSQLInstance     Target = "cloud sql instance name"
 	TargetGCPLabelValue   Target = "gcp label value"
+	TargetSecretManager   Target = "secret manager secret id"
 )
 
 var (
@@ -32,6 +33,7 @@ var (
 	serviceAccountID = regexp.MustCompile(`^[a-z]([-a-z0-9]*[a-z0-9])$`)
 	rfc1035          = regexp.MustCompile(`^[a-z]([-a-z0-9]*[a-z0-9])?$`)
 	gcpLabelValue    = regexp.MustCompile(`^[a-z0-9_-]*$`)
+	secretManagerID  = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 )
 
 // ValidateName reports every reason name is not valid for target, or nil. The Kubernetes
@@ -68,6 +70,8 @@ func ValidateName(target Target, name string) []string {
 		return check(name, 1, MaxSQLInstanceName, rfc1035, "lowercase letters, digits and '-', starting with a letter, not ending with '-'")
 	case TargetGCPLabelValue:
 		return check(name, 0, MaxGCPLabelValue, gcpLabelValue, "lowercase letters, digits, '-' and '_'")
+	case TargetSecretManager:
+		return check(name, 1, MaxSecretManagerID, secretManagerID, "letters, digits, '-' and '_'")
 	}
 	return []string{fmt.Sprintf("unknown target %q", target)}
 }

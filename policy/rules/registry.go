@@ -24,6 +24,7 @@ func Rules() []Rule {
 		boundaryRules(),
 		meshRules(),
 		imageRules(),
+		secretRules(),
 	)
 	slices.SortFunc(all, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
 	return all

@@ -57,14 +57,18 @@ var (
 )
 
 // isIAMType matches the IAM member, binding and policy resources of every GCP service, e.g.
-// gcp:projects/iAMMember:IAMMember or gcp:pubsub/topicIAMBinding:TopicIAMBinding.
+// gcp:projects/iAMMember:IAMMember, gcp:pubsub/topicIAMBinding:TopicIAMBinding or
+// gcp:secretmanager/secretIamMember:SecretIamMember (some services spell it Iam).
 func isIAMType(typ string) bool {
 	if !isGCP(typ) {
 		return false
 	}
-	name := typ[strings.LastIndex(typ, ":")+1:]
-	return strings.HasSuffix(name, "IAMMember") || strings.HasSuffix(name, "IAMBinding") || strings.HasSuffix(name, "IAMPolicy")
+	name := iamKind(typ)
+	return strings.HasSuffix(name, "iammember") || strings.HasSuffix(name, "iambinding") || strings.HasSuffix(name, "iampolicy")
 }
+
+// iamKind is the lowercased name of a type token, whichever way its service spells IAM.
+func iamKind(typ string) string { return strings.ToLower(typ[strings.LastIndex(typ, ":")+1:]) }
 
 // grant is a role granted to members.
 type grant struct {
@@ -77,10 +81,10 @@ type grant struct {
 func forGrants(r Resource, check func(grant) []Finding) []Finding {
 	in := inputs(r)
 	var grants []grant
-	switch name := r.Type[strings.LastIndex(r.Type, ":")+1:]; {
-	case strings.HasSuffix(name, "IAMMember"):
+	switch name := iamKind(r.Type); {
+	case strings.HasSuffix(name, "iammember"):
 		grants = []grant{{in.key("role"), []value{in.key("member")}}}
-	case strings.HasSuffix(name, "IAMBinding"):
+	case strings.HasSuffix(name, "iambinding"):
 		members := in.key("members")
 		if members.unknown() {
 			return []Finding{undecided(members)}

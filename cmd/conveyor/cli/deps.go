@@ -10,6 +10,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/imagedigest"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/kubereach"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/secretmanager"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/stacks"
@@ -104,6 +105,13 @@ func (d *deps) engine(ctx context.Context, log io.Writer) (*stackops.Runner, err
 	}
 	if opts.LocalCluster == nil {
 		opts.LocalCluster = localClusterConfig(opts.WorkDir)
+	}
+	if opts.RequiredSecrets == nil {
+		root := opts.WorkDir
+		opts.RequiredSecrets = func(env string) ([]stackops.RequiredSecret, error) { return requiredSecretsOf(root, env, "") }
+	}
+	if opts.SecretManager == nil {
+		opts.SecretManager = &secretmanager.Client{URL: secretmanager.URL, Connect: googleClient}
 	}
 	return stackops.New(ctx, opts)
 }

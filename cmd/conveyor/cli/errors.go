@@ -5,14 +5,14 @@ import (
 )
 
 // engineExit gives an engine error its exit code: what is missing from the machine or the
-// backend is a setup error (4), a command that asks for what the rules forbid is a usage
+// backend, or a secret's value, is a setup error (4), a command that asks for what the rules forbid is a usage
 // error (3), anything else a failure (1).
 func engineExit(err error) error {
 	if err == nil {
 		return nil
 	}
 	switch {
-	case stackops.IsSetup(err), stackops.IsNotFound(err):
+	case stackops.IsSetup(err), stackops.IsNotFound(err), stackops.IsMissingSecrets(err):
 		return withCode(ExitSetup, err)
 	case stackops.IsRefused(err):
 		return withCode(ExitUsage, err)

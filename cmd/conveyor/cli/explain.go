@@ -22,6 +22,9 @@ type explanation struct {
 	Kind      string             `json:"kind"`
 	Image     setting            `json:"image"`
 	Config    []manifest.Setting `json:"config"`
+	// Secrets are the names the component reads and the level that asked for each; their
+	// values are never read here.
+	Secrets []manifest.SecretRequest `json:"secrets,omitempty"`
 }
 
 // setting is one value and where it was set.
@@ -38,7 +41,8 @@ func newExplain(d *deps) *cobra.Command {
 		Short: "Show a module's resolved configuration and where each value was set",
 		Long: `Explain shows, for each component of a module in an environment, the image it runs
 and every configuration value it gets, with the level (space, module or component) and
-the file and line that set it, and the values it overrides.
+the file and line that set it, and the values it overrides; and the secrets it reads, with the
+level (module or component) that asked for each; never a secret's value.
 
 The image is the one the next 'conveyor up' runs, resolved by the program's own rule: an
 image that deploy, promote or rollback set (read from the environment's backend, with the
@@ -83,6 +87,9 @@ Exits 0 on success, 3 when the module does not exist, 4 when the stack cannot be
 						fmt.Fprintf(w, " (overrides %q from %s %s:%d)", o.Value, o.Level, o.File, o.Line)
 					}
 					fmt.Fprintln(w)
+				}
+				for _, r := range e.Secrets {
+					fmt.Fprintf(w, "  secret %s	(value set per environment)	%s %s:%d\n", r.Name, r.Level, r.File, r.Line)
 				}
 			}
 			return w.Flush()
@@ -153,7 +160,7 @@ func explain(x *moduleInEnv, layers deployed.Layers, setBy func(module, componen
 				image.From = setBy(module, name, img)
 			}
 		}
-		out = append(out, explanation{Component: name, Kind: c.Kind, Image: image, Config: cat.ResolveConfig(m, name)})
+		out = append(out, explanation{Component: name, Kind: c.Kind, Image: image, Config: cat.ResolveConfig(m, name), Secrets: m.ResolveSecrets(name)})
 	}
 	return out, nil
 }

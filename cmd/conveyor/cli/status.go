@@ -18,6 +18,7 @@ import (
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/status"
 	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation/kube"
+	"github.com/conveyor-paas/conveyor/stacks/appsecrets"
 )
 
 // statusOptions are the flags of `conveyor status`.
@@ -83,6 +84,8 @@ type statusSource struct {
 	client    kubernetes.Interface
 	existence status.Existence
 	cluster   *cluster
+	// missingSecrets are the secrets the catalog requires that have no value.
+	missingSecrets []stackops.SecretRef
 }
 
 func runStatus(cmd *cobra.Command, d *deps, o statusOptions) error {
@@ -106,6 +109,12 @@ func runStatus(cmd *cobra.Command, d *deps, o statusOptions) error {
 		if r, err = watchStatus(ctx, cmd, d, o, r, read); err != nil {
 			return err
 		}
+	}
+	// A secret without a value is a problem the cluster cannot show: the next deploy stops.
+	for _, m := range src.missingSecrets {
+		r.Problems = append(r.Problems, fmt.Sprintf("%s/%s has no value for secret %s: %s",
+			o.env, m.Module, m.Name, appsecrets.SetCommand(o.env, m.Module, m.Name)))
+		r.Healthy = false
 	}
 	if o.json {
 		err = status.WriteJSON(cmd.OutOrStdout(), r)
@@ -173,7 +182,15 @@ func prepareStatus(ctx context.Context, cmd *cobra.Command, d *deps, env, module
 	if err != nil {
 		return nil, withCode(ExitSetup, fmt.Errorf("a client for %s: %w", cl.describe, err))
 	}
-	src := &statusSource{desired: desired, client: client, cluster: cl}
+	required, err := requiredSecretsOf(e.WorkDir(), env, module)
+	if err != nil {
+		return nil, err
+	}
+	secrets, err := e.ListSecrets(ctx, env, required)
+	if err != nil {
+		return nil, engineExit(err)
+	}
+	src := &statusSource{desired: desired, client: client, cluster: cl, missingSecrets: missingOf(secrets)}
 	if cl.local {
 		src.existence = status.LocalExistence{PlatformNamespace: desired.PlatformNamespace}
 	} else {
@@ -224,10 +241,7 @@ func desiredState(ctx context.Context, e *stackops.Runner, env string, kind nami
 // every database and topic is reported as not checked, with the reason; the Pub/Sub
 // emulator ($PUBSUB_EMULATOR_HOST) needs none.
 func cloudExistence(ctx context.Context, cl *cluster) status.Existence {
-	client, err := google.DefaultClient(ctx, "https://www.googleapis.com/auth/cloud-platform")
-	if err != nil {
-		client = &http.Client{Transport: failing{errors.New("no Google application default credentials (run `gcloud auth application-default login`)")}}
-	}
+	client := googleClient(ctx)
 	ex := status.CloudExistence{
 		Project: cl.project, SQLInstance: cl.sqlInstance,
 		SQLAdmin: status.API{URL: status.SQLAdminURL, HTTP: client},
@@ -237,6 +251,16 @@ func cloudExistence(ctx context.Context, cl *cluster) status.Existence {
 		ex.PubSub = status.API{URL: "http://" + host, HTTP: http.DefaultClient}
 	}
 	return ex
+}
+
+// googleClient calls Google's APIs with application default credentials; without them,
+// every call fails saying how to get them.
+func googleClient(ctx context.Context) *http.Client {
+	client, err := google.DefaultClient(ctx, "https://www.googleapis.com/auth/cloud-platform")
+	if err != nil {
+		return &http.Client{Transport: failing{errors.New("no Google application default credentials (run `gcloud auth application-default login`)")}}
+	}
+	return client
 }
 
 // failing is a transport that fails every request with err.

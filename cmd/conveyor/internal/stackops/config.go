@@ -12,6 +12,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 
 	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/stacks/appsecrets"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
@@ -82,7 +83,12 @@ func (e *Runner) setRawConfig(ctx context.Context, st *auto.Stack, values map[st
 
 // notInherited are the keys that say which environment a stack is rather than what it runs:
 // an environment made from prod must not land on cluster-prod or be protected as prod.
-var notInherited = map[string]bool{naming.Project + ":cluster": true, naming.Project + ":production": true}
+//
+// Nor are an environment's secret values: an environment reads its own, never another's.
+var notInherited = map[string]bool{
+	naming.Project + ":cluster": true, naming.Project + ":production": true,
+	appsecrets.ValuesKey: true, appsecrets.DefaultsKey: true,
+}
 
 // copyNamespace copies every key of Conveyor's namespace from one environment to another,
 // but those notInherited and, between two trust tiers, the secrets: a secret never leaves

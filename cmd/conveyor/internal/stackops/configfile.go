@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 
@@ -13,6 +14,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/stacks/appsecrets"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
@@ -75,6 +77,11 @@ func (e *Runner) seedImages(env string) (deployed.Images, error) {
 // request and its targets (TargetsKey), and returns its path and a function that removes it
 // and puts the stack file back (guardStackFile).
 func (e *Runner) opConfig(ctx context.Context, st *auto.Stack, request deployed.Images, targets []string) (string, func(context.Context) error, error) {
+	return e.opConfigWith(ctx, st, request, targets, nil)
+}
+
+// opConfigWith is opConfig with extra config entries of the operation's own.
+func (e *Runner) opConfigWith(ctx context.Context, st *auto.Stack, request deployed.Images, targets []string, extra map[string]any) (string, func(context.Context) error, error) {
 	env := st.Name()
 	restore, err := e.guardStackFile(env)
 	if err != nil {
@@ -113,6 +120,18 @@ func (e *Runner) opConfig(ctx context.Context, st *auto.Stack, request deployed.
 	if e.opts.User != "" {
 		cfg[ByKey] = e.opts.User // who, in the update's own record (see History)
 	}
+	// A local environment's secret values, as the ciphertext its secrets manager made
+	// (localsecrets.go); never a stack file's.
+	delete(cfg, appsecrets.ValuesKey)
+	delete(cfg, appsecrets.DefaultsKey)
+	ciphertext, err := e.localCiphertext(env)
+	if err != nil {
+		return "", nil, err
+	}
+	if ciphertext != "" {
+		cfg[appsecrets.ValuesKey] = map[string]any{"secure": ciphertext}
+	}
+	maps.Copy(cfg, extra)
 	doc["config"] = cfg
 	data, err := yaml.Marshal(doc)
 	if err != nil {

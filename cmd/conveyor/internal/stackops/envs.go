@@ -198,5 +198,5 @@ func (e *Runner) DeleteEnv(ctx context.Context, name string, o RunOptions) (*ops
 	if err != nil {
 		return s, fmt.Errorf("environment %s is destroyed but its stack could not be removed: %w", name, err)
 	}
-	return s, nil
+	return s, e.removeLocalSecrets(name)
 }

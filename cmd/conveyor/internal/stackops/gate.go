@@ -33,6 +33,9 @@ type GateInput struct {
 // gate runs Options.Gate on st's configuration and request, if there is a gate. The update
 // itself reads the deployed images again under its lock.
 func (e *Runner) gate(ctx context.Context, st *auto.Stack, request deployed.Images) error {
+	if err := e.checkSecrets(ctx, st.Name()); err != nil {
+		return err
+	}
 	if e.opts.Gate == nil {
 		return nil
 	}

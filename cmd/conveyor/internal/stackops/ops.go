@@ -65,11 +65,16 @@ func previewWith(ctx context.Context, st *auto.Stack, o RunOptions, ch chan<- ev
 	return err
 }
 
-// withConfig runs op with the config file composed for st, request and targets (see opConfig).
+// withConfig runs op with the config file composed for st, request and targets (see opConfig),
+// and the ad-hoc tier's secret defaults where the environment reads them.
 func (e *Runner) withConfig(ctx context.Context, st *auto.Stack, request deployed.Images, targets []string,
 	op func(path string) (*opsummary.Summary, error),
 ) (*opsummary.Summary, error) {
-	path, done, err := e.opConfig(ctx, st, request, targets)
+	extra, err := e.adHocDefaults(ctx, st.Name())
+	if err != nil {
+		return nil, err
+	}
+	path, done, err := e.opConfigWith(ctx, st, request, targets, extra)
 	if err != nil {
 		return nil, err
 	}

@@ -93,6 +93,12 @@ type Options struct {
 	// LocalCluster, when set, is the client configuration of the cluster a local environment
 	// deploys into, for the sweep of what a killed operation left there (sweep.go).
 	LocalCluster func(ctx context.Context, env string) (*rest.Config, error)
+	// RequiredSecrets, when set, lists the application secrets env's catalog requires: every
+	// update and preview stops before the engine while one has no value (appsecrets.go).
+	RequiredSecrets func(env string) ([]RequiredSecret, error)
+	// SecretManager reaches the Secret Manager of environments on GKE; without it, their
+	// secrets cannot be set or checked.
+	SecretManager SecretManager
 }
 
 // Runner runs operations on the environments of one project.
