@@ -3,6 +3,7 @@ package stackops
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -73,7 +74,7 @@ func (e *Runner) seedImages(env string) (deployed.Images, error) {
 
 // opConfig composes the config file of one CLI call on st (see above) and returns its path
 // and a function that removes it and puts the stack file back (guardStackFile).
-func (e *Runner) opConfig(ctx context.Context, st *auto.Stack, request deployed.Images) (string, func(context.Context) error, error) {
+func (e *Runner) opConfig(ctx context.Context, st *auto.Stack, request deployed.Images, change *Change) (string, func(context.Context) error, error) {
 	env := st.Name()
 	restore, err := e.guardStackFile(env)
 	if err != nil {
@@ -97,6 +98,7 @@ func (e *Runner) opConfig(ctx context.Context, st *auto.Stack, request deployed.
 		cfg = map[string]any{}
 	}
 	delete(cfg, deployed.RequestKey) // only the engine asks, one update at a time
+	delete(cfg, ChangeKey)
 	// `env create --cluster` records the cluster in the backend; the program reads it as
 	// config, unless the stack file names one.
 	if _, ok := cfg[naming.Project+":cluster"]; !ok && tags[TagCluster] != "" && !naming.IsClusterStack(env) {
@@ -104,6 +106,13 @@ func (e *Runner) opConfig(ctx context.Context, st *auto.Stack, request deployed.
 	}
 	if len(request) > 0 {
 		cfg[deployed.RequestKey] = request
+	}
+	if change != nil {
+		data, err := json.Marshal(change)
+		if err != nil {
+			return "", nil, fmt.Errorf("recording the change of %s: %w", env, err)
+		}
+		cfg[ChangeKey] = string(data) // a string, as the history returns every value
 	}
 	if e.opts.User != "" {
 		cfg[ByKey] = e.opts.User // who, in the update's own record (see History)

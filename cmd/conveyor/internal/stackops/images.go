@@ -54,32 +54,39 @@ func (e *Runner) NextImages(ctx context.Context, env string) (deployed.Layers, e
 	return e.layers(ctx, &st, nil)
 }
 
-// planRequest reads the request (deployed.RequestKey) from a saved update plan, which
-// records the config the preview ran with. Applying a plan runs with its request, because the
-// plan is what a person approved and it travels between CI jobs where no config file does.
-func planRequest(path string) (deployed.Images, error) {
+// planRequest reads the request (deployed.RequestKey) and the change record (ChangeKey) from
+// a saved update plan, which records the config the preview ran with. Applying a plan runs
+// with its request, because the plan is what a person approved and it travels between CI jobs
+// where no config file does; its change record goes with it, so that the production update
+// records where its images came from.
+func planRequest(path string) (deployed.Images, *Change, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading the plan: %w", err)
+		return nil, nil, fmt.Errorf("reading the plan: %w", err)
 	}
 	var plan struct {
 		Config map[string]json.RawMessage `json:"config"`
 	}
 	if err := json.Unmarshal(data, &plan); err != nil {
-		return nil, fmt.Errorf("the plan %s is not a Pulumi update plan: %w", path, err)
+		return nil, nil, fmt.Errorf("the plan %s is not a Pulumi update plan: %w", path, err)
 	}
-	raw, ok := plan.Config[deployed.RequestKey]
-	if !ok {
-		return deployed.Images{}, nil
-	}
-	// A plan records config values as the CLI's JSON: an object value is a string of JSON.
-	var text string
-	if json.Unmarshal(raw, &text) == nil {
-		raw = json.RawMessage(text)
-	}
-	im, err := deployed.Decode(string(raw))
+	im, err := deployed.Decode(planValue(plan.Config[deployed.RequestKey]))
 	if err != nil {
-		return nil, fmt.Errorf("%s in the plan %s: %w", deployed.RequestKey, path, err)
+		return nil, nil, fmt.Errorf("%s in the plan %s: %w", deployed.RequestKey, path, err)
 	}
-	return im, nil
+	change, err := decodeChange(planValue(plan.Config[ChangeKey]))
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s in the plan %s: %w", ChangeKey, path, err)
+	}
+	return im, change, nil
+}
+
+// planValue is the text of a config value as a plan records it, in the CLI's JSON: an
+// object value is a string of JSON; a missing one is empty.
+func planValue(raw json.RawMessage) string {
+	var text string
+	if len(raw) == 0 || json.Unmarshal(raw, &text) == nil {
+		return text
+	}
+	return string(raw)
 }

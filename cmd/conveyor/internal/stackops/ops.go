@@ -43,7 +43,7 @@ func (e *Runner) preview(ctx context.Context, st *auto.Stack, o RunOptions, requ
 	if err := e.gate(ctx, st, request); err != nil {
 		return nil, err
 	}
-	return e.withConfig(ctx, st, request, func(path string) (*opsummary.Summary, error) {
+	return e.withConfig(ctx, st, request, o.change, func(path string) (*opsummary.Summary, error) {
 		return e.run(ctx, st, OpPreview, true, o, func(ch chan<- events.EngineEvent) error {
 			return previewWith(ctx, st, o, ch, path)
 		})
@@ -65,9 +65,9 @@ func previewWith(ctx context.Context, st *auto.Stack, o RunOptions, ch chan<- ev
 	return err
 }
 
-// withConfig runs op with the config file composed for st and request (see opConfig).
-func (e *Runner) withConfig(ctx context.Context, st *auto.Stack, request deployed.Images, op func(path string) (*opsummary.Summary, error)) (*opsummary.Summary, error) {
-	path, done, err := e.opConfig(ctx, st, request)
+// withConfig runs op with the config file composed for st, request and change (see opConfig).
+func (e *Runner) withConfig(ctx context.Context, st *auto.Stack, request deployed.Images, change *Change, op func(path string) (*opsummary.Summary, error)) (*opsummary.Summary, error) {
+	path, done, err := e.opConfig(ctx, st, request, change)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func (e *Runner) Up(ctx context.Context, env string, o RunOptions) (*opsummary.S
 	if o.Plan != "" {
 		// The plan records the config it was made with; its request is the approved one,
 		// whatever this clone has.
-		if request, err = planRequest(o.Plan); err != nil {
+		if request, o.change, err = planRequest(o.Plan); err != nil {
 			return nil, err
 		}
 	}
@@ -104,7 +104,7 @@ func (e *Runner) up(ctx context.Context, st *auto.Stack, o RunOptions, request d
 	if err := e.gate(ctx, st, request); err != nil {
 		return nil, err
 	}
-	return e.withConfig(ctx, st, request, func(path string) (*opsummary.Summary, error) {
+	return e.withConfig(ctx, st, request, o.change, func(path string) (*opsummary.Summary, error) {
 		return e.upWith(ctx, st, o, path)
 	})
 }
@@ -161,7 +161,7 @@ func (e *Runner) destroy(ctx context.Context, st *auto.Stack, o RunOptions) (*op
 	if s, err := e.teardown(ctx, st, o); err != nil {
 		return s, err
 	}
-	s, err := e.withConfig(ctx, st, nil, func(path string) (*opsummary.Summary, error) {
+	s, err := e.withConfig(ctx, st, nil, nil, func(path string) (*opsummary.Summary, error) {
 		return e.run(ctx, st, OpDestroy, false, o, func(ch chan<- events.EngineEvent) error {
 			opts := []optdestroy.Option{optdestroy.EventStreams(ch), optdestroy.Color("never"), optdestroy.ConfigFile(path)}
 			if o.Message != "" {
@@ -183,7 +183,7 @@ func (e *Runner) Refresh(ctx context.Context, env string, o RunOptions) (*opsumm
 	if err != nil {
 		return nil, err
 	}
-	return e.withConfig(ctx, &st, nil, func(path string) (*opsummary.Summary, error) {
+	return e.withConfig(ctx, &st, nil, nil, func(path string) (*opsummary.Summary, error) {
 		return e.run(ctx, &st, OpRefresh, false, o, func(ch chan<- events.EngineEvent) error {
 			opts := []optrefresh.Option{optrefresh.EventStreams(ch), optrefresh.Color("never"), optrefresh.ConfigFile(path)}
 			if o.Message != "" {
@@ -208,7 +208,7 @@ func (e *Runner) Drift(ctx context.Context, env string, o RunOptions) (*opsummar
 	if err != nil {
 		return nil, err
 	}
-	return e.withConfig(ctx, &st, nil, func(path string) (*opsummary.Summary, error) {
+	return e.withConfig(ctx, &st, nil, nil, func(path string) (*opsummary.Summary, error) {
 		return e.run(ctx, &st, OpDrift, true, o, func(ch chan<- events.EngineEvent) error {
 			_, err := st.PreviewRefresh(ctx, optrefresh.EventStreams(ch), optrefresh.Color("never"), optrefresh.ConfigFile(path))
 			return err

@@ -29,6 +29,9 @@ type RunOptions struct {
 	Plan string
 	// Targets limits the operation to these URNs.
 	Targets []string
+
+	// change is recorded with the update (ChangeKey): deploy, promote and rollback set it.
+	change *Change
 }
 
 func (o RunOptions) notify(format string, args ...any) {

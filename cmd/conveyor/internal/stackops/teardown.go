@@ -39,7 +39,7 @@ func (e *Runner) teardown(ctx context.Context, st *auto.Stack, o RunOptions) (*o
 		return nil, fmt.Errorf("selecting %s for its teardown: %w", env, err)
 	}
 	o.notify("tearing down what deleting %s's resources cannot (its databases), before destroying it", env)
-	s, err := e.withConfig(ctx, &tst, nil, func(path string) (*opsummary.Summary, error) {
+	s, err := e.withConfig(ctx, &tst, nil, nil, func(path string) (*opsummary.Summary, error) {
 		return e.run(ctx, &tst, OpTeardown, false, o, func(ch chan<- events.EngineEvent) error {
 			opts := []optup.Option{optup.EventStreams(ch), optup.Color("never"), optup.ConfigFile(path)}
 			if o.Message != "" {

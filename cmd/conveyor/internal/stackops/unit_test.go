@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
@@ -237,18 +238,30 @@ func TestPlanImages(t *testing.T) {
 		name    string
 		content string
 		want    deployed.Images
+		change  *Change
 		wantErr bool
 	}{
-		{"request", `{"config":{"conveyor:deploy":{"quotes":{"api":"q:7"}},"conveyor:x":"y"}}`, deployed.Images{"quotes": {"api": "q:7"}}, false},
-		{"request as JSON text", `{"config":{"conveyor:deploy":"{\"quotes\":{\"api\":\"q:7\"}}"}}`, deployed.Images{"quotes": {"api": "q:7"}}, false},
-		{"no request", `{"config":{"conveyor:images":{"quotes":{"api":"q:1"}}}}`, deployed.Images{}, false},
-		{"not a plan", `[1,2]`, nil, true},
+		{"request", `{"config":{"conveyor:deploy":{"quotes":{"api":"q:7"}},"conveyor:x":"y"}}`, deployed.Images{"quotes": {"api": "q:7"}}, nil, false},
+		{"request as JSON text", `{"config":{"conveyor:deploy":"{\"quotes\":{\"api\":\"q:7\"}}"}}`, deployed.Images{"quotes": {"api": "q:7"}}, nil, false},
+		{"no request", `{"config":{"conveyor:images":{"quotes":{"api":"q:1"}}}}`, deployed.Images{}, nil, false},
+		{
+			"a promotion's change record",
+			`{"config":{"conveyor:deploy":{"quotes":{"api":"q:7"}},"conveyor:change":"{\"operation\":\"promote\",\"from\":\"staging\",\"sources\":{\"q:7\":{\"commit\":\"abc\",\"time\":\"2026-12-01T10:00:00Z\"}}}"}}`,
+			deployed.Images{"quotes": {"api": "q:7"}},
+			&Change{Operation: OperationPromote, From: "staging", Sources: map[string]Source{"q:7": {Commit: "abc", Time: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)}}},
+			false,
+		},
+		{"a broken change record", `{"config":{"conveyor:change":"{"}}`, nil, nil, true},
+		{"not a plan", `[1,2]`, nil, nil, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := planRequest(write(tt.name, tt.content))
+			got, change, err := planRequest(write(tt.name, tt.content))
 			if (err != nil) != tt.wantErr || (err == nil && !got.Equal(tt.want)) {
 				t.Errorf("got %v %v", got, err)
+			}
+			if diff := cmp.Diff(tt.change, change); diff != "" {
+				t.Errorf("change record (-want +got):\n%s", diff)
 			}
 		})
 	}
