@@ -22,6 +22,7 @@ func Rules() []Rule {
 		iamRules(),
 		boundaryRules(),
 		meshRules(),
+		costRules(),
 	)
 	slices.SortFunc(all, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
 	return all
