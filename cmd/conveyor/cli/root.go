@@ -69,5 +69,6 @@ Exit codes:
 	root.AddCommand(newEnv(d), newDeploy(d), newPromote(d), newHistory(d), newRollback(d))
 	root.AddCommand(newPolicy(), newRender(), newExplain(d))
 	root.AddCommand(newStatus(d), newLogs(d), newGraph(), newComment(d))
+	root.AddCommand(newDora(d), newCost())
 	return root
 }

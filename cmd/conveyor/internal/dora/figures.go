@@ -58,6 +58,20 @@ func (d Duration) MarshalJSON() ([]byte, error) {
 	return json.Marshal(time.Duration(d).String())
 }
 
+// UnmarshalJSON reads the duration from its Go text, so that a --json document reads back.
+func (d *Duration) UnmarshalJSON(data []byte) error {
+	var text string
+	if err := json.Unmarshal(data, &text); err != nil {
+		return fmt.Errorf("a duration is a string such as \"1h0m0s\": %w", err)
+	}
+	v, err := time.ParseDuration(text)
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
 // String is the Go text of the duration.
 func (d Duration) String() string { return time.Duration(d).String() }
 
