@@ -18,7 +18,9 @@ var approx = cmpopts.EquateApprox(0, 1e-6)
 
 // deployment is a rendered Deployment of a module's component, with one container's
 // requests and, when meshed, the sidecar's requests in its pod's annotations.
-func deployment(space, module, component string, replicas float64, cpu, memory string, sidecar ...string) map[string]any {
+// Numbers are float64 as a policy sees a resource's inputs (PropertyMap.Mappable), or int64
+// where they are whole, as evaluation/kube renders them.
+func deployment(space, module, component string, replicas any, cpu, memory string, sidecar ...string) map[string]any {
 	template := map[string]any{
 		"metadata": map[string]any{},
 		"spec": map[string]any{"containers": []any{map[string]any{
@@ -37,7 +39,7 @@ func deployment(space, module, component string, replicas float64, cpu, memory s
 	}
 }
 
-func autoscaler(space, target string, min, max float64) map[string]any {
+func autoscaler(space, target string, min, max any) map[string]any {
 	return map[string]any{
 		"kind":     "HorizontalPodAutoscaler",
 		"metadata": map[string]any{"name": target, "namespace": "dev-" + space},
@@ -47,9 +49,9 @@ func autoscaler(space, target string, min, max float64) map[string]any {
 
 func TestWorkloads(t *testing.T) {
 	objects := []map[string]any{
-		deployment("sales", "quotes", "api", 2, "250m", "256Mi"),
-		autoscaler("sales", "quotes-api", 2, 6),
-		deployment("claims", "claims", "api", 2, "100m", "128Mi", "100m", "128Mi"),
+		deployment("sales", "quotes", "api", 2.0, "250m", "256Mi"),
+		autoscaler("sales", "quotes-api", int64(2), int64(6)),
+		deployment("claims", "claims", "api", int64(2), "100m", "128Mi", "100m", "128Mi"),
 		{"kind": "CronJob", "metadata": map[string]any{"name": "payments-reconcile"}},
 	}
 	got, err := Workloads(objects)
@@ -64,7 +66,7 @@ func TestWorkloads(t *testing.T) {
 	if diff := cmp.Diff(want, got, approx); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
-	bad := []map[string]any{deployment("sales", "quotes", "api", 1, "a lot", "1Gi")}
+	bad := []map[string]any{deployment("sales", "quotes", "api", 1.0, "a lot", "1Gi")}
 	if _, err := Workloads(bad); err == nil || !strings.Contains(err.Error(), "Deployment dev-sales/quotes-api: container api requests \"a lot\"") {
 		t.Errorf("a request that is no quantity: %v", err)
 	}

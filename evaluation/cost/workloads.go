@@ -114,10 +114,13 @@ func str(v any) string {
 	return s
 }
 
-// num reads a number a rendered object holds (JSON numbers are float64), or def.
+// num reads a whole number an object holds: float64 in a resource's inputs
+// (PropertyMap.Mappable), int64 where evaluation/kube renders a whole number; else def.
 func num(v any, def int) int {
 	switch n := v.(type) {
 	case float64:
+		return int(n)
+	case int64:
 		return int(n)
 	case int:
 		return n
