@@ -139,7 +139,7 @@ func reworkRate(outs []outcome) Figure {
 			rework++
 		}
 	}
-	return value(100*float64(rework)/float64(len(outs)), Percent, "", fmt.Sprintf("%d of %s was rework", rework, plural(len(outs), "deployment")))
+	return value(100*float64(rework)/float64(len(outs)), Percent, "", fmt.Sprintf("%d of %d changes (deployments and rollbacks) were rollbacks or fixes", rework, len(outs)))
 }
 
 func median(v []float64) float64 {

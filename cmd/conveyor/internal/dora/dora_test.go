@@ -144,13 +144,13 @@ func TestTimeToRestore(t *testing.T) {
 func TestReworkRate(t *testing.T) {
 	runFigure(t, []figureTest{
 		{"empty history", nil, noData(Percent, "no deployment in the period")},
-		{"one deploy", []Change{deploy("quotes", day, none)}, value(0, Percent, "", "0 of 1 deployment was rework")},
+		{"one deploy", []Change{deploy("quotes", day, none)}, value(0, Percent, "", "0 of 1 changes (deployments and rollbacks) were rollbacks or fixes")},
 		{"a rollback", []Change{deploy("quotes", day, none), rollback("quotes", 3*day)},
-			value(50, Percent, "", "1 of 2 deployments was rework")},
+			value(50, Percent, "", "1 of 2 changes (deployments and rollbacks) were rollbacks or fixes")},
 		{"a fix deploy", []Change{deploy("quotes", day, none), deploy("quotes", day+30*time.Minute, none)},
-			value(50, Percent, "", "1 of 2 deployments was rework")},
+			value(50, Percent, "", "1 of 2 changes (deployments and rollbacks) were rollbacks or fixes")},
 		{"a planned deploy", []Change{deploy("quotes", day, none), deploy("quotes", 2*day, none)},
-			value(0, Percent, "", "0 of 2 deployments was rework")},
+			value(0, Percent, "", "0 of 2 changes (deployments and rollbacks) were rollbacks or fixes")},
 	}, func(f Figures) Figure { return f.ReworkRate })
 }
 
