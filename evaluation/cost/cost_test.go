@@ -39,11 +39,11 @@ func deployment(space, module, component string, replicas any, cpu, memory strin
 	}
 }
 
-func autoscaler(space, target string, min, max any) map[string]any {
+func autoscaler(space, target string, lo, hi any) map[string]any {
 	return map[string]any{
 		"kind":     "HorizontalPodAutoscaler",
 		"metadata": map[string]any{"name": target, "namespace": "dev-" + space},
-		"spec":     map[string]any{"scaleTargetRef": map[string]any{"name": target}, "minReplicas": min, "maxReplicas": max},
+		"spec":     map[string]any{"scaleTargetRef": map[string]any{"name": target}, "minReplicas": lo, "maxReplicas": hi},
 	}
 }
 

@@ -1,3 +1,7 @@
+// Package cost estimates what an environment costs a month before it is deployed, from the
+// program evaluated offline (package evaluation): its pods' requests and replicas as a share
+// of its cluster's node pool, its topics at a stated volume, and a cluster stack's nodes, fee
+// and Cloud SQL instance, priced with a committed, dated price table (prices.yaml).
 package cost
 
 import (

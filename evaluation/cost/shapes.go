@@ -47,7 +47,7 @@ func SQLTierShape(tier string) (Shape, error) {
 	n, err1 := strconv.Atoi(cpu)
 	mib, err2 := strconv.Atoi(mem)
 	if !ok || !ok2 || err1 != nil || err2 != nil || n <= 0 || mib <= 0 {
-		return Shape{}, fmt.Errorf("Cloud SQL tier %q is not one the estimate knows: db-custom-<vCPUs>-<MiB>", tier)
+		return Shape{}, fmt.Errorf("the Cloud SQL tier %q is not one the estimate knows: db-custom-<vCPUs>-<MiB>", tier)
 	}
 	return Shape{VCPU: float64(n), GiB: float64(mib) / 1024}, nil
 }

@@ -19,7 +19,7 @@ func Compute(changes []Change, opts Options) Report {
 		}
 	}
 	r := Report{Since: opts.Since, Until: opts.Until, FixWindow: Duration(opts.FixWindow), Modules: []Module{}}
-	var all []outcome
+	all := make([]outcome, 0, len(changes))
 	for _, name := range slices.Sorted(maps.Keys(byModule)) {
 		outs := judge(byModule[name], opts)
 		all = append(all, outs...)
@@ -55,7 +55,7 @@ func judge(changes []Change, opts Options) []outcome {
 		next := changes[i+1]
 		failed[i] = next.Kind == Rollback || next.Time.Sub(c.Time) <= opts.FixWindow
 	}
-	var out []outcome
+	out := make([]outcome, 0, len(changes))
 	for i, c := range changes {
 		if c.Time.Before(opts.Since) || !c.Time.Before(opts.Until) {
 			continue
