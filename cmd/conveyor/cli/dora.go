@@ -40,8 +40,13 @@ source commit each deploy and promotion recorded. No exporter, no other system.
 
 Each figure comes with its DORA performance band (elite, high, medium, low), or says plainly
 why it has no value: lead time needs the source commit's time, which 'conveyor deploy
---source-time' (or the image's org.opencontainers.image.created label) records. The
-definitions, the bands and their DORA sources: docs/dora.md.
+--source-time' (or the image's org.opencontainers.image.created label) records.
+
+The bands: elite, a deployment a day or more, lead time under a day, at most 5 % failed,
+restored within an hour; high, weekly, under a week, 10 %, a day; medium, monthly, under a
+month, 15 %, a week; low beyond. Sources: DORA's "software delivery metrics: the four keys"
+(dora.dev), the Accelerate State of DevOps reports 2024 (throughput and recovery bands,
+rework rate) and 2023 (failure rate bands). Definitions in full: docs/dora.md.
 
 Exits 0 on success, 3 for a bad flag, 4 when the backend, the passphrase or the environment
 is missing.`,
