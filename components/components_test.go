@@ -21,7 +21,7 @@ import (
 // The catalog of these tests: a producer in one space, a consumer with every component kind
 // in another.
 var testCatalog = map[string]string{
-	"sales.conveyor.yaml":  "space: sales\nteam: sales@example.com\nallowFrom: [claims]\nquota: {cpu: \"6\", memory: 12Gi, pods: 40}\nconfig: {LOG_FORMAT: json, LOG_LEVEL: info}\n",
+	"sales.conveyor.yaml":  "space: sales\nteam: sales@example.com\nallowFrom: [claims]\nquota: {cpu: \"6\", memory: 12Gi, pods: 40}\nbudget: {monthly: 300, currency: USD}\nconfig: {LOG_FORMAT: json, LOG_LEVEL: info}\n",
 	"claims.conveyor.yaml": "space: claims\nteam: claims@example.com\n",
 	"quotes.conveyor.yaml": `module: quotes
 space: sales

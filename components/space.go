@@ -71,8 +71,12 @@ func NewSpace(ctx *pulumi.Context, name string, args *SpaceArgs, opts ...pulumi.
 		labels[k] = v
 	}
 	maps.Copy(labels, args.mesh().namespaceLabels())
+	annotations := args.Environment.namespaceAnnotations()
+	if b := args.Spec.Budget; b != nil {
+		annotations[naming.AnnotationBudget] = pulumi.String(naming.BudgetValue(b.Monthly, b.Currency))
+	}
 	ns, err := corev1.NewNamespace(ctx, nsName, &corev1.NamespaceArgs{
-		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(nsName), Labels: pulumi.ToStringMap(labels), Annotations: args.Environment.namespaceAnnotations()},
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(nsName), Labels: pulumi.ToStringMap(labels), Annotations: annotations},
 	}, append(child, pulumi.Protect(args.Environment.Production))...)
 	if err != nil {
 		return nil, fmt.Errorf("space %s: namespace: %w", space, err)

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/conveyor-paas/conveyor/components"
+	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
 )
 
@@ -37,6 +38,15 @@ func TestSpace(t *testing.T) {
 				if labels[key] != want {
 					t.Errorf("namespace label %s = %q, want %q", key, labels[key], want)
 				}
+			}
+			// The space file's budget, where the policy pack finds it (CONV-COST-001); claims
+			// sets none.
+			if got := labelsOf(namespace, "metadata.annotations")[naming.AnnotationBudget]; got != "300 USD" {
+				t.Errorf("namespace annotation %s = %q, want the space's budget \"300 USD\"", naming.AnnotationBudget, got)
+			}
+			claims := must(t, rec, "kubernetes:core/v1:Namespace", tt.env.Name+"-claims")
+			if got, ok := labelsOf(claims, "metadata.annotations")[naming.AnnotationBudget]; ok {
+				t.Errorf("claims, without a budget, has annotation %s = %q", naming.AnnotationBudget, got)
 			}
 			if chain := parentChain(rec, namespace); len(chain) != 1 || chain[0] != "conveyor:platform:Space::sales" {
 				t.Errorf("namespace parents = %v", chain)

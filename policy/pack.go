@@ -29,14 +29,14 @@ func newPack(stack string) (policyx.PolicyPack, error) {
 		if rule.IsStackRule() {
 			policies = append(policies, policyx.NewStackValidationPolicy(rule.ID, policyx.StackValidationPolicyArgs{
 				Description:      description,
-				EnforcementLevel: level,
+				EnforcementLevel: enforcement(rule.DefaultLevelIn(stack)),
 				ValidateStack:    validateStack(rule, stack, notes),
 			}))
 			continue
 		}
 		policies = append(policies, policyx.NewResourceValidationPolicy(rule.ID, policyx.ResourceValidationPolicyArgs{
 			Description:      description,
-			EnforcementLevel: level,
+			EnforcementLevel: enforcement(rule.DefaultLevelIn(stack)),
 			ValidateResource: validateResource(rule, stack, notes),
 		}))
 	}

@@ -54,8 +54,11 @@ func TestPackHasOnePolicyPerRuleAtTheStacksLevel(t *testing.T) {
 			switch {
 			case !ok:
 				t.Errorf("%s: no policy for %s", stack, rule.ID)
-			case p.EnforcementLevel() != want:
+			case rule.Level == "" && p.EnforcementLevel() != want:
 				t.Errorf("%s: %s is %v, want %v", stack, rule.ID, p.EnforcementLevel(), want)
+			case rule.Level != "" && p.EnforcementLevel() != enforcement(rule.Level):
+				// A rule with a level of its own has it in every stack (CONV-COST-001).
+				t.Errorf("%s: %s is %v, want its own %v", stack, rule.ID, p.EnforcementLevel(), rule.Level)
 			}
 			if _, isStack := p.(policyx.StackValidationPolicy); isStack != rule.IsStackRule() {
 				t.Errorf("%s: stack rule %v, stack policy %v", rule.ID, rule.IsStackRule(), isStack)

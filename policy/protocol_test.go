@@ -71,7 +71,8 @@ func TestPackSpeaksTheAnalyzerProtocol(t *testing.T) {
 		case "CONV-K8S-010":
 			level = pulumirpc.EnforcementLevel_DISABLED
 		}
-		if p.GetName() != rules.NotesPolicy && p.GetName() != rules.StackNotesPolicy && p.GetEnforcementLevel() != pulumirpc.EnforcementLevel_MANDATORY {
+		rule, isRule := rules.Lookup(p.GetName())
+		if isRule && rule.Level == "" && p.GetEnforcementLevel() != pulumirpc.EnforcementLevel_MANDATORY {
 			t.Errorf("%s is %v by default in prod", p.GetName(), p.GetEnforcementLevel())
 		}
 		props, _ := structpb.NewStruct(nil)

@@ -101,6 +101,9 @@ type Space struct {
 	Limits    *Limits           `yaml:"limits,omitempty" json:"limits,omitempty" jsonschema_description:"Per-container defaults and maximum in the space's namespace."`
 	Config    map[string]string `yaml:"config,omitempty" json:"config,omitempty" jsonschema:"keys=envvar" jsonschema_description:"Environment variables for every component in the space."`
 	Mesh      *bool             `yaml:"mesh,omitempty" json:"mesh,omitempty" jsonschema_description:"Whether the space's workloads run in the Istio service mesh: mutual TLS between every pod, and calls allowed only from the service accounts of the space's own modules and of allowFrom's spaces, in the same environment. Unset, the cluster decides (conveyor:mesh default meshes every space)."`
+	// Budget is what the space may cost a month in one environment: `conveyor cost` compares
+	// its estimate with it, and policy rule CONV-COST-001 reports a space above it.
+	Budget *Budget `yaml:"budget,omitempty" json:"budget,omitempty" jsonschema_description:"What the space's modules may cost a month in one environment, as conveyor cost estimates it. Above it, policy rule CONV-COST-001 reports the space: advisory unless the platform team makes the rule mandatory."`
 
 	source *file
 }
@@ -110,6 +113,12 @@ type Quota struct {
 	CPU    Quantity `yaml:"cpu,omitempty" json:"cpu,omitempty" jsonschema_description:"Total CPU limits (default 8)."`
 	Memory Quantity `yaml:"memory,omitempty" json:"memory,omitempty" jsonschema_description:"Total memory limits (default 16Gi)."`
 	Pods   int      `yaml:"pods,omitempty" json:"pods,omitempty" jsonschema:"minimum=1" jsonschema_description:"Maximum number of pods (default 50)."`
+}
+
+// Budget is a monthly amount of money.
+type Budget struct {
+	Monthly  int    `yaml:"monthly" json:"monthly" jsonschema:"minimum=1" missing:"a budget needs its monthly amount (monthly: <whole units of its currency>)" jsonschema_description:"The monthly amount, in whole units of the currency."`
+	Currency string `yaml:"currency" json:"currency" jsonschema:"enum=USD,enum=EUR,enum=GBP,enum=CHF,enum=JPY,enum=CAD,enum=AUD,enum=SEK,enum=NOK,enum=DKK,enum=PLN,enum=INR,enum=BRL" missing:"a budget needs its currency (currency: USD), the price table's" jsonschema_description:"The ISO 4217 code of the currency; conveyor cost compares a budget only with an estimate in the same currency."`
 }
 
 // Limits is a space's LimitRange for containers.

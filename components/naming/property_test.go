@@ -383,6 +383,7 @@ func TestEveryNameIsChecked(t *testing.T) {
 		"ServiceURL":                "the address of a Service that is a kind already",
 		"MeshPrincipal":             "the mesh identity of a Kubernetes service account, which is a kind already",
 		"JoinRegistries":            "an annotation's value: registries, which the platform names",
+		"BudgetValue":               "an annotation's value: a space's monthly budget, not a name",
 		"MeshTrustDomain":           "the fleet's workload identity pool, which Google names",
 		"DatabaseAdminScope":        "the scope of an environment's database admin, a part of the names below",
 		"DatabaseAdminComponent":    "a component label, the part of DatabaseAdminsJob that names the scope",

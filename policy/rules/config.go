@@ -28,18 +28,27 @@ const (
 )
 
 // LevelOf is the level of a rule in a stack: its own level in the config, else the config's
-// "all", else DefaultLevel(stack). Pulumi resolves a pack's config the same way.
+// "all", else the rule's default level in the stack (Rule.DefaultLevelIn; LevelsOf's stack
+// when set). Pulumi resolves a pack's config the same way.
 func (c Config) LevelOf(ruleID, stack string) Level {
-	if l, ok := c.Levels[ruleID]; ok {
+	rule, ok := Lookup(ruleID)
+	if !ok {
+		rule = Rule{ID: ruleID}
+	}
+	return c.levelOf(rule, stack)
+}
+
+func (c Config) levelOf(rule Rule, stack string) Level {
+	if l, ok := c.Levels[rule.ID]; ok {
 		return l
 	}
 	if l, ok := c.Levels[AllRules]; ok {
 		return l
 	}
 	if c.LevelsOf != "" {
-		return DefaultLevel(c.LevelsOf)
+		stack = c.LevelsOf
 	}
-	return DefaultLevel(stack)
+	return rule.DefaultLevelIn(stack)
 }
 
 // ParseConfig reads a config in the format of Pulumi's --policy-pack-config file, so that one

@@ -69,7 +69,7 @@ func evaluate(env string, resources []Resource, cfg Config, rules []Rule) Report
 	}
 	var resourceRules []resourceRule
 	for i, rule := range rules {
-		level := cfg.LevelOf(rule.ID, env)
+		level := cfg.levelOf(rule, env)
 		if level == Disabled {
 			continue
 		}

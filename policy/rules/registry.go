@@ -25,6 +25,7 @@ func Rules() []Rule {
 		meshRules(),
 		imageRules(),
 		secretRules(),
+		costRules(),
 	)
 	slices.SortFunc(all, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
 	return all

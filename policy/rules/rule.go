@@ -124,6 +124,18 @@ type Rule struct {
 	Check func(Resource) []Finding
 	// CheckStack inspects the whole stack, for rules that relate resources to each other.
 	CheckStack func(Stack) []Finding
+	// Level, when set, is the rule's level in every stack unless the config sets one: for a
+	// rule the platform team opts into where it wants it enforced (CONV-COST-001). Unset, the
+	// stack's DefaultLevel applies.
+	Level Level
+}
+
+// DefaultLevelIn is the rule's level in a stack when the config says nothing about it.
+func (r Rule) DefaultLevelIn(stack string) Level {
+	if r.Level != "" {
+		return r.Level
+	}
+	return DefaultLevel(stack)
 }
 
 // AppliesTo reports whether the rule inspects resources of the type.

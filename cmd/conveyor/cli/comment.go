@@ -18,6 +18,7 @@ import (
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/status"
 	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/evaluation/cost"
 	"github.com/conveyor-paas/conveyor/evaluation/kube"
 	"github.com/conveyor-paas/conveyor/policy/offline"
 	"github.com/conveyor-paas/conveyor/policy/rules"
@@ -34,10 +35,13 @@ type commentSources struct {
 	// base is the git revision the branch is compared with; $GITHUB_BASE_REF's remote branch
 	// in a pull request's workflow when empty.
 	base string
+	// costAgainst is the environment whose estimate the comment's is compared with.
+	costAgainst string
 }
 
 func (s *commentSources) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&s.policy, "policy-report", "", "the policy report to show, as 'conveyor policy check --json' writes it (default: check now)")
+	cmd.Flags().StringVar(&s.costAgainst, "cost-against", "dev", "compare the monthly cost estimate with this environment's, where the pull request goes ('' for none)")
 	cmd.Flags().StringVar(&s.base, "changed-since", "", "highlight the modules changed since this git revision (default: origin/$GITHUB_BASE_REF in a pull request)")
 }
 
@@ -94,6 +98,11 @@ func commentParts(ctx context.Context, root, env string, src commentSources) com
 				p.Policy = &r
 			}
 		}
+	}
+	if doc, err := costOf(root, env, src.costAgainst, "", cost.Committed()); err != nil {
+		p.CostError = err.Error()
+	} else {
+		p.Cost, p.CostDelta = &doc.Estimate, doc.Delta
 	}
 	if src.policy != "" {
 		var r rules.Report

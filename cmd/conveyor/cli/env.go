@@ -37,16 +37,25 @@ survives any clone of the repository: the nightly 'env gc' runs in a fresh clone
 
 // parseTTL reads a TTL: a Go duration (90m, 72h) or a number of days (3d); 0 for none.
 func parseTTL(s string) (time.Duration, error) {
+	d, err := parseSpan(s)
+	if err != nil {
+		return 0, fmt.Errorf("invalid TTL: %w, or 0 for none", err)
+	}
+	return d, nil
+}
+
+// parseSpan reads a span of time written as a Go duration (72h, 90m) or in days (3d).
+func parseSpan(s string) (time.Duration, error) {
 	if days, ok := strings.CutSuffix(s, "d"); ok {
 		n, err := strconv.Atoi(days)
 		if err != nil || n < 0 {
-			return 0, fmt.Errorf("invalid TTL %q: a number of days is written like 3d", s)
+			return 0, fmt.Errorf("%q: a number of days is written like 3d", s)
 		}
 		return time.Duration(n) * 24 * time.Hour, nil
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d < 0 {
-		return 0, fmt.Errorf("invalid TTL %q: write a duration like 72h, 90m or 3d, or 0 for none", s)
+		return 0, fmt.Errorf("%q: write a duration like 72h, 90m or 3d", s)
 	}
 	return d, nil
 }

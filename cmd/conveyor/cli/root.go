@@ -71,6 +71,6 @@ Exit codes:
 	root.AddCommand(newEnv(d), newDeploy(d), newPromote(d), newHistory(d), newRollback(d))
 	root.AddCommand(newPolicy(), newRender(), newExplain(d))
 	root.AddCommand(newStatus(d), newLogs(d), newGraph(), newComment(d))
-	root.AddCommand(newSecret(d))
+	root.AddCommand(newSecret(d), newDora(d), newCost())
 	return root
 }

@@ -48,7 +48,7 @@ const (
 
 func main() {
 	var (
-		benches   = flag.String("bench", "Load,Evaluate,Names,PolicyCheck,PolicyRules", "benchmarks to run (names without the Benchmark prefix)")
+		benches   = flag.String("bench", "Load,Evaluate,Names,PolicyCheck,PolicyRules,Cost,Dora", "benchmarks to run (names without the Benchmark prefix)")
 		sizes     = flag.String("sizes", "10,100,1000", "catalog sizes (each must be a size the benchmarks run at)")
 		count     = flag.Int("count", 3, "processes per benchmark and size; the table shows the median time and the largest peak")
 		benchtime = flag.String("benchtime", "1x", "-test.benchtime of each process (1x: one operation; 2s: as many as fit)")

@@ -16,6 +16,7 @@ import (
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/graph"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/status"
+	"github.com/conveyor-paas/conveyor/evaluation/cost"
 	"github.com/conveyor-paas/conveyor/policy/rules"
 )
 
@@ -45,6 +46,11 @@ type Parts struct {
 	GraphError string         `json:"graphError,omitempty"`
 	// Status is the environment's status once deployed.
 	Status *status.Report `json:"status,omitempty"`
+	// Cost is the environment's monthly estimate, CostDelta its difference from the
+	// environment the pull request goes to; CostError says why there is none.
+	Cost      *cost.Estimate `json:"cost,omitempty"`
+	CostDelta *cost.Delta    `json:"costDelta,omitempty"`
+	CostError string         `json:"costError,omitempty"`
 }
 
 // Marker is the first line of the comment of an environment.
@@ -78,6 +84,16 @@ func Write(w io.Writer, p Parts) error {
 		}
 	case p.PolicyError != "":
 		fmt.Fprintf(&b, "### Conveyor policy: `%s`\n\nThe policy report could not be made: %s\n", p.Environment, oneLine(p.PolicyError))
+	}
+
+	switch {
+	case p.Cost != nil:
+		b.WriteString("\n")
+		if err := cost.WriteMarkdown(&b, *p.Cost, p.CostDelta); err != nil {
+			return err
+		}
+	case p.CostError != "":
+		fmt.Fprintf(&b, "\n### Monthly cost estimate: `%s`\n\nThe estimate could not be made: %s\n", p.Environment, oneLine(p.CostError))
 	}
 
 	if p.Graph != nil || p.GraphError != "" {

@@ -13,6 +13,7 @@ import (
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/status"
 	"github.com/conveyor-paas/conveyor/components/manifest"
+	"github.com/conveyor-paas/conveyor/evaluation/cost"
 	"github.com/conveyor-paas/conveyor/policy/rules"
 )
 
@@ -44,6 +45,13 @@ func parts(t *testing.T) Parts {
 				{Name: "handler", Kind: "handler", State: status.Failed, DesiredImage: "payments:2", ClusterImage: "payments:2", Desired: 1},
 			}}},
 			Problems: []string{"payments/handler: failed: pod payments-handler-x: ImagePullBackOff"}},
+		Cost: &cost.Estimate{Environment: "pr-7", PodsOn: "e2-standard-4", Monthly: cost.Range{Min: 30, Max: 55},
+			Prices: cost.PriceInfo{Date: "2026-11-01", Currency: "USD", Source: "Google Cloud list prices", Region: "europe-west1"},
+			Spaces: []cost.Space{{Name: "claims", Monthly: cost.Range{Min: 30, Max: 55}, Modules: []cost.Module{{Name: "payments",
+				CPU: cost.Range{Min: 0.2, Max: 0.4}, Memory: cost.Range{Min: 0.25, Max: 0.5}, Pods: cost.Range{Min: 2, Max: 4}, Monthly: cost.Range{Min: 30, Max: 55}}}}},
+			Assumptions: []string{"jobs and cron jobs run to completion and are not counted"}},
+		CostDelta: &cost.Delta{Environment: "pr-7", Against: "dev", Currency: "USD", Monthly: cost.Range{Min: 10, Max: 25},
+			Modules: []cost.ModuleDelta{{Space: "claims", Module: "payments", To: &cost.Range{Min: 10, Max: 25}, Change: cost.Range{Min: 10, Max: 25}}}},
 	}
 }
 
@@ -70,7 +78,8 @@ func TestWriteGolden(t *testing.T) {
 		t.Errorf("the comment differs from %s:\n%s", golden, b.String())
 	}
 	for _, part := range []string{Marker("pr-7"), "### Endpoints", "### Conveyor preview of `pr-7`", "### Conveyor policy: `pr-7`",
-		"```mermaid", "class m_quotes changed", "class m_payments added", "adds `payments`; changes `quotes`; removes `legacy`", "**degraded** (1 problem)"} {
+		"```mermaid", "class m_quotes changed", "class m_payments added", "adds `payments`; changes `quotes`; removes `legacy`", "**degraded** (1 problem)",
+		"### Monthly cost estimate: `pr-7`", "**+10 to +25 USD a month against `dev`** (30 to 55 USD in all)", "| claims | payments | - | 10 to 25 USD | +10 to +25 USD |"} {
 		if !strings.Contains(b.String(), part) {
 			t.Errorf("the comment lacks %q", part)
 		}
@@ -79,10 +88,11 @@ func TestWriteGolden(t *testing.T) {
 
 func TestWriteSaysWhatIsMissing(t *testing.T) {
 	var b bytes.Buffer
-	if err := Write(&b, Parts{Environment: "pr-8", PolicyError: "the catalog is not valid", GraphError: "the catalog is not valid"}); err != nil {
+	if err := Write(&b, Parts{Environment: "pr-8", PolicyError: "the catalog is not valid", GraphError: "the catalog is not valid", CostError: "the catalog is not valid"}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"The policy report could not be made: the catalog is not valid", "The graph could not be drawn", "Not deployed yet"} {
+	for _, want := range []string{"The policy report could not be made: the catalog is not valid", "The graph could not be drawn", "Not deployed yet",
+		"The estimate could not be made: the catalog is not valid"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("lacks %q:\n%s", want, b.String())
 		}

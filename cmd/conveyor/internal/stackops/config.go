@@ -48,7 +48,7 @@ func (e *Runner) rawConfig(ctx context.Context, env string) (map[string]configVa
 		return nil, err
 	}
 	// Through a composed file, so that decrypting leaves the committed file alone.
-	path, done, err := e.opConfig(ctx, &st, nil, nil)
+	path, done, err := e.opConfig(ctx, &st, opRecord{})
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package stackops
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -73,15 +74,15 @@ func (e *Runner) seedImages(env string) (deployed.Images, error) {
 	return im, nil
 }
 
-// opConfig composes the config file of one CLI call on st (see above), with the update's
-// request and its targets (TargetsKey), and returns its path and a function that removes it
-// and puts the stack file back (guardStackFile).
-func (e *Runner) opConfig(ctx context.Context, st *auto.Stack, request deployed.Images, targets []string) (string, func(context.Context) error, error) {
-	return e.opConfigWith(ctx, st, request, targets, nil)
+// opConfig composes the config file of one CLI call on st (see above), with what the
+// operation records (opRecord: its request, targets and change), and returns its path and a
+// function that removes it and puts the stack file back (guardStackFile).
+func (e *Runner) opConfig(ctx context.Context, st *auto.Stack, rec opRecord) (string, func(context.Context) error, error) {
+	return e.opConfigWith(ctx, st, rec, nil)
 }
 
 // opConfigWith is opConfig with extra config entries of the operation's own.
-func (e *Runner) opConfigWith(ctx context.Context, st *auto.Stack, request deployed.Images, targets []string, extra map[string]any) (string, func(context.Context) error, error) {
+func (e *Runner) opConfigWith(ctx context.Context, st *auto.Stack, rec opRecord, extra map[string]any) (string, func(context.Context) error, error) {
 	env := st.Name()
 	restore, err := e.guardStackFile(env)
 	if err != nil {
@@ -106,16 +107,24 @@ func (e *Runner) opConfigWith(ctx context.Context, st *auto.Stack, request deplo
 	}
 	delete(cfg, deployed.RequestKey) // only the engine asks, one update at a time
 	delete(cfg, TargetsKey)
+	delete(cfg, ChangeKey)
 	// `env create --cluster` records the cluster in the backend; the program reads it as
 	// config, unless the stack file names one.
 	if _, ok := cfg[naming.Project+":cluster"]; !ok && tags[TagCluster] != "" && !naming.IsClusterStack(env) {
 		cfg[naming.Project+":cluster"] = tags[TagCluster]
 	}
-	if len(request) > 0 {
-		cfg[deployed.RequestKey] = request
+	if len(rec.Request) > 0 {
+		cfg[deployed.RequestKey] = rec.Request
 	}
-	if len(targets) > 0 {
-		cfg[TargetsKey] = targets
+	if len(rec.Targets) > 0 {
+		cfg[TargetsKey] = rec.Targets
+	}
+	if rec.Change != nil {
+		data, err := json.Marshal(rec.Change)
+		if err != nil {
+			return "", nil, fmt.Errorf("recording the change of %s: %w", env, err)
+		}
+		cfg[ChangeKey] = string(data) // a string, as the history returns every value
 	}
 	if e.opts.User != "" {
 		cfg[ByKey] = e.opts.User // who, in the update's own record (see History)

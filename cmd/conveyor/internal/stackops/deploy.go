@@ -15,6 +15,9 @@ type DeployRequest struct {
 	Module    string
 	Component string // "api" when empty: most modules have only that
 	Image     string
+	// Source is the commit the image was built from, as CI knows it; completed from the
+	// image's labels when Options.Labels is set (provenance.go).
+	Source Source
 }
 
 // DefaultComponent is the component a deploy names when it names none.
@@ -59,6 +62,14 @@ func (e *Runner) Deploy(ctx context.Context, req DeployRequest, o RunOptions) (*
 		return nil, fmt.Errorf("module %s has no resources in %s yet: run `conveyor up --env %s` once to create it, then deploy", req.Module, req.Env, req.Env)
 	}
 	o.Targets = targets
+	src, err := e.sourceOf(ctx, req.Image, req.Source)
+	if err != nil {
+		return nil, err
+	}
+	o.change = &Change{Operation: OperationDeploy}
+	if src.Known() {
+		o.change.Sources = map[string]Source{req.Image: src}
+	}
 	if o.Message == "" {
 		o.Message = fmt.Sprintf("deploy %s/%s %s", req.Module, req.Component, request[req.Module][req.Component])
 	}

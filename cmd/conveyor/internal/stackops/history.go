@@ -31,6 +31,9 @@ type HistoryEntry struct {
 	// Images are the images the update asked for (deploy, promote, rollback), by module and
 	// component.
 	Images deployed.Images `json:"images,omitempty"`
+	// Change says which operation asked for the images and where they came from (their
+	// source commits), when the update recorded it (ChangeKey).
+	Change *Change `json:"change,omitempty"`
 	// Config are the config keys that differ from the operation before it.
 	Config []ConfigChange `json:"config,omitempty"`
 	// Resources counts the resources by what the operation did to them.
@@ -47,7 +50,7 @@ type ConfigChange struct {
 }
 
 // notConfig are the keys that every operation sets anew: not a change anyone made.
-var notConfig = map[string]bool{ByKey: true, deployed.RequestKey: true, TargetsKey: true}
+var notConfig = map[string]bool{ByKey: true, deployed.RequestKey: true, TargetsKey: true, ChangeKey: true}
 
 // History lists env's operations, newest first, without ever decrypting a secret.
 func (e *Runner) History(ctx context.Context, env string) ([]HistoryEntry, error) {
@@ -80,6 +83,9 @@ func (e *Runner) History(ctx context.Context, env string) ([]HistoryEntry, error
 			if h.Images, err = deployed.Decode(req.Value); err != nil {
 				return nil, fmt.Errorf("update %d of %s: %s: %w", u.Version, env, deployed.RequestKey, err)
 			}
+		}
+		if h.Change, err = decodeChange(u.Config[ChangeKey].Value); err != nil {
+			return nil, fmt.Errorf("update %d of %s: %s: %w", h.Version, env, ChangeKey, err)
 		}
 		var before auto.ConfigMap
 		if i+1 < len(updates) {

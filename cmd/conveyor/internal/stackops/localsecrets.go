@@ -159,7 +159,7 @@ func (e *Runner) removeLocalSecrets(env string) error {
 // from its standard input (never from its arguments, which other users can see).
 func (e *Runner) encrypt(ctx context.Context, st *auto.Stack, key, plaintext string) (string, error) {
 	env := st.Name()
-	path, done, err := e.opConfig(ctx, st, nil, nil)
+	path, done, err := e.opConfig(ctx, st, opRecord{})
 	if err != nil {
 		return "", err
 	}

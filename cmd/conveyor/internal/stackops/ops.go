@@ -43,7 +43,7 @@ func (e *Runner) preview(ctx context.Context, st *auto.Stack, o RunOptions, requ
 	if err := e.gate(ctx, st, request); err != nil {
 		return nil, err
 	}
-	return e.withConfig(ctx, st, request, o.Targets, func(path string) (*opsummary.Summary, error) {
+	return e.withConfig(ctx, st, opRecord{Request: request, Targets: o.Targets, Change: o.change}, func(path string) (*opsummary.Summary, error) {
 		return e.run(ctx, st, OpPreview, true, o, func(ch chan<- events.EngineEvent) error {
 			return previewWith(ctx, st, o, ch, path)
 		})
@@ -65,16 +65,16 @@ func previewWith(ctx context.Context, st *auto.Stack, o RunOptions, ch chan<- ev
 	return err
 }
 
-// withConfig runs op with the config file composed for st, request and targets (see opConfig),
-// and the ad-hoc tier's secret defaults where the environment reads them.
-func (e *Runner) withConfig(ctx context.Context, st *auto.Stack, request deployed.Images, targets []string,
+// withConfig runs op with the config file composed for st and what the operation records
+// (see opConfig), and the ad-hoc tier's secret defaults where the environment reads them.
+func (e *Runner) withConfig(ctx context.Context, st *auto.Stack, rec opRecord,
 	op func(path string) (*opsummary.Summary, error),
 ) (*opsummary.Summary, error) {
 	extra, err := e.adHocDefaults(ctx, st.Name())
 	if err != nil {
 		return nil, err
 	}
-	path, done, err := e.opConfigWith(ctx, st, request, targets, extra)
+	path, done, err := e.opConfigWith(ctx, st, rec, extra)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +103,7 @@ func (e *Runner) Up(ctx context.Context, env string, o RunOptions) (*opsummary.S
 		if err != nil {
 			return nil, err
 		}
-		request, o.Targets = plan.Request, plan.Targets
+		request, o.Targets, o.change = plan.Request, plan.Targets, plan.Change
 	}
 	return e.up(ctx, &st, o, request)
 }
@@ -113,7 +113,7 @@ func (e *Runner) up(ctx context.Context, st *auto.Stack, o RunOptions, request d
 	if err := e.gate(ctx, st, request); err != nil {
 		return nil, err
 	}
-	s, err := e.withConfig(ctx, st, request, o.Targets, func(path string) (*opsummary.Summary, error) {
+	s, err := e.withConfig(ctx, st, opRecord{Request: request, Targets: o.Targets, Change: o.change}, func(path string) (*opsummary.Summary, error) {
 		return e.upWith(ctx, st, o, path)
 	})
 	if err == nil {
@@ -174,7 +174,7 @@ func (e *Runner) destroy(ctx context.Context, st *auto.Stack, o RunOptions) (*op
 	if s, err := e.teardown(ctx, st, o); err != nil {
 		return s, err
 	}
-	s, err := e.withConfig(ctx, st, nil, nil, func(path string) (*opsummary.Summary, error) {
+	s, err := e.withConfig(ctx, st, opRecord{}, func(path string) (*opsummary.Summary, error) {
 		return e.run(ctx, st, OpDestroy, false, o, func(ch chan<- events.EngineEvent) error {
 			opts := []optdestroy.Option{optdestroy.EventStreams(ch), optdestroy.Color("never"), optdestroy.ConfigFile(path)}
 			if o.Message != "" {
@@ -196,7 +196,7 @@ func (e *Runner) Refresh(ctx context.Context, env string, o RunOptions) (*opsumm
 	if err != nil {
 		return nil, err
 	}
-	return e.withConfig(ctx, &st, nil, nil, func(path string) (*opsummary.Summary, error) {
+	return e.withConfig(ctx, &st, opRecord{}, func(path string) (*opsummary.Summary, error) {
 		return e.run(ctx, &st, OpRefresh, false, o, func(ch chan<- events.EngineEvent) error {
 			opts := []optrefresh.Option{optrefresh.EventStreams(ch), optrefresh.Color("never"), optrefresh.ConfigFile(path)}
 			if o.Message != "" {
@@ -221,7 +221,7 @@ func (e *Runner) Drift(ctx context.Context, env string, o RunOptions) (*opsummar
 	if err != nil {
 		return nil, err
 	}
-	return e.withConfig(ctx, &st, nil, nil, func(path string) (*opsummary.Summary, error) {
+	return e.withConfig(ctx, &st, opRecord{}, func(path string) (*opsummary.Summary, error) {
 		return e.run(ctx, &st, OpDrift, true, o, func(ch chan<- events.EngineEvent) error {
 			_, err := st.PreviewRefresh(ctx, optrefresh.EventStreams(ch), optrefresh.Color("never"), optrefresh.ConfigFile(path))
 			return err

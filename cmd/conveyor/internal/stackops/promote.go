@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/opthistory"
+
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/release"
 	"github.com/conveyor-paas/conveyor/components/naming"
@@ -82,6 +84,17 @@ func (e *Runner) Promote(ctx context.Context, req PromoteRequest, o RunOptions) 
 	if len(res.Changes) == 0 {
 		return res, nil
 	}
+	// Where the images came from is in the source's history (the change records of its
+	// deploys), which a promotion carries on for the lead time of what it ships.
+	src, err := e.stackFor(ctx, req.From, false)
+	if err != nil {
+		return nil, err
+	}
+	srcHistory, err := src.History(ctx, 0, 0, opthistory.ShowSecrets(false))
+	if err != nil {
+		return nil, fmt.Errorf("reading the history of %s: %w", req.From, err)
+	}
+	o.change = &Change{Operation: OperationPromote, From: req.From, Sources: sourcesOf(srcHistory, request)}
 	if o.Message == "" {
 		o.Message = fmt.Sprintf("promote %s from %s", describe(res.Changes), req.From)
 	}

@@ -43,7 +43,7 @@ func (e *Runner) recoverInterrupted(ctx context.Context, st *auto.Stack, o RunOp
 // stack's tags) and make a new one, re-keying a passphrase stack or falling back to the
 // passphrase on a KMS one.
 func (e *Runner) clearPending(ctx context.Context, st *auto.Stack, opts ...optrefresh.Option) error {
-	path, done, err := e.opConfig(ctx, st, nil, nil)
+	path, done, err := e.opConfig(ctx, st, opRecord{})
 	if err != nil {
 		return err
 	}

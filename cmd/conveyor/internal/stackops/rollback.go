@@ -101,6 +101,7 @@ func (e *Runner) Rollback(ctx context.Context, req RollbackRequest, o RunOptions
 		}
 		o.Targets = append(o.Targets, urns...)
 	}
+	o.change = &Change{Operation: OperationRollback, Sources: sourcesOf(updates, request)}
 	if o.Message == "" {
 		o.Message = fmt.Sprintf("rollback %s to update %d: %s", cmp.Or(req.Module, "every module"), number(updates, at), describe(res.Changes))
 	}

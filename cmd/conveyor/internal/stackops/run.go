@@ -32,6 +32,9 @@ type RunOptions struct {
 	// anything is torn down (see teardown): an error stops the destroy. `env gc` re-reads the
 	// TTL there, which a pipeline may have renewed after gc listed the environment.
 	stillWanted func(ctx context.Context) error
+
+	// change is recorded with the update (ChangeKey): deploy, promote and rollback set it.
+	change *Change
 }
 
 // checkStillWanted asks o.stillWanted, if any.

@@ -79,6 +79,9 @@ type Options struct {
 	Log io.Writer
 	// User names who creates environments, recorded in their metadata; $USER when empty.
 	User string
+	// Labels, when set, reads an image's OCI labels for the source a deploy records when CI
+	// passes none (provenance.go); nil: no registry is asked.
+	Labels LabelReader
 	// Gate, when set, checks every update and preview (up, preview, deploy, promote) before
 	// the engine starts; see Gate.
 	Gate Gate

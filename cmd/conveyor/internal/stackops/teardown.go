@@ -61,7 +61,7 @@ func (e *Runner) teardown(ctx context.Context, st *auto.Stack, o RunOptions) (*o
 	o.notify("tearing down what deleting %s's resources cannot (its databases), before destroying it", env)
 	targets := e.opts.TeardownTargets(e.opts.Project, env)
 	o.Targets = targets
-	s, err := e.withConfig(ctx, &tst, nil, nil, func(path string) (*opsummary.Summary, error) {
+	s, err := e.withConfig(ctx, &tst, opRecord{}, func(path string) (*opsummary.Summary, error) {
 		return e.run(ctx, &tst, OpTeardown, false, o, func(ch chan<- events.EngineEvent) error {
 			opts := []optup.Option{optup.EventStreams(ch), optup.Color("never"), optup.ConfigFile(path), optup.Target(targets)}
 			if o.Message != "" {

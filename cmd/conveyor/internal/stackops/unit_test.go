@@ -239,16 +239,26 @@ func TestReadPlan(t *testing.T) {
 	tests := []struct {
 		name    string
 		content string
-		want    savedPlan
+		want    opRecord
 		wantErr bool
 	}{
-		{"request", `{"config":{"conveyor:deploy":{"quotes":{"api":"q:7"}},"conveyor:x":"y"}}`, savedPlan{Request: deployed.Images{"quotes": {"api": "q:7"}}}, false},
-		{"request as JSON text", `{"config":{"conveyor:deploy":"{\"quotes\":{\"api\":\"q:7\"}}"}}`, savedPlan{Request: deployed.Images{"quotes": {"api": "q:7"}}}, false},
-		{"targets as JSON text", `{"config":{"conveyor:targets":"[\"` + urn + `\"]"}}`, savedPlan{Request: deployed.Images{}, Targets: []string{urn}}, false},
-		{"targets", `{"config":{"conveyor:targets":["` + urn + `"]}}`, savedPlan{Request: deployed.Images{}, Targets: []string{urn}}, false},
-		{"no request", `{"config":{"conveyor:images":{"quotes":{"api":"q:1"}}}}`, savedPlan{Request: deployed.Images{}}, false},
-		{"targets not a list", `{"config":{"conveyor:targets":"quotes"}}`, savedPlan{}, true},
-		{"not a plan", `[1,2]`, savedPlan{}, true},
+		{"request", `{"config":{"conveyor:deploy":{"quotes":{"api":"q:7"}},"conveyor:x":"y"}}`, opRecord{Request: deployed.Images{"quotes": {"api": "q:7"}}}, false},
+		{"request as JSON text", `{"config":{"conveyor:deploy":"{\"quotes\":{\"api\":\"q:7\"}}"}}`, opRecord{Request: deployed.Images{"quotes": {"api": "q:7"}}}, false},
+		{"targets as JSON text", `{"config":{"conveyor:targets":"[\"` + urn + `\"]"}}`, opRecord{Request: deployed.Images{}, Targets: []string{urn}}, false},
+		{"targets", `{"config":{"conveyor:targets":["` + urn + `"]}}`, opRecord{Request: deployed.Images{}, Targets: []string{urn}}, false},
+		{"no request", `{"config":{"conveyor:images":{"quotes":{"api":"q:1"}}}}`, opRecord{Request: deployed.Images{}}, false},
+		{
+			"a promotion's change record",
+			`{"config":{"conveyor:deploy":{"quotes":{"api":"q:7"}},"conveyor:change":"{\"operation\":\"promote\",\"from\":\"staging\",\"sources\":{\"q:7\":{\"commit\":\"abc\",\"time\":\"2026-12-01T10:00:00Z\"}}}"}}`,
+			opRecord{
+				Request: deployed.Images{"quotes": {"api": "q:7"}},
+				Change:  &Change{Operation: OperationPromote, From: "staging", Sources: map[string]Source{"q:7": {Commit: "abc", Time: time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)}}},
+			},
+			false,
+		},
+		{"targets not a list", `{"config":{"conveyor:targets":"quotes"}}`, opRecord{}, true},
+		{"a broken change record", `{"config":{"conveyor:change":"{"}}`, opRecord{}, true},
+		{"not a plan", `[1,2]`, opRecord{}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
