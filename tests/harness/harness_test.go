@@ -64,7 +64,7 @@ func TestBuildPlans(t *testing.T) {
 		t.Fatal(err)
 	}
 	binDir := t.TempDir()
-	for _, tb := range append(slices.Clone(toolBinaries), kubernetesProvider) {
+	for _, tb := range append(slices.Clone(toolBinaries), kubernetesProvider, kubeletBinary, kubeProxyBinary, corednsBinary) {
 		plan, err := planBuild(tb, filepath.Join(dir, tb.moduleDir), binDir)
 		if err != nil {
 			t.Fatalf("%s: %v", tb.name, err)
