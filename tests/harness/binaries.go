@@ -225,6 +225,19 @@ func planBuild(tb toolBinary, dir, binDir string) (buildPlan, error) {
 		// Only when there is one, so that the binaries without keep the names they had.
 		parts = append(parts, []byte(tb.recipe))
 	}
+	// A tool module with a main package of its own (tools/coredns): its source decides the
+	// binary too. Modules without one keep the names they had.
+	sources, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return buildPlan{}, fmt.Errorf("listing the sources of tool module %s: %w", dir, err)
+	}
+	for _, src := range sources {
+		data, err := os.ReadFile(src)
+		if err != nil {
+			return buildPlan{}, fmt.Errorf("reading the tool module of %s: %w", tb.name, err)
+		}
+		parts = append(parts, []byte(filepath.Base(src)), data)
+	}
 	for _, part := range parts {
 		h.Write(part)
 		h.Write([]byte{0})

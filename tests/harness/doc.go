@@ -2,6 +2,12 @@
 // control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, and kwok playing
 // the kubelets of a few fake nodes) and the Google Cloud Pub/Sub emulator.
 //
+// With KubeOptions.RealNode the control plane gets one real node instead of the fake ones:
+// containerd and runc, a kubelet and kube-proxy of the control plane's release, the CNI
+// plugins and CoreDNS, in network, mount and PID namespaces of their own (see
+// node.go and nodens.go), so that pods really run, from images the harness builds (images.go).
+// It needs root and what .ci/install-node installs.
+//
 // The Kubernetes binaries are built from source by EnsureBinaries, from pinned Go modules under
 // tools/ (tools/kube, tools/etcd, tools/kwok) that are kept out of the main module so that their
 // dependency graphs never touch it. A cold build takes many minutes on a small machine; the

@@ -64,7 +64,7 @@ func TestBuildPlans(t *testing.T) {
 		t.Fatal(err)
 	}
 	binDir := t.TempDir()
-	for _, tb := range append(slices.Clone(toolBinaries), kubernetesProvider) {
+	for _, tb := range append(slices.Clone(toolBinaries), kubernetesProvider, kubeletBinary, kubeProxyBinary, corednsBinary) {
 		plan, err := planBuild(tb, filepath.Join(dir, tb.moduleDir), binDir)
 		if err != nil {
 			t.Fatalf("%s: %v", tb.name, err)
@@ -76,6 +76,38 @@ func TestBuildPlans(t *testing.T) {
 		if base := filepath.Base(plan.out); !strings.HasPrefix(base, tb.name+"-"+plan.version+"-") {
 			t.Errorf("%s: cache name %s does not carry the version %s", tb.name, base, plan.version)
 		}
+	}
+}
+
+// TestBuildPlanFollowsToolSource checks that a tool module with a main package of its own
+// (tools/coredns) gets a new cached binary when that source changes, and only then.
+func TestBuildPlanFollowsToolSource(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, content string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.mod", "module example.com/tool\n\ngo 1.26\n\nrequire example.com/upstream v1.2.3\n")
+	write("go.sum", "")
+	write("main.go", "package main\n\nfunc main() {}\n")
+	tb := toolBinary{name: "tool", moduleDir: "tool", upstream: "example.com/upstream", pkg: "."}
+	plan := func() string {
+		t.Helper()
+		p, err := planBuild(tb, dir, t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return filepath.Base(p.out)
+	}
+	before := plan()
+	if again := plan(); again != before {
+		t.Errorf("cache name not stable: %s, %s", before, again)
+	}
+	write("main.go", "package main\n\n// another plugin list\nfunc main() {}\n")
+	if after := plan(); after == before {
+		t.Errorf("cache name %s unchanged after main.go changed", after)
 	}
 }
 

@@ -66,6 +66,11 @@ type KubeOptions struct {
 	// LogContainers are container names that get a log file of their own
 	// (Kube.ContainerLogFile); every other container shares one.
 	LogContainers []string
+	// RealNode runs one real node (NodeName) instead of kwok's fake ones: containerd, a
+	// kubelet and kube-proxy of the control plane's release in namespaces of their own, so
+	// that pods really run (see node.go). Zones and LogContainers are then unused. It needs
+	// root and what .ci/install-node installs.
+	RealNode bool
 }
 
 // Kube is a running control plane: etcd, kube-apiserver, kube-controller-manager,
@@ -92,8 +97,10 @@ type Kube struct {
 	applier applier
 	// stopVolumes stops the volume provisioner and waits for it; nil when none runs.
 	stopVolumes func()
-	stopOnce    sync.Once
-	stopErr     error
+	// node is the real node, when KubeOptions.RealNode asked for one.
+	node     *node
+	stopOnce sync.Once
+	stopErr  error
 }
 
 // KubeForTest starts a control plane for tb, stopped by tb's Cleanup. It skips tb if
@@ -131,6 +138,13 @@ func StartKube(ctx context.Context, opts KubeOptions) (*Kube, error) {
 			return nil, fmt.Errorf("building control-plane binaries: %w", err)
 		}
 	}
+	var nodeBins NodeBinaries
+	if opts.RealNode {
+		var err error
+		if nodeBins, err = EnsureNodeBinaries(ctx, logf); err != nil {
+			return nil, fmt.Errorf("building the node's binaries: %w", err)
+		}
+	}
 	zones := opts.Zones
 	if len(zones) == 0 {
 		zones = []string{"zone-a", "zone-b", "zone-c"}
@@ -141,7 +155,7 @@ func StartKube(ctx context.Context, opts KubeOptions) (*Kube, error) {
 	}
 	k := &Kube{Dir: dir, logf: logf, tb: opts.TB}
 	took, err := launch(ctx, opts.TB, "the control plane", opts.StartTimeout, 3*time.Minute,
-		func(ctx context.Context) error { return k.start(ctx, bins, zones, opts) }, k.Stop,
+		func(ctx context.Context) error { return k.start(ctx, bins, nodeBins, zones, opts) }, k.Stop,
 		func() { k.logTails(logf) })
 	if err != nil {
 		return nil, err
@@ -157,7 +171,7 @@ func StartKube(ctx context.Context, opts KubeOptions) (*Kube, error) {
 	return k, nil
 }
 
-func (k *Kube) start(ctx context.Context, bins Binaries, zones []string, opts KubeOptions) error {
+func (k *Kube) start(ctx context.Context, bins Binaries, nodeBins NodeBinaries, zones []string, opts KubeOptions) error {
 	ca, err := newPKI(filepath.Join(k.Dir, "pki"), "conveyor-test-ca")
 	if err != nil {
 		return err
@@ -313,6 +327,13 @@ func (k *Kube) start(ctx context.Context, bins Binaries, zones []string, opts Ku
 		"--kubelet-client-certificate=" + kubeletClient.certFile,
 		"--kubelet-client-key=" + kubeletClient.keyFile,
 	}
+	if opts.RealNode {
+		var egress []string
+		if k.node, egress, err = prepareNode(ctx, filepath.Join(k.Dir, "node"), k.logf); err != nil {
+			return err
+		}
+		args = append(args, egress...)
+	}
 	apiserver, err := k.run("kube-apiserver", nil, bins.KubeAPIServer, append(args, opts.APIServerArgs...)...)
 	if err != nil {
 		return err
@@ -371,32 +392,14 @@ func (k *Kube) start(ctx context.Context, bins Binaries, zones []string, opts Ku
 	if err != nil {
 		return err
 	}
-	kwokConfig, err := k.writeKwokConfig(opts.LogContainers)
-	if err != nil {
-		return err
+	all := []*process{etcd, apiserver, kcm, scheduler}
+	if !opts.RealNode {
+		kwok, err := k.startKwok(bins.Kwok, opts.LogContainers, kubeconfigs["kwok"], serving, kubeletPort)
+		if err != nil {
+			return err
+		}
+		all = append(all, kwok)
 	}
-	kwok, err := k.run("kwok",
-		// kwok reads ~/.kwok/kwok.yaml when it exists; a private HOME keeps a developer's own
-		// configuration out of the tests.
-		[]string{"HOME=" + filepath.Join(k.Dir, "kwok-home")},
-		bins.Kwok,
-		"--kubeconfig="+kubeconfigs["kwok"],
-		"--config="+kwokConfig,
-		"--manage-all-nodes=false",
-		"--manage-nodes-with-annotation-selector="+FakeNodeAnnotation+"=fake",
-		"--cidr=10.244.0.1/16",
-		// The nodes' address and kubelet port are where kwok serves the kubelet API (pod
-		// logs), so that the API server can reach it as it reaches a real kubelet.
-		"--node-ip=127.0.0.1",
-		"--node-port="+strconv.Itoa(kubeletPort),
-		"--server-address=127.0.0.1:"+strconv.Itoa(kubeletPort),
-		"--tls-cert-file="+serving.certFile,
-		"--tls-private-key-file="+serving.keyFile,
-	)
-	if err != nil {
-		return err
-	}
-	all := []*process{etcd, apiserver, kcm, scheduler, kwok}
 
 	httpsClient, err := tlsClient(ca.caPEM)
 	if err != nil {
@@ -415,16 +418,54 @@ func (k *Kube) start(ctx context.Context, bins Binaries, zones []string, opts Ku
 		}
 	}
 
-	if err := k.createNodes(ctx, zones); err != nil {
+	if opts.RealNode {
+		if err := k.node.start(ctx, client, nodeBins, ca, apiPort); err != nil {
+			return err
+		}
+		all = append(all, k.node.procs...)
+		k.Nodes = []string{NodeName}
+	} else if err := k.createNodes(ctx, zones); err != nil {
 		return err
 	}
-	if err := waitUntil(ctx, "fake nodes Ready and schedulable", all, k.nodesReady); err != nil {
+	if err := waitUntil(ctx, "nodes Ready and schedulable", all, k.nodesReady); err != nil {
 		return err
+	}
+	if opts.RealNode {
+		if err := waitUntil(ctx, "the cluster DNS", all, dnsReady(client)); err != nil {
+			return err
+		}
 	}
 	return waitUntil(ctx, "the default service account", all, func(ctx context.Context) error {
 		_, err := client.CoreV1().ServiceAccounts(metav1.NamespaceDefault).Get(ctx, "default", metav1.GetOptions{})
 		return err
 	})
+}
+
+// startKwok starts kwok, which plays the kubelet of the fake nodes and serves the kubelet API
+// (pod logs) on kubeletPort.
+func (k *Kube) startKwok(bin string, logContainers []string, kubeconfig string, serving keyPair, kubeletPort int) (*process, error) {
+	kwokConfig, err := k.writeKwokConfig(logContainers)
+	if err != nil {
+		return nil, err
+	}
+	return k.run("kwok",
+		// kwok reads ~/.kwok/kwok.yaml when it exists; a private HOME keeps a developer's own
+		// configuration out of the tests.
+		[]string{"HOME=" + filepath.Join(k.Dir, "kwok-home")},
+		bin,
+		"--kubeconfig="+kubeconfig,
+		"--config="+kwokConfig,
+		"--manage-all-nodes=false",
+		"--manage-nodes-with-annotation-selector="+FakeNodeAnnotation+"=fake",
+		"--cidr=10.244.0.1/16",
+		// The nodes' address and kubelet port are where kwok serves the kubelet API (pod
+		// logs), so that the API server can reach it as it reaches a real kubelet.
+		"--node-ip=127.0.0.1",
+		"--node-port="+strconv.Itoa(kubeletPort),
+		"--server-address=127.0.0.1:"+strconv.Itoa(kubeletPort),
+		"--tls-cert-file="+serving.certFile,
+		"--tls-private-key-file="+serving.keyFile,
+	)
 }
 
 func (k *Kube) run(name string, env []string, bin string, args ...string) (*process, error) {
@@ -529,24 +570,33 @@ func (k *Kube) Stop() error {
 		if k.stopVolumes != nil {
 			k.stopVolumes()
 		}
+		var nodeErr error
+		if k.node != nil {
+			nodeErr = k.node.stop()
+		}
 		// In reverse order, so that no component spends its last seconds logging that the
 		// one it depends on is gone.
 		for i := len(k.procs) - 1; i >= 0; i-- {
 			k.procs[i].stop(5 * time.Second)
 		}
+		k.stopErr = nodeErr
 		if os.Getenv("CONVEYOR_KEEP_KUBE_DIR") == "1" {
 			k.logf("harness: CONVEYOR_KEEP_KUBE_DIR=1: keeping %s", k.Dir)
 			return
 		}
 		if err := os.RemoveAll(k.Dir); err != nil {
-			k.stopErr = fmt.Errorf("removing %s: %w", k.Dir, err)
+			k.stopErr = errors.Join(nodeErr, fmt.Errorf("removing %s: %w", k.Dir, err))
 		}
 	})
 	return k.stopErr
 }
 
 func (k *Kube) logTails(logf Logf) {
-	for _, p := range k.procs {
+	procs := k.procs
+	if k.node != nil {
+		procs = append(append([]*process{}, procs...), k.node.procs...)
+	}
+	for _, p := range procs {
 		logf("harness: end of %s log:\n%s", p.name, p.logTail(40))
 	}
 }

@@ -79,12 +79,20 @@ func (p *pki) caKeyFile() string { return filepath.Join(p.dir, "ca.key") }
 // names and service IP under which pods of a real cluster reach the API server, so that a
 // client configured either way verifies it.
 func (p *pki) serving(name string, serviceIP net.IP) (keyPair, error) {
+	return p.servingFor(name,
+		[]string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
+			"kubernetes.default.svc.cluster.local"},
+		[]net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback, serviceIP})
+}
+
+// servingFor issues a serving certificate for the given names and addresses (a kubelet's:
+// its node's name and address).
+func (p *pki) servingFor(name string, dnsNames []string, ips []net.IP) (keyPair, error) {
 	return p.issue(name, &x509.Certificate{
 		Subject:     pkix.Name{CommonName: name},
 		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames: []string{"localhost", "kubernetes", "kubernetes.default", "kubernetes.default.svc",
-			"kubernetes.default.svc.cluster.local"},
-		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback, serviceIP},
+		DNSNames:    dnsNames,
+		IPAddresses: ips,
 	})
 }
 

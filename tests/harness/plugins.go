@@ -51,6 +51,17 @@ func EnginePluginsForTest(tb testing.TB) string {
 // buildRandomDouble builds the random provider's test double into out. It is small and
 // Go's build cache keeps its packages, so it is built afresh rather than cached by hash.
 func buildRandomDouble(ctx context.Context, out string, logf Logf) error {
+	start := time.Now()
+	if err := buildRootPackage(ctx, randomDoublePackage, out); err != nil {
+		return fmt.Errorf("building the random provider's test double: %w", err)
+	}
+	logf("harness: built the random provider's test double in %s", time.Since(start).Round(100*time.Millisecond))
+	return nil
+}
+
+// buildRootPackage builds a main package of this repository (pkg relative to its root) into
+// out, with env added to the build's environment.
+func buildRootPackage(ctx context.Context, pkg, out string, env ...string) error {
 	tools, err := toolsDir()
 	if err != nil {
 		return err
@@ -59,15 +70,13 @@ func buildRandomDouble(ctx context.Context, out string, logf Logf) error {
 	if err != nil {
 		return err
 	}
-	start := time.Now()
-	cmd := exec.CommandContext(ctx, goBin, "build", "-o", out, randomDoublePackage)
+	cmd := exec.CommandContext(ctx, goBin, "build", "-o", out, pkg)
 	cmd.Dir = filepath.Dir(tools)
-	cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly -buildvcs=false")
+	cmd.Env = append(append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=readonly -buildvcs=false"), env...)
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
 	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("building the random provider's test double: %w\n%s", err, toolbuild.Tail(output.Bytes(), 4096))
+		return fmt.Errorf("go build %s: %w\n%s", pkg, err, toolbuild.Tail(output.Bytes(), 4096))
 	}
-	logf("harness: built the random provider's test double in %s", time.Since(start).Round(100*time.Millisecond))
 	return nil
 }

@@ -1,6 +1,6 @@
 // Command prebuild builds, side by side and once, every pinned tool that the test suite
-// needs: the Kubernetes control plane and etcd (tools/kube, tools/etcd, tools/kwok), the
-// kubernetes provider (tools/kubernetes-provider) and the Pulumi CLI (tools/pulumi), into the
+// needs: the Kubernetes control plane and etcd (tools/kube, tools/etcd, tools/kwok), the real
+// node's kubelet, kube-proxy and CoreDNS (tools/kube, tools/coredns), the kubernetes provider (tools/kubernetes-provider) and the Pulumi CLI (tools/pulumi), into the
 // user cache where the tests look for them (~/.cache/conveyor, or $CONVEYOR_CACHE_DIR).
 //
 // The tests build each tool themselves on first use, under a lock, so this command is not
@@ -56,6 +56,10 @@ func run(ctx context.Context, logger *log.Logger) error {
 	tools := []tool{
 		{"the control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok)", func(ctx context.Context) error {
 			_, err := harness.EnsureBinaries(ctx, logf)
+			return err
+		}},
+		{"the real node (kubelet, kube-proxy, CoreDNS)", func(ctx context.Context) error {
+			_, err := harness.EnsureNodeBinaries(ctx, logf)
 			return err
 		}},
 		{"the kubernetes provider", func(ctx context.Context) error {

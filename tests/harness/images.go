@@ -1,0 +1,137 @@
+package harness
+
+import (
+	"archive/tar"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/tarball"
+
+	"github.com/conveyor-paas/conveyor/internal/toolbuild"
+)
+
+// The node's images are built here, never pulled (no registry is reachable): each is one
+// static Go binary of this repository in an otherwise empty image, written as an image
+// archive and imported into the node's containerd.
+const (
+	// PauseImage is the name of the stand-in pause image (tests/harness/cmd/pause): the
+	// sandbox image containerd 1.6 asks for by default.
+	PauseImage = "registry.k8s.io/pause:3.6"
+	// TestServiceImage is the project's test service (tests/harness/cmd/testservice).
+	TestServiceImage = "conveyor.test/testservice:v1"
+)
+
+// nodeImage is an image made of one static binary: a main package of this repository, or a
+// binary the harness has built already.
+type nodeImage struct {
+	pkg  string   // the main package, relative to the repository
+	file string   // or the binary
+	refs []string // the names it is imported under
+}
+
+var nodeImages = []nodeImage{
+	{pkg: "./tests/harness/cmd/pause", refs: []string{PauseImage}},
+	{pkg: "./tests/harness/cmd/testservice", refs: []string{TestServiceImage}},
+}
+
+// importImages builds images (the node's own, and extra) into dir and imports them into the
+// containerd that listens on socket, in the namespace the CRI uses.
+func importImages(ctx context.Context, dir, socket string, extra []nodeImage, logf Logf) error {
+	start := time.Now()
+	for _, img := range append(slices.Clone(nodeImages), extra...) {
+		archive, err := buildImageArchive(ctx, dir, img)
+		if err != nil {
+			return err
+		}
+		cmd := exec.CommandContext(ctx, "ctr", "--address", socket, "--namespace", "k8s.io", "images", "import", archive)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("importing %s into the node's containerd: %w\n%s", archive, err, toolbuild.Tail(out, 4096))
+		}
+	}
+	logf("harness: built and imported the node's images in %s", time.Since(start).Round(100*time.Millisecond))
+	return nil
+}
+
+// buildImageArchive builds img's binary statically and writes an image archive of it to dir,
+// whose single layer holds the binary at /<name>, its entrypoint.
+func buildImageArchive(ctx context.Context, dir string, img nodeImage) (string, error) {
+	bin := img.file
+	if bin == "" {
+		bin = filepath.Join(dir, filepath.Base(img.pkg))
+		if err := buildRootPackage(ctx, img.pkg, bin, "CGO_ENABLED=0"); err != nil {
+			return "", err
+		}
+	}
+	binName := filepath.Base(img.refs[0])
+	binName, _, _ = strings.Cut(binName, ":")
+	layer, err := binaryLayer(bin, binName)
+	if err != nil {
+		return "", err
+	}
+	image, err := mutate.AppendLayers(empty.Image, layer)
+	if err != nil {
+		return "", fmt.Errorf("image %s: %w", img.refs[0], err)
+	}
+	cfg, err := image.ConfigFile()
+	if err != nil {
+		return "", fmt.Errorf("image %s: %w", img.refs[0], err)
+	}
+	cfg = cfg.DeepCopy()
+	cfg.OS, cfg.Architecture = runtime.GOOS, runtime.GOARCH
+	cfg.Config.Entrypoint = []string{"/" + binName}
+	if image, err = mutate.ConfigFile(image, cfg); err != nil {
+		return "", fmt.Errorf("image %s: %w", img.refs[0], err)
+	}
+	tags := map[name.Tag]v1.Image{}
+	for _, ref := range img.refs {
+		tag, err := name.NewTag(ref)
+		if err != nil {
+			return "", fmt.Errorf("image name %s: %w", ref, err)
+		}
+		tags[tag] = image
+	}
+	archive := filepath.Join(dir, binName+".tar")
+	if err := tarball.MultiWriteToFile(archive, tags); err != nil {
+		return "", fmt.Errorf("writing image archive %s: %w", archive, err)
+	}
+	return archive, nil
+}
+
+// binaryLayer is a layer with the file at path as /<name>, executable.
+func binaryLayer(path, name string) (v1.Layer, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o755, Size: int64(len(data)), Typeflag: tar.TypeReg}); err != nil {
+		return nil, fmt.Errorf("writing layer of %s: %w", name, err)
+	}
+	if _, err := tw.Write(data); err != nil {
+		return nil, fmt.Errorf("writing layer of %s: %w", name, err)
+	}
+	if err := tw.Close(); err != nil {
+		return nil, fmt.Errorf("writing layer of %s: %w", name, err)
+	}
+	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(buf.Bytes())), nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("layer of %s: %w", name, err)
+	}
+	return layer, nil
+}

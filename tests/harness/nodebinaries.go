@@ -1,0 +1,47 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+)
+
+// NodeBinaries are the binaries of the real node (KubeOptions.RealNode). The kubelet and
+// kube-proxy come from the same pinned tool module as the control plane (tools/kube), so
+// that they and kube-apiserver are always of one release.
+type NodeBinaries struct {
+	Kubelet   string
+	KubeProxy string
+	// CoreDNS is the cluster DNS, from tools/coredns (nodedns.go).
+	CoreDNS string
+}
+
+var (
+	kubeletBinary = toolBinary{name: "kubelet", moduleDir: "kube", upstream: "k8s.io/kubernetes",
+		pkg: "k8s.io/kubernetes/cmd/kubelet", ldflags: kubeVersionLDFlags}
+	kubeProxyBinary = toolBinary{name: "kube-proxy", moduleDir: "kube", upstream: "k8s.io/kubernetes",
+		pkg: "k8s.io/kubernetes/cmd/kube-proxy", ldflags: kubeVersionLDFlags}
+)
+
+// EnsureNodeBinaries returns the node's binaries, building those that are not cached yet
+// (see EnsureBinaries for the cache and its locks).
+func EnsureNodeBinaries(ctx context.Context, logf Logf) (NodeBinaries, error) {
+	logf = logf.orDefault()
+	tools, err := toolsDir()
+	if err != nil {
+		return NodeBinaries{}, err
+	}
+	var bins NodeBinaries
+	for _, b := range []struct {
+		tool toolBinary
+		path *string
+	}{
+		{kubeletBinary, &bins.Kubelet},
+		{kubeProxyBinary, &bins.KubeProxy},
+		{corednsBinary, &bins.CoreDNS},
+	} {
+		if *b.path, err = ensureTool(ctx, tools, b.tool, logf); err != nil {
+			return NodeBinaries{}, fmt.Errorf("building %s: %w", b.tool.name, err)
+		}
+	}
+	return bins, nil
+}
