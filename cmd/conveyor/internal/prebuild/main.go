@@ -1,7 +1,8 @@
 // Command prebuild builds, side by side and once, every pinned tool that the test suite
-// needs: the Kubernetes control plane and etcd (tools/kube, tools/etcd, tools/kwok), the real
-// node's kubelet, kube-proxy and CoreDNS (tools/kube, tools/coredns), the kubernetes provider (tools/kubernetes-provider) and the Pulumi CLI (tools/pulumi), into the
-// user cache where the tests look for them (~/.cache/conveyor, or $CONVEYOR_CACHE_DIR).
+// needs, into the user cache where the tests look for them (~/.cache/conveyor, or
+// $CONVEYOR_CACHE_DIR): the Kubernetes control plane and etcd (tools/kube, tools/etcd,
+// tools/kwok), the real node's kubelet, kube-proxy and CoreDNS (tools/kube, tools/coredns),
+// the kubernetes provider (tools/kubernetes-provider) and the Pulumi CLI (tools/pulumi).
 //
 // The tests build each tool themselves on first use, under a lock, so this command is not
 // needed for correctness. It exists for the cold run: .ci/prepare starts it beside the lint,
