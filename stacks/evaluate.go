@@ -232,10 +232,12 @@ func clusterReads(opts EvaluateOptions, cluster string, readConfig func(string) 
 		once.Do(func() {
 			// A cluster stack without a file of its own gets the project its simulated outputs
 			// name (simulatedClusterOutputs), as the environment saw it.
+			// A cluster stack whose file an offline evaluation cannot read (it holds
+			// encrypted values) is simulated as one without a file, as its outputs are
+			// (StackOutputs above): the environment reads only what its program creates.
 			config, err := readConfig(cluster)
 			if err != nil {
-				recErr = err
-				return
+				config = map[string]string{}
 			}
 			project := naming.Project + ":gcpProject"
 			group := naming.Project + ":securityGroup"
@@ -243,7 +245,7 @@ func clusterReads(opts EvaluateOptions, cluster string, readConfig func(string) 
 				project: or(config[project], "simulated-"+strings.TrimPrefix(cluster, naming.ClusterStackPrefix)),
 				group:   or(config[group], evaluation.SimulatedSecurityGroup),
 			}
-			rec, recErr = Evaluate(EvaluateOptions{Root: opts.Root, Stack: cluster, Shipped: opts.Shipped, Config: overrides})
+			rec, recErr = Evaluate(EvaluateOptions{Root: opts.Root, Stack: cluster, Shipped: opts.Shipped, StackConfig: config, Config: overrides})
 		})
 		if recErr != nil {
 			return nil, recErr

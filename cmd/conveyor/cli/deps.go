@@ -2,7 +2,9 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"io"
+	"io/fs"
 	"os"
 	"time"
 
@@ -108,7 +110,15 @@ func (d *deps) engine(ctx context.Context, log io.Writer) (*stackops.Runner, err
 	}
 	if opts.RequiredSecrets == nil {
 		root := opts.WorkDir
-		opts.RequiredSecrets = func(env string) ([]stackops.RequiredSecret, error) { return requiredSecretsOf(root, env, "") }
+		opts.RequiredSecrets = func(env string) ([]stackops.RequiredSecret, error) {
+			required, err := requiredSecretsOf(root, env, "")
+			if errors.Is(err, fs.ErrNotExist) {
+				// No catalog where the stack names one: no secret to ask for before the
+				// engine, whose program says that the catalog is missing.
+				return nil, nil
+			}
+			return required, err
+		}
 	}
 	if opts.SecretManager == nil {
 		opts.SecretManager = &secretmanager.Client{URL: secretmanager.URL, Connect: googleClient}
