@@ -2,6 +2,8 @@ package stackops_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"testing"
 
@@ -85,4 +87,11 @@ func stagingAndProd(t *testing.T) (*stackopstest.Env, *stackops.Runner) {
 		}
 	}
 	return env, e
+}
+
+// pinned is image pinned to a made-up digest derived from it, as a deploy through a registry
+// records it (repo:tag@sha256:...): production takes nothing else.
+func pinned(image string) string {
+	sum := sha256.Sum256([]byte(image))
+	return image + "@sha256:" + hex.EncodeToString(sum[:])
 }

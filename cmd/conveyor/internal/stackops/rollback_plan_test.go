@@ -35,9 +35,11 @@ func TestProdRollbackPlanChangesOnlyItsModule(t *testing.T) {
 			t.Fatalf("applying the promotion of %s: %v", image, err)
 		}
 	}
-	promote("quotes", "quotes:7")
-	promote("policies", "policies:3")
-	promote("quotes", "quotes:8")
+	// Pinned by digest, as a deploy with a registry records them: prod runs nothing else.
+	quotes7, quotes8, policies3 := pinned("quotes:7"), pinned("quotes:8"), pinned("policies:3")
+	promote("quotes", quotes7)
+	promote("policies", policies3)
+	promote("quotes", quotes8)
 
 	// A change for policies waits in prod's stack file, not yet reviewed.
 	setConfig(t, e, "prod", "conveyor:replicas.policies", "4", false)
@@ -46,7 +48,7 @@ func TestProdRollbackPlanChangesOnlyItsModule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]stackops.ImageChange{{Module: "quotes", Component: "api", From: "quotes:8", To: "quotes:7"}}, res.Changes); diff != "" {
+	if diff := cmp.Diff([]stackops.ImageChange{{Module: "quotes", Component: "api", From: quotes8, To: quotes7}}, res.Changes); diff != "" {
 		t.Errorf("the rollback's changes (-want +got):\n%s", diff)
 	}
 
@@ -68,7 +70,7 @@ func TestProdRollbackPlanChangesOnlyItsModule(t *testing.T) {
 		t.Errorf("applying the rollback's plan changed %v, want one update (quotes-api)", s.Changes)
 	}
 	got := inputs(t, apply, "prod")
-	want := map[string]any{"quotes-api": map[string]any{"image": "quotes:7"}, "policies-api": map[string]any{"image": "policies:3"}}
+	want := map[string]any{"quotes-api": map[string]any{"image": quotes7}, "policies-api": map[string]any{"image": policies3}}
 	have := map[string]any{"quotes-api": got["quotes-api"], "policies-api": got["policies-api"]}
 	if diff := cmp.Diff(want, have); diff != "" {
 		t.Errorf("prod after the rollback's plan (-want +got); policies' pending replicas must wait for its own plan:\n%s", diff)
