@@ -40,6 +40,7 @@ func EstimateCost(opts EvaluateOptions, prices cost.Prices) (cost.Estimate, erro
 	if kind == naming.StackCluster {
 		return cost.EstimateCluster(cluster, prices)
 	}
+	opts.Cluster = clusterRec
 	rec, err := Evaluate(opts)
 	if err != nil {
 		return cost.Estimate{}, err

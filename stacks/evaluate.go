@@ -50,6 +50,10 @@ type EvaluateOptions struct {
 	// pass ShippedStacks, so that the files the conveyor command writes for a developer's own
 	// environments never change what they check.
 	Shipped []string
+	// Cluster, when not nil, is the evaluation of the cluster stack the environment runs on,
+	// which the caller made already (EstimateCost prices its node pools): the environment's
+	// reads of its cluster's objects are answered from it rather than from a second one.
+	Cluster *evaluation.Recording
 }
 
 // Evaluate runs Program for a stack under mocks, with the stack's configuration file (if it
@@ -220,7 +224,7 @@ func stagingAddress(cluster string) string {
 // clusterReads answers an environment's reads of its cluster's objects (the Secret with its
 // database admin's password) with what the cluster stack's own evaluation creates: what the
 // cluster stack writes is what the environment reads, as on a real cluster. The cluster stack
-// is evaluated once, on the first read.
+// is evaluated once, on the first read, unless opts.Cluster holds its evaluation already.
 func clusterReads(opts EvaluateOptions, cluster string, readConfig func(string) (map[string]string, error)) func(typ, id string) (resource.PropertyMap, error) {
 	var once sync.Once
 	var rec *evaluation.Recording
@@ -230,11 +234,15 @@ func clusterReads(opts EvaluateOptions, cluster string, readConfig func(string) 
 			return nil, fmt.Errorf("offline evaluation answers reads of Secrets only")
 		}
 		once.Do(func() {
+			if opts.Cluster != nil {
+				rec = opts.Cluster
+				return
+			}
 			// A cluster stack without a file of its own gets the project its simulated outputs
-			// name (simulatedClusterOutputs), as the environment saw it.
-			// A cluster stack whose file an offline evaluation cannot read (it holds
-			// encrypted values) is simulated as one without a file, as its outputs are
-			// (StackOutputs above): the environment reads only what its program creates.
+			// name (simulatedClusterOutputs), as the environment saw it; one whose file an
+			// offline evaluation cannot read (it holds encrypted values) is simulated as one
+			// without a file, as its outputs are (StackOutputs above): the environment reads
+			// only what its program creates.
 			config, err := readConfig(cluster)
 			if err != nil {
 				config = map[string]string{}
