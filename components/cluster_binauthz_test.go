@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/conveyor-paas/conveyor/components"
-	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // TestBinaryAuthorization: both clusters require the attestation of main's pipeline, signed

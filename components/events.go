@@ -7,7 +7,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/conveyor-paas/conveyor/components/manifest"
+	"github.com/conveyor-paas/conveyor/manifest"
 )
 
 // Events connects the modules of an environment through their topics. A consumer asks for a

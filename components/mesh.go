@@ -7,8 +7,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/conveyor-paas/conveyor/components/manifest"
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/manifest"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // MeshMode says whether a cluster runs the service mesh, and whether spaces are in it unless

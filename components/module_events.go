@@ -6,8 +6,8 @@ import (
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/pubsub"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/conveyor-paas/conveyor/components/manifest"
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/manifest"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // Delivery settings of every subscription: a message is retried with backoff between 10

@@ -8,8 +8,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/conveyor-paas/conveyor/components"
-	"github.com/conveyor-paas/conveyor/components/manifest"
 	"github.com/conveyor-paas/conveyor/evaluation"
+	"github.com/conveyor-paas/conveyor/manifest"
 )
 
 // A module is one microservice: from its manifest, NewModule makes its identity, its private

@@ -1,8 +1,8 @@
 package components
 
 import (
-	"github.com/conveyor-paas/conveyor/components/manifest"
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/manifest"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // meshAnnotations are what keeps a meshed space's workloads working with the sidecar Istio

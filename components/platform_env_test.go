@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/conveyor-paas/conveyor/components"
-	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // Every variable the platform sets in a module's containers, on GCP and on a local cluster,
@@ -44,7 +44,7 @@ func TestPlatformVariablesAreReserved(t *testing.T) {
 						}
 						checked++
 						if _, ok := naming.ReservedEnvPrefix(name); !ok {
-							t.Errorf("%s %s sets %s, which a manifest may also set: reserve it in components/naming", typ, r.Name, name)
+							t.Errorf("%s %s sets %s, which a manifest may also set: reserve it in naming", typ, r.Name, name)
 						}
 					}
 				}

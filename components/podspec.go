@@ -5,8 +5,8 @@ import (
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/conveyor-paas/conveyor/components/manifest"
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/manifest"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // runAsUser is the user every container runs as. Fixing it (rather than trusting the image's

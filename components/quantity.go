@@ -3,7 +3,7 @@ package components
 import (
 	"k8s.io/apimachinery/pkg/api/resource"
 
-	"github.com/conveyor-paas/conveyor/components/manifest"
+	"github.com/conveyor-paas/conveyor/manifest"
 )
 
 // divideQuantity divides a Kubernetes quantity, rounding up to a milli-unit.

@@ -3,7 +3,7 @@ package components
 import (
 	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // spacePolicies isolate a space's namespace: nothing in or out but what its modules need.

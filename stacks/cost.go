@@ -3,8 +3,8 @@ package stacks
 import (
 	"fmt"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation/cost"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // EstimateCost is a stack's monthly cost, from its offline evaluation: no engine, no cloud.

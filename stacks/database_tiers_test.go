@@ -8,9 +8,9 @@ import (
 
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/dbsetup"
-	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation"
 	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // databaseAccess is how an environment's database jobs reach the server: where, as whom, and

@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // TestEveryObjectHasOneFieldManager requires every Kubernetes object of every stack to be

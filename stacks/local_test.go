@@ -12,10 +12,10 @@ import (
 
 	apiresource "k8s.io/apimachinery/pkg/api/resource"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation"
 	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
 	"github.com/conveyor-paas/conveyor/evaluation/kube"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // LocalDifferences are the only ways a local environment's workloads may differ from a GCP

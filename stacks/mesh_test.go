@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"github.com/conveyor-paas/conveyor/components"
-	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
 	"github.com/conveyor-paas/conveyor/evaluation/kube"
+	"github.com/conveyor-paas/conveyor/naming"
 	"github.com/conveyor-paas/conveyor/stacks"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/conveyor-paas/conveyor/components"
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // nodePoolConfig is one pool as configured. The required keys are pointers, so that a key

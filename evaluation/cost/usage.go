@@ -3,9 +3,9 @@ package cost
 import (
 	"fmt"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation"
 	"github.com/conveyor-paas/conveyor/evaluation/kube"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // The GCP resource types an estimate reads from an offline evaluation.

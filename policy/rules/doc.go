@@ -6,7 +6,7 @@
 // import a provider SDK, so the same rules serve the Pulumi policy pack (policy/main.go), a
 // CLI, and tests that feed them fixtures.
 //
-// Names are checked by calling components/naming, the package the components use to make
+// Names are checked by calling naming, the package the components use to make
 // them, so a convention and its enforcement cannot drift apart.
 //
 // Three kinds of result come out of an evaluation:

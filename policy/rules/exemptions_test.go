@@ -5,7 +5,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 func TestExemptions(t *testing.T) { runCases(t, exemptionCases()) }

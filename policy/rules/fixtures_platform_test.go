@@ -2,7 +2,7 @@ package rules
 
 import (
 	"github.com/conveyor-paas/conveyor/components/dbsetup"
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // Fixtures of the environment's platform namespace, where the database setup runs, and of

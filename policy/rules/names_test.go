@@ -1,9 +1,9 @@
 package rules
 
-import "github.com/conveyor-paas/conveyor/components/naming"
+import "github.com/conveyor-paas/conveyor/naming"
 
 // Names are the names Conveyor gives the resources of one scope, every one from
-// components/naming. Fixtures and tests build resources with them, so that a fixture is named
+// naming. Fixtures and tests build resources with them, so that a fixture is named
 // exactly as the components name what they create.
 type Names struct {
 	// Namespace of the space in the environment: "<env>-<space>".

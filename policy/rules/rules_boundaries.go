@@ -4,7 +4,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // Type tokens the boundary rules read, beyond those Conveyor's components create.

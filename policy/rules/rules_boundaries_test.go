@@ -3,7 +3,7 @@ package rules
 import (
 	"testing"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 func TestBoundaryRules(t *testing.T) { runCases(t, boundaryCases()) }

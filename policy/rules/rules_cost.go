@@ -3,8 +3,8 @@ package rules
 import (
 	"fmt"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation/cost"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // The cost rule compares each space's monthly estimate (package evaluation/cost, the

@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // The database rules keep each module's credentials to its own database. Cloud SQL's API is

@@ -6,7 +6,7 @@ import (
 	"strconv"
 
 	"github.com/conveyor-paas/conveyor/components/dbsetup"
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // maxModuleConnections is the highest connection limit a module's role may have: the smallest

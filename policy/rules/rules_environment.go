@@ -3,7 +3,7 @@ package rules
 import (
 	"strings"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // environmentRule: environments are isolated by naming alone (they share a cluster and a
@@ -14,7 +14,7 @@ func environmentRule() Rule {
 		Severity: SeverityCritical,
 		Description: "A resource belongs to its stack's environment: its labels, namespace, topics and service account " +
 			"name that environment and no other.",
-		Remediation: "Derive every name and label from the stack's own environment (the stack name) with components/naming; " +
+		Remediation: "Derive every name and label from the stack's own environment (the stack name) with naming; " +
 			"never copy a name from another stack's outputs or config.",
 		Types:     []string{TypeTopic, TypeSubscription, TypeGCPServiceAccount},
 		MatchType: isKubernetes,

@@ -4,7 +4,7 @@ import (
 	"net"
 	"strings"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // gkeAccessRules hold who reaches a cluster and what protects it and its database instance.

@@ -3,7 +3,7 @@ package rules
 import (
 	"cmp"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // The image rules hold the supply chain: production runs bytes named by their digest, every

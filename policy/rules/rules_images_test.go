@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 func TestImageRules(t *testing.T) { runCases(t, imageCases()) }

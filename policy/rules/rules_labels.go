@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // labelsRule: every resource carries the labels of the convention, so that it can be traced to
@@ -16,7 +16,7 @@ func labelsRule() Rule {
 		Severity: SeverityMedium,
 		Description: "Resources carry the convention's labels: naming.KubernetesLabels on Kubernetes objects and " +
 			"their pod templates, naming.GCPLabels on Pub/Sub, naming.ClusterGCPLabels on cluster resources.",
-		Remediation: "Set the labels from components/naming (naming.KubernetesLabels(scope), naming.GCPLabels(scope) or " +
+		Remediation: "Set the labels from naming (naming.KubernetesLabels(scope), naming.GCPLabels(scope) or " +
 			"naming.ClusterGCPLabels(cluster)) instead of writing them by hand, with every fact of the scope filled in.",
 		Types:     []string{TypeTopic, TypeSubscription, TypeGKECluster, TypeGKENodePool, TypeSQLInstance},
 		MatchType: isKubernetes,

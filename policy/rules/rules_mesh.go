@@ -3,7 +3,7 @@ package rules
 import (
 	"fmt"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // Type tokens of the Istio objects the mesh rules read (security.istio.io/v1, and v1beta1,

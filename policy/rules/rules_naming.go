@@ -4,16 +4,16 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
-// nameRule: every resource Conveyor creates has the name components/naming gives it.
+// nameRule: every resource Conveyor creates has the name naming gives it.
 func nameRule() Rule {
 	return Rule{
 		ID:          "CONV-NAME-001",
 		Severity:    SeverityHigh,
-		Description: "Resources are named as components/naming names them, from the scope in their labels.",
-		Remediation: "Name the resource with the components/naming function for its kind (naming.Workload, " +
+		Description: "Resources are named as naming names them, from the scope in their labels.",
+		Remediation: "Name the resource with the naming function for its kind (naming.Workload, " +
 			"naming.Topic, naming.Database, ...) called with the scope it is labelled with; never hard-code " +
 			"or auto-name a physical name.",
 		Types: []string{

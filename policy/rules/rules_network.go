@@ -3,7 +3,7 @@ package rules
 import (
 	"net/netip"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // The network rules keep environments that share a cluster apart: every namespace denies

@@ -1,6 +1,6 @@
 package rules
 
-import "github.com/conveyor-paas/conveyor/components/naming"
+import "github.com/conveyor-paas/conveyor/naming"
 
 // DefaultLevel is the level of every rule in a stack unless the config says otherwise:
 // mandatory where naming says a stack's kind is enforced (dev, staging, prod and the cluster

@@ -10,7 +10,7 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // Config keys of an operation's composed config file (never of a stack file: the command

@@ -3,7 +3,7 @@
 // `conveyor explain` both resolve images with Layers.Lookup, so what explain shows is what the
 // next update runs. From the weakest layer to the strongest:
 //
-//  1. the manifest's image (components/manifest);
+//  1. the manifest's image (manifest);
 //  2. the stack file's conveyor:images: a committed seed, an input like any other config;
 //  3. the images that deploy, promote and rollback set: each update records them as the stack
 //     output deployedImages, and the next update reads them back from the stack's last

@@ -6,9 +6,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/conveyor-paas/conveyor/components/manifest"
-	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation"
+	"github.com/conveyor-paas/conveyor/manifest"
+	"github.com/conveyor-paas/conveyor/naming"
 	"github.com/conveyor-paas/conveyor/policy/rules"
 	"github.com/conveyor-paas/conveyor/stacks"
 )

@@ -11,8 +11,8 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
+	"github.com/conveyor-paas/conveyor/naming"
 	"github.com/conveyor-paas/conveyor/tests/harness"
 )
 

@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // TestExplainShowsTheDeployedImage: explain shows the image the next up runs, the one a

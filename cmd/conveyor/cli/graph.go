@@ -10,7 +10,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/graph"
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 	"github.com/conveyor-paas/conveyor/stacks"
 )
 

@@ -12,7 +12,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/logs"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 type logsOptions struct {

@@ -12,8 +12,8 @@ import (
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/graph"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/status"
-	"github.com/conveyor-paas/conveyor/components/manifest"
 	"github.com/conveyor-paas/conveyor/evaluation/cost"
+	"github.com/conveyor-paas/conveyor/manifest"
 	"github.com/conveyor-paas/conveyor/policy/rules"
 )
 

@@ -11,7 +11,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"github.com/conveyor-paas/conveyor/components/manifest"
+	"github.com/conveyor-paas/conveyor/manifest"
 )
 
 // Changes are what a branch did to a catalog, compared with the branch it merges into.

@@ -10,7 +10,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/conveyor-paas/conveyor/components/manifest"
+	"github.com/conveyor-paas/conveyor/manifest"
 )
 
 // Change marks what a pull request did to a module.

@@ -11,7 +11,7 @@ import (
 
 	"github.com/goccy/go-graphviz"
 
-	"github.com/conveyor-paas/conveyor/components/manifest"
+	"github.com/conveyor-paas/conveyor/manifest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")

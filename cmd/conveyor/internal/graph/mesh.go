@@ -1,6 +1,6 @@
 package graph
 
-import "github.com/conveyor-paas/conveyor/components/manifest"
+import "github.com/conveyor-paas/conveyor/manifest"
 
 // Meshed says whether a space's file puts it in the service mesh (mesh: true). A cluster whose
 // conveyor:mesh is "default" also meshes the spaces that leave the field unset; the graph

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 	"github.com/conveyor-paas/conveyor/stacks/appsecrets"
 )
 

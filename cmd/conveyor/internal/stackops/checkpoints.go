@@ -4,7 +4,7 @@ import (
 	"maps"
 	"strconv"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // envSkipCheckpoints makes the Pulumi CLI write an update's state once, at its end, instead

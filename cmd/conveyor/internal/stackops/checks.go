@@ -3,7 +3,7 @@ package stackops
 import (
 	"fmt"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // The checks of an operation's arguments, made before it touches a backend: each operation

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
-	"github.com/conveyor-paas/conveyor/components/manifest"
+	"github.com/conveyor-paas/conveyor/manifest"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 

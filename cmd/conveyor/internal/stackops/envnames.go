@@ -1,7 +1,7 @@
 package stackops
 
 import (
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // The kind of a stack is told by its name alone, by the naming package, which the program and

@@ -11,7 +11,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // EnvInfo describes one environment for `env list`.

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // gcpSecrets are the values of one environment on GKE (env), or the ad-hoc tier's defaults
@@ -31,7 +31,7 @@ func (e *Runner) gcpSecrets(ctx context.Context, cluster, space, env string) (se
 	return &gcpSecrets{sm: e.opts.SecretManager, project: project, space: space, env: env}, nil
 }
 
-// id is the secret's id in Secret Manager, as the stack names it (components/naming).
+// id is the secret's id in Secret Manager, as the stack names it (naming).
 func (g *gcpSecrets) id(ref SecretRef) string {
 	if g.env == "" {
 		return naming.AdHocDefaultSecret(ref.Module, ref.Name)

@@ -16,7 +16,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // withStackKeys runs do with env's secrets manager in its stack file, its keys put there from

@@ -27,7 +27,7 @@ import (
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/imagedigest"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/pulumicli"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/release"
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // Options configure a Runner. Program and WorkDir are required.

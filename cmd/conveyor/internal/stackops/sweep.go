@@ -11,8 +11,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
-	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/internal/kubeobjects"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // A local environment skips the engine's intermediate checkpoints (checkpoints.go), so an

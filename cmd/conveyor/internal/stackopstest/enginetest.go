@@ -23,7 +23,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/pulumicli"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // Passphrase encrypts the secrets of every test stack.

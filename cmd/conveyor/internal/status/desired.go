@@ -10,9 +10,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
-	"github.com/conveyor-paas/conveyor/components/manifest"
-	"github.com/conveyor-paas/conveyor/components/naming"
 	"github.com/conveyor-paas/conveyor/evaluation/kube"
+	"github.com/conveyor-paas/conveyor/manifest"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // Desired is what an environment should run: its modules' workloads as the program renders

@@ -150,7 +150,7 @@ func assertErrors(t *testing.T, cat *Catalog, err error, wants []want) {
 }
 
 func TestDemoCatalogLoads(t *testing.T) {
-	cat, err := Load("../../stacks/catalog")
+	cat, err := Load("../stacks/catalog")
 	if err != nil {
 		t.Fatalf("the demo catalog does not load:\n%v", err)
 	}
@@ -185,7 +185,7 @@ func TestDemoCatalogLoads(t *testing.T) {
 }
 
 func TestResolveConfigRemembersTheLevel(t *testing.T) {
-	cat, err := Load("../../stacks/catalog")
+	cat, err := Load("../stacks/catalog")
 	if err != nil {
 		t.Fatal(err)
 	}

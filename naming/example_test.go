@@ -3,7 +3,7 @@ package naming_test
 import (
 	"fmt"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // Every name of an environment's resources comes from the environment, space, module and

@@ -9,7 +9,7 @@ import (
 	"slices"
 )
 
-//go:generate go run ./internal/schemagen ../../schema
+//go:generate go run ./internal/schemagen ../schema
 
 // SchemaBaseURL is where the schemas are published; editors only need the files' relative
 // paths (see the yaml-language-server comment at the top of each demo manifest).

@@ -12,7 +12,7 @@ import (
 	validator "github.com/santhosh-tekuri/jsonschema/v6"
 )
 
-const schemaDir = "../../schema"
+const schemaDir = "../schema"
 
 // The schemas in the repository are what the rules generate: run `go generate ./...` after
 // changing a manifest type.
@@ -94,7 +94,7 @@ func schemaFor(file string) string {
 // The demo catalog passes the schemas an editor uses.
 func TestDemoCatalogPassesTheSchemas(t *testing.T) {
 	schemas := shippedSchemas(t)
-	files, _ := filepath.Glob("../../stacks/catalog/*/*.conveyor.yaml")
+	files, _ := filepath.Glob("../stacks/catalog/*/*.conveyor.yaml")
 	if len(files) == 0 {
 		t.Fatal("no demo catalog")
 	}

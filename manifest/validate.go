@@ -8,7 +8,7 @@ import (
 	"github.com/distribution/reference"
 	"github.com/robfig/cron/v3"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // The checks here are the rules that concern more than one field, which the decoder cannot

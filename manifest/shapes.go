@@ -9,7 +9,7 @@ import (
 	"github.com/distribution/reference"
 	"k8s.io/apimachinery/pkg/api/resource"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // A shape is the form a string must have: regular expressions, a length limit and reserved

@@ -5,7 +5,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/conveyor-paas/conveyor/components/naming"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // maxMessage bounds a message: a few quoted values of maxMention characters and the words
@@ -18,7 +18,7 @@ const maxMessage = 600
 // hold only names the naming package accepts. The seed corpus is the demo catalog, the
 // manifest corpus and the files under testdata/fuzz/FuzzParse; CI runs only the seeds.
 func FuzzParse(f *testing.F) {
-	demo, err := filepath.Glob("../../stacks/catalog/*/*.conveyor.yaml")
+	demo, err := filepath.Glob("../stacks/catalog/*/*.conveyor.yaml")
 	if err != nil || len(demo) == 0 {
 		f.Fatalf("no demo catalog to seed from: %v", err)
 	}
