@@ -46,6 +46,8 @@ type MeshArgs struct {
 	Unused bool
 	// Origin says where Mode was configured, for messages (Mesh.Origin).
 	Origin string
+	// Unconfigured: a local cluster's mode is off because nobody set it (Mesh.Unconfigured).
+	Unconfigured bool
 }
 
 func (a MeshArgs) mode() MeshMode {
@@ -101,7 +103,7 @@ func (g *gke) mesh(cluster *container.Cluster) error {
 // namespace is Helm's, without Conveyor's Pod Security labels: the CNI agent is privileged by
 // nature, and no space runs there.
 func localMesh(ctx *pulumi.Context, parent pulumi.Resource, args MeshArgs, provider *kubernetes.Provider) (*Mesh, error) {
-	mesh := &Mesh{Mode: args.mode(), Origin: args.Origin, TrustDomain: pulumi.String(naming.MeshLocalTrustDomain)}
+	mesh := &Mesh{Mode: args.mode(), Origin: args.Origin, TrustDomain: pulumi.String(naming.MeshLocalTrustDomain), Unconfigured: args.Unconfigured}
 	if mesh.Mode == MeshOff || args.Unused {
 		return mesh, nil
 	}

@@ -44,6 +44,10 @@ type Mesh struct {
 	Origin string
 	// TrustDomain is the first part of every workload's identity (naming.MeshPrincipal).
 	TrustDomain pulumi.StringInput
+	// Unconfigured: a local cluster runs no mesh because its stack leaves conveyor:mesh unset.
+	// A space that asks for the mesh then runs outside it (Declined) instead of being refused:
+	// the mesh is something a person turns on for a local cluster.
+	Unconfigured bool
 	// Ready is what the mesh objects of the spaces wait for: on a local cluster, the install
 	// of Istio, whose CRDs they need. On GKE the cluster stack installs the mesh beforehand.
 	Ready []pulumi.Resource
@@ -71,6 +75,21 @@ func (m *Mesh) MeshedSpaces(cat *manifest.Catalog) []string {
 	return out
 }
 
+// Declined lists the spaces that ask for the mesh on a cluster that runs none because nobody
+// turned it on (Unconfigured): they run outside it.
+func (m *Mesh) Declined(cat *manifest.Catalog) []*manifest.Space {
+	if m == nil || !m.Unconfigured || m.Mode != MeshOff {
+		return nil
+	}
+	var out []*manifest.Space
+	for _, s := range cat.Spaces {
+		if s.Mesh != nil && *s.Mesh {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // CheckMesh refuses a catalog that the cluster's mesh cannot serve, naming the space file and
 // field to change: a space that asks for the mesh on a cluster without one, and a meshed
 // space that allows callers outside the mesh, whom its STRICT mutual TLS would refuse
@@ -79,6 +98,9 @@ func CheckMesh(cat *manifest.Catalog, m *Mesh) error {
 	var errs manifest.Errors
 	for _, s := range cat.Spaces {
 		if s.Mesh != nil && *s.Mesh && (m == nil || m.Mode == MeshOff) {
+			if m != nil && m.Unconfigured {
+				continue // runs outside the mesh; the program warns (Declined)
+			}
 			origin := "the cluster"
 			if m != nil && m.Origin != "" {
 				origin = m.Origin

@@ -67,6 +67,9 @@ type Config struct {
 	// Istio release a local cluster installs.
 	Mesh         components.MeshMode
 	IstioVersion string
+	// MeshUnset: the stack does not set conveyor:mesh. A local cluster then runs no mesh, and
+	// spaces that ask for one run outside it with a warning (localMeshArgs).
+	MeshUnset bool
 	// AllowedRegistries are where images may come from: admitted by Binary Authorization on
 	// GKE, written on every namespace of the cluster's environments for the policy pack.
 	AllowedRegistries []string
@@ -112,9 +115,10 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 	if kind == naming.StackLocal {
 		cfg.Cluster = LocalCluster
 	}
-	if cfg.Mesh, err = components.ParseMeshMode(or(c.Get("mesh"), string(components.DefaultMeshMode))); err != nil {
+	if cfg.Mesh, err = components.ParseMeshMode(or(c.Get("mesh"), string(defaultMeshMode(cfg.Cluster == LocalCluster)))); err != nil {
 		return nil, fmt.Errorf("config %s:mesh: %w", naming.Project, err)
 	}
+	cfg.MeshUnset = c.Get("mesh") == ""
 	cfg.IstioVersion = or(c.Get("istioVersion"), components.DefaultIstioVersion)
 	objects := []struct {
 		key    string

@@ -69,6 +69,9 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 	if err := components.CheckMesh(cat, target.Mesh); err != nil {
 		return err
 	}
+	if err := warnUnmeshed(ctx, cfg, cat, target.Mesh); err != nil {
+		return err
+	}
 	secrets, err := secretsOf(ctx, cfg.Stack)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package stacks_test
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/conveyor-paas/conveyor/components"
 	"net/url"
 	"reflect"
 	"regexp"
@@ -29,6 +30,7 @@ var localDifferences = []string{
 	"the database Secret points at the environment's own PostgreSQL, without TLS (sslmode=disable)",
 	"egress reaches the in-cluster PostgreSQL and Pub/Sub emulator, not Cloud SQL's address, the metadata server and Google APIs",
 	"a meshed space's egress reaches istiod, and its mesh identities are in the trust domain cluster.local, not the fleet's",
+	"the mesh runs only when the stack turns it on (conveyor:mesh; compared here with it on)",
 }
 
 // The database each environment's Secrets point at, and how.
@@ -93,7 +95,11 @@ func countKind(objects map[string]kube.Object, kind string) int {
 // the rendering redacts: the comparison must see it.
 func spaceObjects(t *testing.T, stack string) map[string]kube.Object {
 	t.Helper()
-	rec := evaluate(t, stack, nil)
+	var config map[string]string
+	if stack == "local" { // as dev's cluster does; TestLocalClusterMeshIsTurnedOn checks it off
+		config = map[string]string{naming.Project + ":mesh": string(components.MeshOptIn)}
+	}
+	rec := evaluate(t, stack, config)
 	objects, err := kube.Objects(rec)
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package stacks
 
 import (
 	"fmt"
+	"path/filepath"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -11,10 +12,45 @@ import (
 )
 
 // localMeshArgs is the service mesh of a local environment's cluster: its own conveyor:mesh,
-// and Istio installed only when some space of the catalog is in the mesh.
+// and Istio installed only when some space of the catalog is in the mesh. A local stack that
+// does not set conveyor:mesh runs none (defaultMeshMode), whatever its spaces ask.
 func localMeshArgs(cfg *Config, cat *manifest.Catalog) components.MeshArgs {
 	meshed := (&components.Mesh{Mode: cfg.Mesh}).MeshedSpaces(cat)
-	return components.MeshArgs{Mode: cfg.Mesh, IstioVersion: cfg.IstioVersion, Unused: len(meshed) == 0, Origin: meshOrigin(cfg.Stack)}
+	return components.MeshArgs{Mode: cfg.Mesh, IstioVersion: cfg.IstioVersion, Unused: len(meshed) == 0, Origin: meshOrigin(cfg.Stack),
+		Unconfigured: cfg.MeshUnset && cfg.Mesh == components.MeshOff}
+}
+
+// defaultMeshMode is a stack's mesh mode when conveyor:mesh is unset. A local cluster runs
+// none: installing Istio downloads its Helm charts and starts its control plane, too heavy
+// for a person's first `conveyor up` and impossible where the chart host is out of reach, so
+// a person turns it on. A cluster stack runs the mesh for the spaces that ask.
+func defaultMeshMode(localCluster bool) components.MeshMode {
+	if localCluster {
+		return components.MeshOff
+	}
+	return components.DefaultMeshMode
+}
+
+// warnUnmeshed tells a person whose local cluster runs no mesh that the spaces asking for it
+// run outside it, and how to turn it on: one warning per space (unmeshedWarnings).
+func warnUnmeshed(ctx *pulumi.Context, cfg *Config, cat *manifest.Catalog, m *components.Mesh) error {
+	for _, w := range unmeshedWarnings(cfg, cat, m) {
+		if err := ctx.Log.Warn(w, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// unmeshedWarnings are warnUnmeshed's messages, each naming the space file and the setting.
+func unmeshedWarnings(cfg *Config, cat *manifest.Catalog, m *components.Mesh) []string {
+	var out []string
+	for _, s := range m.Declined(cat) {
+		out = append(out, s.ErrorAt("mesh", "space %s asks for the service mesh, which this local cluster does not run: its workloads run outside it, behind their NetworkPolicies only. "+
+			"To run it, set %s:mesh: %s in %s (installs Istio %s from its Helm charts at %s)",
+			s.Name, naming.Project, components.MeshOptIn, filepath.Join("stacks", "Pulumi."+cfg.Stack+".yaml"), cfg.IstioVersion, components.IstioChartRepository).Error())
+	}
+	return out
 }
 
 // meshOrigin names where a stack's mesh mode is configured.

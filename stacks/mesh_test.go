@@ -34,7 +34,11 @@ func podAnnotations(o kube.Object) map[string]any {
 func TestMeshedSpacesRender(t *testing.T) {
 	for _, env := range []string{"dev", "pr-123", "local"} {
 		t.Run(env, func(t *testing.T) {
-			rec := evaluate(t, env, nil)
+			var config map[string]string
+			if env == "local" { // a local cluster runs the mesh when a person turns it on
+				config = map[string]string{naming.Project + ":mesh": string(components.MeshOptIn)}
+			}
+			rec := evaluate(t, env, config)
 			objects, err := kube.Objects(rec)
 			if err != nil {
 				t.Fatal(err)
@@ -137,7 +141,7 @@ func TestMeshRefusals(t *testing.T) {
 		write(t, filepath.Join(dir, "a", "space.conveyor.yaml"), "space: a\nteam: a@example.com\nmesh: true\nallowFrom: [b]\n")
 		write(t, filepath.Join(dir, "b", "space.conveyor.yaml"), "space: b\nteam: b@example.com\n")
 		_, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "local", Shipped: shipped(t),
-			Config: map[string]string{naming.Project + ":catalog": dir}})
+			Config: map[string]string{naming.Project + ":catalog": dir, naming.Project + ":mesh": string(components.MeshOptIn)}})
 		wantError(t, err, filepath.Join("a", "space.conveyor.yaml")+":4:", "allowFrom[0]", "put b in the mesh too")
 	})
 }
@@ -161,5 +165,35 @@ func write(t *testing.T, path, text string) {
 	}
 	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestLocalClusterMeshIsTurnedOn: a local stack that leaves conveyor:mesh unset runs no mesh,
+// so a person's first `conveyor up` installs no Istio (no chart download, no control plane):
+// the demo catalog's meshed space deploys outside the mesh instead of being refused, with no
+// mesh object anywhere. Set, the mesh is installed as before (TestMeshedSpacesRender).
+func TestLocalClusterMeshIsTurnedOn(t *testing.T) {
+	for _, stack := range []string{"local", "local-alice"} {
+		t.Run(stack, func(t *testing.T) {
+			rec := evaluate(t, stack, nil)
+			if n := len(evaluationtest.OfType(rec, "kubernetes:helm.sh/v3:Release")); n != 0 {
+				t.Errorf("%d Helm releases: a local cluster whose stack leaves %s:mesh unset installs Istio", n, naming.Project)
+			}
+			objects, err := kube.Objects(rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, o := range objects {
+				switch o.Kind() {
+				case "PeerAuthentication", "AuthorizationPolicy":
+					t.Errorf("%s %s/%s on a local cluster that runs no mesh", o.Kind(), o.Namespace(), o.Name())
+				case "Namespace":
+					labels, _ := o["metadata"].(map[string]any)["labels"].(map[string]any)
+					if _, ok := labels[naming.MeshInjectionLabel]; ok {
+						t.Errorf("namespace %s has the injection label on a local cluster that runs no mesh", o.Name())
+					}
+				}
+			}
+		})
 	}
 }
