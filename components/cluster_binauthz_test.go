@@ -24,19 +24,19 @@ func TestBinaryAuthorization(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := gkeClusterOf(t, func(a *components.GKEClusterArgs) { a.Production, a.AttestorPublicKey = tt.production, tt.key })
-			cluster := must(t, rec, "gcp:container/cluster:Cluster", "conveyor-prod")
+			cluster := must(t, rec, "gcp:container/cluster:Cluster", "conveyor-"+fixture(tt.production))
 			if got := evaluationtest.String(cluster.Inputs, "binaryAuthorization.evaluationMode"); got != "PROJECT_SINGLETON_POLICY_ENFORCE" {
 				t.Errorf("the cluster's binaryAuthorization.evaluationMode = %q", got)
 			}
-			policy := must(t, rec, "gcp:binaryauthorization/policy:Policy", "conveyor-prod-binauthz")
-			attestor := must(t, rec, "gcp:binaryauthorization/attestor:Attestor", "conveyor-prod-"+naming.Attestor)
-			note := must(t, rec, "gcp:containeranalysis/note:Note", "conveyor-prod-"+naming.AttestorNote)
+			policy := must(t, rec, "gcp:binaryauthorization/policy:Policy", "conveyor-"+fixture(tt.production)+"-binauthz")
+			attestor := must(t, rec, "gcp:binaryauthorization/attestor:Attestor", "conveyor-"+fixture(tt.production)+"-"+naming.Attestor)
+			note := must(t, rec, "gcp:containeranalysis/note:Note", "conveyor-"+fixture(tt.production)+"-"+naming.AttestorNote)
 			for path, want := range map[string]string{
 				"defaultAdmissionRule.evaluationMode":             "REQUIRE_ATTESTATION",
 				"defaultAdmissionRule.enforcementMode":            tt.mode,
 				"defaultAdmissionRule.requireAttestationsBies[0]": naming.Attestor,
 				"globalPolicyEvaluationMode":                      "ENABLE",
-				"project":                                         "acme-prod",
+				"project":                                         "acme-" + fixture(tt.production),
 			} {
 				if got := evaluationtest.String(policy.Inputs, path); got != want {
 					t.Errorf("policy %s = %q, want %q", path, got, want)
@@ -48,7 +48,7 @@ func TestBinaryAuthorization(t *testing.T) {
 			if got := evaluationtest.String(attestor.Inputs, "attestationAuthorityNote.noteReference"); got != evaluationtest.String(note.Inputs, "name") || got == "" {
 				t.Errorf("the attestor's note is %q, the note is %q", got, evaluationtest.String(note.Inputs, "name"))
 			}
-			reads := must(t, rec, "gcp:containeranalysis/noteIamMember:NoteIamMember", "conveyor-prod-"+naming.Attestor+"-reads-attestations")
+			reads := must(t, rec, "gcp:containeranalysis/noteIamMember:NoteIamMember", "conveyor-"+fixture(tt.production)+"-"+naming.Attestor+"-reads-attestations")
 			if got := evaluationtest.String(reads.Inputs, "role"); got != "roles/containeranalysis.notes.occurrences.viewer" {
 				t.Errorf("the attestor's service account is granted %q on the note", got)
 			}

@@ -27,32 +27,45 @@ func gkeClusterWith(t *testing.T, production bool, access components.ControlPlan
 }
 
 // gkeClusterOf evaluates a cluster of the test's project with its arguments changed by edit.
+// The fixture is a production cluster (cluster-prod, project acme-prod) when edit leaves it
+// production and a non-production one (cluster-nonprod, acme-nonprod) otherwise, so that a
+// test of either names what it tests (fixture).
 func gkeClusterOf(t *testing.T, edit func(*components.GKEClusterArgs)) *evaluation.Recording {
 	t.Helper()
+	args := &components.GKEClusterArgs{
+		Region: "europe-west1", Network: components.DefaultNetworkRanges,
+		NodePools:     []components.NodePool{{Name: "general", MachineType: "e2-standard-4", Min: 1, Max: 5}},
+		SecurityGroup: "gke-security-groups@acme.io",
+	}
+	edit(args)
+	name := fixture(args.Production)
+	args.Name, args.Project = name, "acme-"+name
 	program := func(ctx *pulumi.Context) error {
-		provider, err := gcp.NewProvider(ctx, "gcp", &gcp.ProviderArgs{Project: pulumi.String("acme-prod"), Region: pulumi.String("europe-west1")})
+		provider, err := gcp.NewProvider(ctx, "gcp", &gcp.ProviderArgs{Project: pulumi.String(args.Project), Region: pulumi.String(args.Region)})
 		if err != nil {
 			return err
 		}
-		args := &components.GKEClusterArgs{
-			Name: "prod", GCP: provider,
-			Project: "acme-prod", Region: "europe-west1", Network: components.DefaultNetworkRanges,
-			NodePools:     []components.NodePool{{Name: "general", MachineType: "e2-standard-4", Min: 1, Max: 5}},
-			SecurityGroup: "gke-security-groups@acme.io",
-		}
-		edit(args)
-		c, err := components.NewCluster(ctx, "prod", &components.ClusterArgs{GKE: args})
+		args.GCP = provider
+		c, err := components.NewCluster(ctx, name, &components.ClusterArgs{GKE: args})
 		if err != nil {
 			return err
 		}
 		ctx.Export("kubeconfig", c.Kubeconfig)
 		return nil
 	}
-	rec, err := evaluation.Run(program, evaluation.Options{Project: "conveyor", Stack: "cluster-prod"})
+	rec, err := evaluation.Run(program, evaluation.Options{Project: "conveyor", Stack: "cluster-" + name})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return rec
+}
+
+// fixture is the name of gkeClusterOf's cluster: prod or nonprod.
+func fixture(production bool) string {
+	if production {
+		return "prod"
+	}
+	return "nonprod"
 }
 
 func TestGKECluster(t *testing.T) {
@@ -174,8 +187,8 @@ func TestGKECluster(t *testing.T) {
 // they carry every other environment), but only production's are protected in the state.
 func TestNonProductionClusterHasDeletionProtection(t *testing.T) {
 	rec := gkeCluster(t, false)
-	cluster := must(t, rec, "gcp:container/cluster:Cluster", "conveyor-prod")
-	sql := must(t, rec, "gcp:sql/databaseInstance:DatabaseInstance", "conveyor-prod-pg")
+	cluster := must(t, rec, "gcp:container/cluster:Cluster", "conveyor-nonprod")
+	sql := must(t, rec, "gcp:sql/databaseInstance:DatabaseInstance", "conveyor-nonprod-pg")
 	for _, c := range []struct {
 		r    *evaluation.Resource
 		path string
@@ -196,14 +209,14 @@ func TestNonProductionClusterHasDeletionProtection(t *testing.T) {
 // network at all, the list is still set, so that nothing outside the VPC gets in.
 func TestPrivateControlPlane(t *testing.T) {
 	rec := gkeClusterWith(t, false, components.ControlPlaneAccess{PrivateEndpoint: true})
-	cluster := must(t, rec, "gcp:container/cluster:Cluster", "conveyor-prod")
+	cluster := must(t, rec, "gcp:container/cluster:Cluster", "conveyor-nonprod")
 	if got, _ := lookupString(cluster, "privateClusterConfig.enablePrivateEndpoint"); got != "true" {
 		t.Errorf("enablePrivateEndpoint = %q", got)
 	}
 	if _, ok := evaluationtest.Lookup(cluster.Inputs, "masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled"); !ok {
 		t.Errorf("no authorized networks config: every network would reach the control plane")
 	}
-	provider := must(t, rec, "pulumi:providers:kubernetes", "conveyor-prod")
+	provider := must(t, rec, "pulumi:providers:kubernetes", "conveyor-nonprod")
 	if kc := str(provider, "kubeconfig"); !strings.Contains(kc, "server: https://"+evaluation.SimulatedPrivateEndpoint) {
 		t.Errorf("kubeconfig does not reach the private endpoint:\n%s", kc)
 	}
