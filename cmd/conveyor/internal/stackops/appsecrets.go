@@ -131,14 +131,14 @@ func (t SecretTarget) checkName() error {
 
 // SetSecret makes value the secret's value: a new version on GKE, the stack's encrypted
 // config on a local cluster. The value is never logged or returned.
-func (e *Runner) SetSecret(ctx context.Context, t SecretTarget, value []byte) (SecretState, error) {
+func (r *Runner) SetSecret(ctx context.Context, t SecretTarget, value []byte) (SecretState, error) {
 	if err := t.checkName(); err != nil {
 		return SecretState{}, err
 	}
 	if len(value) == 0 {
 		return SecretState{}, refusef("the value of %s is empty; an unset secret is `conveyor secret unset`", t)
 	}
-	where, err := e.secretsOf(ctx, t)
+	where, err := r.secretsOf(ctx, t)
 	if err != nil {
 		return SecretState{}, err
 	}
@@ -147,11 +147,11 @@ func (e *Runner) SetSecret(ctx context.Context, t SecretTarget, value []byte) (S
 
 // UnsetSecret removes the secret's value: every version is destroyed on GKE; the name leaves
 // the stack's config on a local cluster. The next deploy stops until it is set again.
-func (e *Runner) UnsetSecret(ctx context.Context, t SecretTarget) error {
+func (r *Runner) UnsetSecret(ctx context.Context, t SecretTarget) error {
 	if err := t.checkName(); err != nil {
 		return err
 	}
-	where, err := e.secretsOf(ctx, t)
+	where, err := r.secretsOf(ctx, t)
 	if err != nil {
 		return err
 	}
@@ -160,14 +160,14 @@ func (e *Runner) UnsetSecret(ctx context.Context, t SecretTarget) error {
 
 // ListSecrets says, for each required secret of env, whether it has a value and which
 // version; never the value.
-func (e *Runner) ListSecrets(ctx context.Context, env string, required []RequiredSecret) ([]SecretState, error) {
-	where, err := e.secretsOf(ctx, SecretTarget{Env: env})
+func (r *Runner) ListSecrets(ctx context.Context, env string, required []RequiredSecret) ([]SecretState, error) {
+	where, err := r.secretsOf(ctx, SecretTarget{Env: env})
 	if err != nil {
 		return nil, err
 	}
 	out := make([]SecretState, 0, len(required))
-	for _, r := range sortedRequired(required) {
-		s, err := where.state(ctx, r)
+	for _, req := range sortedRequired(required) {
+		s, err := where.state(ctx, req)
 		if err != nil {
 			return nil, err
 		}
@@ -177,15 +177,15 @@ func (e *Runner) ListSecrets(ctx context.Context, env string, required []Require
 }
 
 // checkSecrets stops an operation on env when a secret its catalog requires has no value.
-func (e *Runner) checkSecrets(ctx context.Context, env string) error {
-	if e.opts.RequiredSecrets == nil || naming.IsClusterStack(env) {
+func (r *Runner) checkSecrets(ctx context.Context, env string) error {
+	if r.opts.RequiredSecrets == nil || naming.IsClusterStack(env) {
 		return nil
 	}
-	required, err := e.opts.RequiredSecrets(env)
+	required, err := r.opts.RequiredSecrets(env)
 	if err != nil || len(required) == 0 {
 		return err
 	}
-	states, err := e.ListSecrets(ctx, env, required)
+	states, err := r.ListSecrets(ctx, env, required)
 	if err != nil {
 		return fmt.Errorf("checking the secrets of %s: %w", env, err)
 	}
@@ -217,18 +217,18 @@ type secretStore interface {
 }
 
 // secretsOf returns the store of t's environment (or of the ad-hoc tier's defaults).
-func (e *Runner) secretsOf(ctx context.Context, t SecretTarget) (secretStore, error) {
+func (r *Runner) secretsOf(ctx context.Context, t SecretTarget) (secretStore, error) {
 	if t.AdHocDefault {
 		// The ad-hoc tier runs on the non-production cluster, whose project keeps its defaults.
-		return e.gcpSecrets(ctx, naming.NonprodCluster, t.Space, "")
+		return r.gcpSecrets(ctx, naming.NonprodCluster, t.Space, "")
 	}
 	// A long-lived or local environment's stack is made on first use, as `up` makes it; an
 	// ad-hoc one only by `env create`.
-	st, err := e.stackFor(ctx, t.Env, true)
+	st, err := r.stackFor(ctx, t.Env, true)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := e.rawConfig(ctx, t.Env)
+	cfg, err := r.rawConfig(ctx, t.Env)
 	if err != nil {
 		return nil, err
 	}
@@ -237,26 +237,26 @@ func (e *Runner) secretsOf(ctx context.Context, t SecretTarget) (secretStore, er
 		cluster = *v
 	}
 	if kind, _ := naming.ClassifyStack(t.Env); kind == naming.StackLocal || cluster == naming.LocalCluster {
-		return &localSecrets{e: e, st: st, config: cfg}, nil
+		return &localSecrets{r: r, st: st, config: cfg}, nil
 	}
 	if cluster == "" {
 		cluster = naming.DefaultCluster(t.Env)
 	}
-	return e.gcpSecrets(ctx, cluster, t.Space, t.Env)
+	return r.gcpSecrets(ctx, cluster, t.Space, t.Env)
 }
 
 // adHocDefaults is the config entry that tells the program which secrets an ad-hoc
 // environment on GKE reads from the ad-hoc tier's defaults (appsecrets.DefaultsKey): those
 // its modules allow and it has no value of its own for. Other environments get none.
-func (e *Runner) adHocDefaults(ctx context.Context, env string) (map[string]any, error) {
-	if kind, _ := naming.ClassifyStack(env); e.opts.RequiredSecrets == nil || kind != naming.StackAdHoc {
+func (r *Runner) adHocDefaults(ctx context.Context, env string) (map[string]any, error) {
+	if kind, _ := naming.ClassifyStack(env); r.opts.RequiredSecrets == nil || kind != naming.StackAdHoc {
 		return nil, nil
 	}
-	required, err := e.opts.RequiredSecrets(env)
-	if err != nil || !slices.ContainsFunc(required, func(r RequiredSecret) bool { return r.AdHocDefaults }) {
+	required, err := r.opts.RequiredSecrets(env)
+	if err != nil || !slices.ContainsFunc(required, func(req RequiredSecret) bool { return req.AdHocDefaults }) {
 		return nil, err
 	}
-	states, err := e.ListSecrets(ctx, env, required)
+	states, err := r.ListSecrets(ctx, env, required)
 	if err != nil {
 		return nil, err
 	}

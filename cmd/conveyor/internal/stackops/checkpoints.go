@@ -57,10 +57,10 @@ func checkpointEnvs(getenv func(string) string, extra map[string]string) (local,
 // as the CLI itself reads it. What relies on a killed operation having left no checkpoint
 // (the refresh after a stale lock, the sweep) asks this, not the stack's name: an environment
 // run with every checkpoint recovers as environments on GKE do.
-func (e *Runner) checkpointsSkipped(env string) bool {
-	v, ok := e.wsFor(env).GetEnvVars()[envSkipCheckpoints]
+func (r *Runner) checkpointsSkipped(env string) bool {
+	v, ok := r.wsFor(env).GetEnvVars()[envSkipCheckpoints]
 	if !ok {
-		v = e.opts.Getenv(envSkipCheckpoints)
+		v = r.opts.Getenv(envSkipCheckpoints)
 	}
 	skipped, err := strconv.ParseBool(v)
 	return err == nil && skipped

@@ -27,8 +27,8 @@ type configValue struct {
 
 // cli runs the Pulumi CLI with the environment of stack's tier, for the commands the
 // Automation API does not wrap with the fidelity needed here.
-func (e *Runner) cli(ctx context.Context, stack string, args ...string) (string, error) {
-	ws := e.wsFor(stack)
+func (r *Runner) cli(ctx context.Context, stack string, args ...string) (string, error) {
+	ws := r.wsFor(stack)
 	var env []string
 	for k, v := range ws.GetEnvVars() {
 		env = append(env, k+"="+v)
@@ -42,17 +42,17 @@ func (e *Runner) cli(ctx context.Context, stack string, args ...string) (string,
 
 // rawConfig reads every config value of env, secrets in clear (they are re-encrypted with the
 // destination stack's key when written back).
-func (e *Runner) rawConfig(ctx context.Context, env string) (map[string]configValue, error) {
-	st, err := e.selectStack(ctx, env)
+func (r *Runner) rawConfig(ctx context.Context, env string) (map[string]configValue, error) {
+	st, err := r.selectStack(ctx, env)
 	if err != nil {
 		return nil, err
 	}
 	// Through a composed file, so that decrypting leaves the committed file alone.
-	path, done, err := e.opConfig(ctx, &st, opRecord{})
+	path, done, err := r.opConfig(ctx, &st, opRecord{})
 	if err != nil {
 		return nil, err
 	}
-	out, err := e.cli(ctx, env, "config", "--json", "--show-secrets", "--stack", env, "--config-file", path)
+	out, err := r.cli(ctx, env, "config", "--json", "--show-secrets", "--stack", env, "--config-file", path)
 	if derr := done(ctx); err == nil {
 		err = derr
 	}
@@ -67,7 +67,7 @@ func (e *Runner) rawConfig(ctx context.Context, env string) (map[string]configVa
 }
 
 // setRawConfig writes values into env's config file, leaving other keys alone.
-func (e *Runner) setRawConfig(ctx context.Context, st *auto.Stack, values map[string]configValue) error {
+func (r *Runner) setRawConfig(ctx context.Context, st *auto.Stack, values map[string]configValue) error {
 	if len(values) == 0 {
 		return nil
 	}
@@ -94,8 +94,8 @@ var notInherited = map[string]bool{
 // but those notInherited and, between two trust tiers, the secrets: a secret never leaves
 // its tier (naming.TierOf), so an environment made from prod or dev holds none of theirs. It
 // returns the keys copied, and says which secrets it left behind.
-func (e *Runner) copyNamespace(ctx context.Context, from string, to *auto.Stack) ([]string, error) {
-	src, err := e.rawConfig(ctx, from)
+func (r *Runner) copyNamespace(ctx context.Context, from string, to *auto.Stack) ([]string, error) {
+	src, err := r.rawConfig(ctx, from)
 	if err != nil {
 		return nil, err
 	}
@@ -113,10 +113,10 @@ func (e *Runner) copyNamespace(ctx context.Context, from string, to *auto.Stack)
 	}
 	if len(leftBehind) > 0 {
 		slices.Sort(leftBehind)
-		e.logf("left the secrets of %s (%s tier) behind: %s; set those %s needs with `pulumi config set --secret -s %s`",
+		r.logf("left the secrets of %s (%s tier) behind: %s; set those %s needs with `pulumi config set --secret -s %s`",
 			from, naming.TierOf(from), strings.Join(leftBehind, ", "), to.Name(), to.Name())
 	}
-	if err := e.setRawConfig(ctx, to, picked); err != nil {
+	if err := r.setRawConfig(ctx, to, picked); err != nil {
 		return nil, err
 	}
 	return slices.Sorted(maps.Keys(picked)), nil
@@ -128,22 +128,22 @@ func (e *Runner) copyNamespace(ctx context.Context, from string, to *auto.Stack)
 // refresh`); an environment never deployed gets the config of the environment it was created
 // from again. The deployed images are not brought into any file: the update reads them from
 // its last checkpoint (see package deployed).
-func (e *Runner) restoreConfig(ctx context.Context, st *auto.Stack, env string) error {
-	if !fileExists(e.configFile(env)) {
+func (r *Runner) restoreConfig(ctx context.Context, st *auto.Stack, env string) error {
+	if !fileExists(r.configFile(env)) {
 		_, err := st.RefreshConfig(ctx)
 		switch {
 		case err == nil:
-			e.logf("restored the config of %s from its last deployment (%s was missing)", env, e.configFile(env))
+			r.logf("restored the config of %s from its last deployment (%s was missing)", env, r.configFile(env))
 		case strings.Contains(autoErrorText(err), "no previous deployment"):
-			meta, merr := e.meta(ctx, st)
+			meta, merr := r.meta(ctx, st)
 			if merr != nil {
 				return merr
 			}
 			if meta.From != "" {
-				if _, err := e.copyNamespace(ctx, meta.From, st); err != nil {
+				if _, err := r.copyNamespace(ctx, meta.From, st); err != nil {
 					return fmt.Errorf("restoring the config of %s from %s: %w", env, meta.From, err)
 				}
-				e.logf("copied the config of %s from %s again (%s was missing and %s was never deployed)", env, meta.From, e.configFile(env), env)
+				r.logf("copied the config of %s from %s again (%s was missing and %s was never deployed)", env, meta.From, r.configFile(env), env)
 			}
 		default:
 			return fmt.Errorf("restoring the config of %s from the backend: %w", env, err)

@@ -25,7 +25,7 @@ import (
 //   - what a stack's secrets manager writes into its stack file on first use (the
 //     passphrase's encryptionsalt, a KMS provider's encryptedkey), in stack tags (secretsTags).
 //
-// Every operation runs with a config file the engine composes outside the repository (the
+// Every operation runs with a config file the Runner composes outside the repository (the
 // CLI's --config-file): the stack file as it is, plus the secrets manager's keys from the
 // tags, plus the update's request (deployed.RequestKey). The CLI of v3.274.1 still saves a
 // secrets manager it creates into the stack's own file, even with --config-file; so each CLI
@@ -42,9 +42,9 @@ var secretsTags = map[string]string{
 }
 
 // stackFileDoc reads env's stack file as a YAML document; none is an empty one.
-func (e *Runner) stackFileDoc(env string) (map[string]any, error) {
+func (r *Runner) stackFileDoc(env string) (map[string]any, error) {
 	doc := map[string]any{}
-	data, err := os.ReadFile(e.configFile(env))
+	data, err := os.ReadFile(r.configFile(env))
 	if errors.Is(err, fs.ErrNotExist) {
 		return doc, nil
 	}
@@ -52,7 +52,7 @@ func (e *Runner) stackFileDoc(env string) (map[string]any, error) {
 		return nil, fmt.Errorf("reading the stack file of %s: %w", env, err)
 	}
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", e.configFile(env), err)
+		return nil, fmt.Errorf("%s: %w", r.configFile(env), err)
 	}
 	if doc == nil {
 		doc = map[string]any{}
@@ -61,15 +61,15 @@ func (e *Runner) stackFileDoc(env string) (map[string]any, error) {
 }
 
 // seedImages reads the stack file's conveyor:images, the committed seed.
-func (e *Runner) seedImages(env string) (deployed.Images, error) {
-	doc, err := e.stackFileDoc(env)
+func (r *Runner) seedImages(env string) (deployed.Images, error) {
+	doc, err := r.stackFileDoc(env)
 	if err != nil {
 		return nil, err
 	}
 	cfg, _ := doc["config"].(map[string]any)
 	im, err := deployed.FromValue(cfg[deployed.SeedKey])
 	if err != nil {
-		return nil, fmt.Errorf("%s: %s: %w", e.configFile(env), deployed.SeedKey, err)
+		return nil, fmt.Errorf("%s: %s: %w", r.configFile(env), deployed.SeedKey, err)
 	}
 	return im, nil
 }
@@ -77,18 +77,18 @@ func (e *Runner) seedImages(env string) (deployed.Images, error) {
 // opConfig composes the config file of one CLI call on st (see above), with what the
 // operation records (opRecord: its request, targets and change), and returns its path and a
 // function that removes it and puts the stack file back (guardStackFile).
-func (e *Runner) opConfig(ctx context.Context, st *auto.Stack, rec opRecord) (string, func(context.Context) error, error) {
-	return e.opConfigWith(ctx, st, rec, nil)
+func (r *Runner) opConfig(ctx context.Context, st *auto.Stack, rec opRecord) (string, func(context.Context) error, error) {
+	return r.opConfigWith(ctx, st, rec, nil)
 }
 
 // opConfigWith is opConfig with extra config entries of the operation's own.
-func (e *Runner) opConfigWith(ctx context.Context, st *auto.Stack, rec opRecord, extra map[string]any) (string, func(context.Context) error, error) {
+func (r *Runner) opConfigWith(ctx context.Context, st *auto.Stack, rec opRecord, extra map[string]any) (string, func(context.Context) error, error) {
 	env := st.Name()
-	restore, err := e.guardStackFile(env)
+	restore, err := r.guardStackFile(env)
 	if err != nil {
 		return "", nil, err
 	}
-	doc, err := e.stackFileDoc(env)
+	doc, err := r.stackFileDoc(env)
 	if err != nil {
 		return "", nil, err
 	}
@@ -105,7 +105,7 @@ func (e *Runner) opConfigWith(ctx context.Context, st *auto.Stack, rec opRecord,
 	if cfg == nil {
 		cfg = map[string]any{}
 	}
-	delete(cfg, deployed.RequestKey) // only the engine asks, one update at a time
+	delete(cfg, deployed.RequestKey) // only the Runner asks, one update at a time
 	delete(cfg, TargetsKey)
 	delete(cfg, ChangeKey)
 	// `env create --cluster` records the cluster in the backend; the program reads it as
@@ -126,14 +126,14 @@ func (e *Runner) opConfigWith(ctx context.Context, st *auto.Stack, rec opRecord,
 		}
 		cfg[ChangeKey] = string(data) // a string, as the history returns every value
 	}
-	if e.opts.User != "" {
-		cfg[ByKey] = e.opts.User // who, in the update's own record (see History)
+	if r.opts.User != "" {
+		cfg[ByKey] = r.opts.User // who, in the update's own record (see History)
 	}
 	// A local environment's secret values, as the ciphertext its secrets manager made
 	// (localsecrets.go); never a stack file's.
 	delete(cfg, appsecrets.ValuesKey)
 	delete(cfg, appsecrets.DefaultsKey)
-	ciphertext, err := e.localCiphertext(env)
+	ciphertext, err := r.localCiphertext(env)
 	if err != nil {
 		return "", nil, err
 	}
@@ -166,8 +166,8 @@ func (e *Runner) opConfigWith(ctx context.Context, st *auto.Stack, rec opRecord,
 // st's tags the secrets keys a CLI call wrote into it and puts the file back as it was. A
 // file that did not exist (an ad-hoc environment's, which git ignores) is left as the CLI
 // made it.
-func (e *Runner) guardStackFile(env string) (func(context.Context, *auto.Stack) error, error) {
-	path := e.configFile(env)
+func (r *Runner) guardStackFile(env string) (func(context.Context, *auto.Stack) error, error) {
+	path := r.configFile(env)
 	before, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return func(context.Context, *auto.Stack) error { return nil }, nil
@@ -208,12 +208,12 @@ func (e *Runner) guardStackFile(env string) (func(context.Context, *auto.Stack) 
 
 // newStack creates env's stack; `pulumi stack init` may write its secrets manager into the
 // stack file, which is guarded like every other CLI call.
-func (e *Runner) newStack(ctx context.Context, env string) (auto.Stack, error) {
-	restore, err := e.guardStackFile(env)
+func (r *Runner) newStack(ctx context.Context, env string) (auto.Stack, error) {
+	restore, err := r.guardStackFile(env)
 	if err != nil {
 		return auto.Stack{}, err
 	}
-	st, err := auto.NewStack(ctx, env, e.wsFor(env))
+	st, err := auto.NewStack(ctx, env, r.wsFor(env))
 	if err != nil {
 		return auto.Stack{}, fmt.Errorf("creating environment %s: %w", env, err)
 	}

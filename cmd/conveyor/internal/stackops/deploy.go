@@ -32,7 +32,7 @@ const DefaultComponent = "api"
 //
 // The module must already be in the state (`up` creates it); a component new to the module
 // is not in the state either, so it too needs an `up` first.
-func (e *Runner) Deploy(ctx context.Context, req DeployRequest, o RunOptions) (*opsummary.Summary, error) {
+func (r *Runner) Deploy(ctx context.Context, req DeployRequest, o RunOptions) (*opsummary.Summary, error) {
 	if req.Component == "" {
 		req.Component = DefaultComponent
 	}
@@ -42,11 +42,11 @@ func (e *Runner) Deploy(ctx context.Context, req DeployRequest, o RunOptions) (*
 	if err := manifest.CheckImage(req.Image); err != nil {
 		return nil, refused(err)
 	}
-	request, err := e.pin(ctx, req.Env, deployed.Images{req.Module: {req.Component: req.Image}})
+	request, err := r.pin(ctx, req.Env, deployed.Images{req.Module: {req.Component: req.Image}})
 	if err != nil {
 		return nil, err
 	}
-	st, err := e.stackFor(ctx, req.Env, false)
+	st, err := r.stackFor(ctx, req.Env, false)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +62,7 @@ func (e *Runner) Deploy(ctx context.Context, req DeployRequest, o RunOptions) (*
 		return nil, fmt.Errorf("module %s has no resources in %s yet: run `conveyor up --env %s` once to create it, then deploy", req.Module, req.Env, req.Env)
 	}
 	o.Targets = targets
-	src, err := e.sourceOf(ctx, req.Image, req.Source)
+	src, err := r.sourceOf(ctx, req.Image, req.Source)
 	if err != nil {
 		return nil, err
 	}
@@ -73,5 +73,5 @@ func (e *Runner) Deploy(ctx context.Context, req DeployRequest, o RunOptions) (*
 	if o.Message == "" {
 		o.Message = fmt.Sprintf("deploy %s/%s %s", req.Module, req.Component, request[req.Module][req.Component])
 	}
-	return e.up(ctx, &st, o, request)
+	return r.up(ctx, &st, o, request)
 }

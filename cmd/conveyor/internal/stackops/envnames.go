@@ -5,7 +5,7 @@ import (
 )
 
 // The kind of a stack is told by its name alone, by the naming package, which the program and
-// the policy pack use too: the engine never keeps a list of its own.
+// the policy pack use too: the Runner never keeps a list of its own.
 
 // IsProtected reports whether env is anything but an ad-hoc environment: prod, dev, staging,
 // local and local-<name>, and the cluster stacks. `env gc` and `env delete` never touch them
@@ -47,5 +47,5 @@ func DefaultCluster(env string) string {
 }
 
 // OutputCluster is the stack output that names the cluster an environment's last update ran
-// on (stacks.OutputCluster; the engine does not import the program).
+// on (stacks.OutputCluster; stackops does not import the program).
 const OutputCluster = "cluster"

@@ -45,59 +45,59 @@ type CreateOptions struct {
 // deploys nothing: the next `up` does. Creating an ad-hoc environment that exists renews its
 // TTL from now and changes nothing else, so a pipeline can run it on every push; created
 // reports which happened.
-func (e *Runner) CreateEnv(ctx context.Context, name string, o CreateOptions) (info EnvInfo, created bool, err error) {
+func (r *Runner) CreateEnv(ctx context.Context, name string, o CreateOptions) (info EnvInfo, created bool, err error) {
 	if err := CheckCreate(name, o); err != nil {
 		return EnvInfo{}, false, err
 	}
-	now := e.opts.Now().UTC().Truncate(time.Second)
+	now := r.opts.Now().UTC().Truncate(time.Second)
 
-	st, err := e.selectStack(ctx, name)
+	st, err := r.selectStack(ctx, name)
 	switch {
 	case err == nil:
-		m, err := e.meta(ctx, &st)
+		m, err := r.meta(ctx, &st)
 		if err != nil {
 			return EnvInfo{}, false, err
 		}
 		if o.TTL > 0 {
 			m.Expires = now.Add(o.TTL)
-			if err := e.setMeta(ctx, &st, m); err != nil {
+			if err := r.setMeta(ctx, &st, m); err != nil {
 				return EnvInfo{}, false, err
 			}
 		}
-		return e.describe(name, m, now), false, nil
+		return r.describe(name, m, now), false, nil
 	case !IsNotFound(err):
 		return EnvInfo{}, false, err
 	}
 
 	if o.From != "" {
 		// Fail before creating anything when the source does not exist.
-		if _, err := e.stackFor(ctx, o.From, false); err != nil {
+		if _, err := r.stackFor(ctx, o.From, false); err != nil {
 			return EnvInfo{}, false, fmt.Errorf("--from %s: %w", o.From, err)
 		}
 	}
-	st, err = e.newStack(ctx, name)
+	st, err = r.newStack(ctx, name)
 	if err != nil {
 		return EnvInfo{}, false, err
 	}
-	m := Meta{Created: now, From: o.From, CreatedBy: e.opts.User, Cluster: o.Cluster}
+	m := Meta{Created: now, From: o.From, CreatedBy: r.opts.User, Cluster: o.Cluster}
 	if m.Cluster == "" {
 		m.Cluster = DefaultCluster(name)
 	}
 	if o.TTL > 0 {
 		m.Expires = now.Add(o.TTL)
 	}
-	if err := e.setMeta(ctx, &st, m); err != nil {
+	if err := r.setMeta(ctx, &st, m); err != nil {
 		return EnvInfo{}, false, err
 	}
 	if o.From != "" {
-		if _, err := e.copyNamespace(ctx, o.From, &st); err != nil {
+		if _, err := r.copyNamespace(ctx, o.From, &st); err != nil {
 			return EnvInfo{}, false, fmt.Errorf("environment %s was created but its config could not be copied from %s: %w", name, o.From, err)
 		}
 	}
-	return e.describe(name, m, now), true, nil
+	return r.describe(name, m, now), true, nil
 }
 
-func (e *Runner) describe(name string, m Meta, now time.Time) EnvInfo {
+func (r *Runner) describe(name string, m Meta, now time.Time) EnvInfo {
 	info := EnvInfo{Name: name, Protected: IsProtected(name), Cluster: m.Cluster, Meta: m}
 	if info.Cluster == "" {
 		info.Cluster = DefaultCluster(name)
@@ -108,29 +108,29 @@ func (e *Runner) describe(name string, m Meta, now time.Time) EnvInfo {
 
 // ListEnvs describes every environment of the project, sorted by name. The tags and config
 // of each are read with their own CLI invocations, Options.Parallel at a time.
-func (e *Runner) ListEnvs(ctx context.Context) ([]EnvInfo, error) {
+func (r *Runner) ListEnvs(ctx context.Context) ([]EnvInfo, error) {
 	var stacks []auto.StackSummary
 	seen := map[string]bool{}
-	for _, ws := range e.workspaces() {
+	for _, ws := range r.workspaces() {
 		list, err := ws.ListStacks(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("listing the environments: %w", err)
 		}
 		for _, s := range list {
 			// A stack is listed from its own tier's backend only.
-			if !seen[s.Name] && e.wsFor(s.Name) == ws {
+			if !seen[s.Name] && r.wsFor(s.Name) == ws {
 				seen[s.Name] = true
 				stacks = append(stacks, s)
 			}
 		}
 	}
-	now := e.opts.Now()
+	now := r.opts.Now()
 	infos := make([]EnvInfo, len(stacks))
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(e.opts.Parallel)
+	g.SetLimit(r.opts.Parallel)
 	for i, s := range stacks {
 		g.Go(func() error {
-			info, err := e.envInfo(gctx, s, now)
+			info, err := r.envInfo(gctx, s, now)
 			if err != nil {
 				return err
 			}
@@ -145,8 +145,8 @@ func (e *Runner) ListEnvs(ctx context.Context) ([]EnvInfo, error) {
 	return infos, nil
 }
 
-func (e *Runner) envInfo(ctx context.Context, s auto.StackSummary, now time.Time) (EnvInfo, error) {
-	tags, err := e.wsFor(s.Name).ListTags(ctx, s.Name)
+func (r *Runner) envInfo(ctx context.Context, s auto.StackSummary, now time.Time) (EnvInfo, error) {
+	tags, err := r.wsFor(s.Name).ListTags(ctx, s.Name)
 	if err != nil {
 		return EnvInfo{}, fmt.Errorf("reading the tags of %s: %w", s.Name, err)
 	}
@@ -157,14 +157,14 @@ func (e *Runner) envInfo(ctx context.Context, s auto.StackSummary, now time.Time
 	if !naming.IsClusterStack(s.Name) {
 		// The cluster it runs on is what its last update exported; before any, what the next
 		// one will read: its committed config, else the tag `env create` set.
-		outs, err := e.wsFor(s.Name).StackOutputs(ctx, s.Name)
+		outs, err := r.wsFor(s.Name).StackOutputs(ctx, s.Name)
 		if ran, ok := outs[OutputCluster].Value.(string); err == nil && ok && ran != "" {
 			m.Cluster = ran
-		} else if v, err := e.wsFor(s.Name).GetConfig(ctx, s.Name, naming.Project+":cluster"); err == nil && v.Value != "" {
+		} else if v, err := r.wsFor(s.Name).GetConfig(ctx, s.Name, naming.Project+":cluster"); err == nil && v.Value != "" {
 			m.Cluster = v.Value
 		}
 	}
-	info := e.describe(s.Name, m, now)
+	info := r.describe(s.Name, m, now)
 	info.UpdateInProgress = s.UpdateInProgress
 	if s.ResourceCount != nil {
 		info.ResourceCount = *s.ResourceCount
@@ -180,23 +180,23 @@ func (e *Runner) envInfo(ctx context.Context, s auto.StackSummary, now time.Time
 // DeleteEnv destroys every resource of an ad-hoc environment and removes its stack, its tags
 // and its config file. Deleting an environment that does not exist does nothing, so cleanup
 // can run twice. Long-lived environments and cluster stacks are refused.
-func (e *Runner) DeleteEnv(ctx context.Context, name string, o RunOptions) (*opsummary.Summary, error) {
+func (r *Runner) DeleteEnv(ctx context.Context, name string, o RunOptions) (*opsummary.Summary, error) {
 	if err := CheckDelete(name); err != nil {
 		return nil, err
 	}
-	st, err := e.stackFor(ctx, name, false)
+	st, err := r.stackFor(ctx, name, false)
 	if err != nil {
 		return nil, err
 	}
-	s, err := e.destroy(ctx, &st, o)
+	s, err := r.destroy(ctx, &st, o)
 	if err != nil {
 		return s, err
 	}
-	_, err = withLockRetry(ctx, e.opts.LockRetry, name, nil, func() error {
-		return e.wsFor(name).RemoveStack(ctx, name)
+	_, err = withLockRetry(ctx, r.opts.LockRetry, name, nil, func() error {
+		return r.wsFor(name).RemoveStack(ctx, name)
 	})
 	if err != nil {
 		return s, fmt.Errorf("environment %s is destroyed but its stack could not be removed: %w", name, err)
 	}
-	return s, e.removeLocalSecrets(name)
+	return s, r.removeLocalSecrets(name)
 }

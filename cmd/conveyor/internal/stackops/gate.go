@@ -11,14 +11,14 @@ import (
 )
 
 // Gate checks an environment before the engine starts an update or a preview of it, with
-// what the engine is about to hand the program (after the config was restored from the
+// what the Runner is about to hand the program (after the config was restored from the
 // backend). A non-nil error stops the operation before the engine runs: the conveyor command
 // gates on the policy pack, offline.
 type Gate func(ctx context.Context, env string, in GateInput) error
 
 // GateInput is what the program of an update will see, in the shapes it reads them in.
 type GateInput struct {
-	// Config is the stack's configuration as the engine composes it: the stack file's
+	// Config is the stack's configuration as the Runner composes it: the stack file's
 	// (conveyor:images is its committed seed), and the update's request under
 	// deployed.RequestKey.
 	Config map[string]auto.ConfigValue
@@ -32,14 +32,14 @@ type GateInput struct {
 
 // gate runs Options.Gate on st's configuration and request, if there is a gate. The update
 // itself reads the deployed images again under its lock.
-func (e *Runner) gate(ctx context.Context, st *auto.Stack, request deployed.Images) error {
-	if err := e.checkSecrets(ctx, st.Name()); err != nil {
+func (r *Runner) gate(ctx context.Context, st *auto.Stack, request deployed.Images) error {
+	if err := r.checkSecrets(ctx, st.Name()); err != nil {
 		return err
 	}
-	if e.opts.Gate == nil {
+	if r.opts.Gate == nil {
 		return nil
 	}
-	raw, err := e.rawConfig(ctx, st.Name())
+	raw, err := r.rawConfig(ctx, st.Name())
 	if err != nil {
 		return fmt.Errorf("for the policy gate: %w", err)
 	}
@@ -56,10 +56,10 @@ func (e *Runner) gate(ctx context.Context, st *auto.Stack, request deployed.Imag
 		}
 		in.Config[deployed.RequestKey] = auto.ConfigValue{Value: string(text)}
 	}
-	if in.Deployed, err = e.record(ctx, st); err != nil {
+	if in.Deployed, err = r.record(ctx, st); err != nil {
 		return err
 	}
-	if err := e.opts.Gate(ctx, st.Name(), in); err != nil {
+	if err := r.opts.Gate(ctx, st.Name(), in); err != nil {
 		return &GateError{Env: st.Name(), Err: err}
 	}
 	return nil

@@ -55,16 +55,16 @@ type GCOptions struct {
 }
 
 // CollectExpired destroys and removes every ad-hoc environment whose TTL has passed by the
-// engine's clock, Options.Parallel at a time. Each one's TTL is read again once its teardown
+// Runner's clock, Options.Parallel at a time. Each one's TTL is read again once its teardown
 // holds its lock: one renewed meanwhile (a pipeline's `env create` before its `up`) is kept. Long-lived environments and cluster stacks are
 // never collected, whatever their tags say. One environment failing does not stop the
 // others; the result says which failed.
-func (e *Runner) CollectExpired(ctx context.Context, o GCOptions) (*GCResult, error) {
-	envs, err := e.ListEnvs(ctx)
+func (r *Runner) CollectExpired(ctx context.Context, o GCOptions) (*GCResult, error) {
+	envs, err := r.ListEnvs(ctx)
 	if err != nil {
 		return nil, err
 	}
-	res := &GCResult{Now: e.opts.Now().UTC(), DryRun: o.DryRun, Entries: make([]GCEntry, len(envs))}
+	res := &GCResult{Now: r.opts.Now().UTC(), DryRun: o.DryRun, Entries: make([]GCEntry, len(envs))}
 	var expired []int
 	for i, env := range envs {
 		entry := GCEntry{Env: env, Action: GCKept}
@@ -96,17 +96,17 @@ func (e *Runner) CollectExpired(ctx context.Context, o GCOptions) (*GCResult, er
 	}
 	// Not errgroup.WithContext: one environment failing must not cancel the others.
 	var g errgroup.Group
-	g.SetLimit(e.opts.Parallel)
+	g.SetLimit(r.opts.Parallel)
 	for _, i := range expired {
 		entry := &res.Entries[i]
 		g.Go(func() error {
 			name := entry.Env.Name
 			notify("collecting %s (%s)", name, entry.Reason)
 			var renewed renewal
-			s, err := e.DeleteEnv(ctx, name, RunOptions{
+			s, err := r.DeleteEnv(ctx, name, RunOptions{
 				Message:     "conveyor env gc: " + entry.Reason,
 				Notify:      func(msg string) { notify("%s: %s", name, msg) },
-				stillWanted: func(ctx context.Context) error { return e.stillExpired(ctx, name, &renewed) },
+				stillWanted: func(ctx context.Context) error { return r.stillExpired(ctx, name, &renewed) },
 			})
 			if expires, ok := renewed.get(); ok {
 				entry.Action, entry.Reason = GCKept, fmt.Sprintf("renewed while gc ran: expires %s", expires.Format(time.RFC3339))
@@ -130,8 +130,8 @@ func (e *Runner) CollectExpired(ctx context.Context, o GCOptions) (*GCResult, er
 
 // stillExpired re-reads env's TTL; when a pipeline renewed it after gc listed env, it records
 // the new expiry in renewed and refuses the destroy.
-func (e *Runner) stillExpired(ctx context.Context, env string, renewed *renewal) error {
-	tags, err := e.wsFor(env).ListTags(ctx, env)
+func (r *Runner) stillExpired(ctx context.Context, env string, renewed *renewal) error {
+	tags, err := r.wsFor(env).ListTags(ctx, env)
 	if err != nil {
 		return fmt.Errorf("reading the TTL of %s again: %w", env, err)
 	}
@@ -139,7 +139,7 @@ func (e *Runner) stillExpired(ctx context.Context, env string, renewed *renewal)
 	if err != nil {
 		return fmt.Errorf("environment %s: %w", env, err)
 	}
-	if m.Expired(e.opts.Now()) {
+	if m.Expired(r.opts.Now()) {
 		return nil
 	}
 	renewed.set(m.Expires)

@@ -16,11 +16,11 @@ type gcpSecrets struct {
 }
 
 // gcpSecrets finds the project of cluster, where its environments' secrets are.
-func (e *Runner) gcpSecrets(ctx context.Context, cluster, space, env string) (secretStore, error) {
-	if e.opts.SecretManager == nil {
+func (r *Runner) gcpSecrets(ctx context.Context, cluster, space, env string) (secretStore, error) {
+	if r.opts.SecretManager == nil {
 		return nil, setupErrorf("no Secret Manager client: the secrets of %s are in GCP", cluster)
 	}
-	outs, err := e.StackOutputs(ctx, cluster)
+	outs, err := r.StackOutputs(ctx, cluster)
 	if err != nil {
 		return nil, fmt.Errorf("finding the GCP project of %s: %w", cluster, err)
 	}
@@ -28,7 +28,7 @@ func (e *Runner) gcpSecrets(ctx context.Context, cluster, space, env string) (se
 	if project == "" {
 		return nil, setupErrorf("cluster %s has no project output yet: deploy it first (conveyor up --env %s)", cluster, cluster)
 	}
-	return &gcpSecrets{sm: e.opts.SecretManager, project: project, space: space, env: env}, nil
+	return &gcpSecrets{sm: r.opts.SecretManager, project: project, space: space, env: env}, nil
 }
 
 // id is the secret's id in Secret Manager, as the stack names it (naming).

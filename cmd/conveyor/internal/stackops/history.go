@@ -15,7 +15,7 @@ import (
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
-// ByKey is the config key of who ran an update, which the engine puts into every composed
+// ByKey is the config key of who ran an update, which the Runner puts into every composed
 // config file (Options.User), so that history can say who on any backend.
 const ByKey = naming.Project + ":by"
 
@@ -53,8 +53,8 @@ type ConfigChange struct {
 var notConfig = map[string]bool{ByKey: true, deployed.RequestKey: true, TargetsKey: true, ChangeKey: true}
 
 // History lists env's operations, newest first, without ever decrypting a secret.
-func (e *Runner) History(ctx context.Context, env string) ([]HistoryEntry, error) {
-	st, err := e.selectStack(ctx, env)
+func (r *Runner) History(ctx context.Context, env string) ([]HistoryEntry, error) {
+	st, err := r.selectStack(ctx, env)
 	if err != nil {
 		return nil, err
 	}

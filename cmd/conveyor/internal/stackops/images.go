@@ -11,8 +11,8 @@ import (
 
 // record reads the deployed images of st's last checkpoint (layer 3 of package deployed),
 // the base the next update puts its request over. The program reads the same output itself,
-// under the lock; the engine reads it only to show, compare and gate.
-func (e *Runner) record(ctx context.Context, st *auto.Stack) (deployed.Images, error) {
+// under the lock; the Runner reads it only to show, compare and gate.
+func (r *Runner) record(ctx context.Context, st *auto.Stack) (deployed.Images, error) {
 	outs, err := st.Outputs(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("reading the deployed images of %s: %w", st.Name(), err)
@@ -26,12 +26,12 @@ func (e *Runner) record(ctx context.Context, st *auto.Stack) (deployed.Images, e
 
 // layers are st's image layers above the manifest, as the next update would see them with
 // request put over the deployed images.
-func (e *Runner) layers(ctx context.Context, st *auto.Stack, request deployed.Images) (deployed.Layers, error) {
-	seed, err := e.seedImages(st.Name())
+func (r *Runner) layers(ctx context.Context, st *auto.Stack, request deployed.Images) (deployed.Layers, error) {
+	seed, err := r.seedImages(st.Name())
 	if err != nil {
 		return deployed.Layers{}, err
 	}
-	rec, err := e.record(ctx, st)
+	rec, err := r.record(ctx, st)
 	if err != nil {
 		return deployed.Layers{}, err
 	}
@@ -40,14 +40,14 @@ func (e *Runner) layers(ctx context.Context, st *auto.Stack, request deployed.Im
 
 // NextImages are the image layers of env's next update, for `explain`: nothing is written and
 // no stack is created.
-func (e *Runner) NextImages(ctx context.Context, env string) (deployed.Layers, error) {
-	st, err := e.selectStack(ctx, env)
+func (r *Runner) NextImages(ctx context.Context, env string) (deployed.Layers, error) {
+	st, err := r.selectStack(ctx, env)
 	if IsNotFound(err) {
-		seed, err := e.seedImages(env)
+		seed, err := r.seedImages(env)
 		return deployed.Layers{Seed: seed, Deployed: deployed.Images{}}, err
 	}
 	if err != nil {
 		return deployed.Layers{}, err
 	}
-	return e.layers(ctx, &st, nil)
+	return r.layers(ctx, &st, nil)
 }

@@ -28,8 +28,8 @@ func lastSucceeded(ctx context.Context, st *auto.Stack) (*auto.UpdateSummary, er
 // values left out: the config an update restores when the file is missing, and whose
 // conveyor:images the next update runs (see syncImages). ok is false when env has no stack
 // or no successful operation.
-func (e *Runner) DeployedConfig(ctx context.Context, env string) (config map[string]string, ok bool, err error) {
-	st, err := e.selectStack(ctx, env)
+func (r *Runner) DeployedConfig(ctx context.Context, env string) (config map[string]string, ok bool, err error) {
+	st, err := r.selectStack(ctx, env)
 	if IsNotFound(err) {
 		return nil, false, nil
 	}
@@ -51,8 +51,8 @@ func (e *Runner) DeployedConfig(ctx context.Context, env string) (config map[str
 
 // StackOutputs reads a stack's outputs, secrets in clear: the caller keeps them in memory
 // and never prints them (a cluster stack's kubeconfig is one).
-func (e *Runner) StackOutputs(ctx context.Context, stack string) (auto.OutputMap, error) {
-	st, err := e.selectStack(ctx, stack)
+func (r *Runner) StackOutputs(ctx context.Context, stack string) (auto.OutputMap, error) {
+	st, err := r.selectStack(ctx, stack)
 	if err != nil {
 		return nil, err
 	}
@@ -63,6 +63,6 @@ func (e *Runner) StackOutputs(ctx context.Context, stack string) (auto.OutputMap
 	return outs, nil
 }
 
-// WorkDir is the folder the engine works in: the repository, where Pulumi.yaml and the
+// WorkDir is the folder the Runner works in: the repository, where Pulumi.yaml and the
 // stacks' config files are.
-func (e *Runner) WorkDir() string { return e.opts.WorkDir }
+func (r *Runner) WorkDir() string { return r.opts.WorkDir }

@@ -25,7 +25,7 @@ import (
 
 // localSecrets are the values of one local environment.
 type localSecrets struct {
-	e  *Runner
+	r  *Runner
 	st auto.Stack
 	// config is the stack's config with secrets in clear, the values among them.
 	config map[string]configValue
@@ -84,7 +84,7 @@ func (l *localSecrets) state(_ context.Context, r RequiredSecret) (SecretState, 
 
 // save encrypts values with the stack's secrets manager and keeps the ciphertext.
 func (l *localSecrets) save(ctx context.Context, values appsecrets.Values) error {
-	path, err := l.e.localSecretsFile(l.st.Name())
+	path, err := l.r.localSecretsFile(l.st.Name())
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (l *localSecrets) save(ctx context.Context, values appsecrets.Values) error
 		}
 		return nil
 	}
-	ciphertext, err := l.e.encrypt(ctx, &l.st, appsecrets.ValuesKey, values.Encode())
+	ciphertext, err := l.r.encrypt(ctx, &l.st, appsecrets.ValuesKey, values.Encode())
 	if err != nil {
 		return err
 	}
@@ -114,20 +114,20 @@ func (l *localSecrets) save(ctx context.Context, values appsecrets.Values) error
 
 // localSecretsFile is where env's encrypted values are kept: beside its state, in a file
 // backend.
-func (e *Runner) localSecretsFile(env string) (string, error) {
-	backend := e.opts.Settings.tierSettings(env).BackendURL
+func (r *Runner) localSecretsFile(env string) (string, error) {
+	backend := r.opts.Settings.tierSettings(env).BackendURL
 	dir, ok := strings.CutPrefix(backend, "file://")
 	if !ok {
 		return "", setupErrorf("the secret values of local environment %s are kept beside its state in a file backend (file://...), and %s is not one", env, backend)
 	}
 	dir, _, _ = strings.Cut(dir, "?")
-	return filepath.Join(filepath.FromSlash(dir), ".pulumi", "stacks", e.opts.Project, env+".conveyor-secrets"), nil
+	return filepath.Join(filepath.FromSlash(dir), ".pulumi", "stacks", r.opts.Project, env+".conveyor-secrets"), nil
 }
 
 // localCiphertext reads env's kept ciphertext; "" when it has none or its backend is no file
 // backend.
-func (e *Runner) localCiphertext(env string) (string, error) {
-	path, err := e.localSecretsFile(env)
+func (r *Runner) localCiphertext(env string) (string, error) {
+	path, err := r.localSecretsFile(env)
 	if err != nil {
 		return "", nil
 	}
@@ -143,8 +143,8 @@ func (e *Runner) localCiphertext(env string) (string, error) {
 
 // removeLocalSecrets forgets env's values, when its stack is removed: a new stack of the same
 // name has another salt, and could not read them.
-func (e *Runner) removeLocalSecrets(env string) error {
-	path, err := e.localSecretsFile(env)
+func (r *Runner) removeLocalSecrets(env string) error {
+	path, err := r.localSecretsFile(env)
 	if err != nil {
 		return nil
 	}
@@ -157,14 +157,14 @@ func (e *Runner) removeLocalSecrets(env string) error {
 // encrypt returns the ciphertext st's secrets manager makes of plaintext as config key. The
 // CLI encrypts it in a config file composed outside the repository, reading the plaintext
 // from its standard input (never from its arguments, which other users can see).
-func (e *Runner) encrypt(ctx context.Context, st *auto.Stack, key, plaintext string) (string, error) {
+func (r *Runner) encrypt(ctx context.Context, st *auto.Stack, key, plaintext string) (string, error) {
 	env := st.Name()
-	path, done, err := e.opConfig(ctx, st, opRecord{})
+	path, done, err := r.opConfig(ctx, st, opRecord{})
 	if err != nil {
 		return "", err
 	}
 	ciphertext, err := func() (string, error) {
-		ws := e.wsFor(env)
+		ws := r.wsFor(env)
 		var vars []string
 		for k, v := range ws.GetEnvVars() {
 			vars = append(vars, k+"="+v)

@@ -72,7 +72,7 @@ func (m Meta) tags() map[string]string {
 }
 
 // meta reads a stack's metadata from its tags.
-func (e *Runner) meta(ctx context.Context, st *auto.Stack) (Meta, error) {
+func (r *Runner) meta(ctx context.Context, st *auto.Stack) (Meta, error) {
 	tags, err := st.ListTags(ctx)
 	if err != nil {
 		return Meta{}, fmt.Errorf("reading the tags of %s: %w", st.Name(), err)
@@ -86,7 +86,7 @@ func (e *Runner) meta(ctx context.Context, st *auto.Stack) (Meta, error) {
 
 // setMeta makes the Conveyor tags of a stack say exactly m: changed tags are written, tags of
 // empty fields removed, others left alone (each is one CLI invocation).
-func (e *Runner) setMeta(ctx context.Context, st *auto.Stack, m Meta) error {
+func (r *Runner) setMeta(ctx context.Context, st *auto.Stack, m Meta) error {
 	have, err := st.ListTags(ctx)
 	if err != nil {
 		return fmt.Errorf("reading the tags of %s: %w", st.Name(), err)

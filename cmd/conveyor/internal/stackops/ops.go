@@ -30,21 +30,21 @@ const (
 func RequiresPlan(env string) bool { return naming.ProductionTier(env) }
 
 // Preview shows what an update of env would change, and saves the plan when o.Plan is set.
-func (e *Runner) Preview(ctx context.Context, env string, o RunOptions) (*opsummary.Summary, error) {
-	st, err := e.stackFor(ctx, env, true)
+func (r *Runner) Preview(ctx context.Context, env string, o RunOptions) (*opsummary.Summary, error) {
+	st, err := r.stackFor(ctx, env, true)
 	if err != nil {
 		return nil, err
 	}
-	return e.preview(ctx, &st, o, nil)
+	return r.preview(ctx, &st, o, nil)
 }
 
 // preview previews st with request, the images this operation asks for (package deployed).
-func (e *Runner) preview(ctx context.Context, st *auto.Stack, o RunOptions, request deployed.Images) (*opsummary.Summary, error) {
-	if err := e.gate(ctx, st, request); err != nil {
+func (r *Runner) preview(ctx context.Context, st *auto.Stack, o RunOptions, request deployed.Images) (*opsummary.Summary, error) {
+	if err := r.gate(ctx, st, request); err != nil {
 		return nil, err
 	}
-	return e.withConfig(ctx, st, opRecord{Request: request, Targets: o.Targets, Change: o.change}, func(path string) (*opsummary.Summary, error) {
-		return e.run(ctx, st, OpPreview, true, o, func(ch chan<- events.EngineEvent) error {
+	return r.withConfig(ctx, st, opRecord{Request: request, Targets: o.Targets, Change: o.change}, func(path string) (*opsummary.Summary, error) {
+		return r.run(ctx, st, OpPreview, true, o, func(ch chan<- events.EngineEvent) error {
 			return previewWith(ctx, st, o, ch, path)
 		})
 	})
@@ -67,14 +67,14 @@ func previewWith(ctx context.Context, st *auto.Stack, o RunOptions, ch chan<- ev
 
 // withConfig runs op with the config file composed for st and what the operation records
 // (see opConfig), and the ad-hoc tier's secret defaults where the environment reads them.
-func (e *Runner) withConfig(ctx context.Context, st *auto.Stack, rec opRecord,
+func (r *Runner) withConfig(ctx context.Context, st *auto.Stack, rec opRecord,
 	op func(path string) (*opsummary.Summary, error),
 ) (*opsummary.Summary, error) {
-	extra, err := e.adHocDefaults(ctx, st.Name())
+	extra, err := r.adHocDefaults(ctx, st.Name())
 	if err != nil {
 		return nil, err
 	}
-	path, done, err := e.opConfigWith(ctx, st, rec, extra)
+	path, done, err := r.opConfigWith(ctx, st, rec, extra)
 	if err != nil {
 		return nil, err
 	}
@@ -87,11 +87,11 @@ func (e *Runner) withConfig(ctx context.Context, st *auto.Stack, rec opRecord,
 
 // Up updates env to what the program declares. A production environment (RequiresPlan)
 // is only updated by applying a plan saved by Preview.
-func (e *Runner) Up(ctx context.Context, env string, o RunOptions) (*opsummary.Summary, error) {
+func (r *Runner) Up(ctx context.Context, env string, o RunOptions) (*opsummary.Summary, error) {
 	if RequiresPlan(env) && o.Plan == "" {
 		return nil, &PlanRequiredError{Env: env}
 	}
-	st, err := e.stackFor(ctx, env, true)
+	st, err := r.stackFor(ctx, env, true)
 	if err != nil {
 		return nil, err
 	}
@@ -105,26 +105,26 @@ func (e *Runner) Up(ctx context.Context, env string, o RunOptions) (*opsummary.S
 		}
 		request, o.Targets, o.change = plan.Request, plan.Targets, plan.Change
 	}
-	return e.up(ctx, &st, o, request)
+	return r.up(ctx, &st, o, request)
 }
 
 // up updates st with request, the images this update asks for (package deployed).
-func (e *Runner) up(ctx context.Context, st *auto.Stack, o RunOptions, request deployed.Images) (*opsummary.Summary, error) {
-	if err := e.gate(ctx, st, request); err != nil {
+func (r *Runner) up(ctx context.Context, st *auto.Stack, o RunOptions, request deployed.Images) (*opsummary.Summary, error) {
+	if err := r.gate(ctx, st, request); err != nil {
 		return nil, err
 	}
-	s, err := e.withConfig(ctx, st, opRecord{Request: request, Targets: o.Targets, Change: o.change}, func(path string) (*opsummary.Summary, error) {
-		return e.upWith(ctx, st, o, path)
+	s, err := r.withConfig(ctx, st, opRecord{Request: request, Targets: o.Targets, Change: o.change}, func(path string) (*opsummary.Summary, error) {
+		return r.upWith(ctx, st, o, path)
 	})
 	if err == nil {
-		err = e.recordRelease(ctx, st)
+		err = r.recordRelease(ctx, st)
 	}
 	return s, err
 }
 
-func (e *Runner) upWith(ctx context.Context, st *auto.Stack, o RunOptions, path string) (*opsummary.Summary, error) {
+func (r *Runner) upWith(ctx context.Context, st *auto.Stack, o RunOptions, path string) (*opsummary.Summary, error) {
 	var res auto.UpResult
-	s, err := e.run(ctx, st, OpUpdate, false, o, func(ch chan<- events.EngineEvent) error {
+	s, err := r.run(ctx, st, OpUpdate, false, o, func(ch chan<- events.EngineEvent) error {
 		opts := []optup.Option{optup.EventStreams(ch), optup.Color("never"), optup.ConfigFile(path)}
 		if o.Plan != "" {
 			opts = append(opts, optup.Plan(o.Plan))
@@ -143,14 +143,14 @@ func (e *Runner) upWith(ctx context.Context, st *auto.Stack, o RunOptions, path 
 		s.Outputs = maskOutputs(res.Outputs)
 	}
 	if err == nil {
-		if serr := e.sweepAfter(ctx, st, OpUpdate, s, o); serr != nil {
+		if serr := r.sweepAfter(ctx, st, OpUpdate, s, o); serr != nil {
 			return s, serr
 		}
 	}
 	if err == nil && startedWithPendingOperations(s) {
 		// After the update, not before: it has adopted what an interrupted one made, and a
 		// check before would delay every update's taking of the lock.
-		if rerr := e.recoverInterrupted(ctx, st, o); rerr != nil {
+		if rerr := r.recoverInterrupted(ctx, st, o); rerr != nil {
 			return s, rerr
 		}
 	}
@@ -159,23 +159,23 @@ func (e *Runner) upWith(ctx context.Context, st *auto.Stack, o RunOptions, path 
 
 // Destroy deletes every resource of env, keeping its stack (see DeleteEnv to remove it).
 // Long-lived environments and cluster stacks are refused unless confirmed names env.
-func (e *Runner) Destroy(ctx context.Context, env, confirmed string, o RunOptions) (*opsummary.Summary, error) {
+func (r *Runner) Destroy(ctx context.Context, env, confirmed string, o RunOptions) (*opsummary.Summary, error) {
 	if err := CheckDestroy(env, confirmed); err != nil {
 		return nil, err
 	}
-	st, err := e.stackFor(ctx, env, false)
+	st, err := r.stackFor(ctx, env, false)
 	if err != nil {
 		return nil, err
 	}
-	return e.destroy(ctx, &st, o)
+	return r.destroy(ctx, &st, o)
 }
 
-func (e *Runner) destroy(ctx context.Context, st *auto.Stack, o RunOptions) (*opsummary.Summary, error) {
-	if s, err := e.teardown(ctx, st, o); err != nil {
+func (r *Runner) destroy(ctx context.Context, st *auto.Stack, o RunOptions) (*opsummary.Summary, error) {
+	if s, err := r.teardown(ctx, st, o); err != nil {
 		return s, err
 	}
-	s, err := e.withConfig(ctx, st, opRecord{}, func(path string) (*opsummary.Summary, error) {
-		return e.run(ctx, st, OpDestroy, false, o, func(ch chan<- events.EngineEvent) error {
+	s, err := r.withConfig(ctx, st, opRecord{}, func(path string) (*opsummary.Summary, error) {
+		return r.run(ctx, st, OpDestroy, false, o, func(ch chan<- events.EngineEvent) error {
 			opts := []optdestroy.Option{optdestroy.EventStreams(ch), optdestroy.Color("never"), optdestroy.ConfigFile(path)}
 			if o.Message != "" {
 				opts = append(opts, optdestroy.Message(o.Message))
@@ -185,19 +185,19 @@ func (e *Runner) destroy(ctx context.Context, st *auto.Stack, o RunOptions) (*op
 		})
 	})
 	if err == nil {
-		err = e.sweepAfter(ctx, st, OpDestroy, s, o)
+		err = r.sweepAfter(ctx, st, OpDestroy, s, o)
 	}
 	return s, err
 }
 
 // Refresh updates env's state to what is live, without changing anything live.
-func (e *Runner) Refresh(ctx context.Context, env string, o RunOptions) (*opsummary.Summary, error) {
-	st, err := e.stackFor(ctx, env, false)
+func (r *Runner) Refresh(ctx context.Context, env string, o RunOptions) (*opsummary.Summary, error) {
+	st, err := r.stackFor(ctx, env, false)
 	if err != nil {
 		return nil, err
 	}
-	return e.withConfig(ctx, &st, opRecord{}, func(path string) (*opsummary.Summary, error) {
-		return e.run(ctx, &st, OpRefresh, false, o, func(ch chan<- events.EngineEvent) error {
+	return r.withConfig(ctx, &st, opRecord{}, func(path string) (*opsummary.Summary, error) {
+		return r.run(ctx, &st, OpRefresh, false, o, func(ch chan<- events.EngineEvent) error {
 			opts := []optrefresh.Option{optrefresh.EventStreams(ch), optrefresh.Color("never"), optrefresh.ConfigFile(path)}
 			if o.Message != "" {
 				opts = append(opts, optrefresh.Message(o.Message))
@@ -216,13 +216,13 @@ func (e *Runner) Refresh(ctx context.Context, env string, o RunOptions) (*opsumm
 // --preview-only`, CLI >= 3.105, with an inline program CLI >= 3.181); optrefresh's
 // ExpectNoChanges would turn drift into an error, which would lose the summary of what
 // drifted, so the changes are read from the event stream instead.
-func (e *Runner) Drift(ctx context.Context, env string, o RunOptions) (*opsummary.Summary, error) {
-	st, err := e.stackFor(ctx, env, false)
+func (r *Runner) Drift(ctx context.Context, env string, o RunOptions) (*opsummary.Summary, error) {
+	st, err := r.stackFor(ctx, env, false)
 	if err != nil {
 		return nil, err
 	}
-	return e.withConfig(ctx, &st, opRecord{}, func(path string) (*opsummary.Summary, error) {
-		return e.run(ctx, &st, OpDrift, true, o, func(ch chan<- events.EngineEvent) error {
+	return r.withConfig(ctx, &st, opRecord{}, func(path string) (*opsummary.Summary, error) {
+		return r.run(ctx, &st, OpDrift, true, o, func(ch chan<- events.EngineEvent) error {
 			_, err := st.PreviewRefresh(ctx, optrefresh.EventStreams(ch), optrefresh.Color("never"), optrefresh.ConfigFile(path))
 			return err
 		})

@@ -23,8 +23,8 @@ func pinsImages(env string) bool {
 // pin resolves every image of request that names no digest, when env pins images and the
 // Runner has a Resolver: the first time an image is deployed to a long-lived environment,
 // the digest its tag names at that moment is what the environment records and promotes.
-func (e *Runner) pin(ctx context.Context, env string, request deployed.Images) (deployed.Images, error) {
-	if e.opts.Resolver == nil || !pinsImages(env) {
+func (r *Runner) pin(ctx context.Context, env string, request deployed.Images) (deployed.Images, error) {
+	if r.opts.Resolver == nil || !pinsImages(env) {
 		return request, nil
 	}
 	out := deployed.Images{}
@@ -33,7 +33,7 @@ func (e *Runner) pin(ctx context.Context, env string, request deployed.Images) (
 		for _, c := range slices.Sorted(maps.Keys(request[m])) {
 			img := request[m][c]
 			if img != "" {
-				pinned, err := e.opts.Resolver.Resolve(ctx, img)
+				pinned, err := r.opts.Resolver.Resolve(ctx, img)
 				if err != nil {
 					return nil, fmt.Errorf("pinning %s/%s for %s: %w", m, c, env, err)
 				}

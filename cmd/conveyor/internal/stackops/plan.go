@@ -10,7 +10,7 @@ import (
 )
 
 // TargetsKey is the config key of the URNs an operation is limited to (RunOptions.Targets),
-// which the engine puts into the composed config of every targeted operation. A saved plan
+// which the Runner puts into the composed config of every targeted operation. A saved plan
 // records the config its preview ran with, so the plan of a targeted preview (a rollback of
 // one module) carries its targets to the job that applies it: without them, that update
 // would run untargeted and apply every other pending change beside the reviewed one.

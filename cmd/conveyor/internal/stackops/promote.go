@@ -50,19 +50,19 @@ type PromoteResult struct {
 // for one. The changed ones are the request of a preview of the destination (saving a plan
 // when o.Plan is set, the way into production) or, with Apply, of an update. No file is
 // written: a saved plan carries the request to the job that applies it.
-func (e *Runner) Promote(ctx context.Context, req PromoteRequest, o RunOptions) (*PromoteResult, error) {
+func (r *Runner) Promote(ctx context.Context, req PromoteRequest, o RunOptions) (*PromoteResult, error) {
 	if err := CheckPromote(req); err != nil {
 		return nil, err
 	}
-	have, ran, err := e.promoted(ctx, req)
+	have, ran, err := r.promoted(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	dst, err := e.stackFor(ctx, req.To, false)
+	dst, err := r.stackFor(ctx, req.To, false)
 	if err != nil {
 		return nil, err
 	}
-	dstLayers, err := e.layers(ctx, &dst, nil)
+	dstLayers, err := r.layers(ctx, &dst, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -73,8 +73,8 @@ func (e *Runner) Promote(ctx context.Context, req PromoteRequest, o RunOptions) 
 		for _, c := range slices.Sorted(maps.Keys(have[m])) {
 			if img := have[m][c]; current[m][c] != img {
 				change := ImageChange{Module: m, Component: c, From: current[m][c], To: img}
-				if r, ok := ran[m][c]; ok {
-					change.RanIn = &r
+				if where, ok := ran[m][c]; ok {
+					change.RanIn = &where
 				}
 				res.Changes = append(res.Changes, change)
 				request = request.Overlay(deployed.Images{m: {c: img}})
@@ -86,7 +86,7 @@ func (e *Runner) Promote(ctx context.Context, req PromoteRequest, o RunOptions) 
 	}
 	// Where the images came from is in the source's history (the change records of its
 	// deploys), which a promotion carries on for the lead time of what it ships.
-	src, err := e.stackFor(ctx, req.From, false)
+	src, err := r.stackFor(ctx, req.From, false)
 	if err != nil {
 		return nil, err
 	}
@@ -99,9 +99,9 @@ func (e *Runner) Promote(ctx context.Context, req PromoteRequest, o RunOptions) 
 		o.Message = fmt.Sprintf("promote %s from %s", describe(res.Changes), req.From)
 	}
 	if req.Apply {
-		res.Summary, err = e.up(ctx, &dst, o, request)
+		res.Summary, err = r.up(ctx, &dst, o, request)
 	} else {
-		res.Summary, err = e.preview(ctx, &dst, o, request)
+		res.Summary, err = r.preview(ctx, &dst, o, request)
 	}
 	return res, err
 }
@@ -109,15 +109,15 @@ func (e *Runner) Promote(ctx context.Context, req PromoteRequest, o RunOptions) 
 // promoted are the images a promotion proposes, for every module or req.Module, and where
 // each ran when that is on record. Production takes the release record's (released); another
 // environment takes what the source runs, pinned to digests if it pins images.
-func (e *Runner) promoted(ctx context.Context, req PromoteRequest) (deployed.Images, map[string]map[string]release.Ran, error) {
+func (r *Runner) promoted(ctx context.Context, req PromoteRequest) (deployed.Images, map[string]map[string]release.Ran, error) {
 	if req.To == naming.ProductionStack {
-		return e.released(ctx, req.From, req.Module)
+		return r.released(ctx, req.From, req.Module)
 	}
-	src, err := e.stackFor(ctx, req.From, false)
+	src, err := r.stackFor(ctx, req.From, false)
 	if err != nil {
 		return nil, nil, err
 	}
-	srcLayers, err := e.layers(ctx, &src, nil)
+	srcLayers, err := r.layers(ctx, &src, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -128,7 +128,7 @@ func (e *Runner) promoted(ctx context.Context, req PromoteRequest) (deployed.Ima
 		}
 		have = deployed.Images{req.Module: have[req.Module]}
 	}
-	have, err = e.pin(ctx, req.To, have)
+	have, err = r.pin(ctx, req.To, have)
 	return have, nil, err
 }
 

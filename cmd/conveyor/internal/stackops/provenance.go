@@ -14,7 +14,7 @@ import (
 
 // ChangeKey is the config key of an update's change record: which operation asked for its
 // images, and where each image came from. Like ByKey it is written only into the config file
-// the engine composes (configfile.go), so the backend keeps it in the update's own record, and
+// the Runner composes (configfile.go), so the backend keeps it in the update's own record, and
 // `conveyor history` and `conveyor dora` read it back from there: the platform's own records,
 // no exporter.
 const ChangeKey = naming.Project + ":change"
@@ -73,11 +73,11 @@ const (
 // sourceOf is image's source: what the request says (CI's flags), completed from the image's
 // labels where a reader is set. The labels' created time is the image's build time, a later
 // bound of the commit's: used only when CI passed no time.
-func (e *Runner) sourceOf(ctx context.Context, image string, given Source) (Source, error) {
-	if e.opts.Labels == nil || (given.Commit != "" && !given.Time.IsZero()) {
+func (r *Runner) sourceOf(ctx context.Context, image string, given Source) (Source, error) {
+	if r.opts.Labels == nil || (given.Commit != "" && !given.Time.IsZero()) {
 		return given, nil
 	}
-	labels, err := e.opts.Labels.Labels(ctx, image)
+	labels, err := r.opts.Labels.Labels(ctx, image)
 	if err != nil {
 		return Source{}, fmt.Errorf("reading the labels of %s: %w", image, err)
 	}

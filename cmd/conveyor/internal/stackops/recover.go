@@ -22,14 +22,14 @@ import (
 // next successful update, settles this: every object Conveyor makes has a name fixed by convention, and the kubernetes
 // provider's server-side apply adopts an existing object of that name on the update's create
 // (TestKilledUpdateConverges proves that nothing is left orphaned, live or in state).
-func (e *Runner) recoverInterrupted(ctx context.Context, st *auto.Stack, o RunOptions) error {
-	pending, err := e.pendingOperations(ctx, st.Name())
+func (r *Runner) recoverInterrupted(ctx context.Context, st *auto.Stack, o RunOptions) error {
+	pending, err := r.pendingOperations(ctx, st.Name())
 	if err != nil || pending == 0 {
 		return err
 	}
 	o.notify("environment %s holds %d operation(s) of an interrupted update; refreshing it to clear them", st.Name(), pending)
-	_, err = e.run(ctx, st, OpRefresh, false, o, func(ch chan<- events.EngineEvent) error {
-		return e.clearPending(ctx, st, optrefresh.EventStreams(ch))
+	_, err = r.run(ctx, st, OpRefresh, false, o, func(ch chan<- events.EngineEvent) error {
+		return r.clearPending(ctx, st, optrefresh.EventStreams(ch))
 	})
 	if err != nil {
 		return fmt.Errorf("clearing the operations an interrupted update left in %s: %w", st.Name(), err)
@@ -42,8 +42,8 @@ func (e *Runner) recoverInterrupted(ctx context.Context, st *auto.Stack, o RunOp
 // without it the CLI would find no secrets manager in the stack file (its keys are in the
 // stack's tags) and make a new one, re-keying a passphrase stack or falling back to the
 // passphrase on a KMS one.
-func (e *Runner) clearPending(ctx context.Context, st *auto.Stack, opts ...optrefresh.Option) error {
-	path, done, err := e.opConfig(ctx, st, opRecord{})
+func (r *Runner) clearPending(ctx context.Context, st *auto.Stack, opts ...optrefresh.Option) error {
+	path, done, err := r.opConfig(ctx, st, opRecord{})
 	if err != nil {
 		return err
 	}
@@ -77,15 +77,15 @@ func startedWithPendingOperations(s *opsummary.Summary) bool {
 
 // pendingOperations counts the operations in env's state that an update started and never
 // finished.
-func (e *Runner) pendingOperations(ctx context.Context, env string) (int, error) {
-	dep, err := e.deployment(ctx, env)
+func (r *Runner) pendingOperations(ctx context.Context, env string) (int, error) {
+	dep, err := r.deployment(ctx, env)
 	return len(dep.PendingOperations), err
 }
 
 // deployment is env's state: its latest checkpoint, empty for a stack never updated.
-func (e *Runner) deployment(ctx context.Context, env string) (apitype.DeploymentV3, error) {
+func (r *Runner) deployment(ctx context.Context, env string) (apitype.DeploymentV3, error) {
 	var dep apitype.DeploymentV3
-	state, err := e.wsFor(env).ExportStack(ctx, env)
+	state, err := r.wsFor(env).ExportStack(ctx, env)
 	if err != nil {
 		return dep, fmt.Errorf("reading the state of %s: %w", env, err)
 	}

@@ -44,31 +44,31 @@ func releasesFromEnv(ctx context.Context, getenv func(string) string, s Settings
 
 // recordRelease writes the release record after a successful update of the release source
 // (staging): what it runs now, each image with the update that first ran it.
-func (e *Runner) recordRelease(ctx context.Context, st *auto.Stack) error {
+func (r *Runner) recordRelease(ctx context.Context, st *auto.Stack) error {
 	if st.Name() != release.Source {
 		return nil
 	}
-	if e.opts.Releases == nil {
-		e.logf("%s ran no release record: set %s to where production is promoted from", st.Name(), ReleaseRecordVar)
+	if r.opts.Releases == nil {
+		r.logf("%s ran no release record: set %s to where production is promoted from", st.Name(), ReleaseRecordVar)
 		return nil
 	}
-	layers, err := e.layers(ctx, st, nil)
+	layers, err := r.layers(ctx, st, nil)
 	if err != nil {
 		return err
 	}
-	history, err := e.History(ctx, st.Name())
+	history, err := r.History(ctx, st.Name())
 	if err != nil {
 		return err
 	}
 	if len(history) == 0 {
 		return fmt.Errorf("the release record of %s: no update in its history", st.Name())
 	}
-	last, err := e.opts.Releases.Read(ctx, st.Name())
+	last, err := r.opts.Releases.Read(ctx, st.Name())
 	if err != nil && !errors.Is(err, release.ErrNoRecord) {
 		return err
 	}
 	ran := release.Ran{Env: st.Name(), Update: history[0].Version, Time: history[0].Start}
-	if err := e.opts.Releases.Write(ctx, last.Next(ran, layers.Images())); err != nil {
+	if err := r.opts.Releases.Write(ctx, last.Next(ran, layers.Images())); err != nil {
 		return fmt.Errorf("%s was updated, but its release record was not written (update %s again): %w", st.Name(), st.Name(), err)
 	}
 	return nil
@@ -76,14 +76,14 @@ func (e *Runner) recordRelease(ctx context.Context, st *auto.Stack) error {
 
 // released are the images production may be promoted to: those of the release record, each
 // pinned, for module or every module; and where each ran.
-func (e *Runner) released(ctx context.Context, from, module string) (deployed.Images, map[string]map[string]release.Ran, error) {
+func (r *Runner) released(ctx context.Context, from, module string) (deployed.Images, map[string]map[string]release.Ran, error) {
 	if from != release.Source {
 		return nil, nil, refusef("%s is promoted only from %s, which ran what it will run; not from %s", naming.ProductionStack, release.Source, from)
 	}
-	if e.opts.Releases == nil {
+	if r.opts.Releases == nil {
 		return nil, nil, setupErrorf("no release record to promote %s from: set %s (see the README's promotion section)", naming.ProductionStack, ReleaseRecordVar)
 	}
-	rec, err := e.opts.Releases.Read(ctx, from)
+	rec, err := r.opts.Releases.Read(ctx, from)
 	if errors.Is(err, release.ErrNoRecord) {
 		return nil, nil, refusef("%s: %s's next update writes it", err, from)
 	}
@@ -110,7 +110,7 @@ func (e *Runner) released(ctx context.Context, from, module string) (deployed.Im
 			naming.ProductionStack, from, from, strings.Join(tags, "; "), from)
 	}
 	if module != "" && len(images[module]) == 0 {
-		return nil, nil, refusef("module %s has no image in the release record of %s (%s)", module, from, e.opts.Releases.Location())
+		return nil, nil, refusef("module %s has no image in the release record of %s (%s)", module, from, r.opts.Releases.Location())
 	}
 	return images, ran, nil
 }

@@ -12,7 +12,7 @@ import (
 )
 
 // RetryPolicy says how an operation waits for the lock of a stack that another operation (a
-// second pipeline, a colleague) holds. The engine never breaks a lock: it waits, with
+// second pipeline, a colleague) holds. The Runner never breaks a lock: it waits, with
 // exponential backoff and jitter, and gives up with the holder's name after GiveUpAfter.
 type RetryPolicy struct {
 	// Initial is the first wait; each next one doubles, up to Max.

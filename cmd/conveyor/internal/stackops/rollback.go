@@ -39,11 +39,11 @@ type RollbackResult struct {
 // rolled back. A production environment (RequiresPlan) is only previewed, saving the plan
 // to o.Plan for a person to approve, like promote. Config is not rolled back: it is the
 // committed stack file's, and reverting its commit puts it back.
-func (e *Runner) Rollback(ctx context.Context, req RollbackRequest, o RunOptions) (*RollbackResult, error) {
+func (r *Runner) Rollback(ctx context.Context, req RollbackRequest, o RunOptions) (*RollbackResult, error) {
 	if err := CheckRollback(req, o.Plan); err != nil {
 		return nil, err
 	}
-	st, err := e.stackFor(ctx, req.Env, false)
+	st, err := r.stackFor(ctx, req.Env, false)
 	if err != nil {
 		return nil, err
 	}
@@ -59,7 +59,7 @@ func (e *Runner) Rollback(ctx context.Context, req RollbackRequest, o RunOptions
 	if err != nil {
 		return nil, err
 	}
-	now, err := e.layers(ctx, &st, nil)
+	now, err := r.layers(ctx, &st, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -106,9 +106,9 @@ func (e *Runner) Rollback(ctx context.Context, req RollbackRequest, o RunOptions
 		o.Message = fmt.Sprintf("rollback %s to update %d: %s", cmp.Or(req.Module, "every module"), number(updates, at), describe(res.Changes))
 	}
 	if RequiresPlan(req.Env) {
-		res.Summary, err = e.preview(ctx, &st, o, request)
+		res.Summary, err = r.preview(ctx, &st, o, request)
 	} else {
-		res.Summary, err = e.up(ctx, &st, o, request)
+		res.Summary, err = r.up(ctx, &st, o, request)
 	}
 	return res, err
 }

@@ -51,10 +51,10 @@ func (o RunOptions) notify(format string, args ...any) {
 	}
 }
 
-// run performs one engine operation on st, streaming its events into a summary. call starts
+// run performs one Pulumi operation on st, streaming its events into a summary. call starts
 // the operation with the channel the events must go to; it is called again, with a new
 // channel, after each wait for the stack lock.
-func (e *Runner) run(ctx context.Context, st *auto.Stack, op string, dryRun bool, o RunOptions,
+func (r *Runner) run(ctx context.Context, st *auto.Stack, op string, dryRun bool, o RunOptions,
 	call func(ch chan<- events.EngineEvent) error,
 ) (*opsummary.Summary, error) {
 	col := opsummary.NewCollector(op, st.Name(), dryRun)
@@ -71,7 +71,7 @@ func (e *Runner) run(ctx context.Context, st *auto.Stack, op string, dryRun bool
 		o.notify("environment %s is locked by %s; retrying in %s", st.Name(), holder, wait.Round(100*time.Millisecond))
 	}
 	recovered := false
-	retries, err := withLockRetry(ctx, e.opts.LockRetry, st.Name(), waiting, func() error {
+	retries, err := withLockRetry(ctx, r.opts.LockRetry, st.Name(), waiting, func() error {
 		err := stream(col, call)
 		if err == nil || !isLockError(err) {
 			return err
@@ -88,19 +88,19 @@ func (e *Runner) run(ctx context.Context, st *auto.Stack, op string, dryRun bool
 		// pending operations stay in the state, where the next update deals with them.
 		o.notify("environment %s was locked by a process of this host that no longer runs (a killed operation); removed its stale lock", st.Name())
 		recovered = true
-		if e.checkpointsSkipped(st.Name()) && op != OpRefresh {
+		if r.checkpointsSkipped(st.Name()) && op != OpRefresh {
 			// Without intermediate checkpoints the state is the one from before the killed
 			// operation, and still records what it deleted: a refresh forgets that, so
 			// that the retried operation makes it again instead of taking it for unchanged.
 			o.notify("environment %s skips checkpoints: refreshing its state from the cluster before retrying", st.Name())
-			if rerr := e.clearPending(ctx, st); rerr != nil {
+			if rerr := r.clearPending(ctx, st); rerr != nil {
 				return fmt.Errorf("refreshing %s after its killed operation: %w", st.Name(), rerr)
 			}
 		}
 		return err
 	})
 	s := col.Summary()
-	withoutSelfReference(&s, e.opts.Project, st.Name())
+	withoutSelfReference(&s, r.opts.Project, st.Name())
 	s.LockRetries = retries
 	s.Recovered = recovered
 	s.Targets = o.Targets

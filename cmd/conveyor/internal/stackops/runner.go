@@ -121,13 +121,13 @@ type Runner struct {
 // engine: errors here are setup errors (IsSetup) that say what to fix.
 func New(ctx context.Context, opts Options) (*Runner, error) {
 	if opts.Program == nil {
-		return nil, errors.New("engine: no program to run")
+		return nil, errors.New("stackops: no program to run")
 	}
 	if opts.WorkDir == "" {
-		return nil, errors.New("engine: no work directory")
+		return nil, errors.New("stackops: no work directory")
 	}
 	if opts.Teardown != nil && opts.TeardownTargets == nil {
-		return nil, errors.New("engine: a teardown program without its targets would update the whole environment")
+		return nil, errors.New("stackops: a teardown program without its targets would update the whole environment")
 	}
 	if opts.Project == "" {
 		opts.Project = naming.Project
@@ -225,7 +225,7 @@ func New(ctx context.Context, opts Options) (*Runner, error) {
 		return nil, setupErrorf("%s/Pulumi.yaml is project %q, not %q", opts.WorkDir, proj.Name, opts.Project)
 	}
 	// The CLI reads and writes stack config in stackConfigDir; LocalWorkspace's own
-	// StackSettings ignores it, so the engine only ever goes through the CLI for config and
+	// StackSettings ignores it, so the Runner only ever goes through the CLI for config and
 	// uses this path just to see whether a stack's file exists.
 	configDir := filepath.Join(opts.WorkDir, proj.StackConfigDir)
 	teardownOpts := []auto.LocalWorkspaceOption{auto.WorkDir(opts.WorkDir), auto.Pulumi(opts.Pulumi)}
@@ -245,20 +245,20 @@ func projectFileExists(dir string) (bool, error) {
 	return false, nil
 }
 
-// Workspace is the Automation API workspace the engine runs in, for callers that need an
-// operation the engine does not offer; with production settings of its own (Settings.Prod),
+// Workspace is the Automation API workspace the Runner runs in, for callers that need an
+// operation the Runner does not offer; with production settings of its own (Settings.Prod),
 // it is the non-production tier's, and WorkspaceFor names production's.
-func (e *Runner) Workspace() auto.Workspace { return e.ws }
+func (r *Runner) Workspace() auto.Workspace { return r.ws }
 
 // WorkspaceFor is the workspace of env's tier: production's for prod and cluster-prod when
 // they have settings of their own, Workspace otherwise.
-func (e *Runner) WorkspaceFor(env string) auto.Workspace { return e.wsFor(env) }
+func (r *Runner) WorkspaceFor(env string) auto.Workspace { return r.wsFor(env) }
 
 // configFile is the path of env's stack config file.
-func (e *Runner) configFile(env string) string {
-	return filepath.Join(e.configDir, "Pulumi."+env+".yaml")
+func (r *Runner) configFile(env string) string {
+	return filepath.Join(r.configDir, "Pulumi."+env+".yaml")
 }
 
-func (e *Runner) logf(format string, args ...any) {
-	fmt.Fprintf(e.opts.Log, "conveyor: "+format+"\n", args...)
+func (r *Runner) logf(format string, args ...any) {
+	fmt.Fprintf(r.opts.Log, "conveyor: "+format+"\n", args...)
 }

@@ -14,7 +14,7 @@ type Settings struct {
 	// Passphrase encrypts the stacks' secrets (the passphrase secrets provider): from
 	// $PULUMI_CONFIG_PASSPHRASE, or read from $PULUMI_CONFIG_PASSPHRASE_FILE.
 	Passphrase string
-	// SecretsProvider encrypts the secrets of the stacks the engine creates: "passphrase"
+	// SecretsProvider encrypts the secrets of the stacks the Runner creates: "passphrase"
 	// (the default) or a cloud KMS key (gcpkms://projects/<p>/locations/<l>/keyRings/<r>/
 	// cryptoKeys/<k>), which needs no passphrase. From $CONVEYOR_SECRETS_PROVIDER.
 	SecretsProvider string

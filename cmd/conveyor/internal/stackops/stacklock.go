@@ -17,13 +17,13 @@ import (
 	"time"
 )
 
-// What the engine itself does to an environment between two CLI calls (the sweep of a local
+// What the Runner itself does to an environment between two CLI calls (the sweep of a local
 // environment, sweep.go) must not run beside an operation of the same stack: it would delete
-// what that operation has just made. So the engine takes the stack's lock itself, the way a
+// what that operation has just made. So the Runner takes the stack's lock itself, the way a
 // DIY backend's CLI takes it (pkg/backend/diy/lock.go): it writes a lock file of its own into
 // the stack's lock folder, then lists the folder; if any other lock is there it removes its
 // own and waits, as the CLI gives up when it finds another. Any two that write then list see
-// each other, so at most one of the CLI and the engine goes on. The CLI reads the engine's
+// each other, so at most one of the CLI and the Runner goes on. The CLI reads the Runner's
 // lock as any other: "created by user@host (pid N)", this process.
 //
 // Only a file:// backend's folder can be written here; on another backend lockStack says so.
@@ -33,8 +33,8 @@ var errNotLockable = errors.New("the backend is not a file:// folder")
 
 // lockStack takes env's lock, waiting under the retry policy while another holds it, and
 // returns the function that releases it.
-func (e *Runner) lockStack(ctx context.Context, env string, o RunOptions) (func() error, error) {
-	dir, err := e.lockDir(env)
+func (r *Runner) lockStack(ctx context.Context, env string, o RunOptions) (func() error, error) {
+	dir, err := r.lockDir(env)
 	if err != nil {
 		return nil, err
 	}
@@ -50,7 +50,7 @@ func (e *Runner) lockStack(ctx context.Context, env string, o RunOptions) (func(
 	waiting := func(wait time.Duration, holder string) {
 		o.notify("environment %s is locked by %s; retrying in %s", env, holder, wait.Round(100*time.Millisecond))
 	}
-	_, err = withLockRetry(ctx, e.opts.LockRetry, env, waiting, func() error {
+	_, err = withLockRetry(ctx, r.opts.LockRetry, env, waiting, func() error {
 		err := tryLock(dir, path, content)
 		if err != nil && isLockError(err) {
 			if removed, berr := breakStaleLocks(err, thisHost()); berr != nil {
@@ -73,8 +73,8 @@ func (e *Runner) lockStack(ctx context.Context, env string, o RunOptions) (func(
 }
 
 // lockDir is the folder of env's locks in its tier's backend.
-func (e *Runner) lockDir(env string) (string, error) {
-	backend := e.opts.Settings.tierSettings(env).BackendURL
+func (r *Runner) lockDir(env string) (string, error) {
+	backend := r.opts.Settings.tierSettings(env).BackendURL
 	u, err := url.Parse(backend)
 	if err != nil || u.Scheme != "file" {
 		return "", errNotLockable
@@ -87,7 +87,7 @@ func (e *Runner) lockDir(env string) (string, error) {
 		}
 		root = filepath.Join(home, strings.TrimPrefix(u.Opaque, "~"), u.Path)
 	}
-	return filepath.Join(root, ".pulumi", "locks", "organization", e.opts.Project, env), nil
+	return filepath.Join(root, ".pulumi", "locks", "organization", r.opts.Project, env), nil
 }
 
 // ownLock is the content of this process's lock, as the CLI writes its own.

@@ -11,14 +11,14 @@ import (
 )
 
 // selectStack returns env's stack, or a NotFoundError.
-func (e *Runner) selectStack(ctx context.Context, env string) (auto.Stack, error) {
+func (r *Runner) selectStack(ctx context.Context, env string) (auto.Stack, error) {
 	if err := ValidateEnv(env); err != nil {
 		return auto.Stack{}, err
 	}
-	if err := e.opts.Settings.checkTier(env); err != nil {
+	if err := r.opts.Settings.checkTier(env); err != nil {
 		return auto.Stack{}, err
 	}
-	st, err := auto.SelectStack(ctx, env, e.wsFor(env))
+	st, err := auto.SelectStack(ctx, env, r.wsFor(env))
 	if err != nil {
 		if auto.IsSelectStack404Error(err) {
 			return auto.Stack{}, &NotFoundError{Env: env}
@@ -32,16 +32,16 @@ func (e *Runner) selectStack(ctx context.Context, env string) (auto.Stack, error
 // environment or a cluster stack that has none yet (their config is in the repository, so
 // there is nothing to decide), and with its config file present (see restoreConfig).
 // Ad-hoc environments are made only by `env create`, which gives them a TTL.
-func (e *Runner) stackFor(ctx context.Context, env string, create bool) (auto.Stack, error) {
-	st, err := e.selectStack(ctx, env)
+func (r *Runner) stackFor(ctx context.Context, env string, create bool) (auto.Stack, error) {
+	st, err := r.selectStack(ctx, env)
 	if IsNotFound(err) && create && IsProtected(env) {
-		st, err = e.newStack(ctx, env)
-		e.logf("created the stack of %s", env)
+		st, err = r.newStack(ctx, env)
+		r.logf("created the stack of %s", env)
 	}
 	if err != nil {
 		return auto.Stack{}, err
 	}
-	if err := e.restoreConfig(ctx, &st, env); err != nil {
+	if err := r.restoreConfig(ctx, &st, env); err != nil {
 		return auto.Stack{}, err
 	}
 	return st, nil

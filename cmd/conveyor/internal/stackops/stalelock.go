@@ -15,7 +15,7 @@ import (
 )
 
 // A killed update (SIGKILL of the CLI, a CI runner that died) leaves its lock in a DIY
-// backend, and every later operation would wait for it until it gives up. The engine still
+// backend, and every later operation would wait for it until it gives up. The Runner still
 // never breaks a lock another operation may hold; it removes only a lock it can prove stale,
 // one lock file at a time:
 //   - the lock is a file of a file:// backend, so that the file named is the one removed (a

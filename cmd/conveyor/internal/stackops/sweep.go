@@ -33,14 +33,14 @@ import (
 
 // sweepAfter runs the sweep for a successful operation op on st, and records what it deleted
 // in s.
-func (e *Runner) sweepAfter(ctx context.Context, st *auto.Stack, op string, s *opsummary.Summary, o RunOptions) error {
-	if e.opts.LocalCluster == nil || !skipsCheckpoints(st.Name()) || !e.checkpointsSkipped(st.Name()) || s == nil {
+func (r *Runner) sweepAfter(ctx context.Context, st *auto.Stack, op string, s *opsummary.Summary, o RunOptions) error {
+	if r.opts.LocalCluster == nil || !skipsCheckpoints(st.Name()) || !r.checkpointsSkipped(st.Name()) || s == nil {
 		return nil
 	}
 	if recoveredUp := op == OpUpdate && s.Recovered && len(s.Targets) == 0; op != OpDestroy && !recoveredUp {
 		return nil
 	}
-	unlock, err := e.lockStack(ctx, st.Name(), o)
+	unlock, err := r.lockStack(ctx, st.Name(), o)
 	if errors.Is(err, errNotLockable) {
 		// Nothing can keep an operation out while the sweep runs: deleting then might delete
 		// what it makes, so the orphans stay, and are said.
@@ -50,7 +50,7 @@ func (e *Runner) sweepAfter(ctx context.Context, st *auto.Stack, op string, s *o
 	if err != nil {
 		return fmt.Errorf("sweeping %s: %w", st.Name(), err)
 	}
-	swept, err := e.sweepLocked(ctx, st.Name())
+	swept, err := r.sweepLocked(ctx, st.Name())
 	if uerr := unlock(); err == nil {
 		err = uerr
 	}
@@ -65,12 +65,12 @@ func (e *Runner) sweepAfter(ctx context.Context, st *auto.Stack, op string, s *o
 
 // sweepLocked deletes the live objects labelled with env that its state, read now, does not
 // account for. The caller holds env's lock.
-func (e *Runner) sweepLocked(ctx context.Context, env string) ([]kubeobjects.Ref, error) {
-	keep, err := e.stateObjects(ctx, env)
+func (r *Runner) sweepLocked(ctx context.Context, env string) ([]kubeobjects.Ref, error) {
+	keep, err := r.stateObjects(ctx, env)
 	if err != nil {
 		return nil, err
 	}
-	config, err := e.opts.LocalCluster(ctx, env)
+	config, err := r.opts.LocalCluster(ctx, env)
 	if err != nil {
 		return nil, fmt.Errorf("sweeping %s: %w", env, err)
 	}
@@ -90,7 +90,7 @@ func (e *Runner) sweepLocked(ctx context.Context, env string) ([]kubeobjects.Ref
 		}
 		swept = append(swept, o.Ref)
 	}
-	// As the engine waits for what it deletes: once the command returns, it is gone.
+	// As Pulumi's engine waits for what it deletes: once the command returns, it is gone.
 	wctx, cancel := context.WithTimeout(ctx, sweepTimeout)
 	defer cancel()
 	if err := c.WaitGone(wctx, orphans); err != nil {
@@ -111,8 +111,8 @@ const sweepTimeout = 5 * time.Minute
 
 // stateObjects are the Kubernetes objects env's state records, by the kind and metadata the
 // provider recorded as their outputs.
-func (e *Runner) stateObjects(ctx context.Context, env string) ([]kubeobjects.Ref, error) {
-	dep, err := e.deployment(ctx, env)
+func (r *Runner) stateObjects(ctx context.Context, env string) ([]kubeobjects.Ref, error) {
+	dep, err := r.deployment(ctx, env)
 	if err != nil {
 		return nil, err
 	}

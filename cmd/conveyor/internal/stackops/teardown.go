@@ -24,12 +24,12 @@ const OpTeardown = "teardown"
 // environment, whatever commit deployed it: untargeted, the teardown would first apply that
 // code's every change there, and any failure among them would block the destroy for good. It
 // returns a summary only when the teardown failed, and then nothing is destroyed.
-func (e *Runner) teardown(ctx context.Context, st *auto.Stack, o RunOptions) (*opsummary.Summary, error) {
+func (r *Runner) teardown(ctx context.Context, st *auto.Stack, o RunOptions) (*opsummary.Summary, error) {
 	env := st.Name()
-	if e.opts.Teardown == nil || IsProtected(env) {
+	if r.opts.Teardown == nil || IsProtected(env) {
 		return nil, o.checkStillWanted(ctx)
 	}
-	deployed, err := e.hasResources(ctx, env)
+	deployed, err := r.hasResources(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -38,19 +38,19 @@ func (e *Runner) teardown(ctx context.Context, st *auto.Stack, o RunOptions) (*o
 	}
 	// The program runs once the update holds env's lock: whatever renewed env while this
 	// waited for it is seen there, and a refusal fails the update before it declares anything.
-	program := e.opts.Teardown
+	program := r.opts.Teardown
 	if o.stillWanted != nil {
 		program = func(pctx *pulumi.Context) error {
 			if err := o.stillWanted(pctx.Context()); err != nil {
 				return err
 			}
-			return e.opts.Teardown(pctx)
+			return r.opts.Teardown(pctx)
 		}
 	}
 	// Ad-hoc environments are never production's: the teardown runs with the tier of env all
 	// the same, so that no code path can hand it the other tier's credentials.
-	wsOpts := append(slices.Clone(e.teardownOpts), auto.Program(program))
-	ws, err := newWorkspace(ctx, wsOpts, e.opts.Settings.tierSettings(env), e.opts.ExtraEnv)
+	wsOpts := append(slices.Clone(r.teardownOpts), auto.Program(program))
+	ws, err := newWorkspace(ctx, wsOpts, r.opts.Settings.tierSettings(env), r.opts.ExtraEnv)
 	if err != nil {
 		return nil, fmt.Errorf("preparing the teardown of %s: %w", env, err)
 	}
@@ -59,10 +59,10 @@ func (e *Runner) teardown(ctx context.Context, st *auto.Stack, o RunOptions) (*o
 		return nil, fmt.Errorf("selecting %s for its teardown: %w", env, err)
 	}
 	o.notify("tearing down what deleting %s's resources cannot (its databases), before destroying it", env)
-	targets := e.opts.TeardownTargets(e.opts.Project, env)
+	targets := r.opts.TeardownTargets(r.opts.Project, env)
 	o.Targets = targets
-	s, err := e.withConfig(ctx, &tst, opRecord{}, func(path string) (*opsummary.Summary, error) {
-		return e.run(ctx, &tst, OpTeardown, false, o, func(ch chan<- events.EngineEvent) error {
+	s, err := r.withConfig(ctx, &tst, opRecord{}, func(path string) (*opsummary.Summary, error) {
+		return r.run(ctx, &tst, OpTeardown, false, o, func(ch chan<- events.EngineEvent) error {
 			opts := []optup.Option{optup.EventStreams(ch), optup.Color("never"), optup.ConfigFile(path), optup.Target(targets)}
 			if o.Message != "" {
 				opts = append(opts, optup.Message(o.Message))
@@ -78,13 +78,13 @@ func (e *Runner) teardown(ctx context.Context, st *auto.Stack, o RunOptions) (*o
 }
 
 // hasResources reports whether env's state holds any resource besides the stack itself.
-func (e *Runner) hasResources(ctx context.Context, env string) (bool, error) {
-	dep, err := e.deployment(ctx, env)
+func (r *Runner) hasResources(ctx context.Context, env string) (bool, error) {
+	dep, err := r.deployment(ctx, env)
 	if err != nil {
 		return false, err
 	}
-	for _, r := range dep.Resources {
-		if r.Type != "pulumi:pulumi:Stack" {
+	for _, res := range dep.Resources {
+		if res.Type != "pulumi:pulumi:Stack" {
 			return true, nil
 		}
 	}

@@ -12,7 +12,7 @@ import (
 )
 
 // Production's stacks (prod and cluster-prod, naming.ProductionTier) can live in a backend
-// of their own and be encrypted with a key of their own. The engine then keeps one workspace
+// of their own and be encrypted with a key of their own. The Runner then keeps one workspace
 // per tier, each handing the Pulumi CLI only its tier's backend and passphrase (or KMS key),
 // and every operation goes through the workspace of its stack's tier: the non-production
 // credentials a pull request runs with never open production's state or secrets.
@@ -107,21 +107,21 @@ func newWorkspace(ctx context.Context, base []auto.LocalWorkspaceOption, s Setti
 }
 
 // wsFor is the workspace of env's tier.
-func (e *Runner) wsFor(env string) auto.Workspace {
-	if e.wsProd != nil && naming.ProductionTier(env) {
-		return e.wsProd
+func (r *Runner) wsFor(env string) auto.Workspace {
+	if r.wsProd != nil && naming.ProductionTier(env) {
+		return r.wsProd
 	}
-	if e.wsLocal != nil && skipsCheckpoints(env) {
-		return e.wsLocal
+	if r.wsLocal != nil && skipsCheckpoints(env) {
+		return r.wsLocal
 	}
-	return e.ws
+	return r.ws
 }
 
 // workspaces are the distinct workspaces of the tiers, non-production first.
-func (e *Runner) workspaces() []auto.Workspace {
-	if e.wsProd == nil || e.opts.Settings.Prod.BackendURL == e.opts.Settings.BackendURL {
+func (r *Runner) workspaces() []auto.Workspace {
+	if r.wsProd == nil || r.opts.Settings.Prod.BackendURL == r.opts.Settings.BackendURL {
 		// One backend: listing it once lists every stack.
-		return []auto.Workspace{e.ws}
+		return []auto.Workspace{r.ws}
 	}
-	return []auto.Workspace{e.ws, e.wsProd}
+	return []auto.Workspace{r.ws, r.wsProd}
 }

@@ -3,9 +3,10 @@
 // process), a file backend and a work directory of the test's own, a passphrase, and a fake
 // clock.
 //
-// Tests that use it run by default; CONVEYOR_SKIP_ENGINE=1 skips them. Without that variable
-// a missing prerequisite (no go toolchain to build the CLI) fails the test, so that CI never
-// passes by silently skipping the engine tier.
+// Tests that use it run by default; CONVEYOR_SKIP_PULUMI=1 skips them (CONVEYOR_SKIP_ENGINE=1,
+// its former name, still does). Without either variable a missing prerequisite (no go
+// toolchain to build the CLI) fails the test, so that CI never passes by silently skipping
+// the tier that runs Pulumi's engine.
 package stackopstest
 
 import (
@@ -29,11 +30,21 @@ import (
 // Passphrase encrypts the secrets of every test stack.
 const Passphrase = "conveyor-test-passphrase"
 
-// Skip skips tb when CONVEYOR_SKIP_ENGINE=1.
+// SkipVar names the variable that skips the tier driving the real Pulumi CLI.
+// SkipVarFormer is its name from before the Runner was called the Runner (it said
+// "engine"), kept so that a pipeline setting it still skips the same tier.
+const (
+	SkipVar       = "CONVEYOR_SKIP_PULUMI"
+	SkipVarFormer = "CONVEYOR_SKIP_ENGINE"
+)
+
+// Skip skips tb when CONVEYOR_SKIP_PULUMI=1 (or CONVEYOR_SKIP_ENGINE=1).
 func Skip(tb testing.TB) {
 	tb.Helper()
-	if os.Getenv("CONVEYOR_SKIP_ENGINE") == "1" {
-		tb.Skip("CONVEYOR_SKIP_ENGINE=1: skipping the tier that drives the real Pulumi CLI")
+	for _, name := range []string{SkipVar, SkipVarFormer} {
+		if os.Getenv(name) == "1" {
+			tb.Skip(name + "=1: skipping the tier that drives the real Pulumi CLI")
+		}
 	}
 }
 
@@ -104,7 +115,7 @@ func (c *Clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-// Env is what a test engine runs against; a second engine on the same Env with another
+// Env is what a test Runner runs against; a second Runner on the same Env with another
 // WorkDir plays a fresh clone of the repository.
 type Env struct {
 	Backend string // file:// URL
@@ -118,7 +129,7 @@ func NewEnv(tb testing.TB) *Env {
 	return &Env{Backend: "file://" + tb.TempDir(), Home: tb.TempDir(), Clock: NewClock()}
 }
 
-// Options returns engine options for program in a new work directory (a new clone) against
+// Options returns Runner options for program in a new work directory (a new clone) against
 // env's backend. The project file is written there; stack config lives in stacks/.
 func (env *Env) Options(tb testing.TB, program pulumi.RunFunc) stackops.Options {
 	tb.Helper()
@@ -145,17 +156,17 @@ func (env *Env) Options(tb testing.TB, program pulumi.RunFunc) stackops.Options 
 	}
 }
 
-// New makes an engine for program in a new clone.
+// New makes a Runner for program in a new clone.
 func (env *Env) New(tb testing.TB, program pulumi.RunFunc) *stackops.Runner {
 	tb.Helper()
-	e, err := stackops.New(context.Background(), env.Options(tb, program))
+	r, err := stackops.New(context.Background(), env.Options(tb, program))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return e
+	return r
 }
 
-// logWriter sends the engine's notices to the test log.
+// logWriter sends the Runner's notices to the test log.
 type logWriter struct{ tb testing.TB }
 
 func (w logWriter) Write(p []byte) (int, error) {
