@@ -18,7 +18,7 @@ import (
 //     SecretManager; the stack owns each secret but never a version;
 //   - on a local cluster, in the stack's own encrypted config: their ciphertext, made by the
 //     stack's secrets manager, is kept beside the stack's state in the backend
-//     (localsecrets.go), and composed into each operation's config file (opConfig), never
+//     (config_secrets_local.go), and composed into each operation's config file (opConfig), never
 //     into a tracked file.
 //
 // Before the engine starts an update or a preview, every secret the catalog requires must

@@ -15,7 +15,7 @@ import (
 	"github.com/conveyor-paas/conveyor/naming"
 )
 
-// A local environment skips the engine's intermediate checkpoints (checkpoints.go), so an
+// A local environment skips the engine's intermediate checkpoints (state_checkpoints.go), so an
 // operation killed midway leaves live objects its state does not record. The next up adopts
 // those the program still declares; the others, and everything such an update made before a
 // destroy, would stay live for ever. The sweep deletes them, found by the labels every object
@@ -23,7 +23,7 @@ import (
 //   - after a successful destroy of a local environment;
 //   - after a successful up that removed a killed operation's lock;
 // every object so labelled that the stack's state does not hold and no controller made from
-// what it holds. The sweep runs under the stack's lock (stacklock.go), taken after the
+// what it holds. The sweep runs under the stack's lock (recover_stacklock.go), taken after the
 // operation's CLI released it, and reads the state under it: an operation of the same stack
 // that started in between (a second runner's up right after a destroy) has finished by then,
 // and what it made is in the state it left, so nothing it made is deleted.

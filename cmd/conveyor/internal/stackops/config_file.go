@@ -130,7 +130,7 @@ func (r *Runner) opConfigWith(ctx context.Context, st *auto.Stack, rec opRecord,
 		cfg[ByKey] = r.opts.User // who, in the update's own record (see History)
 	}
 	// A local environment's secret values, as the ciphertext its secrets manager made
-	// (localsecrets.go); never a stack file's.
+	// (config_secrets_local.go); never a stack file's.
 	delete(cfg, appsecrets.ValuesKey)
 	delete(cfg, appsecrets.DefaultsKey)
 	ciphertext, err := r.localCiphertext(env)

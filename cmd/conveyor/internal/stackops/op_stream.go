@@ -83,7 +83,7 @@ func (r *Runner) run(ctx context.Context, st *auto.Stack, op string, dryRun bool
 		if len(removed) == 0 {
 			return err
 		}
-		// Left by a killed operation on this host (see stalelock.go): its lock is gone, and the
+		// Left by a killed operation on this host (see recover_stalelock.go): its lock is gone, and the
 		// retry takes the lock unless another operation holds it. The killed operation's
 		// pending operations stay in the state, where the next update deals with them.
 		o.notify("environment %s was locked by a process of this host that no longer runs (a killed operation); removed its stale lock", st.Name())

@@ -14,7 +14,7 @@ import (
 
 // ChangeKey is the config key of an update's change record: which operation asked for its
 // images, and where each image came from. Like ByKey it is written only into the config file
-// the Runner composes (configfile.go), so the backend keeps it in the update's own record, and
+// the Runner composes (config_file.go), so the backend keeps it in the update's own record, and
 // `conveyor history` and `conveyor dora` read it back from there: the platform's own records,
 // no exporter.
 const ChangeKey = naming.Project + ":change"

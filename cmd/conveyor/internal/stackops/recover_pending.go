@@ -15,7 +15,7 @@ import (
 )
 
 // recoverInterrupted makes an update that was killed (its CLI gone before it could finish)
-// harmless for the next one. Its stale lock is removed by run (stalelock.go); what is left is
+// harmless for the next one. Its stale lock is removed by run (recover_stalelock.go); what is left is
 // its pending operations. Pulumi's next update clears the pending updates and deletes, but
 // keeps every pending create in the state for ever, warning on each update, since an object
 // may have been made that the state does not record. A refresh that clears them, after the

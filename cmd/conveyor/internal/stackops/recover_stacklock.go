@@ -18,7 +18,7 @@ import (
 )
 
 // What the Runner itself does to an environment between two CLI calls (the sweep of a local
-// environment, sweep.go) must not run beside an operation of the same stack: it would delete
+// environment, recover_sweep.go) must not run beside an operation of the same stack: it would delete
 // what that operation has just made. So the Runner takes the stack's lock itself, the way a
 // DIY backend's CLI takes it (pkg/backend/diy/lock.go): it writes a lock file of its own into
 // the stack's lock folder, then lists the folder; if any other lock is there it removes its

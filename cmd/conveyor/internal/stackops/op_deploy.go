@@ -16,7 +16,7 @@ type DeployRequest struct {
 	Component string // "api" when empty: most modules have only that
 	Image     string
 	// Source is the commit the image was built from, as CI knows it; completed from the
-	// image's labels when Options.Labels is set (provenance.go).
+	// image's labels when Options.Labels is set (config_provenance.go).
 	Source Source
 }
 
