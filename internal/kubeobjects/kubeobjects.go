@@ -1,6 +1,6 @@
 // Package kubeobjects lists and deletes the live Kubernetes objects that carry a label,
 // whatever their kind: what the conveyor command sweeps after a killed operation on a local
-// environment (stackops/sweep.go), and what the tests compare with a stack's state.
+// environment (stackops/recover_sweep.go), and what the tests compare with a stack's state.
 package kubeobjects
 
 import (

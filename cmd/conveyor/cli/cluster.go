@@ -37,16 +37,16 @@ type cluster struct {
 // update restores (stackops restoreConfig) and whose request it drops. overrides are the
 // values that differ from the file, for stacks.Evaluate. The images the last deployment
 // recorded are no config: envRecording hands them to the program, which reads them itself.
-func envConfig(ctx context.Context, e *stackops.Runner, root, env string) (config, overrides map[string]string, err error) {
+func envConfig(ctx context.Context, r *stackops.Runner, root, env string) (config, overrides map[string]string, err error) {
 	config, err = stacks.ReadStackConfig(root, env)
 	if err != nil {
 		return nil, nil, withCode(ExitSetup, err)
 	}
 	overrides = map[string]string{}
-	if _, statErr := os.Stat(stacks.StackConfigFile(root, env)); e != nil && errors.Is(statErr, os.ErrNotExist) {
-		live, _, err := e.DeployedConfig(ctx, env)
+	if _, statErr := os.Stat(stacks.StackConfigFile(root, env)); r != nil && errors.Is(statErr, os.ErrNotExist) {
+		live, _, err := r.DeployedConfig(ctx, env)
 		if err != nil {
-			return nil, nil, engineExit(err)
+			return nil, nil, runnerExit(err)
 		}
 		for k, v := range live {
 			if strings.HasPrefix(k, naming.Project+":") && k != deployed.RequestKey && k != stackops.ByKey {
@@ -62,10 +62,10 @@ func envConfig(ctx context.Context, e *stackops.Runner, root, env string) (confi
 // envRecording evaluates the program offline as env's next update runs it: with overrides
 // (from envConfig) and the images its last checkpoint recorded, which the program resolves
 // by its own rule (package deployed), the rule `explain` shows.
-func envRecording(ctx context.Context, e *stackops.Runner, root, env string, overrides map[string]string) (*evaluation.Recording, error) {
-	layers, err := e.NextImages(ctx, env)
+func envRecording(ctx context.Context, r *stackops.Runner, root, env string, overrides map[string]string) (*evaluation.Recording, error) {
+	layers, err := r.NextImages(ctx, env)
 	if err != nil {
-		return nil, engineExit(err)
+		return nil, runnerExit(err)
 	}
 	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: env, Config: overrides, Deployed: layers.Deployed})
 	if err != nil {
@@ -87,7 +87,7 @@ func envCatalog(root string, config map[string]string) (*manifest.Catalog, error
 // kubeconfig context (conveyor:kubeContext, or the current one); any other through the
 // kubeconfig its cluster stack exports, read with the Automation API and kept in memory
 // only, never written to a file or printed.
-func reachCluster(ctx context.Context, e *stackops.Runner, env string, config map[string]string) (*cluster, error) {
+func reachCluster(ctx context.Context, r *stackops.Runner, env string, config map[string]string) (*cluster, error) {
 	kind, err := naming.ClassifyStack(env)
 	if err != nil {
 		return nil, withCode(ExitUsage, err)
@@ -102,16 +102,16 @@ func reachCluster(ctx context.Context, e *stackops.Runner, env string, config ma
 		}
 		return &cluster{config: rc, describe: "kubeconfig context " + name, local: true}, nil
 	}
-	if e == nil {
+	if r == nil {
 		return nil, withCode(ExitSetup, errors.New("reaching a cluster stack needs the backend: set PULUMI_CONFIG_PASSPHRASE"))
 	}
 	stack := config[naming.Project+":cluster"]
 	if stack == "" {
 		stack = naming.DefaultCluster(env)
 	}
-	outs, err := e.StackOutputs(ctx, stack)
+	outs, err := r.StackOutputs(ctx, stack)
 	if err != nil {
-		return nil, engineExit(err)
+		return nil, runnerExit(err)
 	}
 	text := func(key string) string {
 		s, _ := outs[key].Value.(string)

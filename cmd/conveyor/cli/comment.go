@@ -215,7 +215,7 @@ $GITHUB_TOKEN is missing.`,
 			}
 			opts, err := d.options()
 			if err != nil {
-				return engineExit(err)
+				return runnerExit(err)
 			}
 			p := commentParts(cmd.Context(), opts.WorkDir, env, src)
 			if preview != "" {
@@ -309,7 +309,7 @@ func atoi(s string) int {
 func previewComment(cmd *cobra.Command, d *deps, env string, src commentSources, s *opsummary.Summary, opErr error) error {
 	opts, err := d.options()
 	if err != nil {
-		return engineExit(err)
+		return runnerExit(err)
 	}
 	p := commentParts(cmd.Context(), opts.WorkDir, env, src)
 	p.Summary = s

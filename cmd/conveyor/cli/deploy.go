@@ -48,7 +48,7 @@ passphrase or the environment is missing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := stackops.CheckDeploy(req); err != nil {
-				return engineExit(err)
+				return runnerExit(err)
 			}
 			if req.Source.Commit == "" {
 				req.Source.Commit = os.Getenv("GITHUB_SHA")
@@ -60,9 +60,9 @@ passphrase or the environment is missing.`,
 				}
 				req.Source.Time = t
 			}
-			s, err := operate(cmd, d, req.Env, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*opsummary.Summary, error) {
+			s, err := operate(cmd, d, req.Env, func(ctx context.Context, r *stackops.Runner, o stackops.RunOptions) (*opsummary.Summary, error) {
 				o.Message = message
-				return e.Deploy(ctx, req, o)
+				return r.Deploy(ctx, req, o)
 			})
 			return printSummary(cmd, out, s, err)
 		},

@@ -19,9 +19,9 @@ import (
 )
 
 // deps are what the stack commands need from the outside world. Execute uses the real ones;
-// tests swap in an engine on a temporary backend and a fake clock.
+// tests swap in a Runner on a temporary backend and a fake clock.
 type deps struct {
-	// options returns the engine's options; the command adds its log.
+	// options returns the Runner's options; the command adds its log.
 	options func() (stackops.Options, error)
 	// now is the clock that ages environments.
 	now func() time.Time
@@ -50,10 +50,10 @@ func defaultDeps() *deps {
 	}
 }
 
-// engineFor starts the engine for an operation on env. A local environment's cluster is
+// runnerFor starts the Runner for an operation on env. A local environment's cluster is
 // checked first, so that a missing kubeconfig or a stopped cluster is one clear sentence
 // before anything starts, not a provider failure minutes into an update.
-func (d *deps) engineFor(ctx context.Context, log io.Writer, env string) (*stackops.Runner, error) {
+func (d *deps) runnerFor(ctx context.Context, log io.Writer, env string) (*stackops.Runner, error) {
 	if kind, err := naming.ClassifyStack(env); err == nil && kind == naming.StackLocal && d.localCluster != nil {
 		opts, err := d.options()
 		if err != nil {
@@ -63,7 +63,7 @@ func (d *deps) engineFor(ctx context.Context, log io.Writer, env string) (*stack
 			return nil, &stackops.SetupError{Err: err}
 		}
 	}
-	return d.engine(ctx, log)
+	return d.runner(ctx, log)
 }
 
 // checkLocalCluster makes sure the kubeconfig context a local stack deploys into is a local
@@ -91,9 +91,9 @@ func localClusterConfig(root string) func(ctx context.Context, env string) (*res
 	}
 }
 
-// engine starts an engine whose notices (a build of the Pulumi CLI, lock waits, config
+// runner starts a Runner whose notices (a build of the Pulumi CLI, lock waits, config
 // restored from the backend) go to log.
-func (d *deps) engine(ctx context.Context, log io.Writer) (*stackops.Runner, error) {
+func (d *deps) runner(ctx context.Context, log io.Writer) (*stackops.Runner, error) {
 	opts, err := d.options()
 	if err != nil {
 		return nil, err

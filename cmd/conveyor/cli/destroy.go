@@ -35,11 +35,11 @@ a backend, passphrase or the environment is missing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := stackops.CheckDestroy(env, confirm); err != nil {
-				return engineExit(err)
+				return runnerExit(err)
 			}
-			s, err := operate(cmd, d, env, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*opsummary.Summary, error) {
+			s, err := operate(cmd, d, env, func(ctx context.Context, r *stackops.Runner, o stackops.RunOptions) (*opsummary.Summary, error) {
 				o.Message = message
-				return e.Destroy(ctx, env, confirm, o)
+				return r.Destroy(ctx, env, confirm, o)
 			})
 			return printSummary(cmd, out, s, err)
 		},

@@ -63,13 +63,13 @@ is missing.`,
 			if err != nil {
 				return withCode(ExitUsage, fmt.Errorf("--fix-window: %w", err))
 			}
-			e, err := d.engine(cmd.Context(), cmd.ErrOrStderr())
+			r, err := d.runner(cmd.Context(), cmd.ErrOrStderr())
 			if err != nil {
-				return engineExit(err)
+				return runnerExit(err)
 			}
-			h, err := e.History(cmd.Context(), env)
+			h, err := r.History(cmd.Context(), env)
 			if err != nil {
-				return engineExit(err)
+				return runnerExit(err)
 			}
 			now := d.now()
 			doc := doraDocument{Env: env, Report: dora.Compute(doraChanges(h), dora.Options{

@@ -35,8 +35,8 @@ itself failed, 4 when a backend, passphrase or the environment is missing.`,
   for env in dev staging prod; do conveyor drift --env "$env" --json > "drift-$env.json"; done`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := operate(cmd, d, env, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*opsummary.Summary, error) {
-				return e.Drift(ctx, env, o)
+			s, err := operate(cmd, d, env, func(ctx context.Context, r *stackops.Runner, o stackops.RunOptions) (*opsummary.Summary, error) {
+				return r.Drift(ctx, env, o)
 			})
 			if err != nil || s == nil {
 				return printSummary(cmd, out, s, err)

@@ -106,15 +106,15 @@ when a backend or passphrase is missing or --from does not exist.`,
 				o.TTL = DefaultTTL
 			}
 			if err := stackops.CheckCreate(name, o); err != nil {
-				return engineExit(err)
+				return runnerExit(err)
 			}
-			e, err := d.engine(cmd.Context(), cmd.ErrOrStderr())
+			r, err := d.runner(cmd.Context(), cmd.ErrOrStderr())
 			if err != nil {
-				return engineExit(err)
+				return runnerExit(err)
 			}
-			info, created, err := e.CreateEnv(cmd.Context(), name, o)
+			info, created, err := r.CreateEnv(cmd.Context(), name, o)
 			if err != nil {
-				return engineExit(err)
+				return runnerExit(err)
 			}
 			if out.json {
 				return opsummary.WriteJSON(cmd.OutOrStdout(), envCreateDocument{Created: created, EnvInfo: info})
@@ -156,13 +156,13 @@ resources it has. --json prints the same as an array of objects.`,
   conveyor env list --json | jq -r '.[] | select(.expired) | .name'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			e, err := d.engine(cmd.Context(), cmd.ErrOrStderr())
+			r, err := d.runner(cmd.Context(), cmd.ErrOrStderr())
 			if err != nil {
-				return engineExit(err)
+				return runnerExit(err)
 			}
-			envs, err := e.ListEnvs(cmd.Context())
+			envs, err := r.ListEnvs(cmd.Context())
 			if err != nil {
-				return engineExit(err)
+				return runnerExit(err)
 			}
 			if out.json {
 				return opsummary.WriteJSON(cmd.OutOrStdout(), envs)
@@ -217,14 +217,14 @@ environment, 4 when a backend or passphrase is missing.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := stackops.CheckDelete(args[0]); err != nil {
-				return engineExit(err)
+				return runnerExit(err)
 			}
-			e, err := d.engine(cmd.Context(), cmd.ErrOrStderr())
+			r, err := d.runner(cmd.Context(), cmd.ErrOrStderr())
 			if err != nil {
-				return engineExit(err)
+				return runnerExit(err)
 			}
 			o, pr := runOptions(cmd, d)
-			s, err := e.DeleteEnv(cmd.Context(), args[0], o)
+			s, err := r.DeleteEnv(cmd.Context(), args[0], o)
 			pr.Done()
 			if stackops.IsNotFound(err) {
 				if out.json {
@@ -267,16 +267,16 @@ is missing.`,
   conveyor env gc --yes --json > gc.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			e, err := d.engine(cmd.Context(), cmd.ErrOrStderr())
+			r, err := d.runner(cmd.Context(), cmd.ErrOrStderr())
 			if err != nil {
-				return engineExit(err)
+				return runnerExit(err)
 			}
-			res, err := e.CollectExpired(cmd.Context(), stackops.GCOptions{
+			res, err := r.CollectExpired(cmd.Context(), stackops.GCOptions{
 				DryRun: !yes,
 				Notify: func(msg string) { fmt.Fprintln(cmd.ErrOrStderr(), "conveyor:", msg) },
 			})
 			if err != nil {
-				return engineExit(err)
+				return runnerExit(err)
 			}
 			if out.json {
 				if err := opsummary.WriteJSON(cmd.OutOrStdout(), res); err != nil {

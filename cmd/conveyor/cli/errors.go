@@ -4,10 +4,10 @@ import (
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 )
 
-// engineExit gives an engine error its exit code: what is missing from the machine or the
+// runnerExit gives a Runner's error its exit code: what is missing from the machine or the
 // backend, or a secret's value, is a setup error (4), a command that asks for what the rules forbid is a usage
 // error (3), anything else a failure (1).
-func engineExit(err error) error {
+func runnerExit(err error) error {
 	if err == nil {
 		return nil
 	}

@@ -173,15 +173,15 @@ func nextImages(cmd *cobra.Command, d *deps, env string) (deployed.Layers, func(
 		fmt.Fprintf(cmd.ErrOrStderr(), "conveyor: the images deployed to %s are unknown (%v): showing the stack file's and the manifest's\n", env, err)
 		return deployed.Layers{}, nil
 	}
-	e, err := d.engine(cmd.Context(), io.Discard)
+	r, err := d.runner(cmd.Context(), io.Discard)
 	if err != nil {
 		return warn(err)
 	}
-	layers, err := e.NextImages(cmd.Context(), env)
+	layers, err := r.NextImages(cmd.Context(), env)
 	if err != nil {
 		return warn(err)
 	}
-	history, err := e.History(cmd.Context(), env)
+	history, err := r.History(cmd.Context(), env)
 	if err != nil {
 		history = nil // never deployed: nothing was deployed by any update
 	}

@@ -53,7 +53,7 @@ func TestStatusDesiresTheDeployedImage(t *testing.T) {
 	const image = "registry.example.com/quotes:9"
 	c.must(ExitOK, "deploy", "--env", "dev", "--module", "quotes", "--image", image)
 
-	e, err := c.deps.engine(ctx, io.Discard)
+	r, err := c.deps.runner(ctx, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +61,7 @@ func TestStatusDesiresTheDeployedImage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	desired, _, err := desiredState(ctx, e, "dev", kind, "quotes")
+	desired, _, err := desiredState(ctx, r, "dev", kind, "quotes")
 	if err != nil {
 		t.Fatal(err)
 	}

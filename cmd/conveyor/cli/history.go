@@ -34,13 +34,13 @@ environment is missing.`,
   conveyor history --env prod --json | jq '.[0]'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			e, err := d.engine(cmd.Context(), cmd.ErrOrStderr())
+			r, err := d.runner(cmd.Context(), cmd.ErrOrStderr())
 			if err != nil {
-				return engineExit(err)
+				return runnerExit(err)
 			}
-			h, err := e.History(cmd.Context(), env)
+			h, err := r.History(cmd.Context(), env)
 			if err != nil {
-				return engineExit(err)
+				return runnerExit(err)
 			}
 			if asJSON {
 				return opsummary.WriteJSON(cmd.OutOrStdout(), h)
@@ -116,10 +116,10 @@ or the environment is missing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := stackops.CheckRollback(req, savePlan); err != nil {
-				return engineExit(err)
+				return runnerExit(err)
 			}
-			return runImageChange(cmd, d, out, savePlan, message, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*imageChange, error) {
-				res, err := e.Rollback(ctx, req, o)
+			return runImageChange(cmd, d, out, savePlan, message, func(ctx context.Context, r *stackops.Runner, o stackops.RunOptions) (*imageChange, error) {
+				res, err := r.Rollback(ctx, req, o)
 				if res == nil {
 					return nil, err
 				}

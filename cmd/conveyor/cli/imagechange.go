@@ -25,21 +25,21 @@ type imageChange struct {
 // runImageChange runs op, which changes images (promote, rollback), and prints what it did;
 // a refusal exits 3, a failed preview or update 1.
 func runImageChange(cmd *cobra.Command, d *deps, out outputFlags, savePlan, message string,
-	op func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*imageChange, error),
+	op func(ctx context.Context, r *stackops.Runner, o stackops.RunOptions) (*imageChange, error),
 ) error {
-	e, err := d.engine(cmd.Context(), cmd.ErrOrStderr())
+	r, err := d.runner(cmd.Context(), cmd.ErrOrStderr())
 	if err != nil {
-		return engineExit(err)
+		return runnerExit(err)
 	}
 	o, pr := runOptions(cmd, d)
 	o.Plan, o.Message = savePlan, message
-	res, err := op(cmd.Context(), e, o)
+	res, err := op(cmd.Context(), r, o)
 	pr.Done()
 	if refused, rerr := printRefusal(cmd, out, err); refused {
 		return rerr
 	}
 	if res == nil {
-		return engineExit(err)
+		return runnerExit(err)
 	}
 	w := cmd.OutOrStdout()
 	switch {
@@ -63,7 +63,7 @@ func runImageChange(cmd *cobra.Command, d *deps, out outputFlags, savePlan, mess
 		if res.summary != nil {
 			return withCode(ExitFailed, errSilent)
 		}
-		return engineExit(err)
+		return runnerExit(err)
 	}
 	return nil
 }

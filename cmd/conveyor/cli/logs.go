@@ -69,21 +69,21 @@ func runLogs(cmd *cobra.Command, d *deps, o logsOptions) error {
 		return withCode(ExitUsage, err)
 	}
 	// A local environment's cluster needs no backend; any other's kubeconfig is in it.
-	var e *stackops.Runner
+	var r *stackops.Runner
 	root := ""
 	if kind == naming.StackLocal {
 		opts, err := d.options()
 		if err != nil {
-			return engineExit(err)
+			return runnerExit(err)
 		}
 		root = opts.WorkDir
 	} else {
-		if e, err = d.engine(ctx, cmd.ErrOrStderr()); err != nil {
-			return engineExit(err)
+		if r, err = d.runner(ctx, cmd.ErrOrStderr()); err != nil {
+			return runnerExit(err)
 		}
-		root = e.WorkDir()
+		root = r.WorkDir()
 	}
-	config, _, err := envConfig(ctx, e, root, o.env)
+	config, _, err := envConfig(ctx, r, root, o.env)
 	if err != nil {
 		return err
 	}
@@ -104,7 +104,7 @@ func runLogs(cmd *cobra.Command, d *deps, o logsOptions) error {
 		selector = naming.SelectorLabels(o.module, o.component)
 		what += "/" + o.component
 	}
-	cl, err := reachCluster(ctx, e, o.env, config)
+	cl, err := reachCluster(ctx, r, o.env, config)
 	if err != nil {
 		return err
 	}

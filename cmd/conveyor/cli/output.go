@@ -36,15 +36,15 @@ func runOptions(cmd *cobra.Command, d *deps) (stackops.RunOptions, *opsummary.Pr
 	}, pr
 }
 
-// operate runs one engine operation on env, with its progress on standard error, and
+// operate runs one stack operation on env, with its progress on standard error, and
 // returns its summary for the command to print.
-func operate(cmd *cobra.Command, d *deps, env string, op func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*opsummary.Summary, error)) (*opsummary.Summary, error) {
-	e, err := d.engineFor(cmd.Context(), cmd.ErrOrStderr(), env)
+func operate(cmd *cobra.Command, d *deps, env string, op func(ctx context.Context, r *stackops.Runner, o stackops.RunOptions) (*opsummary.Summary, error)) (*opsummary.Summary, error) {
+	r, err := d.runnerFor(cmd.Context(), cmd.ErrOrStderr(), env)
 	if err != nil {
 		return nil, err
 	}
 	o, pr := runOptions(cmd, d)
-	s, err := op(cmd.Context(), e, o)
+	s, err := op(cmd.Context(), r, o)
 	pr.Done()
 	return s, err
 }
@@ -57,7 +57,7 @@ func printSummary(cmd *cobra.Command, out outputFlags, s *opsummary.Summary, opE
 		return err
 	}
 	if s == nil {
-		return engineExit(opErr)
+		return runnerExit(opErr)
 	}
 	if err := writeSummary(cmd, out, s); err != nil {
 		return err

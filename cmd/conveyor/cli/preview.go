@@ -44,9 +44,9 @@ command line, 4 when a backend, passphrase or the environment is missing.`,
   conveyor preview --env prod --save-plan prod.plan.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := operate(cmd, d, env, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*opsummary.Summary, error) {
+			s, err := operate(cmd, d, env, func(ctx context.Context, r *stackops.Runner, o stackops.RunOptions) (*opsummary.Summary, error) {
 				o.Plan, o.Message = savePlan, message
-				return e.Preview(ctx, env, o)
+				return r.Preview(ctx, env, o)
 			})
 			if out.markdown && s != nil {
 				return previewComment(cmd, d, env, src, s, err)

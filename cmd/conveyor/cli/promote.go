@@ -44,10 +44,10 @@ failed, 3 for --yes to prod, 4 when a backend, passphrase or an environment is m
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := stackops.CheckPromote(req); err != nil {
-				return engineExit(err)
+				return runnerExit(err)
 			}
-			return runImageChange(cmd, d, out, savePlan, message, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*imageChange, error) {
-				res, err := e.Promote(ctx, req, o)
+			return runImageChange(cmd, d, out, savePlan, message, func(ctx context.Context, r *stackops.Runner, o stackops.RunOptions) (*imageChange, error) {
+				res, err := r.Promote(ctx, req, o)
 				if res == nil {
 					return nil, err
 				}

@@ -25,9 +25,9 @@ missing.`,
   conveyor refresh --env staging --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := operate(cmd, d, env, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*opsummary.Summary, error) {
+			s, err := operate(cmd, d, env, func(ctx context.Context, r *stackops.Runner, o stackops.RunOptions) (*opsummary.Summary, error) {
 				o.Message = message
-				return e.Refresh(ctx, env, o)
+				return r.Refresh(ctx, env, o)
 			})
 			return printSummary(cmd, out, s, err)
 		},

@@ -62,15 +62,15 @@ func (f *secretFlags) register(cmd *cobra.Command, defaults bool) {
 	}
 }
 
-// open starts the engine and reads the secret the command line names, in the engine's
+// open starts the Runner and reads the secret the command line names, in the Runner's
 // checkout.
 func (f *secretFlags) open(cmd *cobra.Command, d *deps, name string) (*stackops.Runner, stackops.SecretTarget, error) {
-	e, err := d.engine(cmd.Context(), cmd.ErrOrStderr())
+	r, err := d.runner(cmd.Context(), cmd.ErrOrStderr())
 	if err != nil {
-		return nil, stackops.SecretTarget{}, engineExit(err)
+		return nil, stackops.SecretTarget{}, runnerExit(err)
 	}
-	t, err := f.target(e.WorkDir(), name)
-	return e, t, err
+	t, err := f.target(r.WorkDir(), name)
+	return r, t, err
 }
 
 // target checks the flags against the catalog of the checkout at root: the module exists and
@@ -149,7 +149,7 @@ empty, 4 when the backend or Secret Manager cannot be reached.`,
 			}
 			state, err := e.SetSecret(cmd.Context(), t, value)
 			if err != nil {
-				return engineExit(err)
+				return runnerExit(err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "set %s%s\n", t, versionSuffix(state))
 			return nil
@@ -205,7 +205,7 @@ declare the secret, 4 when the backend or Secret Manager cannot be reached.`,
 				return err
 			}
 			if err := e.UnsetSecret(cmd.Context(), t); err != nil {
-				return engineExit(err)
+				return runnerExit(err)
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "unset %s\n", t)
 			return nil
@@ -234,17 +234,17 @@ the backend or Secret Manager cannot be reached.`,
 			if _, err := naming.ClassifyStack(env); err != nil {
 				return withCode(ExitUsage, err)
 			}
-			e, err := d.engine(cmd.Context(), cmd.ErrOrStderr())
+			r, err := d.runner(cmd.Context(), cmd.ErrOrStderr())
 			if err != nil {
-				return engineExit(err)
+				return runnerExit(err)
 			}
-			required, err := requiredSecretsOf(e.WorkDir(), env, module)
+			required, err := requiredSecretsOf(r.WorkDir(), env, module)
 			if err != nil {
 				return err
 			}
-			states, err := e.ListSecrets(cmd.Context(), env, required)
+			states, err := r.ListSecrets(cmd.Context(), env, required)
 			if err != nil {
-				return engineExit(err)
+				return runnerExit(err)
 			}
 			if err := writeSecretStates(cmd.OutOrStdout(), states, asJSON); err != nil {
 				return err

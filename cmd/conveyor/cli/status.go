@@ -166,15 +166,15 @@ func prepareStatus(ctx context.Context, cmd *cobra.Command, d *deps, env, module
 	}
 	// A local environment's kubeconfig is looked at first, as `up` and `logs` do: without a
 	// cluster, no passphrase or Pulumi CLI is worth asking for.
-	e, err := d.engineFor(ctx, cmd.ErrOrStderr(), env)
+	r, err := d.runnerFor(ctx, cmd.ErrOrStderr(), env)
 	if err != nil {
-		return nil, engineExit(err)
+		return nil, runnerExit(err)
 	}
-	desired, config, err := desiredState(ctx, e, env, kind, module)
+	desired, config, err := desiredState(ctx, r, env, kind, module)
 	if err != nil {
 		return nil, err
 	}
-	cl, err := reachCluster(ctx, e, env, config)
+	cl, err := reachCluster(ctx, r, env, config)
 	if err != nil {
 		return nil, err
 	}
@@ -182,13 +182,13 @@ func prepareStatus(ctx context.Context, cmd *cobra.Command, d *deps, env, module
 	if err != nil {
 		return nil, withCode(ExitSetup, fmt.Errorf("a client for %s: %w", cl.describe, err))
 	}
-	required, err := requiredSecretsOf(e.WorkDir(), env, module)
+	required, err := requiredSecretsOf(r.WorkDir(), env, module)
 	if err != nil {
 		return nil, err
 	}
-	secrets, err := e.ListSecrets(ctx, env, required)
+	secrets, err := r.ListSecrets(ctx, env, required)
 	if err != nil {
-		return nil, engineExit(err)
+		return nil, runnerExit(err)
 	}
 	src := &statusSource{desired: desired, client: client, cluster: cl, missingSecrets: missingOf(secrets)}
 	if cl.local {
@@ -201,9 +201,9 @@ func prepareStatus(ctx context.Context, cmd *cobra.Command, d *deps, env, module
 
 // desiredState is what env should run as its next update would run it (envConfig,
 // envRecording), of module only when it is set, and the environment's config.
-func desiredState(ctx context.Context, e *stackops.Runner, env string, kind naming.StackKind, module string) (*status.Desired, map[string]string, error) {
-	root := e.WorkDir()
-	config, overrides, err := envConfig(ctx, e, root, env)
+func desiredState(ctx context.Context, r *stackops.Runner, env string, kind naming.StackKind, module string) (*status.Desired, map[string]string, error) {
+	root := r.WorkDir()
+	config, overrides, err := envConfig(ctx, r, root, env)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -218,7 +218,7 @@ func desiredState(ctx context.Context, e *stackops.Runner, env string, kind nami
 		}
 		return nil, nil, withCode(ExitUsage, fmt.Errorf("there is no module %q in the catalog of %s (it has %s)", module, env, strings.Join(names, ", ")))
 	}
-	rec, err := envRecording(ctx, e, root, env, overrides)
+	rec, err := envRecording(ctx, r, root, env, overrides)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -41,9 +41,9 @@ backend, passphrase or the environment is missing.`,
   conveyor up --env staging --json > up.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := operate(cmd, d, env, func(ctx context.Context, e *stackops.Runner, o stackops.RunOptions) (*opsummary.Summary, error) {
+			s, err := operate(cmd, d, env, func(ctx context.Context, r *stackops.Runner, o stackops.RunOptions) (*opsummary.Summary, error) {
 				o.Plan, o.Message = plan, message
-				return e.Up(ctx, env, o)
+				return r.Up(ctx, env, o)
 			})
 			return printSummary(cmd, out, s, err)
 		},

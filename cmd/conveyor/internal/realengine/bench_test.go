@@ -56,7 +56,7 @@ var benchSettings = []struct {
 	env  map[string]string
 }{
 	// What conveyor does: the benchmarks' environments are local ones, which skip the
-	// engine's intermediate checkpoints (stackops/checkpoints.go).
+	// engine's intermediate checkpoints (stackops/state_checkpoints.go).
 	{"default", nil},
 	// A checkpoint after every step: how every environment ran before issue 14, and how
 	// environments on GKE run.

@@ -32,13 +32,13 @@ import (
 // leaves no object labelled with the environment.
 //
 // It runs twice: as local environments run, with the engine's intermediate checkpoints
-// skipped (stackops/checkpoints.go), and with every checkpoint, as environments on GKE run.
+// skipped (stackops/state_checkpoints.go), and with every checkpoint, as environments on GKE run.
 // The first kill is the hardest point: while a create is in flight, once a StatefulSet is
 // live that the state does not record yet (the next up must adopt it: with a field manager of
 // its own per create, the kubernetes provider's apply conflicted with the killed one's). Then,
 // without checkpoints: a kill at a random step of an up; one followed by a destroy instead of
 // an up, which must leave nothing (the state recorded nothing the killed up made: the sweep
-// of stackops/sweep.go deletes it); and one at a random step of a destroy (the state then
+// of stackops/recover_sweep.go deletes it); and one at a random step of a destroy (the state then
 // still records objects that are gone). CONVEYOR_CRASH_SEED replays the random points,
 // CONVEYOR_CRASH_ROUNDS sets how many of each (1 unless set).
 func TestKilledUpdateConverges(t *testing.T) {

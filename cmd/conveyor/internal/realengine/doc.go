@@ -1,5 +1,5 @@
 // Package realengine is the real-engine tier: Conveyor's real program (stacks.Program) run by
-// the conveyor command's engine (package engine: the Automation API driving the pinned Pulumi
+// the conveyor command's Runner (package stackops: the Automation API driving the pinned Pulumi
 // CLI on a file backend) with the real kubernetes provider plugin, onto a real control plane
 // with kwok nodes started by tests/harness. It has no code of its own outside its tests.
 //
@@ -21,10 +21,10 @@
 //	c := f.newClone(t, stackopstest.NewEnv(t), nil)    // a checkout with a backend of its own
 //	c.configure(t, "local-bob", f.demoCatalog())     // its stack config file
 //	s := c.mustConveyor(t, "up", "--env", "local-bob") // the real conveyor command, --json
-//	c.e.Deploy(...)                                 // or the engine, in process
+//	c.e.Deploy(...)                                 // or the Runner, in process
 //	f.labelled(t, "local-bob")                      // what is live with the environment's label
 //
 // The tier runs by default, in CI too. CONVEYOR_SKIP_REAL_ENGINE=1 skips it knowingly (as do
-// CONVEYOR_SKIP_KUBE=1 and CONVEYOR_SKIP_ENGINE=1, since it needs both); without them a missing
+// CONVEYOR_SKIP_KUBE=1 and CONVEYOR_SKIP_PULUMI=1, since it needs both); without them a missing
 // prerequisite fails the tests rather than skipping them.
 package realengine

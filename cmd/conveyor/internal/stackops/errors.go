@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// SetupError says that something the engine needs is missing from the machine, and what to
+// SetupError says that something the Runner needs is missing from the machine, and what to
 // set. Commands end with the setup exit code on it, before the engine starts.
 type SetupError struct{ Err error }
 
@@ -27,7 +27,7 @@ func IsSetup(err error) bool {
 	return errors.As(err, &s)
 }
 
-// RefusedError says that the request breaks one of the engine's rules (a TTL on prod, a
+// RefusedError says that the request breaks one of the Runner's rules (a TTL on prod, a
 // deploy that bypasses the plan, an invalid name): the request must change, not the machine.
 type RefusedError struct{ Err error }
 
@@ -113,7 +113,7 @@ func (e *LockError) Error() string {
 
 func (e *LockError) Unwrap() error { return e.Err }
 
-// OpError says that an engine operation failed, in the CLI's own words rather than with its
+// OpError says that a Pulumi operation failed, in the CLI's own words rather than with its
 // whole output; Err keeps the Automation API's error with all of it.
 type OpError struct {
 	Op, Env string

@@ -1,0 +1,66 @@
+package stackops
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
+)
+
+// Gate checks an environment before the engine starts an update or a preview of it, with
+// what the Runner is about to hand the program (after the config was restored from the
+// backend). A non-nil error stops the operation before the engine runs: the conveyor command
+// gates on the policy pack, offline.
+type Gate func(ctx context.Context, env string, in GateInput) error
+
+// GateInput is what the program of an update will see, in the shapes it reads them in.
+type GateInput struct {
+	// Config is the stack's configuration as the Runner composes it: the stack file's
+	// (conveyor:images is its committed seed), and the update's request under
+	// deployed.RequestKey.
+	Config map[string]auto.ConfigValue
+	// Deployed are the images the stack's last checkpoint recorded, which the program reads
+	// through its reference to itself (deployed.Record). An offline evaluation answers that
+	// reference with them, so that the program resolves the images by its own rule; they are
+	// never folded into the seed, which the program checks against the catalog, while a
+	// deployed image of a module the catalog no longer has is history it leaves out.
+	Deployed deployed.Images
+}
+
+// gate runs Options.Gate on st's configuration and request, if there is a gate. The update
+// itself reads the deployed images again under its lock.
+func (r *Runner) gate(ctx context.Context, st *auto.Stack, request deployed.Images) error {
+	if err := r.checkSecrets(ctx, st.Name()); err != nil {
+		return err
+	}
+	if r.opts.Gate == nil {
+		return nil
+	}
+	raw, err := r.rawConfig(ctx, st.Name())
+	if err != nil {
+		return fmt.Errorf("for the policy gate: %w", err)
+	}
+	in := GateInput{Config: map[string]auto.ConfigValue{}}
+	for k, v := range raw {
+		if v.Value != nil {
+			in.Config[k] = auto.ConfigValue{Value: *v.Value, Secret: v.Secret}
+		}
+	}
+	if len(request) > 0 {
+		text, err := json.Marshal(request)
+		if err != nil {
+			return fmt.Errorf("encoding the request for the policy gate: %w", err)
+		}
+		in.Config[deployed.RequestKey] = auto.ConfigValue{Value: string(text)}
+	}
+	if in.Deployed, err = r.record(ctx, st); err != nil {
+		return err
+	}
+	if err := r.opts.Gate(ctx, st.Name(), in); err != nil {
+		return &GateError{Env: st.Name(), Err: err}
+	}
+	return nil
+}

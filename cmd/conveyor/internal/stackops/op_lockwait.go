@@ -1,0 +1,80 @@
+package stackops
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+)
+
+// RetryPolicy says how an operation waits for the lock of a stack that another operation (a
+// second pipeline, a colleague) holds. The Runner never breaks a lock: it waits, with
+// exponential backoff and jitter, and gives up with the holder's name after GiveUpAfter.
+type RetryPolicy struct {
+	// Initial is the first wait; each next one doubles, up to Max.
+	Initial, Max time.Duration
+	// GiveUpAfter bounds the total time spent waiting.
+	GiveUpAfter time.Duration
+}
+
+// DefaultRetryPolicy waits up to 15 minutes: an update of a whole environment can take that
+// long, and a pipeline that waits is better than one that fails and must be re-run by hand.
+var DefaultRetryPolicy = RetryPolicy{Initial: 2 * time.Second, Max: 30 * time.Second, GiveUpAfter: 15 * time.Minute}
+
+func (p RetryPolicy) withDefaults() RetryPolicy {
+	if p.Initial <= 0 {
+		p.Initial = DefaultRetryPolicy.Initial
+	}
+	if p.Max <= 0 {
+		p.Max = max(DefaultRetryPolicy.Max, p.Initial)
+	}
+	if p.GiveUpAfter <= 0 {
+		p.GiveUpAfter = DefaultRetryPolicy.GiveUpAfter
+	}
+	return p
+}
+
+// isLockError recognizes a failure to take the stack lock: the Automation API knows the
+// Pulumi Cloud's 409 and the DIY backend's message; the message is matched here too for
+// errors the Automation API has wrapped in its own.
+func isLockError(err error) bool {
+	return auto.IsConcurrentUpdateError(err) || strings.Contains(err.Error(), "the stack is currently locked by")
+}
+
+var lockHolder = regexp.MustCompile(`created by (\S+ \(pid \d+\) at \S+)`)
+
+// withLockRetry runs op until it does not fail on the stack lock. waiting is told about each
+// wait; the count of waits is returned with op's last error.
+func withLockRetry(ctx context.Context, p RetryPolicy, env string, waiting func(wait time.Duration, holder string), op func() error) (int, error) {
+	start := time.Now()
+	delay := p.Initial
+	for attempt := 1; ; attempt++ {
+		err := op()
+		if err == nil || !isLockError(err) {
+			return attempt - 1, err
+		}
+		holder := ""
+		if m := lockHolder.FindStringSubmatch(err.Error()); m != nil {
+			holder = m[1]
+		}
+		// Jitter: two pipelines that collided must not retry in lockstep, or the DIY
+		// backend's write-then-check lock would make them collide again.
+		wait := delay/2 + rand.N(delay/2+1)
+		if waited := time.Since(start); waited+wait > p.GiveUpAfter {
+			return attempt - 1, &LockError{Env: env, Waited: waited, Attempts: attempt, Holder: holder, Err: err}
+		}
+		if waiting != nil {
+			waiting(wait, holder)
+		}
+		select {
+		case <-ctx.Done():
+			return attempt - 1, fmt.Errorf("waiting for the lock of %s: %w", env, ctx.Err())
+		case <-time.After(wait):
+		}
+		delay = min(delay*2, p.Max)
+	}
+}

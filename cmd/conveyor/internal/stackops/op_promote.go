@@ -1,0 +1,145 @@
+package stackops
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/opthistory"
+
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/release"
+	"github.com/conveyor-paas/conveyor/naming"
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
+)
+
+// PromoteRequest copies the images that run in one environment to another.
+type PromoteRequest struct {
+	From, To string
+	// Module limits the promotion to one module; all modules when empty.
+	Module string
+	// Apply runs the update right away; otherwise a preview shows what the promotion
+	// changes (and RunOptions.Plan saves it). Never allowed where RequiresPlan.
+	Apply bool
+}
+
+// ImageChange is one component whose image a promotion changes.
+type ImageChange struct {
+	Module    string `json:"module"`
+	Component string `json:"component"`
+	From      string `json:"from,omitempty"` // empty: the component had no image yet
+	To        string `json:"to"`
+	// RanIn is the update that ran To before: for a promotion to production, the staging
+	// update the release record names.
+	RanIn *release.Ran `json:"ranIn,omitempty"`
+}
+
+// PromoteResult says what a promotion changed, and what its preview or update did.
+type PromoteResult struct {
+	From    string             `json:"from"`
+	To      string             `json:"to"`
+	Module  string             `json:"module,omitempty"`
+	Changes []ImageChange      `json:"changes"`
+	Summary *opsummary.Summary `json:"summary,omitempty"`
+}
+
+// Promote copies images from one environment to another: the images the source runs (its
+// stack file's and those its last checkpoint recorded, package deployed), for every module or
+// for one. The changed ones are the request of a preview of the destination (saving a plan
+// when o.Plan is set, the way into production) or, with Apply, of an update. No file is
+// written: a saved plan carries the request to the job that applies it.
+func (r *Runner) Promote(ctx context.Context, req PromoteRequest, o RunOptions) (*PromoteResult, error) {
+	if err := CheckPromote(req); err != nil {
+		return nil, err
+	}
+	have, ran, err := r.promoted(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	dst, err := r.stackFor(ctx, req.To, false)
+	if err != nil {
+		return nil, err
+	}
+	dstLayers, err := r.layers(ctx, &dst, nil)
+	if err != nil {
+		return nil, err
+	}
+	current := dstLayers.Images()
+	request := deployed.Images{}
+	res := &PromoteResult{From: req.From, To: req.To, Module: req.Module, Changes: []ImageChange{}}
+	for _, m := range slices.Sorted(maps.Keys(have)) {
+		for _, c := range slices.Sorted(maps.Keys(have[m])) {
+			if img := have[m][c]; current[m][c] != img {
+				change := ImageChange{Module: m, Component: c, From: current[m][c], To: img}
+				if where, ok := ran[m][c]; ok {
+					change.RanIn = &where
+				}
+				res.Changes = append(res.Changes, change)
+				request = request.Overlay(deployed.Images{m: {c: img}})
+			}
+		}
+	}
+	if len(res.Changes) == 0 {
+		return res, nil
+	}
+	// Where the images came from is in the source's history (the change records of its
+	// deploys), which a promotion carries on for the lead time of what it ships.
+	src, err := r.stackFor(ctx, req.From, false)
+	if err != nil {
+		return nil, err
+	}
+	srcHistory, err := src.History(ctx, 0, 0, opthistory.ShowSecrets(false))
+	if err != nil {
+		return nil, fmt.Errorf("reading the history of %s: %w", req.From, err)
+	}
+	o.change = &Change{Operation: OperationPromote, From: req.From, Sources: sourcesOf(srcHistory, request)}
+	if o.Message == "" {
+		o.Message = fmt.Sprintf("promote %s from %s", describe(res.Changes), req.From)
+	}
+	if req.Apply {
+		res.Summary, err = r.up(ctx, &dst, o, request)
+	} else {
+		res.Summary, err = r.preview(ctx, &dst, o, request)
+	}
+	return res, err
+}
+
+// promoted are the images a promotion proposes, for every module or req.Module, and where
+// each ran when that is on record. Production takes the release record's (released); another
+// environment takes what the source runs, pinned to digests if it pins images.
+func (r *Runner) promoted(ctx context.Context, req PromoteRequest) (deployed.Images, map[string]map[string]release.Ran, error) {
+	if req.To == naming.ProductionStack {
+		return r.released(ctx, req.From, req.Module)
+	}
+	src, err := r.stackFor(ctx, req.From, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	srcLayers, err := r.layers(ctx, &src, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	have := srcLayers.Images()
+	if req.Module != "" {
+		if _, ok := have[req.Module]; !ok {
+			return nil, nil, refusef("module %s has no image in %s", req.Module, req.From)
+		}
+		have = deployed.Images{req.Module: have[req.Module]}
+	}
+	have, err = r.pin(ctx, req.To, have)
+	return have, nil, err
+}
+
+func describe(changes []ImageChange) string {
+	var parts []string
+	for _, c := range changes {
+		part := c.Module + "/" + c.Component + " " + c.To
+		if c.RanIn != nil {
+			part += ", which ran in " + c.RanIn.String()
+		}
+		parts = append(parts, part)
+	}
+	return strings.Join(parts, ", ")
+}

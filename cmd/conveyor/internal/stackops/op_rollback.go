@@ -1,0 +1,155 @@
+package stackops
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/opthistory"
+
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
+	"github.com/conveyor-paas/conveyor/stacks/deployed"
+)
+
+// RollbackRequest puts back the images of an earlier update.
+type RollbackRequest struct {
+	Env string
+	// Module limits the rollback to one module; every module when empty.
+	Module string
+	// To is the update (its version in `conveyor history`) whose images to put back; when 0,
+	// the last successful update before the newest one that changed images (of Module).
+	To int
+}
+
+// RollbackResult says what a rollback changed, and what its update or preview did.
+type RollbackResult struct {
+	Env     string             `json:"env"`
+	Module  string             `json:"module,omitempty"`
+	To      int                `json:"to"`
+	Changes []ImageChange      `json:"changes"`
+	Summary *opsummary.Summary `json:"summary,omitempty"`
+}
+
+// Rollback puts back, in one update targeted at the modules it changes, the images that ran
+// at an earlier update: for the whole environment or for one module. It is a request like a
+// deploy's (package deployed), so a rollback is itself an update in the history that can be
+// rolled back. A production environment (RequiresPlan) is only previewed, saving the plan
+// to o.Plan for a person to approve, like promote. Config is not rolled back: it is the
+// committed stack file's, and reverting its commit puts it back.
+func (r *Runner) Rollback(ctx context.Context, req RollbackRequest, o RunOptions) (*RollbackResult, error) {
+	if err := CheckRollback(req, o.Plan); err != nil {
+		return nil, err
+	}
+	st, err := r.stackFor(ctx, req.Env, false)
+	if err != nil {
+		return nil, err
+	}
+	updates, err := st.History(ctx, 0, 0, opthistory.ShowSecrets(false))
+	if err != nil {
+		return nil, fmt.Errorf("reading the history of %s: %w", req.Env, err)
+	}
+	at, err := rollbackTarget(updates, req)
+	if err != nil {
+		return nil, err
+	}
+	then, err := imagesAt(req.Env, updates, at)
+	if err != nil {
+		return nil, err
+	}
+	now, err := r.layers(ctx, &st, nil)
+	if err != nil {
+		return nil, err
+	}
+	res := &RollbackResult{Env: req.Env, Module: req.Module, To: number(updates, at), Changes: []ImageChange{}}
+	request := deployed.Images{}
+	wanted, running := then.Images(), now.Images()
+	for _, m := range slices.Sorted(maps.Keys(union(wanted, running, now.Deployed))) {
+		if req.Module != "" && m != req.Module {
+			continue
+		}
+		for _, c := range slices.Sorted(maps.Keys(union(wanted[m], running[m], now.Deployed[m]))) {
+			want, have := wanted[m][c], running[m][c]
+			if want == have {
+				continue
+			}
+			// An empty image takes the component out of the deployed images: it ran its
+			// stack file's or manifest's image then, and runs it again.
+			if request[m] == nil {
+				request[m] = map[string]string{}
+			}
+			request[m][c] = want
+			res.Changes = append(res.Changes, ImageChange{Module: m, Component: c, From: have, To: cmp.Or(want, "(the manifest's image)")})
+		}
+	}
+	if len(res.Changes) == 0 {
+		return res, nil
+	}
+	if err := pinnedForProduction(req.Env, request); err != nil {
+		return nil, err
+	}
+	state, err := st.Export(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the state of %s: %w", req.Env, err)
+	}
+	for _, m := range slices.Sorted(maps.Keys(request)) {
+		urns, err := ModuleURNs(state, m)
+		if err != nil {
+			return nil, fmt.Errorf("environment %s: %w", req.Env, err)
+		}
+		o.Targets = append(o.Targets, urns...)
+	}
+	o.change = &Change{Operation: OperationRollback, Sources: sourcesOf(updates, request)}
+	if o.Message == "" {
+		o.Message = fmt.Sprintf("rollback %s to update %d: %s", cmp.Or(req.Module, "every module"), number(updates, at), describe(res.Changes))
+	}
+	if RequiresPlan(req.Env) {
+		res.Summary, err = r.preview(ctx, &st, o, request)
+	} else {
+		res.Summary, err = r.up(ctx, &st, o, request)
+	}
+	return res, err
+}
+
+// rollbackTarget picks the update (its index in updates, newest first) whose images a
+// rollback puts back.
+func rollbackTarget(updates []auto.UpdateSummary, req RollbackRequest) (int, error) {
+	if req.To > 0 {
+		for i, u := range updates {
+			if number(updates, i) == req.To {
+				if u.Kind != "update" || u.Result != "succeeded" {
+					return 0, refusef("update %d of %s is a %s that %s: only a successful update's images can be put back", req.To, req.Env, u.Kind, u.Result)
+				}
+				return i, nil
+			}
+		}
+		return 0, refusef("%s has no update %d: see `conveyor history --env %s`", req.Env, req.To, req.Env)
+	}
+	// Newest first: find the newest successful update that asked for images (of the module),
+	// then the successful update before it.
+	found := false
+	for i, u := range updates {
+		if u.Kind != "update" || u.Result != "succeeded" {
+			continue
+		}
+		if found {
+			return i, nil
+		}
+		if im, err := decodeRequest(u); err == nil && touches(im, req.Module) {
+			found = true
+		}
+	}
+	return 0, refusef("%s has no earlier update to roll %s back to: see `conveyor history --env %s`", req.Env, cmp.Or(req.Module, "every module"), req.Env)
+}
+
+func union[V any](maps ...map[string]V) map[string]bool {
+	out := map[string]bool{}
+	for _, m := range maps {
+		for k := range m {
+			out[k] = true
+		}
+	}
+	return out
+}
