@@ -184,7 +184,14 @@ func mustRun(t *testing.T, op, env string, run func() (*opsummary.Summary, error
 // renderedObjects are the Kubernetes objects an offline evaluation of env renders.
 func renderedObjects(t *testing.T, f *fixture, env string) []kube.Object {
 	t.Helper()
-	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: f.root, Stack: env, Config: config(f.demoCatalog())})
+	return renderedObjectsOf(t, f, env, f.demoCatalog())
+}
+
+// renderedObjectsOf are the Kubernetes objects an offline evaluation of env renders with the
+// catalog in the folder catalog.
+func renderedObjectsOf(t *testing.T, f *fixture, env, catalog string) []kube.Object {
+	t.Helper()
+	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: f.root, Stack: env, Config: config(catalog)})
 	if err != nil {
 		t.Fatal(err)
 	}
