@@ -45,9 +45,9 @@ type PromoteResult struct {
 	Summary *opsummary.Summary `json:"summary,omitempty"`
 }
 
-// Promote copies images from one environment to another: the images the source runs (its
-// stack file's and those its last checkpoint recorded, package deployed), for every module or
-// for one. The changed ones are the request of a preview of the destination (saving a plan
+// Promote copies images from one environment to another: the images the source runs (by the
+// rule of package deployed: what its last checkpoint recorded, else its stack file's, else
+// the manifest's), for every module or for one. The changed ones are the request of a preview of the destination (saving a plan
 // when o.Plan is set, the way into production) or, with Apply, of an update. No file is
 // written: a saved plan carries the request to the job that applies it.
 func (r *Runner) Promote(ctx context.Context, req PromoteRequest, o RunOptions) (*PromoteResult, error) {
@@ -66,7 +66,16 @@ func (r *Runner) Promote(ctx context.Context, req PromoteRequest, o RunOptions) 
 	if err != nil {
 		return nil, err
 	}
-	current := dstLayers.Images()
+	dstCatalog, err := r.catalog(req.To)
+	if err != nil {
+		return nil, err
+	}
+	// What the destination runs, manifest images included, pinned as the promotion pins what
+	// it proposes: a tag it runs is then compared by the digest it stands for.
+	current, err := r.pin(ctx, req.To, running(dstLayers, dstCatalog))
+	if err != nil {
+		return nil, err
+	}
 	request := deployed.Images{}
 	res := &PromoteResult{From: req.From, To: req.To, Module: req.Module, Changes: []ImageChange{}}
 	for _, m := range slices.Sorted(maps.Keys(have)) {
@@ -121,10 +130,16 @@ func (r *Runner) promoted(ctx context.Context, req PromoteRequest) (deployed.Ima
 	if err != nil {
 		return nil, nil, err
 	}
-	have := srcLayers.Images()
+	srcCatalog, err := r.catalog(req.From)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Every component's image, those that run their manifest's included: the destination
+	// must run them too, whatever a deploy set there before.
+	have := running(srcLayers, srcCatalog)
 	if req.Module != "" {
 		if _, ok := have[req.Module]; !ok {
-			return nil, nil, refusef("module %s has no image in %s", req.Module, req.From)
+			return nil, nil, refusef("module %s runs no image in %s: it is not in the catalog there", req.Module, req.From)
 		}
 		have = deployed.Images{req.Module: have[req.Module]}
 	}
