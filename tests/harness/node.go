@@ -28,7 +28,9 @@ type node struct {
 	// egress carries the API server's traffic into the node; apiBridge the node's to the
 	// API server.
 	egress, apiBridge *bridge
-	procs             []*process // in start order
+	// registry serves the images the node's pods pull (noderegistry.go).
+	registry *nodeRegistry
+	procs    []*process // in start order
 	logf              Logf
 }
 
@@ -123,7 +125,14 @@ func (n *node) start(ctx context.Context, client kubernetes.Interface, bins Node
 		return err
 	}
 	dnsImage := nodeImage{file: bins.CoreDNS, refs: []string{CoreDNSImage}}
-	if err := importImages(ctx, n.paths.join("images"), n.paths.containerdSocket(), []nodeImage{dnsImage}, n.logf); err != nil {
+	own, err := importImages(ctx, n.paths.join("images"), n.paths.containerdSocket(), []nodeImage{dnsImage}, n.logf)
+	if err != nil {
+		return err
+	}
+	if n.registry, err = startNodeRegistry(n.sandbox); err != nil {
+		return err
+	}
+	if err := n.serveImages(ctx, own, bins.StandIns); err != nil {
 		return err
 	}
 	if _, err := n.run("kubelet", nil, bins.Kubelet,
@@ -183,6 +192,9 @@ func (n *node) stop() error {
 		if b != nil {
 			b.close()
 		}
+	}
+	if n.registry != nil {
+		n.registry.close()
 	}
 	return errors.Join(listErr, removeContainerCgroups(ids))
 }
