@@ -53,12 +53,15 @@ func setupNode(tb testing.TB) *fixture {
 	stackopstest.CLI(tb)
 	nodeShared.once.Do(func() {
 		ctx := context.Background() // the fixture outlives the test that starts it
+		// A logger of its own: a package the Pulumi SDK imports silences the standard one,
+		// and the node's start (builds, images) is what a person waits on.
+		logf := log.New(os.Stderr, "", log.LstdFlags).Printf
 		nodeShared.dir, nodeShared.err = os.MkdirTemp("", "conveyor-realnode-")
 		if nodeShared.err != nil {
 			return
 		}
 		plugins := filepath.Join(nodeShared.dir, "plugins")
-		if nodeShared.err = harness.EnginePlugins(ctx, plugins, log.Printf); nodeShared.err != nil {
+		if nodeShared.err = harness.EnginePlugins(ctx, plugins, logf); nodeShared.err != nil {
 			return
 		}
 		catalog := filepath.Join(nodeShared.dir, "catalog")
@@ -71,7 +74,7 @@ func setupNode(tb testing.TB) *fixture {
 				return
 			}
 		}
-		kube, err := harness.StartKube(ctx, harness.KubeOptions{Logf: log.Printf, ProvisionVolumes: true, RealNode: true})
+		kube, err := harness.StartKube(ctx, harness.KubeOptions{Logf: logf, ProvisionVolumes: true, RealNode: true})
 		if err != nil {
 			nodeShared.err = err
 			return
