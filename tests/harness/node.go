@@ -31,7 +31,7 @@ type node struct {
 	// registry serves the images the node's pods pull (noderegistry.go).
 	registry *nodeRegistry
 	procs    []*process // in start order
-	logf              Logf
+	logf     Logf
 }
 
 // prepareNode starts the node's namespaces and the bridge the API server reaches the node
