@@ -132,9 +132,11 @@ func (n *node) start(ctx context.Context, client kubernetes.Interface, bins Node
 	if n.registry, err = startNodeRegistry(n.sandbox); err != nil {
 		return err
 	}
+	served := time.Now()
 	if err := n.serveImages(ctx, own, bins.StandIns); err != nil {
 		return err
 	}
+	n.logf("harness: the node's registry serves its images and the stand-ins (pushed in %s)", time.Since(served).Round(100*time.Millisecond))
 	if _, err := n.run("kubelet", nil, bins.Kubelet,
 		"--config="+n.paths.join("kubelet.yaml"),
 		"--kubeconfig="+kubeletKubeconfig,

@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
@@ -169,13 +168,4 @@ func (s standIn) build(ctx context.Context, fs rootfs, archive string) error {
 		return fmt.Errorf("writing image archive %s: %w", archive, err)
 	}
 	return nil
-}
-
-// standInRefs are the names every stand-in is served under, for the logs and the README.
-func standInRefs() string {
-	var refs []string
-	for _, s := range standIns() {
-		refs = append(refs, s.refs...)
-	}
-	return strings.Join(refs, ", ")
 }
