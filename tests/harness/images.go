@@ -48,21 +48,26 @@ var nodeImages = []nodeImage{
 }
 
 // importImages builds images (the node's own, and extra) into dir and imports them into the
-// containerd that listens on socket, in the namespace the CRI uses.
-func importImages(ctx context.Context, dir, socket string, extra []nodeImage, logf Logf) error {
+// containerd that listens on socket, in the namespace the CRI uses. It returns the archive of
+// each image name.
+func importImages(ctx context.Context, dir, socket string, extra []nodeImage, logf Logf) (map[string]string, error) {
 	start := time.Now()
+	archives := map[string]string{}
 	for _, img := range append(slices.Clone(nodeImages), extra...) {
 		archive, err := buildImageArchive(ctx, dir, img)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		cmd := exec.CommandContext(ctx, "ctr", "--address", socket, "--namespace", "k8s.io", "images", "import", archive)
 		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("importing %s into the node's containerd: %w\n%s", archive, err, toolbuild.Tail(out, 4096))
+			return nil, fmt.Errorf("importing %s into the node's containerd: %w\n%s", archive, err, toolbuild.Tail(out, 4096))
+		}
+		for _, ref := range img.refs {
+			archives[ref] = archive
 		}
 	}
 	logf("harness: built and imported the node's images in %s", time.Since(start).Round(100*time.Millisecond))
-	return nil
+	return archives, nil
 }
 
 // buildImageArchive builds img's binary statically and writes an image archive of it to dir,

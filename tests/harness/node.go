@@ -28,8 +28,10 @@ type node struct {
 	// egress carries the API server's traffic into the node; apiBridge the node's to the
 	// API server.
 	egress, apiBridge *bridge
-	procs             []*process // in start order
-	logf              Logf
+	// registry serves the images the node's pods pull (noderegistry.go).
+	registry *nodeRegistry
+	procs    []*process // in start order
+	logf     Logf
 }
 
 // prepareNode starts the node's namespaces and the bridge the API server reaches the node
@@ -123,9 +125,18 @@ func (n *node) start(ctx context.Context, client kubernetes.Interface, bins Node
 		return err
 	}
 	dnsImage := nodeImage{file: bins.CoreDNS, refs: []string{CoreDNSImage}}
-	if err := importImages(ctx, n.paths.join("images"), n.paths.containerdSocket(), []nodeImage{dnsImage}, n.logf); err != nil {
+	own, err := importImages(ctx, n.paths.join("images"), n.paths.containerdSocket(), []nodeImage{dnsImage}, n.logf)
+	if err != nil {
 		return err
 	}
+	if n.registry, err = startNodeRegistry(n.sandbox); err != nil {
+		return err
+	}
+	served := time.Now()
+	if err := n.serveImages(ctx, own, bins.StandIns); err != nil {
+		return err
+	}
+	n.logf("harness: the node's registry serves its images and the stand-ins (pushed in %s)", time.Since(served).Round(100*time.Millisecond))
 	if _, err := n.run("kubelet", nil, bins.Kubelet,
 		"--config="+n.paths.join("kubelet.yaml"),
 		"--kubeconfig="+kubeletKubeconfig,
@@ -183,6 +194,9 @@ func (n *node) stop() error {
 		if b != nil {
 			b.close()
 		}
+	}
+	if n.registry != nil {
+		n.registry.close()
 	}
 	return errors.Join(listErr, removeContainerCgroups(ids))
 }

@@ -2,7 +2,6 @@ package harness
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -23,7 +22,7 @@ import (
 // Service's name. Stopping the node ends every process it started, containers
 // included, and its network namespace and cgroups with them.
 func TestRealNode(t *testing.T) {
-	SkipUnlessKube(t)
+	SkipUnlessNode(t)
 	kube, err := StartKube(t.Context(), KubeOptions{TB: t, RealNode: true})
 	if err != nil {
 		t.Fatal(err)
@@ -32,7 +31,7 @@ func TestRealNode(t *testing.T) {
 	ns := createNamespace(t, kube, "node", nil)
 
 	for _, name := range []string{"server", "client"} {
-		if _, err := kube.Client.CoreV1().Pods(ns).Create(ctx, testServicePod(name), metav1.CreateOptions{}); err != nil {
+		if _, err := kube.Client.CoreV1().Pods(ns).Create(ctx, TestServicePod(name), metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -73,7 +72,7 @@ func TestRealNode(t *testing.T) {
 			// kube-proxy writes a Service's rules moments after its endpoints appear.
 			var got string
 			err := poll(ctx, time.Minute, func(ctx context.Context) (bool, error) {
-				answer, err := probeFrom(ctx, kube, ns, "client", tc.target)
+				answer, err := kube.Probe(ctx, ns, "client", tc.target)
 				if err != nil {
 					answer = err.Error()
 				}
@@ -91,7 +90,7 @@ func TestRealNode(t *testing.T) {
 			"http://server." + ns + ".svc.cluster.local/healthz",
 			"http://server/healthz", // the pod's search path
 		} {
-			got, err := probeFrom(ctx, kube, ns, "client", target)
+			got, err := kube.Probe(ctx, ns, "client", target)
 			if err != nil {
 				got = err.Error()
 			}
@@ -134,25 +133,6 @@ func TestRealNode(t *testing.T) {
 	})
 }
 
-// testServicePod is a pod of the test service, Ready once it answers /healthz.
-func testServicePod(name string) *corev1.Pod {
-	return &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"app": name}},
-		Spec: corev1.PodSpec{
-			Containers: []corev1.Container{{
-				Name:            "testservice",
-				Image:           TestServiceImage,
-				ImagePullPolicy: corev1.PullNever,
-				Ports:           []corev1.ContainerPort{{ContainerPort: 8080}},
-				ReadinessProbe: &corev1.Probe{
-					ProbeHandler:  corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromInt32(8080)}},
-					PeriodSeconds: 1,
-				},
-			}},
-		},
-	}
-}
-
 func waitPodReady(t *testing.T, kube *Kube, ns, name string) {
 	t.Helper()
 	var last *corev1.Pod
@@ -172,18 +152,6 @@ func waitPodReady(t *testing.T, kube *Kube, ns, name string) {
 	if err != nil {
 		t.Fatalf("pod %s/%s not Ready: %v; status %+v", ns, name, err, last.Status)
 	}
-}
-
-// probeFrom asks the test service in pod to try target, through the API server's proxy to
-// the pod, and returns its answer.
-func probeFrom(ctx context.Context, kube *Kube, ns, pod, target string) (string, error) {
-	body, err := kube.Client.CoreV1().RESTClient().Get().
-		Namespace(ns).Resource("pods").Name(pod+":8080").SubResource("proxy").Suffix("probe").
-		Param("target", target).DoRaw(ctx)
-	if err != nil {
-		return "", fmt.Errorf("%w: %s", err, body)
-	}
-	return string(body), nil
 }
 
 // nsInode is the identity of a process's namespace of kind, as /proc shows it ("net:[…]").

@@ -13,6 +13,9 @@ type NodeBinaries struct {
 	KubeProxy string
 	// CoreDNS is the cluster DNS, from tools/coredns (nodedns.go).
 	CoreDNS string
+	// StandIns are the archives of the stand-in images the node's registry serves, in the
+	// order of standIns (standins.go).
+	StandIns []string
 }
 
 var (
@@ -22,8 +25,8 @@ var (
 		pkg: "k8s.io/kubernetes/cmd/kube-proxy", ldflags: kubeVersionLDFlags}
 )
 
-// EnsureNodeBinaries returns the node's binaries, building those that are not cached yet
-// (see EnsureBinaries for the cache and its locks).
+// EnsureNodeBinaries returns the node's binaries and stand-in images, building those that are
+// not cached yet (see EnsureBinaries for the cache and its locks).
 func EnsureNodeBinaries(ctx context.Context, logf Logf) (NodeBinaries, error) {
 	logf = logf.orDefault()
 	tools, err := toolsDir()
@@ -42,6 +45,9 @@ func EnsureNodeBinaries(ctx context.Context, logf Logf) (NodeBinaries, error) {
 		if *b.path, err = ensureTool(ctx, tools, b.tool, logf); err != nil {
 			return NodeBinaries{}, fmt.Errorf("building %s: %w", b.tool.name, err)
 		}
+	}
+	if bins.StandIns, err = EnsureStandInImages(ctx, logf); err != nil {
+		return NodeBinaries{}, err
 	}
 	return bins, nil
 }

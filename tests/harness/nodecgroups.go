@@ -33,6 +33,9 @@ func removeContainerCgroups(ids []string) error {
 				errs = append(errs, err)
 			}
 		}
+		// The parent goes too once it is empty; another node's containers keep it (rmdir
+		// fails on a cgroup with children), and that node removes it when it stops.
+		_ = os.Remove(filepath.Join(m, "k8s.io"))
 	}
 	return errors.Join(errs...)
 }

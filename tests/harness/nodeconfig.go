@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"strings"
 )
 
 // cniBinDir is where Debian's containernetworking-plugins installs the CNI plugins.
@@ -54,7 +55,18 @@ disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshot
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
       runtime_type = "io.containerd.runc.v2"
 `, q(p.join("containerd", "root")), q(p.join("containerd", "state")), q(p.containerdSocket()),
-		q(p.join("containerd", "opt")), q(PauseImage), q(cniBinDir), q(p.cniConfDir()))
+		q(p.join("containerd", "opt")), q(PauseImage), q(cniBinDir), q(p.cniConfDir())) + registryMirrors()
+}
+
+// registryMirrors points the CRI's pulls from every mirrored registry at the node's own
+// (noderegistry.go), over plain HTTP on the node's loopback.
+func registryMirrors() string {
+	var b strings.Builder
+	for _, host := range mirroredRegistries {
+		fmt.Fprintf(&b, "  [plugins.\"io.containerd.grpc.v1.cri\".registry.mirrors.%s]\n    endpoint = [\"http://127.0.0.1:%d\"]\n",
+			strconv.Quote(host), registryPort)
+	}
+	return b.String()
 }
 
 // cniConfig is the pods' network: ptp gives each pod a point-to-point link into the node's

@@ -45,3 +45,18 @@ func SkipUnlessPostgres(tb testing.TB) {
 		tb.Skip("CONVEYOR_SKIP_POSTGRES=1: skipping the tier that needs a PostgreSQL server")
 	}
 }
+
+// SkipUnlessNode skips tb when CONVEYOR_SKIP_NODE=1 or CONVEYOR_SKIP_KUBE=1, or when the test
+// binary is not root: the real node (KubeOptions.RealNode) makes namespaces, mounts and
+// cgroups, which only root may. Otherwise, as for SkipUnlessKube, a missing prerequisite
+// (containerd, runc, the CNI plugins, busybox-static: .ci/install-node) fails the test.
+func SkipUnlessNode(tb testing.TB) {
+	tb.Helper()
+	if os.Getenv("CONVEYOR_SKIP_NODE") == "1" {
+		tb.Skip("CONVEYOR_SKIP_NODE=1: skipping the tier that runs pods on a real node")
+	}
+	SkipUnlessKube(tb)
+	if os.Geteuid() != 0 {
+		tb.Skip("the real node needs root (namespaces, mounts, cgroups): skipping the tier that runs pods on a real node")
+	}
+}

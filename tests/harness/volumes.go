@@ -3,7 +3,9 @@ package harness
 import (
 	"context"
 	"fmt"
+	"os"
 	"path"
+	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -60,7 +62,17 @@ func (k *Kube) reconcileVolumes(ctx context.Context) error {
 		if c.Spec.VolumeName != "" || c.Status.Phase != corev1.ClaimPending || c.DeletionTimestamp != nil {
 			continue
 		}
-		pv := volumeFor(c)
+		pv := volumeFor(c, k.volumeRoot())
+		if k.node != nil {
+			// A real node mounts the directory: it must exist, and be writable by whatever
+			// user the pod runs as, as a local-path provisioner makes it.
+			if err := os.MkdirAll(pv.Spec.HostPath.Path, 0o755); err != nil {
+				return fmt.Errorf("creating the directory of the volume for claim %s/%s: %w", c.Namespace, c.Name, err)
+			}
+			if err := os.Chmod(pv.Spec.HostPath.Path, 0o777); err != nil {
+				return fmt.Errorf("opening the directory of the volume for claim %s/%s: %w", c.Namespace, c.Name, err)
+			}
+		}
 		if _, err := k.Client.CoreV1().PersistentVolumes().Create(ctx, pv, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 			return fmt.Errorf("creating a volume for claim %s/%s: %w", c.Namespace, c.Name, err)
 		}
@@ -76,13 +88,27 @@ func (k *Kube) reconcileVolumes(ctx context.Context) error {
 		if err := k.Client.CoreV1().PersistentVolumes().Delete(ctx, v.Name, metav1.DeleteOptions{}); err != nil && !apierrors.IsNotFound(err) {
 			return fmt.Errorf("deleting released volume %s: %w", v.Name, err)
 		}
+		if k.node != nil && v.Spec.HostPath != nil && strings.HasPrefix(v.Spec.HostPath.Path, k.volumeRoot()+"/") {
+			if err := os.RemoveAll(v.Spec.HostPath.Path); err != nil {
+				return fmt.Errorf("removing the data of released volume %s: %w", v.Name, err)
+			}
+		}
 	}
 	return nil
 }
 
-// volumeFor is the volume that satisfies claim c, named after the claim's uid so that a
-// claim gets one volume however often it is seen pending.
-func volumeFor(c *corev1.PersistentVolumeClaim) *corev1.PersistentVolume {
+// volumeRoot is where the volumes' directories are: on a real node, in the node's directory,
+// removed with it; kwok's nodes mount nothing, so the path is only a name there.
+func (k *Kube) volumeRoot() string {
+	if k.node != nil {
+		return k.node.paths.join("volumes")
+	}
+	return "/var/lib/conveyor-harness"
+}
+
+// volumeFor is the volume that satisfies claim c, a directory under root named after the
+// claim's uid so that a claim gets one volume however often it is seen pending.
+func volumeFor(c *corev1.PersistentVolumeClaim, root string) *corev1.PersistentVolume {
 	size, ok := c.Spec.Resources.Requests[corev1.ResourceStorage]
 	if !ok {
 		size = resource.MustParse("1Gi")
@@ -112,9 +138,8 @@ func volumeFor(c *corev1.PersistentVolumeClaim) *corev1.PersistentVolume {
 			// Deleted by the provisioner once released (see provisionVolumes); Retain keeps
 			// the PV controller from looking for a deleter plugin that does not exist here.
 			PersistentVolumeReclaimPolicy: corev1.PersistentVolumeReclaimRetain,
-			// Never mounted: kwok runs no containers.
 			PersistentVolumeSource: corev1.PersistentVolumeSource{
-				HostPath: &corev1.HostPathVolumeSource{Path: path.Join("/var/lib/conveyor-harness", string(c.UID))},
+				HostPath: &corev1.HostPathVolumeSource{Path: path.Join(root, string(c.UID))},
 			},
 		},
 	}

@@ -26,8 +26,8 @@ var command struct {
 	err    error
 }
 
-// conveyorBinary builds the conveyor command into the package's shared directory on first
-// use, and finds the pinned Pulumi CLI for it. Go's build cache makes a rebuild a link.
+// conveyorBinary builds the conveyor command into the fixture's directory on first use, and
+// finds the pinned Pulumi CLI for it. Go's build cache makes a rebuild a link.
 func (f *fixture) conveyorBinary(tb testing.TB) (conveyor, pulumi string) {
 	tb.Helper()
 	command.once.Do(func() {
@@ -37,7 +37,8 @@ func (f *fixture) conveyorBinary(tb testing.TB) (conveyor, pulumi string) {
 			return
 		}
 		command.pulumi = b.Path
-		out := filepath.Join(shared.dir, "conveyor")
+		// Beside the fixture's plugins, in a directory TestMain removes.
+		out := filepath.Join(filepath.Dir(f.plugins), "conveyor")
 		cmd := exec.Command("go", "build", "-o", out, "./cmd/conveyor")
 		cmd.Dir = f.root
 		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly -buildvcs=false")

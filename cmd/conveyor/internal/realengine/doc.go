@@ -9,6 +9,11 @@
 // touches that module only, and that a destroy leaves no object labelled with the
 // environment. Its benchmarks measure what a team waits for (see tests/bench/README.md).
 //
+// One test (node_test.go) deploys onto a second control plane whose node really runs
+// containers (harness.KubeOptions.RealNode), to see Conveyor's workloads run: PostgreSQL,
+// the setup job, an api answering through its Service, logs, and a destroy that leaves
+// nothing. It skips where the node cannot run (harness.SkipUnlessNode).
+//
 // What it needs is built by the tests themselves on first use and cached under
 // ~/.cache/conveyor: the Pulumi CLI (tools/pulumi), the control plane (tools/kube, tools/etcd,
 // tools/kwok) and the kubernetes provider (tools/kubernetes-provider); the random provider,

@@ -52,6 +52,9 @@ func TestMain(m *testing.M) {
 	if shared.dir != "" {
 		_ = os.RemoveAll(shared.dir)
 	}
+	if err := stopNode(); err != nil {
+		fmt.Fprintln(os.Stderr, "stopping the real node's control plane:", err)
+	}
 	os.Exit(code)
 }
 
