@@ -45,6 +45,10 @@ type GKEClusterArgs struct {
 	SecurityGroup string
 	// ControlPlane says who reaches the cluster's control plane.
 	ControlPlane ControlPlaneAccess
+	// AdHocDeployer is the Kubernetes user of the ad-hoc tier's deploy account on a
+	// non-production cluster (naming.TierDeployer), which the ad-hoc tier's wall confines to
+	// its own environments' namespaces (cluster_adhoc.go); empty on a production cluster.
+	AdHocDeployer string
 	// AttestorPublicKey is the PEM of the public key main's pipeline signs its attestations
 	// with (cluster_gke_binauthz.go); Binary Authorization trusts no other signature.
 	AttestorPublicKey string

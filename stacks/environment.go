@@ -189,6 +189,11 @@ func clusterTarget(ctx *pulumi.Context, cfg *Config, env *components.Environment
 	if naming.DatabaseAdminScope(env.Name) == naming.StagingScope {
 		target.SQLHost = outputs.SQLStagingAddress
 	}
+	if naming.TierOf(env.Name) == naming.TierAdHoc {
+		// The ad-hoc tier's deployer holds nothing in a namespace of the shared cluster but
+		// what the environment binds it there (the cluster stack's ad-hoc wall).
+		target.Deployer = project.ApplyT(func(p string) string { return naming.TierDeployer(naming.TierAdHoc, p) }).(pulumi.StringOutput)
+	}
 	target.Platform, err = components.NewPlatform(ctx, *env, target)
 	if err != nil {
 		return nil, err
