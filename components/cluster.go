@@ -134,7 +134,10 @@ type Cluster struct {
 	Mesh *Mesh
 	// AllowedRegistries are ClusterArgs.AllowedRegistries.
 	AllowedRegistries []string
-	gcp               *gcp.Provider
+	// OrganizationDomain is the domain of a GKE cluster's Google Groups for RBAC group; ""
+	// on a local cluster.
+	OrganizationDomain string
+	gcp                *gcp.Provider
 }
 
 // NewCluster builds a GKE cluster with its network and shared Cloud SQL instance, or in local
@@ -146,6 +149,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	c := &Cluster{AllowedRegistries: args.AllowedRegistries}
 	if args.GKE != nil {
 		c.gcp = args.GKE.GCP
+		c.OrganizationDomain = OrganizationDomain(args.GKE.SecurityGroup)
 	}
 	if err := ctx.RegisterComponentResource(naming.TypeCluster, name, c, opts...); err != nil {
 		return nil, fmt.Errorf("registering cluster %s: %w", name, err)

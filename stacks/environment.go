@@ -158,6 +158,13 @@ func clusterTarget(ctx *pulumi.Context, cfg *Config, env *components.Environment
 	if env.AllowedRegistries, err = clusterRegistries(ref, cfg.Cluster); err != nil {
 		return nil, err
 	}
+	domain, err := clusterDomain(ref, cfg.Cluster)
+	if err != nil {
+		return nil, err
+	}
+	if err := components.CheckTeams(cat, domain, fmt.Sprintf("the domain of %s:securityGroup of %s", naming.Project, cfg.Cluster)); err != nil {
+		return nil, err
+	}
 	project := outputs.Project
 	gcpProvider, err := gcp.NewProvider(ctx, "gcp", &gcp.ProviderArgs{
 		Project:       project,
