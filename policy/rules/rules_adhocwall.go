@@ -62,9 +62,10 @@ func checkAdHocWall(r Resource) []Finding {
 	namespaceRole := kind.str() == "ClusterRole" && role.str() == naming.AdHocNamespaceRole
 	_, isCluster := naming.ClusterOfStack(r.Environment)
 	var out []Finding
+	handoverRole := kind.str() == "Role" && role.str() == naming.AdHocHandoverRole
 	if bindsAdHocDeployer(in.key("subjects")) {
 		switch {
-		case isCluster && !(kind.str() == "Role" && role.str() == naming.AdHocHandoverRole):
+		case isCluster && !handoverRole:
 			out = append(out, violationf("binds %s %s to the ad-hoc tier's deployer in a cluster stack's namespace: only the Role %s, which reads the ad-hoc admin, may be",
 				kind.show(), role.show(), naming.AdHocHandoverRole))
 		case !isCluster && naming.TierOf(r.Environment) != naming.TierAdHoc:
