@@ -45,6 +45,10 @@ type GKEClusterArgs struct {
 	SecurityGroup string
 	// ControlPlane says who reaches the cluster's control plane.
 	ControlPlane ControlPlaneAccess
+	// AdHocDeployer is the Kubernetes user of the ad-hoc tier's deploy account on a
+	// non-production cluster (naming.TierDeployer), which the ad-hoc tier's wall confines to
+	// its own environments' namespaces (cluster_adhoc.go); empty on a production cluster.
+	AdHocDeployer string
 	// AttestorPublicKey is the PEM of the public key main's pipeline signs its attestations
 	// with (cluster_gke_binauthz.go); Binary Authorization trusts no other signature.
 	AttestorPublicKey string
@@ -130,7 +134,10 @@ type Cluster struct {
 	Mesh *Mesh
 	// AllowedRegistries are ClusterArgs.AllowedRegistries.
 	AllowedRegistries []string
-	gcp               *gcp.Provider
+	// OrganizationDomain is the domain of a GKE cluster's Google Groups for RBAC group; ""
+	// on a local cluster.
+	OrganizationDomain string
+	gcp                *gcp.Provider
 }
 
 // NewCluster builds a GKE cluster with its network and shared Cloud SQL instance, or in local
@@ -142,6 +149,7 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	c := &Cluster{AllowedRegistries: args.AllowedRegistries}
 	if args.GKE != nil {
 		c.gcp = args.GKE.GCP
+		c.OrganizationDomain = OrganizationDomain(args.GKE.SecurityGroup)
 	}
 	if err := ctx.RegisterComponentResource(naming.TypeCluster, name, c, opts...); err != nil {
 		return nil, fmt.Errorf("registering cluster %s: %w", name, err)

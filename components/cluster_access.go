@@ -7,6 +7,7 @@ import (
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/container"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/conveyor-paas/conveyor/manifest"
 	"github.com/conveyor-paas/conveyor/naming"
 )
 
@@ -30,6 +31,35 @@ func CheckSecurityGroup(group string) error {
 		return fmt.Errorf("%q is a placeholder, not your organisation's group: set it to %s<your Workspace domain>", group, SecurityGroupPrefix)
 	}
 	return nil
+}
+
+// OrganizationDomain is the domain of a cluster's Google Groups for RBAC group: the
+// organisation's Workspace domain, whose groups the cluster resolves.
+func OrganizationDomain(securityGroup string) string {
+	return strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(securityGroup, SecurityGroupPrefix), "."))
+}
+
+// CheckTeams refuses a catalog whose spaces' teams are not groups of the organisation's
+// domain (the cluster's, OrganizationDomain), naming the space file, line and field: Google
+// Groups for RBAC resolves only the groups of that domain, and a team's RoleBinding to any
+// other address grants either nothing or, to a look-alike domain's group, someone else. An
+// empty domain (a local cluster) checks nothing. origin says where the domain is set.
+func CheckTeams(cat *manifest.Catalog, domain, origin string) error {
+	if domain == "" {
+		return nil
+	}
+	var errs manifest.Errors
+	for _, s := range cat.Spaces {
+		local, at, ok := strings.Cut(strings.ToLower(s.Team), "@")
+		if !ok || local == "" || at != domain {
+			errs = append(errs, s.ErrorAt("team", "%q is not a group of the organisation's domain %s (%s): the cluster resolves only its groups; name the team's group as <group>@%s",
+				s.Team, domain, origin, domain))
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return fmt.Errorf("the catalog's teams are not the organisation's; nothing was deployed:\n%w", errs)
 }
 
 func placeholderDomain(domain string) bool {

@@ -35,6 +35,8 @@ type gke struct {
 	labels   pulumi.StringMap
 	// apis are the project's enabled services, which every other resource waits for.
 	apis []pulumi.Resource
+	// handovers are the namespaces where each admin scope's environments read its admin.
+	handovers map[string][]pulumi.Resource
 }
 
 func (g *gke) opts(extra ...pulumi.ResourceOption) []pulumi.ResourceOption {
@@ -141,6 +143,14 @@ func newGKE(ctx *pulumi.Context, c *Cluster, args *GKEClusterArgs, mesh MeshArgs
 	c.Provider = provider
 	if err := g.sqlAdmins(servers); err != nil {
 		return err
+	}
+	if args.AdHocDeployer != "" {
+		if args.Production {
+			return fmt.Errorf("a production cluster runs no ad-hoc environment: it has no ad-hoc deployer")
+		}
+		if err := g.adHocWall(args.AdHocDeployer, g.handovers[naming.AdHocAdminScope]); err != nil {
+			return err
+		}
 	}
 	return g.secretsStore(provider)
 }

@@ -55,7 +55,7 @@ func (g *gke) clusterPlatform(servers []sqlServer) (*Platform, error) {
 		hosts = append(hosts, s.instance.PrivateIpAddress)
 	}
 	scope := naming.Scope{Space: naming.ReservedSpace, Module: naming.ReservedSpace}
-	ns, err := newGuardedNamespace(g.ctx, naming.ClusterPlatformNamespace, scope, namespaceAnnotations(g.c.AllowedRegistries),
+	ns, err := newGuardedNamespace(g.ctx, naming.ClusterPlatformNamespace, scope, g.wall(), namespaceAnnotations(g.c.AllowedRegistries),
 		[]networkPolicy{defaultDeny(), allowDNS(), allowDatabaseAt(hosts...)}, platformQuota, g.k8s())
 	if err != nil {
 		return nil, err
@@ -143,10 +143,14 @@ func (g *gke) adminPassword(scope string) (password, verifier pulumi.StringOutpu
 func (g *gke) handOver(scope string, password pulumi.StringOutput) error {
 	nsName := naming.DatabaseAdminNamespace(scope)
 	labels := naming.Scope{Space: naming.ReservedSpace, Module: naming.ReservedSpace}
-	ns, err := newGuardedNamespace(g.ctx, nsName, labels, namespaceAnnotations(g.c.AllowedRegistries), []networkPolicy{defaultDeny()}, handoverQuota, g.k8s())
+	ns, err := newGuardedNamespace(g.ctx, nsName, labels, g.wall(), namespaceAnnotations(g.c.AllowedRegistries), []networkPolicy{defaultDeny()}, handoverQuota, g.k8s())
 	if err != nil {
 		return fmt.Errorf("database admin of %s: %w", scope, err)
 	}
+	if g.handovers == nil {
+		g.handovers = map[string][]pulumi.Resource{}
+	}
+	g.handovers[scope] = ns.ready
 	labels.Component = naming.DatabaseAdminComponent(scope)
 	secretName := naming.DatabaseAdminSecret()
 	if _, err := corev1.NewSecret(g.ctx, nsName+"/"+secretName, &corev1.SecretArgs{
@@ -157,6 +161,12 @@ func (g *gke) handOver(scope string, password pulumi.StringOutput) error {
 		return fmt.Errorf("database admin of %s: secret: %w", scope, err)
 	}
 	return nil
+}
+
+// wall is what the cluster's own namespaces hold of the tiers' wall: the cluster stack's
+// tier, and no deployer binding (only main deploys the cluster stack).
+func (g *gke) wall() namespaceWall {
+	return namespaceWall{tier: naming.TierOf(naming.ClusterStackPrefix + g.args.Name)}
 }
 
 // verifierKey is the key of the root's Secret that holds a scope admin's verifier.

@@ -36,7 +36,7 @@ func localServices(ctx *pulumi.Context, parent pulumi.Resource, env Environment,
 	opts := []pulumi.ResourceOption{pulumi.Parent(parent), pulumi.Provider(provider)}
 	// In: from the environment's namespaces. Out: to each other (the setup jobs to the
 	// services) and to DNS.
-	ns, err := newPlatformNamespace(ctx, env, []networkPolicy{defaultDeny(), allowFromEnvironment(env.Name), sameNamespace(), allowDNS()}, opts)
+	ns, err := newPlatformNamespace(ctx, env, nil, []networkPolicy{defaultDeny(), allowFromEnvironment(env.Name), sameNamespace(), allowDNS()}, opts)
 	if err != nil {
 		return nil, nil, err
 	}

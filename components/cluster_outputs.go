@@ -31,22 +31,27 @@ const (
 	// OutputAllowedRegistries are the registries the cluster admits, comma-separated
 	// (naming.JoinRegistries): an environment writes them on its namespaces.
 	OutputAllowedRegistries = "allowedRegistries"
+	// OutputOrganizationDomain is the domain of the cluster's Google Groups for RBAC group
+	// (OrganizationDomain): every space's team must be a group of it (CheckTeams). Empty on a
+	// local cluster, which resolves no Google group.
+	OutputOrganizationDomain = "organizationDomain"
 )
 
 // ClusterOutputs are the values of a cluster stack's outputs, as the cluster writes them or
 // as an environment reads them.
 type ClusterOutputs struct {
-	Kubeconfig        pulumi.StringOutput
-	Project           pulumi.StringOutput
-	ProjectNumber     pulumi.StringOutput
-	Region            pulumi.StringOutput
-	SQLInstance       pulumi.StringOutput
-	SQLConnectionName pulumi.StringOutput
-	SQLPrivateAddress pulumi.StringOutput
-	SQLStagingAddress pulumi.StringOutput
-	ClusterName       pulumi.StringOutput
-	Mesh              pulumi.StringOutput
-	AllowedRegistries pulumi.StringOutput
+	Kubeconfig         pulumi.StringOutput
+	Project            pulumi.StringOutput
+	ProjectNumber      pulumi.StringOutput
+	Region             pulumi.StringOutput
+	SQLInstance        pulumi.StringOutput
+	SQLConnectionName  pulumi.StringOutput
+	SQLPrivateAddress  pulumi.StringOutput
+	SQLStagingAddress  pulumi.StringOutput
+	ClusterName        pulumi.StringOutput
+	Mesh               pulumi.StringOutput
+	AllowedRegistries  pulumi.StringOutput
+	OrganizationDomain pulumi.StringOutput
 }
 
 // SimulatedCluster is what offline evaluation knows of a cluster stack: its name part and
@@ -63,6 +68,8 @@ type SimulatedCluster struct {
 	AllowedRegistries []string
 	// SQLStagingAddr is staging's own instance's address ("" on the production cluster).
 	SQLStagingAddr string
+	// OrganizationDomain is the domain of the cluster stack's conveyor:securityGroup.
+	OrganizationDomain string
 }
 
 // clusterOutput is one entry of the contract.
@@ -99,22 +106,25 @@ var clusterOutputs = []clusterOutput{
 		func(s SimulatedCluster) string { return string(s.Mesh) }},
 	{OutputAllowedRegistries, false, func(o *ClusterOutputs) *pulumi.StringOutput { return &o.AllowedRegistries },
 		func(s SimulatedCluster) string { return naming.JoinRegistries(s.AllowedRegistries) }},
+	{OutputOrganizationDomain, false, func(o *ClusterOutputs) *pulumi.StringOutput { return &o.OrganizationDomain },
+		func(s SimulatedCluster) string { return s.OrganizationDomain }},
 }
 
 // Outputs are the values the cluster stack of c exports; name is the cluster's name part.
 func (c *Cluster) Outputs(name string) ClusterOutputs {
 	return ClusterOutputs{
-		Kubeconfig:        c.Kubeconfig,
-		Project:           c.Project,
-		ProjectNumber:     c.ProjectNumber,
-		Region:            c.Region,
-		SQLInstance:       c.SQLInstance,
-		SQLConnectionName: c.SQLConnectionName,
-		SQLPrivateAddress: c.SQLPrivateAddress,
-		SQLStagingAddress: c.StagingSQLPrivateAddress,
-		ClusterName:       pulumi.String(naming.Cluster(name)).ToStringOutput(),
-		Mesh:              pulumi.String(string(c.Mesh.Mode)).ToStringOutput(),
-		AllowedRegistries: pulumi.String(naming.JoinRegistries(c.AllowedRegistries)).ToStringOutput(),
+		Kubeconfig:         c.Kubeconfig,
+		Project:            c.Project,
+		ProjectNumber:      c.ProjectNumber,
+		Region:             c.Region,
+		SQLInstance:        c.SQLInstance,
+		SQLConnectionName:  c.SQLConnectionName,
+		SQLPrivateAddress:  c.SQLPrivateAddress,
+		SQLStagingAddress:  c.StagingSQLPrivateAddress,
+		ClusterName:        pulumi.String(naming.Cluster(name)).ToStringOutput(),
+		Mesh:               pulumi.String(string(c.Mesh.Mode)).ToStringOutput(),
+		AllowedRegistries:  pulumi.String(naming.JoinRegistries(c.AllowedRegistries)).ToStringOutput(),
+		OrganizationDomain: pulumi.String(c.OrganizationDomain).ToStringOutput(),
 	}
 }
 

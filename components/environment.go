@@ -68,6 +68,10 @@ type Target struct {
 	Local *LocalServices
 	// Mesh is the cluster's service mesh (nil or MeshOff: none).
 	Mesh *Mesh
+	// Deployer is the ad-hoc tier's deployer (naming.TierDeployer) for an ad-hoc environment
+	// on a shared cluster, which binds it its rights in each of the environment's namespaces
+	// (namespaceWall.bindDeployer); nil otherwise.
+	Deployer pulumi.StringInput
 }
 
 // Platform is an environment's own namespace for what the platform runs there, which no team

@@ -7,6 +7,7 @@ import (
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	metav1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/meta/v1"
 	networkingv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/networking/v1"
+	rbacv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/rbac/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/conveyor-paas/conveyor/manifest"
@@ -27,31 +28,78 @@ type platformNamespace struct {
 }
 
 // newPlatformNamespace creates the environment's platform namespace, with the Pod Security
-// labels of every namespace, its quota and its network policies.
-func newPlatformNamespace(ctx *pulumi.Context, env Environment, policies []networkPolicy, opts []pulumi.ResourceOption) (*platformNamespace, error) {
+// labels of every namespace, its quota and its network policies; deployer, when set, is
+// bound the ad-hoc tier's namespace role there (bindDeployer).
+func newPlatformNamespace(ctx *pulumi.Context, env Environment, deployer pulumi.StringInput, policies []networkPolicy, opts []pulumi.ResourceOption) (*platformNamespace, error) {
 	// The platform's own workloads are labelled as module "conveyor" of the reserved space,
 	// so their selectors have a module to match like any component's.
 	scope := naming.Scope{Environment: env.Name, Space: naming.ReservedSpace, Module: naming.ReservedSpace}
-	return newGuardedNamespace(ctx, naming.PlatformNamespace(env.Name), scope, env.namespaceAnnotations(), policies, platformQuota, opts)
+	wall := namespaceWall{tier: naming.TierOf(env.Name), deployer: deployer}
+	return newGuardedNamespace(ctx, naming.PlatformNamespace(env.Name), scope, wall, env.namespaceAnnotations(), policies, platformQuota, opts)
+}
+
+// namespaceWall is what a namespace holds of the tiers' wall: its tier, and the ad-hoc
+// tier's deployer, which an ad-hoc environment on a shared cluster binds in it.
+type namespaceWall struct {
+	tier     naming.Tier
+	deployer pulumi.StringInput
+}
+
+// labels are the labels of a namespace of scope: the scope's, its tier and restricted Pod
+// Security, enforced, audited and warned.
+func (w namespaceWall) labels(scope naming.Scope) map[string]string {
+	labels := naming.KubernetesLabels(scope)
+	for k, v := range podSecurityLabels {
+		labels[k] = v
+	}
+	labels[naming.LabelTier] = string(w.tier)
+	return labels
+}
+
+// bindDeployer binds the ad-hoc tier's namespace role (naming.AdHocNamespaceRole, which the
+// cluster stack makes) to the deployer in the namespace, right after the namespace: on a
+// shared cluster, the ad-hoc deployer holds no right in a namespace but what this binding
+// gives it. It returns the namespace's name as an output that depends on the binding too, so
+// that every object made in the namespace waits for it and is deleted before it. Without a
+// deployer it binds nothing.
+func (w namespaceWall) bindDeployer(ctx *pulumi.Context, nsName string, ns *corev1.Namespace, scope naming.Scope,
+	opts []pulumi.ResourceOption) (pulumi.StringOutput, []pulumi.Resource, error) {
+	name := ns.Metadata.Name().Elem()
+	if w.deployer == nil {
+		return name, []pulumi.Resource{ns}, nil
+	}
+	binding, err := rbacv1.NewRoleBinding(ctx, nsName+"/"+naming.DeployerRoleBinding, &rbacv1.RoleBindingArgs{
+		Metadata: objectMeta(naming.DeployerRoleBinding, name, scope),
+		RoleRef: &rbacv1.RoleRefArgs{ApiGroup: pulumi.String("rbac.authorization.k8s.io"), Kind: pulumi.String("ClusterRole"),
+			Name: pulumi.String(naming.AdHocNamespaceRole)},
+		Subjects: rbacv1.SubjectArray{rbacv1.SubjectArgs{
+			ApiGroup: pulumi.String("rbac.authorization.k8s.io"), Kind: pulumi.String("User"), Name: w.deployer,
+		}},
+	}, append(opts, pulumi.DependsOn([]pulumi.Resource{ns}))...)
+	if err != nil {
+		return pulumi.StringOutput{}, nil, fmt.Errorf("namespace %s: the deployer's binding: %w", nsName, err)
+	}
+	bound := pulumi.All(name, binding.Metadata.Name().Elem()).ApplyT(func(v []any) string { return v[0].(string) }).(pulumi.StringOutput)
+	return bound, []pulumi.Resource{ns, binding}, nil
 }
 
 // newGuardedNamespace creates a namespace the platform keeps for itself: restricted Pod
 // Security, a quota, and the network policies given (default-deny among them). annotations
 // are an environment's (its allowed registries among them), or a cluster stack's own.
-func newGuardedNamespace(ctx *pulumi.Context, nsName string, scope naming.Scope, annotations pulumi.StringMap, policies []networkPolicy, quota manifest.Quota,
-	opts []pulumi.ResourceOption) (*platformNamespace, error) {
-	labels := naming.KubernetesLabels(scope)
-	for k, v := range podSecurityLabels {
-		labels[k] = v
-	}
+func newGuardedNamespace(ctx *pulumi.Context, nsName string, scope naming.Scope, wall namespaceWall, annotations pulumi.StringMap, policies []networkPolicy,
+	quota manifest.Quota, opts []pulumi.ResourceOption) (*platformNamespace, error) {
 	ns, err := corev1.NewNamespace(ctx, nsName, &corev1.NamespaceArgs{
-		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(nsName), Labels: pulumi.ToStringMap(labels), Annotations: annotations},
+		Metadata: &metav1.ObjectMetaArgs{Name: pulumi.String(nsName), Labels: pulumi.ToStringMap(wall.labels(scope)), Annotations: annotations},
 	}, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("namespace %s: %w", nsName, err)
 	}
-	p := &platformNamespace{name: nsName, ns: ns.Metadata.Name().Elem(), scope: scope,
-		in: append(append([]pulumi.ResourceOption{}, opts...), pulumi.DependsOn([]pulumi.Resource{ns}))}
+	name, ready, err := wall.bindDeployer(ctx, nsName, ns, scope, opts)
+	if err != nil {
+		return nil, err
+	}
+	p := &platformNamespace{name: nsName, ns: name, scope: scope,
+		in: append(append([]pulumi.ResourceOption{}, opts...), pulumi.DependsOn(ready))}
 	created, err := newNetworkPolicies(ctx, nsName, p.ns, scope, policies, p.in)
 	if err != nil {
 		return nil, fmt.Errorf("namespace %s: %w", nsName, err)
@@ -59,7 +107,7 @@ func newGuardedNamespace(ctx *pulumi.Context, nsName string, scope naming.Scope,
 	if err := newQuota(ctx, nsName, p.ns, scope, quota, nil, p.in); err != nil {
 		return nil, fmt.Errorf("namespace %s: %w", nsName, err)
 	}
-	p.ready = append([]pulumi.Resource{ns}, created...)
+	p.ready = append(ready, created...)
 	return p, nil
 }
 
@@ -88,7 +136,7 @@ func NewPlatform(ctx *pulumi.Context, env Environment, target *Target, opts ...p
 		return nil, fmt.Errorf("registering the platform of %s: %w", env.Name, err)
 	}
 	child := []pulumi.ResourceOption{pulumi.Parent(component), pulumi.Provider(target.Kubernetes)}
-	ns, err := newPlatformNamespace(ctx, env, []networkPolicy{defaultDeny(), allowDNS(), allowDatabase(target, env.Name)}, child)
+	ns, err := newPlatformNamespace(ctx, env, target.Deployer, []networkPolicy{defaultDeny(), allowDNS(), allowDatabase(target, env.Name)}, child)
 	if err != nil {
 		return nil, err
 	}

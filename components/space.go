@@ -66,10 +66,8 @@ func NewSpace(ctx *pulumi.Context, name string, args *SpaceArgs, opts ...pulumi.
 	env, space := args.Environment.Name, args.Spec.Name
 	nsName := naming.Namespace(env, space)
 	scope := naming.Scope{Environment: env, Space: space}
-	labels := naming.KubernetesLabels(scope)
-	for k, v := range podSecurityLabels {
-		labels[k] = v
-	}
+	wall := namespaceWall{tier: naming.TierOf(env), deployer: args.Target.Deployer}
+	labels := wall.labels(scope)
 	maps.Copy(labels, args.mesh().namespaceLabels())
 	annotations := args.Environment.namespaceAnnotations()
 	if b := args.Spec.Budget; b != nil {
@@ -81,8 +79,11 @@ func NewSpace(ctx *pulumi.Context, name string, args *SpaceArgs, opts ...pulumi.
 	if err != nil {
 		return nil, fmt.Errorf("space %s: namespace: %w", space, err)
 	}
-	s.Namespace = ns.Metadata.Name().Elem()
-	inNamespace := append(child, pulumi.DependsOn([]pulumi.Resource{ns}))
+	var ready []pulumi.Resource
+	if s.Namespace, ready, err = wall.bindDeployer(ctx, nsName, ns, scope, child); err != nil {
+		return nil, fmt.Errorf("space %s: %w", space, err)
+	}
+	inNamespace := append(child, pulumi.DependsOn(ready))
 	if err := newQuota(ctx, naming.Namespace(scope.Environment, scope.Space), s.Namespace, scope, spaceQuota(args), args.Spec.Limits, inNamespace); err != nil {
 		return nil, fmt.Errorf("space %s: %w", space, err)
 	}

@@ -387,6 +387,7 @@ func TestEveryNameIsChecked(t *testing.T) {
 		"MeshTrustDomain":           "the fleet's workload identity pool, which Google names",
 		"DatabaseAdminScope":        "the scope of an environment's database admin, a part of the names below",
 		"DatabaseAdminComponent":    "a component label, the part of DatabaseAdminsJob that names the scope",
+		"TierDeployer":              "the email Google gives a tier's deploy account (TierDeployAccount), which GKE uses as its user name",
 	}
 	checked := map[string]bool{}
 	for _, k := range kinds() {

@@ -35,6 +35,7 @@ func clusterStack(ctx *pulumi.Context, cfg *Config) error {
 			SecurityGroup:     cfg.SecurityGroup,
 			ControlPlane:      cfg.ControlPlane,
 			AttestorPublicKey: cfg.AttestorPublicKey,
+			AdHocDeployer:     adHocDeployer(cfg),
 		},
 		Mesh:              components.MeshArgs{Mode: cfg.Mesh},
 		AllowedRegistries: cfg.AllowedRegistries,
@@ -45,4 +46,14 @@ func clusterStack(ctx *pulumi.Context, cfg *Config) error {
 	// The outputs the environments on the cluster read (components.ClusterOutputs).
 	cluster.Outputs(name).Export(ctx)
 	return nil
+}
+
+// adHocDeployer is the ad-hoc tier's deployer on a non-production cluster: the deploy account
+// the bootstrap stack makes in the cluster's project (which the ad-hoc tier shares with the
+// long-lived one); none on a production cluster, where no ad-hoc environment runs.
+func adHocDeployer(cfg *Config) string {
+	if cfg.Production || naming.TierOf(cfg.Stack) == naming.TierProduction {
+		return ""
+	}
+	return naming.TierDeployer(naming.TierAdHoc, cfg.GCPProject)
 }

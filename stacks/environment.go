@@ -161,6 +161,13 @@ func clusterTarget(ctx *pulumi.Context, cfg *Config, env *components.Environment
 	if env.AllowedRegistries, err = clusterRegistries(ref, cfg.Cluster); err != nil {
 		return nil, err
 	}
+	domain, err := clusterDomain(ref, cfg.Cluster)
+	if err != nil {
+		return nil, err
+	}
+	if err := components.CheckTeams(cat, domain, fmt.Sprintf("the domain of %s:securityGroup of %s", naming.Project, cfg.Cluster)); err != nil {
+		return nil, err
+	}
 	project := outputs.Project
 	gcpProvider, err := gcp.NewProvider(ctx, "gcp", &gcp.ProviderArgs{
 		Project:       project,
@@ -191,6 +198,11 @@ func clusterTarget(ctx *pulumi.Context, cfg *Config, env *components.Environment
 	}
 	if naming.DatabaseAdminScope(env.Name) == naming.StagingScope {
 		target.SQLHost = outputs.SQLStagingAddress
+	}
+	if naming.TierOf(env.Name) == naming.TierAdHoc {
+		// The ad-hoc tier's deployer holds nothing in a namespace of the shared cluster but
+		// what the environment binds it there (the cluster stack's ad-hoc wall).
+		target.Deployer = project.ApplyT(func(p string) string { return naming.TierDeployer(naming.TierAdHoc, p) }).(pulumi.StringOutput)
 	}
 	target.Platform, err = components.NewPlatform(ctx, *env, target)
 	if err != nil {

@@ -175,6 +175,9 @@ func simulatedClusterOutputs(ref string, config map[string]string) resource.Prop
 		ProjectNumber:     evaluation.SimulatedProjectNumber,
 		SQLPrivateAddr:    evaluation.SimulatedSQLAddress,
 		SQLStagingAddr:    stagingAddress(name),
+		// A cluster stack without a security group of its own is simulated without a
+		// domain, which checks no team: the real cluster stack refuses to exist without one.
+		OrganizationDomain: components.OrganizationDomain(config[naming.Project+":securityGroup"]),
 	})
 }
 

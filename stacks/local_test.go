@@ -29,6 +29,7 @@ var localDifferences = []string{
 	"the Kubernetes service account has no workload identity annotation",
 	"the database Secret points at the environment's own PostgreSQL, without TLS (sslmode=disable)",
 	"egress reaches the in-cluster PostgreSQL and Pub/Sub emulator, not Cloud SQL's address, the metadata server and Google APIs",
+	"a namespace's conveyor.io/tier label is its environment's trust tier: local's is ad-hoc, dev's long-lived",
 	"a meshed space's egress reaches istiod, and its mesh identities are in the trust domain cluster.local, not the fleet's",
 	"the mesh runs only when the stack turns it on (conveyor:mesh; compared here with it on)",
 }
@@ -187,6 +188,14 @@ func normalize(t *testing.T, o kube.Object, env string, dev kube.Object) any {
 			}
 			hard[key] = d
 		}
+	}
+	// The tier.
+	if m["kind"] == "Namespace" {
+		labels := m["metadata"].(map[string]any)["labels"].(map[string]any)
+		if got, want := labels[naming.LabelTier], string(naming.TierOf(env)); got != want {
+			t.Errorf("%s namespace %s is of tier %v, want %s", env, o.Name(), got, want)
+		}
+		labels[naming.LabelTier] = "<tier>"
 	}
 	// Where the database is.
 	if m["kind"] == "NetworkPolicy" && o.Name() == naming.PolicyAllowDatabase {

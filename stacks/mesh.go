@@ -80,6 +80,22 @@ func clusterMesh(ref *pulumi.StackReference, cluster string, project pulumi.Stri
 	}, nil
 }
 
+// clusterDomain reads the organisation's domain of the cluster stack, as a plain value: the
+// program checks the catalog's teams against it. A cluster stack deployed before the output
+// existed has none; it is refused rather than checked against nothing.
+func clusterDomain(ref *pulumi.StackReference, cluster string) (string, error) {
+	out, err := ref.GetOutputDetails(components.OutputOrganizationDomain)
+	if err != nil {
+		return "", fmt.Errorf("reading the organisation's domain of cluster stack %s: %w", cluster, err)
+	}
+	domain, _ := out.Value.(string)
+	if out.Value == nil {
+		return "", fmt.Errorf("cluster stack %s has no output %s: update it (conveyor up --env %s) before deploying onto it",
+			cluster, components.OutputOrganizationDomain, cluster)
+	}
+	return domain, nil
+}
+
 // clusterRegistries reads the registries the cluster stack allows, as a plain value: the
 // namespaces carry them. A cluster stack deployed before the setting existed has none, and
 // its environments' images then fail CONV-IMG-002 until the cluster stack is updated.

@@ -138,8 +138,8 @@ func TestMeshRefusals(t *testing.T) {
 	})
 	t.Run("a meshed space allowing a space outside the mesh", func(t *testing.T) {
 		dir := t.TempDir()
-		write(t, filepath.Join(dir, "a", "space.conveyor.yaml"), "space: a\nteam: a@example.com\nmesh: true\nallowFrom: [b]\n")
-		write(t, filepath.Join(dir, "b", "space.conveyor.yaml"), "space: b\nteam: b@example.com\n")
+		write(t, filepath.Join(dir, "a", "space.conveyor.yaml"), "space: a\nteam: a@acme.io\nmesh: true\nallowFrom: [b]\n")
+		write(t, filepath.Join(dir, "b", "space.conveyor.yaml"), "space: b\nteam: b@acme.io\n")
 		_, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: "local", Shipped: shipped(t),
 			Config: map[string]string{naming.Project + ":catalog": dir, naming.Project + ":mesh": string(components.MeshOptIn)}})
 		wantError(t, err, filepath.Join("a", "space.conveyor.yaml")+":4:", "allowFrom[0]", "put b in the mesh too")

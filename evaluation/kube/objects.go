@@ -41,7 +41,7 @@ func (o Object) meta(key string) string {
 // first, then what pods need (accounts, secrets, quotas), then workloads, then what refers to
 // workloads.
 var applyOrder = []string{
-	"Namespace", "ClusterRole", "ClusterRoleBinding",
+	"Namespace", "ClusterRole", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding", "ClusterRoleBinding",
 	"ResourceQuota", "LimitRange", "NetworkPolicy", "ServiceAccount", "Secret", "ConfigMap",
 	"Role", "RoleBinding", "Service", "PersistentVolumeClaim",
 	"StatefulSet", "Deployment", "Job", "CronJob",

@@ -43,7 +43,13 @@ func boundaryRules() []Rule {
 			Description: "No Role of an environment lets anyone change Services, NetworkPolicies, RBAC, quotas or limit ranges.",
 			Remediation: "Keep those resources read-only in the Role: the platform creates them, a team that could change " +
 				"them could expose a LoadBalancer or NodePort, or lift the space's isolation.",
-			Check: func(r Resource) []Finding { return grantsAny(r, platformOwned, writeVerbs, "the platform's") },
+			Check: func(r Resource) []Finding {
+				// A cluster stack's roles are the platform's own (the ad-hoc deployer's: CONV-RBAC-004).
+				if _, isCluster := naming.ClusterOfStack(r.Environment); isCluster {
+					return nil
+				}
+				return grantsAny(r, platformOwned, writeVerbs, "the platform's")
+			},
 		},
 		{
 			ID: "CONV-RBAC-003", Severity: SeverityHigh,
@@ -53,6 +59,7 @@ func boundaryRules() []Rule {
 			Remediation: "Give teams naming.TeamRole(naming.TeamView) in staging and prod (components.Environment.TeamAccess).",
 			Check:       checkViewOnly,
 		},
+		adHocWallRule(),
 	}
 }
 
@@ -103,6 +110,9 @@ func checkTeamBinding(r Resource) []Finding {
 		return []Finding{violationf("binds a role cluster-wide: it reaches every environment's namespaces")}
 	}
 	kind := inputs(r).at("roleRef.kind")
+	if kind.str() == "ClusterRole" && inputs(r).at("roleRef.name").str() == naming.AdHocNamespaceRole {
+		return nil // the ad-hoc deployer's own binding, which CONV-RBAC-004 holds
+	}
 	out := require(kind, kind.str() != "Role", "roleRef is %s %s, not a Role of the namespace",
 		kind.show(), inputs(r).at("roleRef.name").show())
 	return append(out, checkSubjects(inputs(r).key("subjects"))...)

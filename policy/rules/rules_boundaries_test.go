@@ -6,7 +6,7 @@ import (
 	"github.com/conveyor-paas/conveyor/naming"
 )
 
-func TestBoundaryRules(t *testing.T) { runCases(t, boundaryCases()) }
+func TestBoundaryRules(t *testing.T) { runCases(t, concat(boundaryCases(), adHocWallCases())) }
 
 func boundaryCases() []ruleCase {
 	prodSpace := naming.Scope{Environment: "prod", Space: "sales"}

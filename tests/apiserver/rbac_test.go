@@ -17,8 +17,8 @@ import (
 
 // The teams of the demo catalog's spaces, as their space files name them.
 const (
-	salesTeam  = "sales-engineering@example.com"
-	claimsTeam = "claims-engineering@example.com"
+	salesTeam  = "sales-engineering@acme.io"
+	claimsTeam = "claims-engineering@acme.io"
 )
 
 // access is one question to the API server's authorizer: may a member of group do verb on

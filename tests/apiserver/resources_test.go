@@ -40,7 +40,7 @@ func TestTheLoaderRefusesTheResourcesKubernetesRefuses(t *testing.T) {
 	ctx := t.Context()
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			space := "space: billing\nteam: billing@example.com\n"
+			space := "space: billing\nteam: billing@acme.io\n"
 			if tc.limits != "" {
 				space += "limits: " + tc.limits + "\n"
 			}

@@ -23,7 +23,7 @@ func WriteCatalog(dir string, n int) error {
 	spaces := SpacesFor(n)
 	for s := range spaces {
 		space := spaceName(s)
-		text := fmt.Sprintf("space: %s\nteam: %s@example.com\nquota: {cpu: \"64\", memory: 128Gi, pods: 500}\nconfig: {LOG_FORMAT: json}\n", space, space)
+		text := fmt.Sprintf("space: %s\nteam: %s@acme.io\nquota: {cpu: \"64\", memory: 128Gi, pods: 500}\nconfig: {LOG_FORMAT: json}\n", space, space)
 		if err := write(dir, space, "space.conveyor.yaml", text); err != nil {
 			return err
 		}
@@ -68,7 +68,7 @@ func WriteUniformCatalog(dir string, n int) error {
 	spaces := SpacesFor(n)
 	for s := range spaces {
 		space := spaceName(s)
-		text := fmt.Sprintf("space: %s\nteam: %s@example.com\nquota: {cpu: \"64\", memory: 128Gi, pods: 500}\n", space, space)
+		text := fmt.Sprintf("space: %s\nteam: %s@acme.io\nquota: {cpu: \"64\", memory: 128Gi, pods: 500}\n", space, space)
 		if err := write(dir, space, "space.conveyor.yaml", text); err != nil {
 			return err
 		}

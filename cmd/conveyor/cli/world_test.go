@@ -38,7 +38,7 @@ type world struct {
 
 // worldCatalog is a small catalog with one component of every kind, a database and events.
 var worldCatalog = map[string]string{
-	"shop/space.conveyor.yaml": "space: shop\nteam: shop@example.com\n",
+	"shop/space.conveyor.yaml": "space: shop\nteam: shop@acme.io\n",
 	"shop/orders.conveyor.yaml": `module: orders
 space: shop
 database: true
