@@ -87,15 +87,11 @@ func envCatalog(root string, config map[string]string) (*manifest.Catalog, error
 // kubeconfig context (conveyor:kubeContext, or the current one); any other through the
 // kubeconfig its cluster stack exports, read with the Automation API and kept in memory
 // only, never written to a file or printed.
-func reachCluster(ctx context.Context, r *stackops.Runner, env string, config map[string]string) (*cluster, error) {
-	kind, err := naming.ClassifyStack(env)
-	if err != nil {
-		return nil, withCode(ExitUsage, err)
-	}
-	if kind == naming.StackCluster {
+func reachCluster(ctx context.Context, r *stackops.Runner, env naming.Stack, config map[string]string) (*cluster, error) {
+	if env.Kind() == naming.StackCluster {
 		return nil, withCode(ExitUsage, fmt.Errorf("%s is a cluster stack; name an environment that runs on it", env))
 	}
-	if kind == naming.StackLocal {
+	if env.Kind() == naming.StackLocal {
 		rc, name, err := kubereach.Config(kubereach.TargetOf(config).Context)
 		if err != nil {
 			return nil, withCode(ExitSetup, err)
@@ -107,7 +103,7 @@ func reachCluster(ctx context.Context, r *stackops.Runner, env string, config ma
 	}
 	stack := config[naming.Project+":cluster"]
 	if stack == "" {
-		stack = naming.DefaultCluster(env)
+		stack = env.Cluster()
 	}
 	outs, err := r.StackOutputs(ctx, stack)
 	if err != nil {

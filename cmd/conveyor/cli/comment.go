@@ -56,7 +56,7 @@ func (s *commentSources) baseRevision() string {
 // cannot be made says why in its place: a comment must never fail the preview it reports.
 func commentParts(ctx context.Context, root, env string, src commentSources) comment.Parts {
 	p := comment.Parts{Environment: env}
-	kind, err := naming.ClassifyStack(env)
+	stack, err := naming.ParseStack(env)
 	if err != nil {
 		p.PolicyError, p.GraphError = err.Error(), err.Error()
 		return p
@@ -89,7 +89,7 @@ func commentParts(ctx context.Context, root, env string, src commentSources) com
 		case err != nil:
 		default:
 			if objects, err := kube.Objects(rec); err == nil {
-				if d, err := status.NewDesired(env, kind == naming.StackLocal, cat, objects); err == nil {
+				if d, err := status.NewDesired(env, stack.Kind() == naming.StackLocal, cat, objects); err == nil {
 					p.Endpoints = endpoints(d)
 				}
 			}
@@ -182,8 +182,8 @@ $GITHUB_TOKEN is missing.`,
   conveyor comment --env pr-123 --body comment.md --post "$GITHUB_REPOSITORY#123"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if _, err := naming.ClassifyStack(env); err != nil {
-				return withCode(ExitUsage, err)
+			if _, err := parseStack("", env); err != nil {
+				return err
 			}
 			var repo string
 			var number int

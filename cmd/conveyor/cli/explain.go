@@ -53,7 +53,7 @@ Exits 0 on success, 3 when the module does not exist, 4 when the stack cannot be
   conveyor explain --env prod --module claims --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			root, err := offlineRoot(env)
+			_, root, err := offlineRoot(env)
 			if err != nil {
 				return err
 			}

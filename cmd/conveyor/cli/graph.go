@@ -63,7 +63,7 @@ Exits 0 on success, 3 on a bad command line, 4 when the catalog cannot be read.`
 				config := map[string]string{}
 				title = stacks.DefaultCatalog
 				if env != "" {
-					if _, err := offlineRoot(env); err != nil {
+					if _, _, err := offlineRoot(env); err != nil {
 						return err
 					}
 					if config, err = stacks.ReadStackConfig(root, env); err != nil {

@@ -12,7 +12,6 @@ import (
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/manifest"
-	"github.com/conveyor-paas/conveyor/naming"
 	"github.com/conveyor-paas/conveyor/stacks"
 )
 
@@ -86,8 +85,8 @@ func (f *secretFlags) target(root, name string) (stackops.SecretTarget, error) {
 	if f.adHocDefault {
 		env = "pr-0" // an ad-hoc environment without a file of its own: the default catalog
 	}
-	if _, err := naming.ClassifyStack(env); err != nil {
-		return stackops.SecretTarget{}, withCode(ExitUsage, err)
+	if _, err := parseStack("", env); err != nil {
+		return stackops.SecretTarget{}, err
 	}
 	cat, err := catalogOf(root, env)
 	if err != nil {
@@ -231,8 +230,8 @@ the backend or Secret Manager cannot be reached.`,
   conveyor secret list --env pr-123 --module quotes --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if _, err := naming.ClassifyStack(env); err != nil {
-				return withCode(ExitUsage, err)
+			if _, err := parseStack("", env); err != nil {
+				return err
 			}
 			r, err := d.runner(cmd.Context(), cmd.ErrOrStderr())
 			if err != nil {

@@ -160,9 +160,9 @@ func watchStatus(ctx context.Context, cmd *cobra.Command, d *deps, o statusOptio
 
 // prepareStatus evaluates the environment's desired state and reaches its cluster.
 func prepareStatus(ctx context.Context, cmd *cobra.Command, d *deps, env, module string) (*statusSource, error) {
-	kind, err := naming.ClassifyStack(env)
+	stack, err := parseStack("", env)
 	if err != nil {
-		return nil, withCode(ExitUsage, err)
+		return nil, err
 	}
 	// A local environment's kubeconfig is looked at first, as `up` and `logs` do: without a
 	// cluster, no passphrase or Pulumi CLI is worth asking for.
@@ -170,11 +170,11 @@ func prepareStatus(ctx context.Context, cmd *cobra.Command, d *deps, env, module
 	if err != nil {
 		return nil, runnerExit(err)
 	}
-	desired, config, err := desiredState(ctx, r, env, kind, module)
+	desired, config, err := desiredState(ctx, r, env, stack.Kind(), module)
 	if err != nil {
 		return nil, err
 	}
-	cl, err := reachCluster(ctx, r, env, config)
+	cl, err := reachCluster(ctx, r, stack, config)
 	if err != nil {
 		return nil, err
 	}

@@ -158,7 +158,7 @@ func (r *Runner) envInfo(ctx context.Context, s auto.StackSummary, now time.Time
 		// The cluster it runs on is what its last update exported; before any, what the next
 		// one will read: its committed config, else the tag `env create` set.
 		outs, err := r.wsFor(s.Name).StackOutputs(ctx, s.Name)
-		if ran, ok := outs[OutputCluster].Value.(string); err == nil && ok && ran != "" {
+		if ran, ok := outs[naming.OutputCluster].Value.(string); err == nil && ok && ran != "" {
 			m.Cluster = ran
 		} else if v, err := r.wsFor(s.Name).GetConfig(ctx, s.Name, naming.Project+":cluster"); err == nil && v.Value != "" {
 			m.Cluster = v.Value
