@@ -76,7 +76,7 @@ func envRecording(ctx context.Context, r *stackops.Runner, root, env string, ove
 
 // envCatalog loads the catalog an environment's config points at.
 func envCatalog(root string, config map[string]string) (*manifest.Catalog, error) {
-	cat, err := manifest.Load(stacks.CatalogDir(root, config[naming.Project+":catalog"]))
+	cat, err := manifest.Load(stacks.CatalogDir(root, config[naming.ConfigCatalog]))
 	if err != nil {
 		return nil, withCode(ExitSetup, err)
 	}
@@ -101,7 +101,7 @@ func reachCluster(ctx context.Context, r *stackops.Runner, env naming.Stack, con
 	if r == nil {
 		return nil, withCode(ExitSetup, errors.New("reaching a cluster stack needs the backend: set PULUMI_CONFIG_PASSPHRASE"))
 	}
-	stack := config[naming.Project+":cluster"]
+	stack := config[naming.ConfigCluster]
 	if stack == "" {
 		stack = env.Cluster()
 	}

@@ -75,7 +75,7 @@ func commentParts(ctx context.Context, root, env string, src commentSources) com
 	} else {
 		opts := graph.Options{Title: env, Meshed: graph.Meshed}
 		if base := src.baseRevision(); base != "" {
-			opts.Changes, err = graph.ChangesSince(ctx, stacks.CatalogDir(root, config[naming.Project+":catalog"]), base, cat)
+			opts.Changes, err = graph.ChangesSince(ctx, stacks.CatalogDir(root, config[naming.ConfigCatalog]), base, cat)
 		}
 		if err != nil {
 			p.GraphError = err.Error()

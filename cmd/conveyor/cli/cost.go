@@ -89,7 +89,7 @@ Exits 0 on success, 3 for a bad name or flag, 4 when a stack cannot be evaluated
 func costOf(root, env, against, catalog string, prices cost.Prices) (costDocument, error) {
 	overrides := map[string]string{}
 	if catalog != "" {
-		overrides[naming.Project+":catalog"] = catalog
+		overrides[naming.ConfigCatalog] = catalog
 	}
 	est, err := stacks.EstimateCost(stacks.EvaluateOptions{Root: root, Stack: env, Config: overrides}, prices)
 	if err != nil {

@@ -118,7 +118,7 @@ func explainTarget(root, env, module string) (*moduleInEnv, error) {
 		return nil, withCode(ExitSetup, err)
 	}
 	// Where the program finds the catalog (stacks.Config.Catalog).
-	catalog := stacks.CatalogDir(root, config[naming.Project+":catalog"])
+	catalog := stacks.CatalogDir(root, config[naming.ConfigCatalog])
 	cat, err := manifest.Load(catalog)
 	if err != nil {
 		return nil, withCode(ExitSetup, err)

@@ -51,7 +51,7 @@ Exits 0 on success, 4 when the stack cannot be evaluated.`,
 			}
 			overrides := map[string]string{}
 			if catalog != "" {
-				overrides[naming.Project+":catalog"] = catalog
+				overrides[naming.ConfigCatalog] = catalog
 			}
 			rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: env, Config: overrides})
 			if err != nil {

@@ -86,7 +86,7 @@ func (r *Runner) setRawConfig(ctx context.Context, st *auto.Stack, values map[st
 //
 // Nor are an environment's secret values: an environment reads its own, never another's.
 var notInherited = map[string]bool{
-	naming.Project + ":cluster": true, naming.Project + ":production": true,
+	naming.ConfigCluster: true, naming.ConfigProduction: true,
 	appsecrets.ValuesKey: true, appsecrets.DefaultsKey: true,
 }
 

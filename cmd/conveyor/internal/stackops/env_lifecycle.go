@@ -160,7 +160,7 @@ func (r *Runner) envInfo(ctx context.Context, s auto.StackSummary, now time.Time
 		outs, err := r.wsFor(s.Name).StackOutputs(ctx, s.Name)
 		if ran, ok := outs[naming.OutputCluster].Value.(string); err == nil && ok && ran != "" {
 			m.Cluster = ran
-		} else if v, err := r.wsFor(s.Name).GetConfig(ctx, s.Name, naming.Project+":cluster"); err == nil && v.Value != "" {
+		} else if v, err := r.wsFor(s.Name).GetConfig(ctx, s.Name, naming.ConfigCluster); err == nil && v.Value != "" {
 			m.Cluster = v.Value
 		}
 	}

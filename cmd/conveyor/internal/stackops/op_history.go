@@ -17,7 +17,7 @@ import (
 
 // ByKey is the config key of who ran an update, which the Runner puts into every composed
 // config file (Options.User), so that history can say who on any backend.
-const ByKey = naming.Project + ":by"
+const ByKey = naming.ConfigBy
 
 // HistoryEntry is one operation of an environment, as `conveyor history` shows it.
 type HistoryEntry struct {
