@@ -1,5 +1,8 @@
 package cli
 
+// An environment as the read verbs (status, logs, explain, render) see it: its config as the
+// next update would have it, its catalog, its evaluation, and how to reach its cluster.
+
 import (
 	"context"
 	"errors"
