@@ -128,3 +128,17 @@ func reachCluster(ctx context.Context, r *stackops.Runner, env naming.Stack, con
 	rc.Timeout = kubereach.Timeout
 	return &cluster{config: rc, describe: "cluster stack " + stack, project: text(components.OutputProject), sqlInstance: text(components.OutputSQLInstance)}, nil
 }
+
+// moduleOf is module in env's catalog. A name the catalog lacks is a usage error, said one
+// way by every verb that takes --module (status, explain, logs, secret): the name, the
+// environment and the modules there are.
+func moduleOf(cat *manifest.Catalog, env, module string) (*manifest.Module, error) {
+	if m := cat.Module(module); m != nil {
+		return m, nil
+	}
+	names := make([]string, 0, len(cat.Modules))
+	for _, m := range cat.Modules {
+		names = append(names, m.Name)
+	}
+	return nil, withCode(ExitUsage, fmt.Errorf("there is no module %q in the catalog of %s (it has %s)", module, env, strings.Join(names, ", ")))
+}

@@ -123,13 +123,9 @@ func explainTarget(root, env, module string) (*moduleInEnv, error) {
 	if err != nil {
 		return nil, withCode(ExitSetup, err)
 	}
-	m := cat.Module(module)
-	if m == nil {
-		var names []string
-		for _, mod := range cat.Modules {
-			names = append(names, mod.Name)
-		}
-		return nil, withCode(ExitUsage, fmt.Errorf("there is no module %q in %s (modules: %v)", module, catalog, names))
+	m, err := moduleOf(cat, env, module)
+	if err != nil {
+		return nil, err
 	}
 	return &moduleInEnv{root: root, env: env, config: config, cat: cat, module: m}, nil
 }

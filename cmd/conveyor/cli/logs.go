@@ -91,9 +91,9 @@ func runLogs(cmd *cobra.Command, d *deps, o logsOptions) error {
 	if err != nil {
 		return err
 	}
-	m := cat.Module(o.module)
-	if m == nil {
-		return withCode(ExitUsage, fmt.Errorf("there is no module %q in the catalog of %s", o.module, o.env))
+	m, err := moduleOf(cat, o.env, o.module)
+	if err != nil {
+		return err
 	}
 	selector := map[string]string{naming.LabelModule: o.module}
 	what := o.module

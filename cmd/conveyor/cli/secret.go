@@ -92,9 +92,9 @@ func (f *secretFlags) target(root, name string) (stackops.SecretTarget, error) {
 	if err != nil {
 		return stackops.SecretTarget{}, err
 	}
-	m := cat.Module(f.module)
-	if m == nil {
-		return stackops.SecretTarget{}, withCode(ExitUsage, fmt.Errorf("there is no module %q in the catalog of %s", f.module, env))
+	m, err := moduleOf(cat, env, f.module)
+	if err != nil {
+		return stackops.SecretTarget{}, err
 	}
 	declared := m.SecretNames()
 	found := false
@@ -310,8 +310,10 @@ func requiredSecretsOf(root, env, module string) ([]stackops.RequiredSecret, err
 	if err != nil {
 		return nil, err
 	}
-	if module != "" && cat.Module(module) == nil {
-		return nil, withCode(ExitUsage, fmt.Errorf("there is no module %q in the catalog of %s", module, env))
+	if module != "" {
+		if _, err := moduleOf(cat, env, module); err != nil {
+			return nil, err
+		}
 	}
 	var out []stackops.RequiredSecret
 	for _, m := range cat.Modules {

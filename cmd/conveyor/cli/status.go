@@ -211,12 +211,10 @@ func desiredState(ctx context.Context, r *stackops.Runner, env string, kind nami
 	if err != nil {
 		return nil, nil, err
 	}
-	if module != "" && cat.Module(module) == nil {
-		var names []string
-		for _, m := range cat.Modules {
-			names = append(names, m.Name)
+	if module != "" {
+		if _, err := moduleOf(cat, env, module); err != nil {
+			return nil, nil, err
 		}
-		return nil, nil, withCode(ExitUsage, fmt.Errorf("there is no module %q in the catalog of %s (it has %s)", module, env, strings.Join(names, ", ")))
 	}
 	rec, err := envRecording(ctx, r, root, env, overrides)
 	if err != nil {
