@@ -30,8 +30,6 @@ type commentSources struct {
 	// policy is a report from `policy check --json` (the policy gate's, say); without it
 	// the report is computed with policy/offline.
 	policy string
-	// status is a report from `status --json`.
-	status string
 	// base is the git revision the branch is compared with; $GITHUB_BASE_REF's remote branch
 	// in a pull request's workflow when empty.
 	base string

@@ -90,7 +90,7 @@ func (r *Runner) CreateEnv(ctx context.Context, name string, o CreateOptions) (i
 		return EnvInfo{}, false, err
 	}
 	if o.From != "" {
-		if _, err := r.copyNamespace(ctx, o.From, &st); err != nil {
+		if err := r.copyNamespace(ctx, o.From, &st); err != nil {
 			return EnvInfo{}, false, fmt.Errorf("environment %s was created but its config could not be copied from %s: %w", name, o.From, err)
 		}
 	}

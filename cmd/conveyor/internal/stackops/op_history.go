@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
@@ -174,8 +173,6 @@ func touches(im deployed.Images, module string) bool {
 	}
 	return len(im[module]) > 0
 }
-
-func joinModules(im deployed.Images) string { return strings.Join(im.Modules(), ", ") }
 
 // decodeRequest reads the images an update asked for.
 func decodeRequest(u auto.UpdateSummary) (deployed.Images, error) {
