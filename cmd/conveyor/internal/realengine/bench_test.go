@@ -109,6 +109,7 @@ func BenchmarkEnvironment(b *testing.B) {
 }
 
 func benchEnvironment(b *testing.B, f *fixture, cat benchCatalog, settings map[string]string) {
+	b.Helper()
 	ctx := context.Background()
 	dir := f.demoCatalog()
 	if cat.write != nil {
