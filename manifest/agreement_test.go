@@ -447,6 +447,7 @@ func (w *schemaWalker) patternExamples(pattern, rule string) []string {
 
 // reservedExample is a value a "not" forbids: a reserved value, or a name with a reserved prefix.
 func reservedExample(t *testing.T, not map[string]any, rule string) []string {
+	t.Helper()
 	if enum, ok := not["enum"].([]any); ok {
 		var out []string
 		for _, v := range enum {

@@ -90,10 +90,56 @@ const LocalCluster = "local"
 // config keys ("conveyor:catalog").
 const Project = "conveyor"
 
-// DefaultCluster is the cluster stack an environment deploys onto unless configured.
+// DefaultCluster is the cluster stack of stack's tier: cluster-prod for prod, cluster-nonprod
+// for every other name. Where an environment runs unless configured is Stack.Cluster, which
+// adds the local and cluster stacks' rule to this one.
 func DefaultCluster(stack string) string {
 	if stack == ProductionStack {
 		return ProdCluster
 	}
 	return NonprodCluster
+}
+
+// OutputCluster is the stack output that names the cluster an environment's last update ran
+// on: the program exports it, and `env list` reads it back.
+const OutputCluster = "cluster"
+
+// Stack is a stack name told apart once: ParseStack classifies it at the edge (a command's
+// flag, the program's stack), and what is asked of it later (its kind, its cluster) is asked
+// of the value rather than of the name again.
+type Stack struct {
+	name string
+	kind StackKind
+}
+
+// ParseStack classifies name (ClassifyStack), keeping the kind with the name.
+func ParseStack(name string) (Stack, error) {
+	kind, err := ClassifyStack(name)
+	if err != nil {
+		return Stack{}, err
+	}
+	return Stack{name: name, kind: kind}, nil
+}
+
+// Name is the stack's name, as given.
+func (s Stack) Name() string { return s.name }
+
+// String is the stack's name.
+func (s Stack) String() string { return s.name }
+
+// Kind is what the stack is.
+func (s Stack) Kind() StackKind { return s.kind }
+
+// Cluster is the cluster an environment deploys onto unless its config says otherwise
+// (conveyor:cluster): a local stack's is the kubeconfig's (LocalCluster), any other
+// environment's the cluster stack of its tier (DefaultCluster); a cluster stack is a
+// cluster and runs on none (""), as does the zero Stack.
+func (s Stack) Cluster() string {
+	switch s.kind {
+	case "", StackCluster:
+		return ""
+	case StackLocal:
+		return LocalCluster
+	}
+	return DefaultCluster(s.name)
 }

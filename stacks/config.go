@@ -94,73 +94,73 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := config.New(ctx, naming.Project)
+	get := func(key string) string { return config.Get(ctx, key) }
 	cfg := &Config{
 		Stack:             stack,
 		Kind:              kind,
-		Catalog:           CatalogDir(ctx.RootDirectory(), c.Get("catalog")),
-		Cluster:           or(c.Get("cluster"), naming.DefaultCluster(stack)),
-		KubeContext:       c.Get("kubeContext"),
-		GCPProject:        c.Get("gcpProject"),
-		GCPRegion:         or(c.Get("gcpRegion"), DefaultRegion),
-		SQLTier:           or(c.Get("sqlTier"), DefaultSQLTier),
-		ReleaseChannel:    or(c.Get("releaseChannel"), DefaultReleaseChannel),
-		Production:        c.GetBool("production") || kind == naming.StackProduction,
+		Catalog:           CatalogDir(ctx.RootDirectory(), get(naming.ConfigCatalog)),
+		Cluster:           or(get(naming.ConfigCluster), naming.DefaultCluster(stack)),
+		KubeContext:       get(naming.ConfigKubeContext),
+		GCPProject:        get(naming.ConfigGCPProject),
+		GCPRegion:         or(get(naming.ConfigGCPRegion), DefaultRegion),
+		SQLTier:           or(get(naming.ConfigSQLTier), DefaultSQLTier),
+		ReleaseChannel:    or(get(naming.ConfigReleaseChannel), DefaultReleaseChannel),
+		Production:        config.GetBool(ctx, naming.ConfigProduction) || kind == naming.StackProduction,
 		NodePools:         DefaultNodePools(),
 		Network:           components.DefaultNetworkRanges,
-		SecurityGroup:     or(c.Get("securityGroup"), DefaultSecurityGroup),
-		AttestorPublicKey: c.Get("attestorPublicKey"),
+		SecurityGroup:     or(get(naming.ConfigSecurityGroup), DefaultSecurityGroup),
+		AttestorPublicKey: get(naming.ConfigAttestorPublicKey),
 		Images:            deployed.Images{},
 	}
 	if kind == naming.StackLocal {
 		cfg.Cluster = LocalCluster
 	}
-	if cfg.Mesh, err = components.ParseMeshMode(or(c.Get("mesh"), string(defaultMeshMode(cfg.Cluster == LocalCluster)))); err != nil {
-		return nil, fmt.Errorf("config %s:mesh: %w", naming.Project, err)
+	if cfg.Mesh, err = components.ParseMeshMode(or(get(naming.ConfigMesh), string(defaultMeshMode(cfg.Cluster == LocalCluster)))); err != nil {
+		return nil, fmt.Errorf("config %s: %w", naming.ConfigMesh, err)
 	}
-	cfg.MeshUnset = c.Get("mesh") == ""
-	cfg.IstioVersion = or(c.Get("istioVersion"), components.DefaultIstioVersion)
+	cfg.MeshUnset = get(naming.ConfigMesh) == ""
+	cfg.IstioVersion = or(get(naming.ConfigIstioVersion), components.DefaultIstioVersion)
 	objects := []struct {
 		key    string
 		target any
 	}{
-		{"images", &cfg.Images},
-		{"network", &cfg.Network},
-		{"controlPlane", &cfg.ControlPlane},
-		{"allowedRegistries", &cfg.AllowedRegistries},
+		{naming.ConfigImages, &cfg.Images},
+		{naming.ConfigNetwork, &cfg.Network},
+		{naming.ConfigControlPlane, &cfg.ControlPlane},
+		{naming.ConfigAllowedRegistries, &cfg.AllowedRegistries},
 	}
 	for _, o := range objects {
-		if err := c.TryObject(o.key, o.target); err != nil && !isMissing(err) {
-			return nil, fmt.Errorf("config %s:%s: %w", naming.Project, o.key, err)
+		if err := config.TryObject(ctx, o.key, o.target); err != nil && !isMissing(err) {
+			return nil, fmt.Errorf("config %s: %w", o.key, err)
 		}
 	}
 	if cfg.AllowedRegistries == nil {
 		cfg.AllowedRegistries = DefaultAllowedRegistries()
 	}
-	if text := c.Get("nodePools"); text != "" {
+	if text := get(naming.ConfigNodePools); text != "" {
 		if cfg.NodePools, err = decodeNodePools(text); err != nil {
 			return nil, err
 		}
 	}
 	if kind == naming.StackCluster && cfg.GCPProject == "" {
-		return nil, fmt.Errorf("cluster stack %s needs its GCP project: pulumi config set %s:gcpProject <project-id> -s %s", stack, naming.Project, stack)
+		return nil, fmt.Errorf("cluster stack %s needs its GCP project: pulumi config set %s <project-id> -s %s", stack, naming.ConfigGCPProject, stack)
 	}
 	if kind == naming.StackCluster {
 		if err := components.CheckSecurityGroup(cfg.SecurityGroup); err != nil {
-			return nil, fmt.Errorf("stack %s: config %s:securityGroup: %w", stack, naming.Project, err)
+			return nil, fmt.Errorf("stack %s: config %s: %w", stack, naming.ConfigSecurityGroup, err)
 		}
 		if err := components.CheckAuthorizedNetworks(cfg.ControlPlane.AuthorizedNetworks); err != nil {
-			return nil, fmt.Errorf("stack %s: config %s:controlPlane.%w", stack, naming.Project, err)
+			return nil, fmt.Errorf("stack %s: config %s.%w", stack, naming.ConfigControlPlane, err)
 		}
 	}
 	if kind != naming.StackCluster && cfg.Cluster != LocalCluster && !naming.IsClusterStack(cfg.Cluster) {
-		return nil, fmt.Errorf("config %s:cluster is %q, which is not a cluster stack (cluster-<name>) or %q", naming.Project, cfg.Cluster, LocalCluster)
+		return nil, fmt.Errorf("config %s is %q, which is not a cluster stack (cluster-<name>) or %q", naming.ConfigCluster, cfg.Cluster, LocalCluster)
 	}
 	if kind != naming.StackCluster && cfg.Cluster != LocalCluster {
 		// Checked here, before the program registers anything, so that a wrong cluster never
 		// gets as far as a StackReference to production's kubeconfig.
 		if err := naming.CheckCluster(stack, cfg.Cluster); err != nil {
-			return nil, fmt.Errorf("stack %s: config %s:cluster is %s: %w", stack, naming.Project, cfg.Cluster, err)
+			return nil, fmt.Errorf("stack %s: config %s is %s: %w", stack, naming.ConfigCluster, cfg.Cluster, err)
 		}
 	}
 	return cfg, nil

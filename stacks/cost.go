@@ -25,7 +25,7 @@ func EstimateCost(opts EvaluateOptions, prices cost.Prices) (cost.Estimate, erro
 		if err != nil {
 			return cost.Estimate{}, err
 		}
-		clusterStack = or(or(opts.Config[naming.Project+":cluster"], config[naming.Project+":cluster"]), naming.DefaultCluster(opts.Stack))
+		clusterStack = or(or(opts.Config[naming.ConfigCluster], config[naming.ConfigCluster]), naming.DefaultCluster(opts.Stack))
 	}
 	clusterOpts := opts
 	clusterOpts.Stack, clusterOpts.Config, clusterOpts.StackConfig = clusterStack, nil, nil

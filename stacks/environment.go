@@ -16,10 +16,10 @@ import (
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
-// Outputs of an environment stack: what a person and CI need to find what was deployed.
+// Outputs of an environment stack: what a person and CI need to find what was deployed. The
+// cluster it ran on is naming.OutputCluster, which the command reads back for `env list`.
 const (
 	OutputEnvironment   = "environment"
-	OutputCluster       = "cluster"
 	OutputNamespaces    = "namespaces"
 	OutputDatabases     = "databases"
 	OutputTopics        = "topics"
@@ -127,7 +127,7 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 		}
 	}
 	ctx.Export(OutputEnvironment, pulumi.String(cfg.Stack))
-	ctx.Export(OutputCluster, pulumi.String(cfg.Cluster))
+	ctx.Export(naming.OutputCluster, pulumi.String(cfg.Cluster))
 	ctx.Export(OutputNamespaces, namespaces)
 	ctx.Export(OutputDatabases, databases)
 	ctx.Export(OutputTopics, flatten(topics))

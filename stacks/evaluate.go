@@ -93,7 +93,7 @@ func Evaluate(opts EvaluateOptions) (*evaluation.Recording, error) {
 			config, _ := readConfig(clusterOfReference(ref))
 			return simulatedClusterOutputs(ref, config)
 		},
-		Read: clusterReads(opts, or(config[naming.Project+":cluster"], naming.DefaultCluster(opts.Stack)), readConfig),
+		Read: clusterReads(opts, or(config[naming.ConfigCluster], naming.DefaultCluster(opts.Stack)), readConfig),
 	})
 }
 
@@ -168,10 +168,10 @@ func simulatedClusterOutputs(ref string, config map[string]string) resource.Prop
 	name := strings.TrimPrefix(clusterOfReference(ref), naming.ClusterStackPrefix)
 	return components.SimulateClusterOutputs(components.SimulatedCluster{
 		Name:              name,
-		Project:           or(config[naming.Project+":gcpProject"], "simulated-"+name),
-		Region:            or(config[naming.Project+":gcpRegion"], DefaultRegion),
-		Mesh:              components.MeshMode(or(config[naming.Project+":mesh"], string(components.DefaultMeshMode))),
-		AllowedRegistries: simulatedRegistries(config[naming.Project+":allowedRegistries"]),
+		Project:           or(config[naming.ConfigGCPProject], "simulated-"+name),
+		Region:            or(config[naming.ConfigGCPRegion], DefaultRegion),
+		Mesh:              components.MeshMode(or(config[naming.ConfigMesh], string(components.DefaultMeshMode))),
+		AllowedRegistries: simulatedRegistries(config[naming.ConfigAllowedRegistries]),
 		ProjectNumber:     evaluation.SimulatedProjectNumber,
 		SQLPrivateAddr:    evaluation.SimulatedSQLAddress,
 		SQLStagingAddr:    stagingAddress(name),
@@ -250,8 +250,8 @@ func clusterReads(opts EvaluateOptions, cluster string, readConfig func(string) 
 			if err != nil {
 				config = map[string]string{}
 			}
-			project := naming.Project + ":gcpProject"
-			group := naming.Project + ":securityGroup"
+			project := naming.ConfigGCPProject
+			group := naming.ConfigSecurityGroup
 			overrides := map[string]string{
 				project: or(config[project], "simulated-"+strings.TrimPrefix(cluster, naming.ClusterStackPrefix)),
 				group:   or(config[group], evaluation.SimulatedSecurityGroup),

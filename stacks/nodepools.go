@@ -26,7 +26,7 @@ type nodePoolConfig struct {
 // pool's values, so a pool without a machine type would silently get the default's. Instead
 // a required key left out and an unknown key (a typo) are errors that name the pool.
 func decodeNodePools(text string) ([]components.NodePool, error) {
-	key := naming.Project + ":nodePools"
+	key := naming.ConfigNodePools
 	var raw []json.RawMessage
 	if err := json.Unmarshal([]byte(text), &raw); err != nil {
 		return nil, fmt.Errorf("config %s: want a list of pools [{name, machineType, min, max, spot, diskSizeGb}]: %w", key, err)

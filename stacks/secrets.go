@@ -1,13 +1,10 @@
 package stacks
 
 import (
-	"strings"
-
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 
 	"github.com/conveyor-paas/conveyor/components"
-	"github.com/conveyor-paas/conveyor/naming"
 	"github.com/conveyor-paas/conveyor/stacks/appsecrets"
 )
 
@@ -15,15 +12,14 @@ import (
 // config (package appsecrets) and returns each module's. The values stay one Pulumi secret
 // from the config to the module's Secret: nothing here reads them but through an Apply.
 func secretsOf(ctx *pulumi.Context, stack string) (func(module string) components.ModuleSecrets, error) {
-	c := config.New(ctx, naming.Project)
 	// Without the key (an offline evaluation, or `pulumi up` run by hand, which cannot read
 	// the values the command keeps), the module's Secret is declared without values.
-	values, err := c.TrySecret(strings.TrimPrefix(appsecrets.ValuesKey, naming.Project+":"))
+	values, err := config.TrySecret(ctx, appsecrets.ValuesKey)
 	if err != nil && !isMissing(err) {
 		return nil, err
 	}
 	defaults := appsecrets.Defaults{}
-	if err := c.TryObject(strings.TrimPrefix(appsecrets.DefaultsKey, naming.Project+":"), &defaults); err != nil && !isMissing(err) {
+	if err := config.TryObject(ctx, appsecrets.DefaultsKey, &defaults); err != nil && !isMissing(err) {
 		return nil, err
 	}
 	return func(module string) components.ModuleSecrets {

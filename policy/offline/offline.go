@@ -40,7 +40,7 @@ type Options struct {
 func Run(opts Options) (rules.Report, error) {
 	overrides := map[string]string{}
 	if opts.Catalog != "" {
-		overrides[naming.Project+":catalog"] = opts.Catalog
+		overrides[naming.ConfigCatalog] = opts.Catalog
 	}
 	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: opts.Root, Stack: opts.Stack, Config: overrides, Program: opts.Program,
 		StackConfig: opts.StackConfig, SecretKeys: opts.SecretKeys, Deployed: opts.Deployed, Shipped: opts.Shipped})

@@ -124,7 +124,7 @@ func checkServiceAccountEnvironment(r Resource) []Finding {
 	if display.unknown() {
 		return []Finding{undecided(display)}
 	}
-	saEnv, _, _, ok := parseDisplayName(display.str())
+	saEnv, _, ok := parseDisplayName(display.str())
 	if ok && saEnv != r.Environment {
 		if display.secret {
 			return []Finding{violationf("display name [secret] names another environment than the stack's, %q", r.Environment)}

@@ -156,16 +156,17 @@ func checkDatabaseName(r Resource, kind naming.NameKind) []Finding {
 // trusted when naming.ServiceAccountDisplayName gives it back exactly.
 const displayNamePrefix = "Conveyor "
 
-// parseDisplayName reads the environment, space and module back from a module's service
-// account display name, "Conveyor <env>/<space>/<module>".
-func parseDisplayName(display string) (env, space, module string, ok bool) {
+// parseDisplayName reads the environment and module back from a module's service account
+// display name, "Conveyor <env>/<space>/<module>"; the space is read only to check that the
+// name is one naming makes.
+func parseDisplayName(display string) (env, module string, ok bool) {
 	rest, found := strings.CutPrefix(display, displayNamePrefix)
 	parts := strings.Split(rest, "/")
 	if !found || len(parts) != 3 {
-		return "", "", "", false
+		return "", "", false
 	}
-	env, space, module = parts[0], parts[1], parts[2]
-	return env, space, module, naming.ServiceAccountDisplayName(env, space, module) == display
+	env, space, module := parts[0], parts[1], parts[2]
+	return env, module, naming.ServiceAccountDisplayName(env, space, module) == display
 }
 
 // checkServiceAccountName: a GCP service account cannot carry labels. In an environment it is
@@ -179,7 +180,7 @@ func checkServiceAccountName(r Resource) []Finding {
 	if display.unknown() {
 		return []Finding{undecided(display)}
 	}
-	_, _, module, ok := parseDisplayName(display.str())
+	_, module, ok := parseDisplayName(display.str())
 	if !ok {
 		return []Finding{violationf("%s display name %s is not Conveyor's %q, so its module cannot be known",
 			naming.KindServiceAccount, display.show(), naming.ServiceAccountDisplayName(r.Environment, "<space>", "<module>"))}

@@ -18,10 +18,10 @@ import (
 const (
 	// ValuesKey holds a local environment's values, a Pulumi secret whose text is the JSON
 	// of Values. The command keeps its ciphertext beside the stack's state (stackops).
-	ValuesKey = naming.Project + ":appSecrets"
+	ValuesKey = naming.ConfigAppSecrets
 	// DefaultsKey lists, per module, the secrets an ad-hoc environment on GKE reads from the
 	// ad-hoc tier's defaults: the JSON of Defaults. It holds names only.
-	DefaultsKey = naming.Project + ":adHocSecretDefaults"
+	DefaultsKey = naming.ConfigAdHocSecretDefaults
 )
 
 // Values are secret values by module, then by name.

@@ -25,13 +25,15 @@ import (
 	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 const (
 	// SeedKey is the stack-file config key of the committed images (layer 2).
-	SeedKey = "conveyor:images"
+	SeedKey = naming.ConfigImages
 	// RequestKey is the config key of an update's request (layer 4).
-	RequestKey = "conveyor:deploy"
+	RequestKey = naming.ConfigDeploy
 	// Output is the stack output where each update records the deployed images (layer 3).
 	Output = "deployedImages"
 )

@@ -47,6 +47,7 @@ func reportCPU(b *testing.B, start time.Duration) {
 }
 
 func perSecond(b *testing.B, resources int, elapsed time.Duration) {
+	b.Helper()
 	b.ReportMetric(float64(resources)*float64(b.N)/elapsed.Seconds(), "resources/s")
 	b.ReportMetric(float64(resources), "resources")
 }

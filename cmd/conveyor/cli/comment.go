@@ -30,8 +30,6 @@ type commentSources struct {
 	// policy is a report from `policy check --json` (the policy gate's, say); without it
 	// the report is computed with policy/offline.
 	policy string
-	// status is a report from `status --json`.
-	status string
 	// base is the git revision the branch is compared with; $GITHUB_BASE_REF's remote branch
 	// in a pull request's workflow when empty.
 	base string
@@ -56,7 +54,7 @@ func (s *commentSources) baseRevision() string {
 // cannot be made says why in its place: a comment must never fail the preview it reports.
 func commentParts(ctx context.Context, root, env string, src commentSources) comment.Parts {
 	p := comment.Parts{Environment: env}
-	kind, err := naming.ClassifyStack(env)
+	stack, err := naming.ParseStack(env)
 	if err != nil {
 		p.PolicyError, p.GraphError = err.Error(), err.Error()
 		return p
@@ -75,7 +73,7 @@ func commentParts(ctx context.Context, root, env string, src commentSources) com
 	} else {
 		opts := graph.Options{Title: env, Meshed: graph.Meshed}
 		if base := src.baseRevision(); base != "" {
-			opts.Changes, err = graph.ChangesSince(ctx, stacks.CatalogDir(root, config[naming.Project+":catalog"]), base, cat)
+			opts.Changes, err = graph.ChangesSince(ctx, stacks.CatalogDir(root, config[naming.ConfigCatalog]), base, cat)
 		}
 		if err != nil {
 			p.GraphError = err.Error()
@@ -89,7 +87,7 @@ func commentParts(ctx context.Context, root, env string, src commentSources) com
 		case err != nil:
 		default:
 			if objects, err := kube.Objects(rec); err == nil {
-				if d, err := status.NewDesired(env, kind == naming.StackLocal, cat, objects); err == nil {
+				if d, err := status.NewDesired(env, stack.Kind() == naming.StackLocal, cat, objects); err == nil {
 					p.Endpoints = endpoints(d)
 				}
 			}
@@ -182,8 +180,8 @@ $GITHUB_TOKEN is missing.`,
   conveyor comment --env pr-123 --body comment.md --post "$GITHUB_REPOSITORY#123"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if _, err := naming.ClassifyStack(env); err != nil {
-				return withCode(ExitUsage, err)
+			if _, err := parseStack("", env); err != nil {
+				return err
 			}
 			var repo string
 			var number int

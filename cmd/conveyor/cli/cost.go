@@ -48,13 +48,13 @@ Exits 0 on success, 3 for a bad name or flag, 4 when a stack cannot be evaluated
   conveyor cost --env cluster-prod --prices ./negotiated-prices.yaml --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			root, err := offlineRoot(env)
+			_, root, err := offlineRoot(env)
 			if err != nil {
 				return err
 			}
 			if against != "" {
-				if _, err := naming.ClassifyStack(against); err != nil {
-					return withCode(ExitUsage, fmt.Errorf("--against: %w", err))
+				if _, err := parseStack("--against", against); err != nil {
+					return err
 				}
 			}
 			prices := cost.Committed()
@@ -89,7 +89,7 @@ Exits 0 on success, 3 for a bad name or flag, 4 when a stack cannot be evaluated
 func costOf(root, env, against, catalog string, prices cost.Prices) (costDocument, error) {
 	overrides := map[string]string{}
 	if catalog != "" {
-		overrides[naming.Project+":catalog"] = catalog
+		overrides[naming.ConfigCatalog] = catalog
 	}
 	est, err := stacks.EstimateCost(stacks.EvaluateOptions{Root: root, Stack: env, Config: overrides}, prices)
 	if err != nil {

@@ -13,7 +13,17 @@ import (
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 )
 
-func newDeploy(d *deps) *cobra.Command {
+// deployOptions are what `conveyor deploy` parsed from its command line, checked.
+type deployOptions struct {
+	Request stackops.DeployRequest
+	Message string
+	Output  outputFlags
+}
+
+// newDeploy makes `conveyor deploy`. runF, when set, receives the parsed and checked options
+// instead of the deploy running: the seam a test checks the flags through without a backend
+// or a Pulumi CLI (cli/cli's pattern); the command passes nil.
+func newDeploy(d *deps, runF func(*deployOptions) error) *cobra.Command {
 	var req stackops.DeployRequest
 	var message, sourceTime string
 	var out outputFlags
@@ -60,11 +70,11 @@ passphrase or the environment is missing.`,
 				}
 				req.Source.Time = t
 			}
-			s, err := operate(cmd, d, req.Env, func(ctx context.Context, r *stackops.Runner, o stackops.RunOptions) (*opsummary.Summary, error) {
-				o.Message = message
-				return r.Deploy(ctx, req, o)
-			})
-			return printSummary(cmd, out, s, err)
+			opts := &deployOptions{Request: req, Message: message, Output: out}
+			if runF != nil {
+				return runF(opts)
+			}
+			return runDeploy(cmd, d, opts)
 		},
 	}
 	requireEnv(cmd, &req.Env)
@@ -78,4 +88,13 @@ passphrase or the environment is missing.`,
 	_ = cmd.MarkFlagRequired("image")
 	out.register(cmd, false)
 	return cmd
+}
+
+// runDeploy runs the deploy opts asks for and prints its summary.
+func runDeploy(cmd *cobra.Command, d *deps, opts *deployOptions) error {
+	s, err := operate(cmd, d, opts.Request.Env, func(ctx context.Context, r *stackops.Runner, o stackops.RunOptions) (*opsummary.Summary, error) {
+		o.Message = opts.Message
+		return r.Deploy(ctx, opts.Request, o)
+	})
+	return printSummary(cmd, opts.Output, s, err)
 }

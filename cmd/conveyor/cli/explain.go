@@ -53,7 +53,7 @@ Exits 0 on success, 3 when the module does not exist, 4 when the stack cannot be
   conveyor explain --env prod --module claims --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			root, err := offlineRoot(env)
+			_, root, err := offlineRoot(env)
 			if err != nil {
 				return err
 			}
@@ -118,18 +118,14 @@ func explainTarget(root, env, module string) (*moduleInEnv, error) {
 		return nil, withCode(ExitSetup, err)
 	}
 	// Where the program finds the catalog (stacks.Config.Catalog).
-	catalog := stacks.CatalogDir(root, config[naming.Project+":catalog"])
+	catalog := stacks.CatalogDir(root, config[naming.ConfigCatalog])
 	cat, err := manifest.Load(catalog)
 	if err != nil {
 		return nil, withCode(ExitSetup, err)
 	}
-	m := cat.Module(module)
-	if m == nil {
-		var names []string
-		for _, mod := range cat.Modules {
-			names = append(names, mod.Name)
-		}
-		return nil, withCode(ExitUsage, fmt.Errorf("there is no module %q in %s (modules: %v)", module, catalog, names))
+	m, err := moduleOf(cat, env, module)
+	if err != nil {
+		return nil, err
 	}
 	return &moduleInEnv{root: root, env: env, config: config, cat: cat, module: m}, nil
 }

@@ -63,7 +63,7 @@ Exits 0 on success, 3 on a bad command line, 4 when the catalog cannot be read.`
 				config := map[string]string{}
 				title = stacks.DefaultCatalog
 				if env != "" {
-					if _, err := offlineRoot(env); err != nil {
+					if _, _, err := offlineRoot(env); err != nil {
 						return err
 					}
 					if config, err = stacks.ReadStackConfig(root, env); err != nil {
@@ -71,7 +71,7 @@ Exits 0 on success, 3 on a bad command line, 4 when the catalog cannot be read.`
 					}
 					title = env
 				}
-				catalog = stacks.CatalogDir(root, config[naming.Project+":catalog"])
+				catalog = stacks.CatalogDir(root, config[naming.ConfigCatalog])
 			}
 			g, err := catalogGraph(cmd, catalog, title, base)
 			if err != nil {
@@ -92,7 +92,7 @@ Exits 0 on success, 3 on a bad command line, 4 when the catalog cannot be read.`
 
 // catalogGraph builds the graph of a catalog, with the changes since base when given.
 func catalogGraph(cmd *cobra.Command, catalog, title, base string) (*graph.Graph, error) {
-	cat, err := envCatalog("", map[string]string{naming.Project + ":catalog": catalog})
+	cat, err := envCatalog("", map[string]string{naming.ConfigCatalog: catalog})
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -66,4 +67,20 @@ func runImageChange(cmd *cobra.Command, d *deps, out outputFlags, savePlan, mess
 		return runnerExit(err)
 	}
 	return nil
+}
+
+// writeImageChanges prints the components whose images an operation changes, then its
+// summary: promote and rollback say it the same way.
+func writeImageChanges(w io.Writer, changes []stackops.ImageChange, s *opsummary.Summary) error {
+	for _, c := range changes {
+		fmt.Fprintf(w, "%s/%s: %s -> %s\n", c.Module, c.Component, cmp.Or(c.From, "(none)"), c.To)
+		if c.RanIn != nil {
+			fmt.Fprintf(w, "  ran in %s\n", c.RanIn)
+		}
+	}
+	if s == nil {
+		return nil
+	}
+	fmt.Fprintln(w)
+	return opsummary.WriteText(w, s)
 }

@@ -64,14 +64,14 @@ Exits 0 when logs were printed (or --follow was interrupted), 1 when the module 
 
 func runLogs(cmd *cobra.Command, d *deps, o logsOptions) error {
 	ctx := cmd.Context()
-	kind, err := naming.ClassifyStack(o.env)
+	stack, err := parseStack("", o.env)
 	if err != nil {
-		return withCode(ExitUsage, err)
+		return err
 	}
 	// A local environment's cluster needs no backend; any other's kubeconfig is in it.
 	var r *stackops.Runner
 	root := ""
-	if kind == naming.StackLocal {
+	if stack.Kind() == naming.StackLocal {
 		opts, err := d.options()
 		if err != nil {
 			return runnerExit(err)
@@ -91,9 +91,9 @@ func runLogs(cmd *cobra.Command, d *deps, o logsOptions) error {
 	if err != nil {
 		return err
 	}
-	m := cat.Module(o.module)
-	if m == nil {
-		return withCode(ExitUsage, fmt.Errorf("there is no module %q in the catalog of %s", o.module, o.env))
+	m, err := moduleOf(cat, o.env, o.module)
+	if err != nil {
+		return err
 	}
 	selector := map[string]string{naming.LabelModule: o.module}
 	what := o.module
@@ -104,7 +104,7 @@ func runLogs(cmd *cobra.Command, d *deps, o logsOptions) error {
 		selector = naming.SelectorLabels(o.module, o.component)
 		what += "/" + o.component
 	}
-	cl, err := reachCluster(ctx, r, o.env, config)
+	cl, err := reachCluster(ctx, r, stack, config)
 	if err != nil {
 		return err
 	}

@@ -37,6 +37,7 @@ func (s *syncBuffer) String() string {
 // container name's file (harness.Kube.ContainerLogFile) as the log of every container of that
 // name, and the API server reads them from kwok as it reads a kubelet's.
 func testLogs(t *testing.T, w *world, env string) {
+	t.Helper()
 	base := time.Now().Add(-10 * time.Minute).Truncate(time.Second)
 	if err := w.kube.AppendContainerLog("", base.Add(-3*time.Hour), "old line of every other container"); err != nil {
 		t.Fatal(err)

@@ -54,7 +54,7 @@ be evaluated (an invalid catalog or configuration).`,
   conveyor policy check --env staging --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			root, err := offlineRoot(env)
+			_, root, err := offlineRoot(env)
 			if err != nil {
 				return err
 			}
@@ -106,25 +106,26 @@ be evaluated (an invalid catalog or configuration).`,
 	return cmd
 }
 
-// offlineRoot prepares a command that evaluates a stack without the engine: it rejects a name
-// that cannot be a stack before any work is done, and finds the project.
-func offlineRoot(env string) (string, error) {
-	if _, err := naming.ClassifyStack(env); err != nil {
-		return "", withCode(ExitUsage, err)
+// offlineRoot prepares a command that evaluates a stack without the engine: it parses the
+// stack, rejecting a name that cannot be one before any work is done, and finds the project.
+func offlineRoot(env string) (naming.Stack, string, error) {
+	s, err := parseStack("", env)
+	if err != nil {
+		return naming.Stack{}, "", err
 	}
 	root, err := repoRoot(os.Getenv)
 	if err != nil {
-		return "", withCode(ExitSetup, err)
+		return naming.Stack{}, "", withCode(ExitSetup, err)
 	}
-	return root, nil
+	return s, root, nil
 }
 
 // checkLevelsOf refuses a --levels-of without a stack file in stacks/: any valid name is a
 // stack, an ad-hoc one when it has no file, whose rules are advisory, so a typo of dev would
 // quietly turn a pull request's gate off.
 func checkLevelsOf(root, levelsOf string) error {
-	if _, err := naming.ClassifyStack(levelsOf); err != nil {
-		return withCode(ExitUsage, fmt.Errorf("--levels-of: %w", err))
+	if _, err := parseStack("--levels-of", levelsOf); err != nil {
+		return err
 	}
 	if _, err := os.Stat(stacks.StackConfigFile(root, levelsOf)); err == nil {
 		return nil

@@ -37,11 +37,11 @@ Exits 0 on success, 4 when the stack cannot be evaluated.`,
   diff <(conveyor render --env dev) <(conveyor render --env prod)`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			root, err := offlineRoot(env)
+			stack, root, err := offlineRoot(env)
 			if err != nil {
 				return err
 			}
-			if kind, _ := naming.ClassifyStack(env); kind == naming.StackCluster {
+			if stack.Kind() == naming.StackCluster {
 				fmt.Fprintf(cmd.ErrOrStderr(), "conveyor: %s is a cluster stack: it builds a GKE cluster, its network and its Cloud SQL instance, and renders no Kubernetes objects; render an environment that runs on it (dev, staging, pr-123)\n", env)
 				return nil
 			}
@@ -51,7 +51,7 @@ Exits 0 on success, 4 when the stack cannot be evaluated.`,
 			}
 			overrides := map[string]string{}
 			if catalog != "" {
-				overrides[naming.Project+":catalog"] = catalog
+				overrides[naming.ConfigCatalog] = catalog
 			}
 			rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: env, Config: overrides})
 			if err != nil {

@@ -68,7 +68,7 @@ Exit codes:
 	root.SetErr(stderr)
 	root.AddCommand(newValidate())
 	root.AddCommand(newPreview(d), newUp(d), newDestroy(d), newRefresh(d), newDrift(d))
-	root.AddCommand(newEnv(d), newDeploy(d), newPromote(d), newHistory(d), newRollback(d))
+	root.AddCommand(newEnv(d), newDeploy(d, nil), newPromote(d), newHistory(d), newRollback(d))
 	root.AddCommand(newPolicy(), newRender(), newExplain(d))
 	root.AddCommand(newStatus(d), newLogs(d), newGraph(), newComment(d))
 	root.AddCommand(newSecret(d), newDora(d), newCost())

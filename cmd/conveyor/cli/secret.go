@@ -12,7 +12,6 @@ import (
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/manifest"
-	"github.com/conveyor-paas/conveyor/naming"
 	"github.com/conveyor-paas/conveyor/stacks"
 )
 
@@ -86,16 +85,16 @@ func (f *secretFlags) target(root, name string) (stackops.SecretTarget, error) {
 	if f.adHocDefault {
 		env = "pr-0" // an ad-hoc environment without a file of its own: the default catalog
 	}
-	if _, err := naming.ClassifyStack(env); err != nil {
-		return stackops.SecretTarget{}, withCode(ExitUsage, err)
+	if _, err := parseStack("", env); err != nil {
+		return stackops.SecretTarget{}, err
 	}
 	cat, err := catalogOf(root, env)
 	if err != nil {
 		return stackops.SecretTarget{}, err
 	}
-	m := cat.Module(f.module)
-	if m == nil {
-		return stackops.SecretTarget{}, withCode(ExitUsage, fmt.Errorf("there is no module %q in the catalog of %s", f.module, env))
+	m, err := moduleOf(cat, env, f.module)
+	if err != nil {
+		return stackops.SecretTarget{}, err
 	}
 	declared := m.SecretNames()
 	found := false
@@ -231,8 +230,8 @@ the backend or Secret Manager cannot be reached.`,
   conveyor secret list --env pr-123 --module quotes --json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if _, err := naming.ClassifyStack(env); err != nil {
-				return withCode(ExitUsage, err)
+			if _, err := parseStack("", env); err != nil {
+				return err
 			}
 			r, err := d.runner(cmd.Context(), cmd.ErrOrStderr())
 			if err != nil {
@@ -311,8 +310,10 @@ func requiredSecretsOf(root, env, module string) ([]stackops.RequiredSecret, err
 	if err != nil {
 		return nil, err
 	}
-	if module != "" && cat.Module(module) == nil {
-		return nil, withCode(ExitUsage, fmt.Errorf("there is no module %q in the catalog of %s", module, env))
+	if module != "" {
+		if _, err := moduleOf(cat, env, module); err != nil {
+			return nil, err
+		}
 	}
 	var out []stackops.RequiredSecret
 	for _, m := range cat.Modules {

@@ -28,6 +28,7 @@ type clone struct {
 }
 
 func newClone(t *testing.T, env *stackopstest.Env) *clone {
+	t.Helper()
 	opts := env.Options(t, stackopstest.Program)
 	c := &clone{t: t, env: env, opts: opts}
 	c.deps = &deps{

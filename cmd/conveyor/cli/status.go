@@ -160,9 +160,9 @@ func watchStatus(ctx context.Context, cmd *cobra.Command, d *deps, o statusOptio
 
 // prepareStatus evaluates the environment's desired state and reaches its cluster.
 func prepareStatus(ctx context.Context, cmd *cobra.Command, d *deps, env, module string) (*statusSource, error) {
-	kind, err := naming.ClassifyStack(env)
+	stack, err := parseStack("", env)
 	if err != nil {
-		return nil, withCode(ExitUsage, err)
+		return nil, err
 	}
 	// A local environment's kubeconfig is looked at first, as `up` and `logs` do: without a
 	// cluster, no passphrase or Pulumi CLI is worth asking for.
@@ -170,11 +170,11 @@ func prepareStatus(ctx context.Context, cmd *cobra.Command, d *deps, env, module
 	if err != nil {
 		return nil, runnerExit(err)
 	}
-	desired, config, err := desiredState(ctx, r, env, kind, module)
+	desired, config, err := desiredState(ctx, r, env, stack.Kind(), module)
 	if err != nil {
 		return nil, err
 	}
-	cl, err := reachCluster(ctx, r, env, config)
+	cl, err := reachCluster(ctx, r, stack, config)
 	if err != nil {
 		return nil, err
 	}
@@ -211,12 +211,10 @@ func desiredState(ctx context.Context, r *stackops.Runner, env string, kind nami
 	if err != nil {
 		return nil, nil, err
 	}
-	if module != "" && cat.Module(module) == nil {
-		var names []string
-		for _, m := range cat.Modules {
-			names = append(names, m.Name)
+	if module != "" {
+		if _, err := moduleOf(cat, env, module); err != nil {
+			return nil, nil, err
 		}
-		return nil, nil, withCode(ExitUsage, fmt.Errorf("there is no module %q in the catalog of %s (it has %s)", module, env, strings.Join(names, ", ")))
 	}
 	rec, err := envRecording(ctx, r, root, env, overrides)
 	if err != nil {

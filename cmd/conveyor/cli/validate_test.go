@@ -12,6 +12,7 @@ import (
 
 // brokenCatalog copies the demo catalog and breaks one policies manifest in two ways.
 func brokenCatalog(t *testing.T) string {
+	t.Helper()
 	return brokenCatalogWith(t, func(rel string, data []byte) []byte {
 		if rel == filepath.Join("sales", "policies.conveyor.yaml") {
 			data = bytes.Replace(data, []byte(`schedule: "0 3 * * *"`), []byte(`schedule: "0 25 * * *"`), 1)

@@ -116,6 +116,7 @@ func newWorld(t *testing.T, kube *harness.Kube) *world {
 
 // in is the world seen from a subtest, so that its failures end the subtest.
 func (w *world) in(t *testing.T) *world {
+	t.Helper()
 	c := *w.clone
 	c.t = t
 	return &world{clone: &c, kube: w.kube, root: w.root}

@@ -36,8 +36,6 @@ const (
 	none = -1 // no source time recorded
 )
 
-func num(v float64) *float64 { return &v }
-
 // every returns n deploys of module, one every step from start, each of a commit made lead
 // before it.
 func every(module string, n int, start, step, lead time.Duration) []Change {

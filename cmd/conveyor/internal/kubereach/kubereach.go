@@ -13,6 +13,8 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // Timeout bounds the reachability check.
@@ -27,7 +29,7 @@ type Cluster struct {
 
 // ContextSetting is the stack setting that names the kubeconfig context a local environment
 // deploys into; without it, the current context.
-const ContextSetting = "conveyor:kubeContext"
+const ContextSetting = naming.ConfigKubeContext
 
 // TargetOf is the target a local stack's settings (its stack file's config) name.
 func TargetOf(config map[string]string) Target {

@@ -6,12 +6,14 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // AllowSetting is the stack setting that opts a context in knowingly. It names the context,
 // not a blanket yes: a later switch of the current context to another cluster is still
 // refused.
-const AllowSetting = "conveyor:allowKubeContext"
+const AllowSetting = naming.ConfigAllowKubeContext
 
 // What "local" means. A local environment runs a throwaway PostgreSQL, an emulator and every
 // module with one replica: deployed into a shared or production cluster by mistake, it would

@@ -109,6 +109,7 @@ func BenchmarkEnvironment(b *testing.B) {
 }
 
 func benchEnvironment(b *testing.B, f *fixture, cat benchCatalog, settings map[string]string) {
+	b.Helper()
 	ctx := context.Background()
 	dir := f.demoCatalog()
 	if cat.write != nil {
@@ -129,6 +130,7 @@ func benchEnvironment(b *testing.B, f *fixture, cat benchCatalog, settings map[s
 		}
 	})
 	up := func(b *testing.B) *opsummary.Summary {
+		b.Helper()
 		s, err := c.e.Up(ctx, cat.env, stackops.RunOptions{})
 		if err != nil {
 			b.Fatalf("up of %s: %v", cat.env, err)
@@ -209,6 +211,7 @@ type measure struct {
 }
 
 func startMeasure(b *testing.B) *measure {
+	b.Helper()
 	b.ResetTimer()
 	return &measure{b: b, cpuStart: cpuTime(b)}
 }
@@ -224,6 +227,7 @@ func (m *measure) resume() {
 }
 
 func (m *measure) report(b *testing.B, resources int, state int64) {
+	b.Helper()
 	b.StopTimer()
 	cpu := cpuTime(b) - m.cpuStart - m.paused
 	elapsed := b.Elapsed()
@@ -268,6 +272,7 @@ func BenchmarkFixedCost(b *testing.B) {
 		}
 	}
 	stackFor := func(b *testing.B, program pulumi.RunFunc) (auto.Stack, *stackops.Runner) {
+		b.Helper()
 		opts := backend.Options(b, program)
 		opts.ExtraEnv["PATH"] = f.plugins + string(os.PathListSeparator) + os.Getenv("PATH")
 		opts.ExtraEnv["KUBECONFIG"] = f.kube.Kubeconfig
@@ -307,6 +312,7 @@ func BenchmarkFixedCost(b *testing.B) {
 
 // timed runs op b.N times and reports it, with no state size.
 func timed(b *testing.B, resources int, op func() error) {
+	b.Helper()
 	m := startMeasure(b)
 	for range b.N {
 		if err := op(); err != nil {

@@ -225,6 +225,7 @@ func killWhen(t *testing.T, cmd *exec.Cmd, verb string, point func() bool) {
 // then waits for that program for ever (the Automation API's language server closes only once
 // the program returns), and the orphaned plugins never notice that the engine is gone.)
 func killTree(t *testing.T, pid int) {
+	t.Helper()
 	for _, p := range append([]int{pid}, descendants(pid, "")...) {
 		if err := syscall.Kill(p, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
 			t.Errorf("killing pid %d: %v", p, err)

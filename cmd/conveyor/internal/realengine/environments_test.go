@@ -36,19 +36,23 @@ func TestLocalEnvironments(t *testing.T) {
 	}{
 		local: {
 			up: func(t *testing.T) *opsummary.Summary {
+				t.Helper()
 				return mustRun(t, "up", local, func() (*opsummary.Summary, error) { return c.e.Up(ctx, local, stackops.RunOptions{}) })
 			},
 			preview: func(t *testing.T) *opsummary.Summary {
+				t.Helper()
 				return mustRun(t, "preview", local, func() (*opsummary.Summary, error) { return c.e.Preview(ctx, local, stackops.RunOptions{}) })
 			},
 			destroy: func(t *testing.T) *opsummary.Summary {
+				t.Helper()
 				return mustRun(t, "destroy", local, func() (*opsummary.Summary, error) { return c.e.Destroy(ctx, local, local, stackops.RunOptions{}) })
 			},
 		},
 		alice: {
-			up:      func(t *testing.T) *opsummary.Summary { return c.mustConveyor(t, "up", "--env", alice) },
-			preview: func(t *testing.T) *opsummary.Summary { return c.mustConveyor(t, "preview", "--env", alice) },
+			up:      func(t *testing.T) *opsummary.Summary { t.Helper(); return c.mustConveyor(t, "up", "--env", alice) },
+			preview: func(t *testing.T) *opsummary.Summary { t.Helper(); return c.mustConveyor(t, "preview", "--env", alice) },
 			destroy: func(t *testing.T) *opsummary.Summary {
+				t.Helper()
 				return c.mustConveyor(t, "destroy", "--env", alice, "--confirm", alice)
 			},
 		},

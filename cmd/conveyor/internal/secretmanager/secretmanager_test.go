@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -80,8 +81,7 @@ func (d *apiDouble) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPost && strings.HasSuffix(p, ":destroy"):
 		name, n, _ := strings.Cut(strings.TrimSuffix(p, ":destroy"), "/versions/")
 		s := d.secrets[name]
-		var i int
-		fmt.Sscan(n, &i)
+		i, _ := strconv.Atoi(n) // not a number: 0, not found below
 		if s == nil || i < 1 || i > len(s.versions) {
 			fail(404, "not found")
 			return

@@ -110,8 +110,8 @@ func (r *Runner) opConfigWith(ctx context.Context, st *auto.Stack, rec opRecord,
 	delete(cfg, ChangeKey)
 	// `env create --cluster` records the cluster in the backend; the program reads it as
 	// config, unless the stack file names one.
-	if _, ok := cfg[naming.Project+":cluster"]; !ok && tags[TagCluster] != "" && !naming.IsClusterStack(env) {
-		cfg[naming.Project+":cluster"] = tags[TagCluster]
+	if _, ok := cfg[naming.ConfigCluster]; !ok && tags[TagCluster] != "" && !naming.IsClusterStack(env) {
+		cfg[naming.ConfigCluster] = tags[TagCluster]
 	}
 	if len(rec.Request) > 0 {
 		cfg[deployed.RequestKey] = rec.Request

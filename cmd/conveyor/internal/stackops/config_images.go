@@ -24,9 +24,9 @@ func (r *Runner) record(ctx context.Context, st *auto.Stack) (deployed.Images, e
 	return im, nil
 }
 
-// layers are st's image layers above the manifest, as the next update would see them with
-// request put over the deployed images.
-func (r *Runner) layers(ctx context.Context, st *auto.Stack, request deployed.Images) (deployed.Layers, error) {
+// layers are st's image layers above the manifest, as the next update would see them: the
+// stack file's seed and the images its last checkpoint recorded.
+func (r *Runner) layers(ctx context.Context, st *auto.Stack) (deployed.Layers, error) {
 	seed, err := r.seedImages(st.Name())
 	if err != nil {
 		return deployed.Layers{}, err
@@ -35,7 +35,8 @@ func (r *Runner) layers(ctx context.Context, st *auto.Stack, request deployed.Im
 	if err != nil {
 		return deployed.Layers{}, err
 	}
-	return deployed.Layers{Seed: seed, Deployed: rec.Overlay(request)}, nil
+	// A copy, with modules left without images dropped, as every caller had it.
+	return deployed.Layers{Seed: seed, Deployed: rec.Overlay(nil)}, nil
 }
 
 // NextImages are the image layers of env's next update, for `explain`: nothing is written and
@@ -49,5 +50,5 @@ func (r *Runner) NextImages(ctx context.Context, env string) (deployed.Layers, e
 	if err != nil {
 		return deployed.Layers{}, err
 	}
-	return r.layers(ctx, &st, nil)
+	return r.layers(ctx, &st)
 }

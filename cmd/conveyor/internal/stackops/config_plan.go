@@ -14,7 +14,7 @@ import (
 // records the config its preview ran with, so the plan of a targeted preview (a rollback of
 // one module) carries its targets to the job that applies it: without them, that update
 // would run untargeted and apply every other pending change beside the reviewed one.
-const TargetsKey = naming.Project + ":targets"
+const TargetsKey = naming.ConfigTargets
 
 // opRecord is what one operation puts into its composed config beside the stack's own (see
 // opConfig). An update applying a saved plan takes it from the plan, because the plan is what

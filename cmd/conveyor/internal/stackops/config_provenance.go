@@ -17,7 +17,7 @@ import (
 // the Runner composes (config_file.go), so the backend keeps it in the update's own record, and
 // `conveyor history` and `conveyor dora` read it back from there: the platform's own records,
 // no exporter.
-const ChangeKey = naming.Project + ":change"
+const ChangeKey = naming.ConfigChange
 
 // Operations that change images, as a change record names them.
 const (

@@ -233,7 +233,7 @@ func (r *Runner) secretsOf(ctx context.Context, t SecretTarget) (secretStore, er
 		return nil, err
 	}
 	cluster := ""
-	if v := cfg[naming.Project+":cluster"].Value; v != nil {
+	if v := cfg[naming.ConfigCluster].Value; v != nil {
 		cluster = *v
 	}
 	if kind, _ := naming.ClassifyStack(t.Env); kind == naming.StackLocal || cluster == naming.LocalCluster {

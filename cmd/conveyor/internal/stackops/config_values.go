@@ -86,18 +86,18 @@ func (r *Runner) setRawConfig(ctx context.Context, st *auto.Stack, values map[st
 //
 // Nor are an environment's secret values: an environment reads its own, never another's.
 var notInherited = map[string]bool{
-	naming.Project + ":cluster": true, naming.Project + ":production": true,
+	naming.ConfigCluster: true, naming.ConfigProduction: true,
 	appsecrets.ValuesKey: true, appsecrets.DefaultsKey: true,
 }
 
 // copyNamespace copies every key of Conveyor's namespace from one environment to another,
 // but those notInherited and, between two trust tiers, the secrets: a secret never leaves
 // its tier (naming.TierOf), so an environment made from prod or dev holds none of theirs. It
-// returns the keys copied, and says which secrets it left behind.
-func (r *Runner) copyNamespace(ctx context.Context, from string, to *auto.Stack) ([]string, error) {
+// says which secrets it left behind.
+func (r *Runner) copyNamespace(ctx context.Context, from string, to *auto.Stack) error {
 	src, err := r.rawConfig(ctx, from)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	sameTier := naming.TierOf(from) == naming.TierOf(to.Name())
 	picked := map[string]configValue{}
@@ -116,10 +116,7 @@ func (r *Runner) copyNamespace(ctx context.Context, from string, to *auto.Stack)
 		r.logf("left the secrets of %s (%s tier) behind: %s; set those %s needs with `pulumi config set --secret -s %s`",
 			from, naming.TierOf(from), strings.Join(leftBehind, ", "), to.Name(), to.Name())
 	}
-	if err := r.setRawConfig(ctx, to, picked); err != nil {
-		return nil, err
-	}
-	return slices.Sorted(maps.Keys(picked)), nil
+	return r.setRawConfig(ctx, to, picked)
 }
 
 // restoreConfig makes sure env's config file exists, since operations read it. A fresh clone
@@ -140,7 +137,7 @@ func (r *Runner) restoreConfig(ctx context.Context, st *auto.Stack, env string) 
 				return merr
 			}
 			if meta.From != "" {
-				if _, err := r.copyNamespace(ctx, meta.From, st); err != nil {
+				if err := r.copyNamespace(ctx, meta.From, st); err != nil {
 					return fmt.Errorf("restoring the config of %s from %s: %w", env, meta.From, err)
 				}
 				r.logf("copied the config of %s from %s again (%s was missing and %s was never deployed)", env, meta.From, r.configFile(env), env)

@@ -90,7 +90,7 @@ func (r *Runner) CreateEnv(ctx context.Context, name string, o CreateOptions) (i
 		return EnvInfo{}, false, err
 	}
 	if o.From != "" {
-		if _, err := r.copyNamespace(ctx, o.From, &st); err != nil {
+		if err := r.copyNamespace(ctx, o.From, &st); err != nil {
 			return EnvInfo{}, false, fmt.Errorf("environment %s was created but its config could not be copied from %s: %w", name, o.From, err)
 		}
 	}
@@ -158,9 +158,9 @@ func (r *Runner) envInfo(ctx context.Context, s auto.StackSummary, now time.Time
 		// The cluster it runs on is what its last update exported; before any, what the next
 		// one will read: its committed config, else the tag `env create` set.
 		outs, err := r.wsFor(s.Name).StackOutputs(ctx, s.Name)
-		if ran, ok := outs[OutputCluster].Value.(string); err == nil && ok && ran != "" {
+		if ran, ok := outs[naming.OutputCluster].Value.(string); err == nil && ok && ran != "" {
 			m.Cluster = ran
-		} else if v, err := r.wsFor(s.Name).GetConfig(ctx, s.Name, naming.Project+":cluster"); err == nil && v.Value != "" {
+		} else if v, err := r.wsFor(s.Name).GetConfig(ctx, s.Name, naming.ConfigCluster); err == nil && v.Value != "" {
 			m.Cluster = v.Value
 		}
 	}

@@ -33,19 +33,9 @@ func validateAdhoc(env string) error {
 	return nil
 }
 
-// DefaultCluster is the cluster an environment deploys onto unless its config says otherwise
-// (conveyor:cluster): by the naming convention, or the current kubeconfig's for local stacks.
+// DefaultCluster is the cluster env deploys onto unless its config says otherwise: the rule
+// of naming.Stack.Cluster, for a name not parsed yet; "" for a name that is no stack.
 func DefaultCluster(env string) string {
-	kind, err := naming.ClassifyStack(env)
-	switch {
-	case err != nil, kind == naming.StackCluster:
-		return "" // a cluster stack is a cluster, it runs on none
-	case kind == naming.StackLocal:
-		return naming.LocalCluster
-	}
-	return naming.DefaultCluster(env)
+	s, _ := naming.ParseStack(env)
+	return s.Cluster()
 }
-
-// OutputCluster is the stack output that names the cluster an environment's last update ran
-// on (stacks.OutputCluster; stackops does not import the program).
-const OutputCluster = "cluster"

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
@@ -17,7 +16,7 @@ import (
 
 // ByKey is the config key of who ran an update, which the Runner puts into every composed
 // config file (Options.User), so that history can say who on any backend.
-const ByKey = naming.Project + ":by"
+const ByKey = naming.ConfigBy
 
 // HistoryEntry is one operation of an environment, as `conveyor history` shows it.
 type HistoryEntry struct {
@@ -174,8 +173,6 @@ func touches(im deployed.Images, module string) bool {
 	}
 	return len(im[module]) > 0
 }
-
-func joinModules(im deployed.Images) string { return strings.Join(im.Modules(), ", ") }
 
 // decodeRequest reads the images an update asked for.
 func decodeRequest(u auto.UpdateSummary) (deployed.Images, error) {

@@ -62,7 +62,7 @@ func (r *Runner) Promote(ctx context.Context, req PromoteRequest, o RunOptions) 
 	if err != nil {
 		return nil, err
 	}
-	dstLayers, err := r.layers(ctx, &dst, nil)
+	dstLayers, err := r.layers(ctx, &dst)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +126,7 @@ func (r *Runner) promoted(ctx context.Context, req PromoteRequest) (deployed.Ima
 	if err != nil {
 		return nil, nil, err
 	}
-	srcLayers, err := r.layers(ctx, &src, nil)
+	srcLayers, err := r.layers(ctx, &src)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -59,7 +59,7 @@ func (r *Runner) Rollback(ctx context.Context, req RollbackRequest, o RunOptions
 	if err != nil {
 		return nil, err
 	}
-	now, err := r.layers(ctx, &st, nil)
+	now, err := r.layers(ctx, &st)
 	if err != nil {
 		return nil, err
 	}

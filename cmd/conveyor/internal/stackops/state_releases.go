@@ -52,7 +52,7 @@ func (r *Runner) recordRelease(ctx context.Context, st *auto.Stack) error {
 		r.logf("%s ran no release record: set %s to where production is promoted from", st.Name(), ReleaseRecordVar)
 		return nil
 	}
-	layers, err := r.layers(ctx, st, nil)
+	layers, err := r.layers(ctx, st)
 	if err != nil {
 		return err
 	}

@@ -1,5 +1,8 @@
 package cli
 
+// An environment as the read verbs (status, logs, explain, render) see it: its config as the
+// next update would have it, its catalog, its evaluation, and how to reach its cluster.
+
 import (
 	"context"
 	"errors"
@@ -76,7 +79,7 @@ func envRecording(ctx context.Context, r *stackops.Runner, root, env string, ove
 
 // envCatalog loads the catalog an environment's config points at.
 func envCatalog(root string, config map[string]string) (*manifest.Catalog, error) {
-	cat, err := manifest.Load(stacks.CatalogDir(root, config[naming.Project+":catalog"]))
+	cat, err := manifest.Load(stacks.CatalogDir(root, config[naming.ConfigCatalog]))
 	if err != nil {
 		return nil, withCode(ExitSetup, err)
 	}
@@ -87,15 +90,11 @@ func envCatalog(root string, config map[string]string) (*manifest.Catalog, error
 // kubeconfig context (conveyor:kubeContext, or the current one); any other through the
 // kubeconfig its cluster stack exports, read with the Automation API and kept in memory
 // only, never written to a file or printed.
-func reachCluster(ctx context.Context, r *stackops.Runner, env string, config map[string]string) (*cluster, error) {
-	kind, err := naming.ClassifyStack(env)
-	if err != nil {
-		return nil, withCode(ExitUsage, err)
-	}
-	if kind == naming.StackCluster {
+func reachCluster(ctx context.Context, r *stackops.Runner, env naming.Stack, config map[string]string) (*cluster, error) {
+	if env.Kind() == naming.StackCluster {
 		return nil, withCode(ExitUsage, fmt.Errorf("%s is a cluster stack; name an environment that runs on it", env))
 	}
-	if kind == naming.StackLocal {
+	if env.Kind() == naming.StackLocal {
 		rc, name, err := kubereach.Config(kubereach.TargetOf(config).Context)
 		if err != nil {
 			return nil, withCode(ExitSetup, err)
@@ -105,9 +104,9 @@ func reachCluster(ctx context.Context, r *stackops.Runner, env string, config ma
 	if r == nil {
 		return nil, withCode(ExitSetup, errors.New("reaching a cluster stack needs the backend: set PULUMI_CONFIG_PASSPHRASE"))
 	}
-	stack := config[naming.Project+":cluster"]
+	stack := config[naming.ConfigCluster]
 	if stack == "" {
-		stack = naming.DefaultCluster(env)
+		stack = env.Cluster()
 	}
 	outs, err := r.StackOutputs(ctx, stack)
 	if err != nil {
@@ -128,4 +127,18 @@ func reachCluster(ctx context.Context, r *stackops.Runner, env string, config ma
 	}
 	rc.Timeout = kubereach.Timeout
 	return &cluster{config: rc, describe: "cluster stack " + stack, project: text(components.OutputProject), sqlInstance: text(components.OutputSQLInstance)}, nil
+}
+
+// moduleOf is module in env's catalog. A name the catalog lacks is a usage error, said one
+// way by every verb that takes --module (status, explain, logs, secret): the name, the
+// environment and the modules there are.
+func moduleOf(cat *manifest.Catalog, env, module string) (*manifest.Module, error) {
+	if m := cat.Module(module); m != nil {
+		return m, nil
+	}
+	names := make([]string, 0, len(cat.Modules))
+	for _, m := range cat.Modules {
+		names = append(names, m.Name)
+	}
+	return nil, withCode(ExitUsage, fmt.Errorf("there is no module %q in the catalog of %s (it has %s)", module, env, strings.Join(names, ", ")))
 }
