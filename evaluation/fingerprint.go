@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
@@ -56,19 +57,25 @@ func (r *Recording) Fingerprints() Fingerprints {
 		moduleOf[urn] = m
 		return m
 	}
-	digests := map[string]hash.Hash{}
+	// Each resource's digest, then each module's from its resources' sorted by URN: the
+	// registration order is no part of a fingerprint, since resources registered from an
+	// output's apply come in whatever order their goroutines run.
+	type entry struct{ urn, sum string }
+	byModule := map[string][]entry{}
 	for i := range r.Resources {
 		res := &r.Resources[i]
-		m := find(res.URN, 0)
-		h := digests[m]
-		if h == nil {
-			h = sha256.New()
-			digests[m] = h
-		}
+		h := sha256.New()
 		writeResource(h, res)
+		m := find(res.URN, 0)
+		byModule[m] = append(byModule[m], entry{res.URN, string(h.Sum(nil))})
 	}
 	out := Fingerprints{Modules: map[string]string{}}
-	for m, h := range digests {
+	for m, entries := range byModule {
+		slices.SortFunc(entries, func(a, b entry) int { return strings.Compare(a.urn+"\x00"+a.sum, b.urn+"\x00"+b.sum) })
+		h := sha256.New()
+		for _, e := range entries {
+			writeString(h, e.sum)
+		}
 		sum := hex.EncodeToString(h.Sum(nil))
 		if m == "" {
 			out.Base = sum

@@ -1,6 +1,7 @@
 package evaluation
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -101,5 +102,19 @@ func TestFingerprintsSeeANewResource(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string(nil), before.Changed(after)); diff != "" {
 		t.Errorf("changed modules (-want +got):\n%s", diff)
+	}
+}
+
+// Resources registered from an output's apply come in whatever order their goroutines run:
+// the order is no part of a fingerprint.
+func TestFingerprintsIgnoreRegistrationOrder(t *testing.T) {
+	rec, err := run(t, moduleProgram(map[string]string{"quotes": "1", "claims": "1"}, "s"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reversed := &Recording{Resources: slices.Clone(rec.Resources)}
+	slices.Reverse(reversed.Resources)
+	if diff := cmp.Diff(rec.Fingerprints(), reversed.Fingerprints()); diff != "" {
+		t.Errorf("the order of registration changed the fingerprints (-in order +reversed):\n%s", diff)
 	}
 }
