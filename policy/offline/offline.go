@@ -38,6 +38,13 @@ type Options struct {
 
 // Run evaluates the stack and checks what it would create.
 func Run(opts Options) (rules.Report, error) {
+	report, _, err := Check(opts)
+	return report, err
+}
+
+// Check evaluates the stack and checks what it would create, and returns the evaluation too
+// (the gate digests it: evaluation.Fingerprints).
+func Check(opts Options) (rules.Report, *evaluation.Recording, error) {
 	overrides := map[string]string{}
 	if opts.Catalog != "" {
 		overrides[naming.ConfigCatalog] = opts.Catalog
@@ -45,9 +52,9 @@ func Run(opts Options) (rules.Report, error) {
 	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: opts.Root, Stack: opts.Stack, Config: overrides, Program: opts.Program,
 		StackConfig: opts.StackConfig, SecretKeys: opts.SecretKeys, Deployed: opts.Deployed, Shipped: opts.Shipped})
 	if err != nil {
-		return rules.Report{}, fmt.Errorf("policy check of %s: %w", opts.Stack, err)
+		return rules.Report{}, nil, fmt.Errorf("policy check of %s: %w", opts.Stack, err)
 	}
-	return rules.Evaluate(opts.Stack, Resources(rec), opts.Config), nil
+	return rules.Evaluate(opts.Stack, Resources(rec), opts.Config), rec, nil
 }
 
 // Resources hands what a program registered to the rules.

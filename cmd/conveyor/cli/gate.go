@@ -30,9 +30,11 @@ func (p *policyViolations) Error() string {
 // before every preview and update: the very check `conveyor policy check` runs, on the
 // configuration the engine will hand the program rather than the stack's file, and with the
 // images its last checkpoint recorded. Findings are
-// counted on log; a mandatory violation refuses the operation with the report.
+// counted on log; a mandatory violation refuses the operation with the report. The
+// evaluation's fingerprint goes back to the engine, which skips an operation that would
+// change nothing.
 func policyGate(root string, log io.Writer) stackops.Gate {
-	return func(_ context.Context, env string, in stackops.GateInput) error {
+	return func(_ context.Context, env string, in stackops.GateInput) (stackops.GateResult, error) {
 		values := make(map[string]string, len(in.Config))
 		var secrets []string
 		for k, v := range in.Config {
@@ -41,9 +43,9 @@ func policyGate(root string, log io.Writer) stackops.Gate {
 				secrets = append(secrets, k)
 			}
 		}
-		report, err := offline.Run(offline.Options{Root: root, Stack: env, StackConfig: values, SecretKeys: secrets, Deployed: in.Deployed})
+		report, rec, err := offline.Check(offline.Options{Root: root, Stack: env, StackConfig: values, SecretKeys: secrets, Deployed: in.Deployed})
 		if err != nil {
-			return err
+			return stackops.GateResult{}, err
 		}
 		counts := map[rules.Level]int{}
 		for _, r := range report.Results {
@@ -54,9 +56,9 @@ func policyGate(root string, log io.Writer) stackops.Gate {
 		fmt.Fprintf(log, "conveyor: policy check of %s before the engine: %d mandatory and %d advisory violation(s)\n",
 			env, counts[rules.Mandatory], counts[rules.Advisory])
 		if report.HasMandatoryViolations() {
-			return &policyViolations{report: report}
+			return stackops.GateResult{}, &policyViolations{report: report}
 		}
-		return nil
+		return stackops.GateResult{Fingerprint: rec.Fingerprints().Environment()}, nil
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 
 func newPreview(d *deps) *cobra.Command {
 	var env, savePlan, message string
+	var always bool
 	var out outputFlags
 	var src commentSources
 	cmd := &cobra.Command{
@@ -23,6 +24,11 @@ while the engine works; the summary counts the changes by operation and by resou
 Before the engine starts, the policy pack's rules run offline over the environment, on the
 config the engine is about to use ('conveyor policy check' runs the same rules): a mandatory
 violation stops the command and prints the report instead of the summary (exit 1).
+
+A local environment whose program declares exactly what its last whole update deployed (the
+offline evaluation's fingerprint, recorded with each update) is previewed without starting
+the engine: nothing would change, and the summary says which update it matches.
+--always-run-engine runs it anyway.
 
 Production changes only through a saved plan: --save-plan writes the update plan of this
 preview to a file, and 'conveyor up --plan <file>' later applies exactly those changes, or
@@ -45,7 +51,7 @@ command line, 4 when a backend, passphrase or the environment is missing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := operate(cmd, d, env, func(ctx context.Context, r *stackops.Runner, o stackops.RunOptions) (*opsummary.Summary, error) {
-				o.Plan, o.Message = savePlan, message
+				o.Plan, o.Message, o.AlwaysRunEngine = savePlan, message, always
 				return r.Preview(ctx, env, o)
 			})
 			if out.markdown && s != nil {
@@ -58,6 +64,7 @@ command line, 4 when a backend, passphrase or the environment is missing.`,
 	src.register(cmd)
 	cmd.Flags().StringVar(&savePlan, "save-plan", "", "save the update plan to this file, for 'conveyor up --plan'")
 	cmd.Flags().StringVarP(&message, "message", "m", "", "a message recorded with the operation")
+	cmd.Flags().BoolVar(&always, "always-run-engine", false, "run the engine even when the program declares exactly what the last update deployed")
 	out.register(cmd, true)
 	return cmd
 }

@@ -11,6 +11,7 @@ import (
 
 func newUp(d *deps) *cobra.Command {
 	var env, plan, message string
+	var always bool
 	var out outputFlags
 	cmd := &cobra.Command{
 		Use:   "up --env <env>",
@@ -27,6 +28,10 @@ prod and cluster-prod are only updated by applying a plan saved by 'conveyor pre
 --save-plan': --plan applies exactly the reviewed changes, and the update fails if the code
 or the config would now do anything else. Without --plan those environments are refused.
 
+A local environment whose program declares exactly what its last whole update deployed (the
+offline evaluation's fingerprint, recorded with each update) is left alone without starting
+the engine: the summary says which update it matches. --always-run-engine runs it anyway.
+
 When another operation holds the environment's lock (another pipeline), up waits and retries
 with growing pauses for up to 15 minutes, then says who holds it.
 
@@ -42,7 +47,7 @@ backend, passphrase or the environment is missing.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := operate(cmd, d, env, func(ctx context.Context, r *stackops.Runner, o stackops.RunOptions) (*opsummary.Summary, error) {
-				o.Plan, o.Message = plan, message
+				o.Plan, o.Message, o.AlwaysRunEngine = plan, message, always
 				return r.Up(ctx, env, o)
 			})
 			return printSummary(cmd, out, s, err)
@@ -51,6 +56,7 @@ backend, passphrase or the environment is missing.`,
 	requireEnv(cmd, &env)
 	cmd.Flags().StringVar(&plan, "plan", "", "apply exactly the update plan saved by 'conveyor preview --save-plan' (required for prod)")
 	cmd.Flags().StringVarP(&message, "message", "m", "", "a message recorded with the update")
+	cmd.Flags().BoolVar(&always, "always-run-engine", false, "run the engine even when the program declares exactly what the last update deployed")
 	out.register(cmd, false)
 	return cmd
 }

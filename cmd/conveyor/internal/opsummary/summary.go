@@ -42,6 +42,9 @@ type Summary struct {
 	// Swept lists the live objects of a local environment that no state accounted for (left
 	// by a killed operation) and that the operation deleted after it succeeded.
 	Swept []string `json:"swept,omitempty"`
+	// Skipped, when set, says why the engine did not start: the program declares exactly
+	// what the stack's last update deployed, so there was nothing to change.
+	Skipped string `json:"skipped,omitempty"`
 	// Error is why the operation failed, when it did.
 	Error string `json:"error,omitempty"`
 }

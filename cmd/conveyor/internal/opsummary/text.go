@@ -100,6 +100,9 @@ func WriteText(w io.Writer, s *Summary) error {
 	if len(s.Swept) > 0 {
 		fmt.Fprintf(&b, "Deleted %d object(s) a killed operation left and no state held: %s.\n", len(s.Swept), strings.Join(s.Swept, ", "))
 	}
+	if s.Skipped != "" {
+		fmt.Fprintf(&b, "Nothing to do: %s.\n", s.Skipped)
+	}
 	if ops := typeOps(s); len(ops) > 0 {
 		fmt.Fprintln(&b)
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)

@@ -19,6 +19,7 @@ import (
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
+	"github.com/conveyor-paas/conveyor/policy/offline"
 	"github.com/conveyor-paas/conveyor/tests/bench"
 )
 
@@ -67,7 +68,13 @@ var benchSettings = []struct {
 	// The kubernetes provider's client allows 50 requests a second (burst 120) by default.
 	{"k8s-qps", map[string]string{"PULUMI_K8S_CLIENT_QPS": "500", "PULUMI_K8S_CLIENT_BURST": "1000"}},
 	{"parallel-diff", map[string]string{"PULUMI_PARALLEL_DIFF": "true"}},
+	// What the conveyor command adds: the policy gate before every preview and update (an
+	// offline evaluation of the environment), whose fingerprint lets an operation that would
+	// change nothing skip the engine (stackops/op_unchanged.go).
+	{gatedSetting, nil},
 }
+
+const gatedSetting = "gated"
 
 func chosen(name, list, defaults string) bool {
 	if list == "" {
@@ -102,13 +109,13 @@ func BenchmarkEnvironment(b *testing.B) {
 				continue
 			}
 			b.Run("catalog="+cat.name+"/settings="+set.name, func(b *testing.B) {
-				benchEnvironment(b, f, cat, set.env)
+				benchEnvironment(b, f, cat, set.env, set.name == gatedSetting)
 			})
 		}
 	}
 }
 
-func benchEnvironment(b *testing.B, f *fixture, cat benchCatalog, settings map[string]string) {
+func benchEnvironment(b *testing.B, f *fixture, cat benchCatalog, settings map[string]string, gated bool) {
 	b.Helper()
 	ctx := context.Background()
 	dir := f.demoCatalog()
@@ -120,6 +127,9 @@ func benchEnvironment(b *testing.B, f *fixture, cat benchCatalog, settings map[s
 	}
 	backend := stackopstest.NewEnv(b)
 	c := f.newClone(b, backend, settings)
+	if gated {
+		c = c.withGate(b, commandGate(c.opts.WorkDir))
+	}
 	c.configure(b, cat.env, dir)
 	deployed := false
 	b.Cleanup(func() {
@@ -320,4 +330,39 @@ func timed(b *testing.B, resources int, op func() error) {
 		}
 	}
 	m.report(b, resources, 0)
+}
+
+// commandGate is the conveyor command's policy gate (cmd/conveyor/cli/gate.go): the offline
+// policy check of what the engine is about to run, handing back the evaluation's fingerprint.
+func commandGate(root string) stackops.Gate {
+	return func(_ context.Context, env string, in stackops.GateInput) (stackops.GateResult, error) {
+		values := make(map[string]string, len(in.Config))
+		var secrets []string
+		for k, v := range in.Config {
+			values[k] = v.Value
+			if v.Secret {
+				secrets = append(secrets, k)
+			}
+		}
+		report, rec, err := offline.Check(offline.Options{Root: root, Stack: env, StackConfig: values, SecretKeys: secrets, Deployed: in.Deployed})
+		if err != nil {
+			return stackops.GateResult{}, err
+		}
+		if report.HasMandatoryViolations() {
+			return stackops.GateResult{}, fmt.Errorf("the policy pack refuses %s", env)
+		}
+		return stackops.GateResult{Fingerprint: rec.Fingerprints().Environment()}, nil
+	}
+}
+
+// withGate is the clone with its Runner gated by gate.
+func (c *clone) withGate(tb testing.TB, gate stackops.Gate) *clone {
+	tb.Helper()
+	opts := c.opts
+	opts.Gate = gate
+	e, err := stackops.New(context.Background(), opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &clone{f: c.f, backend: c.backend, opts: opts, e: e}
 }

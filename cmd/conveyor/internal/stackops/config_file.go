@@ -108,6 +108,7 @@ func (r *Runner) opConfigWith(ctx context.Context, st *auto.Stack, rec opRecord,
 	delete(cfg, deployed.RequestKey) // only the Runner asks, one update at a time
 	delete(cfg, TargetsKey)
 	delete(cfg, ChangeKey)
+	delete(cfg, DesiredKey) // recorded by the update whose program it digests (op_unchanged.go)
 	// `env create --cluster` records the cluster in the backend; the program reads it as
 	// config, unless the stack file names one.
 	if _, ok := cfg[naming.ConfigCluster]; !ok && tags[TagCluster] != "" && !naming.IsClusterStack(env) {

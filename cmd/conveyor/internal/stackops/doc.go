@@ -24,8 +24,9 @@
 //   - op_: the operations. Preview, up, destroy, refresh and drift (op_stack.go), deploy,
 //     promote and rollback (op_deploy.go, op_promote.go, op_rollback.go), the reads
 //     (op_history.go, op_inspect.go), the checks before one starts (op_checks.go,
-//     op_gate.go), and the running of one: its event stream and summary (op_stream.go) and
-//     its wait for another's lock (op_lockwait.go).
+//     op_gate.go), the skipping of one that would change nothing (op_unchanged.go), and
+//     the running of one: its event stream and summary (op_stream.go) and its wait for
+//     another's lock (op_lockwait.go).
 //   - env_: an environment's lifecycle. Names (env_names.go), create, list and delete
 //     (env_lifecycle.go), metadata and TTL (env_metadata.go), the teardown before a destroy
 //     (env_teardown.go) and the collection of expired environments (env_gc.go).

@@ -14,7 +14,15 @@ import (
 // what the Runner is about to hand the program (after the config was restored from the
 // backend). A non-nil error stops the operation before the engine runs: the conveyor command
 // gates on the policy pack, offline.
-type Gate func(ctx context.Context, env string, in GateInput) error
+type Gate func(ctx context.Context, env string, in GateInput) (GateResult, error)
+
+// GateResult is what a gate that passed learnt about the program.
+type GateResult struct {
+	// Fingerprint, when set, is the digest of what the program declares
+	// (evaluation.Fingerprints.Environment), secrets left out: equal fingerprints, equal
+	// programs for the engine (see op_unchanged.go).
+	Fingerprint string
+}
 
 // GateInput is what the program of an update will see, in the shapes it reads them in.
 type GateInput struct {
@@ -32,16 +40,16 @@ type GateInput struct {
 
 // gate runs Options.Gate on st's configuration and request, if there is a gate. The update
 // itself reads the deployed images again under its lock.
-func (r *Runner) gate(ctx context.Context, st *auto.Stack, request deployed.Images) error {
+func (r *Runner) gate(ctx context.Context, st *auto.Stack, request deployed.Images) (GateResult, error) {
 	if err := r.checkSecrets(ctx, st.Name()); err != nil {
-		return err
+		return GateResult{}, err
 	}
 	if r.opts.Gate == nil {
-		return nil
+		return GateResult{}, nil
 	}
 	raw, err := r.rawConfig(ctx, st.Name())
 	if err != nil {
-		return fmt.Errorf("for the policy gate: %w", err)
+		return GateResult{}, fmt.Errorf("for the policy gate: %w", err)
 	}
 	in := GateInput{Config: map[string]auto.ConfigValue{}}
 	for k, v := range raw {
@@ -52,15 +60,16 @@ func (r *Runner) gate(ctx context.Context, st *auto.Stack, request deployed.Imag
 	if len(request) > 0 {
 		text, err := json.Marshal(request)
 		if err != nil {
-			return fmt.Errorf("encoding the request for the policy gate: %w", err)
+			return GateResult{}, fmt.Errorf("encoding the request for the policy gate: %w", err)
 		}
 		in.Config[deployed.RequestKey] = auto.ConfigValue{Value: string(text)}
 	}
 	if in.Deployed, err = r.record(ctx, st); err != nil {
-		return err
+		return GateResult{}, err
 	}
-	if err := r.opts.Gate(ctx, st.Name(), in); err != nil {
-		return &GateError{Env: st.Name(), Err: err}
+	res, err := r.opts.Gate(ctx, st.Name(), in)
+	if err != nil {
+		return GateResult{}, &GateError{Env: st.Name(), Err: err}
 	}
-	return nil
+	return res, nil
 }

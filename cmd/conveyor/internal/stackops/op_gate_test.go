@@ -28,21 +28,21 @@ type recordingGate struct {
 	refuse          error
 }
 
-func (g *recordingGate) check(_ context.Context, env string, in stackops.GateInput) error {
+func (g *recordingGate) check(_ context.Context, env string, in stackops.GateInput) (stackops.GateResult, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.seen = append(g.seen, env)
 	g.seeds = append(g.seeds, in.Config[deployed.SeedKey].Value)
 	req, err := deployed.Decode(in.Config[deployed.RequestKey].Value)
 	if err != nil {
-		return err
+		return stackops.GateResult{}, err
 	}
 	text, err := json.Marshal(in.Deployed.Overlay(req))
 	if err != nil {
-		return err
+		return stackops.GateResult{}, err
 	}
 	g.deployed = append(g.deployed, string(text))
-	return g.refuse
+	return stackops.GateResult{}, g.refuse
 }
 
 // TestGateRunsBeforeTheEngine: up, preview, deploy and promote ask the gate first, with the

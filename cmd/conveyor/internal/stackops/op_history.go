@@ -49,7 +49,7 @@ type ConfigChange struct {
 }
 
 // notConfig are the keys that every operation sets anew: not a change anyone made.
-var notConfig = map[string]bool{ByKey: true, deployed.RequestKey: true, TargetsKey: true, ChangeKey: true}
+var notConfig = map[string]bool{ByKey: true, deployed.RequestKey: true, TargetsKey: true, ChangeKey: true, DesiredKey: true}
 
 // History lists env's operations, newest first, without ever decrypting a secret.
 func (r *Runner) History(ctx context.Context, env string) ([]HistoryEntry, error) {

@@ -40,10 +40,14 @@ func (r *Runner) Preview(ctx context.Context, env string, o RunOptions) (*opsumm
 
 // preview previews st with request, the images this operation asks for (package deployed).
 func (r *Runner) preview(ctx context.Context, st *auto.Stack, o RunOptions, request deployed.Images) (*opsummary.Summary, error) {
-	if err := r.gate(ctx, st, request); err != nil {
+	gated, err := r.gate(ctx, st, request)
+	if err != nil {
 		return nil, err
 	}
 	return r.withConfig(ctx, st, opRecord{Request: request, Targets: o.Targets, Change: o.change}, func(path string) (*opsummary.Summary, error) {
+		if s, err := r.skipUnchanged(ctx, st, OpPreview, o, gated, path); s != nil || err != nil {
+			return s, err
+		}
 		return r.run(ctx, st, OpPreview, true, o, func(ch chan<- events.EngineEvent) error {
 			return previewWith(ctx, st, o, ch, path)
 		})
@@ -110,12 +114,19 @@ func (r *Runner) Up(ctx context.Context, env string, o RunOptions) (*opsummary.S
 
 // up updates st with request, the images this update asks for (package deployed).
 func (r *Runner) up(ctx context.Context, st *auto.Stack, o RunOptions, request deployed.Images) (*opsummary.Summary, error) {
-	if err := r.gate(ctx, st, request); err != nil {
+	gated, err := r.gate(ctx, st, request)
+	if err != nil {
 		return nil, err
 	}
 	s, err := r.withConfig(ctx, st, opRecord{Request: request, Targets: o.Targets, Change: o.change}, func(path string) (*opsummary.Summary, error) {
+		if s, err := r.skipUnchanged(ctx, st, OpUpdate, o, gated, path); s != nil || err != nil {
+			return s, err
+		}
 		return r.upWith(ctx, st, o, path)
 	})
+	if s != nil && s.Skipped != "" {
+		return s, err
+	}
 	if err == nil {
 		err = r.recordRelease(ctx, st)
 	}

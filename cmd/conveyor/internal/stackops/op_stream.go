@@ -28,6 +28,9 @@ type RunOptions struct {
 	Plan string
 	// Targets limits the operation to these URNs.
 	Targets []string
+	// AlwaysRunEngine runs the engine even when the program declares exactly what the last
+	// update deployed (op_unchanged.go).
+	AlwaysRunEngine bool
 	// stillWanted, when set, is asked once a destroy holds the environment's lock, before
 	// anything is torn down (see teardown): an error stops the destroy. `env gc` re-reads the
 	// TTL there, which a pipeline may have renewed after gc listed the environment.
