@@ -3,7 +3,6 @@ package stacks_test
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/conveyor-paas/conveyor/components"
 	"net/url"
 	"reflect"
 	"regexp"
@@ -13,6 +12,7 @@ import (
 
 	apiresource "k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/evaluation"
 	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
 	"github.com/conveyor-paas/conveyor/evaluation/kube"
