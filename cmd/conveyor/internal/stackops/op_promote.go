@@ -70,11 +70,15 @@ func (r *Runner) Promote(ctx context.Context, req PromoteRequest, o RunOptions) 
 	if err != nil {
 		return nil, err
 	}
-	// What the destination runs, manifest images included, pinned as the promotion pins what
-	// it proposes: a tag it runs is then compared by the digest it stands for.
-	current, err := r.pin(ctx, req.To, running(dstLayers, dstCatalog))
-	if err != nil {
-		return nil, err
+	// What the destination runs, manifest images included. Outside production it is pinned as
+	// the promotion pins what it proposes, so a tag it runs is compared by the digest it
+	// stands for; production's images are digests already, and its promotion reads only the
+	// release record, never a registry.
+	current := running(dstLayers, dstCatalog)
+	if req.To != naming.ProductionStack {
+		if current, err = r.pin(ctx, req.To, current); err != nil {
+			return nil, err
+		}
 	}
 	request := deployed.Images{}
 	res := &PromoteResult{From: req.From, To: req.To, Module: req.Module, Changes: []ImageChange{}}
