@@ -2,12 +2,9 @@ package stackops
 
 import (
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
@@ -155,31 +152,17 @@ func skipped(env, op string, last *auto.UpdateSummary) *opsummary.Summary {
 // tryLockNow takes env's lock if nobody holds it, without waiting; it returns no release
 // function when another holds it.
 func (r *Runner) tryLockNow(env string) (func() error, error) {
-	dir, err := r.lockDir(env)
+	l, err := r.newStackLock(env)
 	if err != nil {
 		return nil, err
 	}
-	content, err := ownLock()
-	if err != nil {
-		return nil, err
-	}
-	name := make([]byte, 16)
-	if _, err := rand.Read(name); err != nil {
-		return nil, fmt.Errorf("naming a lock of %s: %w", env, err)
-	}
-	path := filepath.Join(dir, hex.EncodeToString(name)+".json")
-	if err := tryLock(dir, path, content); err != nil {
+	if err := l.take(); err != nil {
 		if isLockError(err) {
 			return nil, nil
 		}
 		return nil, err
 	}
-	return func() error {
-		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("releasing the lock of %s: %w", env, err)
-		}
-		return nil
-	}, nil
+	return l.release, nil
 }
 
 // skipUnchanged returns the summary of an operation that need not start the engine, or nil:

@@ -34,24 +34,15 @@ var errNotLockable = errors.New("the backend is not a file:// folder")
 // lockStack takes env's lock, waiting under the retry policy while another holds it, and
 // returns the function that releases it.
 func (r *Runner) lockStack(ctx context.Context, env string, o RunOptions) (func() error, error) {
-	dir, err := r.lockDir(env)
+	l, err := r.newStackLock(env)
 	if err != nil {
 		return nil, err
 	}
-	content, err := ownLock()
-	if err != nil {
-		return nil, err
-	}
-	name := make([]byte, 16)
-	if _, err := rand.Read(name); err != nil {
-		return nil, fmt.Errorf("naming a lock of %s: %w", env, err)
-	}
-	path := filepath.Join(dir, hex.EncodeToString(name)+".json")
 	waiting := func(wait time.Duration, holder string) {
 		o.notify("environment %s is locked by %s; retrying in %s", env, holder, wait.Round(100*time.Millisecond))
 	}
 	_, err = withLockRetry(ctx, r.opts.LockRetry, env, waiting, func() error {
-		err := tryLock(dir, path, content)
+		err := l.take()
 		if err != nil && isLockError(err) {
 			if removed, berr := breakStaleLocks(err, thisHost()); berr != nil {
 				return berr
@@ -64,12 +55,42 @@ func (r *Runner) lockStack(ctx context.Context, env string, o RunOptions) (func(
 	if err != nil {
 		return nil, err
 	}
-	return func() error {
-		if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return fmt.Errorf("releasing the lock of %s: %w", env, err)
-		}
-		return nil
-	}, nil
+	return l.release, nil
+}
+
+// stackLock is one lock file of this process for env's lock folder, named at random and not
+// yet written: take writes it, release removes it.
+type stackLock struct {
+	env, dir, path string
+	content        []byte
+}
+
+// newStackLock names a lock file of this process in env's lock folder.
+func (r *Runner) newStackLock(env string) (stackLock, error) {
+	dir, err := r.lockDir(env)
+	if err != nil {
+		return stackLock{}, err
+	}
+	content, err := ownLock()
+	if err != nil {
+		return stackLock{}, err
+	}
+	name := make([]byte, 16)
+	if _, err := rand.Read(name); err != nil {
+		return stackLock{}, fmt.Errorf("naming a lock of %s: %w", env, err)
+	}
+	return stackLock{env: env, dir: dir, path: filepath.Join(dir, hex.EncodeToString(name)+".json"), content: content}, nil
+}
+
+// take writes the lock file, and fails with a lock error when another lock is there (tryLock).
+func (l stackLock) take() error { return tryLock(l.dir, l.path, l.content) }
+
+// release removes the lock file; one already gone is released.
+func (l stackLock) release() error {
+	if err := os.Remove(l.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("releasing the lock of %s: %w", l.env, err)
+	}
+	return nil
 }
 
 // lockDir is the folder of env's locks in its tier's backend.
