@@ -35,14 +35,7 @@ func (p *policyViolations) Error() string {
 // change nothing.
 func policyGate(root string, log io.Writer) stackops.Gate {
 	return func(_ context.Context, env string, in stackops.GateInput) (stackops.GateResult, error) {
-		values := make(map[string]string, len(in.Config))
-		var secrets []string
-		for k, v := range in.Config {
-			values[k] = v.Value
-			if v.Secret {
-				secrets = append(secrets, k)
-			}
-		}
+		values, secrets := in.StackConfig()
 		report, rec, err := offline.Check(offline.Options{Root: root, Stack: env, StackConfig: values, SecretKeys: secrets, Deployed: in.Deployed})
 		if err != nil {
 			return stackops.GateResult{}, err

@@ -336,14 +336,7 @@ func timed(b *testing.B, resources int, op func() error) {
 // policy check of what the engine is about to run, handing back the evaluation's fingerprint.
 func commandGate(root string) stackops.Gate {
 	return func(_ context.Context, env string, in stackops.GateInput) (stackops.GateResult, error) {
-		values := make(map[string]string, len(in.Config))
-		var secrets []string
-		for k, v := range in.Config {
-			values[k] = v.Value
-			if v.Secret {
-				secrets = append(secrets, k)
-			}
-		}
+		values, secrets := in.StackConfig()
 		report, rec, err := offline.Check(offline.Options{Root: root, Stack: env, StackConfig: values, SecretKeys: secrets, Deployed: in.Deployed})
 		if err != nil {
 			return stackops.GateResult{}, err

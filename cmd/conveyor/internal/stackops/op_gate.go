@@ -38,6 +38,19 @@ type GateInput struct {
 	Deployed deployed.Images
 }
 
+// StackConfig is the configuration as values by key, and the keys whose values are secrets:
+// the shape an offline evaluation takes it in (policy/offline.Options).
+func (in GateInput) StackConfig() (values map[string]string, secrets []string) {
+	values = make(map[string]string, len(in.Config))
+	for k, v := range in.Config {
+		values[k] = v.Value
+		if v.Secret {
+			secrets = append(secrets, k)
+		}
+	}
+	return values, secrets
+}
+
 // gate runs Options.Gate on st's configuration and request, if there is a gate. The update
 // itself reads the deployed images again under its lock.
 func (r *Runner) gate(ctx context.Context, st *auto.Stack, request deployed.Images) (GateResult, error) {
