@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/conveyor-paas/conveyor/components/dbsetup"
+	"github.com/conveyor-paas/conveyor/components/images"
 	"github.com/conveyor-paas/conveyor/manifest"
 	"github.com/conveyor-paas/conveyor/naming"
 )
@@ -116,7 +117,7 @@ func (g *gke) sqlRoot(system *Platform, server sqlServer) error {
 		}
 		jobScope := scope
 		jobScope.Component = naming.DatabaseAdminComponent(s)
-		if _, err := newPlatformJob(g.ctx, system, naming.DatabaseAdminsJob(s), jobScope, DatabaseClientImage, dbsetup.Admin, env,
+		if _, err := newPlatformJob(g.ctx, system, naming.DatabaseAdminsJob(s), jobScope, images.DatabaseClient, dbsetup.Admin, env,
 			append([]pulumi.Resource{secret, root}, system.Ready...), g.k8s()...); err != nil {
 			return fmt.Errorf("database admin of %s: %w", s, err)
 		}

@@ -10,14 +10,13 @@ import (
 	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/conveyor-paas/conveyor/components/images"
 	"github.com/conveyor-paas/conveyor/manifest"
 	"github.com/conveyor-paas/conveyor/naming"
 )
 
-// Images of the stand-ins a local cluster runs. Both are pinned, and both run as non-root.
+// The local cluster's stand-ins run the images of package images.
 const (
-	LocalPostgresImage = "postgres:16.6-alpine"
-	LocalEmulatorImage = "gcr.io/google.com/cloudsdktool/google-cloud-cli:502.0.0-emulators"
 	// postgresUser is the uid of the postgres user in the alpine image, who must own the
 	// data directory.
 	postgresUser = 70
@@ -92,7 +91,7 @@ func localPostgres(ctx *pulumi.Context, parent pulumi.Resource, nsName string, n
 	}
 	pod := podSpec{
 		scope:          scope,
-		image:          LocalPostgresImage,
+		image:          images.LocalPostgres,
 		port:           postgresPort,
 		portName:       naming.LocalPostgresComponent,
 		resources:      platformResources,
@@ -144,7 +143,7 @@ func localEmulator(ctx *pulumi.Context, nsName string, ns pulumi.StringOutput, s
 	scope.Component = naming.LocalEmulatorComponent
 	pod := podSpec{
 		scope:   scope,
-		image:   LocalEmulatorImage,
+		image:   images.LocalEmulator,
 		command: []string{"gcloud", "beta", "emulators", "pubsub", "start", fmt.Sprintf("--host-port=0.0.0.0:%d", emulatorPort), "--project=" + LocalProject},
 		port:    emulatorPort,
 		// The emulator answers "Ok" on its root path once it serves.

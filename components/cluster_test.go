@@ -10,6 +10,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/components/dbsetup"
+	"github.com/conveyor-paas/conveyor/components/images"
 	"github.com/conveyor-paas/conveyor/evaluation"
 	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
 )
@@ -266,7 +267,7 @@ func TestLocalCluster(t *testing.T) {
 	for path, want := range map[string]string{
 		"metadata.namespace":                                                      "local-conveyor",
 		"spec.template.spec.securityContext.runAsUser":                            "70",
-		"spec.template.spec.containers[0].image":                                  components.LocalPostgresImage,
+		"spec.template.spec.containers[0].image":                                  images.LocalPostgres,
 		"spec.volumeClaimTemplates[0].spec.resources.requests.storage":            "1Gi",
 		"spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem": "true",
 	} {

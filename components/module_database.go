@@ -8,6 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/conveyor-paas/conveyor/components/dbsetup"
+	"github.com/conveyor-paas/conveyor/components/images"
 	"github.com/conveyor-paas/conveyor/naming"
 )
 
@@ -17,10 +18,6 @@ const postgresPort = 5432
 // passwordLength gives 190 bits of entropy from letters and digits, which need no escaping in
 // a connection URL.
 const passwordLength = 32
-
-// DatabaseClientImage runs the database jobs: psql and pg_isready of the server's major.
-// It is pinned to a digest, since it runs in production too (CONV-IMG-001).
-const DatabaseClientImage = LocalPostgresImage + "@sha256:1d04b9ba1d4996401f2552b51beda8187f175c0645c091e4781134fc9c9a3eef"
 
 // moduleConnectionLimit is the most sessions a module's role holds at once (CONNECTION LIMIT):
 // a module runs a handful of pods with small pools, and several environments share an
@@ -117,7 +114,7 @@ func (b *moduleBuilder) databaseSetup(dbName, user string, password pulumi.Strin
 		corev1.EnvVarArgs{Name: pulumi.String(dbsetup.EnvConnectionLimit), Value: pulumi.Sprintf("%d", moduleConnectionLimit)},
 		secretEnv(dbsetup.EnvVerifier, secretName, secretKeyVerifier),
 	)
-	return newPlatformJob(b.ctx, platform, naming.DatabaseSetupJob(spec.Name), scope, DatabaseClientImage, dbsetup.Setup, env,
+	return newPlatformJob(b.ctx, platform, naming.DatabaseSetupJob(spec.Name), scope, images.DatabaseClient, dbsetup.Setup, env,
 		append([]pulumi.Resource{secret}, platform.Ready...), b.k8s()...)
 }
 

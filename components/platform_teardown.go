@@ -6,6 +6,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/conveyor-paas/conveyor/components/dbsetup"
+	"github.com/conveyor-paas/conveyor/components/images"
 	"github.com/conveyor-paas/conveyor/naming"
 )
 
@@ -22,7 +23,7 @@ func NewDatabaseTeardown(ctx *pulumi.Context, env Environment, target *Target, a
 		return fmt.Errorf("tearing down %s: a target with its platform namespace is required", env.Name)
 	}
 	scope := naming.Scope{Environment: env.Name, Space: naming.ReservedSpace, Module: naming.ReservedSpace, Component: naming.DatabaseTeardownComponent}
-	_, err := newPlatformJob(ctx, target.Platform, naming.DatabaseTeardownJob(), scope, DatabaseClientImage, dbsetup.Teardown,
+	_, err := newPlatformJob(ctx, target.Platform, naming.DatabaseTeardownJob(), scope, images.DatabaseClient, dbsetup.Teardown,
 		databaseAdminEnv(target, env.Name), append(append([]pulumi.Resource{}, target.Platform.Ready...), after...),
 		pulumi.Provider(target.Kubernetes))
 	if err != nil {

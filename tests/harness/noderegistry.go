@@ -18,7 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
-	"github.com/conveyor-paas/conveyor/components"
+	"github.com/conveyor-paas/conveyor/components/images"
 	"github.com/conveyor-paas/conveyor/internal/toolbuild"
 )
 
@@ -135,22 +135,22 @@ func (n *node) serveImages(ctx context.Context, own map[string]string, archives 
 			}
 		}
 	}
-	pinned, err := name.NewDigest(components.DatabaseClientImage)
+	pinned, err := name.NewDigest(images.DatabaseClient)
 	if err != nil {
-		return fmt.Errorf("the database jobs' image %s: %w", components.DatabaseClientImage, err)
+		return fmt.Errorf("the database jobs' image %s: %w", images.DatabaseClient, err)
 	}
-	tagged, err := name.NewTag(components.LocalPostgresImage)
+	tagged, err := name.NewTag(images.LocalPostgres)
 	if err != nil {
-		return fmt.Errorf("the local PostgreSQL's image %s: %w", components.LocalPostgresImage, err)
+		return fmt.Errorf("the local PostgreSQL's image %s: %w", images.LocalPostgres, err)
 	}
 	archive := ""
 	for i, s := range standIns() {
-		if s.refs[0] == components.LocalPostgresImage {
+		if s.refs[0] == images.LocalPostgres {
 			archive = archives[i]
 		}
 	}
 	if archive == "" {
-		return errors.New("no stand-in for " + components.LocalPostgresImage)
+		return errors.New("no stand-in for " + images.LocalPostgres)
 	}
 	// containerd's names are normalised ("docker.io/library/postgres@sha256:…"), as the CRI
 	// looks them up.

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/conveyor-paas/conveyor/components"
+	"github.com/conveyor-paas/conveyor/components/images"
 )
 
 // The images a local environment's platform runs are pulled from registries this machine
@@ -189,7 +189,7 @@ func standIns() []standIn {
 	return []standIn{
 		{
 			name:       "postgres",
-			refs:       []string{components.LocalPostgresImage},
+			refs:       []string{images.LocalPostgres},
 			rootfs:     postgresRootfs,
 			entrypoint: []string{"/usr/local/bin/docker-entrypoint.sh"},
 			env:        []string{standInPath, "PGDATA=/var/lib/postgresql/data"},
@@ -197,7 +197,7 @@ func standIns() []standIn {
 		},
 		{
 			name:       "pubsub-emulator",
-			refs:       []string{components.LocalEmulatorImage},
+			refs:       []string{images.LocalEmulator},
 			rootfs:     emulatorRootfs,
 			entrypoint: []string{"/usr/local/bin/gcloud"},
 			env:        []string{standInPath, "JAVA_HOME=" + jreDir},
