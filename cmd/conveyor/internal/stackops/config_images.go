@@ -27,11 +27,17 @@ func (r *Runner) record(ctx context.Context, st *auto.Stack) (deployed.Images, e
 // layers are st's image layers above the manifest, as the next update would see them: the
 // stack file's seed and the images its last checkpoint recorded.
 func (r *Runner) layers(ctx context.Context, st *auto.Stack) (deployed.Layers, error) {
-	seed, err := r.seedImages(st.Name())
+	rec, err := r.record(ctx, st)
 	if err != nil {
 		return deployed.Layers{}, err
 	}
-	rec, err := r.record(ctx, st)
+	return r.layersOver(st, rec)
+}
+
+// layersOver are st's image layers with rec as the deployed record: the caller read it
+// already (layers, or an operation's one read of the state: op_known.go).
+func (r *Runner) layersOver(st *auto.Stack, rec deployed.Images) (deployed.Layers, error) {
+	seed, err := r.seedImages(st.Name())
 	if err != nil {
 		return deployed.Layers{}, err
 	}

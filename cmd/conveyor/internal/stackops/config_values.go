@@ -47,8 +47,14 @@ func (r *Runner) rawConfig(ctx context.Context, env string) (map[string]configVa
 	if err != nil {
 		return nil, err
 	}
+	return r.stackConfig(ctx, &st)
+}
+
+// stackConfig is rawConfig of a stack the caller selected already.
+func (r *Runner) stackConfig(ctx context.Context, st *auto.Stack) (map[string]configValue, error) {
+	env := st.Name()
 	// Through a composed file, so that decrypting leaves the committed file alone.
-	path, done, err := r.opConfig(ctx, &st, opRecord{})
+	path, done, err := r.opConfig(ctx, st, opRecord{})
 	if err != nil {
 		return nil, err
 	}

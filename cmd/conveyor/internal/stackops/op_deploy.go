@@ -62,6 +62,9 @@ func (r *Runner) Deploy(ctx context.Context, req DeployRequest, o RunOptions) (*
 		return nil, fmt.Errorf("module %s has no resources in %s yet: run `conveyor up --env %s` once to create it, then deploy", req.Module, req.Env, req.Env)
 	}
 	o.Targets = targets
+	if o.known, err = knownFrom(state); err != nil {
+		return nil, fmt.Errorf("environment %s: %w", req.Env, err)
+	}
 	src, err := r.sourceOf(ctx, req.Image, req.Source)
 	if err != nil {
 		return nil, err

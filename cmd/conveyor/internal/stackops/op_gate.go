@@ -53,14 +53,14 @@ func (in GateInput) StackConfig() (values map[string]string, secrets []string) {
 
 // gate runs Options.Gate on st's configuration and request, if there is a gate. The update
 // itself reads the deployed images again under its lock.
-func (r *Runner) gate(ctx context.Context, st *auto.Stack, request deployed.Images) (GateResult, error) {
+func (r *Runner) gate(ctx context.Context, st *auto.Stack, request deployed.Images, o RunOptions) (GateResult, error) {
 	if err := r.checkSecrets(ctx, st.Name()); err != nil {
 		return GateResult{}, err
 	}
 	if r.opts.Gate == nil {
 		return GateResult{}, nil
 	}
-	raw, err := r.rawConfig(ctx, st.Name())
+	raw, err := r.stackConfig(ctx, st)
 	if err != nil {
 		return GateResult{}, fmt.Errorf("for the policy gate: %w", err)
 	}
@@ -77,7 +77,9 @@ func (r *Runner) gate(ctx context.Context, st *auto.Stack, request deployed.Imag
 		}
 		in.Config[deployed.RequestKey] = auto.ConfigValue{Value: string(text)}
 	}
-	if in.Deployed, err = r.record(ctx, st); err != nil {
+	if o.known != nil {
+		in.Deployed = o.known.record
+	} else if in.Deployed, err = r.record(ctx, st); err != nil {
 		return GateResult{}, err
 	}
 	res, err := r.opts.Gate(ctx, st.Name(), in)

@@ -59,7 +59,16 @@ func (r *Runner) Rollback(ctx context.Context, req RollbackRequest, o RunOptions
 	if err != nil {
 		return nil, err
 	}
-	now, err := r.layers(ctx, &st)
+	// The state is read once: the images it records now, the progress estimate, the gate's
+	// deployed images and the modules' resources all come from this read (op_known.go).
+	state, err := st.Export(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the state of %s: %w", req.Env, err)
+	}
+	if o.known, err = knownFrom(state); err != nil {
+		return nil, fmt.Errorf("environment %s: %w", req.Env, err)
+	}
+	now, err := r.layersOver(&st, o.known.record)
 	if err != nil {
 		return nil, err
 	}
@@ -89,10 +98,6 @@ func (r *Runner) Rollback(ctx context.Context, req RollbackRequest, o RunOptions
 	}
 	if err := pinnedForProduction(req.Env, request); err != nil {
 		return nil, err
-	}
-	state, err := st.Export(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("reading the state of %s: %w", req.Env, err)
 	}
 	for _, m := range slices.Sorted(maps.Keys(request)) {
 		urns, err := ModuleURNs(state, m)

@@ -40,7 +40,7 @@ func (r *Runner) Preview(ctx context.Context, env string, o RunOptions) (*opsumm
 
 // preview previews st with request, the images this operation asks for (package deployed).
 func (r *Runner) preview(ctx context.Context, st *auto.Stack, o RunOptions, request deployed.Images) (*opsummary.Summary, error) {
-	gated, err := r.gate(ctx, st, request)
+	gated, err := r.gate(ctx, st, request, o)
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +114,7 @@ func (r *Runner) Up(ctx context.Context, env string, o RunOptions) (*opsummary.S
 
 // up updates st with request, the images this update asks for (package deployed).
 func (r *Runner) up(ctx context.Context, st *auto.Stack, o RunOptions, request deployed.Images) (*opsummary.Summary, error) {
-	gated, err := r.gate(ctx, st, request)
+	gated, err := r.gate(ctx, st, request, o)
 	if err != nil {
 		return nil, err
 	}
