@@ -32,14 +32,17 @@ import (
 // leaves no object labelled with the environment.
 //
 // It runs twice: as local environments run, with the engine's intermediate checkpoints
-// skipped (stackops/state_checkpoints.go), and with every checkpoint, as environments on GKE run.
-// The first kill is the hardest point: while a create is in flight, once a StatefulSet is
-// live that the state does not record yet (the next up must adopt it: with a field manager of
-// its own per create, the kubernetes provider's apply conflicted with the killed one's). Then,
-// without checkpoints: a kill at a random step of an up; one followed by a destroy instead of
-// an up, which must leave nothing (the state recorded nothing the killed up made: the sweep
-// of stackops/recover_sweep.go deletes it); and one at a random step of a destroy (the state then
-// still records objects that are gone). CONVEYOR_CRASH_SEED replays the random points,
+// skipped (stackops/state_checkpoints.go), and with every checkpoint, as environments on GKE run:
+// there the Runner takes the GKE path (no sweep, no refresh after a stale lock: both ask
+// whether checkpoints were skipped, not the stack's name). In each mode the first kill is the
+// hardest point: while a create is in flight, once a StatefulSet is live that the state does
+// not record yet (the next up must adopt it: with a field manager of its own per create, the
+// kubernetes provider's apply conflicted with the killed one's). Then a kill at a random step
+// of an up; one followed by a destroy instead of an up, which must leave nothing (without
+// checkpoints the state recorded nothing the killed up made: the sweep of
+// stackops/recover_sweep.go deletes it; with them, the destroy deletes what the state
+// recorded); and one at a random step of a destroy (the state then still records objects
+// that are gone). CONVEYOR_CRASH_SEED replays the random points,
 // CONVEYOR_CRASH_ROUNDS sets how many of each (1 unless set).
 func TestKilledUpdateConverges(t *testing.T) {
 	f := setup(t)
@@ -67,7 +70,7 @@ func TestKilledUpdateConverges(t *testing.T) {
 		random   bool
 	}{
 		{name: "checkpoints skipped", env: "local-crash", random: true},
-		{name: "every checkpoint", env: "local-crashcp", extraEnv: map[string]string{"PULUMI_SKIP_CHECKPOINTS": "false"}},
+		{name: "every checkpoint", env: "local-crashcp", extraEnv: map[string]string{"PULUMI_SKIP_CHECKPOINTS": "false"}, random: true},
 	}
 	for _, mode := range modes {
 		t.Run(mode.name, func(t *testing.T) {
@@ -166,7 +169,9 @@ func killAndConverge(t *testing.T, f *fixture, c *clone, env string, args []stri
 	t.Logf("conveyor %s, its CLI and its plugins killed with %d resources and %d pending operation(s) in the state",
 		args[0], len(killed.Resources), len(killed.PendingOperations))
 
-	s := mustRun(t, "up after the kill", env, func() (*opsummary.Summary, error) { return c.e.Up(ctx, env, stackops.RunOptions{}) })
+	// Its notices say how it recovered (a stale lock removed, what was refreshed).
+	recovering := stackops.RunOptions{Notify: func(m string) { t.Log(m) }}
+	s := mustRun(t, "up after the kill", env, func() (*opsummary.Summary, error) { return c.e.Up(ctx, env, recovering) })
 	t.Logf("the converging up: %v", s.Changes)
 	if p := mustRun(t, "preview", env, func() (*opsummary.Summary, error) { return c.e.Preview(ctx, env, stackops.RunOptions{}) }); p.HasChanges() {
 		t.Errorf("a preview after the converging up changes %v: %v", p.Changes, p.Resources)

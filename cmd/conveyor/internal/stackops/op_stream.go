@@ -38,6 +38,8 @@ type RunOptions struct {
 
 	// change is recorded with the update (ChangeKey): deploy, promote and rollback set it.
 	change *Change
+	// known is what the operation already read of the state (op_known.go); nil when nothing.
+	known *knownState
 }
 
 // checkStillWanted asks o.stillWanted, if any.
@@ -61,7 +63,9 @@ func (r *Runner) run(ctx context.Context, st *auto.Stack, op string, dryRun bool
 	call func(ch chan<- events.EngineEvent) error,
 ) (*opsummary.Summary, error) {
 	col := opsummary.NewCollector(op, st.Name(), dryRun)
-	if info, err := st.Info(ctx); err == nil && info.ResourceCount != nil {
+	if o.known != nil {
+		col.Expect(o.known.resources)
+	} else if info, err := st.Info(ctx); err == nil && info.ResourceCount != nil {
 		col.Expect(*info.ResourceCount)
 	}
 	if o.Progress != nil {
@@ -91,13 +95,9 @@ func (r *Runner) run(ctx context.Context, st *auto.Stack, op string, dryRun bool
 		// pending operations stay in the state, where the next update deals with them.
 		o.notify("environment %s was locked by a process of this host that no longer runs (a killed operation); removed its stale lock", st.Name())
 		recovered = true
-		if r.checkpointsSkipped(st.Name()) && op != OpRefresh {
-			// Without intermediate checkpoints the state is the one from before the killed
-			// operation, and still records what it deleted: a refresh forgets that, so
-			// that the retried operation makes it again instead of taking it for unchanged.
-			o.notify("environment %s skips checkpoints: refreshing its state from the cluster before retrying", st.Name())
-			if rerr := r.clearPending(ctx, st); rerr != nil {
-				return fmt.Errorf("refreshing %s after its killed operation: %w", st.Name(), rerr)
+		if op != OpRefresh {
+			if rerr := r.refreshAfterKill(ctx, st, o); rerr != nil {
+				return rerr
 			}
 		}
 		return err

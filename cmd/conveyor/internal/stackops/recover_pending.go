@@ -37,6 +37,54 @@ func (r *Runner) recoverInterrupted(ctx context.Context, st *auto.Stack, o RunOp
 	return nil
 }
 
+// refreshAfterKill makes st's state true again before an operation is retried on it after a
+// killed one (its stale lock just removed), where the state may record as live what the
+// killed operation deleted: the retried operation would take it for unchanged, and never make
+// it again.
+//   - Without intermediate checkpoints the state is the one from before the killed operation,
+//     and records everything it deleted: the whole stack is refreshed.
+//   - With every checkpoint (environments on GKE), only the resources whose delete was in
+//     flight are in doubt (their pending operations, which the next update drops, keeping the
+//     resources as they were): those are refreshed, and the pending creates are left for the
+//     update, since a GCP resource's create cannot be adopted.
+//
+// TestKilledUpdateConverges kills a destroy in both modes.
+func (r *Runner) refreshAfterKill(ctx context.Context, st *auto.Stack, o RunOptions) error {
+	if r.checkpointsSkipped(st.Name()) {
+		o.notify("environment %s skips checkpoints: refreshing its state from the cluster before retrying", st.Name())
+		if err := r.clearPending(ctx, st); err != nil {
+			return fmt.Errorf("refreshing %s after its killed operation: %w", st.Name(), err)
+		}
+		return nil
+	}
+	dep, err := r.deployment(ctx, st.Name())
+	if err != nil {
+		return err
+	}
+	var deleting []string
+	for _, op := range dep.PendingOperations {
+		if op.Type == apitype.OperationTypeDeleting {
+			deleting = append(deleting, string(op.Resource.URN))
+		}
+	}
+	if len(deleting) == 0 {
+		return nil
+	}
+	o.notify("environment %s: the killed operation was deleting %d resource(s); refreshing them before retrying", st.Name(), len(deleting))
+	path, done, err := r.opConfig(ctx, st, opRecord{})
+	if err != nil {
+		return err
+	}
+	_, err = st.Refresh(ctx, optrefresh.Color("never"), optrefresh.ConfigFile(path), optrefresh.Target(deleting))
+	if derr := done(ctx); err == nil {
+		err = derr
+	}
+	if err != nil {
+		return fmt.Errorf("refreshing what the killed operation on %s was deleting: %w", st.Name(), err)
+	}
+	return nil
+}
+
 // clearPending refreshes st from what is live and drops the pending creates an interrupted
 // operation left. Like every other CLI call it runs with the composed config (opConfig):
 // without it the CLI would find no secrets manager in the stack file (its keys are in the
