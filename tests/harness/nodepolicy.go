@@ -155,6 +155,7 @@ type policyAgent struct {
 	bin     string
 	apiPort int
 	proc    *process // nil while it does not run
+	last    *process // the last one started, whose log a failed test shows
 }
 
 // prepareNetworkPolicies grants the agent's service account its rights and writes its token
@@ -205,7 +206,7 @@ func (k *Kube) StartNetworkPolicies(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.proc = p
+	a.proc, a.last = p, p
 	// It syncs its rules before it binds its queue.
 	return waitUntil(ctx, "the NetworkPolicy agent's queue", []*process{p}, func(context.Context) error {
 		bound, err := n.queueBound(netpolQueue)
