@@ -595,6 +595,9 @@ func (k *Kube) logTails(logf Logf) {
 	procs := k.procs
 	if k.node != nil {
 		procs = append(append([]*process{}, procs...), k.node.procs...)
+		if k.node.policy != nil && k.node.policy.last != nil {
+			procs = append(procs, k.node.policy.last)
+		}
 	}
 	for _, p := range procs {
 		logf("harness: end of %s log:\n%s", p.name, p.logTail(40))

@@ -31,7 +31,9 @@ type node struct {
 	// registry serves the images the node's pods pull (noderegistry.go).
 	registry *nodeRegistry
 	procs    []*process // in start order
-	logf     Logf
+	// policy is the NetworkPolicy agent, which tests start and stop (nodepolicy.go).
+	policy *policyAgent
+	logf   Logf
 }
 
 // prepareNode starts the node's namespaces and the bridge the API server reaches the node
@@ -151,6 +153,9 @@ func (n *node) start(ctx context.Context, client kubernetes.Interface, bins Node
 	if _, err := n.run("kube-proxy", nil, bins.KubeProxy, "--config="+n.paths.join("kube-proxy.yaml")); err != nil {
 		return err
 	}
+	if err := n.prepareNetworkPolicies(ctx, client, bins.NetworkPolicies, ca.caPEM, apiPort); err != nil {
+		return err
+	}
 	return deployDNS(ctx, client)
 }
 
@@ -184,6 +189,10 @@ func (n *node) run(name string, env []string, bin string, args ...string) (*proc
 func (n *node) stop() error {
 	// Asked while containerd still answers: the IDs name the containers' cgroups.
 	ids, listErr := n.containerIDs()
+	if n.policy != nil && n.policy.proc != nil {
+		// Its rules go with the node's network namespace.
+		n.policy.proc.stop(5 * time.Second)
+	}
 	for i := len(n.procs) - 1; i >= 0; i-- {
 		n.procs[i].stop(10 * time.Second)
 	}

@@ -13,6 +13,9 @@ type NodeBinaries struct {
 	KubeProxy string
 	// CoreDNS is the cluster DNS, from tools/coredns (nodedns.go).
 	CoreDNS string
+	// NetworkPolicies is the NetworkPolicy agent, a patched kube-network-policies from
+	// tools/netpol (nodepolicy.go).
+	NetworkPolicies string
 	// StandIns are the archives of the stand-in images the node's registry serves, in the
 	// order of standIns (standins.go).
 	StandIns []string
@@ -41,6 +44,7 @@ func EnsureNodeBinaries(ctx context.Context, logf Logf) (NodeBinaries, error) {
 		{kubeletBinary, &bins.Kubelet},
 		{kubeProxyBinary, &bins.KubeProxy},
 		{corednsBinary, &bins.CoreDNS},
+		{netpolBinary, &bins.NetworkPolicies},
 	} {
 		if *b.path, err = ensureTool(ctx, tools, b.tool, logf); err != nil {
 			return NodeBinaries{}, fmt.Errorf("building %s: %w", b.tool.name, err)

@@ -119,6 +119,12 @@ func TestReachabilityOfDevAndAnAdHocEnvironment(t *testing.T) {
 
 // TestReachabilityOfTwoLocalEnvironments puts local and local-alice on one local cluster:
 // each reaches its own PostgreSQL and Pub/Sub emulator, and not the other's, nor the cloud.
+//
+// Some of these rows are also tried live, by pods on a node that enforces the policies
+// (cmd/conveyor/internal/realengine TestLocalEnvironmentPoliciesOnANode): a space's api
+// reached from a space it admits and not from one it does not, nothing in kube-system but
+// DNS, the environment's own PostgreSQL. The rows across environments and to addresses
+// outside the cluster are this engine's alone (the README's test tiers say why).
 func TestReachabilityOfTwoLocalEnvironments(t *testing.T) {
 	c := newCluster(t, "local", "local-alice")
 	var rows []reach

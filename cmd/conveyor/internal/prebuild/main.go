@@ -1,9 +1,10 @@
 // Command prebuild builds, side by side and once, every pinned tool that the test suite
 // needs, into the user cache where the tests look for them (~/.cache/conveyor, or
 // $CONVEYOR_CACHE_DIR): the Kubernetes control plane and etcd (tools/kube, tools/etcd,
-// tools/kwok), the real node's kubelet, kube-proxy and CoreDNS (tools/kube, tools/coredns) and
-// its stand-in images of the local PostgreSQL and Pub/Sub emulator (tests/harness/standins.go),
-// the kubernetes provider (tools/kubernetes-provider) and the Pulumi CLI (tools/pulumi).
+// tools/kwok), the real node's kubelet, kube-proxy, CoreDNS and NetworkPolicy agent
+// (tools/kube, tools/coredns, tools/netpol) and its stand-in images of the local PostgreSQL
+// and Pub/Sub emulator (tests/harness/standins.go), the kubernetes provider
+// (tools/kubernetes-provider) and the Pulumi CLI (tools/pulumi).
 //
 // The tests build each tool themselves on first use, under a lock, so this command is not
 // needed for correctness. It exists for the cold run: .ci/prepare starts it beside the lint,
@@ -60,7 +61,7 @@ func run(ctx context.Context, logger *log.Logger) error {
 			_, err := harness.EnsureBinaries(ctx, logf)
 			return err
 		}},
-		{"the real node (kubelet, kube-proxy, CoreDNS, the stand-in images)", func(ctx context.Context) error {
+		{"the real node (kubelet, kube-proxy, CoreDNS, the NetworkPolicy agent, the stand-in images)", func(ctx context.Context) error {
 			_, err := harness.EnsureNodeBinaries(ctx, logf)
 			return err
 		}},

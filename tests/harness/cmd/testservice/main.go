@@ -67,6 +67,10 @@ func probe(w http.ResponseWriter, r *http.Request) {
 	_, _ = fmt.Fprintln(w, result)
 }
 
+// fresh opens a new connection for every probe: a connection kept alive from an earlier
+// probe is already established, and a NetworkPolicy agent only judges new ones.
+var fresh = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+
 // try connects to target: an HTTP GET for a URL, a TCP connection for host:port.
 func try(ctx context.Context, target string) (string, error) {
 	if !strings.HasPrefix(target, "http://") {
@@ -82,7 +86,7 @@ func try(ctx context.Context, target string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := fresh.Do(req)
 	if err != nil {
 		return "", err
 	}
