@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/naming"
 )
 
@@ -43,11 +42,7 @@ when a backend, a key or the cluster stack is missing, or the cluster stack lack
 			if err != nil {
 				return runnerExit(err)
 			}
-			to, err := stackops.FactsSettingsFromEnv(r.Getenv)
-			if err != nil {
-				return runnerExit(err)
-			}
-			published, err := r.PublishFacts(cmd.Context(), cluster, to)
+			published, err := r.PublishFacts(cmd.Context(), cluster, nil)
 			if err != nil {
 				return runnerExit(err)
 			}

@@ -29,16 +29,24 @@ type PublishedFacts struct {
 // PublishFacts reads the facts of a cluster stack of the long-lived tier
 // (components.ClusterFacts: no secret, nothing of another tier) from the Runner's backend and
 // writes them, as the outputs of the cluster's facts stack (naming.ClusterFactsStack), into
-// the backend of to: the ad-hoc tier's, whose environments read their cluster there.
+// the backend of to: the ad-hoc tier's, whose environments read their cluster there; nil
+// reads it from the environment (FactsSettingsFromEnv).
 // Publishing again rewrites them; a cluster stack that lacks a fact, or holds one as a
 // secret, publishes nothing.
-func (r *Runner) PublishFacts(ctx context.Context, cluster string, to Settings) (*PublishedFacts, error) {
+func (r *Runner) PublishFacts(ctx context.Context, cluster string, to *Settings) (*PublishedFacts, error) {
 	kind, err := naming.ClassifyStack(cluster)
 	if err != nil || kind != naming.StackCluster {
 		return nil, refusef("%s is not a cluster stack (cluster-<name>): only a cluster's facts are published", cluster)
 	}
 	if naming.TierOf(cluster) != naming.TierLongLived {
 		return nil, refusef("%s is of the %s tier: only the long-lived tier's clusters, which the ad-hoc environments share, publish facts", cluster, naming.TierOf(cluster))
+	}
+	if to == nil {
+		s, err := FactsSettingsFromEnv(r.opts.Getenv)
+		if err != nil {
+			return nil, err
+		}
+		to = &s
 	}
 	outs, err := r.StackOutputs(ctx, cluster)
 	if err != nil {
@@ -53,7 +61,7 @@ func (r *Runner) PublishFacts(ctx context.Context, cluster string, to Settings) 
 		return nil, &SetupError{Err: err}
 	}
 	stack := naming.ClusterFactsStack(cluster)
-	if err := r.upFacts(ctx, stack, facts, to); err != nil {
+	if err := r.upFacts(ctx, stack, facts, *to); err != nil {
 		return nil, fmt.Errorf("publishing the facts of %s as %s in %s: %w", cluster, stack, to.BackendURL, err)
 	}
 	r.logf("published the facts of %s (%d) as %s in %s", cluster, len(facts), stack, to.BackendURL)

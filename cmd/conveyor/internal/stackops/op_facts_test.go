@@ -95,7 +95,7 @@ func TestAdHocStacksReadTheirClusterFromTheFactsInTheirOwnBackend(t *testing.T) 
 	setConfig(t, cluster, "cluster-leaky", "conveyor:leak", "yes", false)
 	mustUp(t, cluster, naming.NonprodCluster)
 	mustUp(t, cluster, "cluster-leaky")
-	to := stackops.Settings{BackendURL: adhoc.Backend, Passphrase: adhocPassphrase}
+	to := &stackops.Settings{BackendURL: adhoc.Backend, Passphrase: adhocPassphrase}
 	adhocDir := strings.TrimPrefix(adhoc.Backend, "file://")
 	before := objects(t, adhocDir)
 	if _, err := cluster.PublishFacts(ctx, "cluster-leaky", to); err == nil || !stackops.IsSetup(err) || !strings.Contains(err.Error(), "output project of cluster stack cluster-leaky is a secret") {

@@ -30,6 +30,3 @@ func FactsSettingsFromEnv(getenv func(string) string) (Settings, error) {
 	}
 	return s, nil
 }
-
-// Getenv reads the environment the Runner was given (os.Getenv unless a test set another).
-func (r *Runner) Getenv(name string) string { return r.opts.Getenv(name) }
