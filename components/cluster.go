@@ -126,6 +126,13 @@ type Cluster struct {
 	// StagingSQLPrivateAddress is the address of staging's own instance ("" where there is
 	// none: on cluster-prod and local clusters).
 	StagingSQLPrivateAddress pulumi.StringOutput `pulumi:"sqlStagingPrivateAddress"`
+	// StagingSQLConnectionName is the connection name of staging's own instance ("" where
+	// there is none).
+	StagingSQLConnectionName pulumi.StringOutput `pulumi:"sqlStagingConnectionName"`
+	// Endpoint and CACertificate reach a GKE cluster's API server (the kubeconfig is made of
+	// them); "" on a local cluster.
+	Endpoint      pulumi.StringOutput `pulumi:"clusterEndpoint"`
+	CACertificate pulumi.StringOutput `pulumi:"clusterCaCertificate"`
 
 	// Local and Platform are set in local mode.
 	Local    *LocalServices
@@ -176,6 +183,8 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 		OutputSQLConnectionName: c.SQLConnectionName,
 		OutputSQLPrivateAddress: c.SQLPrivateAddress,
 		OutputSQLStagingAddress: c.StagingSQLPrivateAddress,
+		OutputEndpoint:          c.Endpoint,
+		OutputCACertificate:     c.CACertificate,
 	}); err != nil {
 		return nil, fmt.Errorf("cluster %s: %w", name, err)
 	}
@@ -226,6 +235,6 @@ func newLocalCluster(ctx *pulumi.Context, c *Cluster, args *LocalClusterArgs, me
 	c.Project = pulumi.String(LocalProject).ToStringOutput()
 	c.ProjectNumber, c.Region, c.SQLInstance, c.SQLConnectionName = empty, empty, empty, empty
 	c.SQLPrivateAddress = pulumi.String(local.PostgresHost).ToStringOutput()
-	c.StagingSQLPrivateAddress = empty
+	c.StagingSQLPrivateAddress, c.StagingSQLConnectionName, c.Endpoint, c.CACertificate = empty, empty, empty, empty
 	return nil
 }

@@ -133,7 +133,8 @@ func newGKE(ctx *pulumi.Context, c *Cluster, args *GKEClusterArgs, mesh MeshArgs
 	c.Project = pulumi.String(args.Project).ToStringOutput()
 	c.ProjectNumber = project.Number()
 	c.Region = pulumi.String(args.Region).ToStringOutput()
-	c.Kubeconfig = kubeconfig(cluster, args.ControlPlane.PrivateEndpoint)
+	c.Endpoint, c.CACertificate = endpoint(cluster, args.ControlPlane.PrivateEndpoint), cluster.MasterAuth.ClusterCaCertificate().Elem()
+	c.Kubeconfig = pulumi.ToSecret(GKEKubeconfig(cluster.Name, c.Endpoint, c.CACertificate)).(pulumi.StringOutput)
 	provider, err := kubernetes.NewProvider(ctx, naming.Cluster(args.Name), &kubernetes.ProviderArgs{
 		Kubeconfig: c.Kubeconfig,
 	}, pulumi.Parent(c))
@@ -382,8 +383,10 @@ func (g *gke) sqlInstances(network *compute.Network) ([]sqlServer, error) {
 	g.c.SQLConnectionName = shared.ConnectionName
 	g.c.SQLPrivateAddress = shared.PrivateIpAddress
 	g.c.StagingSQLPrivateAddress = pulumi.String("").ToStringOutput()
+	g.c.StagingSQLConnectionName = pulumi.String("").ToStringOutput()
 	if i, ok := byName[naming.SQLInstanceOf(g.args.Name, naming.StagingScope)]; ok && !g.args.Production {
 		g.c.StagingSQLPrivateAddress = servers[i].instance.PrivateIpAddress
+		g.c.StagingSQLConnectionName = servers[i].instance.ConnectionName
 	}
 	return servers, nil
 }
@@ -455,24 +458,35 @@ func (g *gke) sqlInstance(name string, network *compute.Network, peering pulumi.
 	return instance, nil
 }
 
-// kubeconfig reaches the cluster's endpoint (the private one when the public one is off)
-// with its CA, and authenticates through gke-gcloud-auth-plugin: the file holds no
-// credential, but is still treated as a secret.
-func kubeconfig(cluster *container.Cluster, private bool) pulumi.StringOutput {
-	endpoint := cluster.Endpoint
+// endpoint is the address of the cluster's API server: the private one when the public one
+// is off.
+func endpoint(cluster *container.Cluster, private bool) pulumi.StringOutput {
 	if private {
-		endpoint = cluster.PrivateClusterConfig.PrivateEndpoint().Elem()
+		return pulumi.Sprintf("https://%s", cluster.PrivateClusterConfig.PrivateEndpoint().Elem())
 	}
-	config := pulumi.All(cluster.Name, endpoint, cluster.MasterAuth.ClusterCaCertificate().Elem()).ApplyT(
-		func(args []any) string {
-			name, endpoint, ca := args[0].(string), args[1].(string), args[2].(string)
-			return fmt.Sprintf(`apiVersion: v1
+	return pulumi.Sprintf("https://%s", cluster.Endpoint)
+}
+
+// GKEKubeconfig reaches a GKE cluster at endpoint with its CA (base64 PEM), and authenticates
+// through gke-gcloud-auth-plugin as whoever runs it: the file holds no credential. The
+// cluster stack exports it (as a secret all the same); an ad-hoc environment makes it from
+// its cluster's facts (naming.ClusterFacts) and so reaches the cluster as its own deployer.
+func GKEKubeconfig(name, endpoint, ca pulumi.StringInput) pulumi.StringOutput {
+	return pulumi.All(name, endpoint, ca).ApplyT(func(args []any) string {
+		return GKEKubeconfigText(args[0].(string), args[1].(string), args[2].(string))
+	}).(pulumi.StringOutput)
+}
+
+// GKEKubeconfigText is GKEKubeconfig's text, for a command that reads the facts as plain
+// values.
+func GKEKubeconfigText(name, endpoint, ca string) string {
+	return fmt.Sprintf(`apiVersion: v1
 kind: Config
 clusters:
 - name: %[1]s
   cluster:
     certificate-authority-data: %[3]s
-    server: https://%[2]s
+    server: %[2]s
 contexts:
 - name: %[1]s
   context:
@@ -488,6 +502,4 @@ users:
       installHint: Install gke-gcloud-auth-plugin (gcloud components install gke-gcloud-auth-plugin).
       provideClusterInfo: true
 `, name, endpoint, ca)
-		}).(pulumi.StringOutput)
-	return pulumi.ToSecret(config).(pulumi.StringOutput)
 }

@@ -20,6 +20,9 @@ const (
 	StackLocal StackKind = "local"
 	// StackAdHoc: any other name ("pr-123"): cheap, needs no configuration, collectable.
 	StackAdHoc StackKind = "ad-hoc"
+	// StackFacts: "cluster-<name>-facts", the facts of a cluster stack published into the
+	// ad-hoc tier's backend (ClusterFactsStack). It runs no program of its own.
+	StackFacts StackKind = "facts"
 )
 
 // Well-known stack names.
@@ -34,6 +37,9 @@ const (
 // ClassifyStack tells what a stack is from its name, and rejects names that cannot be an
 // environment (every name of an environment starts with it, so it must be a valid part).
 func ClassifyStack(stack string) (StackKind, error) {
+	if _, ok := ClusterOfFactsStack(stack); ok {
+		return StackFacts, nil
+	}
 	if name, ok := strings.CutPrefix(stack, ClusterStackPrefix); ok {
 		if err := ValidatePart(PartCluster, name); err != nil {
 			return "", fmt.Errorf("stack %q: %w", stack, err)

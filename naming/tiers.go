@@ -43,6 +43,11 @@ const (
 	CIServiceAccount           = "GCP_SERVICE_ACCOUNT"
 	CIBackend                  = "PULUMI_BACKEND_URL"
 	CISecretsProvider          = "CONVEYOR_SECRETS_PROVIDER"
+	// CIFactsBackend and CIFactsSecretsProvider are where the long-lived tier publishes its
+	// clusters' facts (ClusterFactsStack): the ad-hoc tier's backend and key, under a name of
+	// the long-lived tier's own, since no job of it uses a variable a pull request's job does.
+	CIFactsBackend         = "CONVEYOR_FACTS_BACKEND_URL"
+	CIFactsSecretsProvider = "CONVEYOR_FACTS_SECRETS_PROVIDER"
 )
 
 // CIProdPlanner is the variable of production's read-only planner: the identity that plans
@@ -70,11 +75,17 @@ type CIVar struct {
 }
 
 // CIVariables are every variable of t: its workload identity provider, deploy service
-// account, backend and secrets key; production's planner too.
+// account, backend and secrets key; production's planner too, and the long-lived tier's
+// where it publishes the facts.
 func CIVariables(t Tier) []CIVar {
 	var out []CIVar
 	for _, kind := range []string{CIWorkloadIdentityProvider, CIServiceAccount, CIBackend, CISecretsProvider} {
 		out = append(out, CIVar{Name: CIVariable(kind, t), Kind: kind})
+	}
+	if t == TierLongLived {
+		for _, kind := range []string{CIFactsBackend, CIFactsSecretsProvider} {
+			out = append(out, CIVar{Name: CIVariable(kind, t), Kind: kind})
+		}
 	}
 	if t == TierProduction {
 		out = append(out, CIVar{Name: CIProdPlanner, Kind: CIServiceAccount})

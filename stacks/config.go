@@ -94,6 +94,10 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	if kind == naming.StackFacts {
+		cluster, _ := naming.ClusterOfFactsStack(stack)
+		return nil, fmt.Errorf("%s holds the facts of %s for the ad-hoc tier and runs no program: the long-lived tier publishes it (conveyor cluster-facts --cluster %s)", stack, cluster, cluster)
+	}
 	get := func(key string) string { return config.Get(ctx, key) }
 	cfg := &Config{
 		Stack:             stack,

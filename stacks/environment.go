@@ -138,7 +138,8 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 }
 
 // clusterTarget finds the cluster an environment deploys onto: the current kubeconfig's for a
-// local environment, otherwise the cluster stack's outputs. It sets the environment's allowed
+// local environment, otherwise what ReadCluster reads of the cluster stack (an ad-hoc
+// environment: of its facts). It sets the environment's allowed
 // registries from the cluster: a local stack's own setting, or the cluster stack's.
 func clusterTarget(ctx *pulumi.Context, cfg *Config, env *components.Environment, cat *manifest.Catalog) (*components.Target, error) {
 	if cfg.Cluster == LocalCluster {
@@ -153,19 +154,13 @@ func clusterTarget(ctx *pulumi.Context, cfg *Config, env *components.Environment
 		}
 		return cluster.Target(), nil
 	}
-	ref, err := pulumi.NewStackReference(ctx, fmt.Sprintf("%s/%s/%s", ctx.Organization(), ctx.Project(), cfg.Cluster), nil)
-	if err != nil {
-		return nil, fmt.Errorf("reading cluster stack %s: %w", cfg.Cluster, err)
-	}
-	outputs := components.ReadClusterOutputs(ref)
-	if env.AllowedRegistries, err = clusterRegistries(ref, cfg.Cluster); err != nil {
-		return nil, err
-	}
-	domain, err := clusterDomain(ref, cfg.Cluster)
+	cluster, err := ReadCluster(ctx, env.Name, cfg.Cluster)
 	if err != nil {
 		return nil, err
 	}
-	if err := components.CheckTeams(cat, domain, fmt.Sprintf("the domain of %s:securityGroup of %s", naming.Project, cfg.Cluster)); err != nil {
+	outputs := cluster.Outputs
+	env.AllowedRegistries = cluster.AllowedRegistries
+	if err := components.CheckTeams(cat, cluster.Domain, fmt.Sprintf("the domain of %s:securityGroup of %s", naming.Project, cfg.Cluster)); err != nil {
 		return nil, err
 	}
 	project := outputs.Project
@@ -183,12 +178,8 @@ func clusterTarget(ctx *pulumi.Context, cfg *Config, env *components.Environment
 	if err != nil {
 		return nil, fmt.Errorf("kubernetes provider: %w", err)
 	}
-	mesh, err := clusterMesh(ref, cfg.Cluster, project)
-	if err != nil {
-		return nil, err
-	}
 	target := &components.Target{
-		Mesh:          mesh,
+		Mesh:          cluster.Mesh(project),
 		Kubernetes:    k8sProvider,
 		GCP:           gcpProvider,
 		Project:       project,
@@ -243,4 +234,72 @@ func flatten(arrays pulumi.StringArrayArray) pulumi.StringArrayOutput {
 		}
 		return out
 	}).(pulumi.StringArrayOutput)
+}
+
+// ClusterRead is what an environment reads of the cluster stack it deploys onto.
+type ClusterRead struct {
+	// Stack is the stack read: the cluster stack, or for an ad-hoc environment its facts
+	// stack (naming.ClusterReference).
+	Stack   string
+	Outputs components.ClusterOutputs
+	// AllowedRegistries and Domain are the cluster's, as plain values: the program decides
+	// with them (the namespaces' annotation, the teams' check).
+	AllowedRegistries []string
+	Domain            string
+	mesh              components.MeshMode
+	cluster           string
+}
+
+// ReadCluster reads the cluster stack an environment of env deploys onto, through the stack
+// its tier may read (naming.ClusterReference) in its own backend: the long-lived and
+// production tiers the cluster stack itself; the ad-hoc tier only the cluster's facts, which
+// the long-lived tier publishes into the ad-hoc tier's backend and which hold no credential.
+// Its kubeconfig, made of the endpoint and CA, authenticates as the ad-hoc deployer itself.
+func ReadCluster(ctx *pulumi.Context, env, cluster string) (*ClusterRead, error) {
+	stack := naming.ClusterReference(env, cluster)
+	ref, err := pulumi.NewStackReference(ctx, fmt.Sprintf("%s/%s/%s", ctx.Organization(), ctx.Project(), stack), nil)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", describeClusterStack(stack), err)
+	}
+	read := &ClusterRead{Stack: stack, cluster: cluster}
+	if stack == cluster {
+		read.Outputs = components.ReadClusterOutputs(ref)
+	} else {
+		read.Outputs = components.ReadClusterFacts(ref)
+	}
+	if read.AllowedRegistries, err = clusterRegistries(ref, stack); err != nil {
+		return nil, err
+	}
+	if read.Domain, err = clusterDomain(ref, stack); err != nil {
+		return nil, err
+	}
+	if read.mesh, err = clusterMeshMode(ref, stack); err != nil {
+		return nil, err
+	}
+	return read, nil
+}
+
+// Mesh is the cluster's service mesh, its trust domain the project's.
+func (c *ClusterRead) Mesh(project pulumi.StringOutput) *components.Mesh {
+	return &components.Mesh{
+		Mode:        c.mesh,
+		Origin:      meshOrigin(c.cluster),
+		TrustDomain: project.ApplyT(naming.MeshTrustDomain).(pulumi.StringOutput),
+	}
+}
+
+// describeClusterStack names a stack an environment reads its cluster from, for messages.
+func describeClusterStack(stack string) string {
+	if cluster, ok := naming.ClusterOfFactsStack(stack); ok {
+		return fmt.Sprintf("the facts of cluster stack %s (stack %s)", cluster, stack)
+	}
+	return "cluster stack " + stack
+}
+
+// updateHint says how to give a stack an environment reads the output it lacks.
+func updateHint(stack string) string {
+	if cluster, ok := naming.ClusterOfFactsStack(stack); ok {
+		return fmt.Sprintf("update %s and publish its facts (conveyor cluster-facts --cluster %s, main's job)", cluster, cluster)
+	}
+	return fmt.Sprintf("update it (conveyor up --env %s)", stack)
 }

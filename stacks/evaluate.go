@@ -87,11 +87,16 @@ func Evaluate(opts EvaluateOptions) (*evaluation.Recording, error) {
 		SecretKeys:    opts.SecretKeys,
 		RootDirectory: opts.Root,
 		StackOutputs: func(ref string) resource.PropertyMap {
-			if clusterOfReference(ref) == opts.Stack {
+			stack := clusterOfReference(ref)
+			if stack == opts.Stack {
 				return deployedOutputs(opts.Deployed)
 			}
-			config, _ := readConfig(clusterOfReference(ref))
-			return simulatedClusterOutputs(ref, config)
+			if cluster, ok := naming.ClusterOfFactsStack(stack); ok {
+				config, _ := readConfig(cluster)
+				return components.SimulateClusterFacts(simulatedCluster(cluster, config))
+			}
+			config, _ := readConfig(stack)
+			return components.SimulateClusterOutputs(simulatedCluster(stack, config))
 		},
 		Read: clusterReads(opts, or(config[naming.ConfigCluster], naming.DefaultCluster(opts.Stack)), readConfig),
 	})
@@ -161,12 +166,12 @@ func ReadStackConfig(root, stack string) (map[string]string, error) {
 // clusterOfReference is the stack a StackReference ("org/project/stack") names.
 func clusterOfReference(ref string) string { return ref[strings.LastIndexByte(ref, '/')+1:] }
 
-// simulatedClusterOutputs stand in for a cluster stack's outputs when an environment is
-// evaluated offline: the project, region and mesh come from the cluster stack's
-// configuration, what the cloud would compute is simulated.
-func simulatedClusterOutputs(ref string, config map[string]string) resource.PropertyMap {
-	name := strings.TrimPrefix(clusterOfReference(ref), naming.ClusterStackPrefix)
-	return components.SimulateClusterOutputs(components.SimulatedCluster{
+// simulatedCluster stands in for a cluster stack (its outputs, or its facts) when an
+// environment is evaluated offline: the project, region and mesh come from the cluster
+// stack's configuration, what the cloud would compute is simulated.
+func simulatedCluster(stack string, config map[string]string) components.SimulatedCluster {
+	name := strings.TrimPrefix(stack, naming.ClusterStackPrefix)
+	return components.SimulatedCluster{
 		Name:              name,
 		Project:           or(config[naming.ConfigGCPProject], "simulated-"+name),
 		Region:            or(config[naming.ConfigGCPRegion], DefaultRegion),
@@ -178,7 +183,7 @@ func simulatedClusterOutputs(ref string, config map[string]string) resource.Prop
 		// A cluster stack without a security group of its own is simulated without a
 		// domain, which checks no team: the real cluster stack refuses to exist without one.
 		OrganizationDomain: components.OrganizationDomain(config[naming.Project+":securityGroup"]),
-	})
+	}
 }
 
 // ShippedStacks lists the environment and cluster stacks whose configuration file the
@@ -242,7 +247,7 @@ func clusterReads(opts EvaluateOptions, cluster string, readConfig func(string) 
 				return
 			}
 			// A cluster stack without a file of its own gets the project its simulated outputs
-			// name (simulatedClusterOutputs), as the environment saw it; one whose file an
+			// name (simulatedCluster), as the environment saw it; one whose file an
 			// offline evaluation cannot read (it holds encrypted values) is simulated as one
 			// without a file, as its outputs are (StackOutputs above): the environment reads
 			// only what its program creates.

@@ -58,40 +58,36 @@ func meshOrigin(stack string) string {
 	return fmt.Sprintf("%s:mesh of %s", naming.Project, stack)
 }
 
-// clusterMesh reads the service mesh of the cluster stack an environment deploys onto. The
-// mode must be known while the program runs, since it decides which objects exist: it is read
-// from the cluster stack's outputs, where a cluster stack deployed before the mesh existed has
-// none, which means off.
-func clusterMesh(ref *pulumi.StackReference, cluster string, project pulumi.StringOutput) (*components.Mesh, error) {
+// clusterMeshMode reads the service mesh of the cluster stack an environment deploys onto
+// (or of its facts). The mode must be known while the program runs, since it decides which
+// objects exist: it is read from the stack's outputs, where a cluster stack deployed before
+// the mesh existed has none, which means off.
+func clusterMeshMode(ref *pulumi.StackReference, stack string) (components.MeshMode, error) {
 	out, err := ref.GetOutputDetails(components.OutputMesh)
 	if err != nil {
-		return nil, fmt.Errorf("reading the service mesh of cluster stack %s: %w", cluster, err)
+		return "", fmt.Errorf("reading the service mesh of %s: %w", describeClusterStack(stack), err)
 	}
 	mode := components.MeshOff
 	if s, ok := out.Value.(string); ok && s != "" {
 		if mode, err = components.ParseMeshMode(s); err != nil {
-			return nil, fmt.Errorf("cluster stack %s, output %s: %w", cluster, components.OutputMesh, err)
+			return "", fmt.Errorf("%s, output %s: %w", describeClusterStack(stack), components.OutputMesh, err)
 		}
 	}
-	return &components.Mesh{
-		Mode:        mode,
-		Origin:      meshOrigin(cluster),
-		TrustDomain: project.ApplyT(naming.MeshTrustDomain).(pulumi.StringOutput),
-	}, nil
+	return mode, nil
 }
 
 // clusterDomain reads the organisation's domain of the cluster stack, as a plain value: the
 // program checks the catalog's teams against it. A cluster stack deployed before the output
 // existed has none; it is refused rather than checked against nothing.
-func clusterDomain(ref *pulumi.StackReference, cluster string) (string, error) {
+func clusterDomain(ref *pulumi.StackReference, stack string) (string, error) {
 	out, err := ref.GetOutputDetails(components.OutputOrganizationDomain)
 	if err != nil {
-		return "", fmt.Errorf("reading the organisation's domain of cluster stack %s: %w", cluster, err)
+		return "", fmt.Errorf("reading the organisation's domain of %s: %w", describeClusterStack(stack), err)
 	}
 	domain, _ := out.Value.(string)
 	if out.Value == nil {
-		return "", fmt.Errorf("cluster stack %s has no output %s: update it (conveyor up --env %s) before deploying onto it",
-			cluster, components.OutputOrganizationDomain, cluster)
+		return "", fmt.Errorf("%s has no output %s: %s before deploying onto it",
+			describeClusterStack(stack), components.OutputOrganizationDomain, updateHint(stack))
 	}
 	return domain, nil
 }
@@ -99,10 +95,10 @@ func clusterDomain(ref *pulumi.StackReference, cluster string) (string, error) {
 // clusterRegistries reads the registries the cluster stack allows, as a plain value: the
 // namespaces carry them. A cluster stack deployed before the setting existed has none, and
 // its environments' images then fail CONV-IMG-002 until the cluster stack is updated.
-func clusterRegistries(ref *pulumi.StackReference, cluster string) ([]string, error) {
+func clusterRegistries(ref *pulumi.StackReference, stack string) ([]string, error) {
 	out, err := ref.GetOutputDetails(components.OutputAllowedRegistries)
 	if err != nil {
-		return nil, fmt.Errorf("reading the allowed registries of cluster stack %s: %w", cluster, err)
+		return nil, fmt.Errorf("reading the allowed registries of %s: %w", describeClusterStack(stack), err)
 	}
 	s, _ := out.Value.(string)
 	return naming.SplitRegistries(s), nil

@@ -206,7 +206,7 @@ func TestEnvironmentsDiffer(t *testing.T) {
 			var toCluster, toSelf int
 			for _, r := range evaluationtest.OfType(rec, "pulumi:pulumi:StackReference") {
 				switch {
-				case strings.HasSuffix(r.Name, "/conveyor/"+tt.wantCluster):
+				case strings.HasSuffix(r.Name, "/conveyor/"+naming.ClusterReference(tt.stack, tt.wantCluster)):
 					toCluster++
 				case strings.HasSuffix(r.Name, "/conveyor/"+tt.stack):
 					toSelf++

@@ -58,12 +58,15 @@ func New(ctx *pulumi.Context, cfg Config) (map[string]pulumi.StringOutput, error
 		outputs[naming.CIVariable(naming.CIBackend, t)] = pulumi.Sprintf("gs://%s", parts.bucket.Name)
 		outputs[naming.CIVariable(naming.CISecretsProvider, t)] = pulumi.Sprintf("gcpkms://%s", parts.key.ID())
 	}
+	adhoc := tiers[naming.TierAdHoc]
+	outputs[naming.CIVariable(naming.CIFactsBackend, naming.TierLongLived)] = pulumi.Sprintf("gs://%s", adhoc.bucket.Name)
+	outputs[naming.CIVariable(naming.CIFactsSecretsProvider, naming.TierLongLived)] = pulumi.Sprintf("gcpkms://%s", adhoc.key.ID())
 	planner, err := newAccount(ctx, tiers[naming.TierProduction], naming.ProdPlannerAccount, "Conveyor: plans prod and checks it for drift; changes nothing")
 	if err != nil {
 		return nil, err
 	}
 	outputs[naming.CIProdPlanner] = planner.Email
-	if err := grantAccess(ctx, tiers, planner); err != nil {
+	if err := grantAccess(ctx, tiers, planner, cfg.factsClusters()); err != nil {
 		return nil, err
 	}
 	return outputs, nil

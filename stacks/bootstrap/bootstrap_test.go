@@ -270,14 +270,18 @@ func TestStateAndKeysOfATierAreItsOwn(t *testing.T) {
 		return "projects/" + project + "/locations/europe-west1/keyRings/conveyor-" + word + "/cryptoKeys/pulumi-state"
 	}
 	const prodBucket, longLivedBucket, adhocBucket = "acme-conveyor-prod-conveyor-state-prod", "acme-conveyor-nonprod-conveyor-state-longlived", "acme-conveyor-nonprod-conveyor-state-adhoc"
+	clusters := []string{naming.NonprodCluster}
 	want := map[string][]string{
 		"conveyor-deploy-adhoc": {
-			"roles/storage.objectAdmin on " + adhocBucket,
+			"roles/storage.objectViewer on " + adhocBucket,
+			"roles/storage.objectAdmin on " + adhocBucket + " if " + NotFactsCondition(adhocBucket, clusters),
 			"roles/cloudkms.cryptoKeyEncrypterDecrypter on " + key("acme-conveyor-nonprod", "adhoc"),
 		},
 		"conveyor-deploy-longlived": {
 			"roles/storage.objectAdmin on " + longLivedBucket,
 			"roles/cloudkms.cryptoKeyEncrypterDecrypter on " + key("acme-conveyor-nonprod", "longlived"),
+			"roles/storage.objectAdmin on " + adhocBucket + " if " + FactsPublisherCondition(adhocBucket, clusters),
+			"roles/cloudkms.cryptoKeyEncrypterDecrypter on " + key("acme-conveyor-nonprod", "adhoc"),
 		},
 		"conveyor-deploy-prod": {
 			"roles/storage.objectAdmin on " + prodBucket,
@@ -357,6 +361,9 @@ func TestOutputsAreTheWorkflowsVariables(t *testing.T) {
 		"CONVEYOR_SECRETS_PROVIDER_PROD":           "gcpkms://projects/acme-conveyor-prod/locations/europe-west1/keyRings/conveyor-prod/cryptoKeys/pulumi-state",
 		"GCP_SERVICE_ACCOUNT_PROD_PLANNER":         "conveyor-plan-prod@acme-conveyor-prod.iam.gserviceaccount.com",
 		"GCP_WORKLOAD_IDENTITY_PROVIDER_LONGLIVED": poolName("github-longlived") + "/providers/github",
+		// The long-lived tier publishes the facts into the ad-hoc tier's backend, with its key.
+		"CONVEYOR_FACTS_BACKEND_URL_LONGLIVED":      "gs://acme-conveyor-nonprod-conveyor-state-adhoc",
+		"CONVEYOR_FACTS_SECRETS_PROVIDER_LONGLIVED": "gcpkms://projects/acme-conveyor-nonprod/locations/europe-west1/keyRings/conveyor-adhoc/cryptoKeys/pulumi-state",
 	}
 	for name, value := range checks {
 		if outputs[name] != value {
@@ -418,4 +425,95 @@ func TestTheShippedStackFileRuns(t *testing.T) {
 	if err := pulumi.RunErr(Program, pulumi.WithMocks(naming.Project, naming.BootstrapStack, &recorder{})); err == nil || !strings.Contains(err.Error(), "conveyor:gcpRegion") {
 		t.Errorf("a stack without its region and projects: %v", err)
 	}
+}
+
+// TestOnlyTheLongLivedTierWritesTheClusterFacts evaluates the bucket IAM of the ad-hoc tier's
+// bucket, as made, on the objects a DIY backend keeps there (naming.FactsStateObjects, which
+// a stackops test holds to what the Pulumi CLI writes): the ad-hoc deployer reads the facts
+// but writes none of them, nor the backend's metadata, and writes its own stacks; the
+// long-lived deployer writes the facts, and neither reads nor writes an ad-hoc stack.
+func TestOnlyTheLongLivedTierWritesTheClusterFacts(t *testing.T) {
+	rec, _ := run(t)
+	const bucket = "acme-conveyor-nonprod-conveyor-state-adhoc"
+	object := func(name string) string { return "projects/_/buckets/" + bucket + "/objects/" + name }
+	facts := "cluster-nonprod-facts"
+	objects := map[string]string{
+		"the bucket (a listing)":    "projects/_/buckets/" + bucket,
+		"the facts' checkpoint":     object(".pulumi/stacks/conveyor/" + facts + ".json"),
+		"the facts' checkpoint, gz": object(".pulumi/stacks/conveyor/" + facts + ".json.gz"),
+		"the facts' backup":         object(".pulumi/stacks/conveyor/" + facts + ".json.bak"),
+		"the facts' history":        object(".pulumi/history/conveyor/" + facts + "/" + facts + "-1.history.json"),
+		"the facts' lock":           object(".pulumi/locks/organization/conveyor/" + facts + "/x.json"),
+		"the backend's metadata":    object(".pulumi/meta.yaml"),
+		"pr-123's checkpoint":       object(".pulumi/stacks/conveyor/pr-123.json"),
+		"pr-123's lock":             object(".pulumi/locks/organization/conveyor/pr-123/x.json"),
+		"a look-alike facts stack":  object(".pulumi/stacks/conveyor/cluster-nonprod-factsx.json"),
+		"another cluster's facts":   object(".pulumi/stacks/conveyor/cluster-other-facts.json"),
+	}
+	// can is what member may do (read, write) with what, from the bindings on the bucket.
+	can := func(member, name string) (read, write bool) {
+		for _, b := range rec.of("gcp:storage/bucketIAMMember:BucketIAMMember") {
+			if b.inputs["bucket"].StringValue() != bucket || !strings.Contains(b.inputs["member"].StringValue(), member+"@") {
+				continue
+			}
+			if c, ok := b.inputs["condition"]; ok && c.IsObject() && !resourceAdmitted(t, c.ObjectValue()["expression"].StringValue(), name) {
+				continue
+			}
+			switch b.inputs["role"].StringValue() {
+			case "roles/storage.objectAdmin":
+				read, write = true, true
+			case "roles/storage.objectViewer":
+				read = true
+			}
+		}
+		return read, write
+	}
+	type access struct{ read, write bool }
+	want := map[string]map[string]access{
+		"conveyor-deploy-adhoc": {
+			"the bucket (a listing)": {true, true}, "the facts' checkpoint": {true, false}, "the facts' checkpoint, gz": {true, false},
+			"the facts' backup": {true, false}, "the facts' history": {true, false}, "the facts' lock": {true, false},
+			"the backend's metadata": {true, false}, "pr-123's checkpoint": {true, true}, "pr-123's lock": {true, true},
+			"a look-alike facts stack": {true, true}, "another cluster's facts": {true, true},
+		},
+		"conveyor-deploy-longlived": {
+			"the bucket (a listing)": {true, true}, "the facts' checkpoint": {true, true}, "the facts' checkpoint, gz": {true, true},
+			"the facts' backup": {true, true}, "the facts' history": {true, true}, "the facts' lock": {true, true},
+			"the backend's metadata": {true, true}, "pr-123's checkpoint": {false, false}, "pr-123's lock": {false, false},
+			"a look-alike facts stack": {false, false}, "another cluster's facts": {false, false},
+		},
+	}
+	for member, objs := range want {
+		got := map[string]access{}
+		for what, name := range objects {
+			r, w := can(member, name)
+			got[what] = access{r, w}
+		}
+		if diff := cmp.Diff(objs, got, cmp.AllowUnexported(access{})); diff != "" {
+			t.Errorf("what %s may do in the ad-hoc bucket (-want +got):\n%s", member, diff)
+		}
+	}
+}
+
+// resourceAdmitted evaluates a bucket IAM condition, as Cloud Storage does, on a resource.
+func resourceAdmitted(t *testing.T, condition, name string) bool {
+	t.Helper()
+	env, err := cel.NewEnv(cel.Variable("resource", cel.MapType(cel.StringType, cel.DynType)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ast, issues := env.Compile(condition)
+	if issues != nil && issues.Err() != nil {
+		t.Fatalf("condition %q: %v", condition, issues.Err())
+	}
+	prg, err := env.Program(ast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	val, _, err := prg.Eval(map[string]any{"resource": map[string]any{"name": name}})
+	if err != nil {
+		t.Fatalf("condition %q on %s: %v", condition, name, err)
+	}
+	ok, _ := val.Value().(bool)
+	return ok
 }

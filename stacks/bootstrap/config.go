@@ -21,6 +21,17 @@ type Config struct {
 	// Projects is the GCP project of each tier's identity, state and key: production's own,
 	// the long-lived and ad-hoc tiers' may share the non-production one.
 	Projects map[naming.Tier]string
+	// FactsClusters are the long-lived tier's cluster stacks whose facts it publishes into
+	// the ad-hoc tier's backend (naming.ClusterFactsStack); cluster-nonprod when empty.
+	FactsClusters []string
+}
+
+// factsClusters are FactsClusters, or the default.
+func (c Config) factsClusters() []string {
+	if len(c.FactsClusters) == 0 {
+		return []string{naming.NonprodCluster}
+	}
+	return c.FactsClusters
 }
 
 var repository = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
@@ -38,6 +49,11 @@ func LoadConfig(ctx *pulumi.Context) (Config, error) {
 	for k, v := range projects {
 		cfg.Projects[naming.Tier(k)] = v
 	}
+	if text := c.Get("factsClusters"); text != "" {
+		if err := json.Unmarshal([]byte(text), &cfg.FactsClusters); err != nil {
+			return Config{}, fmt.Errorf("config %s:factsClusters: %w", naming.Project, err)
+		}
+	}
 	return cfg, cfg.validate()
 }
 
@@ -51,6 +67,11 @@ func (c Config) validate() error {
 	for _, t := range naming.Tiers() {
 		if c.Projects[t] == "" {
 			return fmt.Errorf("config %s:tierProjects.%s is not set: the GCP project of the %s tier's identity, state and key", naming.Project, t, t)
+		}
+	}
+	for _, cluster := range c.FactsClusters {
+		if naming.TierOf(cluster) != naming.TierLongLived || !naming.IsClusterStack(cluster) {
+			return fmt.Errorf("config %s:factsClusters: %s is not a cluster stack of the long-lived tier", naming.Project, cluster)
 		}
 	}
 	if c.Projects[naming.TierProduction] == c.Projects[naming.TierLongLived] || c.Projects[naming.TierProduction] == c.Projects[naming.TierAdHoc] {

@@ -453,3 +453,43 @@ func TestProductionIsAppliedOnlyFromAReviewedPlan(t *testing.T) {
 		t.Error("no job applies prod")
 	}
 }
+
+// TestTheLongLivedTierPublishesTheClusterFacts: main's pipeline, in the long-lived tier's
+// GitHub environment and as its identity, publishes cluster-nonprod's facts into the ad-hoc
+// backend named by the long-lived tier's own variables (naming.CIFactsBackend); no job of a
+// pull request publishes them or holds those variables.
+func TestTheLongLivedTierPublishesTheClusterFacts(t *testing.T) {
+	w := load(t, "main.yml")
+	facts := map[string]string{
+		"CONVEYOR_FACTS_BACKEND_URL":      "${{ vars." + naming.CIVariable(naming.CIFactsBackend, naming.TierLongLived) + " }}",
+		"CONVEYOR_FACTS_SECRETS_PROVIDER": "${{ vars." + naming.CIVariable(naming.CIFactsSecretsProvider, naming.TierLongLived) + " }}",
+	}
+	publishers := 0
+	for name, j := range w.Jobs {
+		for _, s := range j.Steps {
+			if !strings.Contains(s.Run, "conveyor cluster-facts --cluster "+naming.NonprodCluster) {
+				continue
+			}
+			publishers++
+			if j.Environment != naming.GitHubEnvLongLived {
+				t.Errorf("main.yml/%s publishes the facts in %v, want %s", name, j.Environment, naming.GitHubEnvLongLived)
+			}
+			for k, v := range facts {
+				if j.Env[k] != v && s.Env[k] != v {
+					t.Errorf("main.yml/%s publishes with %s=%q, want %q", name, k, j.Env[k]+s.Env[k], v)
+				}
+			}
+		}
+	}
+	if publishers != 1 {
+		t.Errorf("%d jobs of main.yml publish cluster-nonprod's facts, want 1", publishers)
+	}
+	pr := load(t, "pull-request.yml")
+	for name, j := range pr.Jobs {
+		for _, s := range j.Steps {
+			if strings.Contains(s.Run, "cluster-facts") {
+				t.Errorf("pull-request.yml/%s publishes cluster facts", name)
+			}
+		}
+	}
+}

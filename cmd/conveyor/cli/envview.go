@@ -108,6 +108,8 @@ func reachCluster(ctx context.Context, r *stackops.Runner, env naming.Stack, con
 	if stack == "" {
 		stack = env.Cluster()
 	}
+	// An ad-hoc environment's backend holds its cluster's facts, not the cluster stack.
+	stack = naming.ClusterReference(env.Name(), stack)
 	outs, err := r.StackOutputs(ctx, stack)
 	if err != nil {
 		return nil, runnerExit(err)
@@ -117,6 +119,9 @@ func reachCluster(ctx context.Context, r *stackops.Runner, env naming.Stack, con
 		return s
 	}
 	kubeconfig := text(components.OutputKubeconfig)
+	if _, facts := naming.ClusterOfFactsStack(stack); facts {
+		kubeconfig = components.GKEKubeconfigText(text(components.OutputClusterName), text(components.OutputEndpoint), text(components.OutputCACertificate))
+	}
 	if kubeconfig == "" {
 		return nil, withCode(ExitSetup, fmt.Errorf("cluster stack %s exports no %s: run `conveyor up --env %s` first", stack, components.OutputKubeconfig, stack))
 	}

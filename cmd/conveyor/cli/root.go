@@ -71,6 +71,6 @@ Exit codes:
 	root.AddCommand(newEnv(d), newDeploy(d, nil), newPromote(d), newHistory(d), newRollback(d))
 	root.AddCommand(newPolicy(), newRender(), newExplain(d))
 	root.AddCommand(newStatus(d), newLogs(d), newGraph(), newComment(d))
-	root.AddCommand(newSecret(d), newDora(d), newCost())
+	root.AddCommand(newSecret(d), newDora(d), newCost(), newClusterFacts(d))
 	return root
 }

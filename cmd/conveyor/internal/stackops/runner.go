@@ -42,6 +42,9 @@ import (
 //   - DeleteEnv: destroys an ad-hoc environment and removes its stack (env_lifecycle.go).
 //   - CollectExpired: destroys and removes every ad-hoc environment past its TTL (env_gc.go).
 //
+// Between the tiers:
+//   - PublishFacts: publishes a long-lived cluster's facts into the ad-hoc tier's backend (op_facts.go).
+//
 // Where it works:
 //   - WorkDir: the repository folder, which holds Pulumi.yaml and the stack files (op_inspect.go).
 //   - Workspace: the Automation API workspace of the non-production tier.
