@@ -188,6 +188,8 @@ func kinds() []kind {
 			func(u tuple) string { return SetupJob(u.module, TopicsSetupComponent) }, platformNS("Job")},
 		{"SetupJob", TargetKubernetesSvc, func(u tuple) string { return u.module + "|subscriptions" },
 			func(u tuple) string { return SetupJob(u.module, SubscriptionsSetupComponent) }, platformNS("Job")},
+		{"SetupJob", TargetKubernetesSvc, func(u tuple) string { return u.module + "|seed" },
+			func(u tuple) string { return SetupJob(u.module, DatabaseSeedComponent) }, platformNS("CronJob")},
 		{"DatabaseAdminSecret", TargetKubernetesLabel, fixed(""), func(tuple) string { return DatabaseAdminSecret() },
 			platformNS("Secret")},
 		{"DatabaseTeardownJob", TargetKubernetesSvc, fixed(""), func(tuple) string { return DatabaseTeardownJob() },

@@ -99,9 +99,10 @@ func plainIdentifier(s string) bool {
 
 // Seed makes a module's masked template from a long-lived environment's database, on the
 // instance that environment shares with the ad-hoc tier. It runs as that environment's scope
-// admin, in the long-lived tier's own job; pull requests never run it. It is idempotent, and a
-// run killed at any step leaves the source open and nothing an ad-hoc credential can read
-// unmasked.
+// admin, nightly, in a CronJob of that environment's platform namespace
+// (components/module_seed.go), which only main deploys; pull requests never run it. It is
+// idempotent, and a run killed at any step leaves the source open and nothing an ad-hoc
+// credential can read unmasked.
 //
 // Why each step is there:
 //   - The source is copied by CREATE DATABASE ... TEMPLATE, on the server, as files: fast,

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -68,26 +67,19 @@ func seedDev(ctx context.Context, t *testing.T, pg *harness.Postgres, dev enviro
 	return c
 }
 
-// seedJob runs the seeding job of the catalog's seeded module as the long-lived tier's job
-// runs it: dbsetup.Seed, as the source environment's admin, with the masks of its manifest.
-func seedJob(ctx context.Context, t *testing.T, pg *harness.Postgres, source environment, masks string) (string, error) {
+// seedJob runs the seeding CronJob of the catalog's seeded module as dev's program declares
+// it (dbsetup.Seed, as dev's admin, with the masks of its manifest); extra variables, last,
+// change what a test needs changed.
+func seedJob(ctx context.Context, t *testing.T, pg *harness.Postgres, source environment, extra ...string) (string, error) {
 	t.Helper()
-	env := append(os.Environ()[:0:0],
-		"PGUSER="+naming.DatabaseAdmin(naming.DatabaseAdminScope(source.name)),
-		"PGPASSWORD="+source.secretValue(t, naming.PlatformNamespace(source.name), naming.DatabaseAdminSecret(), "password"),
-		"PGSSLMODE=require",
-		dbsetup.EnvSeedSource+"="+naming.Database(source.name, seededModule),
-		dbsetup.EnvSeedTemplate+"="+naming.SeedTemplate(seededModule),
-		dbsetup.EnvSeedBuild+"="+naming.SeedBuild(seededModule),
-		dbsetup.EnvSeedRetired+"="+naming.SeedRetired(seededModule),
-		dbsetup.EnvSeedOwner+"="+naming.SeedOwner(naming.DatabaseAdminScope(source.name)),
-		dbsetup.EnvSeedCopier+"="+naming.DatabaseAdmin(naming.AdHocAdminScope),
-		dbsetup.EnvSeedMasks+"="+masks,
-	)
-	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", dbsetup.Seed)
-	cmd.Env = append(env, pg.ClientEnv()...)
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	want := naming.PlatformNamespace(source.name) + "/" + naming.SetupJob(seededModule, naming.DatabaseSeedComponent)
+	for i, r := range source.rec.Resources {
+		if r.Type == typeCronJob && r.Name == want {
+			return source.run(ctx, t, pg, &source.rec.Resources[i], extra...)
+		}
+	}
+	t.Fatalf("%s declares no CronJob %s", source.name, want)
+	return "", nil
 }
 
 // quotesMasks are the masks of the catalog's quotes manifest, as the job gets them.
@@ -120,7 +112,7 @@ func TestSeededPreviewDatabases(t *testing.T) {
 	pool := connect(ctx, t, pg, source, source.database)
 	defer pool.Close(ctx)
 
-	if out, err := seedJob(ctx, t, pg, dev, quotesMasks(t)); err != nil {
+	if out, err := seedJob(ctx, t, pg, dev); err != nil {
 		t.Fatalf("the seeding job failed: %v\n%s", err, out)
 	}
 	pr.runAll(ctx, t, pg, naming.DatabaseSetupComponent)
@@ -274,7 +266,7 @@ func TestSeededPreviewDatabases(t *testing.T) {
 
 	// A run that fails after the copy (here: a mask names a column dev does not have)
 	// leaves the unmasked build behind, as a killed job would.
-	out, err := seedJob(ctx, t, pg, dev, quotesMasks(t)+"\nnullify public.customers.fax")
+	out, err := seedJob(ctx, t, pg, dev, dbsetup.EnvSeedMasks+"="+quotesMasks(t)+"\nnullify public.customers.fax")
 	if err == nil || !strings.Contains(out, "no column public.customers.fax to mask") {
 		t.Fatalf("a seeding with a mask of a missing column: %v\n%s", err, out)
 	}
@@ -357,7 +349,7 @@ func TestSeededPreviewDatabases(t *testing.T) {
 	t.Run("the failed run left the template and dev as they were", func(t *testing.T) {
 		conn := connect(ctx, t, pg, source, source.database) // open again: the trap let it in
 		conn.Close(ctx)
-		if out, err := seedJob(ctx, t, pg, dev, quotesMasks(t)); err != nil {
+		if out, err := seedJob(ctx, t, pg, dev); err != nil {
 			t.Fatalf("the next night's seeding failed: %v\n%s", err, out)
 		}
 		admin := superuser(ctx, t, pg, "postgres")
