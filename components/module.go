@@ -58,7 +58,7 @@ func NewModule(ctx *pulumi.Context, name string, args *ModuleArgs, opts ...pulum
 		return nil, fmt.Errorf("registering module %s: %w", name, err)
 	}
 	b := &moduleBuilder{ctx: ctx, m: m, args: args}
-	steps := []func() error{b.identity, b.secrets, b.database, b.events, b.components}
+	steps := []func() error{b.identity, b.secrets, b.database, b.seeding, b.events, b.components}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, fmt.Errorf("module %s: %w", args.Spec.Name, err)

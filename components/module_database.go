@@ -39,7 +39,7 @@ const secretKeyVerifier = "verifier"
 // every other module's credentials.
 func (b *moduleBuilder) database() error {
 	spec, env := b.args.Spec, b.args.Environment
-	if !spec.Database {
+	if !spec.HasDatabase() {
 		b.m.Database = pulumi.String("").ToStringOutput()
 		return nil
 	}
@@ -114,6 +114,7 @@ func (b *moduleBuilder) databaseSetup(dbName, user string, password pulumi.Strin
 		corev1.EnvVarArgs{Name: pulumi.String(dbsetup.EnvConnectionLimit), Value: pulumi.Sprintf("%d", moduleConnectionLimit)},
 		secretEnv(dbsetup.EnvVerifier, secretName, secretKeyVerifier),
 	)
+	env = append(env, seedEnv(b.args.Target, b.args.Environment.Name, spec)...)
 	return newPlatformJob(b.ctx, platform, naming.DatabaseSetupJob(spec.Name), scope, images.DatabaseClient, dbsetup.Setup, env,
 		append([]pulumi.Resource{secret}, platform.Ready...), b.k8s()...)
 }

@@ -67,6 +67,10 @@ var shapeExamples = map[string]struct{ valid, invalid, loaderOnly []string }{
 		valid:   []string{"team@example.com", "x"},
 		invalid: []string{"", "   "},
 	},
+	shapeColumn: {
+		valid:   []string{"customers.email", "public.customers.email", "_t.c1", "sales_2024.customers.phone_number"},
+		invalid: []string{"email", "Customers.email", "a.b.c.d", "customers.e-mail", "customers.", ".email", "1t.c", "\"t\".c", "t.c ", ""},
+	},
 	shapeGroup: {
 		valid:   []string{"sales-engineering@acme.io", "Team.Payments+oncall@corp.example.co.uk"},
 		invalid: []string{"system:authenticated", "system:serviceaccounts", "billing", "billing@", "@acme.io", "a@b", "a b@acme.io", ""},

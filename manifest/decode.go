@@ -62,6 +62,10 @@ func (f visitFunc) Visit(n ast.Node) ast.Visitor {
 
 var quantityType = reflect.TypeFor[Quantity]()
 
+// databasePointer is a module's database, which a manifest may write as true or false as well
+// as a mapping.
+var databasePointer = reflect.TypeFor[*Database]()
+
 // decode reads n into v. via, when set, is where the alias that led here is used; rule is the
 // field's, or nil for a map's values.
 func (d *decoder) decode(n ast.Node, v reflect.Value, path string, via *pos, rule *fieldRule) {
@@ -98,6 +102,20 @@ func (d *decoder) decode(n ast.Node, v reflect.Value, path string, via *pos, rul
 	}
 	switch v.Kind() {
 	case reflect.Pointer:
+		if v.Type() == databasePointer {
+			// database: true is a database that says nothing more; false, none.
+			if b, ok := n.(*ast.BoolNode); ok {
+				v.Set(reflect.Zero(v.Type()))
+				if b.Value {
+					v.Set(reflect.New(v.Type().Elem()))
+				}
+				return
+			}
+			if !isMapping(n) {
+				d.unreadable(path, d.pos[path], "must be true, false or a mapping (seed: ...), not %s", describe(n))
+				return
+			}
+		}
 		if v.IsNil() {
 			v.Set(reflect.New(v.Type().Elem()))
 		}
@@ -425,6 +443,19 @@ func (d *decoder) decodeInt(n ast.Node, v reflect.Value, path string, rule *fiel
 	if !rule.inRange(int(i)) {
 		d.errorf(path, "%s", rule.rangeMessage(int(i)))
 	}
+}
+
+// isMapping says whether a node is a mapping, as entries reads one.
+func isMapping(n ast.Node) bool {
+	switch n := n.(type) {
+	case *ast.MappingNode, *ast.MappingValueNode:
+		return true
+	case *ast.TagNode:
+		return n.Start.Value == "!!map"
+	case *ast.AnchorNode:
+		return isMapping(n.Value)
+	}
+	return false
 }
 
 func isNull(n ast.Node) bool {

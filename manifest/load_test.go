@@ -37,7 +37,7 @@ func TestMalformedManifests(t *testing.T) {
 		{"unknown top-level key", map[string]string{m: "module: quotes\nspace: sales\ndatabse: true\n" + api},
 			[]want{{m + ":3:1", "databse", `unknown field, did you mean "database"?`}}},
 		{"wrong type", map[string]string{m: "module: quotes\nspace: sales\ndatabase: yes-please\n" + api},
-			[]want{{m + ":3:11", "database", `must be true or false, not "yes-please"`}}},
+			[]want{{m + ":3:11", "database", `must be true, false or a mapping (seed: ...), not "yes-please"`}}},
 		{"invalid module name", map[string]string{m: "module: Quote-Engine\nspace: sales\n" + api},
 			[]want{{m + ":1:9", "module", `module name "Quote-Engine" must be one lowercase word`}}},
 		{"module name too long even before the environment prefix", map[string]string{m: "module: " + strings.Repeat("q", 21) + "\nspace: sales\n" + api},
@@ -100,7 +100,7 @@ func TestMalformedManifests(t *testing.T) {
 			[]want{{"s.conveyor.yaml:1:1", "team", "a space needs its owning team's group"},
 				{"s.conveyor.yaml:1:8", "space", `space "sales" is already declared in space.conveyor.yaml:1`}}},
 		{"every error of a file is reported", map[string]string{m: "module: quotes\nspace: sales\ndatabase: 1\ncomponents:\n  api:\n    image: \"nope:\"\n    port: 0.5\n"},
-			[]want{{m + ":3:11", "database", "must be true or false"},
+			[]want{{m + ":3:11", "database", "must be true, false or a mapping"},
 				{m + ":6:12", "components.api.image", "is not a valid image reference"},
 				{m + ":7:11", "components.api.port", "must be a whole number"}}},
 	}

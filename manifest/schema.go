@@ -124,6 +124,11 @@ func (g *schemaGen) fieldSchema(t reflect.Type, f *fieldRule) object {
 
 // typeSchema is the schema of one value of type t under rule f (nil for a map's values).
 func (g *schemaGen) typeSchema(t reflect.Type, f *fieldRule) object {
+	if t == databasePointer {
+		// Each branch states its type, so that an editor names the one a value missed.
+		mapping := append(object{{"type", "object"}}, g.typeSchema(t.Elem(), f)...)
+		return object{{"anyOf", []object{{{"type", "boolean"}}, mapping}}}
+	}
 	if t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}

@@ -48,7 +48,12 @@ const (
 	shapePath      = "path"
 	shapeNonBlank  = "nonblank"
 	shapeGroup     = "group"
+	shapeColumn    = "column"
 )
+
+// columnPattern is a column of a table, "<table>.<column>" or "<schema>.<table>.<column>", in
+// lowercase SQL names that need no quoting: what a seed's masks name.
+const columnPattern = `^(?:[a-z_][a-z0-9_]{0,62}\.)?[a-z_][a-z0-9_]{0,62}\.[a-z_][a-z0-9_]{0,62}$`
 
 // groupPattern is a Google group's address. A team's RoleBindings name it as a Group
 // subject, so a Kubernetes system group (system:authenticated, system:serviceaccounts)
@@ -113,6 +118,10 @@ var shapes = sync.OnceValue(func() map[string]*shape {
 			name: shapeSchedule, patterns: []string{schedulePattern},
 			what:     `a five-field cron schedule (e.g. "*/15 * * * *") or @hourly, @daily, @weekly, @monthly, @yearly`,
 			validate: checkSchedule,
+		},
+		{
+			name: shapeColumn, patterns: []string{columnPattern},
+			what: "a column as <table>.<column> or <schema>.<table>.<column>, in lowercase SQL names (letters, digits and _)",
 		},
 		{name: shapePath, patterns: []string{`^/\S*$`}, what: "an HTTP path starting with '/'"},
 		{name: shapeNonBlank, patterns: []string{`\S`}, what: "blank"},

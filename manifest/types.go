@@ -16,7 +16,7 @@ package manifest
 type Module struct {
 	Name      string            `yaml:"module" json:"module" jsonschema:"shape=module" missing:"a module manifest needs its name (module: <one lowercase word>)" jsonschema_description:"The module's name: one lowercase word of letters and digits, at most 20 characters (it prefixes its workloads and names its database)."`
 	Space     string            `yaml:"space" json:"space" jsonschema:"shape=space" missing:"a module needs the space it belongs to (space: <name>), which a space file declares" jsonschema_description:"The space (team) the module belongs to; a space file must declare it."`
-	Database  bool              `yaml:"database,omitempty" json:"database,omitempty" jsonschema_description:"Whether the module gets a private PostgreSQL database and credentials."`
+	Database  *Database         `yaml:"database,omitempty" json:"database,omitempty" jsonschema_description:"true gives the module a private PostgreSQL database and credentials; a mapping does too, and says more (seed)."`
 	Publishes []string          `yaml:"publishes,omitempty" json:"publishes,omitempty" jsonschema:"shape=event,unique" jsonschema_description:"The events the module publishes, each lowercase words joined by dashes, at most 40 characters; each gets a topic."`
 	Consumes  []string          `yaml:"consumes,omitempty" json:"consumes,omitempty" jsonschema:"shape=eventref,unique" jsonschema_description:"The events the module consumes as <module>.<event>; each gets a subscription."`
 	Config    map[string]string `yaml:"config,omitempty" json:"config,omitempty" jsonschema:"keys=envvar" jsonschema_description:"Environment variables for every component of the module; a component's config overrides them. Names starting with CONVEYOR_, DATABASE_, GOOGLE_ or PUBSUB_ are the platform's."`
@@ -31,6 +31,41 @@ type Module struct {
 
 	source *file
 }
+
+// Database is a module's private PostgreSQL database. A manifest writes `database: true` for
+// one that starts empty in every environment, or a mapping that says more:
+//
+//	database:
+//	  seed:
+//	    from: dev
+//	    mask:
+//	      email: [customers.email]
+//	      hash: [customers.name]
+//	      nullify: [customers.phone]
+type Database struct {
+	// Seed, when set, makes the module's database in every ad-hoc environment (pr-123) a masked
+	// copy of a long-lived environment's, rather than empty.
+	Seed *Seed `yaml:"seed,omitempty" json:"seed,omitempty" jsonschema_description:"Where an ad-hoc environment's (pr-123) copy of this database comes from, and what is masked in it; without seed it starts empty. dev, staging and prod always start empty."`
+}
+
+// Seed is where an ad-hoc environment's database comes from: main's nightly seeding job copies
+// the source environment's database into a template, masks it, and every ad-hoc environment
+// created after that copies the template, then runs its own migrations on it.
+type Seed struct {
+	From string `yaml:"from" json:"from" jsonschema:"enum=dev" missing:"a seed needs the environment it copies (from: dev)" jsonschema_description:"The long-lived environment whose database is copied, masked, into ad-hoc environments: dev, which shares the ad-hoc tier's database instance. (staging has an instance of its own, and prod a cluster: neither is a source yet.)"`
+	// Mask lists columns by what is done to them. A column listed nowhere is copied as it is.
+	Mask *Masks `yaml:"mask,omitempty" json:"mask,omitempty" jsonschema_description:"The columns to mask in the copy, as [<schema>.]<table>.<column> (schema public when left out), by what replaces their values. Every other column is copied as it is: list every column that holds personal or secret data."`
+}
+
+// Masks are the columns a seed masks, by mask (components/dbsetup.MaskKinds).
+type Masks struct {
+	Nullify []string `yaml:"nullify,omitempty" json:"nullify,omitempty" jsonschema:"shape=column,unique" jsonschema_description:"Columns set to NULL (the column must allow NULL)."`
+	Hash    []string `yaml:"hash,omitempty" json:"hash,omitempty" jsonschema:"shape=column,unique" jsonschema_description:"Text columns whose values are replaced by 64 hex digits, the SHA-256 of the value and a key that lives only while the job runs: equal values stay equal, so joins and unique constraints hold, and no one can hash guesses to find a value."`
+	Email   []string `yaml:"email,omitempty" json:"email,omitempty" jsonschema:"shape=column,unique" jsonschema_description:"Text columns whose values are replaced by unique fake addresses, user-<16 hex digits>@example.com, from the same keyed hash."`
+}
+
+// HasDatabase says whether the module has a private database.
+func (m *Module) HasDatabase() bool { return m.Database != nil }
 
 // Component kinds.
 const (

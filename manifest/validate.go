@@ -24,6 +24,7 @@ func checkModule(m *Module, r reporter) {
 		checkComponent(m, name, m.Components[name], r)
 	}
 	checkSecrets(m, r)
+	checkSeed(m, r)
 }
 
 func checkComponent(m *Module, name string, c *Component, r reporter) {

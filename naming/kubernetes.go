@@ -122,6 +122,9 @@ const (
 	DatabaseSetupComponent      = "database-setup"
 	TopicsSetupComponent        = "topics-setup"
 	SubscriptionsSetupComponent = "subscriptions-setup"
+	// DatabaseSeedComponent is the CronJob, in a seed source's platform namespace (dev's),
+	// that keeps a seeded module's masked template (issue 29).
+	DatabaseSeedComponent = "database-seed"
 )
 
 // DatabaseSetupJob names the Job that creates a module's database and user on a local cluster.

@@ -188,6 +188,8 @@ func kinds() []kind {
 			func(u tuple) string { return SetupJob(u.module, TopicsSetupComponent) }, platformNS("Job")},
 		{"SetupJob", TargetKubernetesSvc, func(u tuple) string { return u.module + "|subscriptions" },
 			func(u tuple) string { return SetupJob(u.module, SubscriptionsSetupComponent) }, platformNS("Job")},
+		{"SetupJob", TargetKubernetesSvc, func(u tuple) string { return u.module + "|seed" },
+			func(u tuple) string { return SetupJob(u.module, DatabaseSeedComponent) }, platformNS("CronJob")},
 		{"DatabaseAdminSecret", TargetKubernetesLabel, fixed(""), func(tuple) string { return DatabaseAdminSecret() },
 			platformNS("Secret")},
 		{"DatabaseTeardownJob", TargetKubernetesSvc, fixed(""), func(tuple) string { return DatabaseTeardownJob() },
@@ -208,6 +210,13 @@ func kinds() []kind {
 			func(u tuple) string { return Database(u.env, u.module) }, in("postgres database")},
 		{"DatabaseUser", TargetPostgres, func(u tuple) string { return u.env + "|" + u.module },
 			func(u tuple) string { return DatabaseUser(u.env, u.module) }, in("postgres role")},
+		// A seeded module's template and the two databases of its seeding job, on the instance.
+		{"SeedTemplate", TargetPostgres, func(u tuple) string { return "template|" + u.module },
+			func(u tuple) string { return SeedTemplate(u.module) }, in("postgres database")},
+		{"SeedBuild", TargetPostgres, func(u tuple) string { return "build|" + u.module },
+			func(u tuple) string { return SeedBuild(u.module) }, in("postgres database")},
+		{"SeedRetired", TargetPostgres, func(u tuple) string { return "retired|" + u.module },
+			func(u tuple) string { return SeedRetired(u.module) }, in("postgres database")},
 		{"Topic", TargetPubSub, func(u tuple) string { return u.env + "|" + u.space + "|" + u.module + "|" + u.event },
 			func(u tuple) string { return Topic(u.env, u.space, u.module, u.event) }, in("pubsub topic")},
 		{"Subscription", TargetPubSub, subscriptionKey,
@@ -279,6 +288,9 @@ func kinds() []kind {
 				func(tuple) string { return DatabaseAdminNamespace(scope) }, in("Namespace")},
 			kind{"DatabaseAdminsJob", TargetKubernetesSvc, fixed(scope),
 				func(tuple) string { return DatabaseAdminsJob(scope) }, in("Job in " + ClusterPlatformNamespace)})
+		if scope != AdHocAdminScope && scope != ProductionStack {
+			ks = append(ks, kind{"SeedOwner", TargetPostgres, fixed(scope), func(tuple) string { return SeedOwner(scope) }, in("postgres role")})
+		}
 	}
 	for _, access := range []TeamAccess{TeamEdit, TeamView} {
 		ks = append(ks, kind{"TeamRole", TargetKubernetesLabel, fixed(string(access)),

@@ -103,7 +103,7 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 		if err != nil {
 			return err
 		}
-		if m.Database {
+		if m.HasDatabase() {
 			databases[m.Name] = module.Database
 		}
 		for _, name := range m.ComponentNames() {

@@ -1,6 +1,7 @@
 // Package dbsetup is the one home of the SQL that makes the platform's databases private: the
 // admin that each scope of environments connects as (Admin), the setup that creates a module's
-// role and database (Setup), and the teardown that drops an environment's (Teardown). Admin
+// role and database (Setup), the teardown that drops an environment's (Teardown), and the
+// seeding that keeps a module's masked template for ad-hoc environments (Seed). Admin
 // runs in the cluster stack's own job as the instance's root; Setup and Teardown run on Cloud
 // SQL and on a local cluster's PostgreSQL alike, in a Job of the environment's platform
 // namespace, as the environment's admin. The policy pack checks their shape, and the database

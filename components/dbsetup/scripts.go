@@ -61,13 +61,19 @@ done
 //     database owned by another role only when it may SET ROLE to it, which ADMIN OPTION
 //     alone does not give. The grant is what lets the admin run this setup again and run the
 //     teardown; it gives the module nothing.
+//   - A seeded module's database (DB_TEMPLATE, set for ad-hoc environments only) is a copy of
+//     its masked template (Seed), when that exists, else empty. The copy's contents belong
+//     to the seed owner (DB_TEMPLATE_OWNER), which the ad-hoc admin inherits: its schemas
+//     first (a new owner of a table needs CREATE on its schema), then REASSIGN OWNED hand
+//     them to the module's role, which then migrates them. The seed owner owns no
+//     database, so nothing else moves. A database that exists is never copied again.
 //   - The database is owned by the module's role, so the module can migrate it.
 //   - PUBLIC loses CONNECT and TEMPORARY on the database, and every right on its public
 //     schema: by default every role may connect to every database and, before 15, create
 //     objects in public.
 const Setup = waitForServer + `psql -X -q -v ON_ERROR_STOP=1 --dbname=postgres \
   -v db="$DB_NAME" -v user="$DB_USER" -v verifier="$DB_PASSWORD_VERIFIER" -v marker="$DB_MARKER" \
-  -v limit="$DB_CONNECTION_LIMIT" <<'SQL'
+  -v limit="$DB_CONNECTION_LIMIT" -v template="${DB_TEMPLATE:-}" -v towner="${DB_TEMPLATE_OWNER:-}" <<'SQL'
 SELECT format('DO $$BEGIN RAISE EXCEPTION %L; END$$',
     format('role %s exists and is not marked "%s": refusing to take it over', r.rolname, :'marker'))
   FROM pg_roles r
@@ -78,10 +84,20 @@ SELECT format('CREATE ROLE %I', :'user') WHERE NOT EXISTS (SELECT FROM pg_roles 
 ALTER ROLE :"user" WITH LOGIN NOCREATEDB NOCREATEROLE CONNECTION LIMIT :limit PASSWORD :'verifier';
 COMMENT ON ROLE :"user" IS :'marker';
 GRANT :"user" TO CURRENT_USER;
+SELECT NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') AS fresh,
+       EXISTS (SELECT FROM pg_database WHERE datname = :'template' AND datistemplate) AS seeded \gset
+SELECT format('CREATE DATABASE %I TEMPLATE %I OWNER %I', :'db', :'template', :'user') WHERE :'fresh' AND :'seeded' \gexec
+SELECT format('DO $$BEGIN RAISE WARNING %L; END$$',
+    format('the template %s of %s does not exist yet (main''s seeding job makes it): the database starts empty', :'template', :'db'))
+ WHERE :'fresh' AND NOT :'seeded' AND :'template' <> '' \gexec
 SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'user') WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \gexec
 ALTER DATABASE :"db" OWNER TO :"user";
 REVOKE ALL ON DATABASE :"db" FROM PUBLIC;
 \connect :"db"
+SELECT format('ALTER SCHEMA %I OWNER TO %I', nspname, :'user') FROM pg_namespace
+ WHERE :'towner' <> '' AND nspowner = (SELECT oid FROM pg_roles WHERE rolname = :'towner') ORDER BY nspname \gexec
+SELECT format('REASSIGN OWNED BY %I TO %I', :'towner', :'user')
+ WHERE :'towner' <> '' AND EXISTS (SELECT FROM pg_roles WHERE rolname = :'towner') \gexec
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
 ALTER SCHEMA public OWNER TO :"user";
 SQL

@@ -21,8 +21,9 @@ import (
 var root, _ = filepath.Abs("../..")
 
 const (
-	typeJob    = "kubernetes:batch/v1:Job"
-	typeSecret = "kubernetes:core/v1:Secret"
+	typeJob     = "kubernetes:batch/v1:Job"
+	typeCronJob = "kubernetes:batch/v1:CronJob"
+	typeSecret  = "kubernetes:core/v1:Secret"
 )
 
 // environment is one environment as its program declares it, evaluated offline.
@@ -79,9 +80,12 @@ func (e environment) secretValue(t *testing.T, namespace, name, key string) stri
 // variables it reads from Secrets resolved from the Secrets the program creates. Only where
 // the server is differs: the test server's address and port replace Cloud SQL's private
 // address, and the test's PostgreSQL client binaries stand in for the image's.
-func (e environment) run(ctx context.Context, t *testing.T, pg *harness.Postgres, job *evaluation.Resource) (string, error) {
+func (e environment) run(ctx context.Context, t *testing.T, pg *harness.Postgres, job *evaluation.Resource, extra ...string) (string, error) {
 	t.Helper()
 	container := "spec.template.spec.containers[0]"
+	if job.Type == typeCronJob {
+		container = "spec.jobTemplate." + container
+	}
 	var command []string
 	for i := 0; ; i++ {
 		path := fmt.Sprintf("%s.command[%d]", container, i)
@@ -110,6 +114,7 @@ func (e environment) run(ctx context.Context, t *testing.T, pg *harness.Postgres
 	// Where the server is, last, so it wins.
 	env = slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "PGHOST=") || strings.HasPrefix(kv, "PGPORT=") })
 	env = append(env, pg.ClientEnv()...)
+	env = append(env, extra...) // last: a test's own values win
 	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", command[2])
 	cmd.Env = env
 	out, err := cmd.CombinedOutput()

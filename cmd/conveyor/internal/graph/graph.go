@@ -138,7 +138,7 @@ func Build(cat *manifest.Catalog, o Options) *Graph {
 		perSpace[m.Space]++
 	}
 	for _, m := range cat.Modules {
-		node := Module{Name: m.Name, Space: m.Space, Database: m.Database, Change: changes.Modules[m.Name]}
+		node := Module{Name: m.Name, Space: m.Space, Database: m.HasDatabase(), Change: changes.Modules[m.Name]}
 		for _, c := range m.Components {
 			if !slices.Contains(node.Kinds, c.Kind) {
 				node.Kinds = append(node.Kinds, c.Kind)

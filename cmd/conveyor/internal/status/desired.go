@@ -114,7 +114,7 @@ func NewDesired(env string, local bool, cat *manifest.Catalog, objects []kube.Ob
 	}
 	for _, m := range cat.Modules {
 		dm := DesiredModule{Name: m.Name, Space: m.Space, Namespace: naming.Namespace(env, m.Space), Workloads: byModule[m.Name]}
-		if m.Database {
+		if m.HasDatabase() {
 			dm.Database = naming.Database(env, m.Name)
 		}
 		for _, event := range m.Publishes {
