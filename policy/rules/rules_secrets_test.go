@@ -97,6 +97,12 @@ func secretCases() []ruleCase {
 		{rule: "CONV-SEC-002", name: "another environment's secret",
 			resources: stack(secretAccess(moduleScope(), naming.SecretManagerSecret("staging", "quotes", "API_KEY"), accountOf(testEnv, "quotes"))),
 			want:      []outcome{mandatory(urnOf(testEnv, typeSecretIAMMember, "staging-quotes-API_KEY-accessor"), `binds secret "staging-quotes-API_KEY", which is not one of environment dev's secrets`)}},
+		{rule: "CONV-SEC-002", name: "an ad-hoc environment binds dev's secret", env: "pr-7",
+			resources: stack(secretAccess(pr, devKey, accountOf("pr-7", "quotes"))),
+			// Advisory: the policy pack blocks nothing in an ad-hoc environment, whose deployer
+			// holds no Secret Manager or IAM role (stacks/bootstrap/access.go) to bind with.
+			want: []outcome{advisory(urnOf("pr-7", typeSecretIAMMember, "dev-quotes-API_KEY-accessor"),
+				`binds secret "dev-quotes-API_KEY", which is not one of environment pr-7's secrets`)}},
 		{rule: "CONV-SEC-002", name: "the ad-hoc tier's default in an ad-hoc environment", env: "pr-7",
 			resources: stack(secretAccess(pr, naming.AdHocDefaultSecret("quotes", "API_KEY"), accountOf("pr-7", "quotes")))},
 		{rule: "CONV-SEC-002", name: "the ad-hoc tier's default in dev",
