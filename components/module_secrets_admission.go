@@ -32,18 +32,31 @@ import (
 // cluster-scoped and named after env, so that environments sharing a cluster each own one.
 func moduleSecretsWall(ctx *pulumi.Context, parent pulumi.Resource, env string, provider *kubernetes.Provider) error {
 	scope := naming.Scope{Environment: env, Space: naming.ReservedSpace, Module: naming.ReservedSpace, Component: "module-secrets"}
-	_, err := newAdmissionPolicy(ctx, moduleSecretsPolicy(env), scope, []pulumi.ResourceOption{pulumi.Parent(parent), pulumi.Provider(provider)})
-	if err != nil {
+	policy := moduleSecretsPolicy(naming.ModuleSecretsPolicy(env), celLabelIs("namespaceObject", naming.LabelEnvironment, env))
+	if _, err := newAdmissionPolicy(ctx, policy, scope, []pulumi.ResourceOption{pulumi.Parent(parent), pulumi.Provider(provider)}); err != nil {
 		return fmt.Errorf("the wall between modules' secrets: %w", err)
 	}
 	return nil
 }
 
-// moduleSecretsPolicy is the policy for the pods of env's spaces.
-func moduleSecretsPolicy(env string) admissionPolicy {
-	// The validations hold for a pod outside env's spaces.
+// moduleSecretsWall installs the policy for every environment's spaces on a GKE cluster, in
+// the cluster stack, which alone may make cluster-wide objects there: the modules of a space
+// share their database credentials' namespace on GKE too.
+func (g *gke) moduleSecretsWall() error {
+	scope := naming.Scope{Space: naming.ReservedSpace, Module: naming.ReservedSpace, Component: "module-secrets"}
+	policy := moduleSecretsPolicy(naming.ModuleSecretsPolicy(""), celLabelIs("namespaceObject", naming.LabelManagedBy, naming.ManagedBy))
+	if _, err := newAdmissionPolicy(g.ctx, policy, scope, g.k8s()); err != nil {
+		return fmt.Errorf("the wall between modules' secrets: %w", err)
+	}
+	return nil
+}
+
+// moduleSecretsPolicy is the policy named name for the pods of the spaces' namespaces that
+// namespaces (CEL over namespaceObject) selects.
+func moduleSecretsPolicy(name, namespaces string) admissionPolicy {
+	// The validations hold for a pod outside those spaces.
 	outside := fmt.Sprintf("!(%s && %s && !%s) || ",
-		celLabelIs("namespaceObject", naming.LabelEnvironment, env),
+		namespaces,
 		celHasLabel("namespaceObject", naming.LabelSpace),
 		celLabelIs("namespaceObject", naming.LabelSpace, naming.ReservedSpace))
 	account := "(has(object.spec.serviceAccountName) ? object.spec.serviceAccountName : 'default')"
@@ -61,7 +74,7 @@ func moduleSecretsPolicy(env string) admissionPolicy {
 		"v.csi.volumeAttributes['secretProviderClass'].startsWith(%s + '-')))))",
 		own("v.secret.secretName"), own("s.secret.name"), celString(SecretsStoreDriver), account)
 	return admissionPolicy{
-		name: naming.ModuleSecretsPolicy(env), group: "", resource: "pods", operations: []string{"CREATE", "UPDATE"},
+		name: name, group: "", resource: "pods", operations: []string{"CREATE", "UPDATE"},
 		validations: []celRule{
 			{outside + volumes + " && " + containers("containers") + " && " + containers("initContainers") + " && " + containers("ephemeralContainers"),
 				fmt.Sprintf("a pod names only the Secrets of the module whose service account it runs as (%s): "+

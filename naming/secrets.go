@@ -67,7 +67,12 @@ func ModuleSecretSuffixes() []string { return []string{AppSecret(""), DatabaseSe
 
 // ModuleSecretsPolicy names the admission policy (and its binding) that lets a pod of one of
 // env's spaces reference no module's Secrets but those of the module whose service account
-// it runs as: "conveyor-module-secrets-<env>".
+// it runs as: "conveyor-module-secrets-<env>" on a local cluster, where each environment
+// installs its own; "conveyor-module-secrets" (env "") on GKE, where the cluster stack
+// installs one for all.
 func ModuleSecretsPolicy(env string) string {
+	if env == "" {
+		return "conveyor-module-secrets"
+	}
 	return Fit("conveyor-module-secrets-"+env, MaxKubernetesName, '-')
 }
