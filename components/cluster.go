@@ -227,6 +227,9 @@ func newLocalCluster(ctx *pulumi.Context, c *Cluster, args *LocalClusterArgs, me
 		return err
 	}
 	c.Local, c.Platform = local, platform
+	if err := moduleSecretsWall(ctx, c, args.Environment.Name, provider); err != nil {
+		return err
+	}
 	if c.Mesh, err = localMesh(ctx, c, meshArgs, provider); err != nil {
 		return err
 	}

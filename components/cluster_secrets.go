@@ -30,8 +30,12 @@ const (
 	secretsStoreNamespace   = "kube-system"
 )
 
-// secretsStore installs the driver and the provider into the cluster.
+// secretsStore installs the driver and the provider into the cluster, and the admission
+// policy that keeps each module's Secrets to its own pods (module_secrets_admission.go).
 func (g *gke) secretsStore(provider *kubernetes.Provider) error {
+	if err := g.moduleSecretsWall(); err != nil {
+		return err
+	}
 	driver, err := helmv3.NewRelease(g.ctx, "secrets-store-csi-driver", &helmv3.ReleaseArgs{
 		Name:           pulumi.String("secrets-store-csi-driver"),
 		Chart:          pulumi.String("secrets-store-csi-driver"),

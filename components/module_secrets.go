@@ -38,7 +38,7 @@ const SecretAccessorRole = "roles/secretmanager.secretAccessor"
 // SecretsStoreDriver is the Secrets Store CSI driver's name, and SecretsStoreProvider its
 // Secret Manager provider's, as a SecretProviderClass names it.
 const (
-	SecretsStoreDriver   = "secrets-store.csi.k8s.io"
+	SecretsStoreDriver   = naming.SecretsStoreDriver
 	SecretsStoreProvider = "gcp"
 )
 

@@ -1,5 +1,7 @@
 package naming
 
+import "strings"
+
 // Application secrets: a module's secrets are named in its manifest and valued per
 // environment. On GCP each is a Secret Manager secret; on a local cluster every value of a
 // module lives in one Kubernetes Secret in its namespace. Pods read them as files.
@@ -40,6 +42,37 @@ func SecretProviderClass(module, component string) string {
 	return Workload(module, component)
 }
 
+// SecretsStoreDriver is the Secrets Store CSI driver's name, as a pod's CSI volume names it.
+const SecretsStoreDriver = "secrets-store.csi.k8s.io"
+
 // SecretsDir is the folder every container finds its secrets in, one file per name, on GKE
 // and on a local cluster alike.
 const SecretsDir = "/var/run/secrets/conveyor"
+
+// ModuleSecretOwner reads whose a Kubernetes Secret is from its name, when it is one a module
+// owns: its secret values (AppSecret) or its database credentials (DatabaseSecret). A module
+// name is one word of at most MaxModuleLen characters, so neither name is ever cut, and the
+// word before the suffix is the module. ok is false for any other Secret.
+func ModuleSecretOwner(secret string) (module string, ok bool) {
+	for _, suffix := range ModuleSecretSuffixes() {
+		if m, found := strings.CutSuffix(secret, suffix); found && ValidatePart(PartModule, m) == nil {
+			return m, true
+		}
+	}
+	return "", false
+}
+
+// ModuleSecretSuffixes end the names of the Secrets a module owns (ModuleSecretOwner).
+func ModuleSecretSuffixes() []string { return []string{AppSecret(""), DatabaseSecret("")} }
+
+// ModuleSecretsPolicy names the admission policy (and its binding) that lets a pod of one of
+// env's spaces reference no module's Secrets but those of the module whose service account
+// it runs as: "conveyor-module-secrets-<env>" on a local cluster, where each environment
+// installs its own; "conveyor-module-secrets" (env "") on GKE, where the cluster stack
+// installs one for all.
+func ModuleSecretsPolicy(env string) string {
+	if env == "" {
+		return "conveyor-module-secrets"
+	}
+	return Fit("conveyor-module-secrets-"+env, MaxKubernetesName, '-')
+}

@@ -27,3 +27,25 @@ func TestSecretNames(t *testing.T) {
 		t.Errorf("a cut id %q (%d characters) is not a valid Secret Manager id", id, len(id))
 	}
 }
+
+// A Secret's owner is read back from the names AppSecret and DatabaseSecret make, and from
+// nothing else.
+func TestModuleSecretOwner(t *testing.T) {
+	for _, tt := range []struct {
+		secret, module string
+		ok             bool
+	}{
+		{AppSecret("quotes"), "quotes", true},
+		{DatabaseSecret("quotes"), "quotes", true},
+		{AppSecret(strings.Repeat("q", MaxModuleLen)), strings.Repeat("q", MaxModuleLen), true},
+		{"quotes-tls", "", false},
+		{"my-app-secrets", "", false}, // "my-app" is no module name
+		{"-secrets", "", false},
+		{LocalPostgresAdminSecret(), "", false},
+	} {
+		module, ok := ModuleSecretOwner(tt.secret)
+		if module != tt.module || ok != tt.ok {
+			t.Errorf("ModuleSecretOwner(%q) = %q, %v; want %q, %v", tt.secret, module, ok, tt.module, tt.ok)
+		}
+	}
+}

@@ -43,7 +43,120 @@ func secretRules() []Rule {
 				"ad-hoc tier's defaults), and prod's secrets are bound to prod's module accounts alone.",
 			Check: checkProductionSecretAccess,
 		},
+		{
+			ID: "CONV-SEC-004", Severity: SeverityCritical, Types: WorkloadTypes(),
+			Description: "A pod names only its own module's Secrets: the secret values (<module>-secrets), database " +
+				"credentials (<module>-database) and SecretProviderClasses (<module>-<component>) of the module whose " +
+				"service account it runs as, and a pod labelled as a module's runs as that module's account.",
+			Remediation: "Read another module's data through that module's API, never its Secret: give the pod its own " +
+				"module's service account and name only that module's Secrets (Conveyor's components do); the " +
+				"cluster's admission policy " + naming.ModuleSecretsPolicy("<env>") + " refuses such a pod too.",
+			Check: checkOwnModuleSecrets,
+		},
 	}
+}
+
+// checkOwnModuleSecrets holds a workload's pod to the Secrets of the module it runs as: the
+// policy pack's side of the admission policy components.moduleSecretsPolicy. The platform
+// namespace's setup jobs, which read each module's verifier, are outside it.
+func checkOwnModuleSecrets(r Resource) []Finding {
+	p, ok := podOf(r)
+	if !ok {
+		return nil
+	}
+	ns := inputs(r).at("metadata.namespace")
+	switch {
+	case ns.unknown():
+		return []Finding{undecided(ns)}
+	case ns.str() == naming.PlatformNamespace(r.Environment):
+		return nil
+	}
+	account := p.spec.key("serviceAccountName")
+	if account.unknown() {
+		return []Finding{undecided(account)}
+	}
+	runsAs := account.str()
+	if !account.set() {
+		runsAs = "default"
+	}
+	var out []Finding
+	if label := p.meta.key("labels").key(naming.LabelModule); label.unknown() {
+		out = append(out, undecided(label))
+	} else if label.set() && label.str() != runsAs {
+		out = append(out, violationf("the pod is labelled as module %s's and runs as service account %q", label.show(), runsAs))
+	}
+	refs, pending := secretRefs(p)
+	if pending != nil {
+		return append(out, undecided(*pending))
+	}
+	for _, ref := range refs {
+		// A class is named <module>-<component> (naming.SecretProviderClass).
+		others := !strings.HasPrefix(ref.name, runsAs+"-")
+		if !ref.providerClass {
+			owner, ok := naming.ModuleSecretOwner(ref.name)
+			others = ok && owner != runsAs
+		}
+		if others {
+			out = append(out, violationf("%s names %s %q, which is not module %s's (the pod runs as %q)", ref.where, ref.kind(), ref.name, runsAs, runsAs))
+		}
+	}
+	return out
+}
+
+// namedSecret is one Secret (or SecretProviderClass) a pod names, and where.
+type namedSecret struct {
+	name, where   string
+	providerClass bool
+}
+
+func (r namedSecret) kind() string {
+	if r.providerClass {
+		return "SecretProviderClass"
+	}
+	return "Secret"
+}
+
+// secretRefs lists what a pod names of its namespace's Secrets: secret and projected volumes,
+// the Secrets Store CSI driver's classes, and its containers' variables. pending is a value
+// not known yet.
+func secretRefs(p pod) ([]namedSecret, *value) {
+	var refs []namedSecret
+	var pending *value
+	add := func(v value, where string, class bool) {
+		switch {
+		case v.unknown():
+			pending = &v
+		case v.set():
+			refs = append(refs, namedSecret{name: v.str(), where: where, providerClass: class})
+		}
+	}
+	volumes, wait := p.spec.key("volumes").elems()
+	if wait != nil {
+		return nil, wait
+	}
+	for _, v := range volumes {
+		where := "volume " + v.key("name").show()
+		add(v.at("secret.secretName"), where, false)
+		for _, s := range v.at("projected.sources").items() {
+			add(s.at("secret.name"), where, false)
+		}
+		if v.at("csi.driver").str() == naming.SecretsStoreDriver {
+			add(v.at("csi.volumeAttributes.secretProviderClass"), where, true)
+		}
+	}
+	cs, wait := p.containers()
+	if wait != nil {
+		return nil, wait
+	}
+	for _, c := range cs {
+		for _, e := range c.key("env").items() {
+			add(e.at("valueFrom.secretKeyRef.name"), c.label+" variable "+e.key("name").show(), false)
+		}
+		for _, f := range c.key("envFrom").items() {
+			add(f.at("secretRef.name"), c.label+" envFrom", false)
+		}
+	}
+	return refs, pending
 }
 
 // isSecretIAMType matches the IAM member, binding and policy resources of Secret Manager.

@@ -55,6 +55,18 @@ func secretCases() []ruleCase {
 	prod := naming.Scope{Environment: "prod", Space: "sales", Module: "quotes"}
 	prodKey := naming.SecretManagerSecret("prod", "quotes", "API_KEY")
 	staging := naming.Scope{Environment: "staging", Space: "sales", Module: "quotes"}
+	volumes := func(extra ...fixture) mutation {
+		list := []any{fixture{"name": "tmp", "emptyDir": fixture{}}}
+		for _, v := range extra {
+			list = append(list, v)
+		}
+		return set("spec.template.spec.volumes", list)
+	}
+	secretVolume := func(name string) fixture { return fixture{"name": "secrets", "secret": fixture{"secretName": name}} }
+	classVolume := func(class string) fixture {
+		return fixture{"name": "secrets", "csi": fixture{"driver": naming.SecretsStoreDriver, "readOnly": true,
+			"volumeAttributes": fixture{"secretProviderClass": class}}}
+	}
 	return []ruleCase{
 		{rule: "CONV-SEC-001", name: "a secret read as a file",
 			resources: stack(providerClass(apiScope()), api, configMap(moduleScope()))},
@@ -85,6 +97,12 @@ func secretCases() []ruleCase {
 		{rule: "CONV-SEC-002", name: "another environment's secret",
 			resources: stack(secretAccess(moduleScope(), naming.SecretManagerSecret("staging", "quotes", "API_KEY"), accountOf(testEnv, "quotes"))),
 			want:      []outcome{mandatory(urnOf(testEnv, typeSecretIAMMember, "staging-quotes-API_KEY-accessor"), `binds secret "staging-quotes-API_KEY", which is not one of environment dev's secrets`)}},
+		{rule: "CONV-SEC-002", name: "an ad-hoc environment binds dev's secret", env: "pr-7",
+			resources: stack(secretAccess(pr, devKey, accountOf("pr-7", "quotes"))),
+			// Advisory: the policy pack blocks nothing in an ad-hoc environment, whose deployer
+			// holds no Secret Manager or IAM role (stacks/bootstrap/access.go) to bind with.
+			want: []outcome{advisory(urnOf("pr-7", typeSecretIAMMember, "dev-quotes-API_KEY-accessor"),
+				`binds secret "dev-quotes-API_KEY", which is not one of environment pr-7's secrets`)}},
 		{rule: "CONV-SEC-002", name: "the ad-hoc tier's default in an ad-hoc environment", env: "pr-7",
 			resources: stack(secretAccess(pr, naming.AdHocDefaultSecret("quotes", "API_KEY"), accountOf("pr-7", "quotes")))},
 		{rule: "CONV-SEC-002", name: "the ad-hoc tier's default in dev",
@@ -102,5 +120,31 @@ func secretCases() []ruleCase {
 			resources: stack(secretAccess(staging, prodKey, accountOf("staging", "quotes"))),
 			want: []outcome{mandatory(urnOf("staging", typeSecretIAMMember, "prod-quotes-API_KEY-accessor"),
 				`environment staging binds production's secret "prod-quotes-API_KEY"`)}},
+
+		{rule: "CONV-SEC-004", name: "a pod that names its own module's Secrets",
+			resources: stack(deployment(apiScope(), volumes(secretVolume(naming.AppSecret("quotes")))))},
+		{rule: "CONV-SEC-004", name: "its own module's SecretProviderClass",
+			resources: stack(deployment(apiScope(), volumes(classVolume(naming.SecretProviderClass("quotes", "api")))))},
+		{rule: "CONV-SEC-004", name: "the platform's setup job, which reads each module's verifier",
+			resources: stack(setupJob(moduleScope()))},
+		{rule: "CONV-SEC-004", name: "a Secret of no module", resources: stack(deployment(apiScope(), volumes(secretVolume("quotes-tls"))))},
+		{rule: "CONV-SEC-004", name: "another module's secret values, mounted",
+			resources: stack(deployment(apiScope(), volumes(secretVolume(naming.AppSecret("claims"))))),
+			want: []outcome{mandatory(api.URN, `volume "secrets" names Secret "claims-secrets", which is not module quotes's (the pod runs as "quotes")`)}},
+		{rule: "CONV-SEC-004", name: "another module's database credentials, as a variable",
+			resources: stack(deployment(apiScope(), set("spec.template.spec.containers.0.env.0.valueFrom.secretKeyRef.name", naming.DatabaseSecret("claims")))),
+			want: []outcome{mandatory(api.URN, `container "api" variable "DATABASE_URL" names Secret "claims-database", which is not module quotes's (the pod runs as "quotes")`)}},
+		{rule: "CONV-SEC-004", name: "another module's SecretProviderClass",
+			resources: stack(deployment(apiScope(), volumes(classVolume(naming.SecretProviderClass("claims", "api"))))),
+			want: []outcome{mandatory(api.URN, `volume "secrets" names SecretProviderClass "claims-api", which is not module quotes's (the pod runs as "quotes")`)}},
+		{rule: "CONV-SEC-004", name: "a pod labelled quotes that runs as claims",
+			resources: stack(deployment(apiScope(), set("spec.template.spec.serviceAccountName", "claims"))),
+			want: []outcome{
+				mandatory(api.URN, `the pod is labelled as module "quotes"'s and runs as service account "claims"`),
+				mandatory(api.URN, `container "api" variable "DATABASE_URL" names Secret "quotes-database", which is not module claims's (the pod runs as "claims")`),
+			}},
+		{rule: "CONV-SEC-004", name: "a service account not known during preview",
+			resources: stack(deployment(apiScope(), set("spec.template.spec.serviceAccountName", computed))),
+			want:      []outcome{cannotDecide(api.URN, "spec.template.spec.serviceAccountName")}},
 	}
 }

@@ -62,6 +62,8 @@ var clusterScopedKinds = map[string]bool{
 	"PriorityClass": true, "MutatingWebhookConfiguration": true,
 	"ValidatingWebhookConfiguration": true, "APIService": true, "IngressClass": true,
 	"RuntimeClass": true, "CSIDriver": true, "VolumeSnapshotClass": true,
+	"ValidatingAdmissionPolicy": true, "ValidatingAdmissionPolicyBinding": true,
+	"MutatingAdmissionPolicy": true, "MutatingAdmissionPolicyBinding": true,
 }
 
 // isKubernetes reports whether typ is a Kubernetes object (not the provider itself, nor a

@@ -1,11 +1,13 @@
 // Command testservice is the project's own service for the runtime checks on the harness's
 // node: a static binary that answers health checks, writes a log line a test can read back
 // through the API server, and, asked over HTTP, tries a connection from where it runs, so
-// that a test can see what a pod may reach and what is dropped.
+// that a test can see what a pod may reach and what is dropped, or reads a file of its own
+// filesystem, so that a test can see what the pod was given (a secret's file, a token).
 //
 //	GET /healthz                         200 "ok"
 //	GET /probe?target=http://host:port/p  GET from here: 200 with the answer's status, or 502
 //	GET /probe?target=host:port           TCP connect from here: 200, or 502 with the error
+//	GET /file?path=/abs/path              200 with the file's bytes, or 404 with the error
 //
 // A probe that gets no answer within three seconds (a dropped connection) says "no answer".
 //
@@ -38,6 +40,7 @@ func main() {
 		_, _ = io.WriteString(w, "ok\n")
 	})
 	mux.HandleFunc("GET /probe", probe)
+	mux.HandleFunc("GET /file", file)
 	host, _ := os.Hostname()
 	log.Printf("testservice: %s listening on :%s", host, port)
 	server := &http.Server{Addr: ":" + port, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
@@ -70,6 +73,17 @@ func probe(w http.ResponseWriter, r *http.Request) {
 // fresh opens a new connection for every probe: a connection kept alive from an earlier
 // probe is already established, and a NetworkPolicy agent only judges new ones.
 var fresh = &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+
+// file answers with the bytes of a file as this pod sees it, at most 64 KiB. It never logs
+// them: a test reads secrets' files this way.
+func file(w http.ResponseWriter, r *http.Request) {
+	data, err := os.ReadFile(r.URL.Query().Get("path"))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusNotFound)
+		return
+	}
+	_, _ = w.Write(data[:min(len(data), 64<<10)])
+}
 
 // try connects to target: an HTTP GET for a URL, a TCP connection for host:port.
 func try(ctx context.Context, target string) (string, error) {
