@@ -74,14 +74,15 @@ func (r *Runner) seedImages(env string) (deployed.Images, error) {
 	return im, nil
 }
 
-// opConfig composes the config file of one CLI call on st (see above), with what the
-// operation records (opRecord: its request, targets and change), and returns its path and a
-// function that removes it and puts the stack file back (guardStackFile).
-func (r *Runner) opConfig(ctx context.Context, st *auto.Stack, rec opRecord) (string, func(context.Context) error, error) {
-	return r.opConfigWith(ctx, st, rec, nil)
+// opConfig composes the config file of one CLI call on st (see above) that records nothing
+// of an operation (a config read, a refresh), and returns its path and a function that
+// removes it and puts the stack file back (guardStackFile).
+func (r *Runner) opConfig(ctx context.Context, st *auto.Stack) (string, func(context.Context) error, error) {
+	return r.opConfigWith(ctx, st, opRecord{}, nil)
 }
 
-// opConfigWith is opConfig with extra config entries of the operation's own.
+// opConfigWith composes the config file of an operation's CLI call, with what the operation
+// records (opRecord: its request, targets and change) and extra config entries of its own.
 func (r *Runner) opConfigWith(ctx context.Context, st *auto.Stack, rec opRecord, extra map[string]any) (string, func(context.Context) error, error) {
 	env := st.Name()
 	restore, err := r.guardStackFile(env)

@@ -159,7 +159,7 @@ func (r *Runner) removeLocalSecrets(env string) error {
 // from its standard input (never from its arguments, which other users can see).
 func (r *Runner) encrypt(ctx context.Context, st *auto.Stack, key, plaintext string) (string, error) {
 	env := st.Name()
-	path, done, err := r.opConfig(ctx, st, opRecord{})
+	path, done, err := r.opConfig(ctx, st)
 	if err != nil {
 		return "", err
 	}

@@ -54,7 +54,7 @@ func (r *Runner) rawConfig(ctx context.Context, env string) (map[string]configVa
 func (r *Runner) stackConfig(ctx context.Context, st *auto.Stack) (map[string]configValue, error) {
 	env := st.Name()
 	// Through a composed file, so that decrypting leaves the committed file alone.
-	path, done, err := r.opConfig(ctx, st, opRecord{})
+	path, done, err := r.opConfig(ctx, st)
 	if err != nil {
 		return nil, err
 	}

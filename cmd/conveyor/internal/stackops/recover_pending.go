@@ -71,7 +71,7 @@ func (r *Runner) refreshAfterKill(ctx context.Context, st *auto.Stack, o RunOpti
 		return nil
 	}
 	o.notify("environment %s: the killed operation was deleting %d resource(s); refreshing them before retrying", st.Name(), len(deleting))
-	path, done, err := r.opConfig(ctx, st, opRecord{})
+	path, done, err := r.opConfig(ctx, st)
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func (r *Runner) refreshAfterKill(ctx context.Context, st *auto.Stack, o RunOpti
 // stack's tags) and make a new one, re-keying a passphrase stack or falling back to the
 // passphrase on a KMS one.
 func (r *Runner) clearPending(ctx context.Context, st *auto.Stack, opts ...optrefresh.Option) error {
-	path, done, err := r.opConfig(ctx, st, opRecord{})
+	path, done, err := r.opConfig(ctx, st)
 	if err != nil {
 		return err
 	}
