@@ -259,6 +259,11 @@ func kinds() []kind {
 		{"DatabaseRootSecret", TargetKubernetesLabel, func(u tuple) string { return u.cluster },
 			func(u tuple) string { return DatabaseRootSecret(SQLInstance(u.cluster)) }, in("Secret in " + ClusterPlatformNamespace)},
 		{"system", TargetKubernetesLabel, fixed(ClusterPlatformNamespace), fixed(ClusterPlatformNamespace), in("Namespace")},
+		// The admission policies that wall modules' Secrets off: one per local environment,
+		// one for a GKE cluster (components/module_secrets_admission.go).
+		{"ModuleSecretsPolicy", TargetKubernetesLabel, func(u tuple) string { return u.env },
+			func(u tuple) string { return ModuleSecretsPolicy(u.env) }, in("ValidatingAdmissionPolicy")},
+		{"system", TargetKubernetesLabel, fixed("gke"), func(tuple) string { return ModuleSecretsPolicy("") }, in("ValidatingAdmissionPolicy")},
 		{"system", TargetPostgres, fixed(DatabaseAdminUser), fixed(DatabaseAdminUser), in("postgres role")},
 		// Application secrets: an environment's and the ad-hoc tier's defaults share the
 		// project's Secret Manager; a module's values on a local cluster, and a component's

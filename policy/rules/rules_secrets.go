@@ -58,7 +58,9 @@ func secretRules() []Rule {
 
 // checkOwnModuleSecrets holds a workload's pod to the Secrets of the module it runs as: the
 // policy pack's side of the admission policy components.moduleSecretsPolicy. The platform
-// namespace's setup jobs, which read each module's verifier, are outside it.
+// namespaces are outside it, as they are outside the admission policy (it selects the spaces'
+// namespaces): an environment's, whose setup jobs read each module's verifier, and a cluster
+// stack's (naming.ClusterPlatformNamespace), whose jobs make the database admins.
 func checkOwnModuleSecrets(r Resource) []Finding {
 	p, ok := podOf(r)
 	if !ok {
@@ -68,7 +70,7 @@ func checkOwnModuleSecrets(r Resource) []Finding {
 	switch {
 	case ns.unknown():
 		return []Finding{undecided(ns)}
-	case ns.str() == naming.PlatformNamespace(r.Environment):
+	case ns.str() == naming.PlatformNamespace(r.Environment), ns.str() == naming.ClusterPlatformNamespace:
 		return nil
 	}
 	account := p.spec.key("serviceAccountName")
