@@ -36,13 +36,17 @@ mesh: false
 	"shop/orders.conveyor.yaml": `module: orders
 space: shop
 database: true
-components:
+` + testServiceAPI,
+}
+
+// testServiceAPI is the components of a module whose api is the harness's test service,
+// which the node tests' catalogs share.
+const testServiceAPI = `components:
   api:
     image: ` + harness.TestServiceImage + `
     port: 8080
     probes: {readiness: /healthz, liveness: /healthz}
-`,
-}
+`
 
 // setupNode returns the node fixture, starting it on first use. Whatever is missing fails tb;
 // it skips where the node cannot run (harness.SkipUnlessNode).

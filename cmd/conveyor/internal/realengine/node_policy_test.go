@@ -30,24 +30,14 @@ allowFrom: [web]
 	"shop/orders.conveyor.yaml": `module: orders
 space: shop
 database: true
-components:
-  api:
-    image: ` + harness.TestServiceImage + `
-    port: 8080
-    probes: {readiness: /healthz, liveness: /healthz}
-`,
+` + testServiceAPI,
 	"web/space.conveyor.yaml": `space: web
 team: web@example.com
 mesh: false
 `,
 	"web/storefront.conveyor.yaml": `module: storefront
 space: web
-components:
-  api:
-    image: ` + harness.TestServiceImage + `
-    port: 8080
-    probes: {readiness: /healthz, liveness: /healthz}
-`,
+` + testServiceAPI,
 }
 
 // TestLocalEnvironmentPoliciesOnANode proves the NetworkPolicies Conveyor makes for a local

@@ -22,7 +22,6 @@ import (
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/cli"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 	"github.com/conveyor-paas/conveyor/naming"
-	"github.com/conveyor-paas/conveyor/tests/harness"
 )
 
 // secretsNodeCatalog is one space with two modules that run the harness's test service:
@@ -35,20 +34,10 @@ mesh: false
 	"vault/payments.conveyor.yaml": `module: payments
 space: vault
 secrets: [API_KEY]
-components:
-  api:
-    image: ` + harness.TestServiceImage + `
-    port: 8080
-    probes: {readiness: /healthz, liveness: /healthz}
-`,
+` + testServiceAPI,
 	"vault/intruder.conveyor.yaml": `module: intruder
 space: vault
-components:
-  api:
-    image: ` + harness.TestServiceImage + `
-    port: 8080
-    probes: {readiness: /healthz, liveness: /healthz}
-`,
+` + testServiceAPI,
 }
 
 // TestModuleSecretsOnANode gives a module a secret through the real command, on a cluster

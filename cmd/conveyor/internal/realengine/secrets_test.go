@@ -36,14 +36,8 @@ func TestAppSecretsNeverInPlainText(t *testing.T) {
 	var printed bytes.Buffer // everything the command wrote, both streams
 	run := func(stdin string, args ...string) {
 		t.Helper()
-		cmd := c.command(t, args...)
-		cmd.Stdin = strings.NewReader(stdin)
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		err := cmd.Run()
-		printed.Write(out.Bytes())
-		if err != nil {
-			t.Fatalf("conveyor %s: %v\n%s", strings.Join(args, " "), err, redact(out.String(), values))
+		if out, code := runConveyor(t, c, &printed, stdin, args...); code != 0 {
+			t.Fatalf("conveyor %s: exit %d\n%s", strings.Join(args, " "), code, redact(out, values))
 		}
 	}
 	for name, value := range values {
