@@ -150,13 +150,16 @@ func TestStatusAndLogsReadTheCluster(t *testing.T) {
 		w.must(ExitOK, "env", "create", "cluster-harness")
 		w.setSecret("cluster-harness", "test:kubeconfig", kubeconfig)
 		w.must(ExitOK, "up", "--env", "cluster-harness")
-		w.must(ExitOK, "env", "create", "pr-9")
-		w.configure("pr-9", map[string]string{"conveyor:catalog": "catalog", "conveyor:cluster": "cluster-harness"})
-		w.must(ExitOK, "up", "--env", "pr-9")
-		w.deploy("pr-9")
+		// A long-lived environment: it reaches its cluster with the cluster stack's
+		// kubeconfig. An ad-hoc one reads only its cluster's facts and authenticates as its
+		// own identity (gke-gcloud-auth-plugin), which no test here holds.
+		w.must(ExitOK, "env", "create", "dev")
+		w.configure("dev", map[string]string{"conveyor:catalog": "catalog", "conveyor:cluster": "cluster-harness"})
+		w.must(ExitOK, "up", "--env", "dev")
+		w.deploy("dev")
 		t.Setenv("KUBECONFIG", "/nonexistent") // only the cluster stack's kubeconfig can reach it
 		t.Setenv("GOOGLE_APPLICATION_CREDENTIALS", "/nonexistent")
-		out, stderr, code := w.run("status", "--env", "pr-9", "--watch", "--timeout", "4m", "--json")
+		out, stderr, code := w.run("status", "--env", "dev", "--watch", "--timeout", "4m", "--json")
 		if code != ExitOK {
 			t.Fatalf("exit %d\n%s", code, stderr)
 		}
