@@ -71,15 +71,7 @@ func (r *Runner) refreshAfterKill(ctx context.Context, st *auto.Stack, o RunOpti
 		return nil
 	}
 	o.notify("environment %s: the killed operation was deleting %d resource(s); refreshing them before retrying", st.Name(), len(deleting))
-	path, done, err := r.opConfig(ctx, st)
-	if err != nil {
-		return err
-	}
-	_, err = st.Refresh(ctx, optrefresh.Color("never"), optrefresh.ConfigFile(path), optrefresh.Target(deleting))
-	if derr := done(ctx); err == nil {
-		err = derr
-	}
-	if err != nil {
+	if err := r.refresh(ctx, st, optrefresh.Target(deleting)); err != nil {
 		return fmt.Errorf("refreshing what the killed operation on %s was deleting: %w", st.Name(), err)
 	}
 	return nil
@@ -91,11 +83,16 @@ func (r *Runner) refreshAfterKill(ctx context.Context, st *auto.Stack, o RunOpti
 // stack's tags) and make a new one, re-keying a passphrase stack or falling back to the
 // passphrase on a KMS one.
 func (r *Runner) clearPending(ctx context.Context, st *auto.Stack, opts ...optrefresh.Option) error {
+	return r.refresh(ctx, st, append(opts, optrefresh.ClearPendingCreates())...)
+}
+
+// refresh refreshes st with opts, through the composed config as clearPending says why.
+func (r *Runner) refresh(ctx context.Context, st *auto.Stack, opts ...optrefresh.Option) error {
 	path, done, err := r.opConfig(ctx, st)
 	if err != nil {
 		return err
 	}
-	opts = append(opts, optrefresh.Color("never"), optrefresh.ClearPendingCreates(), optrefresh.ConfigFile(path))
+	opts = append(opts, optrefresh.Color("never"), optrefresh.ConfigFile(path))
 	_, err = st.Refresh(ctx, opts...)
 	if derr := done(ctx); err == nil {
 		err = derr
