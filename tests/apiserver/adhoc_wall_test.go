@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -257,6 +258,7 @@ func TestTheAdHocDeployerIsWalledOnTheSharedCluster(t *testing.T) {
 		if _, err := k.RbacV1().RoleBindings("pr-123-sales").Create(ctx, selfBinding("pr-123-sales", "Role", role.Name, sa), metav1.CreateOptions{}); err != nil {
 			t.Fatalf("the deployer cannot bind a Role in its own namespace: %v", err)
 		}
+		waitUntilAllowed(t, c, sa, authorizationv1.ResourceAttributes{Namespace: "pr-123-sales", Name: "pr-123-sales", Verb: "patch", Resource: "namespaces"})
 		account := c.as(t, "system:serviceaccount:pr-123-sales:quotes", "system:serviceaccounts", "system:serviceaccounts:pr-123-sales").typed
 		_, err := account.CoreV1().Namespaces().Patch(ctx, "pr-123-sales", types.MergePatchType, relabel(naming.LabelEnvironment, "dev"), metav1.PatchOptions{})
 		if !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), naming.NamespaceLabelsPolicy) {
@@ -324,6 +326,28 @@ func waitForPolicies(t *testing.T, as *cluster) {
 		}
 		if ctx.Err() != nil {
 			t.Fatalf("the ad-hoc tier's admission policies are not enforced after a minute: the probe got %v", err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// waitUntilAllowed waits until the API server's authorizer grants the service account what a
+// binding just made gives it: RBAC reads bindings from a cache that follows the store a moment
+// later, and a test that tries sooner sees RBAC refuse what it meant admission to refuse.
+func waitUntilAllowed(t *testing.T, c *cluster, sa rbacv1.Subject, attrs authorizationv1.ResourceAttributes) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	user := "system:serviceaccount:" + sa.Namespace + ":" + sa.Name
+	for {
+		review, err := c.typed.AuthorizationV1().SubjectAccessReviews().Create(ctx, &authorizationv1.SubjectAccessReview{
+			Spec: authorizationv1.SubjectAccessReviewSpec{User: user, ResourceAttributes: &attrs},
+		}, metav1.CreateOptions{})
+		if err == nil && review.Status.Allowed {
+			return
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("%s is still not allowed to %s %s/%s a minute after its binding was made: %v", user, attrs.Verb, attrs.Resource, attrs.Name, err)
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
