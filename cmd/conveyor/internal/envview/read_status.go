@@ -45,7 +45,12 @@ func (r *Reader) Status(ctx context.Context, req StatusRequest) (*status.Report,
 	if err != nil {
 		return nil, err
 	}
-	required, err := RequiredSecrets(r.opts.Root, req.Env.Name(), req.Module)
+	// What an update would check first: the catalog of the stack file, not the backend's.
+	offline, err := Open(ctx, Source{Root: r.opts.Root, Stack: req.Env})
+	if err != nil {
+		return nil, err
+	}
+	required, err := offline.requiredSecrets(req.Module)
 	if err != nil {
 		return nil, err
 	}

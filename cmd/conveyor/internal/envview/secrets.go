@@ -20,6 +20,11 @@ func RequiredSecrets(root, env, module string) ([]stackops.RequiredSecret, error
 	if err != nil {
 		return nil, err
 	}
+	return v.requiredSecrets(module)
+}
+
+// requiredSecrets are the secrets the view's catalog requires, of module when it is set.
+func (v *View) requiredSecrets(module string) ([]stackops.RequiredSecret, error) {
 	cat, err := v.Catalog()
 	if err != nil {
 		return nil, err
