@@ -31,6 +31,27 @@ var layers = map[string]int{
 	"tools":      7, // pinned tools' builds
 }
 
+// commandLayers ranks the packages of the conveyor command the same way, one level down:
+// a package of cmd/conveyor may import one ranked strictly lower (a package's sub-packages,
+// such as comment/githubtest, count as the package), so that the verbs sit on the environment
+// view and the Runner, and those on the leaves, never the other way. A package added under
+// cmd/conveyor takes a rank here.
+var commandLayers = map[string]int{
+	// leaves: no other package of the command
+	"internal/dora": 0, "internal/graph": 0, "internal/human": 0, "internal/imagedigest": 0,
+	"internal/logs": 0, "internal/opsummary": 0, "internal/pulumicli": 0, "internal/release": 0,
+	"internal/realengine": 0, // its tests alone
+	// the Runner (stack operations) and the assessment of a cluster's status
+	"internal/stackops": 1, "internal/status": 1,
+	// over those: an environment as the read verbs see it, the pull request's comment, what
+	// the Runner is given (Secret Manager's client) and its test fixtures, the tools' prebuild
+	"internal/envview": 2, "internal/comment": 2, "internal/secretmanager": 2,
+	"internal/stackopstest": 2, "internal/prebuild": 2,
+	// the verbs, then main
+	"cli": 3,
+	"":    4,
+}
+
 // exceptions are imports that run against the layers knowingly, each with its reason.
 var exceptions = map[[2]string]string{
 	// prebuild builds the harness's pinned tools ahead of the cold CI run (.ci/prepare); it
@@ -94,6 +115,14 @@ func TestCheckEdge(t *testing.T) {
 		{"manifest", "internal/tracked", false},
 		{"policy/rules", "cmd/conveyor/cli", false},
 		{"newfolder", "naming", false},
+		{"cmd/conveyor/cli", "cmd/conveyor/internal/envview", true},
+		{"cmd/conveyor/internal/envview", "cmd/conveyor/internal/stackops", true},
+		{"cmd/conveyor/internal/comment/githubtest", "cmd/conveyor/internal/comment", true},
+		{"cmd/conveyor/internal/stackops", "cmd/conveyor/internal/envview", false},
+		{"cmd/conveyor/internal/envview", "cmd/conveyor/cli", false},
+		{"cmd/conveyor/internal/status", "cmd/conveyor/internal/stackops", false},
+		{"cmd/conveyor/internal/newpackage", "cmd/conveyor/internal/human", false},
+		{"cmd/platform", "cmd/conveyor/internal/stackops", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.from+"->"+tt.to, func(t *testing.T) {
@@ -108,7 +137,7 @@ func TestCheckEdge(t *testing.T) {
 func checkEdge(from, to string) string {
 	fromTop, toTop := topFolder(from), topFolder(to)
 	if fromTop == toTop {
-		return ""
+		return checkCommandEdge(from, to)
 	}
 	fr, ok := layers[fromTop]
 	if !ok {
@@ -122,6 +151,48 @@ func checkEdge(from, to string) string {
 		return from + " imports " + to + ", which is not below it"
 	}
 	return ""
+}
+
+// checkCommandEdge says what is wrong with from importing to inside the conveyor command
+// (commandLayers), or "" when nothing is or the two are not both the command's.
+func checkCommandEdge(from, to string) string {
+	fromCmd, ok := commandPackage(from)
+	if !ok {
+		return ""
+	}
+	toCmd, ok := commandPackage(to)
+	if !ok || fromCmd == toCmd {
+		return ""
+	}
+	fr, ok := commandLayers[fromCmd]
+	if !ok {
+		return from + ": package cmd/conveyor/" + fromCmd + " has no layer in internal/layering's commandLayers"
+	}
+	tr, ok := commandLayers[toCmd]
+	if !ok {
+		return to + ": package cmd/conveyor/" + toCmd + " has no layer in internal/layering's commandLayers"
+	}
+	if tr >= fr {
+		return from + " imports " + to + ", which is not below it in the command"
+	}
+	return ""
+}
+
+// commandPackage is the ranked package of the conveyor command pkg belongs to: "cli",
+// "internal/<name>" (its sub-packages with it), or "" for main.
+func commandPackage(pkg string) (string, bool) {
+	rest, ok := strings.CutPrefix(pkg+"/", "cmd/conveyor/")
+	if !ok {
+		return "", false
+	}
+	parts := strings.Split(strings.TrimSuffix(rest, "/"), "/")
+	switch {
+	case parts[0] == "":
+		return "", true
+	case parts[0] == "internal" && len(parts) > 1:
+		return "internal/" + parts[1], true
+	}
+	return parts[0], true
 }
 
 func topFolder(pkg string) string {

@@ -88,6 +88,7 @@ func TestStacksOnPubSub(t *testing.T) {
 
 // topic is the Pub/Sub API's view of a topic the program creates.
 func topic(t *testing.T, r evaluation.Resource) *pubsubpb.Topic {
+	t.Helper()
 	return &pubsubpb.Topic{
 		Name:                     path(r.Inputs, "topics", evaluationtest.String(r.Inputs, "name")),
 		Labels:                   labels(r.Inputs),
@@ -97,6 +98,7 @@ func topic(t *testing.T, r evaluation.Resource) *pubsubpb.Topic {
 
 // subscription is the Pub/Sub API's view of a subscription the program creates.
 func subscription(t *testing.T, r evaluation.Resource) *pubsubpb.Subscription {
+	t.Helper()
 	in := r.Inputs
 	s := &pubsubpb.Subscription{
 		Name:                     path(in, "subscriptions", evaluationtest.String(in, "name")),

@@ -14,15 +14,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/comment"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/envview"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/graph"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/status"
 	"github.com/conveyor-paas/conveyor/evaluation/cost"
-	"github.com/conveyor-paas/conveyor/evaluation/kube"
+	"github.com/conveyor-paas/conveyor/manifest"
 	"github.com/conveyor-paas/conveyor/naming"
-	"github.com/conveyor-paas/conveyor/policy/offline"
 	"github.com/conveyor-paas/conveyor/policy/rules"
-	"github.com/conveyor-paas/conveyor/stacks"
 )
 
 // commentSources are the files and the git revision a comment's parts come from.
@@ -50,8 +49,9 @@ func (s *commentSources) baseRevision() string {
 	return s.base
 }
 
-// commentParts makes every part of env's comment but the summary and the status. What
-// cannot be made says why in its place: a comment must never fail the preview it reports.
+// commentParts makes every part of env's comment but the summary and the status, from the
+// environment's offline view (its stack file). What cannot be made says why in its place: a
+// comment must never fail the preview it reports.
 func commentParts(ctx context.Context, root, env string, src commentSources) comment.Parts {
 	p := comment.Parts{Environment: env}
 	stack, err := naming.ParseStack(env)
@@ -59,43 +59,22 @@ func commentParts(ctx context.Context, root, env string, src commentSources) com
 		p.PolicyError, p.GraphError = err.Error(), err.Error()
 		return p
 	}
-	config, err := stacks.ReadStackConfig(root, env)
+	v, err := envview.Open(ctx, envview.Source{Root: root, Stack: stack})
 	if err != nil {
 		p.PolicyError, p.GraphError = err.Error(), err.Error()
 		return p
 	}
-	cat, err := envCatalog(root, config)
-	if err != nil {
+	if cat, err := v.Catalog(); err != nil {
 		p.GraphError = err.Error()
 		if src.policy == "" {
 			p.PolicyError = err.Error()
 		}
 	} else {
-		opts := graph.Options{Title: env, Meshed: graph.Meshed}
-		if base := src.baseRevision(); base != "" {
-			opts.Changes, err = graph.ChangesSince(ctx, stacks.CatalogDir(root, config[naming.ConfigCatalog]), base, cat)
-		}
+		p.Graph, p.Changes, err = commentGraph(ctx, v, cat, src.baseRevision())
 		if err != nil {
 			p.GraphError = err.Error()
-		} else {
-			p.Graph, p.Changes = graph.Build(cat, opts), opts.Changes
 		}
-		rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: env})
-		switch {
-		case err != nil && src.policy == "":
-			p.PolicyError = err.Error()
-		case err != nil:
-		default:
-			if objects, err := kube.Objects(rec); err == nil {
-				if d, err := status.NewDesired(env, stack.Kind() == naming.StackLocal, cat, objects); err == nil {
-					p.Endpoints = endpoints(d)
-				}
-			}
-			if src.policy == "" {
-				r := rules.Evaluate(env, offline.Resources(rec), rules.Config{})
-				p.Policy = &r
-			}
-		}
+		commentDesired(ctx, v, &p, src.policy == "")
 	}
 	if doc, err := costOf(root, env, src.costAgainst, "", cost.Committed()); err != nil {
 		p.CostError = err.Error()
@@ -111,6 +90,37 @@ func commentParts(ctx context.Context, root, env string, src commentSources) com
 		}
 	}
 	return p
+}
+
+// commentGraph is the catalog's dependency graph, with the modules changed since base (when
+// set) highlighted.
+func commentGraph(ctx context.Context, v *envview.View, cat *manifest.Catalog, base string) (*graph.Graph, *graph.Changes, error) {
+	opts := graph.Options{Title: v.Env(), Meshed: graph.Meshed}
+	if base != "" {
+		var err error
+		if opts.Changes, err = graph.ChangesSince(ctx, v.CatalogDir(), base, cat); err != nil {
+			return nil, nil, err
+		}
+	}
+	return graph.Build(cat, opts), opts.Changes, nil
+}
+
+// commentDesired fills in the endpoints of the environment's desired state and, with
+// checkPolicy, the policy report of the same evaluation.
+func commentDesired(ctx context.Context, v *envview.View, p *comment.Parts, checkPolicy bool) {
+	if _, err := v.Evaluate(ctx); err != nil {
+		if checkPolicy {
+			p.PolicyError = err.Error()
+		}
+		return
+	}
+	if d, err := v.Desired(ctx, ""); err == nil {
+		p.Endpoints = endpoints(d)
+	}
+	if checkPolicy {
+		r, _ := v.Policy(ctx, rules.Config{}) // the evaluation above succeeded
+		p.Policy = &r
+	}
 }
 
 // endpoints are the in-cluster URLs of every api of the desired state.

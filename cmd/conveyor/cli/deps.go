@@ -10,8 +10,8 @@ import (
 
 	"k8s.io/client-go/rest"
 
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/envview"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/imagedigest"
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/kubereach"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/secretmanager"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/naming"
@@ -73,12 +73,12 @@ func checkLocalCluster(ctx context.Context, root, env string) error {
 	if err != nil {
 		return err
 	}
-	_, err = kubereach.Probe(ctx, kubereach.TargetOf(config))
+	_, err = envview.Probe(ctx, envview.TargetOf(config))
 	return err
 }
 
 // localClusterConfig is the client configuration of the kubeconfig context a local stack of
-// the repository at root deploys into (kubereach.ContextSetting, else the current one). The
+// the repository at root deploys into (envview.ContextSetting, else the current one). The
 // sweep deletes with it, so it refuses a context that is not local, checked again each time.
 func localClusterConfig(root string) func(ctx context.Context, env string) (*rest.Config, error) {
 	return func(_ context.Context, env string) (*rest.Config, error) {
@@ -86,7 +86,7 @@ func localClusterConfig(root string) func(ctx context.Context, env string) (*res
 		if err != nil {
 			return nil, err
 		}
-		rc, _, err := kubereach.LocalConfig(kubereach.TargetOf(config))
+		rc, _, err := envview.LocalConfig(envview.TargetOf(config))
 		return rc, err
 	}
 }
@@ -111,7 +111,7 @@ func (d *deps) runner(ctx context.Context, log io.Writer) (*stackops.Runner, err
 	if opts.RequiredSecrets == nil {
 		root := opts.WorkDir
 		opts.RequiredSecrets = func(env string) ([]stackops.RequiredSecret, error) {
-			required, err := requiredSecretsOf(root, env, "")
+			required, err := envview.RequiredSecrets(root, env, "")
 			if errors.Is(err, fs.ErrNotExist) {
 				// No catalog where the stack names one: no secret to ask for before the
 				// engine, whose program says that the catalog is missing.

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/envview"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 )
 
@@ -18,4 +19,20 @@ func runnerExit(err error) error {
 		return withCode(ExitUsage, err)
 	}
 	return withCode(ExitFailed, err)
+}
+
+// viewExit gives an environment view's error its exit code: a module, component or stack
+// the environment does not have is a usage error (3), what the view cannot read (the stack
+// file, the catalog, the evaluation, the cluster) a setup error (4); the backend's errors are
+// the Runner's (runnerExit), and anything else a failure (1).
+func viewExit(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case envview.IsUsage(err):
+		return withCode(ExitUsage, err)
+	case envview.IsSetup(err):
+		return withCode(ExitSetup, err)
+	}
+	return runnerExit(err)
 }

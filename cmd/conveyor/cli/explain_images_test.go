@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/envview"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 	"github.com/conveyor-paas/conveyor/naming"
 )
@@ -57,11 +58,15 @@ func TestStatusDesiresTheDeployedImage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kind, err := naming.ClassifyStack("dev")
+	stack, err := naming.ParseStack("dev")
 	if err != nil {
 		t.Fatal(err)
 	}
-	desired, _, err := desiredState(ctx, r, "dev", kind, "quotes")
+	v, err := envview.Open(ctx, envview.Source{Root: r.WorkDir(), Stack: stack, Backend: r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	desired, err := v.Desired(ctx, "quotes")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +81,7 @@ func TestStatusDesiresTheDeployedImage(t *testing.T) {
 	if diff := cmp.Diff([]string{image}, got); diff != "" {
 		t.Errorf("the image status desires for quotes/api (-want +got):\n%s", diff)
 	}
-	explained := decode[[]explanation](t, c.must(ExitOK, "explain", "--env", "dev", "--module", "quotes", "--json"))
+	explained := decode[[]envview.Explanation](t, c.must(ExitOK, "explain", "--env", "dev", "--module", "quotes", "--json"))
 	for _, x := range explained {
 		if x.Component == "api" && x.Image.Value != image {
 			t.Errorf("explain shows %s for quotes/api, status desires %s", x.Image.Value, image)

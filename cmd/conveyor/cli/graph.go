@@ -9,8 +9,9 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/envview"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/graph"
-	"github.com/conveyor-paas/conveyor/naming"
+	"github.com/conveyor-paas/conveyor/manifest"
 	"github.com/conveyor-paas/conveyor/stacks"
 )
 
@@ -59,19 +60,20 @@ Exits 0 on success, 3 on a bad command line, 4 when the catalog cannot be read.`
 				return withCode(ExitSetup, err)
 			}
 			title := catalog
-			if catalog == "" {
-				config := map[string]string{}
-				title = stacks.DefaultCatalog
-				if env != "" {
-					if _, _, err := offlineRoot(env); err != nil {
-						return err
-					}
-					if config, err = stacks.ReadStackConfig(root, env); err != nil {
-						return withCode(ExitSetup, err)
-					}
-					title = env
+			switch {
+			case catalog != "":
+			case env != "":
+				stack, _, err := offlineRoot(env)
+				if err != nil {
+					return err
 				}
-				catalog = stacks.CatalogDir(root, config[naming.ConfigCatalog])
+				v, err := envview.Open(cmd.Context(), envview.Source{Root: root, Stack: stack})
+				if err != nil {
+					return viewExit(err)
+				}
+				catalog, title = v.CatalogDir(), env
+			default:
+				catalog, title = stacks.CatalogDir(root, ""), stacks.DefaultCatalog
 			}
 			g, err := catalogGraph(cmd, catalog, title, base)
 			if err != nil {
@@ -92,9 +94,9 @@ Exits 0 on success, 3 on a bad command line, 4 when the catalog cannot be read.`
 
 // catalogGraph builds the graph of a catalog, with the changes since base when given.
 func catalogGraph(cmd *cobra.Command, catalog, title, base string) (*graph.Graph, error) {
-	cat, err := envCatalog("", map[string]string{naming.ConfigCatalog: catalog})
+	cat, err := manifest.Load(catalog)
 	if err != nil {
-		return nil, err
+		return nil, withCode(ExitSetup, err)
 	}
 	opts := graph.Options{Title: title, Meshed: graph.Meshed}
 	if base != "" {

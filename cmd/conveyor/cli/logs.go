@@ -1,18 +1,14 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
-	"k8s.io/client-go/kubernetes"
 
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/envview"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/logs"
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
-	"github.com/conveyor-paas/conveyor/naming"
 )
 
 type logsOptions struct {
@@ -63,58 +59,14 @@ Exits 0 when logs were printed (or --follow was interrupted), 1 when the module 
 }
 
 func runLogs(cmd *cobra.Command, d *deps, o logsOptions) error {
-	ctx := cmd.Context()
 	stack, err := parseStack("", o.env)
 	if err != nil {
 		return err
 	}
-	// A local environment's cluster needs no backend; any other's kubeconfig is in it.
-	var r *stackops.Runner
-	root := ""
-	if stack.Kind() == naming.StackLocal {
-		opts, err := d.options()
-		if err != nil {
-			return runnerExit(err)
-		}
-		root = opts.WorkDir
-	} else {
-		if r, err = d.runner(ctx, cmd.ErrOrStderr()); err != nil {
-			return runnerExit(err)
-		}
-		root = r.WorkDir()
-	}
-	config, _, err := envConfig(ctx, r, root, o.env)
+	root, err := d.workDir()
 	if err != nil {
 		return err
 	}
-	cat, err := envCatalog(root, config)
-	if err != nil {
-		return err
-	}
-	m, err := moduleOf(cat, o.env, o.module)
-	if err != nil {
-		return err
-	}
-	selector := map[string]string{naming.LabelModule: o.module}
-	what := o.module
-	if o.component != "" {
-		if m.Components[o.component] == nil {
-			return withCode(ExitUsage, fmt.Errorf("module %s has no component %q (it has %v)", o.module, o.component, m.ComponentNames()))
-		}
-		selector = naming.SelectorLabels(o.module, o.component)
-		what += "/" + o.component
-	}
-	cl, err := reachCluster(ctx, r, stack, config)
-	if err != nil {
-		return err
-	}
-	// Following lasts as long as it is asked to: no request timeout.
-	cl.config.Timeout = 0
-	client, err := kubernetes.NewForConfig(cl.config)
-	if err != nil {
-		return withCode(ExitSetup, fmt.Errorf("a client for %s: %w", cl.describe, err))
-	}
-	namespace := naming.Namespace(o.env, m.Space)
 	out := cmd.OutOrStdout()
 	enc := json.NewEncoder(out)
 	var werr error
@@ -131,15 +83,11 @@ func runLogs(cmd *cobra.Command, d *deps, o logsOptions) error {
 			_, werr = fmt.Fprintf(out, "[%s/%s] %s\n", l.Pod, l.Container, l.Text)
 		}
 	}
-	err = logs.Read(ctx, client, logs.Options{
-		Namespace: namespace, Selector: selector, Since: o.since, Follow: o.follow,
-		Notice: func(msg string) { fmt.Fprintln(cmd.ErrOrStderr(), "conveyor:", msg) },
+	err = d.reader(cmd, root).Logs(cmd.Context(), envview.LogsRequest{
+		Env: stack, Module: o.module, Component: o.component, Since: o.since, Follow: o.follow,
 	}, sink)
-	switch {
-	case errors.Is(err, logs.ErrNoPods):
-		return withCode(ExitFailed, fmt.Errorf("%s has no pods in %s (%s): is it deployed?", what, namespace, cl.describe))
-	case err != nil && !errors.Is(err, context.Canceled):
-		return withCode(ExitSetup, err)
+	if err != nil {
+		return viewExit(err)
 	}
 	return werr
 }

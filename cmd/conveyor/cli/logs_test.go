@@ -89,9 +89,11 @@ func testLogs(t *testing.T, w *world, env string) {
 		}
 		// Without --since the old line of the job's container shows too, first.
 		all := w.must(ExitOK, "logs", "--env", env, "--module", "orders")
-		if first, _, _ := strings.Cut(all, "\n"); !strings.HasSuffix(first, "old line of every other container") || !migrateLine.MatchString(first) {
-			t.Errorf("without --since, the first line = %q", first)
-		}
+		first, _, _ := strings.Cut(all, "\n")
+		runChecks(t, []check{
+			{"without --since, the first line is the old one", true, strings.HasSuffix(first, "old line of every other container")},
+			{"without --since, the first line is the Job's pod's", true, migrateLine.MatchString(first)},
+		})
 	})
 
 	t.Run("json", func(t *testing.T) {
@@ -101,9 +103,12 @@ func testLogs(t *testing.T, w *world, env string) {
 		if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &l); err != nil {
 			t.Fatalf("%v: %s", err, out)
 		}
-		if l.Container != "handler" || l.Text != "handler subscribed" || !l.Time.Equal(base) || !strings.HasPrefix(l.Pod, "billing-handler-") {
-			t.Errorf("line = %+v", l)
-		}
+		runChecks(t, []check{
+			{"the container", "handler", l.Container},
+			{"the text", "handler subscribed", l.Text},
+			{"the time", base, l.Time},
+			{"the pod is billing-handler's", "billing-handler-", l.Pod[:min(len(l.Pod), len("billing-handler-"))]},
+		})
 	})
 
 	t.Run("follow", func(t *testing.T) {

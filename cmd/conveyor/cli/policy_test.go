@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/envview"
 	"github.com/conveyor-paas/conveyor/internal/tracked"
 )
 
@@ -180,7 +181,7 @@ func TestRenderAndExplain(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("explain exit %d: %s", code, stderr)
 	}
-	var explained []explanation
+	var explained []envview.Explanation
 	if err := json.Unmarshal([]byte(text), &explained); err != nil {
 		t.Fatal(err)
 	}

@@ -1,17 +1,10 @@
 package cli
 
 import (
-	"errors"
-	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
-
 	"github.com/spf13/cobra"
 
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/envview"
 	"github.com/conveyor-paas/conveyor/evaluation/kube"
-	"github.com/conveyor-paas/conveyor/naming"
-	"github.com/conveyor-paas/conveyor/stacks"
 )
 
 func newRender() *cobra.Command {
@@ -41,25 +34,13 @@ Exits 0 on success, 4 when the stack cannot be evaluated.`,
 			if err != nil {
 				return err
 			}
-			if stack.Kind() == naming.StackCluster {
-				fmt.Fprintf(cmd.ErrOrStderr(), "conveyor: %s is a cluster stack: it builds a GKE cluster, its network and its Cloud SQL instance, and renders no Kubernetes objects; render an environment that runs on it (dev, staging, pr-123)\n", env)
-				return nil
-			}
-			if _, err := os.Stat(stacks.StackConfigFile(root, env)); errors.Is(err, fs.ErrNotExist) {
-				fmt.Fprintf(cmd.ErrOrStderr(), "conveyor: there is no stack file %s: %s is rendered as an ad-hoc environment, with the defaults of Pulumi.yaml\n",
-					filepath.Join("stacks", "Pulumi."+env+".yaml"), env)
-			}
-			overrides := map[string]string{}
-			if catalog != "" {
-				overrides[naming.ConfigCatalog] = catalog
-			}
-			rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: root, Stack: env, Config: overrides})
+			r := envview.New(envview.Options{Root: root, Log: cmd.ErrOrStderr()})
+			objects, err := r.Render(cmd.Context(), stack, catalog)
 			if err != nil {
-				return withCode(ExitSetup, err)
+				return viewExit(err)
 			}
-			objects, err := kube.Objects(rec)
-			if err != nil {
-				return withCode(ExitFailed, err)
+			if objects == nil {
+				return nil // a cluster stack, said on standard error
 			}
 			return kube.WriteYAML(cmd.OutOrStdout(), objects)
 		},

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,9 +11,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/envview"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
-	"github.com/conveyor-paas/conveyor/manifest"
-	"github.com/conveyor-paas/conveyor/stacks"
 )
 
 // secretFlags are the flags the secret commands share.
@@ -68,13 +68,13 @@ func (f *secretFlags) open(cmd *cobra.Command, d *deps, name string) (*stackops.
 	if err != nil {
 		return nil, stackops.SecretTarget{}, runnerExit(err)
 	}
-	t, err := f.target(r.WorkDir(), name)
+	t, err := f.target(cmd.Context(), r.WorkDir(), name)
 	return r, t, err
 }
 
 // target checks the flags against the catalog of the checkout at root: the module exists and
 // declares the secret.
-func (f *secretFlags) target(root, name string) (stackops.SecretTarget, error) {
+func (f *secretFlags) target(ctx context.Context, root, name string) (stackops.SecretTarget, error) {
 	switch {
 	case f.adHocDefault && f.env != "":
 		return stackops.SecretTarget{}, withCode(ExitUsage, fmt.Errorf("give either --env or --ad-hoc-default, not both"))
@@ -85,16 +85,17 @@ func (f *secretFlags) target(root, name string) (stackops.SecretTarget, error) {
 	if f.adHocDefault {
 		env = "pr-0" // an ad-hoc environment without a file of its own: the default catalog
 	}
-	if _, err := parseStack("", env); err != nil {
-		return stackops.SecretTarget{}, err
-	}
-	cat, err := catalogOf(root, env)
+	stack, err := parseStack("", env)
 	if err != nil {
 		return stackops.SecretTarget{}, err
 	}
-	m, err := moduleOf(cat, env, f.module)
+	v, err := envview.Open(ctx, envview.Source{Root: root, Stack: stack})
 	if err != nil {
-		return stackops.SecretTarget{}, err
+		return stackops.SecretTarget{}, viewExit(err)
+	}
+	m, err := v.Module(f.module)
+	if err != nil {
+		return stackops.SecretTarget{}, viewExit(err)
 	}
 	declared := m.SecretNames()
 	found := false
@@ -110,15 +111,6 @@ func (f *secretFlags) target(root, name string) (stackops.SecretTarget, error) {
 	}
 	return stackops.SecretTarget{Env: f.env, AdHocDefault: f.adHocDefault, Space: m.Space,
 		SecretRef: stackops.SecretRef{Module: f.module, Name: name}}, nil
-}
-
-// catalogOf loads the catalog env's stack file names.
-func catalogOf(root, env string) (*manifest.Catalog, error) {
-	config, err := stacks.ReadStackConfig(root, env)
-	if err != nil {
-		return nil, withCode(ExitSetup, err)
-	}
-	return envCatalog(root, config)
 }
 
 func newSecretSet(d *deps) *cobra.Command {
@@ -237,9 +229,9 @@ the backend or Secret Manager cannot be reached.`,
 			if err != nil {
 				return runnerExit(err)
 			}
-			required, err := requiredSecretsOf(r.WorkDir(), env, module)
+			required, err := envview.RequiredSecrets(r.WorkDir(), env, module)
 			if err != nil {
-				return err
+				return viewExit(err)
 			}
 			states, err := r.ListSecrets(cmd.Context(), env, required)
 			if err != nil {
@@ -250,7 +242,7 @@ the backend or Secret Manager cannot be reached.`,
 			}
 			for _, s := range states {
 				if !s.Set {
-					return withCode(ExitFailed, &stackops.MissingSecretsError{Env: env, Missing: missingOf(states)})
+					return withCode(ExitFailed, &stackops.MissingSecretsError{Env: env, Missing: envview.MissingSecrets(states)})
 				}
 			}
 			return nil
@@ -260,16 +252,6 @@ the backend or Secret Manager cannot be reached.`,
 	cmd.Flags().StringVarP(&module, "module", "m", "", "only this module's secrets")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the list as JSON")
 	return cmd
-}
-
-func missingOf(states []stackops.SecretState) []stackops.SecretRef {
-	var out []stackops.SecretRef
-	for _, s := range states {
-		if !s.Set {
-			out = append(out, s.SecretRef)
-		}
-	}
-	return out
 }
 
 func writeSecretStates(out io.Writer, states []stackops.SecretState, asJSON bool) error {
@@ -301,28 +283,4 @@ func or(v, fallback string) string {
 		return fallback
 	}
 	return v
-}
-
-// requiredSecretsOf lists the secrets env's catalog requires (of one module, when module is
-// set): what `secret list` and `status` show, and what every update checks first.
-func requiredSecretsOf(root, env, module string) ([]stackops.RequiredSecret, error) {
-	cat, err := catalogOf(root, env)
-	if err != nil {
-		return nil, err
-	}
-	if module != "" {
-		if _, err := moduleOf(cat, env, module); err != nil {
-			return nil, err
-		}
-	}
-	var out []stackops.RequiredSecret
-	for _, m := range cat.Modules {
-		if module != "" && m.Name != module {
-			continue
-		}
-		for _, name := range m.SecretNames() {
-			out = append(out, stackops.RequiredSecret{SecretRef: stackops.SecretRef{Module: m.Name, Name: name}, AdHocDefaults: m.AdHocSecretDefaults})
-		}
-	}
-	return out, nil
 }

@@ -1,24 +1,14 @@
 package cli
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"net/http"
-	"os"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/oauth2/google"
-	"k8s.io/client-go/kubernetes"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/envview"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/status"
-	"github.com/conveyor-paas/conveyor/evaluation/kube"
-	"github.com/conveyor-paas/conveyor/naming"
-	"github.com/conveyor-paas/conveyor/stacks/appsecrets"
 )
 
 // statusOptions are the flags of `conveyor status`.
@@ -78,43 +68,20 @@ Exits 0 when everything is healthy, 1 when something is degraded (standard error
 	return cmd
 }
 
-// statusSource is what a status needs between two reads of the cluster.
-type statusSource struct {
-	desired   *status.Desired
-	client    kubernetes.Interface
-	existence status.Existence
-	cluster   *cluster
-	// missingSecrets are the secrets the catalog requires that have no value.
-	missingSecrets []stackops.SecretRef
-}
-
 func runStatus(cmd *cobra.Command, d *deps, o statusOptions) error {
-	ctx := cmd.Context()
-	src, err := prepareStatus(ctx, cmd, d, o.env, o.module)
+	stack, err := parseStack("", o.env)
 	if err != nil {
 		return err
 	}
-	read := func() (*status.Report, error) {
-		snap, err := status.Read(ctx, src.client, src.desired.Namespaces(), d.now())
-		if err != nil {
-			return nil, withCode(ExitSetup, fmt.Errorf("reading the cluster (%s): %w", src.cluster.describe, err))
-		}
-		return status.Assess(ctx, src.desired, snap, src.existence, src.cluster.describe), nil
-	}
-	r, err := read()
+	root, err := d.workDir()
 	if err != nil {
 		return err
 	}
-	if o.watch {
-		if r, err = watchStatus(ctx, cmd, d, o, r, read); err != nil {
-			return err
-		}
-	}
-	// A secret without a value is a problem the cluster cannot show: the next deploy stops.
-	for _, m := range src.missingSecrets {
-		r.Problems = append(r.Problems, fmt.Sprintf("%s/%s has no value for secret %s: %s",
-			o.env, m.Module, m.Name, appsecrets.SetCommand(o.env, m.Module, m.Name)))
-		r.Healthy = false
+	r, err := d.reader(cmd, root).Status(cmd.Context(), envview.StatusRequest{
+		Env: stack, Module: o.module, Watch: o.watch, Timeout: o.timeout, Interval: o.interval,
+	})
+	if err != nil {
+		return viewExit(err)
 	}
 	if o.json {
 		err = status.WriteJSON(cmd.OutOrStdout(), r)
@@ -129,139 +96,3 @@ func runStatus(cmd *cobra.Command, d *deps, o statusOptions) error {
 	}
 	return nil
 }
-
-// watchStatus reads the cluster until the report settles or the timeout passes, saying on
-// standard error what it waits for whenever that changes.
-func watchStatus(ctx context.Context, cmd *cobra.Command, d *deps, o statusOptions, r *status.Report, read func() (*status.Report, error)) (*status.Report, error) {
-	deadline := d.now().Add(o.timeout)
-	said := ""
-	for !r.Settled() {
-		if waiting := strings.Join(r.Waiting(), "; "); waiting != said {
-			fmt.Fprintf(cmd.ErrOrStderr(), "conveyor: waiting for %s\n", waiting)
-			said = waiting
-		}
-		if !d.now().Before(deadline) {
-			r.Problems = append(r.Problems, fmt.Sprintf("still not settled after %s: %s", o.timeout, said))
-			r.Healthy = false
-			return r, nil
-		}
-		select {
-		case <-ctx.Done():
-			return nil, withCode(ExitFailed, fmt.Errorf("stopped watching %s: %w", o.env, ctx.Err()))
-		case <-time.After(o.interval):
-		}
-		var err error
-		if r, err = read(); err != nil {
-			return nil, err
-		}
-	}
-	return r, nil
-}
-
-// prepareStatus evaluates the environment's desired state and reaches its cluster.
-func prepareStatus(ctx context.Context, cmd *cobra.Command, d *deps, env, module string) (*statusSource, error) {
-	stack, err := parseStack("", env)
-	if err != nil {
-		return nil, err
-	}
-	// A local environment's kubeconfig is looked at first, as `up` and `logs` do: without a
-	// cluster, no passphrase or Pulumi CLI is worth asking for.
-	r, err := d.runnerFor(ctx, cmd.ErrOrStderr(), env)
-	if err != nil {
-		return nil, runnerExit(err)
-	}
-	desired, config, err := desiredState(ctx, r, env, stack.Kind(), module)
-	if err != nil {
-		return nil, err
-	}
-	cl, err := reachCluster(ctx, r, stack, config)
-	if err != nil {
-		return nil, err
-	}
-	client, err := kubernetes.NewForConfig(cl.config)
-	if err != nil {
-		return nil, withCode(ExitSetup, fmt.Errorf("a client for %s: %w", cl.describe, err))
-	}
-	required, err := requiredSecretsOf(r.WorkDir(), env, module)
-	if err != nil {
-		return nil, err
-	}
-	secrets, err := r.ListSecrets(ctx, env, required)
-	if err != nil {
-		return nil, runnerExit(err)
-	}
-	src := &statusSource{desired: desired, client: client, cluster: cl, missingSecrets: missingOf(secrets)}
-	if cl.local {
-		src.existence = status.LocalExistence{PlatformNamespace: desired.PlatformNamespace}
-	} else {
-		src.existence = cloudExistence(ctx, cl)
-	}
-	return src, nil
-}
-
-// desiredState is what env should run as its next update would run it (envConfig,
-// envRecording), of module only when it is set, and the environment's config.
-func desiredState(ctx context.Context, r *stackops.Runner, env string, kind naming.StackKind, module string) (*status.Desired, map[string]string, error) {
-	root := r.WorkDir()
-	config, overrides, err := envConfig(ctx, r, root, env)
-	if err != nil {
-		return nil, nil, err
-	}
-	cat, err := envCatalog(root, config)
-	if err != nil {
-		return nil, nil, err
-	}
-	if module != "" {
-		if _, err := moduleOf(cat, env, module); err != nil {
-			return nil, nil, err
-		}
-	}
-	rec, err := envRecording(ctx, r, root, env, overrides)
-	if err != nil {
-		return nil, nil, err
-	}
-	objects, err := kube.Objects(rec)
-	if err != nil {
-		return nil, nil, withCode(ExitFailed, err)
-	}
-	desired, err := status.NewDesired(env, kind == naming.StackLocal, cat, objects)
-	if err != nil {
-		return nil, nil, withCode(ExitFailed, err)
-	}
-	if module != "" {
-		desired.Modules = slices.DeleteFunc(desired.Modules, func(m status.DesiredModule) bool { return m.Name != module })
-		desired.Platform = nil
-	}
-	return desired, config, nil
-}
-
-// cloudExistence asks Google's APIs with application default credentials. Without them
-// every database and topic is reported as not checked, with the reason; the Pub/Sub
-// emulator ($PUBSUB_EMULATOR_HOST) needs none.
-func cloudExistence(ctx context.Context, cl *cluster) status.Existence {
-	client := googleClient(ctx)
-	ex := status.CloudExistence{
-		Project: cl.project, SQLInstance: cl.sqlInstance,
-		SQLAdmin: status.API{URL: status.SQLAdminURL, HTTP: client},
-		PubSub:   status.API{URL: status.PubSubURL, HTTP: client},
-	}
-	if host := os.Getenv("PUBSUB_EMULATOR_HOST"); host != "" {
-		ex.PubSub = status.API{URL: "http://" + host, HTTP: http.DefaultClient}
-	}
-	return ex
-}
-
-// googleClient calls Google's APIs with application default credentials; without them,
-// every call fails saying how to get them.
-func googleClient(ctx context.Context) *http.Client {
-	client, err := google.DefaultClient(ctx, "https://www.googleapis.com/auth/cloud-platform")
-	if err != nil {
-		return &http.Client{Transport: failing{errors.New("no Google application default credentials (run `gcloud auth application-default login`)")}}
-	}
-	return client
-}
-
-// failing is a transport that fails every request with err.
-type failing struct{ err error }
-
-func (f failing) RoundTrip(*http.Request) (*http.Response, error) { return nil, f.err }

@@ -17,10 +17,12 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/envview"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/evaluation/kube"
+	"github.com/conveyor-paas/conveyor/naming"
 	"github.com/conveyor-paas/conveyor/stacks"
 	"github.com/conveyor-paas/conveyor/tests/harness"
 )
@@ -152,15 +154,15 @@ func (w *world) deploy(env string) {
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	_, overrides, err := envConfig(ctx, e, w.root, env)
+	stack, err := naming.ParseStack(env)
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	rec, err := stacks.Evaluate(stacks.EvaluateOptions{Root: w.root, Stack: env, Config: overrides})
+	v, err := envview.Open(ctx, envview.Source{Root: w.root, Stack: stack, Backend: e})
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	objects, err := kube.Objects(rec)
+	objects, err := v.Objects(ctx)
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -1,7 +1,8 @@
-// Package kubereach tells, before the engine starts, whether the cluster a local environment
-// deploys into can be reached, and says what is wrong in one sentence if not: the engine's
-// own error would come minutes later, buried in a provider's diagnostics.
-package kubereach
+package envview
+
+// Reaching a local environment's cluster through the kubeconfig: before the engine starts,
+// whether it can be reached, said in one sentence if not (the engine's own error would come
+// minutes later, buried in a provider's diagnostics).
 
 import (
 	"context"
@@ -20,8 +21,8 @@ import (
 // Timeout bounds the reachability check.
 const Timeout = 10 * time.Second
 
-// Cluster is the cluster a kubeconfig context reaches.
-type Cluster struct {
+// Probed is the cluster a kubeconfig context reached.
+type Probed struct {
 	Context string
 	Server  string
 	Version string
@@ -48,7 +49,7 @@ type Target struct {
 // Probe loads the kubeconfig the way kubectl does (KUBECONFIG, or ~/.kube/config), picks the
 // context (the current one when none is set), refuses it unless it is a local cluster or the
 // one the stack allows (see locality), and only then asks its API server for its version.
-func Probe(ctx context.Context, target Target) (*Cluster, error) {
+func Probe(ctx context.Context, target Target) (*Probed, error) {
 	config, name, err := LocalConfig(target)
 	if err != nil {
 		return nil, err
@@ -61,7 +62,7 @@ func Probe(ctx context.Context, target Target) (*Cluster, error) {
 	if err != nil {
 		return nil, fmt.Errorf("the cluster of kubeconfig context %q at %s cannot be reached (%v): is it running?", name, config.Host, err)
 	}
-	return &Cluster{Context: name, Server: config.Host, Version: version}, nil
+	return &Probed{Context: name, Server: config.Host, Version: version}, nil
 }
 
 // LocalConfig is the client configuration of target's context, refused unless it is a local

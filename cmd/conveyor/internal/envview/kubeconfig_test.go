@@ -1,4 +1,4 @@
-package kubereach
+package envview
 
 import (
 	"context"
