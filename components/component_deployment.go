@@ -2,6 +2,7 @@ package components
 
 import (
 	"fmt"
+	"time"
 
 	appsv1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/apps/v1"
 	autoscalingv2 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/autoscaling/v2"
@@ -118,6 +119,29 @@ func newAutoscaler(ctx *pulumi.Context, name string, a *ComponentArgs, deploymen
 	return nil
 }
 
+// adHocRolloutDeadline is how long a rollout of an ad-hoc environment's Deployment (local,
+// pr-123: one replica, no autoscaler) may take before the update fails. The kubernetes
+// provider otherwise waits its default 10 minutes on a Deployment whose new pods never become
+// ready, and it never gives up earlier by itself: a crash-looping pod and the controller's
+// ProgressDeadlineExceeded are only warnings to it. One pod's rollout takes seconds once its
+// image is pulled, so three minutes leave room for a slow pull or a node that scales up, and a
+// deploy of an image that crashes fails after three minutes rather than ten (measured on the
+// real-engine tier's node, TestCrashingDeployOnANode: 10m7s before, 3m8s after). The same value
+// is the Deployment's progressDeadlineSeconds, so that the Deployment itself says it failed
+// (ProgressDeadlineExceeded, which `conveyor status` reports) when the update gave up on it.
+// Long-lived environments keep the provider's ten minutes: a rollout of many replicas in
+// waves of 25%, each waiting for its pods to become ready, may take that long when healthy.
+const adHocRolloutDeadline = 3 * time.Minute
+
+// rollout is how long a's Deployment may take to roll out, for the provider and the
+// Deployment alike; zero leaves both at their defaults (10 minutes each).
+func (a *ComponentArgs) rollout() time.Duration {
+	if a.Environment.AdHoc {
+		return adHocRolloutDeadline
+	}
+	return 0
+}
+
 func newDeployment(ctx *pulumi.Context, name string, a *ComponentArgs, pod podSpec, opts ...pulumi.ResourceOption) (*appsv1.Deployment, error) {
 	spec := &appsv1.DeploymentSpecArgs{
 		Selector:             &metav1.LabelSelectorArgs{MatchLabels: pulumi.ToStringMap(naming.SelectorLabels(a.Module, a.Name))},
@@ -135,6 +159,13 @@ func newDeployment(ctx *pulumi.Context, name string, a *ComponentArgs, pod podSp
 	// what the autoscaler decided.
 	if replicas, autoscaling := a.scaling(); autoscaling == nil {
 		spec.Replicas = pulumi.Int(replicas)
+	}
+	if deadline := a.rollout(); deadline > 0 {
+		spec.ProgressDeadlineSeconds = pulumi.Int(int(deadline.Seconds()))
+		// A resource option, not the pulumi.com/timeoutSeconds annotation: the same wait,
+		// without an annotation on the object that a change of it would update.
+		wait := deadline.String()
+		opts = append(opts, pulumi.Timeouts(&pulumi.CustomTimeouts{Create: wait, Update: wait}))
 	}
 	deployment, err := appsv1.NewDeployment(ctx, name, &appsv1.DeploymentArgs{
 		Metadata: objectMeta(name, a.Namespace, a.scope()),

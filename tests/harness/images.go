@@ -32,6 +32,12 @@ const (
 	PauseImage = "registry.k8s.io/pause:3.6"
 	// TestServiceImage is the project's test service (tests/harness/cmd/testservice).
 	TestServiceImage = "conveyor.test/testservice:v1"
+	// TestServiceImageV2 is a later release of it: the same program, which says v2 at
+	// /version and in its logs, for a test that rolls a new image out.
+	TestServiceImageV2 = "conveyor.test/testservice:v2"
+	// CrashingImage is a release of the test service that exits 3 as soon as it starts
+	// (TESTSERVICE_CRASH): the image of a deploy that crashes.
+	CrashingImage = "conveyor.test/testservice:crashing"
 )
 
 // nodeImage is an image made of one static binary: a main package of this repository, or a
@@ -40,11 +46,14 @@ type nodeImage struct {
 	pkg  string   // the main package, relative to the repository
 	file string   // or the binary
 	refs []string // the names it is imported under
+	env  []string // the image's environment, which tells the program how to behave
 }
 
 var nodeImages = []nodeImage{
 	{pkg: "./tests/harness/cmd/pause", refs: []string{PauseImage}},
 	{pkg: "./tests/harness/cmd/testservice", refs: []string{TestServiceImage}},
+	{pkg: "./tests/harness/cmd/testservice", refs: []string{TestServiceImageV2}, env: []string{"TESTSERVICE_VERSION=v2"}},
+	{pkg: "./tests/harness/cmd/testservice", refs: []string{CrashingImage}, env: []string{"TESTSERVICE_VERSION=crashing", "TESTSERVICE_CRASH=the image is built to"}},
 }
 
 // importImages builds images (the node's own, and extra) into dir and imports them into the
@@ -70,14 +79,17 @@ func importImages(ctx context.Context, dir, socket string, extra []nodeImage, lo
 	return archives, nil
 }
 
-// buildImageArchive builds img's binary statically and writes an image archive of it to dir,
-// whose single layer holds the binary at /<name>, its entrypoint.
+// buildImageArchive builds img's binary statically, once per dir (the test service's
+// releases share it), and writes an image archive of it to dir, whose single layer holds the
+// binary at /<name>, its entrypoint.
 func buildImageArchive(ctx context.Context, dir string, img nodeImage) (string, error) {
 	bin := img.file
 	if bin == "" {
 		bin = filepath.Join(dir, filepath.Base(img.pkg))
-		if err := buildRootPackage(ctx, img.pkg, bin, "CGO_ENABLED=0"); err != nil {
-			return "", err
+		if _, err := os.Stat(bin); err != nil {
+			if err := buildRootPackage(ctx, img.pkg, bin, "CGO_ENABLED=0"); err != nil {
+				return "", err
+			}
 		}
 	}
 	binName := filepath.Base(img.refs[0])
@@ -97,6 +109,7 @@ func buildImageArchive(ctx context.Context, dir string, img nodeImage) (string, 
 	cfg = cfg.DeepCopy()
 	cfg.OS, cfg.Architecture = runtime.GOOS, runtime.GOARCH
 	cfg.Config.Entrypoint = []string{"/" + binName}
+	cfg.Config.Env = img.env
 	if image, err = mutate.ConfigFile(image, cfg); err != nil {
 		return "", fmt.Errorf("image %s: %w", img.refs[0], err)
 	}
@@ -108,7 +121,7 @@ func buildImageArchive(ctx context.Context, dir string, img nodeImage) (string, 
 		}
 		tags[tag] = image
 	}
-	archive := filepath.Join(dir, binName+".tar")
+	archive := filepath.Join(dir, strings.NewReplacer("/", "_", ":", "_").Replace(img.refs[0])+".tar")
 	if err := tarball.MultiWriteToFile(archive, tags); err != nil {
 		return "", fmt.Errorf("writing image archive %s: %w", archive, err)
 	}

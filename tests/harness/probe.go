@@ -42,3 +42,24 @@ func (k *Kube) Probe(ctx context.Context, ns, pod, target string) (string, error
 	}
 	return string(body), nil
 }
+
+// OpenDatabase asks the test service in pod ns/pod to open a PostgreSQL database with the
+// pod's own credentials ($DATABASE_USER, $DATABASE_PASSWORD): database, "" for the pod's
+// own ($DATABASE_NAME), at host ("host:port", "" for the pod's own server). It returns
+// "opened <database> as <user>"; an error carries the server's refusal, or "no answer" for
+// a dropped connection.
+func (k *Kube) OpenDatabase(ctx context.Context, ns, pod, database, host string) (string, error) {
+	req := k.Client.CoreV1().RESTClient().Get().
+		Namespace(ns).Resource("pods").Name(pod + ":8080").SubResource("proxy").Suffix("db")
+	if database != "" {
+		req = req.Param("database", database)
+	}
+	if host != "" {
+		req = req.Param("host", host)
+	}
+	body, err := req.DoRaw(ctx)
+	if err != nil {
+		return "", fmt.Errorf("%w: %s", err, body)
+	}
+	return string(body), nil
+}

@@ -170,6 +170,14 @@ func stuck(pods []corev1.Pod) string {
 				if w.Message != "" {
 					msg += ": " + w.Message
 				}
+				// A crash loop's back-off says only that the container is restarted, not why:
+				// how its last run ended does.
+				if t := cs.LastTerminationState.Terminated; t != nil {
+					msg += fmt.Sprintf("; its last run exited %d (%s)", t.ExitCode, t.Reason)
+					if t.Message != "" {
+						msg += ": " + strings.TrimSpace(t.Message)
+					}
+				}
 				return fmt.Sprintf("pod %s: %s", p.Name, msg)
 			}
 		}
