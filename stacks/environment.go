@@ -26,6 +26,9 @@ const (
 	OutputSubscriptions = "subscriptions"
 	OutputEndpoints     = "endpoints"
 	OutputMeshedSpaces  = "meshedSpaces"
+	// OutputModuleStacks are the module stacks of a split environment, which its base
+	// exports: where its modules are (naming.ModuleStack).
+	OutputModuleStacks = "moduleStacks"
 )
 
 // environmentStack deploys the catalog as one environment onto its cluster; with teardown, it
@@ -62,7 +65,12 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 		// A production environment is never cheap, whatever its name.
 		AdHoc: (cfg.Kind == naming.StackAdHoc || cfg.Kind == naming.StackLocal) && !cfg.Production,
 	}
-	target, err := clusterTarget(ctx, cfg, &env, cat)
+	var target *components.Target
+	if cfg.Module != "" {
+		target, err = moduleTarget(ctx, cfg, &env, cat)
+	} else {
+		target, err = clusterTarget(ctx, cfg, &env, cat)
+	}
 	if err != nil {
 		return err
 	}
@@ -79,7 +87,16 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 	events := components.NewEvents(ctx)
 	namespaces := pulumi.StringMap{}
 	spaceNS := map[string]pulumi.StringOutput{}
+	modules, err := modulesOf(cfg, cat, events)
+	if err != nil {
+		return err
+	}
 	for _, s := range cat.Spaces {
+		if cfg.Module != "" {
+			// The base makes the spaces; a module stack knows its space's namespace by name.
+			spaceNS[s.Name] = pulumi.String(naming.Namespace(env.Name, s.Name)).ToStringOutput()
+			continue
+		}
 		space, err := components.NewSpace(ctx, s.Name, &components.SpaceArgs{Environment: env, Spec: s, Catalog: cat, Target: target})
 		if err != nil {
 			return err
@@ -89,7 +106,7 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 	}
 	databases, endpoints := pulumi.StringMap{}, pulumi.StringMap{}
 	var topics, subscriptions pulumi.StringArrayArray
-	for _, m := range cat.Modules {
+	for _, m := range modules {
 		module, err := components.NewModule(ctx, m.Name, &components.ModuleArgs{
 			Environment: env,
 			Target:      target,
@@ -126,6 +143,9 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 			return err
 		}
 	}
+	if cfg.Split && cfg.Module == "" {
+		ctx.Export(OutputModuleStacks, pulumi.ToStringArray(moduleStacks(cfg.Stack, cat)))
+	}
 	ctx.Export(OutputEnvironment, pulumi.String(cfg.Stack))
 	ctx.Export(naming.OutputCluster, pulumi.String(cfg.Cluster))
 	ctx.Export(OutputNamespaces, namespaces)
@@ -154,6 +174,21 @@ func clusterTarget(ctx *pulumi.Context, cfg *Config, env *components.Environment
 		}
 		return cluster.Target(), nil
 	}
+	target, err := gkeTarget(ctx, cfg, env, cat)
+	if err != nil {
+		return nil, err
+	}
+	target.Platform, err = components.NewPlatform(ctx, *env, target)
+	if err != nil {
+		return nil, err
+	}
+	return target, nil
+}
+
+// gkeTarget is the cluster stack's cluster as ReadCluster reads it, with the providers of an
+// environment's stacks (a module stack's too: the same names and inputs as its base's), but
+// the platform namespace, which the base makes.
+func gkeTarget(ctx *pulumi.Context, cfg *Config, env *components.Environment, cat *manifest.Catalog) (*components.Target, error) {
 	cluster, err := ReadCluster(ctx, env.Name, cfg.Cluster)
 	if err != nil {
 		return nil, err
@@ -194,10 +229,6 @@ func clusterTarget(ctx *pulumi.Context, cfg *Config, env *components.Environment
 		// The ad-hoc tier's deployer holds nothing in a namespace of the shared cluster but
 		// what the environment binds it there (the cluster stack's ad-hoc wall).
 		target.Deployer = project.ApplyT(func(p string) string { return naming.TierDeployer(naming.TierAdHoc, p) }).(pulumi.StringOutput)
-	}
-	target.Platform, err = components.NewPlatform(ctx, *env, target)
-	if err != nil {
-		return nil, err
 	}
 	return target, nil
 }
