@@ -109,7 +109,19 @@ func (r *Runner) Up(ctx context.Context, env string, o RunOptions) (*opsummary.S
 		}
 		request, o.Targets, o.change = plan.Request, plan.Targets, plan.Change
 	}
-	return r.up(ctx, &st, o, request)
+	s, err := r.up(ctx, &st, o, request)
+	if err != nil || !splittable(env) {
+		return s, err
+	}
+	return r.upSplit(ctx, &st, s, o)
+}
+
+// splittable says whether env may be a split environment's base (env_split.go): an
+// environment, not a module stack or a cluster stack, and not production, whose split is
+// not built yet.
+func splittable(env string) bool {
+	_, _, module := naming.SplitModuleStack(env)
+	return !module && !naming.IsClusterStack(env) && !RequiresPlan(env)
 }
 
 // up updates st with request, the images this update asks for (package deployed).
