@@ -212,4 +212,3 @@ func changing(s *opsummary.Summary) []string {
 	slices.Sort(out)
 	return slices.Compact(out)
 }
-
