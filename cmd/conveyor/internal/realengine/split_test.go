@@ -21,8 +21,8 @@ import (
 // was recreated (their UIDs are the same), and a second split moves nothing. Then a deploy
 // of one module runs on its stack alone and leaves the other module's stack as it was, two
 // deploys of different modules started together both succeed and neither waits on a lock,
-// and `up` of the environment updates the base and every module stack. The module stacks
-// are destroyed before the base.
+// and `up` of the environment updates the base and every module stack. A destroy of the
+// environment destroys the module stacks, then the base.
 func TestSplitMovesNothingLive(t *testing.T) {
 	f := setup(t)
 	c := f.newClone(t, stackopstest.NewEnv(t), nil)
@@ -124,13 +124,37 @@ func TestSplitMovesNothingLive(t *testing.T) {
 		}
 	})
 
-	for _, m := range modules {
-		c.mustConveyor(t, "destroy", "--env", naming.ModuleStack(env, m), "--confirm", naming.ModuleStack(env, m))
+	t.Run("destroy removes the module stacks' resources, then the base's", func(t *testing.T) {
+		c.mustConveyor(t, "destroy", "--env", env, "--confirm", env)
+		if left := f.labelled(t, env); len(left) > 0 {
+			t.Errorf("left after destroying %s:\n  %s", env, join(left))
+		}
+		for _, m := range modules {
+			if n := stateResources(t, c.checkpointFile(naming.ModuleStack(env, m))); n != 0 {
+				t.Errorf("%s still holds %d resources after the destroy of %s", naming.ModuleStack(env, m), n, env)
+			}
+		}
+	})
+}
+
+// stateResources counts the resources of a checkpoint file.
+func stateResources(t *testing.T, path string) int {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	c.mustConveyor(t, "destroy", "--env", env, "--confirm", env)
-	if left := f.labelled(t, env); len(left) > 0 {
-		t.Errorf("left after destroying every stack of %s:\n  %s", env, join(left))
+	var cp struct {
+		Checkpoint struct {
+			Latest struct {
+				Resources []json.RawMessage `json:"resources"`
+			} `json:"latest"`
+		} `json:"checkpoint"`
 	}
+	if err := json.Unmarshal(data, &cp); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return len(cp.Checkpoint.Latest.Resources)
 }
 
 // liveUIDs are the UIDs of env's live objects of the kinds a module and its base are made

@@ -93,3 +93,38 @@ func describeOutcome(s *opsummary.Summary) string {
 	}
 	return fmt.Sprintf("done: %v", s.Changes)
 }
+
+// destroyModules destroys, before a split environment's base, each of its module stacks that
+// holds anything: every stack named <env>.<module> in the backend, whether or not the
+// catalog still has the module. One at a time; the first failure stops the destroy before
+// the base is touched. An environment that is not split has none, at the cost of one
+// `stack tag ls`.
+func (r *Runner) destroyModules(ctx context.Context, base *auto.Stack, o RunOptions) error {
+	env := base.Name()
+	tags, err := base.ListTags(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the tags of %s: %w", env, err)
+	}
+	if tags[TagSplit] != "true" {
+		return nil
+	}
+	list, err := r.wsFor(env).ListStacks(ctx)
+	if err != nil {
+		return fmt.Errorf("listing the module stacks of %s: %w", env, err)
+	}
+	for _, s := range list {
+		if e, _, ok := naming.SplitModuleStack(s.Name); !ok || e != env {
+			continue
+		}
+		st, err := r.stackFor(ctx, s.Name, false)
+		if err != nil {
+			return err
+		}
+		ms, err := r.destroy(ctx, &st, o)
+		if err != nil {
+			return fmt.Errorf("destroying %s before its base: %w", s.Name, err)
+		}
+		o.notify("%s: %s", s.Name, describeOutcome(ms))
+	}
+	return nil
+}

@@ -190,6 +190,13 @@ func (r *Runner) Destroy(ctx context.Context, env, confirmed string, o RunOption
 	if err != nil {
 		return nil, err
 	}
+	if splittable(env) {
+		// A split environment's module stacks first: they use the base's namespaces and
+		// database server, which the base's teardown and destroy remove (op_split_up.go).
+		if err := r.destroyModules(ctx, &st, o); err != nil {
+			return nil, err
+		}
+	}
 	return r.destroy(ctx, &st, o)
 }
 
