@@ -91,18 +91,8 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 	if err != nil {
 		return err
 	}
-	for _, s := range cat.Spaces {
-		if cfg.Module != "" {
-			// The base makes the spaces; a module stack knows its space's namespace by name.
-			spaceNS[s.Name] = pulumi.String(naming.Namespace(env.Name, s.Name)).ToStringOutput()
-			continue
-		}
-		space, err := components.NewSpace(ctx, s.Name, &components.SpaceArgs{Environment: env, Spec: s, Catalog: cat, Target: target})
-		if err != nil {
-			return err
-		}
-		spaceNS[s.Name] = space.Namespace
-		namespaces[s.Name] = space.Namespace
+	if err := spaces(ctx, cfg, env, cat, target, spaceNS, namespaces); err != nil {
+		return err
 	}
 	databases, endpoints := pulumi.StringMap{}, pulumi.StringMap{}
 	var topics, subscriptions pulumi.StringArrayArray
@@ -154,6 +144,26 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 	ctx.Export(OutputSubscriptions, flatten(subscriptions))
 	ctx.Export(OutputEndpoints, endpoints)
 	ctx.Export(OutputMeshedSpaces, pulumi.ToStringArray(target.Mesh.MeshedSpaces(cat)))
+	return nil
+}
+
+// spaces makes the catalog's spaces, recording each one's namespace in spaceNS and, for the
+// outputs, in namespaces; a module stack makes none (its base does) and knows its spaces'
+// namespaces by name.
+func spaces(ctx *pulumi.Context, cfg *Config, env components.Environment, cat *manifest.Catalog, target *components.Target,
+	spaceNS map[string]pulumi.StringOutput, namespaces pulumi.StringMap) error {
+	for _, s := range cat.Spaces {
+		if cfg.Module != "" {
+			spaceNS[s.Name] = pulumi.String(naming.Namespace(env.Name, s.Name)).ToStringOutput()
+			continue
+		}
+		space, err := components.NewSpace(ctx, s.Name, &components.SpaceArgs{Environment: env, Spec: s, Catalog: cat, Target: target})
+		if err != nil {
+			return err
+		}
+		spaceNS[s.Name] = space.Namespace
+		namespaces[s.Name] = space.Namespace
+	}
 	return nil
 }
 

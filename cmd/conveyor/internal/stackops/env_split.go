@@ -134,7 +134,7 @@ func recordOf(dep apitype.DeploymentV3) (deployed.Images, error) {
 // the URN its stack gives the provider.
 func (r *Runner) splitModule(ctx context.Context, env string, module moduleRoot, keys, tags map[string]string, images map[string]string) error {
 	stack := naming.ModuleStack(env, module.name)
-	st, err := r.moduleStackFor(ctx, env, stack, keys, tags)
+	st, err := r.moduleStackFor(ctx, stack, keys, tags)
 	if err != nil {
 		return err
 	}
@@ -145,7 +145,7 @@ func (r *Runner) splitModule(ctx context.Context, env string, module moduleRoot,
 	if err != nil {
 		return fmt.Errorf("reading the state of %s: %w", stack, err)
 	}
-	fixed, err := completeModuleState(state, env, stack, module.name, images)
+	fixed, err := completeModuleState(state, stack, module.name, images)
 	if err != nil {
 		return fmt.Errorf("%s: %w", stack, err)
 	}
@@ -156,10 +156,10 @@ func (r *Runner) splitModule(ctx context.Context, env string, module moduleRoot,
 	return nil
 }
 
-// moduleStackFor selects stack, a module stack of env, or makes it: its stack file holds
-// env's secrets keys before `pulumi stack init` runs, so that the CLI uses them rather than
+// moduleStackFor selects stack, a module stack, or makes it: its stack file holds its
+// environment's secrets keys before `pulumi stack init` runs, so that the CLI uses them rather than
 // minting others, and its tags keep them (and env's cluster) as every stack's do.
-func (r *Runner) moduleStackFor(ctx context.Context, env, stack string, keys, tags map[string]string) (auto.Stack, error) {
+func (r *Runner) moduleStackFor(ctx context.Context, stack string, keys, tags map[string]string) (auto.Stack, error) {
 	st, err := r.selectStack(ctx, stack)
 	if err == nil || !IsNotFound(err) {
 		return st, err
@@ -215,7 +215,7 @@ func (r *Runner) secretsKeys(ctx context.Context, st *auto.Stack) (map[string]st
 	return keys, nil
 }
 
-// completeModuleState adds to a module stack's state, just moved from env, what the module
+// completeModuleState adds to a module stack's state, just moved from its environment's, what the module
 // stack's program reads or declares that `pulumi state move` does not carry:
 //   - the module's deployed images, which env's root stack recorded (deployed.Output): the
 //     module stack's program reads them from its own (deployed.Record);
@@ -223,7 +223,7 @@ func (r *Runner) secretsKeys(ctx context.Context, st *auto.Stack) (map[string]st
 //     the move copies it under the same URN but parented to the root, where the module stack
 //     declares it (components.LocalProvider); its URN and every reference to it are made the
 //     root one's, which is the provider the module stack declares, same inputs, same id.
-func completeModuleState(state apitype.UntypedDeployment, env, stack, module string, images map[string]string) (apitype.UntypedDeployment, error) {
+func completeModuleState(state apitype.UntypedDeployment, stack, module string, images map[string]string) (apitype.UntypedDeployment, error) {
 	var dep map[string]any
 	if err := json.Unmarshal(state.Deployment, &dep); err != nil {
 		return state, fmt.Errorf("reading the state (deployment version %d): %w", state.Version, err)

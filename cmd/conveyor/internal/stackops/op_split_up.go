@@ -45,7 +45,7 @@ func (r *Runner) upSplit(ctx context.Context, base *auto.Stack, s *opsummary.Sum
 			errs = append(errs, fmt.Errorf("%s lists %q among its module stacks, which is not one of its own", env, item))
 			continue
 		}
-		st, err := r.moduleStackFor(ctx, env, stack, keys, tags)
+		st, err := r.moduleStackFor(ctx, stack, keys, tags)
 		if err != nil {
 			errs = append(errs, err)
 			continue
