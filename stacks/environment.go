@@ -42,22 +42,9 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 		}
 		return err
 	}
-	record, err := deployed.Record(ctx)
+	images, err := imagesOf(ctx, cfg, cat)
 	if err != nil {
 		return err
-	}
-	if err := checkImages(cfg.Images, cat); err != nil {
-		return err
-	}
-	// The deployed images may name a module or component that a later commit removed: it is
-	// history, not a typo, so it is left out rather than refused.
-	images := deployed.Layers{Seed: cfg.Images, Deployed: record}.Images()
-	for m, comps := range images {
-		for c := range comps {
-			if mod := cat.Module(m); mod == nil || mod.Components[c] == nil {
-				delete(comps, c)
-			}
-		}
 	}
 	env := components.Environment{
 		Name:       cfg.Stack,
@@ -145,6 +132,29 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 	ctx.Export(OutputEndpoints, endpoints)
 	ctx.Export(OutputMeshedSpaces, pulumi.ToStringArray(target.Mesh.MeshedSpaces(cat)))
 	return nil
+}
+
+// imagesOf are the images the stack runs, by module and component: the stack file's seed
+// under what its last checkpoint recorded and the update's request (deployed.Record).
+func imagesOf(ctx *pulumi.Context, cfg *Config, cat *manifest.Catalog) (deployed.Images, error) {
+	record, err := deployed.Record(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkImages(cfg.Images, cat); err != nil {
+		return nil, err
+	}
+	// The deployed images may name a module or component that a later commit removed: it is
+	// history, not a typo, so it is left out rather than refused.
+	images := deployed.Layers{Seed: cfg.Images, Deployed: record}.Images()
+	for m, comps := range images {
+		for c := range comps {
+			if mod := cat.Module(m); mod == nil || mod.Components[c] == nil {
+				delete(comps, c)
+			}
+		}
+	}
+	return images, nil
 }
 
 // spaces makes the catalog's spaces, recording each one's namespace in spaceNS and, for the
