@@ -213,13 +213,9 @@ func newLocalCluster(ctx *pulumi.Context, c *Cluster, args *LocalClusterArgs, me
 	if args.Environment.Name == "" {
 		return fmt.Errorf("local mode needs the environment its services are for")
 	}
-	providerArgs := &kubernetes.ProviderArgs{}
-	if args.KubeContext != "" {
-		providerArgs.Context = pulumi.String(args.KubeContext)
-	}
-	provider, err := kubernetes.NewProvider(ctx, "kubernetes", providerArgs, pulumi.Parent(c))
+	provider, err := LocalProvider(ctx, args.KubeContext, pulumi.Parent(c))
 	if err != nil {
-		return fmt.Errorf("kubernetes provider: %w", err)
+		return err
 	}
 	c.Provider = provider
 	local, platform, err := localServices(ctx, c, args.Environment, provider)

@@ -192,3 +192,41 @@ func newPlatformService(ctx *pulumi.Context, nsName, name, port string, number i
 	}
 	return svc, nil
 }
+
+// LocalModuleTarget is where a module stack of a local environment (naming.ModuleStack)
+// deploys: the same cluster, reached through provider, and the stand-ins and platform
+// namespace its environment's base runs (localServices), known by their names alone. Nothing
+// it lists to wait for: the base is updated before the module stacks, so everything is in
+// place.
+func LocalModuleTarget(env Environment, provider *kubernetes.Provider, mesh MeshArgs) *Target {
+	ns := naming.PlatformNamespace(env.Name)
+	return &Target{
+		Kubernetes:    provider,
+		Project:       pulumi.String(LocalProject),
+		ProjectNumber: pulumi.String(""),
+		SQLInstance:   pulumi.String(""),
+		SQLHost:       pulumi.String(naming.ServiceHost(naming.LocalPostgres(), ns)),
+		Local: &LocalServices{
+			PostgresHost:       naming.ServiceHost(naming.LocalPostgres(), ns),
+			PubSubEmulatorHost: fmt.Sprintf("%s:%d", naming.ServiceHost(naming.LocalPubSubEmulator(), ns), emulatorPort),
+		},
+		Platform: &Platform{Namespace: ns, AdminUser: localPostgresAdmin, AdminSecret: naming.LocalPostgresAdminSecret()},
+		Mesh:     &Mesh{Mode: mesh.mode(), Origin: mesh.Origin, TrustDomain: pulumi.String(naming.MeshLocalTrustDomain), Unconfigured: mesh.Unconfigured},
+	}
+}
+
+// LocalProvider is the Kubernetes provider of a local environment's stacks, for context
+// ("" for the kubeconfig's current one). The base makes it under its Cluster component
+// (newLocalCluster); a module stack at its root, under the same name and with the same
+// inputs, so that the engine finds in either the provider its resources were made with.
+func LocalProvider(ctx *pulumi.Context, kubeContext string, opts ...pulumi.ResourceOption) (*kubernetes.Provider, error) {
+	providerArgs := &kubernetes.ProviderArgs{}
+	if kubeContext != "" {
+		providerArgs.Context = pulumi.String(kubeContext)
+	}
+	provider, err := kubernetes.NewProvider(ctx, "kubernetes", providerArgs, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes provider: %w", err)
+	}
+	return provider, nil
+}

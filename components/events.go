@@ -84,3 +84,13 @@ func (e *Events) Close() error {
 	}
 	return nil
 }
+
+// PublishedElsewhere records the topic of ref as one another stack creates: in a module's own
+// stack (naming.ModuleStack), every other module's topics are made by that module's stack, so
+// a consumer here reads the topic's name, which is derived from the names alone, with no
+// dependency on a resource of this stack. The order between the stacks is the base's, then
+// any: a subscription's creation needs its topic (see the README's "How environments map to
+// stacks").
+func (e *Events) PublishedElsewhere(ref manifest.EventRef, name string) {
+	e.publish(ref, pulumi.String(name).ToStringOutput())
+}

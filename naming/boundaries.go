@@ -19,11 +19,11 @@ func CheckCluster(env, cluster string) error {
 	return nil
 }
 
-// ProductionTier reports whether a stack holds production's state and credentials: prod and
-// cluster-prod. Their secrets are encrypted with production's own key, they change only
+// ProductionTier reports whether a stack holds production's state and credentials: prod, its
+// module stacks (prod.<module>) and cluster-prod. Their secrets are encrypted with production's own key, they change only
 // through a reviewed plan, and no other tier's identity may read them.
 func ProductionTier(stack string) bool {
-	return stack == ProductionStack || stack == ProdCluster
+	return EnvironmentOf(stack) == ProductionStack || stack == ProdCluster
 }
 
 // TeamAccess is what a space's team may do in the space's namespaces.

@@ -50,6 +50,10 @@ const (
 	// ConfigAppSecrets holds a local environment's application secret values (package
 	// appsecrets), a Pulumi secret.
 	ConfigAppSecrets = Project + ":appSecrets"
+	// ConfigSplit says that the environment is split into a base and a stack per module
+	// (`conveyor env split`): the base then declares no module, and each module is its own
+	// stack (ModuleStack). The command writes it from the base's stack tag TagSplit.
+	ConfigSplit = Project + ":split"
 	// ConfigAdHocSecretDefaults lists the secrets an ad-hoc environment reads from its
 	// tier's defaults: names only.
 	ConfigAdHocSecretDefaults = Project + ":adHocSecretDefaults"

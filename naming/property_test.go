@@ -407,6 +407,8 @@ func TestEveryNameIsChecked(t *testing.T) {
 		"TierDeployer":              "the email Google gives a tier's deploy account (TierDeployAccount), which GKE uses as its user name",
 		"ClusterFactsStack":         "names a stack, one per cluster stack, whose name it extends; ClassifyStack tells them apart",
 		"ClusterReference":          "names an existing stack: a cluster stack or its facts stack",
+		"ModuleStack":               "names a stack, one per module of an environment, whose name it extends with a dot no other name has; ClassifyStack tells them apart",
+		"EnvironmentOf":             "the environment of a stack: an existing name, made by no one",
 	}
 	checked := map[string]bool{}
 	for _, k := range kinds() {

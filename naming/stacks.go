@@ -34,9 +34,55 @@ const (
 	ProdCluster        = "cluster-prod"
 )
 
+// ModuleStackSeparator joins an environment and one of its modules in the name of the module's
+// stack: "dev.quotes". Neither an environment nor a module name has a dot, so the name is
+// unambiguous, and Pulumi allows dots in stack names.
+const ModuleStackSeparator = "."
+
+// ModuleStack is the name of the stack that holds module of env once env is split
+// (README, "How environments map to stacks"): "dev.quotes".
+func ModuleStack(env, module string) string { return env + ModuleStackSeparator + module }
+
+// SplitModuleStack tells a module stack's environment and module apart ("dev", "quotes" for
+// "dev.quotes"); ok is false for any other name, valid or not.
+func SplitModuleStack(stack string) (env, module string, ok bool) {
+	env, module, ok = strings.Cut(stack, ModuleStackSeparator)
+	if !ok || ValidatePart(PartModule, module) != nil {
+		return "", "", false
+	}
+	if kind, err := ClassifyStack(env); err != nil || kind == StackCluster || kind == StackFacts {
+		return "", "", false
+	}
+	return env, module, true
+}
+
+// EnvironmentOf is the environment a stack deploys: a module stack's environment, any other
+// stack's own name.
+func EnvironmentOf(stack string) string {
+	if env, _, ok := SplitModuleStack(stack); ok {
+		return env
+	}
+	return stack
+}
+
 // ClassifyStack tells what a stack is from its name, and rejects names that cannot be an
-// environment (every name of an environment starts with it, so it must be a valid part).
+// environment (every name of an environment starts with it, so it must be a valid part). A
+// module stack ("dev.quotes", ModuleStack) is of its environment's kind: it belongs to the
+// environment's tier and level, its policy and its backend alike.
 func ClassifyStack(stack string) (StackKind, error) {
+	if env, module, ok := strings.Cut(stack, ModuleStackSeparator); ok {
+		kind, err := ClassifyStack(env)
+		if err != nil {
+			return "", fmt.Errorf("stack %q is no module stack: %w", stack, err)
+		}
+		if kind == StackCluster || kind == StackFacts {
+			return "", fmt.Errorf("stack %q is no module stack: %s is a %s stack, which has no modules", stack, env, kind)
+		}
+		if err := ValidatePart(PartModule, module); err != nil {
+			return "", fmt.Errorf("stack %q is no module stack: %w", stack, err)
+		}
+		return kind, nil
+	}
 	if _, ok := ClusterOfFactsStack(stack); ok {
 		return StackFacts, nil
 	}
@@ -100,7 +146,7 @@ const Project = "conveyor"
 // for every other name. Where an environment runs unless configured is Stack.Cluster, which
 // adds the local and cluster stacks' rule to this one.
 func DefaultCluster(stack string) string {
-	if stack == ProductionStack {
+	if EnvironmentOf(stack) == ProductionStack {
 		return ProdCluster
 	}
 	return NonprodCluster
@@ -116,6 +162,8 @@ const OutputCluster = "cluster"
 type Stack struct {
 	name string
 	kind StackKind
+	// env and module are a module stack's parts; env is the name itself for any other.
+	env, module string
 }
 
 // ParseStack classifies name (ClassifyStack), keeping the kind with the name.
@@ -124,8 +172,19 @@ func ParseStack(name string) (Stack, error) {
 	if err != nil {
 		return Stack{}, err
 	}
-	return Stack{name: name, kind: kind}, nil
+	s := Stack{name: name, kind: kind, env: name}
+	if env, module, ok := SplitModuleStack(name); ok {
+		s.env, s.module = env, module
+	}
+	return s, nil
 }
+
+// Environment is the environment the stack deploys (part of): a module stack's environment,
+// any other stack's own name.
+func (s Stack) Environment() string { return s.env }
+
+// Module is the module a module stack holds, "" for any other stack.
+func (s Stack) Module() string { return s.module }
 
 // Name is the stack's name, as given.
 func (s Stack) Name() string { return s.name }

@@ -37,8 +37,15 @@ func DefaultNodePools() []components.NodePool {
 
 // Config is a stack's configuration with every default applied.
 type Config struct {
+	// Stack is the environment the stack deploys: the stack's own name, or a module stack's
+	// environment (naming.ModuleStack), from which every name is derived as before.
 	Stack string
 	Kind  naming.StackKind
+	// Module is the module a module stack holds ("dev" for "dev.quotes"); "" for any other.
+	Module string
+	// Split says that the environment's modules are stacks of their own (naming.ConfigSplit):
+	// its base declares none of them.
+	Split bool
 
 	// Environment stacks.
 	// Catalog is the folder (or file) of the catalog, absolute or relative to the project.
@@ -89,11 +96,13 @@ func DefaultAllowedRegistries() []string {
 // LoadConfig reads the stack's configuration and applies the defaults. An ad-hoc stack needs
 // no configuration at all.
 func LoadConfig(ctx *pulumi.Context) (*Config, error) {
-	stack := ctx.Stack()
-	kind, err := naming.ClassifyStack(stack)
+	parsed, err := naming.ParseStack(ctx.Stack())
 	if err != nil {
 		return nil, err
 	}
+	// A module stack is its environment's: every name, and every check below, is the
+	// environment's.
+	stack, kind := parsed.Environment(), parsed.Kind()
 	if kind == naming.StackFacts {
 		cluster, _ := naming.ClusterOfFactsStack(stack)
 		return nil, fmt.Errorf("%s holds the facts of %s for the ad-hoc tier and runs no program: the long-lived tier publishes it (conveyor cluster-facts --cluster %s)", stack, cluster, cluster)
@@ -102,6 +111,8 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 	cfg := &Config{
 		Stack:             stack,
 		Kind:              kind,
+		Module:            parsed.Module(),
+		Split:             config.GetBool(ctx, naming.ConfigSplit) || parsed.Module() != "",
 		Catalog:           CatalogDir(ctx.RootDirectory(), get(naming.ConfigCatalog)),
 		Cluster:           or(get(naming.ConfigCluster), naming.DefaultCluster(stack)),
 		KubeContext:       get(naming.ConfigKubeContext),

@@ -26,6 +26,9 @@ const (
 	OutputSubscriptions = "subscriptions"
 	OutputEndpoints     = "endpoints"
 	OutputMeshedSpaces  = "meshedSpaces"
+	// OutputModuleStacks are the module stacks of a split environment, which its base
+	// exports: where its modules are (naming.ModuleStack).
+	OutputModuleStacks = "moduleStacks"
 )
 
 // environmentStack deploys the catalog as one environment onto its cluster; with teardown, it
@@ -39,22 +42,9 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 		}
 		return err
 	}
-	record, err := deployed.Record(ctx)
+	images, err := imagesOf(ctx, cfg, cat)
 	if err != nil {
 		return err
-	}
-	if err := checkImages(cfg.Images, cat); err != nil {
-		return err
-	}
-	// The deployed images may name a module or component that a later commit removed: it is
-	// history, not a typo, so it is left out rather than refused.
-	images := deployed.Layers{Seed: cfg.Images, Deployed: record}.Images()
-	for m, comps := range images {
-		for c := range comps {
-			if mod := cat.Module(m); mod == nil || mod.Components[c] == nil {
-				delete(comps, c)
-			}
-		}
 	}
 	env := components.Environment{
 		Name:       cfg.Stack,
@@ -62,7 +52,12 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 		// A production environment is never cheap, whatever its name.
 		AdHoc: (cfg.Kind == naming.StackAdHoc || cfg.Kind == naming.StackLocal) && !cfg.Production,
 	}
-	target, err := clusterTarget(ctx, cfg, &env, cat)
+	var target *components.Target
+	if cfg.Module != "" {
+		target, err = moduleTarget(ctx, cfg, &env, cat)
+	} else {
+		target, err = clusterTarget(ctx, cfg, &env, cat)
+	}
 	if err != nil {
 		return err
 	}
@@ -79,17 +74,16 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 	events := components.NewEvents(ctx)
 	namespaces := pulumi.StringMap{}
 	spaceNS := map[string]pulumi.StringOutput{}
-	for _, s := range cat.Spaces {
-		space, err := components.NewSpace(ctx, s.Name, &components.SpaceArgs{Environment: env, Spec: s, Catalog: cat, Target: target})
-		if err != nil {
-			return err
-		}
-		spaceNS[s.Name] = space.Namespace
-		namespaces[s.Name] = space.Namespace
+	modules, err := modulesOf(cfg, cat, events)
+	if err != nil {
+		return err
+	}
+	if err := spaces(ctx, cfg, env, cat, target, spaceNS, namespaces); err != nil {
+		return err
 	}
 	databases, endpoints := pulumi.StringMap{}, pulumi.StringMap{}
 	var topics, subscriptions pulumi.StringArrayArray
-	for _, m := range cat.Modules {
+	for _, m := range modules {
 		module, err := components.NewModule(ctx, m.Name, &components.ModuleArgs{
 			Environment: env,
 			Target:      target,
@@ -126,6 +120,9 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 			return err
 		}
 	}
+	if cfg.Split && cfg.Module == "" {
+		ctx.Export(OutputModuleStacks, pulumi.ToStringArray(moduleStacks(cfg.Stack, cat)))
+	}
 	ctx.Export(OutputEnvironment, pulumi.String(cfg.Stack))
 	ctx.Export(naming.OutputCluster, pulumi.String(cfg.Cluster))
 	ctx.Export(OutputNamespaces, namespaces)
@@ -134,6 +131,49 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 	ctx.Export(OutputSubscriptions, flatten(subscriptions))
 	ctx.Export(OutputEndpoints, endpoints)
 	ctx.Export(OutputMeshedSpaces, pulumi.ToStringArray(target.Mesh.MeshedSpaces(cat)))
+	return nil
+}
+
+// imagesOf are the images the stack runs, by module and component: the stack file's seed
+// under what its last checkpoint recorded and the update's request (deployed.Record).
+func imagesOf(ctx *pulumi.Context, cfg *Config, cat *manifest.Catalog) (deployed.Images, error) {
+	record, err := deployed.Record(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkImages(cfg.Images, cat); err != nil {
+		return nil, err
+	}
+	// The deployed images may name a module or component that a later commit removed: it is
+	// history, not a typo, so it is left out rather than refused.
+	images := deployed.Layers{Seed: cfg.Images, Deployed: record}.Images()
+	for m, comps := range images {
+		for c := range comps {
+			if mod := cat.Module(m); mod == nil || mod.Components[c] == nil {
+				delete(comps, c)
+			}
+		}
+	}
+	return images, nil
+}
+
+// spaces makes the catalog's spaces, recording each one's namespace in spaceNS and, for the
+// outputs, in namespaces; a module stack makes none (its base does) and knows its spaces'
+// namespaces by name.
+func spaces(ctx *pulumi.Context, cfg *Config, env components.Environment, cat *manifest.Catalog, target *components.Target,
+	spaceNS map[string]pulumi.StringOutput, namespaces pulumi.StringMap) error {
+	for _, s := range cat.Spaces {
+		if cfg.Module != "" {
+			spaceNS[s.Name] = pulumi.String(naming.Namespace(env.Name, s.Name)).ToStringOutput()
+			continue
+		}
+		space, err := components.NewSpace(ctx, s.Name, &components.SpaceArgs{Environment: env, Spec: s, Catalog: cat, Target: target})
+		if err != nil {
+			return err
+		}
+		spaceNS[s.Name] = space.Namespace
+		namespaces[s.Name] = space.Namespace
+	}
 	return nil
 }
 
@@ -154,6 +194,21 @@ func clusterTarget(ctx *pulumi.Context, cfg *Config, env *components.Environment
 		}
 		return cluster.Target(), nil
 	}
+	target, err := gkeTarget(ctx, cfg, env, cat)
+	if err != nil {
+		return nil, err
+	}
+	target.Platform, err = components.NewPlatform(ctx, *env, target)
+	if err != nil {
+		return nil, err
+	}
+	return target, nil
+}
+
+// gkeTarget is the cluster stack's cluster as ReadCluster reads it, with the providers of an
+// environment's stacks (a module stack's too: the same names and inputs as its base's), but
+// the platform namespace, which the base makes.
+func gkeTarget(ctx *pulumi.Context, cfg *Config, env *components.Environment, cat *manifest.Catalog) (*components.Target, error) {
 	cluster, err := ReadCluster(ctx, env.Name, cfg.Cluster)
 	if err != nil {
 		return nil, err
@@ -194,10 +249,6 @@ func clusterTarget(ctx *pulumi.Context, cfg *Config, env *components.Environment
 		// The ad-hoc tier's deployer holds nothing in a namespace of the shared cluster but
 		// what the environment binds it there (the cluster stack's ad-hoc wall).
 		target.Deployer = project.ApplyT(func(p string) string { return naming.TierDeployer(naming.TierAdHoc, p) }).(pulumi.StringOutput)
-	}
-	target.Platform, err = components.NewPlatform(ctx, *env, target)
-	if err != nil {
-		return nil, err
 	}
 	return target, nil
 }

@@ -31,7 +31,7 @@ What conveyor knows about an environment (created when and by whom, from which e
 its cluster, when it expires) is kept in stack tags in the backend, beside its state, so it
 survives any clone of the repository: the nightly 'env gc' runs in a fresh clone.`,
 	}
-	cmd.AddCommand(newEnvCreate(d), newEnvList(d), newEnvDelete(d), newEnvGC(d))
+	cmd.AddCommand(newEnvCreate(d), newEnvList(d), newEnvDelete(d), newEnvGC(d), newEnvSplit(d))
 	return cmd
 }
 

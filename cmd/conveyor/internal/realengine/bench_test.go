@@ -72,9 +72,17 @@ var benchSettings = []struct {
 	// offline evaluation of the environment), whose fingerprint lets an operation that would
 	// change nothing skip the engine (stackops/op_unchanged.go).
 	{gatedSetting, nil},
+	// The environment split into a base and a stack per module after its up (issue 24,
+	// `conveyor env split`): the deploy runs on its module's stack alone; with the gate too.
+	{splitSetting, nil},
+	{splitGatedSetting, nil},
 }
 
-const gatedSetting = "gated"
+const (
+	gatedSetting      = "gated"
+	splitSetting      = "split"
+	splitGatedSetting = "split-gated"
+)
 
 func chosen(name, list, defaults string) bool {
 	if list == "" {
@@ -109,13 +117,13 @@ func BenchmarkEnvironment(b *testing.B) {
 				continue
 			}
 			b.Run("catalog="+cat.name+"/settings="+set.name, func(b *testing.B) {
-				benchEnvironment(b, f, cat, set.env, set.name == gatedSetting)
+				benchEnvironment(b, f, cat, set.env, set.name == gatedSetting || set.name == splitGatedSetting, strings.HasPrefix(set.name, splitSetting))
 			})
 		}
 	}
 }
 
-func benchEnvironment(b *testing.B, f *fixture, cat benchCatalog, settings map[string]string, gated bool) {
+func benchEnvironment(b *testing.B, f *fixture, cat benchCatalog, settings map[string]string, gated, split bool) {
 	b.Helper()
 	ctx := context.Background()
 	dir := f.demoCatalog()
@@ -134,6 +142,15 @@ func benchEnvironment(b *testing.B, f *fixture, cat benchCatalog, settings map[s
 	deployed := false
 	b.Cleanup(func() {
 		if deployed {
+			// A split environment's module stacks first, then its base.
+			stacks, _ := c.e.Workspace().ListStacks(ctx)
+			for _, st := range stacks {
+				if strings.HasPrefix(st.Name, cat.env+".") {
+					if _, err := c.e.Destroy(ctx, st.Name, st.Name, stackops.RunOptions{}); err != nil {
+						b.Errorf("destroying %s: %v", st.Name, err)
+					}
+				}
+			}
 			if _, err := c.e.Destroy(ctx, cat.env, cat.env, stackops.RunOptions{}); err != nil {
 				b.Errorf("destroying %s: %v", cat.env, err)
 			}
@@ -168,6 +185,17 @@ func benchEnvironment(b *testing.B, f *fixture, cat benchCatalog, settings map[s
 	})
 	if !deployed {
 		up(b)
+	}
+	if split {
+		b.Run("op=split", func(b *testing.B) {
+			m := startMeasure(b)
+			for range b.N {
+				if _, err := c.e.Split(ctx, cat.env); err != nil {
+					b.Fatal(err)
+				}
+			}
+			m.report(b, 0, c.stateBytes(b, cat.env))
+		})
 	}
 	b.Run("op=preview", func(b *testing.B) {
 		var s *opsummary.Summary

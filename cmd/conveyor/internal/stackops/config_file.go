@@ -41,9 +41,14 @@ var secretsTags = map[string]string{
 	"secretsprovider": "conveyor:secrets-provider",
 }
 
-// stackFileDoc reads env's stack file as a YAML document; none is an empty one.
+// stackFileDoc reads env's stack file as a YAML document; none is an empty one. A module
+// stack's is its environment's (naming.ModuleStack): one file configures the environment,
+// whatever stacks hold it; the module stack's secrets keys are in its tags (env_split.go).
 func (r *Runner) stackFileDoc(env string) (map[string]any, error) {
 	doc := map[string]any{}
+	if base, _, ok := naming.SplitModuleStack(env); ok {
+		env = base
+	}
 	data, err := os.ReadFile(r.configFile(env))
 	if errors.Is(err, fs.ErrNotExist) {
 		return doc, nil
@@ -114,6 +119,9 @@ func (r *Runner) opConfigWith(ctx context.Context, st *auto.Stack, rec opRecord,
 	// config, unless the stack file names one.
 	if _, ok := cfg[naming.ConfigCluster]; !ok && tags[TagCluster] != "" && !naming.IsClusterStack(env) {
 		cfg[naming.ConfigCluster] = tags[TagCluster]
+	}
+	if tags[TagSplit] == "true" {
+		cfg[naming.ConfigSplit] = "true" // the base of a split environment (env_split.go)
 	}
 	if len(rec.Request) > 0 {
 		cfg[deployed.RequestKey] = rec.Request

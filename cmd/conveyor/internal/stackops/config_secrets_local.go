@@ -13,6 +13,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/conveyor-paas/conveyor/stacks/appsecrets"
+
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // A local environment's secret values are one entry of its stack's config, appsecrets.ValuesKey,
@@ -127,7 +129,8 @@ func (r *Runner) localSecretsFile(env string) (string, error) {
 // localCiphertext reads env's kept ciphertext; "" when it has none or its backend is no file
 // backend.
 func (r *Runner) localCiphertext(env string) (string, error) {
-	path, err := r.localSecretsFile(env)
+	// A module stack's are its environment's: they share its secrets keys (env_split.go).
+	path, err := r.localSecretsFile(naming.EnvironmentOf(env))
 	if err != nil {
 		return "", nil
 	}

@@ -132,7 +132,7 @@ func (r *Runner) copyNamespace(ctx context.Context, from string, to *auto.Stack)
 // from again. The deployed images are not brought into any file: the update reads them from
 // its last checkpoint (see package deployed).
 func (r *Runner) restoreConfig(ctx context.Context, st *auto.Stack, env string) error {
-	if !fileExists(r.configFile(env)) {
+	if !fileExists(r.configFile(naming.EnvironmentOf(env))) {
 		_, err := st.RefreshConfig(ctx)
 		switch {
 		case err == nil:

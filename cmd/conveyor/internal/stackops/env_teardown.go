@@ -11,6 +11,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
+
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // OpTeardown names the update that runs Options.Teardown before a destroy.
@@ -26,7 +28,9 @@ const OpTeardown = "teardown"
 // returns a summary only when the teardown failed, and then nothing is destroyed.
 func (r *Runner) teardown(ctx context.Context, st *auto.Stack, o RunOptions) (*opsummary.Summary, error) {
 	env := st.Name()
-	if r.opts.Teardown == nil || IsProtected(env) {
+	if _, _, module := naming.SplitModuleStack(env); r.opts.Teardown == nil || IsProtected(env) || module {
+		// A module stack has no teardown of its own: its environment's base drops every
+		// database of the environment, when it is destroyed after its modules.
 		return nil, o.checkStillWanted(ctx)
 	}
 	deployed, err := r.hasResources(ctx, env)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/manifest"
+	"github.com/conveyor-paas/conveyor/naming"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
@@ -46,22 +47,35 @@ func (r *Runner) Deploy(ctx context.Context, req DeployRequest, o RunOptions) (*
 	if err != nil {
 		return nil, err
 	}
-	st, err := r.stackFor(ctx, req.Env, false)
+	// In a split environment the module is a stack of its own (env_split.go): the deploy
+	// runs on it alone, under its own lock, and is not targeted, since the stack is the
+	// module. Otherwise it is an update of the environment's stack targeted at the module.
+	stack := naming.ModuleStack(req.Env, req.Module)
+	split, err := r.moduleStackExists(ctx, stack)
+	if err != nil {
+		return nil, err
+	}
+	if !split {
+		stack = req.Env
+	}
+	st, err := r.stackFor(ctx, stack, false)
 	if err != nil {
 		return nil, err
 	}
 	state, err := st.Export(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("reading the state of %s: %w", req.Env, err)
+		return nil, fmt.Errorf("reading the state of %s: %w", stack, err)
 	}
 	targets, err := ModuleURNs(state, req.Module)
 	if err != nil {
 		return nil, fmt.Errorf("environment %s: %w", req.Env, err)
 	}
 	if len(targets) == 0 {
-		return nil, fmt.Errorf("module %s has no resources in %s yet: run `conveyor up --env %s` once to create it, then deploy", req.Module, req.Env, req.Env)
+		return nil, fmt.Errorf("module %s has no resources in %s yet: run `conveyor up --env %s` once to create it, then deploy", req.Module, stack, req.Env)
 	}
-	o.Targets = targets
+	if !split {
+		o.Targets = targets
+	}
 	if o.known, err = knownFrom(state); err != nil {
 		return nil, fmt.Errorf("environment %s: %w", req.Env, err)
 	}

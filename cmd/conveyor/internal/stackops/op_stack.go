@@ -109,7 +109,19 @@ func (r *Runner) Up(ctx context.Context, env string, o RunOptions) (*opsummary.S
 		}
 		request, o.Targets, o.change = plan.Request, plan.Targets, plan.Change
 	}
-	return r.up(ctx, &st, o, request)
+	s, err := r.up(ctx, &st, o, request)
+	if err != nil || !splittable(env) {
+		return s, err
+	}
+	return r.upSplit(ctx, &st, s, o)
+}
+
+// splittable says whether env may be a split environment's base (env_split.go): an
+// environment, not a module stack or a cluster stack, and not production, whose split is
+// not built yet.
+func splittable(env string) bool {
+	_, _, module := naming.SplitModuleStack(env)
+	return !module && !naming.IsClusterStack(env) && !RequiresPlan(env)
 }
 
 // up updates st with request, the images this update asks for (package deployed).
@@ -177,6 +189,13 @@ func (r *Runner) Destroy(ctx context.Context, env, confirmed string, o RunOption
 	st, err := r.stackFor(ctx, env, false)
 	if err != nil {
 		return nil, err
+	}
+	if splittable(env) {
+		// A split environment's module stacks first: they use the base's namespaces and
+		// database server, which the base's teardown and destroy remove (op_split_up.go).
+		if err := r.destroyModules(ctx, &st, o); err != nil {
+			return nil, err
+		}
 	}
 	return r.destroy(ctx, &st, o)
 }
