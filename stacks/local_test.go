@@ -25,6 +25,7 @@ import (
 var localDifferences = []string{
 	"names and labels carry the environment's name",
 	"the size: local runs one replica, never autoscales and gets half the quotas, like an ad-hoc environment",
+	"a rollout gives up after three minutes (progressDeadlineSeconds), like an ad-hoc environment's, not the default ten",
 	"PUBSUB_EMULATOR_HOST is set, and GOOGLE_CLOUD_PROJECT names the emulator's project",
 	"the Kubernetes service account has no workload identity annotation",
 	"the database Secret points at the environment's own PostgreSQL, without TLS (sslmode=disable)",
@@ -178,6 +179,10 @@ func normalize(t *testing.T, o kube.Object, env string, dev kube.Object) any {
 			t.Errorf("local Deployment %s runs %v replicas, want 1", o.Name(), spec["replicas"])
 		}
 		delete(spec, "replicas")
+		if d, set := spec["progressDeadlineSeconds"]; dev != nil && d != float64(180) {
+			t.Errorf("local Deployment %s has progressDeadlineSeconds %v (set %v), want 180 as an ad-hoc environment's", o.Name(), d, set)
+		}
+		delete(spec, "progressDeadlineSeconds")
 	}
 	if m["kind"] == "ResourceQuota" && dev != nil {
 		hard := m["spec"].(map[string]any)["hard"].(map[string]any)
