@@ -74,7 +74,7 @@ func ofModule(r evaluation.Resource) bool {
 	}
 	l := labels.ObjectValue()
 	module, space := l[resource.PropertyKey(naming.LabelModule)], l[resource.PropertyKey(naming.LabelSpace)]
-	return module.IsString() && module.StringValue() != "" && !(space.IsString() && space.StringValue() == naming.ReservedSpace)
+	return module.IsString() && module.StringValue() != "" && (!space.IsString() || space.StringValue() != naming.ReservedSpace)
 }
 
 // valueAt is the value at path as text ("0", "true"), "" when absent.
