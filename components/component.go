@@ -118,6 +118,9 @@ const (
 // scaling decides a Deployment's replicas: a fixed count, or nil and an autoscaling range.
 func (a *ComponentArgs) scaling() (replicas int, autoscaling *manifest.Autoscaling) {
 	switch {
+	case a.Environment.Asleep:
+		// Zero, and no autoscaler: an autoscaler would scale the Deployment back up.
+		return 0, nil
 	case a.Environment.AdHoc:
 		return 1, nil
 	case a.Spec.Autoscaling != nil:

@@ -27,9 +27,17 @@ const (
 // works on the old schema.
 func newCron(ctx *pulumi.Context, c *Component, a *ComponentArgs, opts []pulumi.ResourceOption) error {
 	name := naming.CronJob(a.Module, a.Name)
+	// suspend is set only asleep: awake it is left out, as before sleep existed, so that an
+	// environment that never slept sees no change, and a wake drops the field (server-side
+	// apply) back to the API server's default, not suspended.
+	var suspend pulumi.BoolPtrInput
+	if a.Environment.Asleep {
+		suspend = pulumi.BoolPtr(true)
+	}
 	cron, err := batchv1.NewCronJob(ctx, name, &batchv1.CronJobArgs{
 		Metadata: objectMeta(name, a.Namespace, a.scope()),
 		Spec: &batchv1.CronJobSpecArgs{
+			Suspend:                    suspend,
 			Schedule:                   pulumi.String(a.Spec.Schedule),
 			ConcurrencyPolicy:          pulumi.String(cronConcurrencyPolicy),
 			StartingDeadlineSeconds:    pulumi.Int(cronStartingDeadline),

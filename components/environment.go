@@ -16,6 +16,10 @@ type Environment struct {
 	Production bool
 	// AdHoc environments are cheap: one replica, no autoscaling, smaller quotas.
 	AdHoc bool
+	// Asleep runs none of the environment's module pods (conveyor:asleep): Deployments at zero
+	// replicas without autoscalers, CronJobs suspended. Every other object stays, so waking is
+	// the program again with Asleep off. Never set on production (stacks.LoadConfig refuses it).
+	Asleep bool
 	// AllowedRegistries are where its images may come from: its cluster's
 	// conveyor:allowedRegistries, written on each of its namespaces for the policy pack.
 	AllowedRegistries []string

@@ -19,6 +19,9 @@ const (
 	ConfigProduction = Project + ":production"
 	// ConfigImages are the committed images of a stack file (package deployed, layer 2).
 	ConfigImages = Project + ":images"
+	// ConfigAsleep puts a non-production environment to sleep: its modules' Deployments at
+	// zero replicas without autoscalers, their CronJobs suspended (`conveyor sleep|wake`).
+	ConfigAsleep = Project + ":asleep"
 	// ConfigMesh and ConfigIstioVersion choose the service mesh.
 	ConfigMesh         = Project + ":mesh"
 	ConfigIstioVersion = Project + ":istioVersion"

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
@@ -69,6 +70,9 @@ type Config struct {
 	ControlPlane   components.ControlPlaneAccess
 	// Production protects a cluster (deletion protection, highly available SQL).
 	Production bool
+	// Asleep is conveyor:asleep: a non-production environment that runs none of its modules'
+	// pods (components.Environment.Asleep).
+	Asleep bool
 
 	// Cluster stacks and local environments: the service mesh (components.MeshMode) and the
 	// Istio release a local cluster installs.
@@ -134,6 +138,9 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 		return nil, fmt.Errorf("config %s: %w", naming.ConfigMesh, err)
 	}
 	cfg.MeshUnset = get(naming.ConfigMesh) == ""
+	if cfg.Asleep, err = loadAsleep(ctx, cfg); err != nil {
+		return nil, err
+	}
 	cfg.IstioVersion = or(get(naming.ConfigIstioVersion), components.DefaultIstioVersion)
 	objects := []struct {
 		key    string
@@ -179,6 +186,24 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// loadAsleep reads conveyor:asleep. Production never sleeps: a setting that would take it
+// down is refused before anything is registered, naming the file a person fixes.
+func loadAsleep(ctx *pulumi.Context, cfg *Config) (bool, error) {
+	text := config.Get(ctx, naming.ConfigAsleep)
+	if text == "" {
+		return false, nil
+	}
+	file := filepath.Join("stacks", "Pulumi."+cfg.Stack+".yaml")
+	asleep, err := strconv.ParseBool(text)
+	if err != nil {
+		return false, fmt.Errorf("%s: %s is %q: want true or false", file, naming.ConfigAsleep, text)
+	}
+	if asleep && cfg.Production {
+		return false, fmt.Errorf("%s: %s: %s is a production environment, which never sleeps: remove the key", file, naming.ConfigAsleep, cfg.Stack)
+	}
+	return asleep, nil
 }
 
 // CatalogDir is where a stack's catalog is: the configured folder (or file), the default one

@@ -50,7 +50,8 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 		Name:       cfg.Stack,
 		Production: cfg.Production,
 		// A production environment is never cheap, whatever its name.
-		AdHoc: (cfg.Kind == naming.StackAdHoc || cfg.Kind == naming.StackLocal) && !cfg.Production,
+		AdHoc:  (cfg.Kind == naming.StackAdHoc || cfg.Kind == naming.StackLocal) && !cfg.Production,
+		Asleep: cfg.Asleep,
 	}
 	var target *components.Target
 	if cfg.Module != "" {

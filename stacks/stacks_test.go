@@ -325,6 +325,7 @@ func TestPulumiYamlAgreesWithTheProgram(t *testing.T) {
 		"conveyor:sqlTier":           stacks.DefaultSQLTier,
 		"conveyor:releaseChannel":    stacks.DefaultReleaseChannel,
 		"conveyor:production":        false,
+		"conveyor:asleep":            false,
 		"conveyor:images":            map[string]any{},
 		"conveyor:nodePools":         jsonValue(t, stacks.DefaultNodePools()),
 		"conveyor:network":           jsonValue(t, components.DefaultNetworkRanges),

@@ -96,5 +96,6 @@ func runDeploy(cmd *cobra.Command, d *deps, opts *deployOptions) error {
 		o.Message = opts.Message
 		return r.Deploy(ctx, opts.Request, o)
 	})
+	noteAsleep(cmd, d, opts.Request.Env)
 	return printSummary(cmd, opts.Output, s, err)
 }

@@ -72,5 +72,6 @@ Exit codes:
 	root.AddCommand(newPolicy(), newRender(), newExplain(d))
 	root.AddCommand(newStatus(d), newLogs(d), newGraph(), newComment(d))
 	root.AddCommand(newSecret(d), newDora(d), newCost(), newClusterFacts(d))
+	root.AddCommand(newSleep(d), newWake(d))
 	return root
 }

@@ -50,6 +50,7 @@ backend, passphrase or the environment is missing.`,
 				o.Plan, o.Message, o.AlwaysRunEngine = plan, message, always
 				return r.Up(ctx, env, o)
 			})
+			noteAsleep(cmd, d, env)
 			return printSummary(cmd, out, s, err)
 		},
 	}

@@ -22,7 +22,10 @@ const maxEvents = 3
 // Assess joins the desired state with a snapshot of the cluster. cluster says how the
 // cluster was reached, for the report.
 func Assess(ctx context.Context, d *Desired, snap *Snapshot, existence Existence, cluster string) *Report {
-	r := &Report{Environment: d.Environment, Cluster: cluster, Checked: snap.Taken.UTC()}
+	r := &Report{Environment: d.Environment, Cluster: cluster, Checked: snap.Taken.UTC(), Asleep: d.Asleep}
+	if d.Asleep {
+		r.Wake = "conveyor wake --env " + d.Environment
+	}
 	now := snap.Taken
 	for _, dm := range d.Modules {
 		m := Module{Name: dm.Name, Space: dm.Space, Namespace: dm.Namespace}

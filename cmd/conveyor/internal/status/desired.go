@@ -26,6 +26,8 @@ type Desired struct {
 	Modules           []DesiredModule
 	// Platform are the local cluster's own services.
 	Platform []Workload
+	// Asleep: the program renders the environment asleep (conveyor:asleep).
+	Asleep bool
 }
 
 // DesiredModule is one module of the catalog in the environment.
@@ -56,6 +58,10 @@ type Workload struct {
 	// Service and Port are an api's Service, which its Endpoint is.
 	Service string
 	Port    int
+	// Asleep: the program renders it not to run, a Deployment at zero replicas or a
+	// suspended CronJob; a manifest cannot ask for either (replicas are at least 1), so only
+	// an asleep environment does (components.Environment.Asleep).
+	Asleep bool
 }
 
 // Namespaces lists every namespace the desired state lives in, sorted.
@@ -107,6 +113,7 @@ func NewDesired(env string, local bool, cat *manifest.Catalog, objects []kube.Ob
 				w.Service, w.Port = svc.Name, int(svc.Spec.Ports[0].Port)
 			}
 			byModule[w.Module] = append(byModule[w.Module], w)
+			d.Asleep = d.Asleep || w.Asleep
 			continue
 		}
 		w.Kind = strings.ToLower(w.Object)
@@ -141,6 +148,7 @@ func workload(o kube.Object) (Workload, bool, error) {
 			return w, false, err
 		}
 		template = d.Spec.Template
+		w.Asleep = d.Spec.Replicas != nil && *d.Spec.Replicas == 0
 	case "StatefulSet":
 		var s appsv1.StatefulSet
 		if err := fromObject(o, &s); err != nil {
@@ -160,6 +168,7 @@ func workload(o kube.Object) (Workload, bool, error) {
 		}
 		template = c.Spec.JobTemplate.Spec.Template
 		w.Schedule = c.Spec.Schedule
+		w.Asleep = c.Spec.Suspend != nil && *c.Spec.Suspend
 	default:
 		return w, false, nil
 	}

@@ -16,6 +16,9 @@ func WriteMarkdown(w io.Writer, r *Report) error {
 		verdict = fmt.Sprintf("**degraded** (%d %s)", len(r.Problems), plural(len(r.Problems), "problem"))
 	}
 	fmt.Fprintf(&b, "`%s` is %s, checked %s on %s.\n\n", r.Environment, verdict, r.Checked.Format(time.RFC3339), r.Cluster)
+	if r.Asleep {
+		fmt.Fprintf(&b, "`%s` is asleep: its modules run no pods until `%s`.\n\n", r.Environment, r.Wake)
+	}
 	b.WriteString("| Module | Component | State | Pods | Restarts | Image |\n| :-- | :-- | :-- | --: | --: | :-- |\n")
 	row := func(module string, c Component) {
 		mark := "✅"

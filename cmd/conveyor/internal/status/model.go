@@ -42,7 +42,11 @@ type Report struct {
 	Checked time.Time `json:"checked"`
 	// Healthy is true when every component is in a healthy state, runs its desired image,
 	// and every database, topic and subscription exists.
-	Healthy bool     `json:"healthy"`
+	Healthy bool `json:"healthy"`
+	// Asleep: the environment sleeps (conveyor:asleep), its modules running no pods by
+	// design; Wake is the command that wakes it.
+	Asleep  bool     `json:"asleep,omitempty"`
+	Wake    string   `json:"wake,omitempty"`
 	Modules []Module `json:"modules"`
 	// Platform are the environment's own services on a local cluster (PostgreSQL, the
 	// Pub/Sub emulator).

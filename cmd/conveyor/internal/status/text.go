@@ -20,6 +20,11 @@ func (r *Report) Verdict() string {
 	return fmt.Sprintf("%s is %s, checked %s on %s", r.Environment, state, r.Checked.Format(time.RFC3339), r.Cluster)
 }
 
+// asleepLine says that the environment sleeps and how to wake it.
+func (r *Report) asleepLine() string {
+	return fmt.Sprintf("%s is asleep: its modules run no pods until %s", r.Environment, r.Wake)
+}
+
 func plural(n int, word string) string {
 	if n == 1 {
 		return word
@@ -50,6 +55,9 @@ var header = [6]string{"COMPONENT", "KIND", "STATE", "PODS", "RESTARTS", "IMAGE"
 func WriteText(w io.Writer, r *Report) error {
 	var b strings.Builder
 	fmt.Fprintln(&b, r.Verdict())
+	if r.Asleep {
+		fmt.Fprintln(&b, r.asleepLine())
+	}
 	type block struct {
 		title string
 		rows  []row

@@ -243,6 +243,9 @@ func assessCronJob(c *Component, w Workload, ns *Namespace, now time.Time) {
 		c.NextRun = timePtr(schedule.Next(now).UTC())
 	}
 	switch {
+	case w.Asleep && cj.Spec.Suspend != nil && *cj.Spec.Suspend:
+		// Suspended as declared: the environment sleeps, and its runs wait for the wake.
+		c.State, c.Reason = Scheduled, "suspended: the environment is asleep"
 	case cj.Spec.Suspend != nil && *cj.Spec.Suspend:
 		c.State, c.Reason = Failed, "suspended: it will not run until someone resumes it"
 	case len(jobs) > 0:
