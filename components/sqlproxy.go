@@ -169,7 +169,7 @@ func newDatabaseJobsIdentity(ctx *pulumi.Context, stack string, ns *platformName
 	id := naming.PlatformServiceAccountID(stack)
 	account, ksa, err := newWorkloadIdentity(ctx, workloadIdentity{
 		id:          id,
-		displayName: naming.ServiceAccountDisplayName(stack, naming.ReservedSpace, naming.PlatformKubernetesServiceAccount),
+		displayName: naming.ServiceAccountDisplayName(stack, naming.ReservedSpace, naming.ReservedSpace),
 		description: fmt.Sprintf("Workload identity of the database jobs of %s", stack),
 		project:     project,
 		ksa:         naming.PlatformKubernetesServiceAccount,

@@ -7,8 +7,10 @@ const SQLProxyContainer = "cloud-sql-proxy"
 
 // PlatformKubernetesServiceAccount is what the platform's database jobs run as, in an
 // environment's platform namespace and in the cluster's own (ClusterPlatformNamespace): the
-// Kubernetes side of the platform's workload identity, which the proxy connects as.
-const PlatformKubernetesServiceAccount = ReservedSpace + "-database"
+// Kubernetes side of the platform's workload identity, which the proxy connects as. It is
+// named as a module's (KubernetesServiceAccount), the platform being module "conveyor" of
+// the reserved space.
+const PlatformKubernetesServiceAccount = ReservedSpace
 
 // PlatformServiceAccountID is the GCP service account of the platform's database jobs of a
 // stack: an environment's ("dev-conveyor"), or a cluster stack's ("cluster-nonprod-conveyor").
