@@ -38,10 +38,12 @@ const (
 	cloudSQLClientRole = "roles/cloudsql.client"
 )
 
-// sqlProxyResources are the proxy's: it relays a few connections and holds one certificate.
+// sqlProxyResources are the proxy's: it relays a pool's few connections and holds one
+// certificate. Small, since every pod that connects runs one and counts it in its space's
+// quota, halved in an ad-hoc environment.
 var sqlProxyResources = &manifest.Resources{
-	Requests: &manifest.ResourceList{CPU: "50m", Memory: "64Mi"},
-	Limits:   &manifest.ResourceList{CPU: "500m", Memory: "256Mi"},
+	Requests: &manifest.ResourceList{CPU: "20m", Memory: "32Mi"},
+	Limits:   &manifest.ResourceList{CPU: "100m", Memory: "128Mi"},
 }
 
 // sqlProxyContainer is the proxy for the instance of connectionName ("project:region:name"),
