@@ -204,6 +204,9 @@ func (c *Cluster) Target() *Target {
 		Local:         c.Local,
 		Mesh:          c.Mesh,
 	}
+	if !t.IsLocal() {
+		t.SQLConnectionName = c.SQLConnectionName
+	}
 	return t
 }
 

@@ -15,6 +15,11 @@ import (
 // db-f1-micro and db-g1-small; Enterprise Plus takes only db-perf-optimized-* tiers.
 const SQLEdition = "ENTERPRISE"
 
+// SQLSSLMode is what every Cloud SQL instance requires of a connection: a client certificate
+// the instance trusts, which only the SQL Admin API issues (to the Cloud SQL Auth Proxy, for
+// an identity with roles/cloudsql.client on the instance).
+const SQLSSLMode = "TRUSTED_CLIENT_CERTIFICATE_REQUIRED"
+
 // SecurityGroupPrefix starts the only group name GKE accepts for Google Groups for RBAC.
 const SecurityGroupPrefix = "gke-security-groups@"
 

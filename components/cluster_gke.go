@@ -353,7 +353,8 @@ func (g *gke) nodePools(cluster *container.Cluster, account *serviceaccount.Acco
 // sqlInstances creates the cluster's Cloud SQL for PostgreSQL instances, one for the admin
 // scopes that share it (naming.SQLInstanceOf): on cluster-nonprod, staging's own and the one of
 // dev and the ad-hoc environments; on cluster-prod, prod's. Each is reachable only on a
-// private address inside the VPC (private services access), TLS required, daily backups with
+// private address inside the VPC (private services access), connections through the Cloud SQL
+// Auth Proxy only (SQLSSLMode), daily backups with
 // point-in-time recovery. The edition is pinned to Enterprise, whose tiers are the db-custom-*
 // ones: PostgreSQL 16's default, Enterprise Plus, rejects them. Deletion protection is on for
 // every instance (it holds environments' data, and it costs nothing); production's is also
@@ -441,7 +442,11 @@ func (g *gke) sqlInstance(name string, network *compute.Network, peering pulumi.
 			IpConfiguration: &sql.DatabaseInstanceSettingsIpConfigurationArgs{
 				Ipv4Enabled:    pulumi.Bool(false),
 				PrivateNetwork: network.ID(),
-				SslMode:        pulumi.String("ENCRYPTED_ONLY"),
+				// Only the Cloud SQL Auth Proxy (or a connector), whose client certificate
+				// the SQL Admin API issues to an identity granted the instance, may connect
+				// (sqlproxy.go); requireSsl is the pair Cloud SQL's API wants with it.
+				SslMode:    pulumi.String(SQLSSLMode),
+				RequireSsl: pulumi.Bool(true),
 			},
 			BackupConfiguration: &sql.DatabaseInstanceSettingsBackupConfigurationArgs{
 				Enabled:                    pulumi.Bool(true),

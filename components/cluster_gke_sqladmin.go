@@ -49,19 +49,26 @@ func (g *gke) sqlAdmins(servers []sqlServer) error {
 	return nil
 }
 
-// clusterPlatform is the cluster's own namespace, whose pods reach DNS and the instances only.
+// clusterPlatform is the cluster's own namespace, whose pods reach DNS and the instances only,
+// through the proxy as the cluster stack's database jobs' workload identity.
 func (g *gke) clusterPlatform(servers []sqlServer) (*Platform, error) {
 	var hosts []pulumi.StringInput
+	instances := map[string]pulumi.StringInput{}
 	for _, s := range servers {
 		hosts = append(hosts, s.instance.PrivateIpAddress)
+		instances[naming.SQLInstanceOf(g.args.Name, s.scopes[0])] = s.instance.ConnectionName
 	}
 	scope := naming.Scope{Space: naming.ReservedSpace, Module: naming.ReservedSpace}
 	ns, err := newGuardedNamespace(g.ctx, naming.ClusterPlatformNamespace, scope, g.wall(), namespaceAnnotations(g.c.AllowedRegistries),
-		[]networkPolicy{defaultDeny(), allowDNS(), allowDatabaseAt(hosts...)}, platformQuota, g.k8s())
+		append([]networkPolicy{defaultDeny(), allowDNS()}, allowCloudSQL(hosts...)...), platformQuota, g.k8s())
 	if err != nil {
 		return nil, err
 	}
-	return &Platform{Namespace: ns.name, Ready: ns.ready}, nil
+	access, err := newDatabaseJobsIdentity(g.ctx, naming.ClusterStackPrefix+g.args.Name, ns, pulumi.String(g.args.Project), instances, g.opts(), ns.in)
+	if err != nil {
+		return nil, fmt.Errorf("the cluster's database jobs: %w", err)
+	}
+	return &Platform{Namespace: ns.name, ServiceAccount: naming.PlatformKubernetesServiceAccount, Ready: append(ns.ready, access...)}, nil
 }
 
 // sqlRoot makes an instance's root user, its Secret in the cluster's namespace, and the admin
@@ -105,19 +112,22 @@ func (g *gke) sqlRoot(system *Platform, server sqlServer) error {
 	if err != nil {
 		return fmt.Errorf("cloud sql root secret: %w", err)
 	}
+	// The jobs reach this instance through the proxy.
+	jobs := *system
+	jobs.SQLProxy = server.instance.ConnectionName
 	for _, s := range server.scopes {
 		env := corev1.EnvVarArray{
-			corev1.EnvVarArgs{Name: pulumi.String("PGHOST"), Value: server.instance.PrivateIpAddress},
+			corev1.EnvVarArgs{Name: pulumi.String("PGHOST"), Value: pulumi.String(loopback)},
 			corev1.EnvVarArgs{Name: pulumi.String("PGUSER"), Value: pulumi.String(naming.DatabaseAdminUser)},
 			secretEnv("PGPASSWORD", secretName, SecretKeyPassword),
-			corev1.EnvVarArgs{Name: pulumi.String("PGSSLMODE"), Value: pulumi.String(cloudSQLSSLMode)},
+			corev1.EnvVarArgs{Name: pulumi.String("PGSSLMODE"), Value: pulumi.String(sslMode(nil))},
 			corev1.EnvVarArgs{Name: pulumi.String(dbsetup.EnvAdmin), Value: pulumi.String(naming.DatabaseAdmin(s))},
 			secretEnv(dbsetup.EnvAdminVerifier, secretName, verifierKey(s)),
 			corev1.EnvVarArgs{Name: pulumi.String(dbsetup.EnvAdminMarker), Value: pulumi.String(dbsetup.AdminComment(s))},
 		}
 		jobScope := scope
 		jobScope.Component = naming.DatabaseAdminComponent(s)
-		if _, err := newPlatformJob(g.ctx, system, naming.DatabaseAdminsJob(s), jobScope, images.DatabaseClient, dbsetup.Admin, env,
+		if _, err := newPlatformJob(g.ctx, &jobs, naming.DatabaseAdminsJob(s), jobScope, images.DatabaseClient, dbsetup.Admin, env,
 			append([]pulumi.Resource{secret, root}, system.Ready...), g.k8s()...); err != nil {
 			return fmt.Errorf("database admin of %s: %w", s, err)
 		}

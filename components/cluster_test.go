@@ -125,7 +125,8 @@ func TestGKECluster(t *testing.T) {
 	sql := must(t, rec, "gcp:sql/databaseInstance:DatabaseInstance", "conveyor-prod-pg")
 	for path, want := range map[string]string{
 		"settings.ipConfiguration.ipv4Enabled":                    "false",
-		"settings.ipConfiguration.sslMode":                        "ENCRYPTED_ONLY",
+		"settings.ipConfiguration.sslMode":                        "TRUSTED_CLIENT_CERTIFICATE_REQUIRED",
+		"settings.ipConfiguration.requireSsl":                     "true",
 		"settings.backupConfiguration.enabled":                    "true",
 		"settings.backupConfiguration.pointInTimeRecoveryEnabled": "true",
 		"settings.availabilityType":                               "REGIONAL",

@@ -38,6 +38,9 @@ type ComponentArgs struct {
 	// Secrets is the volume of the secrets the component reads, mounted read-only at
 	// naming.SecretsDir; nil when it reads none.
 	Secrets *corev1.VolumeArgs
+	// SQLProxy, when set, is the connection name of the Cloud SQL instance the component
+	// reaches through the Cloud SQL Auth Proxy, run beside it (sqlproxy.go).
+	SQLProxy pulumi.StringInput
 }
 
 // Component is a running part of a module: an api (Deployment, Service, autoscaler or fixed
@@ -106,6 +109,7 @@ func (a *ComponentArgs) pod() podSpec {
 		serviceAccount: a.ServiceAccount,
 		annotations:    a.PodAnnotations,
 		secrets:        a.Secrets,
+		sqlProxy:       a.SQLProxy,
 	}
 }
 

@@ -94,9 +94,17 @@ func readAdminSecret(typ, id string) (resource.PropertyMap, error) {
 	})}, nil
 }
 
+// testConnectionName is the test cluster's instance as the Cloud SQL Auth Proxy names it.
+const testConnectionName = "acme-nonprod:europe-west1:conveyor-nonprod-pg"
+
 // gcpTarget is a GKE cluster's target as an environment stack sees it, with the
 // environment's platform namespace.
 func gcpTarget(ctx *pulumi.Context, env components.Environment) (*components.Target, error) {
+	return gcpTargetEdited(ctx, env, nil)
+}
+
+// gcpTargetEdited is gcpTarget with the target changed by edit, before the platform is made.
+func gcpTargetEdited(ctx *pulumi.Context, env components.Environment, edit func(*components.Target)) (*components.Target, error) {
 	g, err := gcp.NewProvider(ctx, "gcp", &gcp.ProviderArgs{Project: pulumi.String("acme-nonprod"), Region: pulumi.String("europe-west1")})
 	if err != nil {
 		return nil, err
@@ -109,6 +117,10 @@ func gcpTarget(ctx *pulumi.Context, env components.Environment) (*components.Tar
 		Kubernetes: k, GCP: g,
 		Project: pulumi.String("acme-nonprod"), ProjectNumber: pulumi.String("123456789012"),
 		SQLInstance: pulumi.String("conveyor-nonprod-pg"), SQLHost: pulumi.String("10.100.0.3"),
+		SQLConnectionName: pulumi.String(testConnectionName),
+	}
+	if edit != nil {
+		edit(target)
 	}
 	target.Platform, err = components.NewPlatform(ctx, env, target)
 	return target, err

@@ -63,8 +63,13 @@ type Target struct {
 	ProjectNumber pulumi.StringInput
 	// SQLInstance is the name of the Cloud SQL instance the environments share.
 	SQLInstance pulumi.StringInput
-	// SQLHost is the address components connect to for PostgreSQL.
+	// SQLHost is the address of the environment's database server: Cloud SQL's private
+	// address on GKE (where pods connect through the proxy on loopback, and only the network
+	// policies name it), the environment's PostgreSQL on a local cluster.
 	SQLHost pulumi.StringInput
+	// SQLConnectionName is the environment's Cloud SQL instance as the Cloud SQL Auth Proxy
+	// names it ("project:region:instance"); required on GKE, nil on a local cluster.
+	SQLConnectionName pulumi.StringInput
 	// Platform is the environment's platform namespace, where the jobs that set up its
 	// databases run. On GCP, NewPlatform creates it; on a local cluster, NewCluster.
 	Platform *Platform
@@ -88,6 +93,12 @@ type Platform struct {
 	AdminUser string
 	// AdminSecret is the Secret in Namespace whose "password" key is the admin's password.
 	AdminSecret string
+	// ServiceAccount is the Kubernetes service account the database jobs run as: on GKE the
+	// platform's workload identity, which the proxy connects as; "" runs them as "default".
+	ServiceAccount string
+	// SQLProxy is the connection name of the instance the jobs reach through the proxy, nil
+	// on a local cluster.
+	SQLProxy pulumi.StringInput
 	// Ready is what the database jobs wait for: the namespace and its network policies, the
 	// admin's Secret, and on a local cluster the PostgreSQL server.
 	Ready []pulumi.Resource

@@ -89,7 +89,7 @@ func (a *ModuleArgs) validate() error {
 	case a.Events == nil:
 		return fmt.Errorf("an event registry is required")
 	}
-	return nil
+	return a.Target.checkSQLConnection()
 }
 
 // moduleBuilder carries what the steps of NewModule share.
@@ -106,6 +106,9 @@ type moduleBuilder struct {
 	ready []pulumi.Resource
 	// secretIDs are the Secret Manager secrets a component reads, by name (GKE only).
 	secretIDs map[string]string
+	// sqlProxy is the connection name of the instance the components reach through the
+	// proxy: set for a module with a database on GKE.
+	sqlProxy pulumi.StringInput
 }
 
 func (b *moduleBuilder) scope() naming.Scope {
@@ -160,6 +163,7 @@ func (b *moduleBuilder) components() error {
 				RunAfter:       runAfter,
 				PodAnnotations: b.meshAnnotations(),
 				Secrets:        secrets,
+				SQLProxy:       b.sqlProxy,
 			}, pulumi.Parent(b.m))
 			if err != nil {
 				return err

@@ -56,8 +56,12 @@ func (b *moduleBuilder) database() error {
 	if err != nil {
 		return err
 	}
+	access, err := b.databaseAccess()
+	if err != nil {
+		return err
+	}
 	secretName := naming.DatabaseSecret(spec.Name)
-	host := b.args.Target.SQLHost
+	host := b.args.Target.databaseHost()
 	url := pulumi.Sprintf("postgres://%s:%s@%s:%d/%s?sslmode=%s", user, password.Result, host, postgresPort, dbName, sslMode(b.args.Target))
 	secret, err := corev1.NewSecret(b.ctx, naming.Namespace(env.Name, spec.Space)+"/"+secretName, &corev1.SecretArgs{
 		Metadata: objectMeta(secretName, b.args.Namespace, b.scope()),
@@ -76,21 +80,32 @@ func (b *moduleBuilder) database() error {
 	}
 	b.addDatabaseEnv(secretName)
 	b.ready = append(b.ready, setup, secret)
+	b.ready = append(b.ready, access...)
+	b.sqlProxy = b.args.Target.sqlProxy()
 	b.m.Database = pulumi.String(dbName).ToStringOutput()
 	return nil
 }
 
-// sslMode is what clients ask of the server: Cloud SQL requires TLS; the local PostgreSQL,
-// reachable only inside the environment's namespaces, has no certificate.
-func sslMode(t *Target) string {
-	if t.IsLocal() {
-		return "disable"
-	}
-	return cloudSQLSSLMode
-}
+// sslMode is what clients ask of the server they connect to, which is never across the
+// network in the clear: on GKE the Cloud SQL Auth Proxy on the pod's loopback, which opens
+// TLS to the instance and verifies it (sqlproxy.go); on a local cluster the environment's
+// PostgreSQL, reachable only inside its namespaces, which has no certificate.
+func sslMode(*Target) string { return "disable" }
 
-// cloudSQLSSLMode is what every client of Cloud SQL asks of it.
-const cloudSQLSSLMode = "require"
+// databaseAccess lets the module's service account connect through the proxy to its
+// environment's instance, and no other (GKE only).
+func (b *moduleBuilder) databaseAccess() ([]pulumi.Resource, error) {
+	t := b.args.Target
+	if t.IsLocal() {
+		return nil, nil
+	}
+	grant, err := grantCloudSQLClient(b.ctx, naming.ServiceAccountID(b.args.Environment.Name, b.args.Spec.Name), t.Project, t.SQLConnectionName,
+		b.m.ServiceAccount, b.gcp()...)
+	if err != nil {
+		return nil, err
+	}
+	return []pulumi.Resource{grant}, nil
+}
 
 // databaseSetup runs dbsetup.Setup for the module in a Job of the environment's platform
 // namespace, as the server's admin. The job gets the role's SCRAM verifier, not its
@@ -124,7 +139,7 @@ func (b *moduleBuilder) databaseSetup(dbName, user string, password pulumi.Strin
 func databaseAdminEnv(t *Target, env string) corev1.EnvVarArray {
 	p := t.Platform
 	return corev1.EnvVarArray{
-		corev1.EnvVarArgs{Name: pulumi.String("PGHOST"), Value: t.SQLHost},
+		corev1.EnvVarArgs{Name: pulumi.String("PGHOST"), Value: t.databaseHost()},
 		corev1.EnvVarArgs{Name: pulumi.String("PGUSER"), Value: pulumi.String(p.AdminUser)},
 		secretEnv("PGPASSWORD", p.AdminSecret, SecretKeyPassword),
 		corev1.EnvVarArgs{Name: pulumi.String("PGSSLMODE"), Value: pulumi.String(sslMode(t))},

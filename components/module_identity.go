@@ -3,7 +3,6 @@ package components
 import (
 	"fmt"
 
-	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/serviceaccount"
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -11,8 +10,9 @@ import (
 )
 
 // identity gives the module a Kubernetes service account and, on GCP, a GCP service account
-// the Kubernetes one acts as through workload identity. The GCP account gets no project
-// role: only rights on the module's own topics and subscriptions (see events).
+// the Kubernetes one acts as through workload identity. The GCP account gets no project-wide
+// role: rights on the module's own topics and subscriptions (see events), and the Cloud SQL
+// client role on its environment's instance only (databaseAccess).
 func (b *moduleBuilder) identity() error {
 	spec, env := b.args.Spec, b.args.Environment.Name
 	b.ksa = naming.KubernetesServiceAccount(spec.Name)
@@ -29,32 +29,16 @@ func (b *moduleBuilder) identity() error {
 		}
 		return nil
 	}
-	account, err := serviceaccount.NewAccount(b.ctx, naming.ServiceAccountID(env, spec.Name), &serviceaccount.AccountArgs{
-		AccountId:   pulumi.String(naming.ServiceAccountID(env, spec.Name)),
-		DisplayName: pulumi.String(naming.ServiceAccountDisplayName(env, spec.Space, spec.Name)),
-		Description: pulumi.String(fmt.Sprintf("Workload identity of module %s in environment %s", spec.Name, env)),
-		Project:     b.args.Target.Project,
-	}, b.gcp()...)
+	account, _, err := newWorkloadIdentity(b.ctx, workloadIdentity{
+		id:          naming.ServiceAccountID(env, spec.Name),
+		displayName: naming.ServiceAccountDisplayName(env, spec.Space, spec.Name),
+		description: fmt.Sprintf("Workload identity of module %s in environment %s", spec.Name, env),
+		project:     b.args.Target.Project,
+		ksa:         b.ksa, logical: b.ksa, namespace: b.args.Namespace, meta: meta,
+	}, b.gcp(), b.k8s())
 	if err != nil {
-		return fmt.Errorf("gcp service account: %w", err)
+		return err
 	}
 	b.m.ServiceAccount = account.Email
-	annotations := managedAnnotations()
-	annotations["iam.gke.io/gcp-service-account"] = account.Email
-	meta.Annotations = annotations
-	if _, err := corev1.NewServiceAccount(b.ctx, b.ksa, &corev1.ServiceAccountArgs{
-		Metadata:                     meta,
-		AutomountServiceAccountToken: pulumi.Bool(false),
-	}, b.k8s()...); err != nil {
-		return fmt.Errorf("kubernetes service account: %w", err)
-	}
-	member := pulumi.Sprintf("serviceAccount:%s.svc.id.goog[%s/%s]", b.args.Target.Project, b.args.Namespace, b.ksa)
-	if _, err := serviceaccount.NewIAMMember(b.ctx, naming.ServiceAccountID(env, spec.Name)+"-workload-identity", &serviceaccount.IAMMemberArgs{
-		ServiceAccountId: account.Name,
-		Role:             pulumi.String("roles/iam.workloadIdentityUser"),
-		Member:           member,
-	}, b.gcp()...); err != nil {
-		return fmt.Errorf("workload identity binding: %w", err)
-	}
 	return nil
 }

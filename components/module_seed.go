@@ -65,17 +65,9 @@ func (b *moduleBuilder) seeding() error {
 	}
 	scope := naming.Scope{Environment: env, Space: naming.ReservedSpace, Module: spec.Name, Component: naming.DatabaseSeedComponent}
 	vars := append(databaseAdminEnv(t, env), seedJobEnv(env, spec.Name, masks)...)
-	pod := podSpec{
-		scope:          scope,
-		image:          images.DatabaseClient,
-		command:        []string{"sh", "-c", dbsetup.Seed},
-		resources:      platformResources,
-		env:            vars,
-		serviceAccount: "default",
-		restartPolicy:  "Never",
-	}
-	name := naming.SetupJob(spec.Name, naming.DatabaseSeedComponent)
 	platform := t.Platform
+	pod := platform.jobPod(scope, images.DatabaseClient, dbsetup.Seed, vars)
+	name := naming.SetupJob(spec.Name, naming.DatabaseSeedComponent)
 	if _, err := batchv1.NewCronJob(b.ctx, platform.Namespace+"/"+name, &batchv1.CronJobArgs{
 		Metadata: objectMeta(name, pulumi.String(platform.Namespace), scope),
 		Spec: &batchv1.CronJobSpecArgs{

@@ -53,7 +53,7 @@ func TestModuleDatabase(t *testing.T) {
 			}
 			scope := naming.DatabaseAdminScope(env.Name)
 			wantEnv := map[string]string{
-				"PGHOST": "10.100.0.3", "PGUSER": "conveyor_admin_" + scope, "PGSSLMODE": "require",
+				"PGHOST": "127.0.0.1", "PGUSER": "conveyor_admin_" + scope, "PGSSLMODE": "disable",
 				"DB_CONNECTION_LIMIT":  "20",
 				"PGPASSWORD":           "secret:conveyor-database-admin/password",
 				"DB_NAME":              name,
@@ -102,13 +102,13 @@ func TestModuleDatabase(t *testing.T) {
 				}
 			}
 			for key, want := range map[string]string{
-				"host": "10.100.0.3", "port": "5432", "database": name, "user": name, "password": password,
+				"host": "127.0.0.1", "port": "5432", "database": name, "user": name, "password": password,
 			} {
 				if got := str(secret, "stringData."+key); got != want {
 					t.Errorf("secret %s = %q, want %q", key, got, want)
 				}
 			}
-			if url := str(secret, "stringData.url"); url != "postgres://"+name+":"+password+"@10.100.0.3:5432/"+name+"?sslmode=require" {
+			if url := str(secret, "stringData.url"); url != "postgres://"+name+":"+password+"@127.0.0.1:5432/"+name+"?sslmode=disable" {
 				t.Errorf("url = %q", url)
 			}
 			api := must(t, rec, typeDeployment, "quotes-api")

@@ -113,9 +113,10 @@ func allowGoogleAPIs() networkPolicy {
 	return egressTo(naming.PolicyAllowGoogleAPIs, ipBlock(pulumi.String(privateGoogleAPIs)), ports("TCP", httpsPort))
 }
 
-// allowDatabase lets pods reach the environment's database server on its port: on GCP the
-// shared Cloud SQL instance's private address, on a local cluster the environment's own
-// PostgreSQL. Which database a pod may open is for its credentials to say.
+// allowDatabase lets pods reach the environment's database server: on GCP the Cloud SQL
+// instance's private address on the proxy's port only (allowDatabaseAt), on a local cluster
+// the environment's own PostgreSQL. Which database a pod may open is for its credentials to
+// say.
 func allowDatabase(t *Target, env string) networkPolicy {
 	if t.IsLocal() {
 		return egressTo(naming.PolicyAllowDatabase, platformPods(env, naming.LocalPostgresComponent), ports("TCP", postgresPort))
@@ -123,15 +124,24 @@ func allowDatabase(t *Target, env string) networkPolicy {
 	return allowDatabaseAt(t.SQLHost)
 }
 
-// allowDatabaseAt lets pods reach Cloud SQL instances at their private addresses.
+// allowDatabaseAt lets pods reach Cloud SQL instances at their private addresses, on the port
+// where an instance accepts the Cloud SQL Auth Proxy and not on PostgreSQL's: a pod cannot
+// connect without the proxy, which verifies the server (sqlproxy.go).
 func allowDatabaseAt(hosts ...pulumi.StringInput) networkPolicy {
 	var peers networkingv1.NetworkPolicyPeerArray
 	for _, h := range hosts {
 		peers = append(peers, ipBlock(pulumi.Sprintf("%s/32", h)))
 	}
 	return networkPolicy{purpose: naming.PolicyAllowDatabase, egress: true, to: networkingv1.NetworkPolicyEgressRuleArray{
-		networkingv1.NetworkPolicyEgressRuleArgs{To: peers, Ports: networkingv1.NetworkPolicyPortArray{ports("TCP", postgresPort)}},
+		networkingv1.NetworkPolicyEgressRuleArgs{To: peers, Ports: networkingv1.NetworkPolicyPortArray{ports("TCP", cloudSQLProxyPort)}},
 	}}
+}
+
+// allowCloudSQL is what a namespace of the platform's database jobs on GKE allows out besides
+// DNS: the instances on the proxy's port, and the metadata server and Google's APIs, where the
+// proxy gets its identity's token and its certificate.
+func allowCloudSQL(hosts ...pulumi.StringInput) []networkPolicy {
+	return []networkPolicy{allowDatabaseAt(hosts...), allowMetadataServer(), allowGoogleAPIs()}
 }
 
 // allowPubSubEmulator lets pods of a local environment reach its Pub/Sub emulator.

@@ -121,7 +121,9 @@ func allowFromEnvironment(env string) networkPolicy {
 }
 
 // NewPlatform creates a GCP environment's platform namespace: nothing connects into it, and
-// its pods (the database setup jobs) reach only DNS and the Cloud SQL instance. It holds the
+// its pods (the database setup jobs) reach only DNS and the Cloud SQL instance, through the
+// Cloud SQL Auth Proxy as the platform's workload identity (and so the metadata server and
+// Google's APIs, where the proxy gets its certificate). It holds the
 // password of the environment's database admin (naming.DatabaseAdminScope), in a Secret no
 // team can read: teams are given roles in their spaces' namespaces only. The password is read
 // from where the cluster stack hands it to the scope (naming.DatabaseAdminNamespace), never
@@ -136,9 +138,20 @@ func NewPlatform(ctx *pulumi.Context, env Environment, target *Target, opts ...p
 		return nil, fmt.Errorf("registering the platform of %s: %w", env.Name, err)
 	}
 	child := []pulumi.ResourceOption{pulumi.Parent(component), pulumi.Provider(target.Kubernetes)}
-	ns, err := newPlatformNamespace(ctx, env, target.Deployer, []networkPolicy{defaultDeny(), allowDNS(), allowDatabase(target, env.Name)}, child)
+	if err := target.checkSQLConnection(); err != nil {
+		return nil, fmt.Errorf("platform of %s: %w", env.Name, err)
+	}
+	ns, err := newPlatformNamespace(ctx, env, target.Deployer, append([]networkPolicy{defaultDeny(), allowDNS()}, allowCloudSQL(target.SQLHost)...), child)
 	if err != nil {
 		return nil, err
+	}
+	var gcpOpts []pulumi.ResourceOption
+	if target.GCP != nil {
+		gcpOpts = []pulumi.ResourceOption{pulumi.Parent(component), pulumi.Provider(target.GCP)}
+	}
+	access, err := newDatabaseJobsIdentity(ctx, env.Name, ns, target.Project, map[string]pulumi.StringInput{naming.PlatformServiceAccountID(env.Name): target.SQLConnectionName}, gcpOpts, ns.in)
+	if err != nil {
+		return nil, fmt.Errorf("platform of %s: %w", env.Name, err)
 	}
 	scope := naming.DatabaseAdminScope(env.Name)
 	password, err := readAdminPassword(ctx, scope, child)
@@ -160,10 +173,12 @@ func NewPlatform(ctx *pulumi.Context, env Environment, target *Target, opts ...p
 		return nil, fmt.Errorf("platform of %s: %w", env.Name, err)
 	}
 	return &Platform{
-		Namespace:   ns.name,
-		AdminUser:   naming.DatabaseAdmin(scope),
-		AdminSecret: secretName,
-		Ready:       append(ns.ready, secret),
+		Namespace:      ns.name,
+		AdminUser:      naming.DatabaseAdmin(scope),
+		AdminSecret:    secretName,
+		ServiceAccount: naming.PlatformKubernetesServiceAccount,
+		SQLProxy:       target.SQLConnectionName,
+		Ready:          append(append(ns.ready, secret), access...),
 	}, nil
 }
 

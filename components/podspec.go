@@ -41,6 +41,9 @@ type podSpec struct {
 	// secrets is the volume of the component's secrets, mounted read-only at
 	// naming.SecretsDir (module_secrets.go).
 	secrets *corev1.VolumeArgs
+	// sqlProxy, when set, is the connection name of the Cloud SQL instance the pod reaches
+	// through the Cloud SQL Auth Proxy, its native sidecar (sqlproxy.go).
+	sqlProxy pulumi.StringInput
 }
 
 // mount is a writable folder of a pod.
@@ -59,13 +62,7 @@ func (p podSpec) template() *corev1.PodTemplateSpecArgs {
 		ImagePullPolicy: pulumi.String(pullPolicy(p.image)),
 		Env:             p.env,
 		Resources:       resources(p.resources),
-		SecurityContext: &corev1.SecurityContextArgs{
-			AllowPrivilegeEscalation: pulumi.Bool(false),
-			ReadOnlyRootFilesystem:   pulumi.Bool(true),
-			RunAsNonRoot:             pulumi.Bool(true),
-			Capabilities:             &corev1.CapabilitiesArgs{Drop: pulumi.StringArray{pulumi.String("ALL")}},
-			SeccompProfile:           &corev1.SeccompProfileArgs{Type: pulumi.String("RuntimeDefault")},
-		},
+		SecurityContext: restrictedContainer(),
 	}
 	volumes := corev1.VolumeArray{corev1.VolumeArgs{
 		Name:     pulumi.String("tmp"),
@@ -126,6 +123,9 @@ func (p podSpec) template() *corev1.PodTemplateSpecArgs {
 		},
 		Containers: corev1.ContainerArray{container},
 		Volumes:    volumes,
+	}
+	if p.sqlProxy != nil {
+		spec.InitContainers = corev1.ContainerArray{sqlProxyContainer(p.sqlProxy)}
 	}
 	if p.restartPolicy != "" {
 		spec.RestartPolicy = pulumi.String(p.restartPolicy)

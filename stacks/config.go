@@ -90,11 +90,11 @@ type Config struct {
 }
 
 // DefaultAllowedRegistries are the registries of the demo catalog's images and of the
-// platform's own (PostgreSQL, and locally the Pub/Sub emulator and curl); a platform team names its
+// platform's own (PostgreSQL, the Cloud SQL Auth Proxy, and locally the Pub/Sub emulator and curl); a platform team names its
 // own in its cluster stacks' conveyor:allowedRegistries. A function, like DefaultNodePools,
 // so that no caller can change another's default.
 func DefaultAllowedRegistries() []string {
-	return []string{"ghcr.io/stefanprodan", "docker.io/library", "gcr.io/google.com/cloudsdktool", "docker.io/curlimages"}
+	return []string{"ghcr.io/stefanprodan", "docker.io/library", "gcr.io/google.com/cloudsdktool", "docker.io/curlimages", "gcr.io/cloud-sql-connectors"}
 }
 
 // LoadConfig reads the stack's configuration and applies the defaults. An ad-hoc stack needs

@@ -13,9 +13,10 @@ import (
 	"github.com/conveyor-paas/conveyor/naming"
 )
 
-// databaseAccess is how an environment's database jobs reach the server: where, as whom, and
+// databaseAccess is how an environment's database jobs reach the server: which instance
+// (through the proxy beside them, whose last argument is its connection name), as whom, and
 // with which password (the one its platform namespace's Secret holds).
-type databaseAccess struct{ host, admin, password string }
+type databaseAccess struct{ instance, admin, password string }
 
 func databaseAccessOf(t *testing.T, rec *evaluation.Recording, env string) databaseAccess {
 	t.Helper()
@@ -29,8 +30,29 @@ func databaseAccessOf(t *testing.T, rec *evaluation.Recording, env string) datab
 		t.Fatalf("%s has no database setup job", env)
 	}
 	vars := envOf(jobs[0])
+	if vars["PGHOST"] != "127.0.0.1" {
+		t.Errorf("%s's jobs connect to %q, not to the proxy beside them", env, vars["PGHOST"])
+	}
 	password := secretData(t, rec, naming.PlatformNamespace(env), naming.DatabaseAdminSecret())[components.SecretKeyPassword]
-	return databaseAccess{host: vars["PGHOST"], admin: vars["PGUSER"], password: password.(string)}
+	return databaseAccess{instance: proxiedInstance(jobs[0]), admin: vars["PGUSER"], password: password.(string)}
+}
+
+// proxiedInstance is the instance the Cloud SQL Auth Proxy beside a Job serves: the name at
+// the end of its connection name ("project:region:instance"), or "" without a proxy.
+func proxiedInstance(job evaluation.Resource) string {
+	const proxy = "spec.template.spec.initContainers[0]"
+	if evaluationtest.String(job.Inputs, proxy+".name") != naming.SQLProxyContainer {
+		return ""
+	}
+	last := ""
+	for i := 0; ; i++ {
+		arg, ok := evaluationtest.Lookup(job.Inputs, fmt.Sprintf("%s.args[%d]", proxy, i))
+		if !ok {
+			break
+		}
+		last = arg.StringValue()
+	}
+	return last[strings.LastIndex(last, ":")+1:]
 }
 
 // envOf is a Job's plain environment variables.
@@ -50,15 +72,15 @@ func envOf(job evaluation.Resource) map[string]string {
 // environment gets an admin password from the cluster stack's outputs.
 func TestEachTierHasItsOwnDatabaseAdmin(t *testing.T) {
 	want := map[string]databaseAccess{
-		"dev":     {host: evaluation.SimulatedSQLAddress, admin: naming.DatabaseAdmin("dev")},
-		"staging": {host: evaluation.SimulatedStagingSQLAddress, admin: naming.DatabaseAdmin("staging")},
-		"pr-123":  {host: evaluation.SimulatedSQLAddress, admin: naming.DatabaseAdmin(naming.AdHocAdminScope)},
+		"dev":     {instance: naming.SQLInstance("nonprod"), admin: naming.DatabaseAdmin("dev")},
+		"staging": {instance: naming.SQLInstanceOf("nonprod", naming.StagingScope), admin: naming.DatabaseAdmin("staging")},
+		"pr-123":  {instance: naming.SQLInstance("nonprod"), admin: naming.DatabaseAdmin(naming.AdHocAdminScope)},
 	}
 	passwords := map[string]string{}
 	for env, w := range want {
 		got := databaseAccessOf(t, evaluate(t, env, nil), env)
-		if got.host != w.host || got.admin != w.admin {
-			t.Errorf("%s's jobs connect to %s as %s; want %s as %s", env, got.host, got.admin, w.host, w.admin)
+		if got.instance != w.instance || got.admin != w.admin {
+			t.Errorf("%s's jobs connect to %q as %s; want %s as %s", env, got.instance, got.admin, w.instance, w.admin)
 		}
 		if !strings.HasPrefix(got.password, "simulated-") {
 			t.Errorf("%s's admin password %q is not one the cluster stack generated", env, got.password)
@@ -68,8 +90,8 @@ func TestEachTierHasItsOwnDatabaseAdmin(t *testing.T) {
 		}
 		passwords[got.password] = env
 	}
-	if want["staging"].host == want["pr-123"].host {
-		t.Fatal("the test expects staging's host to differ from pr-123's")
+	if want["staging"].instance == want["pr-123"].instance {
+		t.Fatal("the test expects staging's instance to differ from pr-123's")
 	}
 	outputs := components.SimulateClusterOutputs(components.SimulatedCluster{Name: "nonprod"})
 	for key, v := range outputs {

@@ -242,9 +242,12 @@ func gkeTarget(ctx *pulumi.Context, cfg *Config, env *components.Environment, ca
 		ProjectNumber: outputs.ProjectNumber,
 		SQLInstance:   outputs.SQLInstance,
 		SQLHost:       outputs.SQLPrivateAddress,
+		// The Cloud SQL Auth Proxy's name of the instance, which its pods connect through.
+		SQLConnectionName: outputs.SQLConnectionName,
 	}
 	if naming.DatabaseAdminScope(env.Name) == naming.StagingScope {
 		target.SQLHost = outputs.SQLStagingAddress
+		target.SQLConnectionName = outputs.SQLStagingName
 	}
 	if naming.TierOf(env.Name) == naming.TierAdHoc {
 		// The ad-hoc tier's deployer holds nothing in a namespace of the shared cluster but

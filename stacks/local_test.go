@@ -28,7 +28,8 @@ var localDifferences = []string{
 	"a rollout gives up after three minutes (progressDeadlineSeconds), like an ad-hoc environment's, not the default ten",
 	"PUBSUB_EMULATOR_HOST is set, and GOOGLE_CLOUD_PROJECT names the emulator's project",
 	"the Kubernetes service account has no workload identity annotation",
-	"the database Secret points at the environment's own PostgreSQL, without TLS (sslmode=disable)",
+	"the database Secret points at the environment's own PostgreSQL, not at the Cloud SQL Auth Proxy on loopback (both sslmode=disable)",
+	"a pod that connects to its database runs no Cloud SQL Auth Proxy beside it",
 	"egress reaches the in-cluster PostgreSQL and Pub/Sub emulator, not Cloud SQL's address, the metadata server and Google APIs",
 	"a namespace's conveyor.io/tier label is its environment's trust tier: local's is ad-hoc, dev's long-lived",
 	"a meshed space's egress reaches istiod, and its mesh identities are in the trust domain cluster.local, not the fleet's",
@@ -37,7 +38,7 @@ var localDifferences = []string{
 
 // The database each environment's Secrets point at, and how.
 var databaseOf = map[string]struct{ host, sslmode string }{
-	"dev":   {evaluation.SimulatedSQLAddress, "require"},
+	"dev":   {"127.0.0.1", "disable"},
 	"local": {"conveyor-postgres.local-conveyor.svc.cluster.local", "disable"},
 }
 
@@ -220,6 +221,19 @@ func normalize(t *testing.T, o kube.Object, env string, dev kube.Object) any {
 	if meta, ok := m["metadata"].(map[string]any); ok && m["kind"] == "ServiceAccount" {
 		delete(meta, "annotations")
 	}
+	// The proxy: beside dev's pods, never beside local's.
+	walkPodSpecs(m, func(spec map[string]any) {
+		inits, _ := spec["initContainers"].([]any)
+		kept := slices.DeleteFunc(slices.Clone(inits), func(c any) bool { return c.(map[string]any)["name"] == naming.SQLProxyContainer })
+		if dev != nil && len(kept) != len(inits) {
+			t.Errorf("local %s %s runs the Cloud SQL Auth Proxy", o.Kind(), o.Name())
+		}
+		if len(kept) == 0 {
+			delete(spec, "initContainers")
+		} else {
+			spec["initContainers"] = kept
+		}
+	})
 	// The emulator and the project.
 	walkContainers(m, func(c map[string]any) {
 		env, _ := c["env"].([]any)
@@ -297,6 +311,23 @@ func normalizeDatabaseSecret(t *testing.T, o kube.Object, env string) kube.Objec
 	normalized["url"] = "postgres://<user>:<password>@<database host>:<port>/<database>?sslmode=<tls>"
 	out["stringData"] = normalized
 	return out
+}
+
+// walkPodSpecs calls f on every pod spec (a map with containers) in v.
+func walkPodSpecs(v any, f func(map[string]any)) {
+	switch x := v.(type) {
+	case map[string]any:
+		if _, ok := x["containers"].([]any); ok {
+			f(x)
+		}
+		for _, child := range x {
+			walkPodSpecs(child, f)
+		}
+	case []any:
+		for _, child := range x {
+			walkPodSpecs(child, f)
+		}
+	}
 }
 
 func walkContainers(v any, f func(map[string]any)) {

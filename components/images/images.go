@@ -1,6 +1,6 @@
 // Package images names the container images the platform itself runs, beside the teams'
-// workloads: the local cluster's stand-ins for Cloud SQL and Pub/Sub, and the database jobs'
-// client.
+// workloads: the local cluster's stand-ins for Cloud SQL and Pub/Sub, the database jobs'
+// client, and the proxy through which pods reach Cloud SQL on GKE.
 //
 // It is a package of its own, with no import, so that what must know these names without the
 // component library (the test harness, which serves them on the real node, and the command
@@ -15,4 +15,9 @@ const (
 	// DatabaseClient runs the database jobs: psql and pg_isready of the server's major. It is
 	// pinned to a digest, since it runs in production too (CONV-IMG-001).
 	DatabaseClient = LocalPostgres + "@sha256:1d04b9ba1d4996401f2552b51beda8187f175c0645c091e4781134fc9c9a3eef"
+	// CloudSQLProxy is the Cloud SQL Auth Proxy (v2), which every pod that connects to Cloud
+	// SQL on GKE runs beside its containers: it verifies the instance and is the only way in
+	// (components/sqlproxy.go). Pinned to a digest (CONV-IMG-001); its registry is in the
+	// shipped conveyor:allowedRegistries.
+	CloudSQLProxy = "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.2@sha256:d3f195cb893f2abb2ce8f28a4d3eee9b5589750711b4fbf67c78ce215c520e96"
 )

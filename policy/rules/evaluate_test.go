@@ -31,7 +31,7 @@ func TestEveryRuleHasPassingAndFailingFixtures(t *testing.T) {
 	compliant := append(environmentStack(), clusterStackResources()...)
 	failing, passing := map[string]bool{}, map[string]bool{}
 	for _, c := range concat(namingCases(), workloadCases(), namespaceCases(), gcpCases(), exemptionCases(),
-		boundaryCases(), adHocWallCases(), databaseCases(), databaseTierCases(), networkCases(), meshCases(), imageCases(), secretCases(), costCases()) {
+		boundaryCases(), adHocWallCases(), databaseCases(), databaseTierCases(), sqlProxyCases(), networkCases(), meshCases(), imageCases(), secretCases(), costCases()) {
 		passing[c.rule] = passing[c.rule] || len(c.want) == 0
 		for _, o := range c.want {
 			failing[c.rule] = failing[c.rule] || o.Kind == Violation
@@ -122,7 +122,7 @@ func TestHasMandatoryViolations(t *testing.T) {
 	}{
 		{"mandatory violation", testEnv, deployment(apiScope(), bad), true},
 		{"advisory violation", "pr-123", deployment(adhoc, bad), false},
-		{"undecided only", testEnv, deployment(apiScope(), unknown), false},
+		{"undecided only", testEnv, deployment(apiScope(), withProxy(podSpecPath), unknown), false},
 	} {
 		report := Evaluate(c.env, append(environmentStack()[:3], c.r, service(apiScope()), disruptionBudget(apiScope())), Config{})
 		if got := report.HasMandatoryViolations(); got != c.want {

@@ -26,11 +26,12 @@ func secretRef(name, secret, key string) fixture {
 func setupJob(module naming.Scope, mods ...mutation) Resource {
 	s := setupScope(module)
 	return job(s, append([]mutation{
-		set("spec.template.spec.serviceAccountName", "default"),
+		withProxy(podSpecPath),
+		set("spec.template.spec.serviceAccountName", naming.PlatformKubernetesServiceAccount),
 		set("spec.template.spec.containers.0.image", "postgres:16.6-alpine"),
 		set("spec.template.spec.containers.0.command", []any{"sh", "-c", dbsetup.Setup}),
 		set("spec.template.spec.containers.0.env", []any{
-			fixture{"name": "PGHOST", "value": "10.100.0.3"},
+			fixture{"name": "PGHOST", "value": "127.0.0.1"},
 			fixture{"name": "PGUSER", "value": naming.DatabaseAdmin(naming.DatabaseAdminScope(module.Environment))},
 			secretRef("PGPASSWORD", naming.DatabaseAdminSecret(), "password"),
 			fixture{"name": dbsetup.EnvDatabase, "value": naming.Database(module.Environment, module.Module)},

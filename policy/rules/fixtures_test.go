@@ -8,6 +8,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
+	"github.com/conveyor-paas/conveyor/components/images"
 	"github.com/conveyor-paas/conveyor/naming"
 )
 
@@ -24,7 +25,7 @@ const (
 
 // testRegistries are the registries the fixtures' cluster allows: the modules' images and the
 // platform's PostgreSQL image.
-const testRegistries = "ghcr.io/acme,docker.io/library"
+const testRegistries = "ghcr.io/acme,docker.io/library,gcr.io/cloud-sql-connectors"
 
 // fixture is a JSON-like inputs document.
 type fixture = map[string]any
@@ -178,6 +179,38 @@ func containerFixture(s naming.Scope, api bool) fixture {
 	return c
 }
 
+// sqlProxyFixture is the Cloud SQL Auth Proxy as a pod's native sidecar, on loopback.
+func sqlProxyFixture() fixture {
+	return fixture{
+		"name":            naming.SQLProxyContainer,
+		"image":           images.CloudSQLProxy,
+		"imagePullPolicy": "IfNotPresent",
+		"restartPolicy":   "Always",
+		"args":            []any{"--private-ip", "--address=127.0.0.1", "--port=5432", "acme-nonprod:europe-west1:conveyor-nonprod-pg"},
+		"securityContext": fixture{
+			"allowPrivilegeEscalation": false,
+			"readOnlyRootFilesystem":   true,
+			"capabilities":             fixture{"drop": []any{"ALL"}},
+		},
+		"resources": fixture{
+			"requests": fixture{"cpu": "50m", "memory": "64Mi"},
+			"limits":   fixture{"cpu": "500m", "memory": "256Mi"},
+		},
+	}
+}
+
+// withProxy runs the proxy beside a workload's containers, whose pod spec is at podSpec, as
+// components do for every pod that connects to Cloud SQL on GKE.
+func withProxy(podSpec string) mutation {
+	return set(podSpec+".initContainers", []any{sqlProxyFixture()})
+}
+
+// Where the pod spec of a workload fixture is.
+const (
+	podSpecPath     = "spec.template.spec"
+	cronPodSpecPath = "spec.jobTemplate.spec.template.spec"
+)
+
 func podTemplateFixture(s naming.Scope, api bool) fixture {
 	n := NamesOf(s)
 	spec := fixture{
@@ -296,7 +329,7 @@ func databaseSecret(s naming.Scope, mods ...mutation) Resource {
 	n := NamesOf(s)
 	r := kubeObject(s, TypeSecret, n.DatabaseSecret, n.Namespace, nil, append([]mutation{
 		set("type", "Opaque"),
-		set("stringData", fixture{"url": secret("postgres://dev_quotes:hunter2@10.0.0.3/dev_quotes")}),
+		set("stringData", fixture{"host": "127.0.0.1", "url": secret("postgres://dev_quotes:hunter2@127.0.0.1:5432/dev_quotes?sslmode=disable")}),
 	}, mods...))
 	return r
 }
@@ -495,9 +528,9 @@ func environmentStack() []Resource {
 		namespace(spaceScope()), defaultDeny(spaceScope()), quota(spaceScope()),
 		teamRole(spaceScope()), teamBinding(spaceScope()), clusterReference(testEnv),
 		kubeServiceAccount(moduleScope()), databaseSecret(moduleScope()),
-		deployment(api), service(api), disruptionBudget(api), autoscaler(api),
-		deployment(componentScope("handler")),
-		cronJob(componentScope("cleanup")), job(componentScope("migrate")),
+		deployment(api, withProxy(podSpecPath)), service(api), disruptionBudget(api), autoscaler(api),
+		deployment(componentScope("handler"), withProxy(podSpecPath)),
+		cronJob(componentScope("cleanup"), withProxy(cronPodSpecPath)), job(componentScope("migrate"), withProxy(podSpecPath)),
 		topic(topicScope()), subscription(consumer), topic(consumer), deadLetterSubscription(consumer),
 		gcpServiceAccount(moduleScope()),
 		iamMember("gcp:projects/iAMMember:IAMMember"), iamBinding(),

@@ -18,6 +18,7 @@ func Rules() []Rule {
 		sqlRules(),
 		databaseRules(),
 		databaseTierRules(),
+		sqlProxyRules(),
 		networkRules(),
 		pubsubRules(),
 		iamRules(),

@@ -54,6 +54,9 @@ func checkJobAdmin(r Resource) []Finding {
 	}
 	want := naming.DatabaseAdmin(naming.DatabaseAdminScope(r.Environment))
 	return forContainers(r, func(_ pod, c container) []Finding {
+		if isSQLProxy(c) {
+			return nil // the proxy connects as the pod's workload identity, not as a role
+		}
 		user, found := variable(c, "PGUSER")
 		switch {
 		case user.unknown():
@@ -79,6 +82,9 @@ func checkConnectionLimit(r Resource) []Finding {
 		return nil
 	}
 	return forContainers(r, func(_ pod, c container) []Finding {
+		if isSQLProxy(c) {
+			return nil // the proxy beside the setup runs no SQL
+		}
 		var out []Finding
 		for _, part := range c.key("command").items() {
 			if part.unknown() {

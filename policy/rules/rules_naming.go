@@ -170,11 +170,15 @@ func parseDisplayName(display string) (env, module string, ok bool) {
 }
 
 // checkServiceAccountName: a GCP service account cannot carry labels. In an environment it is
-// a module's, and its display name says which module; in a cluster stack it is the nodes'.
+// a module's (or the platform's, module "conveyor"), and its display name says which module;
+// in a cluster stack it is the nodes', or the cluster's database jobs'.
 func checkServiceAccountName(r Resource) []Finding {
 	in := inputs(r)
 	id, display := in.key("accountId"), in.key("displayName")
 	if cluster, ok := naming.ClusterOfStack(r.Environment); ok {
+		if id.set() && id.str() == naming.PlatformServiceAccountID(r.Environment) {
+			return nil
+		}
 		return matchExact(string(naming.KindServiceAccount), id, naming.NodeServiceAccountID(cluster))
 	}
 	if display.unknown() {

@@ -78,8 +78,10 @@ func (e environment) secretValue(t *testing.T, namespace, name, key string) stri
 
 // run runs a Job's container as the cluster would: its command, with its environment, the
 // variables it reads from Secrets resolved from the Secrets the program creates. Only where
-// the server is differs: the test server's address and port replace Cloud SQL's private
-// address, and the test's PostgreSQL client binaries stand in for the image's.
+// the server is differs: the test server's address and port replace the Cloud SQL Auth
+// Proxy's on the pod's loopback, and the test's PostgreSQL client binaries stand in for the
+// image's. The proxy is what speaks TLS to the instance, so a job that runs beside one talks
+// TLS to the test server, which, like Cloud SQL, takes nothing else.
 func (e environment) run(ctx context.Context, t *testing.T, pg *harness.Postgres, job *evaluation.Resource, extra ...string) (string, error) {
 	t.Helper()
 	container := "spec.template.spec.containers[0]"
@@ -112,9 +114,16 @@ func (e environment) run(ctx context.Context, t *testing.T, pg *harness.Postgres
 		env = append(env, name+"="+value)
 	}
 	// Where the server is, last, so it wins.
-	env = slices.DeleteFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "PGHOST=") || strings.HasPrefix(kv, "PGPORT=") })
+	proxied := evaluationtest.String(job.Inputs, strings.TrimSuffix(container, "containers[0]")+"initContainers[0].name") == naming.SQLProxyContainer
+	if !proxied {
+		t.Fatalf("job %s connects to Cloud SQL with no Cloud SQL Auth Proxy beside it", job.Name)
+	}
+	env = slices.DeleteFunc(env, func(kv string) bool {
+		return strings.HasPrefix(kv, "PGHOST=") || strings.HasPrefix(kv, "PGPORT=") || strings.HasPrefix(kv, "PGSSLMODE=")
+	})
 	env = append(env, pg.ClientEnv()...)
-	env = append(env, extra...) // last: a test's own values win
+	env = append(env, "PGSSLMODE=require") // the proxy's leg, which the test's client stands in for
+	env = append(env, extra...)            // last: a test's own values win
 	cmd := exec.CommandContext(ctx, "/bin/sh", "-c", command[2])
 	cmd.Env = env
 	out, err := cmd.CombinedOutput()

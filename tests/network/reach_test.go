@@ -19,6 +19,7 @@ const (
 	otherPrivate  = "10.100.0.4" // another address of the private services range
 	apiPort       = 9898         // the demo catalog's apis listen there
 	postgres      = 5432
+	sqlProxy      = 3307 // where Cloud SQL takes the Cloud SQL Auth Proxy's connections
 	pubsubEmu     = 8085
 	tcp, udp      = corev1.ProtocolTCP, corev1.ProtocolUDP
 	dns           = "kube-system/kube-dns"
@@ -57,11 +58,13 @@ func gcpEnvironment() []reach {
 		{"<env>-sales/quotes-api", metadata, metadataPort, tcp, true},
 		{"<env>-claims/payments-reconcile", metadata, metadataPort, tcp, true},
 		{"<env>-sales/quotes-api", metadata, unrelatedPort, tcp, false},
-		// The environment's database, on its port only, and no other private address.
-		{"<env>-sales/quotes-api", cloudSQL, postgres, tcp, true},
-		{"<env>-claims/claims-migrate", cloudSQL, postgres, tcp, true},
+		// The environment's database, on the proxy's port only (never PostgreSQL's: nothing
+		// connects past the proxy), and no other private address.
+		{"<env>-sales/quotes-api", cloudSQL, sqlProxy, tcp, true},
+		{"<env>-claims/claims-migrate", cloudSQL, sqlProxy, tcp, true},
+		{"<env>-sales/quotes-api", cloudSQL, postgres, tcp, false},
 		{"<env>-sales/quotes-api", cloudSQL, sshPort, tcp, false},
-		{"<env>-sales/quotes-api", otherPrivate, postgres, tcp, false},
+		{"<env>-sales/quotes-api", otherPrivate, sqlProxy, tcp, false},
 		// Google APIs on 443 through Private Google Access; nothing else on the internet.
 		{"<env>-sales/quotes-api", googleAPIs, httpsPort, tcp, true},
 		{"<env>-sales/quotes-api", googleAPIs, httpPort, tcp, false},
@@ -70,12 +73,16 @@ func gcpEnvironment() []reach {
 		{"<env>-claims/claims-api", internet, httpPort, tcp, false},
 		// Nothing from outside the cluster gets in.
 		{internet, "<env>-sales/quotes-api", apiPort, tcp, false},
-		// The platform namespace: its jobs reach the database and DNS only, and nothing
-		// reaches them.
-		{"<env>-conveyor/quotes-database-setup", cloudSQL, postgres, tcp, true},
+		// The platform namespace: its jobs reach the database through the proxy, and DNS,
+		// the metadata server and Google's APIs, where the proxy gets its token and
+		// certificate; nothing else, and nothing reaches them.
+		{"<env>-conveyor/quotes-database-setup", cloudSQL, sqlProxy, tcp, true},
+		{"<env>-conveyor/quotes-database-setup", cloudSQL, postgres, tcp, false},
 		{"<env>-conveyor/quotes-database-setup", dns, dnsPort, udp, true},
-		{"<env>-conveyor/quotes-database-setup", metadata, metadataPort, tcp, false},
-		{"<env>-conveyor/quotes-database-setup", googleAPIs, httpsPort, tcp, false},
+		{"<env>-conveyor/quotes-database-setup", metadata, metadataPort, tcp, true},
+		{"<env>-conveyor/quotes-database-setup", googleAPIs, httpsPort, tcp, true},
+		{"<env>-conveyor/quotes-database-setup", internet, httpsPort, tcp, false},
+		{"<env>-conveyor/quotes-database-setup", publicGoogle, httpsPort, tcp, false},
 		{"<env>-conveyor/quotes-database-setup", "<env>-sales/quotes-api", apiPort, tcp, false},
 		{"<env>-sales/quotes-api", "<env>-conveyor/claims-database-setup", apiPort, tcp, false},
 	}
