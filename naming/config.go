@@ -3,7 +3,7 @@ package naming
 // The keys of a stack's configuration, all in the project's namespace: the one list that the
 // program (stacks.LoadConfig), the offline evaluation, the command and the policy pack read,
 // and that the README's configuration reference documents. A package that gives a key a name
-// of its own (deployed.SeedKey, appsecrets.ValuesKey, kubereach.ContextSetting, ...) gives it
+// of its own (deployed.SeedKey, appsecrets.ValuesKey, envview.ContextSetting, ...) gives it
 // one of these.
 const (
 	// ConfigCatalog is the folder of the module manifests the stack deploys.

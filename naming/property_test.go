@@ -236,6 +236,8 @@ func kinds() []kind {
 		// where the cluster's node account is.
 		{"ServiceAccountID", TargetServiceAccount, func(u tuple) string { return u.env + "|" + u.module },
 			func(u tuple) string { return ServiceAccountID(u.env, u.module) }, in("gcp service account")},
+		{"PlatformServiceAccountID", TargetServiceAccount, func(u tuple) string { return u.env },
+			func(u tuple) string { return PlatformServiceAccountID(u.env) }, in("gcp service account")},
 		{"NodeServiceAccountID", TargetServiceAccount, func(u tuple) string { return u.cluster },
 			func(u tuple) string { return NodeServiceAccountID(u.cluster) }, in("gcp service account")},
 		{"Cluster", TargetGKE, func(u tuple) string { return u.cluster },

@@ -85,6 +85,10 @@ func moduleTarget(ctx *pulumi.Context, cfg *Config, env *components.Environment,
 		Namespace:   naming.PlatformNamespace(env.Name),
 		AdminUser:   naming.DatabaseAdmin(naming.DatabaseAdminScope(env.Name)),
 		AdminSecret: naming.DatabaseAdminSecret(),
+		// The base made the platform's workload identity and its jobs connect through the
+		// proxy: the module's jobs run as the same account, beside the same proxy.
+		ServiceAccount: naming.PlatformKubernetesServiceAccount,
+		SQLProxy:       target.SQLConnectionName,
 	}
 	return target, nil
 }
