@@ -105,12 +105,6 @@ func TestCrashingDeployOnANode(t *testing.T) {
 
 	t.Run("rollback with no update named undoes the failed deploy", func(t *testing.T) {
 		out, code := runConveyor(t, c, &printed, "", "rollback", "--env", env, "--module", module)
-		if code == cli.ExitUsage && strings.Contains(out, "has no earlier update to roll "+module+" back to") {
-			// A known defect (issue 23's report): stackops' rollbackTarget counts only
-			// successful updates as the image change to undo, so a deploy that failed, whose
-			// image the cluster runs and the state records, is never the one undone.
-			t.Skipf("KNOWN DEFECT: rollback after a failed deploy is refused (stackops' rollbackTarget skips failed updates): %s", out)
-		}
 		if code != 0 {
 			t.Errorf("rollback: exit %d\n%s", code, out)
 		}

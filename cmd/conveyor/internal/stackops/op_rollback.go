@@ -132,15 +132,20 @@ func rollbackTarget(updates []auto.UpdateSummary, req RollbackRequest) (int, err
 		}
 		return 0, refusef("%s has no update %d: see `conveyor history --env %s`", req.Env, req.To, req.Env)
 	}
-	// Newest first: find the newest successful update that asked for images (of the module),
-	// then the successful update before it.
+	// Newest first: find the newest update that asked for images (of the module), then the
+	// successful update before it. A failed update counts as the change: a deploy of an image
+	// that crashes fails, yet its Deployment rolled to that image, which is what a rollback
+	// is asked to undo.
 	found := false
 	for i, u := range updates {
-		if u.Kind != "update" || u.Result != "succeeded" {
+		if u.Kind != "update" || (u.Result != "succeeded" && u.Result != "failed") {
 			continue
 		}
 		if found {
-			return i, nil
+			if u.Result == "succeeded" {
+				return i, nil
+			}
+			continue
 		}
 		if im, err := decodeRequest(u); err == nil && touches(im, req.Module) {
 			found = true
