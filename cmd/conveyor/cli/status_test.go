@@ -14,15 +14,11 @@ import (
 // component finds a component in a status document, failing the test when it is absent.
 func component(t *testing.T, r status.Report, module, name string) status.Component {
 	t.Helper()
-	for _, m := range r.Modules {
-		for _, c := range m.Components {
-			if m.Name == module && c.Name == name {
-				return c
-			}
-		}
+	c, ok := r.Component(module, name)
+	if !ok {
+		t.Fatalf("the status has no %s/%s: %+v", module, name, r)
 	}
-	t.Fatalf("the status has no %s/%s: %+v", module, name, r)
-	return status.Component{}
+	return c
 }
 
 func module(t *testing.T, r status.Report, name string) status.Module {

@@ -168,15 +168,11 @@ func statusOf(t *testing.T, c *clone, env string) (status.Report, int) {
 // componentOf finds a component in a status report, failing the test when it is absent.
 func componentOf(t *testing.T, r status.Report, module, name string) status.Component {
 	t.Helper()
-	for _, m := range r.Modules {
-		for _, c := range m.Components {
-			if m.Name == module && c.Name == name {
-				return c
-			}
-		}
+	c, ok := r.Component(module, name)
+	if !ok {
+		t.Fatalf("the status has no %s/%s: %+v", module, name, r)
 	}
-	t.Fatalf("the status has no %s/%s: %+v", module, name, r)
-	return status.Component{}
+	return c
 }
 
 // podsOf describes every pod of module's api in ns that is not being deleted: "name Ready

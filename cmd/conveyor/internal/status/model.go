@@ -133,3 +133,16 @@ type Presence struct {
 	State string `json:"state"`
 	How   string `json:"how"`
 }
+
+// Component finds module's component name in the report: what a reader of one component's
+// state (a test, a script over `status --json`) looks up.
+func (r *Report) Component(module, name string) (Component, bool) {
+	for _, m := range r.Modules {
+		for _, c := range m.Components {
+			if m.Name == module && c.Name == name {
+				return c, true
+			}
+		}
+	}
+	return Component{}, false
+}
