@@ -91,8 +91,10 @@ func (r *Runner) setRawConfig(ctx context.Context, st *auto.Stack, values map[st
 // an environment made from prod must not land on cluster-prod or be protected as prod.
 //
 // Nor are an environment's secret values: an environment reads its own, never another's.
+// Nor is sleep (naming.ConfigAsleep): it says how an environment is run now, and an
+// environment made from a sleeping one is made to be looked at.
 var notInherited = map[string]bool{
-	naming.ConfigCluster: true, naming.ConfigProduction: true,
+	naming.ConfigCluster: true, naming.ConfigProduction: true, naming.ConfigAsleep: true,
 	appsecrets.ValuesKey: true, appsecrets.DefaultsKey: true,
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // TestEnvLifecycle creates ad-hoc environments, lists them, lets the clock pass their TTL and
@@ -228,5 +229,28 @@ func TestCreateFromProdLeavesTheProductionClusterBehind(t *testing.T) {
 		if !stackops.IsRefused(err) {
 			t.Errorf("create %s --cluster %s: %v, want a refusal", c.name, c.cluster, err)
 		}
+	}
+}
+
+// A preview made from a sleeping dev starts awake: sleep says how an environment is run
+// now, not what it runs, and a pull request's environment is made to be looked at.
+func TestCreateFromASleepingEnvironmentStartsAwake(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	env := stackopstest.NewEnv(t)
+	e := env.New(t, stackopstest.Program)
+	if _, _, err := e.CreateEnv(ctx, "dev", stackops.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	setConfig(t, e, "dev", naming.ConfigAsleep, "true", false)
+	if _, _, err := e.CreateEnv(ctx, "pr-3", stackops.CreateOptions{From: "dev", TTL: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	all, err := e.Workspace().GetAllConfig(ctx, "pr-3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := all[naming.ConfigAsleep]; ok {
+		t.Errorf("pr-3 inherited %s = %q from dev", naming.ConfigAsleep, v.Value)
 	}
 }
