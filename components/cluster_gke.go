@@ -444,9 +444,10 @@ func (g *gke) sqlInstance(name string, network *compute.Network, peering pulumi.
 				PrivateNetwork: network.ID(),
 				// Only the Cloud SQL Auth Proxy (or a connector), whose client certificate
 				// the SQL Admin API issues to an identity granted the instance, may connect
-				// (sqlproxy.go); requireSsl is the pair Cloud SQL's API wants with it.
+				// (sqlproxy.go). requireSsl is deprecated, but the API still wants it set to
+				// the value that matches sslMode (true for this mode) while the field exists.
 				SslMode:    pulumi.String(SQLSSLMode),
-				RequireSsl: pulumi.Bool(true),
+				RequireSsl: pulumi.Bool(true), //nolint:staticcheck // SA1019: the pair sslMode still needs (above)
 			},
 			BackupConfiguration: &sql.DatabaseInstanceSettingsBackupConfigurationArgs{
 				Enabled:                    pulumi.Bool(true),
