@@ -84,8 +84,15 @@ var shapes = sync.OnceValue(func() map[string]*shape {
 	space.reserved = func(v, _ string) string {
 		return fmt.Sprintf("%s is reserved for Conveyor's own services; choose another name", mention(v))
 	}
+	// The platform is module "conveyor" of the reserved space: its accounts, jobs and labels
+	// take the name (naming.PlatformServiceAccountID), so no team's module may.
+	module := part(shapeModule, naming.PartModule)
+	module.reservedValues = []string{naming.ReservedSpace}
+	module.reserved = func(v, _ string) string {
+		return fmt.Sprintf("%s is reserved for Conveyor's own accounts (<environment>-conveyor); choose another name", mention(v))
+	}
 	all := []*shape{
-		part(shapeModule, naming.PartModule),
+		module,
 		space,
 		part(shapeComponent, naming.PartComponent),
 		part(shapeEvent, naming.PartEvent),

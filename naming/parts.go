@@ -100,7 +100,7 @@ func ValidatePart(part Part, value string) error {
 // gatekeeper-system (Policy Controller): an environment named so would share their
 // namespaces. "bootstrap" is the stack of the tiers' walls, never an environment. A reserved word may span dashes ("config-management"). A module may not be
 // "default", the name of the service account every namespace already has (a module's
-// Kubernetes service account is its name), nor "conveyor", the platform's own accounts' name.
+// Kubernetes service account is its name).
 var reservedWords = map[Part]map[string]string{
 	PartEnvironment: {
 		ReservedSpace:       "Conveyor's own names start with it",
@@ -116,8 +116,6 @@ var reservedWords = map[Part]map[string]string{
 	},
 	PartModule: {
 		"default": "every namespace already has the service account default",
-		ReservedSpace: "the platform's own accounts take it (its Kubernetes service account, and the " +
-			"GCP service account <environment>-conveyor its database jobs run as)",
 	},
 }
 

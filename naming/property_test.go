@@ -111,7 +111,10 @@ func (g gen) tuple() tuple {
 func (u tuple) platform() bool {
 	return reservedWord(PartEnvironment, u.env) == nil && !strings.HasPrefix(u.env, "goog") &&
 		reservedWord(PartModule, u.module) == nil && reservedWord(PartModule, u.fromModule) == nil &&
-		u.space != ReservedSpace && u.fromSpace != ReservedSpace
+		u.space != ReservedSpace && u.fromSpace != ReservedSpace &&
+		// The manifest refuses the reserved space's name as a module's too: the platform's own
+		// accounts take it (PlatformServiceAccountID).
+		u.module != ReservedSpace && u.fromModule != ReservedSpace
 }
 
 // kind is one kind of name: the function that makes it, the target it must be valid for,
