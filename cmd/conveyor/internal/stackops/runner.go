@@ -41,6 +41,7 @@ import (
 //   - ListEnvs: describes every environment of the project, sorted by name (env_lifecycle.go).
 //   - DeleteEnv: destroys an ad-hoc environment and removes its stack (env_lifecycle.go).
 //   - CollectExpired: destroys and removes every ad-hoc environment past its TTL (env_gc.go).
+//   - Split: moves each module of an environment into a stack of its own, E.<module> (env_split.go).
 //
 // Between the tiers:
 //   - PublishFacts: publishes a long-lived cluster's facts into the ad-hoc tier's backend (op_facts.go).
