@@ -37,19 +37,17 @@ const (
 
 // projectRoles are the roles each tier's deploy account holds on its project. The ad-hoc
 // tier's shares the non-production project with the long-lived tier's resources, so it gets
-// none that would reach them: it fetches the cluster's credentials, and what it may do there
-// is the cluster's RBAC.
+// none there: what it holds is in adhoc.go.
 var projectRoles = map[naming.Tier][]string{
 	naming.TierProduction: {"roles/container.admin", "roles/cloudsql.admin", "roles/pubsub.admin", "roles/iam.serviceAccountAdmin",
 		"roles/resourcemanager.projectIamAdmin", "roles/compute.networkAdmin", "roles/dns.admin"},
 	naming.TierLongLived: {"roles/container.admin", "roles/cloudsql.admin", "roles/pubsub.admin", "roles/iam.serviceAccountAdmin",
 		"roles/resourcemanager.projectIamAdmin", "roles/compute.networkAdmin", "roles/dns.admin"},
-	naming.TierAdHoc: {"roles/container.clusterViewer"},
 }
 
-func grantAccess(ctx *pulumi.Context, tiers map[naming.Tier]*tier, planner *serviceaccount.Account, clusters []string) error {
+func grantAccess(ctx *pulumi.Context, cfg Config, tiers map[naming.Tier]*tier, planner *serviceaccount.Account) error {
 	prod, longLived := tiers[naming.TierProduction], tiers[naming.TierLongLived]
-	adhoc := tiers[naming.TierAdHoc]
+	adhoc, clusters := tiers[naming.TierAdHoc], cfg.factsClusters()
 	for _, t := range naming.Tiers() {
 		p := tiers[t]
 		if t == naming.TierAdHoc {
@@ -70,6 +68,9 @@ func grantAccess(ctx *pulumi.Context, tiers map[naming.Tier]*tier, planner *serv
 		}
 	}
 	if err := grant(ctx, longLived, naming.TierDeployAccount(naming.TierProduction), prod.deployer, roleStateReader, roleKeyReader); err != nil {
+		return err
+	}
+	if err := grantAdHocEnvironments(ctx, cfg, adhoc.deployer); err != nil {
 		return err
 	}
 	if err := grantFactsPublisher(ctx, adhoc, longLived.deployer, clusters); err != nil {

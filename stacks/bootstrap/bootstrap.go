@@ -66,7 +66,7 @@ func New(ctx *pulumi.Context, cfg Config) (map[string]pulumi.StringOutput, error
 		return nil, err
 	}
 	outputs[naming.CIProdPlanner] = planner.Email
-	if err := grantAccess(ctx, tiers, planner, cfg.factsClusters()); err != nil {
+	if err := grantAccess(ctx, cfg, tiers, planner); err != nil {
 		return nil, err
 	}
 	return outputs, nil

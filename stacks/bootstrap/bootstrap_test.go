@@ -50,6 +50,8 @@ func (r *recorder) NewResource(args pulumi.MockResourceArgs) (string, resource.P
 		email := str("accountId") + "@" + str("project") + ".iam.gserviceaccount.com"
 		out["email"] = resource.NewStringProperty(email)
 		out["name"] = resource.NewStringProperty("projects/" + str("project") + "/serviceAccounts/" + email)
+	case "gcp:projects/iAMCustomRole:IAMCustomRole":
+		out["name"] = resource.NewStringProperty("projects/" + str("project") + "/roles/" + str("roleId"))
 	case "gcp:kms/keyRing:KeyRing":
 		id = fmt.Sprintf("projects/%s/locations/%s/keyRings/%s", str("project"), str("location"), str("name"))
 	case "gcp:kms/cryptoKey:CryptoKey":
@@ -89,6 +91,7 @@ var testConfig = Config{
 		naming.TierLongLived:  "acme-conveyor-nonprod",
 		naming.TierAdHoc:      "acme-conveyor-nonprod",
 	},
+	AdHocEnvironmentsProject: "acme-conveyor-adhoc",
 }
 
 // run evaluates the bootstrap under mocks, and returns what it made and its outputs.
@@ -236,6 +239,11 @@ func TestNoOtherPoolBindsAnAccount(t *testing.T) {
 		account("conveyor-plan-prod", "acme-conveyor-prod"):           principals("prod", "prod-plan"),
 		account("conveyor-deploy-longlived", "acme-conveyor-nonprod"): principals("longlived", "longlived", "staging"),
 		account("conveyor-deploy-adhoc", "acme-conveyor-nonprod"):     principals("adhoc", "adhoc"),
+		// The ad-hoc deployer lets its environments' accounts act as the account that reaches
+		// their shared instance only (TestTheAdHocDeployerCannotReachAnotherTier).
+		account(naming.AdHocSQLAccount, "acme-conveyor-nonprod"): {
+			"projects/acme-conveyor-nonprod/roles/" + naming.AdHocSQLDelegationRole + " serviceAccount:conveyor-deploy-adhoc@acme-conveyor-nonprod.iam.gserviceaccount.com",
+		},
 	}
 	for k := range got {
 		slices.Sort(got[k])
@@ -313,7 +321,8 @@ func TestStateAndKeysOfATierAreItsOwn(t *testing.T) {
 
 // TestTheAdHocAccountHoldsNoProjectRoleOfTheLongLivedTier: the ad-hoc tier shares the
 // non-production project with dev and staging; its account holds no role there that reaches
-// their resources, and no tier's account but production's any role on production's project.
+// their resources (it views the clusters), its custom role on its environments' own project,
+// and no tier's account but production's any role on production's project.
 func TestTheAdHocAccountHoldsNoProjectRoleOfTheLongLivedTier(t *testing.T) {
 	rec, _ := run(t)
 	got := map[string][]string{}
@@ -321,7 +330,9 @@ func TestTheAdHocAccountHoldsNoProjectRoleOfTheLongLivedTier(t *testing.T) {
 		who, _, _ := strings.Cut(strings.TrimPrefix(b.inputs["member"].StringValue(), "serviceAccount:"), "@")
 		got[who] = append(got[who], b.inputs["role"].StringValue()+" on "+b.inputs["project"].StringValue())
 	}
-	if diff := cmp.Diff([]string{"roles/container.clusterViewer on acme-conveyor-nonprod"}, got["conveyor-deploy-adhoc"]); diff != "" {
+	adhoc := []string{"projects/acme-conveyor-adhoc/roles/" + naming.AdHocEnvironmentRole + " on acme-conveyor-adhoc", "roles/container.clusterViewer on acme-conveyor-nonprod"}
+	slices.Sort(got["conveyor-deploy-adhoc"])
+	if diff := cmp.Diff(adhoc, got["conveyor-deploy-adhoc"]); diff != "" {
 		t.Errorf("the ad-hoc account's project roles (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{"roles/viewer on acme-conveyor-prod"}, got["conveyor-plan-prod"]); diff != "" {
@@ -377,7 +388,15 @@ func TestConfigIsChecked(t *testing.T) {
 	shared.Projects = map[naming.Tier]string{naming.TierProduction: "p", naming.TierLongLived: "p", naming.TierAdHoc: "n"}
 	noRepo := testConfig
 	noRepo.Repository = "conveyor"
-	for name, c := range map[string]Config{"production shares a project": shared, "no owner": noRepo} {
+	noEnvProject := testConfig
+	noEnvProject.AdHocEnvironmentsProject = ""
+	configs := map[string]Config{"production shares a project": shared, "no owner": noRepo, "no ad-hoc environments' project": noEnvProject}
+	for _, tier := range naming.Tiers() {
+		c := testConfig
+		c.AdHocEnvironmentsProject = c.Projects[tier]
+		configs["the ad-hoc environments' project is the "+string(tier)+" tier's"] = c
+	}
+	for name, c := range configs {
 		if err := c.validate(); err == nil {
 			t.Errorf("%s: no error", name)
 		}

@@ -21,6 +21,10 @@ type Config struct {
 	// Projects is the GCP project of each tier's identity, state and key: production's own,
 	// the long-lived and ad-hoc tiers' may share the non-production one.
 	Projects map[naming.Tier]string
+	// AdHocEnvironmentsProject holds the ad-hoc environments' own GCP resources (their
+	// service accounts, topics, subscriptions and the IAM on them): a project of no tier's
+	// identity, state or key, and of no other environment's resources (adhoc.go says why).
+	AdHocEnvironmentsProject string
 	// FactsClusters are the long-lived tier's cluster stacks whose facts it publishes into
 	// the ad-hoc tier's backend (naming.ClusterFactsStack); cluster-nonprod when empty.
 	FactsClusters []string
@@ -39,7 +43,8 @@ var repository = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
 // LoadConfig reads the bootstrap stack's configuration.
 func LoadConfig(ctx *pulumi.Context) (Config, error) {
 	c := config.New(ctx, naming.Project)
-	cfg := Config{Repository: c.Get("githubRepository"), Region: c.Get("gcpRegion"), Projects: map[naming.Tier]string{}}
+	cfg := Config{Repository: c.Get("githubRepository"), Region: c.Get("gcpRegion"), Projects: map[naming.Tier]string{},
+		AdHocEnvironmentsProject: c.Get("adHocEnvironmentsProject")}
 	var projects map[string]string
 	if text := c.Get("tierProjects"); text != "" {
 		if err := json.Unmarshal([]byte(text), &projects); err != nil {
@@ -76,6 +81,14 @@ func (c Config) validate() error {
 	}
 	if c.Projects[naming.TierProduction] == c.Projects[naming.TierLongLived] || c.Projects[naming.TierProduction] == c.Projects[naming.TierAdHoc] {
 		return fmt.Errorf("config %s:tierProjects: production's project %s is another tier's: production needs a project of its own", naming.Project, c.Projects[naming.TierProduction])
+	}
+	if c.AdHocEnvironmentsProject == "" {
+		return fmt.Errorf("config %s:adHocEnvironmentsProject is not set: the GCP project of the ad-hoc environments' service accounts and topics, which holds nothing of another tier", naming.Project)
+	}
+	for _, t := range naming.Tiers() {
+		if c.AdHocEnvironmentsProject == c.Projects[t] {
+			return fmt.Errorf("config %s:adHocEnvironmentsProject is %s, the %s tier's project: the ad-hoc environments' project holds nothing else, since their deployer administers its service accounts and IAM", naming.Project, c.AdHocEnvironmentsProject, t)
+		}
 	}
 	return nil
 }
