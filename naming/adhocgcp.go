@@ -21,7 +21,3 @@ const (
 	AdHocSQLDelegationRole = "conveyorAdHocSQLDelegation"
 )
 
-// AdHocSQLAccountEmail is AdHocSQLAccount's email in the non-production clusters' project.
-func AdHocSQLAccountEmail(project string) string {
-	return AdHocSQLAccount + "@" + project + ".iam.gserviceaccount.com"
-}
