@@ -1,9 +1,16 @@
 package components_test
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"testing"
 
+	distref "github.com/distribution/reference"
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/conveyor-paas/conveyor/components"
+	"github.com/conveyor-paas/conveyor/components/images"
 	"github.com/conveyor-paas/conveyor/evaluation/evaluationtest"
 	"github.com/conveyor-paas/conveyor/naming"
 )
@@ -42,8 +49,26 @@ func TestBinaryAuthorization(t *testing.T) {
 					t.Errorf("policy %s = %q, want %q", path, got, want)
 				}
 			}
-			if _, ok := evaluationtest.Lookup(policy.Inputs, "admissionWhitelistPatterns"); ok {
-				t.Error("the policy exempts images from attestation (admissionWhitelistPatterns)")
+			// The only images exempt from attestation are the platform's own, by digest: the
+			// proxy sidecar every pod that connects to Cloud SQL runs, and the database jobs'.
+			var exempt []string
+			for i := 0; ; i++ {
+				p, ok := evaluationtest.Lookup(policy.Inputs, fmt.Sprintf("admissionWhitelistPatterns[%d].namePattern", i))
+				if !ok {
+					break
+				}
+				exempt = append(exempt, p.StringValue())
+			}
+			want := []string{images.CloudSQLProxy, digestOnly(images.CloudSQLProxy), images.DatabaseClient, digestOnly(images.DatabaseClient)}
+			slices.Sort(want)
+			slices.Sort(exempt)
+			if diff := cmp.Diff(want, exempt); diff != "" {
+				t.Errorf("the images the policy exempts from attestation (-want +got):\n%s", diff)
+			}
+			for _, p := range exempt {
+				if strings.Contains(p, "*") || !naming.Pinned(p) {
+					t.Errorf("the policy exempts %q, which names more than one digest", p)
+				}
 			}
 			if got := evaluationtest.String(attestor.Inputs, "attestationAuthorityNote.noteReference"); got != evaluationtest.String(note.Inputs, "name") || got == "" {
 				t.Errorf("the attestor's note is %q, the note is %q", got, evaluationtest.String(note.Inputs, "name"))
@@ -58,4 +83,13 @@ func TestBinaryAuthorization(t *testing.T) {
 			}
 		})
 	}
+}
+
+// digestOnly is an image reference by its registry's full name and digest, without the tag.
+func digestOnly(image string) string {
+	named, err := distref.ParseNormalizedNamed(image)
+	if err != nil {
+		panic(err)
+	}
+	return named.Name() + "@" + named.(distref.Digested).Digest().String()
 }

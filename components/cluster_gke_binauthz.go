@@ -2,11 +2,15 @@ package components
 
 import (
 	"fmt"
+	"slices"
+
+	distref "github.com/distribution/reference"
 
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/binaryauthorization"
 	"github.com/pulumi/pulumi-gcp/sdk/v7/go/gcp/containeranalysis"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/conveyor-paas/conveyor/components/images"
 	"github.com/conveyor-paas/conveyor/naming"
 )
 
@@ -73,6 +77,10 @@ func (g *gke) binaryAuthorization() error {
 	if err != nil {
 		return fmt.Errorf("binary authorization: the attestor's reading of attestations: %w", err)
 	}
+	exempt, err := binAuthzExemptions(images.AdmittedInProduction())
+	if err != nil {
+		return fmt.Errorf("binary authorization: %w", err)
+	}
 	mode := BinAuthzDryRun
 	if g.args.Production {
 		mode = BinAuthzEnforced
@@ -81,6 +89,7 @@ func (g *gke) binaryAuthorization() error {
 		Project:                    pulumi.String(g.args.Project),
 		Description:                pulumi.String("Conveyor: only images main's pipeline attested"),
 		GlobalPolicyEvaluationMode: pulumi.String("ENABLE"),
+		AdmissionWhitelistPatterns: exempt,
 		DefaultAdmissionRule: &binaryauthorization.PolicyDefaultAdmissionRuleArgs{
 			EvaluationMode:          pulumi.String("REQUIRE_ATTESTATION"),
 			EnforcementMode:         pulumi.String(mode),
@@ -91,4 +100,30 @@ func (g *gke) binaryAuthorization() error {
 		return fmt.Errorf("binary authorization: policy: %w", err)
 	}
 	return nil
+}
+
+// binAuthzExemptions are the policy's patterns for the platform's own images, which no
+// pipeline of this repository builds or attests: each by its digest, as a pod spells it and
+// as the registry's full name without the tag, so that either way Binary Authorization
+// matches it, the pattern admits those bytes only. An image without a digest is refused: its
+// pattern would admit whatever its tag names next.
+func binAuthzExemptions(refs []string) (binaryauthorization.PolicyAdmissionWhitelistPatternArray, error) {
+	var patterns []string
+	for _, ref := range refs {
+		named, err := distref.ParseNormalizedNamed(ref)
+		if err != nil {
+			return nil, fmt.Errorf("the platform image %q: %w", ref, err)
+		}
+		digested, ok := named.(distref.Digested)
+		if !ok {
+			return nil, fmt.Errorf("the platform image %q is not pinned to a digest: exempting it from attestation would admit whatever its tag names next", ref)
+		}
+		patterns = append(patterns, ref, named.Name()+"@"+digested.Digest().String())
+	}
+	slices.Sort(patterns)
+	var out binaryauthorization.PolicyAdmissionWhitelistPatternArray
+	for _, p := range slices.Compact(patterns) {
+		out = append(out, binaryauthorization.PolicyAdmissionWhitelistPatternArgs{NamePattern: pulumi.String(p)})
+	}
+	return out, nil
 }

@@ -21,3 +21,10 @@ const (
 	// shipped conveyor:allowedRegistries.
 	CloudSQLProxy = "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2.14.2@sha256:d3f195cb893f2abb2ce8f28a4d3eee9b5589750711b4fbf67c78ce215c520e96"
 )
+
+// AdmittedInProduction are the platform's own images that run on production's cluster (every
+// pod's proxy sidecar, the platform namespace's database jobs), which its Binary Authorization
+// policy admits by their digest beside the modules' images that main's pipeline attests: no
+// pipeline of this repository builds them, so none attests them. Each is pinned to a digest,
+// so the exemption admits those bytes and no other.
+func AdmittedInProduction() []string { return []string{CloudSQLProxy, DatabaseClient} }

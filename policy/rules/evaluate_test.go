@@ -31,7 +31,7 @@ func TestEveryRuleHasPassingAndFailingFixtures(t *testing.T) {
 	compliant := append(environmentStack(), clusterStackResources()...)
 	failing, passing := map[string]bool{}, map[string]bool{}
 	for _, c := range concat(namingCases(), workloadCases(), namespaceCases(), gcpCases(), exemptionCases(),
-		boundaryCases(), adHocWallCases(), databaseCases(), databaseTierCases(), sqlProxyCases(), networkCases(), meshCases(), imageCases(), secretCases(), costCases()) {
+		boundaryCases(), adHocWallCases(), databaseCases(), databaseTierCases(), sqlProxyCases(), networkCases(), meshCases(), imageCases(), platformImageCases(), secretCases(), costCases()) {
 		passing[c.rule] = passing[c.rule] || len(c.want) == 0
 		for _, o := range c.want {
 			failing[c.rule] = failing[c.rule] || o.Kind == Violation

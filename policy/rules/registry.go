@@ -25,6 +25,7 @@ func Rules() []Rule {
 		boundaryRules(),
 		meshRules(),
 		imageRules(),
+		platformImageRules(),
 		secretRules(),
 		costRules(),
 	)
