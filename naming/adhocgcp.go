@@ -20,4 +20,3 @@ const (
 	// who may act as it.
 	AdHocSQLDelegationRole = "conveyorAdHocSQLDelegation"
 )
-
