@@ -214,6 +214,7 @@ var predefinedRoles = map[string][]string{
 }
 
 func newIAMDouble(t *testing.T, rec *recorder) *iamDouble {
+	t.Helper()
 	d := &iamDouble{t: t, grants: grantsOf(rec), roles: map[string][]string{}}
 	for role, perms := range predefinedRoles {
 		d.roles[role] = perms
@@ -284,7 +285,8 @@ func administrators(r resourceRef) []struct {
 // holds says whether a grant to one of principals covers permission on r.
 func (d *iamDouble) holds(principals map[string]bool, permission string, r resourceRef) bool {
 	for _, g := range d.grants {
-		if !principals[g.member] || !(r.name == g.resource || strings.HasPrefix(r.name, g.resource+"/")) {
+		under := r.name == g.resource || strings.HasPrefix(r.name, g.resource+"/")
+		if !principals[g.member] || !under {
 			continue
 		}
 		perms, known := d.roles[g.role]
