@@ -66,6 +66,9 @@ type toolBinary struct {
 	stage func(ctx context.Context, goBin string, plan buildPlan) (dir string, cleanup func(), err error)
 	// recipe names what stage does, for the cached binary's hash.
 	recipe string
+	// static builds without cgo, for a binary that runs in a container image with no C
+	// library (see buildEnv).
+	static bool
 }
 
 // kubeVersionLDFlags stamps the release into both version packages, as Kubernetes' own
@@ -308,7 +311,7 @@ func ensureBinary(ctx context.Context, goBin string, plan buildPlan, logf Logf) 
 
 	logf("harness: building %s %s from tools/%s (not cached yet; a cold build takes minutes)", plan.name, plan.version, plan.moduleDir)
 	start := time.Now()
-	args := []string{"build", "-trimpath", "-o", tmpName}
+	args := []string{"build", "-o", tmpName}
 	// -s -w: no symbol table or DWARF; the binaries are not debugged here and link faster.
 	args = append(args, "-ldflags", strings.Join(append([]string{"-s", "-w"}, plan.flags...), " "))
 	args = append(args, plan.pkg)
@@ -322,15 +325,7 @@ func ensureBinary(ctx context.Context, goBin string, plan buildPlan, logf Logf) 
 		defer cleanup()
 		cmd.Dir = dir
 	}
-	cmd.Env = append(os.Environ(),
-		// A go.work above the repository must not pull the tool module into another graph.
-		"GOWORK=off",
-		// Static binaries, as Kubernetes ships them, and no C toolchain needed.
-		"CGO_ENABLED=0",
-		// The tool modules' go.sum is complete; never let a build edit it. No VCS stamping:
-		// it would make the binary depend on the state of the work tree.
-		"GOFLAGS=-mod=readonly -buildvcs=false",
-	)
+	cmd.Env = buildEnv(plan.toolBinary)
 	var output bytes.Buffer
 	cmd.Stdout = &output
 	cmd.Stderr = &output
@@ -403,4 +398,25 @@ func isRootModule(goMod []byte) bool {
 		}
 	}
 	return false
+}
+
+// buildEnv is the environment of a tool's `go build`. A tool compiles as the tests and the
+// lint compile (no -trimpath, cgo as the machine's go defaults it), so that a package at the
+// same version is compiled once into Go's build cache and serves all three: the tool modules
+// pin the versions the main module uses wherever they share a module (TestToolModulesAgree),
+// and on a cold machine that sharing is most of what keeps the run under an hour. Either
+// flag differing would give every package a different cache key. A static tool (CoreDNS,
+// which runs in an image with no C library) gives that up for its own packages.
+func buildEnv(tb toolBinary) []string {
+	env := append(os.Environ(),
+		// A go.work above the repository must not pull the tool module into another graph.
+		"GOWORK=off",
+		// The tool modules' go.sum is complete; never let a build edit it. No VCS stamping:
+		// it would make the binary depend on the state of the work tree.
+		"GOFLAGS=-mod=readonly -buildvcs=false",
+	)
+	if tb.static {
+		env = append(env, "CGO_ENABLED=0")
+	}
+	return env
 }

@@ -27,7 +27,8 @@ const (
 	dnsName      = "coredns"
 )
 
-var corednsBinary = toolBinary{name: "coredns", moduleDir: "coredns", upstream: "github.com/coredns/coredns", pkg: "."}
+// CoreDNS runs in the node's image (dnsImage), which has no C library: it is built static.
+var corednsBinary = toolBinary{name: "coredns", moduleDir: "coredns", upstream: "github.com/coredns/coredns", pkg: ".", static: true}
 
 const corefile = `.:53 {
     errors

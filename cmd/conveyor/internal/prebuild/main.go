@@ -1,19 +1,26 @@
-// Command prebuild builds, side by side and once, every pinned tool that the test suite
-// needs, into the user cache where the tests look for them (~/.cache/conveyor, or
-// $CONVEYOR_CACHE_DIR): the Kubernetes control plane and etcd (tools/kube, tools/etcd,
-// tools/kwok), the real node's kubelet, kube-proxy, CoreDNS and NetworkPolicy agent
-// (tools/kube, tools/coredns, tools/netpol) and its stand-in images of the local PostgreSQL
-// and Pub/Sub emulator (tests/harness/standins.go), the kubernetes provider
-// (tools/kubernetes-provider) and the Pulumi CLI (tools/pulumi).
+// Command prebuild builds, once, every pinned tool that the test suite needs, into the user
+// cache where the tests look for them (~/.cache/conveyor, or $CONVEYOR_CACHE_DIR): the
+// Kubernetes control plane and etcd (tools/kube, tools/etcd, tools/kwok), the real node's
+// kubelet, kube-proxy, CoreDNS and NetworkPolicy agent (tools/kube, tools/coredns,
+// tools/netpol) and its stand-in images of the local PostgreSQL and Pub/Sub emulator
+// (tests/harness/standins.go), the kubernetes provider (tools/kubernetes-provider) and the
+// Pulumi CLI (tools/pulumi).
+//
+// It works in two phases, which .ci/prepare runs apart so that the lint can run beside the
+// second:
+//
+//	shared  compiles, in one go command, every package the tests, the lint and the tools
+//	        that agree with the main module share (shared.go)
+//	tools   builds the tools side by side: links, and the tools kept apart
+//
+// With no argument it runs both, in that order.
 //
 // The tests build each tool themselves on first use, under a lock, so this command is not
-// needed for correctness. It exists for the cold run: .ci/prepare starts it beside the lint,
-// whose package loading compiles the main module's dependencies, so that the two cores are
-// busy with both instead of with one after the other (a single large package or a link
-// keeps one core idle otherwise). A tool already cached costs nothing; a tool being built by
-// another process is waited for, never built twice.
+// needed for correctness. It exists for the cold run, where a package compiled twice costs
+// minutes: a tool already cached costs nothing; a tool being built by another process is
+// waited for, never built twice.
 //
-//	go run ./cmd/conveyor/internal/prebuild
+//	go run ./cmd/conveyor/internal/prebuild [shared|tools]...
 package main
 
 import (
@@ -37,7 +44,7 @@ func main() {
 	// A logger of its own: a package the Pulumi SDK imports sends the standard logger's output
 	// to nowhere, and a cold build's progress is what a person waits on.
 	logger := log.New(os.Stderr, "", log.LstdFlags)
-	if err := run(ctx, logger); err != nil {
+	if err := run(ctx, logger, os.Args[1:]); err != nil {
 		logger.Printf("prebuild: %v", err)
 		stop()
 		os.Exit(1)
@@ -50,7 +57,30 @@ type tool struct {
 	build func(ctx context.Context) error
 }
 
-func run(ctx context.Context, logger *log.Logger) error {
+func run(ctx context.Context, logger *log.Logger, phases []string) error {
+	if len(phases) == 0 {
+		phases = []string{"shared", "tools"}
+	}
+	for _, phase := range phases {
+		switch phase {
+		case "shared":
+			// An optimisation only (see compileShared): the tools' builds are the authority.
+			if err := compileShared(ctx, logger); err != nil {
+				logger.Printf("prebuild: the shared compile failed; the tools build on their own: %v", err)
+			}
+		case "tools":
+			if err := buildTools(ctx, logger); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("unknown phase %q: want shared or tools", phase)
+		}
+	}
+	return nil
+}
+
+// buildTools builds the tools side by side.
+func buildTools(ctx context.Context, logger *log.Logger) error {
 	root, err := repoRoot()
 	if err != nil {
 		return err

@@ -12,7 +12,9 @@
 // One test (node_test.go) deploys onto a second control plane whose node really runs
 // containers (harness.KubeOptions.RealNode), to see Conveyor's workloads run: PostgreSQL,
 // the setup job, an api answering through its Service, logs, and a destroy that leaves
-// nothing. It skips where the node cannot run (harness.SkipUnlessNode).
+// nothing. It skips where the node cannot run (harness.SkipUnlessNode). The node's tests
+// and the kwok tests run as two streams side by side (streams_test.go): each cluster has one
+// test at a time, and the node's waiting on containers overlaps the kwok tests' work.
 //
 // What it needs is built by the tests themselves on first use and cached under
 // ~/.cache/conveyor: the Pulumi CLI (tools/pulumi), the control plane (tools/kube, tools/etcd,

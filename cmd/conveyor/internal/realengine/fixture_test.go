@@ -2,6 +2,7 @@ package realengine
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io/fs"
 	"log"
@@ -43,6 +44,8 @@ var shared struct {
 }
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	allowBothStreams()
 	code := m.Run()
 	if shared.f != nil {
 		if err := shared.f.kube.Stop(); err != nil {
@@ -69,6 +72,7 @@ func skip(tb testing.TB) {
 func setup(tb testing.TB) *fixture {
 	tb.Helper()
 	skip(tb)
+	kwokStream.join(tb)
 	// The CLI first: other packages build it too, under a lock, and the plugins' build
 	// reuses what it compiled (see tools/kubernetes-provider).
 	stackopstest.CLI(tb)

@@ -54,6 +54,7 @@ func setupNode(tb testing.TB) *fixture {
 	tb.Helper()
 	skip(tb)
 	harness.SkipUnlessNode(tb)
+	nodeStream.join(tb)
 	stackopstest.CLI(tb)
 	nodeShared.once.Do(func() {
 		ctx := context.Background() // the fixture outlives the test that starts it
