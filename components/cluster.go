@@ -52,6 +52,10 @@ type GKEClusterArgs struct {
 	// AttestorPublicKey is the PEM of the public key main's pipeline signs its attestations
 	// with (cluster_gke_binauthz.go); Binary Authorization trusts no other signature.
 	AttestorPublicKey string
+	// AdHocEnvironmentsProject is where the ad-hoc environments on a non-production cluster
+	// make their accounts and topics (Target.AdHoc); the cluster publishes it and its number
+	// as facts. Empty on a production cluster.
+	AdHocEnvironmentsProject string
 }
 
 // LocalClusterArgs describe the cluster of a kubeconfig context.
@@ -133,6 +137,10 @@ type Cluster struct {
 	// them); "" on a local cluster.
 	Endpoint      pulumi.StringOutput `pulumi:"clusterEndpoint"`
 	CACertificate pulumi.StringOutput `pulumi:"clusterCaCertificate"`
+	// AdHocProject and AdHocProjectNumber are the ad-hoc environments' project and its
+	// number ("" where none runs).
+	AdHocProject       pulumi.StringOutput `pulumi:"adHocEnvironmentsProject"`
+	AdHocProjectNumber pulumi.StringOutput `pulumi:"adHocEnvironmentsProjectNumber"`
 
 	// Local and Platform are set in local mode.
 	Local    *LocalServices
@@ -238,5 +246,6 @@ func newLocalCluster(ctx *pulumi.Context, c *Cluster, args *LocalClusterArgs, me
 	c.ProjectNumber, c.Region, c.SQLInstance, c.SQLConnectionName = empty, empty, empty, empty
 	c.SQLPrivateAddress = pulumi.String(local.PostgresHost).ToStringOutput()
 	c.StagingSQLPrivateAddress, c.StagingSQLConnectionName, c.Endpoint, c.CACertificate = empty, empty, empty, empty
+	c.AdHocProject, c.AdHocProjectNumber = empty, empty
 	return nil
 }

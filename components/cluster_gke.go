@@ -132,6 +132,7 @@ func newGKE(ctx *pulumi.Context, c *Cluster, args *GKEClusterArgs, mesh MeshArgs
 	}, pulumi.Provider(args.GCP), pulumi.Parent(c), pulumi.DependsOn(g.apis))
 	c.Project = pulumi.String(args.Project).ToStringOutput()
 	c.ProjectNumber = project.Number()
+	c.AdHocProject, c.AdHocProjectNumber = adHocEnvironmentsProject(ctx, c, args)
 	c.Region = pulumi.String(args.Region).ToStringOutput()
 	c.Endpoint, c.CACertificate = endpoint(cluster, args.ControlPlane.PrivateEndpoint), cluster.MasterAuth.ClusterCaCertificate().Elem()
 	c.Kubeconfig = pulumi.ToSecret(GKEKubeconfig(cluster.Name, c.Endpoint, c.CACertificate)).(pulumi.StringOutput)

@@ -64,7 +64,8 @@ func (g *gke) clusterPlatform(servers []sqlServer) (*Platform, error) {
 	if err != nil {
 		return nil, err
 	}
-	access, err := newDatabaseJobsIdentity(g.ctx, naming.ClusterStackPrefix+g.args.Name, ns, pulumi.String(g.args.Project), instances, g.opts(), ns.in)
+	access, err := newDatabaseJobsIdentity(g.ctx, naming.ClusterStackPrefix+g.args.Name, ns, gcpHome{project: pulumi.String(g.args.Project), pool: pulumi.String(g.args.Project)},
+		cloudSQLClientGrants(g.ctx, pulumi.String(g.args.Project), instances, g.opts()...), g.opts(), ns.in)
 	if err != nil {
 		return nil, fmt.Errorf("the cluster's database jobs: %w", err)
 	}
@@ -114,7 +115,7 @@ func (g *gke) sqlRoot(system *Platform, server sqlServer) error {
 	}
 	// The jobs reach this instance through the proxy.
 	jobs := *system
-	jobs.SQLProxy = server.instance.ConnectionName
+	jobs.SQLProxy = &SQLProxy{ConnectionName: server.instance.ConnectionName}
 	for _, s := range server.scopes {
 		env := corev1.EnvVarArray{
 			corev1.EnvVarArgs{Name: pulumi.String("PGHOST"), Value: pulumi.String(loopback)},

@@ -47,6 +47,10 @@ const (
 	// (OrganizationDomain): every space's team must be a group of it (CheckTeams). Empty on a
 	// local cluster, which resolves no Google group.
 	OutputOrganizationDomain = naming.ClusterOutputOrganizationDomain
+	// OutputAdHocProject is the project of the ad-hoc environments' own GCP resources, and
+	// OutputAdHocProjectNumber its number (Target.AdHoc); "" where none runs.
+	OutputAdHocProject       = naming.ClusterOutputAdHocProject
+	OutputAdHocProjectNumber = naming.ClusterOutputAdHocProjectNumber
 )
 
 // ClusterOutputs are the values of a cluster stack's outputs, as the cluster writes them or
@@ -67,6 +71,8 @@ type ClusterOutputs struct {
 	Mesh               pulumi.StringOutput
 	AllowedRegistries  pulumi.StringOutput
 	OrganizationDomain pulumi.StringOutput
+	AdHocProject       pulumi.StringOutput
+	AdHocProjectNumber pulumi.StringOutput
 }
 
 // SimulatedCluster is what offline evaluation knows of a cluster stack: its name part and
@@ -85,6 +91,8 @@ type SimulatedCluster struct {
 	SQLStagingAddr string
 	// OrganizationDomain is the domain of the cluster stack's conveyor:securityGroup.
 	OrganizationDomain string
+	// AdHocProject is the cluster stack's conveyor:adHocEnvironmentsProject ("" for none).
+	AdHocProject string
 }
 
 // Simulated values of what GKE computes for a cluster's API server.
@@ -140,6 +148,15 @@ var clusterOutputs = []clusterOutput{
 		func(s SimulatedCluster) string { return naming.JoinRegistries(s.AllowedRegistries) }},
 	{OutputOrganizationDomain, false, func(o *ClusterOutputs) *pulumi.StringOutput { return &o.OrganizationDomain },
 		func(s SimulatedCluster) string { return s.OrganizationDomain }},
+	{OutputAdHocProject, false, func(o *ClusterOutputs) *pulumi.StringOutput { return &o.AdHocProject },
+		func(s SimulatedCluster) string { return s.AdHocProject }},
+	{OutputAdHocProjectNumber, false, func(o *ClusterOutputs) *pulumi.StringOutput { return &o.AdHocProjectNumber },
+		func(s SimulatedCluster) string {
+			if s.AdHocProject == "" {
+				return ""
+			}
+			return s.ProjectNumber
+		}},
 }
 
 // Outputs are the values the cluster stack of c exports; name is the cluster's name part.
@@ -160,6 +177,8 @@ func (c *Cluster) Outputs(name string) ClusterOutputs {
 		Mesh:               pulumi.String(string(c.Mesh.Mode)).ToStringOutput(),
 		AllowedRegistries:  pulumi.String(naming.JoinRegistries(c.AllowedRegistries)).ToStringOutput(),
 		OrganizationDomain: pulumi.String(c.OrganizationDomain).ToStringOutput(),
+		AdHocProject:       c.AdHocProject,
+		AdHocProjectNumber: c.AdHocProjectNumber,
 	}
 }
 

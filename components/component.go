@@ -40,7 +40,7 @@ type ComponentArgs struct {
 	Secrets *corev1.VolumeArgs
 	// SQLProxy, when set, is the connection name of the Cloud SQL instance the component
 	// reaches through the Cloud SQL Auth Proxy, run beside it (sqlproxy.go).
-	SQLProxy pulumi.StringInput
+	SQLProxy *SQLProxy
 }
 
 // Component is a running part of a module: an api (Deployment, Service, autoscaler or fixed

@@ -81,6 +81,9 @@ type Target struct {
 	// on a shared cluster, which binds it its rights in each of the environment's namespaces
 	// (namespaceWall.bindDeployer); nil otherwise.
 	Deployer pulumi.StringInput
+	// AdHoc is where an ad-hoc environment on GKE makes its GCP resources (adhoc_gcp.go); nil
+	// otherwise, where they are in Project.
+	AdHoc *AdHocGCP
 }
 
 // Platform is an environment's own namespace for what the platform runs there, which no team
@@ -96,9 +99,8 @@ type Platform struct {
 	// ServiceAccount is the Kubernetes service account the database jobs run as: on GKE the
 	// platform's workload identity, which the proxy connects as; "" runs them as "default".
 	ServiceAccount string
-	// SQLProxy is the connection name of the instance the jobs reach through the proxy, nil
-	// on a local cluster.
-	SQLProxy pulumi.StringInput
+	// SQLProxy is what the jobs' proxy serves (Target.SQLProxy), nil on a local cluster.
+	SQLProxy *SQLProxy
 	// Ready is what the database jobs wait for: the namespace and its network policies, the
 	// admin's Secret, and on a local cluster the PostgreSQL server.
 	Ready []pulumi.Resource

@@ -108,7 +108,7 @@ type moduleBuilder struct {
 	secretIDs map[string]string
 	// sqlProxy is the connection name of the instance the components reach through the
 	// proxy: set for a module with a database on GKE.
-	sqlProxy pulumi.StringInput
+	sqlProxy *SQLProxy
 }
 
 func (b *moduleBuilder) scope() naming.Scope {

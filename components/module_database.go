@@ -81,7 +81,7 @@ func (b *moduleBuilder) database() error {
 	b.addDatabaseEnv(secretName)
 	b.ready = append(b.ready, setup, secret)
 	b.ready = append(b.ready, access...)
-	b.sqlProxy = b.args.Target.sqlProxy()
+	b.sqlProxy = b.args.Target.SQLProxy()
 	b.m.Database = pulumi.String(dbName).ToStringOutput()
 	return nil
 }
@@ -99,8 +99,7 @@ func (b *moduleBuilder) databaseAccess() ([]pulumi.Resource, error) {
 	if t.IsLocal() {
 		return nil, nil
 	}
-	grant, err := grantCloudSQLClient(b.ctx, naming.ServiceAccountID(b.args.Environment.Name, b.args.Spec.Name), t.Project, t.SQLConnectionName,
-		b.m.ServiceAccount, b.gcp()...)
+	grant, err := t.grantSQLConnection(b.ctx, naming.ServiceAccountID(b.args.Environment.Name, b.args.Spec.Name), b.m.ServiceAccount, b.gcp()...)
 	if err != nil {
 		return nil, err
 	}

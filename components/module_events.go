@@ -91,7 +91,7 @@ func (b *moduleBuilder) topic(event string) error {
 	scope.Event = event
 	topic, err := pubsub.NewTopic(b.ctx, name, &pubsub.TopicArgs{
 		Name:                     pulumi.String(name),
-		Project:                  b.args.Target.Project,
+		Project:                  b.args.Target.resourceProject(),
 		Labels:                   pulumi.ToStringMap(naming.GCPLabels(scope)),
 		MessageRetentionDuration: pulumi.String(messageRetention),
 	}, b.gcp()...)
@@ -100,7 +100,7 @@ func (b *moduleBuilder) topic(event string) error {
 	}
 	if _, err := pubsub.NewTopicIAMMember(b.ctx, name+"-publisher", &pubsub.TopicIAMMemberArgs{
 		Topic:   topic.Name,
-		Project: b.args.Target.Project,
+		Project: b.args.Target.resourceProject(),
 		Role:    pulumi.String("roles/pubsub.publisher"),
 		Member:  pulumi.Sprintf("serviceAccount:%s", b.m.ServiceAccount),
 	}, b.gcp()...); err != nil {
@@ -114,8 +114,8 @@ func (b *moduleBuilder) topic(event string) error {
 // topic (and a subscription that keeps what lands there) and a retry policy. Only the module
 // may pull from it; Pub/Sub's own service agent gets exactly the rights dead-lettering needs.
 func (b *moduleBuilder) subscription(c eventNames) error {
-	project := b.args.Target.Project
-	agent := pulumi.Sprintf("serviceAccount:service-%s@gcp-sa-pubsub.iam.gserviceaccount.com", b.args.Target.ProjectNumber)
+	project := b.args.Target.resourceProject()
+	agent := pulumi.Sprintf("serviceAccount:service-%s@gcp-sa-pubsub.iam.gserviceaccount.com", b.args.Target.resourceProjectNumber())
 	deadLetter, err := pubsub.NewTopic(b.ctx, c.deadLetter, &pubsub.TopicArgs{
 		Name:                     pulumi.String(c.deadLetter),
 		Project:                  project,

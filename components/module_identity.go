@@ -17,7 +17,8 @@ func (b *moduleBuilder) identity() error {
 	spec, env := b.args.Spec, b.args.Environment.Name
 	b.ksa = naming.KubernetesServiceAccount(spec.Name)
 	meta := objectMeta(b.ksa, b.args.Namespace, b.scope())
-	b.addEnv(naming.EnvProject, b.args.Target.Project)
+	// The module's topics and subscriptions are in its environment's resource project.
+	b.addEnv(naming.EnvProject, b.args.Target.resourceProject())
 	if b.args.Target.IsLocal() {
 		b.m.ServiceAccount = pulumi.String("").ToStringOutput()
 		_, err := corev1.NewServiceAccount(b.ctx, b.ksa, &corev1.ServiceAccountArgs{
@@ -33,7 +34,7 @@ func (b *moduleBuilder) identity() error {
 		id:          naming.ServiceAccountID(env, spec.Name),
 		displayName: naming.ServiceAccountDisplayName(env, spec.Space, spec.Name),
 		description: fmt.Sprintf("Workload identity of module %s in environment %s", spec.Name, env),
-		project:     b.args.Target.Project,
+		home:        b.args.Target.gcpHome(),
 		ksa:         b.ksa, logical: b.ksa, namespace: b.args.Namespace, meta: meta,
 	}, b.gcp(), b.k8s())
 	if err != nil {

@@ -149,7 +149,7 @@ func NewPlatform(ctx *pulumi.Context, env Environment, target *Target, opts ...p
 	if target.GCP != nil {
 		gcpOpts = []pulumi.ResourceOption{pulumi.Parent(component), pulumi.Provider(target.GCP)}
 	}
-	access, err := newDatabaseJobsIdentity(ctx, env.Name, ns, target.Project, map[string]pulumi.StringInput{naming.PlatformServiceAccountID(env.Name): target.SQLConnectionName}, gcpOpts, ns.in)
+	access, err := newDatabaseJobsIdentity(ctx, env.Name, ns, target.gcpHome(), target.sqlGrants(ctx, naming.PlatformServiceAccountID(env.Name), gcpOpts...), gcpOpts, ns.in)
 	if err != nil {
 		return nil, fmt.Errorf("platform of %s: %w", env.Name, err)
 	}
@@ -177,7 +177,7 @@ func NewPlatform(ctx *pulumi.Context, env Environment, target *Target, opts ...p
 		AdminUser:      naming.DatabaseAdmin(scope),
 		AdminSecret:    secretName,
 		ServiceAccount: naming.PlatformKubernetesServiceAccount,
-		SQLProxy:       target.SQLConnectionName,
+		SQLProxy:       target.SQLProxy(),
 		Ready:          append(append(ns.ready, secret), access...),
 	}, nil
 }

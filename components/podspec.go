@@ -43,7 +43,7 @@ type podSpec struct {
 	secrets *corev1.VolumeArgs
 	// sqlProxy, when set, is the connection name of the Cloud SQL instance the pod reaches
 	// through the Cloud SQL Auth Proxy, its native sidecar (sqlproxy.go).
-	sqlProxy pulumi.StringInput
+	sqlProxy *SQLProxy
 }
 
 // mount is a writable folder of a pod.

@@ -50,7 +50,7 @@ var sqlProxyResources = &manifest.Resources{
 // on loopback at the PostgreSQL port. Its startup probe holds the pod's other containers until
 // the proxy listens (a native sidecar's started state); on a Job it stops when the job's
 // container ends, and leaves with code 0 so that the Job's outcome is the job's.
-func sqlProxyContainer(connectionName pulumi.StringInput) corev1.ContainerArgs {
+func sqlProxyContainer(proxy *SQLProxy) corev1.ContainerArgs {
 	check := func(path string, failures int) *corev1.ProbeArgs {
 		return &corev1.ProbeArgs{
 			HttpGet:          &corev1.HTTPGetActionArgs{Path: pulumi.String(path), Port: pulumi.Int(sqlProxyHealthPort)},
@@ -61,23 +61,27 @@ func sqlProxyContainer(connectionName pulumi.StringInput) corev1.ContainerArgs {
 	}
 	liveness := check("/liveness", 3)
 	liveness.PeriodSeconds = pulumi.Int(10)
+	args := pulumi.StringArray{
+		pulumi.String("--private-ip"),
+		pulumi.String("--address=" + loopback),
+		pulumi.Sprintf("--port=%d", postgresPort),
+		// The kubelet probes the pod's address, not its loopback.
+		pulumi.String("--health-check"),
+		pulumi.String("--http-address=0.0.0.0"),
+		pulumi.Sprintf("--http-port=%d", sqlProxyHealthPort),
+		pulumi.String("--exit-zero-on-sigterm"),
+		pulumi.String("--structured-logs"),
+	}
+	if proxy.Impersonate != nil {
+		args = append(args, pulumi.Sprintf("--impersonate-service-account=%s", proxy.Impersonate))
+	}
+	args = append(args, proxy.ConnectionName)
 	return corev1.ContainerArgs{
 		Name:            pulumi.String(naming.SQLProxyContainer),
 		Image:           pulumi.String(images.CloudSQLProxy),
 		ImagePullPolicy: pulumi.String(pullPolicy(images.CloudSQLProxy)),
 		RestartPolicy:   pulumi.String("Always"),
-		Args: pulumi.StringArray{
-			pulumi.String("--private-ip"),
-			pulumi.String("--address=" + loopback),
-			pulumi.Sprintf("--port=%d", postgresPort),
-			// The kubelet probes the pod's address, not its loopback.
-			pulumi.String("--health-check"),
-			pulumi.String("--http-address=0.0.0.0"),
-			pulumi.Sprintf("--http-port=%d", sqlProxyHealthPort),
-			pulumi.String("--exit-zero-on-sigterm"),
-			pulumi.String("--structured-logs"),
-			connectionName,
-		},
+		Args:            args,
 		Resources:       resources(sqlProxyResources),
 		StartupProbe:    check("/startup", 60),
 		LivenessProbe:   liveness,
@@ -106,13 +110,25 @@ func (t *Target) databaseHost() pulumi.StringInput {
 	return pulumi.String(loopback)
 }
 
-// sqlProxy is the connection name a pod's proxy serves, or nil on a local cluster, whose
+// SQLProxy is what a pod's Cloud SQL Auth Proxy serves: the instance of ConnectionName, as
+// the pod's own workload identity or, when Impersonate is set, as that account (an ad-hoc
+// environment's pods act as naming.AdHocSQLAccount, adhoc_gcp.go).
+type SQLProxy struct {
+	ConnectionName pulumi.StringInput
+	Impersonate    pulumi.StringInput
+}
+
+// SQLProxy is what the target's pods' proxy serves, or nil on a local cluster, whose
 // PostgreSQL runs in the cluster with no proxy.
-func (t *Target) sqlProxy() pulumi.StringInput {
+func (t *Target) SQLProxy() *SQLProxy {
 	if t.IsLocal() {
 		return nil
 	}
-	return t.SQLConnectionName
+	p := &SQLProxy{ConnectionName: t.SQLConnectionName}
+	if t.AdHoc != nil {
+		p.Impersonate = t.AdHoc.SQLAccount
+	}
+	return p
 }
 
 // checkSQLConnection refuses a GKE target without its instance's connection name: without it
@@ -161,19 +177,37 @@ func sqlInstanceCondition(resource string) string {
 	return fmt.Sprintf(`resource.type == "sqladmin.googleapis.com/Instance" && resource.name == %q`, resource)
 }
 
+// sqlGrants let the account of an email connect through the proxy, and return the grants.
+type sqlGrants func(email pulumi.StringOutput) ([]pulumi.Resource, error)
+
+// cloudSQLClientGrants grant roles/cloudsql.client on each instance of connectionNames (by a
+// name for its grant) in project, and on no other.
+func cloudSQLClientGrants(ctx *pulumi.Context, project pulumi.StringInput, connectionNames map[string]pulumi.StringInput, opts ...pulumi.ResourceOption) sqlGrants {
+	return func(email pulumi.StringOutput) ([]pulumi.Resource, error) {
+		var grants []pulumi.Resource
+		for _, name := range slices.Sorted(maps.Keys(connectionNames)) {
+			grant, err := grantCloudSQLClient(ctx, name, project, connectionNames[name], email, opts...)
+			if err != nil {
+				return nil, err
+			}
+			grants = append(grants, grant)
+		}
+		return grants, nil
+	}
+}
+
 // newDatabaseJobsIdentity gives the platform's database jobs of a stack (an environment's, in
-// its platform namespace; a cluster stack's, in its own) their workload identity, which may
-// connect through the proxy to the instances of connectionNames (by a name for their grant)
-// and nothing else. What it returns is what the jobs wait for: their Kubernetes service
-// account and the grants.
-func newDatabaseJobsIdentity(ctx *pulumi.Context, stack string, ns *platformNamespace, project pulumi.StringInput, connectionNames map[string]pulumi.StringInput,
+// its platform namespace; a cluster stack's, in its own) their workload identity, made in
+// home, which may connect through the proxy as grants allow and do nothing else. What it
+// returns is what the jobs wait for: their Kubernetes service account and the grants.
+func newDatabaseJobsIdentity(ctx *pulumi.Context, stack string, ns *platformNamespace, home gcpHome, grants sqlGrants,
 	gcpOpts, k8sOpts []pulumi.ResourceOption) ([]pulumi.Resource, error) {
 	id := naming.PlatformServiceAccountID(stack)
 	account, ksa, err := newWorkloadIdentity(ctx, workloadIdentity{
 		id:          id,
 		displayName: naming.ServiceAccountDisplayName(stack, naming.ReservedSpace, naming.ReservedSpace),
 		description: fmt.Sprintf("Workload identity of the database jobs of %s", stack),
-		project:     project,
+		home:        home,
 		ksa:         naming.PlatformKubernetesServiceAccount,
 		logical:     ns.name + "/" + naming.PlatformKubernetesServiceAccount,
 		namespace:   ns.ns,
@@ -182,13 +216,9 @@ func newDatabaseJobsIdentity(ctx *pulumi.Context, stack string, ns *platformName
 	if err != nil {
 		return nil, fmt.Errorf("database jobs' identity: %w", err)
 	}
-	ready := []pulumi.Resource{ksa}
-	for _, name := range slices.Sorted(maps.Keys(connectionNames)) {
-		grant, err := grantCloudSQLClient(ctx, name, project, connectionNames[name], account.Email, gcpOpts...)
-		if err != nil {
-			return nil, err
-		}
-		ready = append(ready, grant)
+	granted, err := grants(account.Email)
+	if err != nil {
+		return nil, err
 	}
-	return ready, nil
+	return append([]pulumi.Resource{ksa}, granted...), nil
 }

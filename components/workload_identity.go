@@ -14,13 +14,18 @@ import (
 type workloadIdentity struct {
 	// id is the GCP account's id and the logical name of what is made for it.
 	id, displayName, description string
-	project                      pulumi.StringInput
+	home                         gcpHome
 	// ksa is the Kubernetes service account, made in namespace with meta and the logical
 	// name logical.
 	ksa, logical string
 	namespace    pulumi.StringInput
 	meta         *metav1.ObjectMetaArgs
 }
+
+// gcpHome is where a workload identity's GCP account is made (project), and the project of
+// the cluster whose workload identity pool its Kubernetes service account belongs to (pool):
+// the same but for an ad-hoc environment's (adhoc_gcp.go).
+type gcpHome struct{ project, pool pulumi.StringInput }
 
 // newWorkloadIdentity makes the GCP service account, the Kubernetes one annotated to act as
 // it, and the binding that lets it. No token is mounted: pods reach GCP through the metadata
@@ -30,7 +35,7 @@ func newWorkloadIdentity(ctx *pulumi.Context, w workloadIdentity, gcpOpts, k8sOp
 		AccountId:   pulumi.String(w.id),
 		DisplayName: pulumi.String(w.displayName),
 		Description: pulumi.String(w.description),
-		Project:     w.project,
+		Project:     w.home.project,
 	}, gcpOpts...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("gcp service account: %w", err)
@@ -46,7 +51,7 @@ func newWorkloadIdentity(ctx *pulumi.Context, w workloadIdentity, gcpOpts, k8sOp
 	if err != nil {
 		return nil, nil, fmt.Errorf("kubernetes service account: %w", err)
 	}
-	member := pulumi.Sprintf("serviceAccount:%s.svc.id.goog[%s/%s]", w.project, w.namespace, w.ksa)
+	member := pulumi.Sprintf("serviceAccount:%s.svc.id.goog[%s/%s]", w.home.pool, w.namespace, w.ksa)
 	if _, err := serviceaccount.NewIAMMember(ctx, w.id+"-workload-identity", &serviceaccount.IAMMemberArgs{
 		ServiceAccountId: account.Name,
 		Role:             pulumi.String("roles/iam.workloadIdentityUser"),

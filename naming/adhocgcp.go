@@ -20,3 +20,9 @@ const (
 	// who may act as it.
 	AdHocSQLDelegationRole = "conveyorAdHocSQLDelegation"
 )
+
+// AdHocSQLAccountEmail is the email of AdHocSQLAccount in the project of the non-production
+// clusters: the account the ad-hoc environments' proxies act as.
+func AdHocSQLAccountEmail(clusterProject string) string {
+	return AdHocSQLAccount + "@" + clusterProject + ".iam.gserviceaccount.com"
+}

@@ -36,6 +36,11 @@ const (
 	ClusterOutputMesh               = "mesh"
 	ClusterOutputAllowedRegistries  = "allowedRegistries"
 	ClusterOutputOrganizationDomain = "organizationDomain"
+	// ClusterOutputAdHocProject is the project of the ad-hoc environments' accounts and
+	// topics (ConfigAdHocEnvironmentsProject), and ClusterOutputAdHocProjectNumber its
+	// number, which names its Pub/Sub service agent; "" on a cluster that runs none.
+	ClusterOutputAdHocProject       = "adHocEnvironmentsProject"
+	ClusterOutputAdHocProjectNumber = "adHocEnvironmentsProjectNumber"
 )
 
 // ClusterFacts are the outputs of a cluster stack that its facts stack publishes: every one
@@ -47,6 +52,7 @@ func ClusterFacts() []string {
 		ClusterOutputSQLInstance, ClusterOutputSQLConnectionName, ClusterOutputSQLPrivateAddress,
 		ClusterOutputClusterName, ClusterOutputEndpoint, ClusterOutputCACertificate,
 		ClusterOutputMesh, ClusterOutputAllowedRegistries, ClusterOutputOrganizationDomain,
+		ClusterOutputAdHocProject, ClusterOutputAdHocProjectNumber,
 	}
 }
 

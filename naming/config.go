@@ -37,6 +37,10 @@ const (
 	ConfigControlPlane      = Project + ":controlPlane"
 	ConfigAllowedRegistries = Project + ":allowedRegistries"
 	ConfigNodePools         = Project + ":nodePools"
+	// ConfigAdHocEnvironmentsProject is a non-production cluster stack's project of its ad-hoc
+	// environments' accounts and topics (naming/adhocgcp.go): the bootstrap stack's setting
+	// of the same name, which gives the ad-hoc deployer its rights there.
+	ConfigAdHocEnvironmentsProject = Project + ":adHocEnvironmentsProject"
 )
 
 // Keys the command writes into the config file it composes for one operation, outside the

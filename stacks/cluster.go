@@ -36,6 +36,8 @@ func clusterStack(ctx *pulumi.Context, cfg *Config) error {
 			ControlPlane:      cfg.ControlPlane,
 			AttestorPublicKey: cfg.AttestorPublicKey,
 			AdHocDeployer:     adHocDeployer(cfg),
+			// Published as a fact: where the ad-hoc environments make their accounts and topics.
+			AdHocEnvironmentsProject: cfg.AdHocEnvironmentsProject,
 		},
 		Mesh:              components.MeshArgs{Mode: cfg.Mesh},
 		AllowedRegistries: cfg.AllowedRegistries,
@@ -56,4 +58,21 @@ func adHocDeployer(cfg *Config) string {
 		return ""
 	}
 	return naming.TierDeployer(naming.TierAdHoc, cfg.GCPProject)
+}
+
+// checkAdHocEnvironmentsProject refuses a cluster stack's ad-hoc environments' project that
+// would put the ad-hoc deployer where it must not be: on a production cluster, which runs no
+// ad-hoc environment, or the cluster's own project, whose accounts (dev's, the cluster's) it
+// would then administer.
+func checkAdHocEnvironmentsProject(cfg *Config) error {
+	project := cfg.AdHocEnvironmentsProject
+	switch {
+	case project == "":
+		return nil
+	case adHocDeployer(cfg) == "":
+		return fmt.Errorf("%s is a production cluster, which runs no ad-hoc environment: remove the setting", cfg.Stack)
+	case project == cfg.GCPProject:
+		return fmt.Errorf("%s is the cluster's own project: the ad-hoc environments' project holds nothing of another tier, since their deployer administers its accounts", project)
+	}
+	return nil
 }

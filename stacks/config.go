@@ -87,6 +87,9 @@ type Config struct {
 	// AttestorPublicKey is the public key main's pipeline signs attestations with (cluster
 	// stacks); empty until a person configures it, and production then admits no image.
 	AttestorPublicKey string
+	// AdHocEnvironmentsProject is a non-production cluster stack's project of its ad-hoc
+	// environments' accounts and topics, which it publishes as a fact (components.AdHocGCP).
+	AdHocEnvironmentsProject string
 }
 
 // DefaultAllowedRegistries are the registries of the demo catalog's images and of the
@@ -130,6 +133,8 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 		SecurityGroup:     or(get(naming.ConfigSecurityGroup), DefaultSecurityGroup),
 		AttestorPublicKey: get(naming.ConfigAttestorPublicKey),
 		Images:            deployed.Images{},
+
+		AdHocEnvironmentsProject: get(naming.ConfigAdHocEnvironmentsProject),
 	}
 	if kind == naming.StackLocal {
 		cfg.Cluster = LocalCluster
@@ -173,6 +178,9 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 		}
 		if err := components.CheckAuthorizedNetworks(cfg.ControlPlane.AuthorizedNetworks); err != nil {
 			return nil, fmt.Errorf("stack %s: config %s.%w", stack, naming.ConfigControlPlane, err)
+		}
+		if err := checkAdHocEnvironmentsProject(cfg); err != nil {
+			return nil, fmt.Errorf("stack %s: config %s: %w", stack, naming.ConfigAdHocEnvironmentsProject, err)
 		}
 	}
 	if kind != naming.StackCluster && cfg.Cluster != LocalCluster && !naming.IsClusterStack(cfg.Cluster) {

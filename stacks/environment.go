@@ -253,6 +253,7 @@ func gkeTarget(ctx *pulumi.Context, cfg *Config, env *components.Environment, ca
 		// The ad-hoc tier's deployer holds nothing in a namespace of the shared cluster but
 		// what the environment binds it there (the cluster stack's ad-hoc wall).
 		target.Deployer = project.ApplyT(func(p string) string { return naming.TierDeployer(naming.TierAdHoc, p) }).(pulumi.StringOutput)
+		target.AdHoc = components.AdHocTarget(cluster.Stack, outputs)
 	}
 	return target, nil
 }

@@ -183,6 +183,7 @@ func simulatedCluster(stack string, config map[string]string) components.Simulat
 		// A cluster stack without a security group of its own is simulated without a
 		// domain, which checks no team: the real cluster stack refuses to exist without one.
 		OrganizationDomain: components.OrganizationDomain(config[naming.Project+":securityGroup"]),
+		AdHocProject:       config[naming.ConfigAdHocEnvironmentsProject],
 	}
 }
 

@@ -88,7 +88,7 @@ func moduleTarget(ctx *pulumi.Context, cfg *Config, env *components.Environment,
 		// The base made the platform's workload identity and its jobs connect through the
 		// proxy: the module's jobs run as the same account, beside the same proxy.
 		ServiceAccount: naming.PlatformKubernetesServiceAccount,
-		SQLProxy:       target.SQLConnectionName,
+		SQLProxy:       target.SQLProxy(),
 	}
 	return target, nil
 }

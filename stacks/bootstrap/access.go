@@ -73,6 +73,9 @@ func grantAccess(ctx *pulumi.Context, cfg Config, tiers map[naming.Tier]*tier, p
 	if err := grantAdHocEnvironments(ctx, cfg, adhoc.deployer); err != nil {
 		return err
 	}
+	if err := letClustersFindTheAdHocProject(ctx, cfg, longLived.deployer); err != nil {
+		return err
+	}
 	if err := grantFactsPublisher(ctx, adhoc, longLived.deployer, clusters); err != nil {
 		return err
 	}

@@ -128,3 +128,22 @@ func AdHocSQLCondition(project string, clusters []string) string {
 	}
 	return `resource.type == "sqladmin.googleapis.com/Instance" && resource.name in [` + strings.Join(names, ", ") + `]`
 }
+
+// adHocProjectFinderRole lets the long-lived deployer, which runs the non-production cluster
+// stacks, read the ad-hoc environments' project's number, which the cluster publishes as a
+// fact (Pub/Sub's service agent there is named by it); it holds nothing else there.
+const adHocProjectFinderRole = "roles/browser"
+
+// letClustersFindTheAdHocProject grants adHocProjectFinderRole on the ad-hoc environments'
+// project to the long-lived deployer.
+func letClustersFindTheAdHocProject(ctx *pulumi.Context, cfg Config, longLived *serviceaccount.Account) error {
+	_, err := projects.NewIAMMember(ctx, naming.TierDeployAccount(naming.TierLongLived)+"-finds-"+naming.AdHocEnvironmentRole, &projects.IAMMemberArgs{
+		Project: pulumi.String(cfg.AdHocEnvironmentsProject),
+		Role:    pulumi.String(adHocProjectFinderRole),
+		Member:  pulumi.Sprintf("serviceAccount:%s", longLived.Email),
+	})
+	if err != nil {
+		return fmt.Errorf("the long-lived deployer's view of the ad-hoc environments' project: %w", err)
+	}
+	return nil
+}

@@ -202,6 +202,7 @@ type iamDouble struct {
 // permission (the double fails closed: an unknown role is assumed to open everything).
 var predefinedRoles = map[string][]string{
 	"roles/container.clusterViewer": {"container.clusters.get", "container.clusters.list"},
+	"roles/browser":                 {"resourcemanager.projects.get", "resourcemanager.folders.get", "resourcemanager.folders.list", "resourcemanager.organizations.get"},
 	"roles/cloudsql.client":         {"cloudsql.instances.connect", "cloudsql.instances.get"},
 	"roles/iam.serviceAccountAdmin": {"iam.serviceAccounts.create", "iam.serviceAccounts.delete", "iam.serviceAccounts.disable", "iam.serviceAccounts.enable",
 		"iam.serviceAccounts.get", "iam.serviceAccounts.getIamPolicy", "iam.serviceAccounts.list", "iam.serviceAccounts.setIamPolicy",
@@ -349,7 +350,34 @@ func TestTheShippedClustersAreWhereTheAdHocGrantsPointAt(t *testing.T) {
 	if got, _ := read(naming.NonprodCluster)["conveyor:gcpProject"].(string); got != longLived || got == "" {
 		t.Errorf("%s is in project %q, the long-lived tier's is %q", naming.NonprodCluster, got, longLived)
 	}
+	if got, _ := read(naming.NonprodCluster)[naming.ConfigAdHocEnvironmentsProject].(string); got != envProject || got == "" {
+		t.Errorf("%s publishes %q as the ad-hoc environments' project, where the bootstrap grants the ad-hoc deployer is %q", naming.NonprodCluster, got, envProject)
+	}
 	if got, _ := read(naming.ProdCluster)["conveyor:gcpProject"].(string); got == envProject {
 		t.Errorf("%s is in the ad-hoc environments' project %q", naming.ProdCluster, got)
+	}
+}
+
+// TestTheLongLivedDeployerOnlyFindsTheAdHocProject: the cluster stack reads the ad-hoc
+// environments' project's number to publish it as a fact, and its deployer may do nothing
+// else there (in particular nothing to the ad-hoc environments' accounts and topics).
+func TestTheLongLivedDeployerOnlyFindsTheAdHocProject(t *testing.T) {
+	rec, _ := run(t)
+	iam := newIAMDouble(t, rec)
+	longLived := naming.TierDeployer(naming.TierLongLived, nonprodProject)
+	on := resourceRef{"projects/" + envProject, "cloudresourcemanager.googleapis.com/Project"}
+	for _, tt := range []struct {
+		permission string
+		allowed    bool
+	}{
+		{"resourcemanager.projects.get", true},
+		{"iam.serviceAccounts.create", false},
+		{"iam.serviceAccounts.getAccessToken", false},
+		{"pubsub.topics.create", false},
+		{"resourcemanager.projects.setIamPolicy", false},
+	} {
+		if got := iam.allowed(longLived, tt.permission, on); got != tt.allowed {
+			t.Errorf("the long-lived deployer may %s on the ad-hoc environments' project: %v, want %v", tt.permission, got, tt.allowed)
+		}
 	}
 }
