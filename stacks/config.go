@@ -12,6 +12,7 @@ import (
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/naming"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
+	"github.com/conveyor-paas/conveyor/stacks/stackfile"
 )
 
 // Defaults of the configuration. Pulumi.yaml declares the same defaults for `pulumi up`; a
@@ -195,7 +196,7 @@ func loadAsleep(ctx *pulumi.Context, cfg *Config) (bool, error) {
 	if text == "" {
 		return false, nil
 	}
-	file := filepath.Join("stacks", "Pulumi."+cfg.Stack+".yaml")
+	file := stackfile.Name(cfg.Stack)
 	asleep, err := strconv.ParseBool(text)
 	if err != nil {
 		return false, fmt.Errorf("%s: %s is %q: want true or false", file, naming.ConfigAsleep, text)

@@ -12,6 +12,7 @@ import (
 	"github.com/conveyor-paas/conveyor/policy/offline"
 	"github.com/conveyor-paas/conveyor/policy/rules"
 	"github.com/conveyor-paas/conveyor/stacks"
+	"github.com/conveyor-paas/conveyor/stacks/stackfile"
 )
 
 func newPolicy() *cobra.Command {
@@ -136,5 +137,5 @@ func checkLevelsOf(root, levelsOf string) error {
 		shipped = append(shipped, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "Pulumi."), ".yaml"))
 	}
 	return withCode(ExitUsage, fmt.Errorf("--levels-of %s: there is no stack file %s, so its levels would be an ad-hoc environment's (advisory); name one of %s",
-		levelsOf, filepath.Join("stacks", "Pulumi."+levelsOf+".yaml"), strings.Join(shipped, ", ")))
+		levelsOf, stackfile.Name(levelsOf), strings.Join(shipped, ", ")))
 }
