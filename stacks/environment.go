@@ -32,25 +32,15 @@ const (
 // environmentStack deploys the catalog as one environment onto its cluster; with teardown, it
 // also drops the environment's databases and roles, once everything else is in place.
 func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
-	cat, err := manifest.Load(cfg.Catalog)
+	cat, err := loadCatalog(cfg)
 	if err != nil {
-		var problems manifest.Errors
-		if errors.As(err, &problems) {
-			return fmt.Errorf("the catalog at %s is not valid; nothing was deployed:\n%w", cfg.Catalog, err)
-		}
 		return err
 	}
 	images, err := imagesOf(ctx, cfg, cat)
 	if err != nil {
 		return err
 	}
-	env := components.Environment{
-		Name:       cfg.Stack,
-		Production: cfg.Production,
-		// A production environment is never cheap, whatever its name.
-		AdHoc:  (cfg.Kind == naming.StackAdHoc || cfg.Kind == naming.StackLocal) && !cfg.Production,
-		Asleep: cfg.Asleep,
-	}
+	env := environmentOf(cfg)
 	target, err := targetOf(ctx, cfg, &env, cat)
 	if err != nil {
 		return err
@@ -66,17 +56,15 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 		return err
 	}
 	events := components.NewEvents(ctx)
-	namespaces := pulumi.StringMap{}
+	out := environmentOutputs{namespaces: pulumi.StringMap{}, databases: pulumi.StringMap{}, endpoints: pulumi.StringMap{}}
 	spaceNS := map[string]pulumi.StringOutput{}
 	modules, err := modulesOf(cfg, cat, events)
 	if err != nil {
 		return err
 	}
-	if err := spaces(ctx, cfg, env, cat, target, spaceNS, namespaces); err != nil {
+	if err := spaces(ctx, cfg, env, cat, target, spaceNS, out.namespaces); err != nil {
 		return err
 	}
-	databases, endpoints := pulumi.StringMap{}, pulumi.StringMap{}
-	var topics, subscriptions pulumi.StringArrayArray
 	for _, m := range modules {
 		module, err := components.NewModule(ctx, m.Name, &components.ModuleArgs{
 			Environment: env,
@@ -91,16 +79,7 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 		if err != nil {
 			return err
 		}
-		if m.HasDatabase() {
-			databases[m.Name] = module.Database
-		}
-		for _, name := range m.ComponentNames() {
-			if c := module.Components[name]; c.Kind == manifest.KindAPI {
-				endpoints[m.Name+"/"+name] = c.Endpoint
-			}
-		}
-		topics = append(topics, module.Topics)
-		subscriptions = append(subscriptions, module.Subscriptions)
+		out.add(m, module)
 	}
 	if err := events.Close(); err != nil {
 		return err
@@ -114,18 +93,70 @@ func environmentStack(ctx *pulumi.Context, cfg *Config, teardown bool) error {
 			return err
 		}
 	}
+	out.export(ctx, cfg, cat, target)
+	return nil
+}
+
+// environmentOf is the environment the stack deploys, as its configuration says; its
+// cluster gives it its allowed registries (targetOf).
+func environmentOf(cfg *Config) components.Environment {
+	return components.Environment{
+		Name:       cfg.Stack,
+		Production: cfg.Production,
+		// A production environment is never cheap, whatever its name.
+		AdHoc:  (cfg.Kind == naming.StackAdHoc || cfg.Kind == naming.StackLocal) && !cfg.Production,
+		Asleep: cfg.Asleep,
+	}
+}
+
+// loadCatalog loads the catalog the stack deploys; an invalid one deploys nothing.
+func loadCatalog(cfg *Config) (*manifest.Catalog, error) {
+	cat, err := manifest.Load(cfg.Catalog)
+	if err != nil {
+		var problems manifest.Errors
+		if errors.As(err, &problems) {
+			return nil, fmt.Errorf("the catalog at %s is not valid; nothing was deployed:\n%w", cfg.Catalog, err)
+		}
+		return nil, err
+	}
+	return cat, nil
+}
+
+// environmentOutputs gather, module by module, what an environment stack exports.
+type environmentOutputs struct {
+	namespaces, databases, endpoints pulumi.StringMap
+	topics, subscriptions            pulumi.StringArrayArray
+}
+
+// add records what module m, declared as module, exports: its database, its apis' endpoints,
+// its topics and subscriptions.
+func (o *environmentOutputs) add(m *manifest.Module, module *components.Module) {
+	if m.HasDatabase() {
+		o.databases[m.Name] = module.Database
+	}
+	for _, name := range m.ComponentNames() {
+		if c := module.Components[name]; c.Kind == manifest.KindAPI {
+			o.endpoints[m.Name+"/"+name] = c.Endpoint
+		}
+	}
+	o.topics = append(o.topics, module.Topics)
+	o.subscriptions = append(o.subscriptions, module.Subscriptions)
+}
+
+// export exports the environment's outputs; a split environment's base names its module
+// stacks too.
+func (o *environmentOutputs) export(ctx *pulumi.Context, cfg *Config, cat *manifest.Catalog, target *components.Target) {
 	if cfg.Split && cfg.Module == "" {
 		ctx.Export(OutputModuleStacks, pulumi.ToStringArray(moduleStacks(cfg.Stack, cat)))
 	}
 	ctx.Export(OutputEnvironment, pulumi.String(cfg.Stack))
 	ctx.Export(naming.OutputCluster, pulumi.String(cfg.Cluster))
-	ctx.Export(OutputNamespaces, namespaces)
-	ctx.Export(OutputDatabases, databases)
-	ctx.Export(OutputTopics, flatten(topics))
-	ctx.Export(OutputSubscriptions, flatten(subscriptions))
-	ctx.Export(OutputEndpoints, endpoints)
+	ctx.Export(OutputNamespaces, o.namespaces)
+	ctx.Export(OutputDatabases, o.databases)
+	ctx.Export(OutputTopics, flatten(o.topics))
+	ctx.Export(OutputSubscriptions, flatten(o.subscriptions))
+	ctx.Export(OutputEndpoints, o.endpoints)
 	ctx.Export(OutputMeshedSpaces, pulumi.ToStringArray(target.Mesh.MeshedSpaces(cat)))
-	return nil
 }
 
 // imagesOf are the images the stack runs, by module and component: the stack file's seed
