@@ -47,18 +47,21 @@ func localServices(ctx *pulumi.Context, parent pulumi.Resource, env Environment,
 	if err != nil {
 		return nil, nil, err
 	}
-	local := &LocalServices{
-		PostgresHost:       naming.ServiceHost(naming.LocalPostgres(), ns.name),
-		PubSubEmulatorHost: fmt.Sprintf("%s:%d", naming.ServiceHost(naming.LocalPubSubEmulator(), ns.name), emulatorPort),
-		EmulatorReady:      append(append([]pulumi.Resource{}, ns.ready...), emulator),
-	}
-	platform := &Platform{
-		Namespace:   ns.name,
-		AdminUser:   localPostgresAdmin,
-		AdminSecret: naming.LocalPostgresAdminSecret(),
-		Ready:       append(append([]pulumi.Resource{}, ns.ready...), postgres),
-	}
+	local, platform := localByName(ns.name)
+	local.EmulatorReady = append(append([]pulumi.Resource{}, ns.ready...), emulator)
+	platform.Ready = append(append([]pulumi.Resource{}, ns.ready...), postgres)
 	return local, platform, nil
+}
+
+// localByName are the stand-ins and the platform that localServices runs in the platform
+// namespace ns, known by their names alone, with nothing to wait for: what a module stack,
+// whose base runs them, uses of them.
+func localByName(ns string) (*LocalServices, *Platform) {
+	local := &LocalServices{
+		PostgresHost:       naming.ServiceHost(naming.LocalPostgres(), ns),
+		PubSubEmulatorHost: fmt.Sprintf("%s:%d", naming.ServiceHost(naming.LocalPubSubEmulator(), ns), emulatorPort),
+	}
+	return local, &Platform{Namespace: ns, AdminUser: localPostgresAdmin, AdminSecret: naming.LocalPostgresAdminSecret()}
 }
 
 // platformQuota bounds the platform namespace: the two stand-ins and every module's setup
@@ -113,7 +116,7 @@ func localPostgres(ctx *pulumi.Context, parent pulumi.Resource, nsName string, n
 		},
 	}
 	selector := pulumi.ToStringMap(naming.SelectorLabels(scope.Module, scope.Component))
-	if _, err := newPlatformService(ctx, nsName, naming.LocalPostgres(), naming.LocalPostgresComponent, postgresPort, ns, scope, opts); err != nil {
+	if err := newPlatformService(ctx, nsName, naming.LocalPostgres(), naming.LocalPostgresComponent, postgresPort, ns, scope, opts); err != nil {
 		return nil, err
 	}
 	set, err := appsv1.NewStatefulSet(ctx, nsName+"/"+naming.LocalPostgres(), &appsv1.StatefulSetArgs{
@@ -156,7 +159,7 @@ func localEmulator(ctx *pulumi.Context, nsName string, ns pulumi.StringOutput, s
 			corev1.EnvVarArgs{Name: pulumi.String("CLOUDSDK_CONFIG"), Value: pulumi.String("/tmp/gcloud")},
 		},
 	}
-	if _, err := newPlatformService(ctx, nsName, naming.LocalPubSubEmulator(), portName, emulatorPort, ns, scope, opts); err != nil {
+	if err := newPlatformService(ctx, nsName, naming.LocalPubSubEmulator(), portName, emulatorPort, ns, scope, opts); err != nil {
 		return nil, err
 	}
 	deployment, err := appsv1.NewDeployment(ctx, nsName+"/"+naming.LocalPubSubEmulator(), &appsv1.DeploymentArgs{
@@ -176,8 +179,9 @@ func localEmulator(ctx *pulumi.Context, nsName string, ns pulumi.StringOutput, s
 	return deployment, nil
 }
 
-func newPlatformService(ctx *pulumi.Context, nsName, name, port string, number int, ns pulumi.StringOutput, scope naming.Scope, opts []pulumi.ResourceOption) (*corev1.Service, error) {
-	svc, err := corev1.NewService(ctx, nsName+"/"+name, &corev1.ServiceArgs{
+// newPlatformService makes the Service of a stand-in, name, on its port.
+func newPlatformService(ctx *pulumi.Context, nsName, name, port string, number int, ns pulumi.StringOutput, scope naming.Scope, opts []pulumi.ResourceOption) error {
+	_, err := corev1.NewService(ctx, nsName+"/"+name, &corev1.ServiceArgs{
 		Metadata: objectMeta(name, ns, scope),
 		Spec: &corev1.ServiceSpecArgs{
 			Type:     pulumi.String("ClusterIP"),
@@ -188,9 +192,9 @@ func newPlatformService(ctx *pulumi.Context, nsName, name, port string, number i
 		},
 	}, opts...)
 	if err != nil {
-		return nil, fmt.Errorf("service %s: %w", name, err)
+		return fmt.Errorf("service %s: %w", name, err)
 	}
-	return svc, nil
+	return nil
 }
 
 // LocalModuleTarget is where a module stack of a local environment (naming.ModuleStack)
@@ -199,19 +203,16 @@ func newPlatformService(ctx *pulumi.Context, nsName, name, port string, number i
 // it lists to wait for: the base is updated before the module stacks, so everything is in
 // place.
 func LocalModuleTarget(env Environment, provider *kubernetes.Provider, mesh MeshArgs) *Target {
-	ns := naming.PlatformNamespace(env.Name)
+	local, platform := localByName(naming.PlatformNamespace(env.Name))
 	return &Target{
 		Kubernetes:    provider,
 		Project:       pulumi.String(LocalProject),
 		ProjectNumber: pulumi.String(""),
 		SQLInstance:   pulumi.String(""),
-		SQLHost:       pulumi.String(naming.ServiceHost(naming.LocalPostgres(), ns)),
-		Local: &LocalServices{
-			PostgresHost:       naming.ServiceHost(naming.LocalPostgres(), ns),
-			PubSubEmulatorHost: fmt.Sprintf("%s:%d", naming.ServiceHost(naming.LocalPubSubEmulator(), ns), emulatorPort),
-		},
-		Platform: &Platform{Namespace: ns, AdminUser: localPostgresAdmin, AdminSecret: naming.LocalPostgresAdminSecret()},
-		Mesh:     &Mesh{Mode: mesh.mode(), Origin: mesh.Origin, TrustDomain: pulumi.String(naming.MeshLocalTrustDomain), Unconfigured: mesh.Unconfigured},
+		SQLHost:       pulumi.String(local.PostgresHost),
+		Local:         local,
+		Platform:      platform,
+		Mesh:          &Mesh{Mode: mesh.mode(), Origin: mesh.Origin, TrustDomain: pulumi.String(naming.MeshLocalTrustDomain), Unconfigured: mesh.Unconfigured},
 	}
 }
 

@@ -172,14 +172,23 @@ func NewPlatform(ctx *pulumi.Context, env Environment, target *Target, opts ...p
 	if err := ctx.RegisterResourceOutputs(component, pulumi.Map{"namespace": ns.ns}); err != nil {
 		return nil, fmt.Errorf("platform of %s: %w", env.Name, err)
 	}
+	platform := PlatformByName(env.Name, target.SQLProxy())
+	platform.Ready = append(append(ns.ready, secret), access...)
+	return platform, nil
+}
+
+// PlatformByName is a GCP environment's platform as NewPlatform makes it, known by name
+// alone, with nothing to wait for: what a module stack, whose base made the platform, uses of
+// it. The database jobs connect as the environment's admin through the proxy that sqlProxy
+// describes (nil on a local cluster), as the platform's workload identity.
+func PlatformByName(env string, sqlProxy *SQLProxy) *Platform {
 	return &Platform{
-		Namespace:      ns.name,
-		AdminUser:      naming.DatabaseAdmin(scope),
-		AdminSecret:    secretName,
+		Namespace:      naming.PlatformNamespace(env),
+		AdminUser:      naming.DatabaseAdmin(naming.DatabaseAdminScope(env)),
+		AdminSecret:    naming.DatabaseAdminSecret(),
 		ServiceAccount: naming.PlatformKubernetesServiceAccount,
-		SQLProxy:       target.SQLProxy(),
-		Ready:          append(append(ns.ready, secret), access...),
-	}, nil
+		SQLProxy:       sqlProxy,
+	}
 }
 
 // readAdminPassword reads the password of a scope's database admin from the Secret where the

@@ -64,4 +64,7 @@ const (
 	// ConfigAdHocSecretDefaults lists the secrets an ad-hoc environment reads from its
 	// tier's defaults: names only.
 	ConfigAdHocSecretDefaults = Project + ":adHocSecretDefaults"
+	// ConfigDesired is the digest of what an update was asked to deploy, which the next one
+	// compares with its own to skip an unchanged environment.
+	ConfigDesired = Project + ":desired"
 )

@@ -12,6 +12,7 @@ import (
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/naming"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
+	"github.com/conveyor-paas/conveyor/stacks/stackfile"
 )
 
 // Defaults of the configuration. Pulumi.yaml declares the same defaults for `pulumi up`; a
@@ -147,6 +148,18 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 		return nil, err
 	}
 	cfg.IstioVersion = or(get(naming.ConfigIstioVersion), components.DefaultIstioVersion)
+	if err := loadObjects(ctx, cfg); err != nil {
+		return nil, err
+	}
+	if err := checkConfig(cfg); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// loadObjects reads the configuration's objects and lists (the images, the network, the
+// control plane's access, the allowed registries, the node pools) over their defaults.
+func loadObjects(ctx *pulumi.Context, cfg *Config) error {
 	objects := []struct {
 		key    string
 		target any
@@ -158,42 +171,51 @@ func LoadConfig(ctx *pulumi.Context) (*Config, error) {
 	}
 	for _, o := range objects {
 		if err := config.TryObject(ctx, o.key, o.target); err != nil && !isMissing(err) {
-			return nil, fmt.Errorf("config %s: %w", o.key, err)
+			return fmt.Errorf("config %s: %w", o.key, err)
 		}
 	}
 	if cfg.AllowedRegistries == nil {
 		cfg.AllowedRegistries = DefaultAllowedRegistries()
 	}
-	if text := get(naming.ConfigNodePools); text != "" {
+	if text := config.Get(ctx, naming.ConfigNodePools); text != "" {
+		var err error
 		if cfg.NodePools, err = decodeNodePools(text); err != nil {
-			return nil, err
+			return err
 		}
 	}
+	return nil
+}
+
+// checkConfig refuses what a stack of cfg's kind may not be configured with: a cluster stack
+// without its project, security group or sound control-plane access; an environment on
+// something that is no cluster stack, or on a cluster its tier may not use.
+func checkConfig(cfg *Config) error {
+	stack, kind := cfg.Stack, cfg.Kind
 	if kind == naming.StackCluster && cfg.GCPProject == "" {
-		return nil, fmt.Errorf("cluster stack %s needs its GCP project: pulumi config set %s <project-id> -s %s", stack, naming.ConfigGCPProject, stack)
+		return fmt.Errorf("cluster stack %s needs its GCP project: pulumi config set %s <project-id> -s %s", stack, naming.ConfigGCPProject, stack)
 	}
 	if kind == naming.StackCluster {
 		if err := components.CheckSecurityGroup(cfg.SecurityGroup); err != nil {
-			return nil, fmt.Errorf("stack %s: config %s: %w", stack, naming.ConfigSecurityGroup, err)
+			return fmt.Errorf("stack %s: config %s: %w", stack, naming.ConfigSecurityGroup, err)
 		}
 		if err := components.CheckAuthorizedNetworks(cfg.ControlPlane.AuthorizedNetworks); err != nil {
-			return nil, fmt.Errorf("stack %s: config %s.%w", stack, naming.ConfigControlPlane, err)
+			return fmt.Errorf("stack %s: config %s.%w", stack, naming.ConfigControlPlane, err)
 		}
 		if err := checkAdHocEnvironmentsProject(cfg); err != nil {
-			return nil, fmt.Errorf("stack %s: config %s: %w", stack, naming.ConfigAdHocEnvironmentsProject, err)
+			return fmt.Errorf("stack %s: config %s: %w", stack, naming.ConfigAdHocEnvironmentsProject, err)
 		}
 	}
 	if kind != naming.StackCluster && cfg.Cluster != LocalCluster && !naming.IsClusterStack(cfg.Cluster) {
-		return nil, fmt.Errorf("config %s is %q, which is not a cluster stack (cluster-<name>) or %q", naming.ConfigCluster, cfg.Cluster, LocalCluster)
+		return fmt.Errorf("config %s is %q, which is not a cluster stack (cluster-<name>) or %q", naming.ConfigCluster, cfg.Cluster, LocalCluster)
 	}
 	if kind != naming.StackCluster && cfg.Cluster != LocalCluster {
 		// Checked here, before the program registers anything, so that a wrong cluster never
 		// gets as far as a StackReference to production's kubeconfig.
 		if err := naming.CheckCluster(stack, cfg.Cluster); err != nil {
-			return nil, fmt.Errorf("stack %s: config %s is %s: %w", stack, naming.ConfigCluster, cfg.Cluster, err)
+			return fmt.Errorf("stack %s: config %s is %s: %w", stack, naming.ConfigCluster, cfg.Cluster, err)
 		}
 	}
-	return cfg, nil
+	return nil
 }
 
 // loadAsleep reads conveyor:asleep. Production never sleeps: a setting that would take it
@@ -203,7 +225,7 @@ func loadAsleep(ctx *pulumi.Context, cfg *Config) (bool, error) {
 	if text == "" {
 		return false, nil
 	}
-	file := filepath.Join("stacks", "Pulumi."+cfg.Stack+".yaml")
+	file := stackfile.Name(cfg.Stack)
 	asleep, err := strconv.ParseBool(text)
 	if err != nil {
 		return false, fmt.Errorf("%s: %s is %q: want true or false", file, naming.ConfigAsleep, text)

@@ -4,26 +4,22 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"maps"
-	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-	"gopkg.in/yaml.v3"
 
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/evaluation"
 	"github.com/conveyor-paas/conveyor/internal/tracked"
 	"github.com/conveyor-paas/conveyor/naming"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
+	"github.com/conveyor-paas/conveyor/stacks/stackfile"
 )
 
 // EvaluateOptions choose the stack to evaluate offline.
@@ -111,56 +107,13 @@ func deployedOutputs(im deployed.Images) resource.PropertyMap {
 	return resource.NewPropertyMapFromMap(map[string]any{deployed.Output: im.Value()})
 }
 
-// StackConfigFile is where a stack's configuration lives.
-func StackConfigFile(root, stack string) string {
-	return filepath.Join(root, "stacks", "Pulumi."+stack+".yaml")
-}
+// StackConfigFile is where a stack's configuration lives (stackfile.Path).
+func StackConfigFile(root, stack string) string { return stackfile.Path(root, stack) }
 
-// ReadStackConfig reads a stack's configuration file as the engine hands it to a program:
-// full keys, objects and lists as JSON. A stack without a file (an ad-hoc one) has none.
+// ReadStackConfig reads a stack's configuration file as the engine hands it to a program
+// (stackfile.ReadConfig). A stack without a file (an ad-hoc one) has none.
 func ReadStackConfig(root, stack string) (map[string]string, error) {
-	out := map[string]string{}
-	file := StackConfigFile(root, stack)
-	data, err := os.ReadFile(file)
-	if errors.Is(err, fs.ErrNotExist) {
-		return out, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading stack configuration: %w", err)
-	}
-	var doc struct {
-		Config map[string]any `yaml:"config"`
-	}
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", file, err)
-	}
-	for key, value := range doc.Config {
-		if !strings.Contains(key, ":") {
-			key = naming.Project + ":" + key
-		}
-		switch v := value.(type) {
-		case string:
-			out[key] = v
-		case map[string]any:
-			if _, secure := v["secure"]; secure && len(v) == 1 {
-				return nil, fmt.Errorf("%s: %s is encrypted; an offline evaluation cannot read secrets", file, key)
-			}
-			text, err := json.Marshal(v)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %s: %w", file, key, err)
-			}
-			out[key] = string(text)
-		case []any:
-			text, err := json.Marshal(v)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %s: %w", file, key, err)
-			}
-			out[key] = string(text)
-		default:
-			out[key] = fmt.Sprint(v)
-		}
-	}
-	return out, nil
+	return stackfile.ReadConfig(root, stack)
 }
 
 // clusterOfReference is the stack a StackReference ("org/project/stack") names.
@@ -182,7 +135,7 @@ func simulatedCluster(stack string, config map[string]string) components.Simulat
 		SQLStagingAddr:    stagingAddress(name),
 		// A cluster stack without a security group of its own is simulated without a
 		// domain, which checks no team: the real cluster stack refuses to exist without one.
-		OrganizationDomain: components.OrganizationDomain(config[naming.Project+":securityGroup"]),
+		OrganizationDomain: components.OrganizationDomain(config[naming.ConfigSecurityGroup]),
 		AdHocProject:       config[naming.ConfigAdHocEnvironmentsProject],
 	}
 }
@@ -193,17 +146,16 @@ func simulatedCluster(stack string, config map[string]string) components.Simulat
 // (local-alice, pr-123), which git ignores: they are no part of the repository, so they are
 // not listed.
 func ShippedStacks(root string) ([]string, error) {
-	files, err := tracked.Files(context.Background(), root, "stacks/Pulumi.*.yaml")
+	files, err := tracked.Files(context.Background(), root, path.Join(stackfile.Dir, "Pulumi.*.yaml"))
 	if err != nil {
 		return nil, fmt.Errorf("listing the shipped stacks: %w", err)
 	}
 	var stacks []string
 	for _, f := range files {
-		dir, base := path.Split(f)
-		stack, ok := strings.CutPrefix(strings.TrimSuffix(base, ".yaml"), "Pulumi.")
+		stack, ok := stackfile.Stack(f)
 		// The bootstrap stack is the tiers' walls, not an environment or a cluster: its own
 		// tests evaluate it (stacks/bootstrap).
-		if ok && dir == "stacks/" && stack != naming.BootstrapStack {
+		if ok && path.Dir(f) == stackfile.Dir && stack != naming.BootstrapStack {
 			stacks = append(stacks, stack)
 		}
 	}

@@ -2,13 +2,13 @@ package stacks
 
 import (
 	"fmt"
-	"path/filepath"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/manifest"
 	"github.com/conveyor-paas/conveyor/naming"
+	"github.com/conveyor-paas/conveyor/stacks/stackfile"
 )
 
 // localMeshArgs is the service mesh of a local environment's cluster: its own conveyor:mesh,
@@ -47,15 +47,15 @@ func unmeshedWarnings(cfg *Config, cat *manifest.Catalog, m *components.Mesh) []
 	var out []string
 	for _, s := range m.Declined(cat) {
 		out = append(out, s.ErrorAt("mesh", "space %s asks for the service mesh, which this local cluster does not run: its workloads run outside it, behind their NetworkPolicies only. "+
-			"To run it, set %s:mesh: %s in %s (installs Istio %s from its Helm charts at %s)",
-			s.Name, naming.Project, components.MeshOptIn, filepath.Join("stacks", "Pulumi."+cfg.Stack+".yaml"), cfg.IstioVersion, components.IstioChartRepository).Error())
+			"To run it, set %s: %s in %s (installs Istio %s from its Helm charts at %s)",
+			s.Name, naming.ConfigMesh, components.MeshOptIn, stackfile.Name(cfg.Stack), cfg.IstioVersion, components.IstioChartRepository).Error())
 	}
 	return out
 }
 
 // meshOrigin names where a stack's mesh mode is configured.
 func meshOrigin(stack string) string {
-	return fmt.Sprintf("%s:mesh of %s", naming.Project, stack)
+	return fmt.Sprintf("%s of %s", naming.ConfigMesh, stack)
 }
 
 // clusterMeshMode reads the service mesh of the cluster stack an environment deploys onto

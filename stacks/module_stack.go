@@ -3,8 +3,6 @@ package stacks
 import (
 	"fmt"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
-
 	"github.com/conveyor-paas/conveyor/components"
 	"github.com/conveyor-paas/conveyor/manifest"
 	"github.com/conveyor-paas/conveyor/naming"
@@ -61,34 +59,4 @@ func moduleNames(cat *manifest.Catalog) []string {
 		out = append(out, m.Name)
 	}
 	return out
-}
-
-// moduleTarget is the cluster a module stack deploys onto, with the providers its base
-// declares, under the same names and inputs: on a local cluster the kubeconfig context's
-// provider (at the stack's root: the split gives the moved provider that URN, see
-// stackops' env split), elsewhere what ReadCluster reads of the cluster stack. The platform
-// namespace and its admin's Secret are the base's, known by name.
-func moduleTarget(ctx *pulumi.Context, cfg *Config, env *components.Environment, cat *manifest.Catalog) (*components.Target, error) {
-	if cfg.Cluster == LocalCluster {
-		env.AllowedRegistries = cfg.AllowedRegistries
-		provider, err := components.LocalProvider(ctx, cfg.KubeContext)
-		if err != nil {
-			return nil, err
-		}
-		return components.LocalModuleTarget(*env, provider, localMeshArgs(cfg, cat)), nil
-	}
-	target, err := gkeTarget(ctx, cfg, env, cat)
-	if err != nil {
-		return nil, err
-	}
-	target.Platform = &components.Platform{
-		Namespace:   naming.PlatformNamespace(env.Name),
-		AdminUser:   naming.DatabaseAdmin(naming.DatabaseAdminScope(env.Name)),
-		AdminSecret: naming.DatabaseAdminSecret(),
-		// The base made the platform's workload identity and its jobs connect through the
-		// proxy: the module's jobs run as the same account, beside the same proxy.
-		ServiceAccount: naming.PlatformKubernetesServiceAccount,
-		SQLProxy:       target.SQLProxy(),
-	}
-	return target, nil
 }

@@ -287,10 +287,7 @@ func TestSeededPreviewDatabases(t *testing.T) {
 			// A GRANT by a role without the grant option grants nothing, with a warning: what
 			// it did not give shows in the connections below.
 			for _, db := range []string{source.database, build, template} {
-				conn, err := pg.Connect(ctx, c.user, c.password, "postgres")
-				if err != nil {
-					t.Fatalf("%s logged in a moment ago and now cannot: %v", c.user, err)
-				}
+				conn := c.login(ctx, t, pg, "postgres")
 				_, _ = conn.Exec(ctx, "GRANT CONNECT ON DATABASE "+pgx.Identifier{db}.Sanitize()+" TO CURRENT_USER")
 				conn.Close(ctx)
 			}
@@ -317,16 +314,7 @@ func TestSeededPreviewDatabases(t *testing.T) {
 				"ALTER ROLE " + owner + " LOGIN PASSWORD 'x'",
 				"GRANT " + owner + " TO " + pgx.Identifier{copied.user}.Sanitize(),
 			}
-			for _, stmt := range attacks {
-				conn, err := pg.Connect(ctx, c.user, c.password, "postgres")
-				if err != nil {
-					t.Fatalf("%s logged in a moment ago and now cannot: %v", c.user, err)
-				}
-				if _, err := conn.Exec(ctx, stmt); sqlState(err) != insufficientPrivilege {
-					t.Errorf("as %s (from %s): %s: %v (SQLSTATE %q), want a permission denied (42501)", c.user, c.from, stmt, err, sqlState(err))
-				}
-				conn.Close(ctx)
-			}
+			c.wantRefused(ctx, t, pg, attacks)
 		}
 	})
 

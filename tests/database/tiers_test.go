@@ -53,18 +53,7 @@ func TestAPullRequestCannotTouchDevsDatabase(t *testing.T) {
 		"GRANT " + role + " TO CURRENT_USER",
 	}
 	for _, c := range held {
-		for _, stmt := range attacks {
-			// A session of its own for each: one that succeeded (SET ROLE) must not decide
-			// what the next is tried as.
-			conn, err := pg.Connect(ctx, c.user, c.password, "postgres")
-			if err != nil {
-				t.Fatalf("%s logged in a moment ago and now cannot: %v", c.user, err)
-			}
-			if _, err := conn.Exec(ctx, stmt); sqlState(err) != insufficientPrivilege {
-				t.Errorf("as %s (from %s): %s: %v (SQLSTATE %q), want a permission denied (42501)", c.user, c.from, stmt, err, sqlState(err))
-			}
-			conn.Close(ctx)
-		}
+		c.wantRefused(ctx, t, pg, attacks)
 	}
 
 	pr.runAll(ctx, t, pg, naming.DatabaseSetupComponent) // nothing above changed what it sees
@@ -142,6 +131,31 @@ func (e environment) heldCredentials(ctx context.Context, t *testing.T, pg *harn
 	}
 	slices.SortFunc(held, func(a, b heldCredential) int { return strings.Compare(a.user, b.user) })
 	return held
+}
+
+// login opens a session as c on database: c logged in a moment ago (heldCredentials), so a
+// refusal now ends the test.
+func (c heldCredential) login(ctx context.Context, t *testing.T, pg *harness.Postgres, database string) *pgx.Conn {
+	t.Helper()
+	conn, err := pg.Connect(ctx, c.user, c.password, database)
+	if err != nil {
+		t.Fatalf("%s logged in a moment ago and now cannot: %v", c.user, err)
+	}
+	return conn
+}
+
+// wantRefused runs each of stmts as c and wants each refused for want of privilege. Each
+// runs in a session of its own: one that succeeded (SET ROLE) must not decide what the next
+// is tried as.
+func (c heldCredential) wantRefused(ctx context.Context, t *testing.T, pg *harness.Postgres, stmts []string) {
+	t.Helper()
+	for _, stmt := range stmts {
+		conn := c.login(ctx, t, pg, "postgres")
+		if _, err := conn.Exec(ctx, stmt); sqlState(err) != insufficientPrivilege {
+			t.Errorf("as %s (from %s): %s: %v (SQLSTATE %q), want a permission denied (42501)", c.user, c.from, stmt, err, sqlState(err))
+		}
+		conn.Close(ctx)
+	}
 }
 
 func plainObject(v resource.PropertyValue) resource.PropertyMap {

@@ -15,7 +15,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"testing"
 	"time"
 
 	"github.com/conveyor-paas/conveyor/internal/toolbuild"
@@ -31,9 +30,17 @@ func (l Logf) orDefault() Logf {
 	return log.Printf
 }
 
+// owner is what the harness uses of the test it was started for (a testing.TB, or nil for
+// none): its log, and its cleanups, which stop what the harness started.
+type owner interface {
+	Logf(format string, args ...any)
+	Errorf(format string, args ...any)
+	Cleanup(func())
+}
+
 // logfFor is where a harness started for tb reports progress: logf if given, else tb's log,
 // else the standard logger.
-func logfFor(tb testing.TB, logf Logf) Logf {
+func logfFor(tb owner, logf Logf) Logf {
 	if logf == nil && tb != nil {
 		logf = tb.Logf
 	}

@@ -2,7 +2,6 @@ package harness
 
 import (
 	"context"
-	"testing"
 	"time"
 )
 
@@ -11,7 +10,7 @@ import (
 // failure half-way still cleans up; start gets timeout (fallback when zero); a failed start
 // is stopped at once, after onFail (when set) has shown why while the logs still exist. It
 // returns how long the start took.
-func launch(ctx context.Context, tb testing.TB, what string, timeout, fallback time.Duration,
+func launch(ctx context.Context, tb owner, what string, timeout, fallback time.Duration,
 	start func(context.Context) error, stop func() error, onFail func()) (time.Duration, error) {
 	if tb != nil {
 		tb.Cleanup(func() {

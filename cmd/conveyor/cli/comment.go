@@ -193,33 +193,12 @@ $GITHUB_TOKEN is missing.`,
 			if _, err := parseStack("", env); err != nil {
 				return err
 			}
-			var repo string
-			var number int
-			if post != "" {
-				m := prTarget.FindStringSubmatch(post)
-				if m == nil {
-					return withCode(ExitUsage, fmt.Errorf("--post is owner/name#number, not %q", post))
-				}
-				repo, number = m[1], atoi(m[2])
-				if os.Getenv("GITHUB_TOKEN") == "" {
-					return withCode(ExitSetup, errors.New("--post needs $GITHUB_TOKEN: in a workflow, env: GITHUB_TOKEN: ${{ github.token }} with pull-requests: write"))
-				}
+			repo, number, err := parsePost(post)
+			if err != nil {
+				return err
 			}
 			if bodyFile != "" {
-				for _, composed := range []string{"preview", "status", "policy-report", "changed-since", "json"} {
-					if cmd.Flags().Changed(composed) {
-						return withCode(ExitUsage, fmt.Errorf("--body posts a comment as it is; --%s composes one: give one or the other", composed))
-					}
-				}
-				body, err := readBody(bodyFile, env)
-				if err != nil {
-					return withCode(ExitSetup, err)
-				}
-				if repo == "" {
-					_, err := io.WriteString(cmd.OutOrStdout(), body)
-					return err
-				}
-				return postComment(cmd, env, body, repo, number)
+				return postBody(cmd, env, bodyFile, repo, number)
 			}
 			opts, err := d.options()
 			if err != nil {
@@ -249,6 +228,41 @@ $GITHUB_TOKEN is missing.`,
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the comment's parts as JSON instead of its Markdown")
 	cmd.Flags().StringVar(&bodyFile, "body", "", "print (and --post) this comment, composed before by 'conveyor comment', instead of composing one")
 	return cmd
+}
+
+// parsePost reads --post: the pull request (owner/name#number) to post on, which needs
+// $GITHUB_TOKEN; none without the flag.
+func parsePost(post string) (repo string, number int, err error) {
+	if post == "" {
+		return "", 0, nil
+	}
+	m := prTarget.FindStringSubmatch(post)
+	if m == nil {
+		return "", 0, withCode(ExitUsage, fmt.Errorf("--post is owner/name#number, not %q", post))
+	}
+	if os.Getenv("GITHUB_TOKEN") == "" {
+		return "", 0, withCode(ExitSetup, errors.New("--post needs $GITHUB_TOKEN: in a workflow, env: GITHUB_TOKEN: ${{ github.token }} with pull-requests: write"))
+	}
+	return m[1], atoi(m[2]), nil
+}
+
+// postBody prints the comment --body names, composed before, or posts it on repo's pull
+// request number; the flags that compose a comment are refused beside it.
+func postBody(cmd *cobra.Command, env, bodyFile, repo string, number int) error {
+	for _, composed := range []string{"preview", "status", "policy-report", "changed-since", "json"} {
+		if cmd.Flags().Changed(composed) {
+			return withCode(ExitUsage, fmt.Errorf("--body posts a comment as it is; --%s composes one: give one or the other", composed))
+		}
+	}
+	body, err := readBody(bodyFile, env)
+	if err != nil {
+		return withCode(ExitSetup, err)
+	}
+	if repo == "" {
+		_, err := io.WriteString(cmd.OutOrStdout(), body)
+		return err
+	}
+	return postComment(cmd, env, body, repo, number)
 }
 
 // readBody reads a comment composed before for env; it must start with env's marker, so a

@@ -12,6 +12,7 @@ import (
 	"github.com/conveyor-paas/conveyor/policy/offline"
 	"github.com/conveyor-paas/conveyor/policy/rules"
 	"github.com/conveyor-paas/conveyor/stacks"
+	"github.com/conveyor-paas/conveyor/stacks/stackfile"
 )
 
 func newPolicy() *cobra.Command {
@@ -133,8 +134,10 @@ func checkLevelsOf(root, levelsOf string) error {
 	files, _ := filepath.Glob(stacks.StackConfigFile(root, "*"))
 	var shipped []string
 	for _, f := range files {
-		shipped = append(shipped, strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "Pulumi."), ".yaml"))
+		if stack, ok := stackfile.Stack(f); ok {
+			shipped = append(shipped, stack)
+		}
 	}
 	return withCode(ExitUsage, fmt.Errorf("--levels-of %s: there is no stack file %s, so its levels would be an ad-hoc environment's (advisory); name one of %s",
-		levelsOf, filepath.Join("stacks", "Pulumi."+levelsOf+".yaml"), strings.Join(shipped, ", ")))
+		levelsOf, stackfile.Name(levelsOf), strings.Join(shipped, ", ")))
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/conveyor-paas/conveyor/internal/tracked"
 	"github.com/conveyor-paas/conveyor/naming"
 	"github.com/conveyor-paas/conveyor/stacks"
+	"github.com/conveyor-paas/conveyor/stacks/stackfile"
 )
 
 // Sleep is desired state, not an action on the cluster: `sleep` writes conveyor:asleep into
@@ -98,7 +99,7 @@ func setAsleep(ctx context.Context, root string, stack naming.Stack, asleep bool
 		return withCode(ExitUsage, fmt.Errorf("%s is a cluster stack; only an environment sleeps", env))
 	}
 	file := stacks.StackConfigFile(root, env)
-	rel := filepath.Join("stacks", filepath.Base(file))
+	rel := stackfile.Name(env)
 	config, err := stacks.ReadStackConfig(root, env)
 	if err != nil {
 		return withCode(ExitSetup, err)

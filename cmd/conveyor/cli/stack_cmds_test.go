@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
@@ -79,8 +80,35 @@ func decode[T any](t *testing.T, out string) T {
 	return v
 }
 
+// in is the clone seen from a subtest, so that its failures end the subtest.
+func (c *clone) in(t *testing.T) *clone {
+	t.Helper()
+	cc := *c
+	cc.t = t
+	return &cc
+}
+
+// wantSame fails t with what of got differs from want.
+func wantSame(t *testing.T, what string, want, got any) {
+	t.Helper()
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", what, diff)
+	}
+}
+
+// wantIn fails t for each of wants that text does not contain.
+func wantIn(t *testing.T, what, text string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(text, want) {
+			t.Errorf("%s does not say %q:\n%s", what, want, text)
+		}
+	}
+}
+
 // TestStackCommands drives every stack command through the real CLI on a file backend and
-// checks exit codes, and that --json documents parse and carry what the text shows.
+// checks exit codes, and that --json documents parse and carry what the text shows. The
+// commands run in order, each on what the last left; each check is a subtest of its own.
 func TestStackCommands(t *testing.T) {
 	env := stackopstest.NewEnv(t)
 	c := newClone(t, env)
@@ -90,90 +118,126 @@ func TestStackCommands(t *testing.T) {
 	c.setConfig("dev", "conveyor:images.quotes.api", "quotes:1")
 	c.must(ExitOK, "up", "--env", "dev", "-m", "first image")
 	out := c.must(ExitOK, "env", "create", "pr-1", "--from", "dev", "--ttl", "2h")
-	if !strings.Contains(out, "environment pr-1 created: cluster cluster-nonprod, expires 2026-11-02T11:00:00Z") {
-		t.Errorf("env create said %q", out)
-	}
+	t.Run("env create says the cluster and expiry", func(t *testing.T) {
+		wantIn(t, "env create", out, "environment pr-1 created: cluster cluster-nonprod, expires 2026-11-02T11:00:00Z")
+	})
 	created := decode[envCreateDocument](t, c.must(ExitOK, "env", "create", "pr-1", "--ttl", "3h", "--json"))
-	if created.Created || !created.Meta.Expires.Equal(env.Clock.Now().Add(3*time.Hour)) || created.Meta.From != "dev" {
-		t.Errorf("env create of an existing environment: %+v", created)
-	}
+	t.Run("env create of an existing environment renews it", func(t *testing.T) {
+		type doc struct {
+			Created bool
+			Expires time.Time
+			From    string
+		}
+		wantSame(t, "env create --json", doc{false, env.Clock.Now().Add(3 * time.Hour), "dev"},
+			doc{created.Created, created.Meta.Expires, created.Meta.From})
+	})
 
 	// preview: text, JSON and Markdown say the same.
 	text := c.must(ExitOK, "preview", "--env", "pr-1")
 	s := decode[opsummary.Summary](t, c.must(ExitOK, "preview", "--env", "pr-1", "--json"))
-	if s.Operation != "preview" || !s.DryRun || s.Changes["create"] != 5 || len(s.Resources) != 5 {
-		t.Errorf("preview --json: %+v", s)
-	}
-	if !strings.Contains(text, opsummary.CountsLine(&s)) {
-		t.Errorf("the text does not say %q:\n%s", opsummary.CountsLine(&s), text)
-	}
-	for _, r := range s.Resources {
-		if !strings.Contains(text, r.Name) {
-			t.Errorf("the text does not list %s", r.Name)
+	t.Run("preview --json counts the program's resources", func(t *testing.T) {
+		type doc struct {
+			Operation          string
+			DryRun             bool
+			Creates, Resources int
 		}
-	}
+		wantSame(t, "preview --json", doc{"preview", true, 5, 5}, doc{s.Operation, s.DryRun, s.Changes["create"], len(s.Resources)})
+	})
+	t.Run("preview's text says what its JSON does", func(t *testing.T) {
+		wants := []string{opsummary.CountsLine(&s)}
+		for _, r := range s.Resources {
+			wants = append(wants, r.Name)
+		}
+		wantIn(t, "preview", text, wants...)
+	})
 	md := c.must(ExitOK, "preview", "--env", "pr-1", "--markdown")
-	for _, want := range []string{opsummary.CommentMarker("pr-1"), "**" + opsummary.CountsLine(&s) + "**", "| `conveyor:platform:Module` | 2 |"} {
-		if !strings.Contains(md, want) {
-			t.Errorf("markdown lacks %q:\n%s", want, md)
-		}
-	}
+	t.Run("preview's Markdown says what its JSON does", func(t *testing.T) {
+		wantIn(t, "preview --markdown", md, opsummary.CommentMarker("pr-1"), "**"+opsummary.CountsLine(&s)+"**", "| `conveyor:platform:Module` | 2 |")
+	})
 	up := decode[opsummary.Summary](t, c.must(ExitOK, "up", "--env", "pr-1", "--json"))
-	if up.Result != "succeeded" || up.Outputs["environment"] != "pr-1" || up.Changes["create"] != 5 {
-		t.Errorf("up --json: %+v", up)
-	}
+	t.Run("up --json", func(t *testing.T) {
+		type doc struct {
+			Result      string
+			Environment any
+			Creates     int
+		}
+		wantSame(t, "up --json", doc{"succeeded", "pr-1", 5}, doc{up.Result, up.Outputs["environment"], up.Changes["create"]})
+	})
 
 	// env list: the JSON carries each row of the table.
 	list := decode[[]stackops.EnvInfo](t, c.must(ExitOK, "env", "list", "--json"))
 	table := c.must(ExitOK, "env", "list")
 	if len(list) != 2 {
-		t.Fatalf("env list --json: %+v", list)
+		t.Fatalf("env list --json lists %d environments, want dev and pr-1: %+v", len(list), list)
 	}
 	for _, e := range list {
-		if !strings.Contains(table, e.Name) || !strings.Contains(table, e.Cluster) {
-			t.Errorf("the table lacks %s on %s:\n%s", e.Name, e.Cluster, table)
-		}
-		// 5 of the program, and the StackReference to its own last checkpoint with the
-		// provider that reads it (package deployed).
-		if e.ResourceCount != 7 {
-			t.Errorf("%s has %d resources, want 7", e.Name, e.ResourceCount)
-		}
+		t.Run("env list's table shows "+e.Name, func(t *testing.T) {
+			wantIn(t, "the table", table, e.Name, e.Cluster)
+		})
+		t.Run("env list counts the resources of "+e.Name, func(t *testing.T) {
+			// 5 of the program, and the StackReference to its own last checkpoint with the
+			// provider that reads it (package deployed).
+			wantSame(t, "resources", 7, e.ResourceCount)
+		})
 	}
-	if !strings.Contains(table, "in 3h") || !strings.Contains(table, "never (long-lived)") {
-		t.Errorf("the table does not show expiries:\n%s", table)
-	}
+	t.Run("env list's table shows expiries", func(t *testing.T) {
+		wantIn(t, "the table", table, "in 3h", "never (long-lived)")
+	})
 
 	// deploy touches one module.
 	dep := decode[opsummary.Summary](t, c.must(ExitOK, "deploy", "--env", "dev", "--module", "quotes", "--image", "quotes:2", "--json"))
-	if len(dep.Resources) != 1 || dep.Resources[0].Name != "quotes-api" || len(dep.Targets) != 2 {
-		t.Errorf("deploy --json: %+v", dep)
-	}
+	t.Run("deploy --json changes one module's component", func(t *testing.T) {
+		var names []string
+		for _, r := range dep.Resources {
+			names = append(names, r.Name)
+		}
+		wantSame(t, "changed resources", []string{"quotes-api"}, names)
+		wantSame(t, "targets", 2, len(dep.Targets))
+	})
 
 	// Production: only through a plan.
 	c.must(ExitOK, "env", "create", "prod")
-	c.must(ExitUsage, "env", "create", "prod", "--ttl", "1h")
-	if _, stderr, code := c.run("up", "--env", "prod"); code != ExitUsage || !strings.Contains(stderr, "--save-plan") {
-		t.Errorf("up prod without a plan: exit %d, %s", code, stderr)
-	}
-	c.must(ExitUsage, "deploy", "--env", "prod", "--module", "quotes", "--image", "quotes:2")
+	t.Run("prod takes no expiry", func(t *testing.T) { c.in(t).must(ExitUsage, "env", "create", "prod", "--ttl", "1h") })
+	t.Run("up of prod needs a plan", func(t *testing.T) {
+		_, stderr, code := c.in(t).run("up", "--env", "prod")
+		wantSame(t, "exit code", ExitUsage, code)
+		wantIn(t, "stderr", stderr, "--save-plan")
+	})
+	t.Run("deploy of prod needs a plan", func(t *testing.T) {
+		c.in(t).must(ExitUsage, "deploy", "--env", "prod", "--module", "quotes", "--image", "quotes:2")
+	})
 	plan := filepath.Join(t.TempDir(), "prod.plan.json")
 	// Production takes what staging ran, by digest, from staging's release record.
-	c.must(ExitUsage, "promote", "--from", "dev", "--to", "prod", "--save-plan", plan)
+	t.Run("prod is promoted from staging only", func(t *testing.T) {
+		c.in(t).must(ExitUsage, "promote", "--from", "dev", "--to", "prod", "--save-plan", plan)
+	})
 	pinned := "quotes:2@sha256:" + strings.Repeat("2", 64)
 	c.must(ExitOK, "env", "create", "staging")
 	c.must(ExitOK, "up", "--env", "staging")
 	c.must(ExitOK, "deploy", "--env", "staging", "--module", "quotes", "--image", pinned)
 	promo := decode[stackops.PromoteResult](t, c.must(ExitOK, "promote", "--from", "staging", "--to", "prod", "--save-plan", plan, "--json"))
-	if len(promo.Changes) != 1 || promo.Changes[0].To != pinned || promo.Changes[0].RanIn == nil || promo.Summary == nil || promo.Summary.Plan != plan {
-		t.Errorf("promote --json: %+v", promo)
-	}
+	t.Run("promote --json", func(t *testing.T) {
+		if len(promo.Changes) != 1 || promo.Summary == nil {
+			t.Fatalf("promote --json: %d changes and summary %v, want one change and a summary", len(promo.Changes), promo.Summary)
+		}
+		type doc struct {
+			To    string
+			RanIn bool
+			Plan  string
+		}
+		wantSame(t, "promote --json", doc{pinned, true, plan}, doc{promo.Changes[0].To, promo.Changes[0].RanIn != nil, promo.Summary.Plan})
+	})
 	if _, err := os.Stat(plan); err != nil {
 		t.Fatalf("no plan saved: %v", err)
 	}
 	applied := decode[opsummary.Summary](t, c.must(ExitOK, "up", "--env", "prod", "--plan", plan, "--json"))
-	if applied.Plan != plan || applied.Changes["create"] != 5 {
-		t.Errorf("up --plan: %+v", applied)
-	}
+	t.Run("up --plan applies the plan", func(t *testing.T) {
+		type doc struct {
+			Plan    string
+			Creates int
+		}
+		wantSame(t, "up --plan --json", doc{plan, 5}, doc{applied.Plan, applied.Changes["create"]})
+	})
 
 	// drift: 0 while nothing moved, 2 once an upstream stack's output changed.
 	c.must(ExitOK, "env", "create", "upstream")
@@ -181,40 +245,60 @@ func TestStackCommands(t *testing.T) {
 	c.must(ExitOK, "up", "--env", "upstream")
 	c.setConfig("dev", "conveyor:upstream", "organization/conveyor/upstream")
 	c.must(ExitOK, "up", "--env", "dev")
-	doc := decode[driftDocument](t, c.must(ExitOK, "drift", "--env", "dev", "--json"))
-	if doc.Drift || doc.Summary == nil || doc.Operation != "drift" {
-		t.Errorf("drift --json before: %+v", doc)
-	}
+	before := decode[driftDocument](t, c.must(ExitOK, "drift", "--env", "dev", "--json"))
+	t.Run("no drift while nothing moved", func(t *testing.T) {
+		type doc struct {
+			Drift, Summary bool
+			Operation      string
+		}
+		wantSame(t, "drift --json", doc{false, true, "drift"}, doc{before.Drift, before.Summary != nil, operation(before.Summary)})
+	})
 	c.setConfig("upstream", "conveyor:value", "two")
 	c.must(ExitOK, "up", "--env", "upstream")
-	doc = decode[driftDocument](t, c.must(ExitDrift, "drift", "--env", "dev", "--json"))
-	if !doc.Drift || len(doc.Resources) != 1 {
-		t.Errorf("drift --json after: %+v", doc)
-	}
-	c.must(ExitDrift, "drift", "--env", "dev")
+	after := decode[driftDocument](t, c.must(ExitDrift, "drift", "--env", "dev", "--json"))
+	t.Run("drift once an upstream output changed", func(t *testing.T) {
+		type doc struct {
+			Drift     bool
+			Resources int
+		}
+		got := doc{Drift: after.Drift}
+		if after.Summary != nil {
+			got.Resources = len(after.Resources)
+		}
+		wantSame(t, "drift --json", doc{true, 1}, got)
+	})
+	t.Run("drift's text exits as its JSON does", func(t *testing.T) { c.in(t).must(ExitDrift, "drift", "--env", "dev") })
 
 	// gc: dry run, then for real in a fresh clone, then nothing left to do.
 	env.Clock.Advance(4 * time.Hour)
 	out = c.must(ExitOK, "env", "gc")
-	if !strings.Contains(out, "1 of 5 environments expired (dry run") || !strings.Contains(out, "would-collect  pr-1") {
-		t.Errorf("env gc dry run:\n%s", out)
-	}
+	t.Run("env gc's dry run", func(t *testing.T) {
+		wantIn(t, "env gc", out, "1 of 5 environments expired (dry run", "would-collect  pr-1")
+	})
 	nightly := newClone(t, env)
 	gc := decode[stackops.GCResult](t, nightly.must(ExitOK, "env", "gc", "--yes", "--json"))
-	for _, e := range gc.Entries {
-		want := stackops.GCKept
-		if e.Env.Name == "pr-1" {
-			want = stackops.GCCollected
+	t.Run("env gc collects the expired environment only", func(t *testing.T) {
+		want, got := map[string]string{}, map[string]string{}
+		for _, e := range gc.Entries {
+			want[e.Env.Name] = stackops.GCKept
+			got[e.Env.Name] = e.Action
 		}
-		if e.Action != want {
-			t.Errorf("gc: %s %s, want %s", e.Env.Name, e.Action, want)
-		}
+		want["pr-1"] = stackops.GCCollected
+		wantSame(t, "env gc --json", want, got)
+	})
+	t.Run("deleting a deleted environment", func(t *testing.T) {
+		wantIn(t, "env delete", c.in(t).must(ExitOK, "env", "delete", "pr-1"), "nothing to delete")
+	})
+	t.Run("prod is not deleted", func(t *testing.T) { c.in(t).must(ExitUsage, "env", "delete", "prod") })
+	t.Run("prod is not destroyed", func(t *testing.T) { c.in(t).must(ExitUsage, "destroy", "--env", "prod") })
+}
+
+// operation is a summary's operation, "" without one.
+func operation(s *opsummary.Summary) string {
+	if s == nil {
+		return ""
 	}
-	if out := c.must(ExitOK, "env", "delete", "pr-1"); !strings.Contains(out, "nothing to delete") {
-		t.Errorf("deleting a deleted environment: %s", out)
-	}
-	c.must(ExitUsage, "env", "delete", "prod")
-	c.must(ExitUsage, "destroy", "--env", "prod")
+	return s.Operation
 }
 
 func TestStackCommandsSetup(t *testing.T) {

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 )
 
 // twoModules copies a catalog of two modules in two spaces (quotes in sales, claims in
@@ -21,4 +23,18 @@ func twoModules(t *testing.T, f *fixture) string {
 		t.Fatal(err)
 	}
 	return catalog
+}
+
+// twoModulesDeployed is env of twoModules in a clone of its own on a backend of its own,
+// brought up, with claims then deployed by image (ghcr.io/acme/claims:1.0.0): where the tests
+// of what later happens to a deployed module start. It returns the clone and the catalog's
+// folder, which the test may change.
+func twoModulesDeployed(t *testing.T, f *fixture, env string) (*clone, string) {
+	t.Helper()
+	c := f.newClone(t, stackopstest.NewEnv(t), nil)
+	catalog := twoModules(t, f)
+	c.configure(t, env, catalog)
+	c.mustConveyor(t, "up", "--env", env)
+	c.mustConveyor(t, "deploy", "--env", env, "--module", "claims", "--image", "ghcr.io/acme/claims:1.0.0")
+	return c, catalog
 }

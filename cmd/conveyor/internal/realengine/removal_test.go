@@ -8,7 +8,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 	"github.com/conveyor-paas/conveyor/naming"
 )
 
@@ -20,12 +19,8 @@ import (
 // while the pull request's check, which has no deployed images, stayed green.
 func TestRemovedModuleIsDeletedByUp(t *testing.T) {
 	f := setup(t)
-	c := f.newClone(t, stackopstest.NewEnv(t), nil)
 	const env = "local-carol"
-	catalog := twoModules(t, f)
-	c.configure(t, env, catalog)
-	c.mustConveyor(t, "up", "--env", env)
-	c.mustConveyor(t, "deploy", "--env", env, "--module", "claims", "--image", "ghcr.io/acme/claims:1.0.0")
+	c, catalog := twoModulesDeployed(t, f, env)
 	claimsAPI := func() error {
 		_, err := f.kube.Client.AppsV1().Deployments(naming.Namespace(env, "claims")).Get(t.Context(), naming.Workload("claims", "api"), metav1.GetOptions{})
 		return err

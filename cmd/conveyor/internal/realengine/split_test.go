@@ -11,7 +11,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
-	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 	"github.com/conveyor-paas/conveyor/naming"
 )
 
@@ -25,12 +24,8 @@ import (
 // environment destroys the module stacks, then the base.
 func TestSplitMovesNothingLive(t *testing.T) {
 	f := setup(t)
-	c := f.newClone(t, stackopstest.NewEnv(t), nil)
 	const env = "local-split"
-	catalog := twoModules(t, f)
-	c.configure(t, env, catalog)
-	c.mustConveyor(t, "up", "--env", env)
-	c.mustConveyor(t, "deploy", "--env", env, "--module", "claims", "--image", "ghcr.io/acme/claims:1.0.0")
+	c, _ := twoModulesDeployed(t, f, env)
 	before := liveUIDs(t, f, env)
 	if len(before) < 10 {
 		t.Fatalf("only %d live objects of %s: %v", len(before), env, before)

@@ -19,7 +19,7 @@ func (r *Runner) catalog(env string) (*manifest.Catalog, error) {
 		return nil, err
 	}
 	cfg, _ := doc["config"].(map[string]any)
-	configured, _ := cfg[naming.Project+":catalog"].(string)
+	configured, _ := cfg[naming.ConfigCatalog].(string)
 	cat, err := manifest.Load(stacks.CatalogDir(r.opts.WorkDir, configured))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil

@@ -17,6 +17,7 @@ import (
 	"github.com/conveyor-paas/conveyor/naming"
 	"github.com/conveyor-paas/conveyor/stacks/appsecrets"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
+	"github.com/conveyor-paas/conveyor/stacks/stackfile"
 )
 
 // No command writes a file git tracks: the stack files in stacks/ are inputs only. What is
@@ -45,24 +46,10 @@ var secretsTags = map[string]string{
 // stack's is its environment's (naming.ModuleStack): one file configures the environment,
 // whatever stacks hold it; the module stack's secrets keys are in its tags (env_split.go).
 func (r *Runner) stackFileDoc(env string) (map[string]any, error) {
-	doc := map[string]any{}
 	if base, _, ok := naming.SplitModuleStack(env); ok {
 		env = base
 	}
-	data, err := os.ReadFile(r.configFile(env))
-	if errors.Is(err, fs.ErrNotExist) {
-		return doc, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("reading the stack file of %s: %w", env, err)
-	}
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", r.configFile(env), err)
-	}
-	if doc == nil {
-		doc = map[string]any{}
-	}
-	return doc, nil
+	return stackfile.ReadDoc(r.opts.WorkDir, env)
 }
 
 // seedImages reads the stack file's conveyor:images, the committed seed.

@@ -3,11 +3,15 @@ package stackops_test
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
@@ -15,7 +19,8 @@ import (
 )
 
 // TestEnvLifecycle creates ad-hoc environments, lists them, lets the clock pass their TTL and
-// collects them, from a second clone of the repository, as the nightly pipeline does.
+// collects them, from a second clone of the repository, as the nightly pipeline does. The
+// steps run in order, each on what the last left; each check is a subtest of its own.
 func TestEnvLifecycle(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -41,18 +46,21 @@ func TestEnvLifecycle(t *testing.T) {
 		if err != nil || !isNew {
 			t.Fatalf("create %s: new=%v err=%v", c.name, isNew, err)
 		}
-		if info.Meta.CreatedBy != "tester" || info.Cluster != "cluster-nonprod" {
-			t.Errorf("create %s: %+v", c.name, info)
+		t.Run("create "+c.name+" records who and where", func(t *testing.T) {
+			type created struct{ CreatedBy, Cluster string }
+			wantSame(t, "create", created{"tester", "cluster-nonprod"}, created{info.Meta.CreatedBy, info.Cluster})
+		})
+	}
+	t.Run("dev's secret stays in its tier", func(t *testing.T) {
+		// The config of dev came along but its secret, which stays in dev's (long-lived) tier.
+		if v, err := e.Workspace().GetConfig(ctx, "pr-1", "conveyor:dbPassword"); err == nil {
+			t.Errorf("pr-1 conveyor:dbPassword = %+v, want dev's secret left behind", v)
 		}
-	}
-	// The config of dev came along but its secret, which stays in dev's (long-lived) tier.
-	if v, err := e.Workspace().GetConfig(ctx, "pr-1", "conveyor:dbPassword"); err == nil {
-		t.Errorf("pr-1 conveyor:dbPassword = %+v, want dev's secret left behind", v)
-	}
+	})
 	mustUp(t, e, "pr-1")
-	if got := inputs(t, e, "pr-1")["quotes-api"]["image"]; got != "quotes:1.0" {
-		t.Errorf("pr-1 runs quotes image %v, want dev's quotes:1.0", got)
-	}
+	t.Run("pr-1 runs dev's image", func(t *testing.T) {
+		wantSame(t, "pr-1's quotes image", "quotes:1.0", inputs(t, e, "pr-1")["quotes-api"]["image"])
+	})
 
 	refusals := []struct {
 		name string
@@ -70,9 +78,11 @@ func TestEnvLifecycle(t *testing.T) {
 		{"an invalid name", func() error { _, _, err := e.CreateEnv(ctx, "PR_1", stackops.CreateOptions{}); return err }},
 	}
 	for _, r := range refusals {
-		if err := r.err(); err == nil {
-			t.Errorf("%s: no error", r.name)
-		}
+		t.Run(r.name, func(t *testing.T) {
+			if err := r.err(); err == nil {
+				t.Error("no error")
+			}
+		})
 	}
 
 	// Creating pr-2 again renews its TTL from now and keeps everything else.
@@ -81,9 +91,9 @@ func TestEnvLifecycle(t *testing.T) {
 	if err != nil || isNew {
 		t.Fatalf("re-create pr-2: new=%v err=%v", isNew, err)
 	}
-	if want := env.Clock.Now().Add(48 * time.Hour); !info.Meta.Expires.Equal(want) {
-		t.Errorf("pr-2 expires %s, want %s", info.Meta.Expires, want)
-	}
+	t.Run("creating pr-2 again renews its TTL", func(t *testing.T) {
+		wantSame(t, "pr-2's expiry", env.Clock.Now().Add(48*time.Hour), info.Meta.Expires)
+	})
 
 	// prod exists and is tagged as if it expired: gc must still never touch it.
 	mustUpProdWithPlan(t, e)
@@ -99,19 +109,28 @@ func TestEnvLifecycle(t *testing.T) {
 	for _, i := range list {
 		byName[i.Name] = i
 	}
-	for _, name := range []string{"dev", "pr-1", "pr-2", "prod", "scratch"} {
-		if _, ok := byName[name]; !ok {
-			t.Errorf("env list misses %s: %+v", name, list)
+	t.Run("env list lists every environment", func(t *testing.T) {
+		wantSame(t, "environments", []string{"dev", "pr-1", "pr-2", "prod", "scratch"}, slices.Sorted(maps.Keys(byName)))
+	})
+	t.Run("env list describes pr-1", func(t *testing.T) {
+		type listed struct {
+			ResourceCount    int
+			Updated, Expired bool
+			From             string
 		}
-	}
-	// 5 of the program, and the StackReference through which it reads its own last
-	// checkpoint with the provider that reads it (package deployed).
-	if i := byName["pr-1"]; i.ResourceCount != 7 || i.LastUpdate.IsZero() || i.Meta.From != "dev" || i.Expired {
-		t.Errorf("pr-1 listed as %+v", i)
-	}
-	if i := byName["prod"]; !i.Protected || i.Cluster != "cluster-prod" {
-		t.Errorf("prod listed as %+v", i)
-	}
+		i := byName["pr-1"]
+		// 5 of the program, and the StackReference through which it reads its own last
+		// checkpoint with the provider that reads it (package deployed).
+		wantSame(t, "pr-1", listed{7, true, false, "dev"}, listed{i.ResourceCount, !i.LastUpdate.IsZero(), i.Expired, i.Meta.From})
+	})
+	t.Run("env list describes prod", func(t *testing.T) {
+		type listed struct {
+			Protected bool
+			Cluster   string
+		}
+		i := byName["prod"]
+		wantSame(t, "prod", listed{true, "cluster-prod"}, listed{i.Protected, i.Cluster})
+	})
 
 	// Two hours later pr-1 has expired. The nightly gc runs in a fresh clone: no config file.
 	env.Clock.Advance(2 * time.Hour)
@@ -121,39 +140,59 @@ func TestEnvLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantDry := map[string]string{"dev": stackops.GCKept, "pr-1": stackops.GCWouldCollect, "pr-2": stackops.GCKept, "prod": stackops.GCKept, "scratch": stackops.GCKept}
-	for _, entry := range dry.Entries {
-		if entry.Action != wantDry[entry.Env.Name] {
-			t.Errorf("dry-run gc: %s %s (%s), want %s", entry.Env.Name, entry.Action, entry.Reason, wantDry[entry.Env.Name])
-		}
-	}
+	t.Run("a dry run of gc would collect pr-1 only", func(t *testing.T) {
+		wantSame(t, "dry-run gc", wantDry, actions(dry))
+	})
 	res, err := nightly.CollectExpired(ctx, stackops.GCOptions{Notify: func(s string) { t.Log(s) }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, entry := range res.Entries {
-		want := wantDry[entry.Env.Name]
-		if want == stackops.GCWouldCollect {
-			want = stackops.GCCollected
+	t.Run("gc collects pr-1 only", func(t *testing.T) {
+		want := maps.Clone(wantDry)
+		want["pr-1"] = stackops.GCCollected
+		wantSame(t, "gc", want, actions(res))
+		for _, entry := range res.Entries {
+			t.Logf("gc: %s %s (%s %s)", entry.Env.Name, entry.Action, entry.Reason, entry.Error)
 		}
-		if entry.Action != want {
-			t.Errorf("gc: %s %s (%s %s), want %s", entry.Env.Name, entry.Action, entry.Reason, entry.Error, want)
-		}
-	}
+	})
 	list, err = e.ListEnvs(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, i := range list {
-		if i.Name == "pr-1" {
-			t.Errorf("pr-1 still listed after gc")
+	t.Run("pr-1 is no longer listed after gc", func(t *testing.T) {
+		for _, i := range list {
+			if i.Name == "pr-1" {
+				t.Errorf("pr-1 still listed after gc")
+			}
 		}
+	})
+	t.Run("deleting pr-1 again is a not-found", func(t *testing.T) {
+		// The command reports it as nothing to do.
+		if _, err := e.DeleteEnv(ctx, "pr-1", stackops.RunOptions{}); !stackops.IsNotFound(err) {
+			t.Errorf("deleting pr-1 again: %v, want not found", err)
+		}
+	})
+	t.Run("pr-2 keeps its config file", func(t *testing.T) {
+		if _, err := os.Stat(filepath.Join(e.Workspace().WorkDir(), "stacks", "Pulumi.pr-2.yaml")); err != nil {
+			t.Errorf("pr-2 config file: %v", err)
+		}
+	})
+}
+
+// actions are what a gc did (or would do) to each environment, by name.
+func actions(res *stackops.GCResult) map[string]string {
+	out := map[string]string{}
+	for _, entry := range res.Entries {
+		out[entry.Env.Name] = entry.Action
 	}
-	// Deleting again is a not-found, which the command reports as nothing to do.
-	if _, err := e.DeleteEnv(ctx, "pr-1", stackops.RunOptions{}); !stackops.IsNotFound(err) {
-		t.Errorf("deleting pr-1 again: %v, want not found", err)
-	}
-	if _, err := os.Stat(filepath.Join(e.Workspace().WorkDir(), "stacks", "Pulumi.pr-2.yaml")); err != nil {
-		t.Errorf("pr-2 config file: %v", err)
+	return out
+}
+
+// wantSame fails t with what of got differs from want.
+func wantSame(t *testing.T, what string, want, got any) {
+	t.Helper()
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("%s (-want +got):\n%s", what, diff)
 	}
 }
 

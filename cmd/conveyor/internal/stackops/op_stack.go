@@ -40,17 +40,28 @@ func (r *Runner) Preview(ctx context.Context, env string, o RunOptions) (*opsumm
 
 // preview previews st with request, the images this operation asks for (package deployed).
 func (r *Runner) preview(ctx context.Context, st *auto.Stack, o RunOptions, request deployed.Images) (*opsummary.Summary, error) {
+	return r.gatedRun(ctx, st, OpPreview, o, request, func(path string) (*opsummary.Summary, error) {
+		return r.run(ctx, st, OpPreview, true, o, func(ch chan<- events.EngineEvent) error {
+			return previewWith(ctx, st, o, ch, path)
+		})
+	})
+}
+
+// gatedRun is how a preview and an update of st with request start alike: the policy gate
+// first, then run with the config file composed for the operation (withConfig), unless
+// nothing changed since the last update (skipUnchanged).
+func (r *Runner) gatedRun(ctx context.Context, st *auto.Stack, op string, o RunOptions, request deployed.Images,
+	run func(path string) (*opsummary.Summary, error),
+) (*opsummary.Summary, error) {
 	gated, err := r.gate(ctx, st, request, o)
 	if err != nil {
 		return nil, err
 	}
 	return r.withConfig(ctx, st, opRecord{Request: request, Targets: o.Targets, Change: o.change}, func(path string) (*opsummary.Summary, error) {
-		if s, err := r.skipUnchanged(ctx, st, OpPreview, o, gated, path); s != nil || err != nil {
+		if s, err := r.skipUnchanged(ctx, st, op, o, gated, path); s != nil || err != nil {
 			return s, err
 		}
-		return r.run(ctx, st, OpPreview, true, o, func(ch chan<- events.EngineEvent) error {
-			return previewWith(ctx, st, o, ch, path)
-		})
+		return run(path)
 	})
 }
 
@@ -126,14 +137,7 @@ func splittable(env string) bool {
 
 // up updates st with request, the images this update asks for (package deployed).
 func (r *Runner) up(ctx context.Context, st *auto.Stack, o RunOptions, request deployed.Images) (*opsummary.Summary, error) {
-	gated, err := r.gate(ctx, st, request, o)
-	if err != nil {
-		return nil, err
-	}
-	s, err := r.withConfig(ctx, st, opRecord{Request: request, Targets: o.Targets, Change: o.change}, func(path string) (*opsummary.Summary, error) {
-		if s, err := r.skipUnchanged(ctx, st, OpUpdate, o, gated, path); s != nil || err != nil {
-			return s, err
-		}
+	s, err := r.gatedRun(ctx, st, OpUpdate, o, request, func(path string) (*opsummary.Summary, error) {
 		return r.upWith(ctx, st, o, path)
 	})
 	if s != nil && s.Skipped != "" {

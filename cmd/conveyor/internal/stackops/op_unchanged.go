@@ -38,7 +38,7 @@ import (
 
 // DesiredKey is the config key under which a whole update records the digest of what it
 // deployed (desiredDigest), in its own record in the stack's history.
-const DesiredKey = naming.Project + ":desired"
+const DesiredKey = naming.ConfigDesired
 
 // checkpointSlack is how much later than the update's recorded end its checkpoint may be
 // written: the history records whole seconds, and the backend writes the checkpoint first.

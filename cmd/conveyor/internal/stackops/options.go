@@ -34,7 +34,7 @@ type Options struct {
 	// Project is the Pulumi project name; naming.Project when empty.
 	Project string
 	// WorkDir holds the project's Pulumi.yaml (the repository root). Stack config files are
-	// in its stackConfigDir.
+	// in stackfile.Dir (stacks/), which its stackConfigDir must name.
 	WorkDir string
 	// ProjectSettings, when set, are written to WorkDir/Pulumi.yaml if it has none (tests
 	// use a temporary WorkDir). An existing Pulumi.yaml is never overwritten.

@@ -10,6 +10,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/pulumicli"
+	"github.com/conveyor-paas/conveyor/stacks/stackfile"
 )
 
 // Runner runs operations on the environments of one project. Every operation it offers is
@@ -58,7 +59,6 @@ type Runner struct {
 	// ws runs the CLI for every stack, but production's when wsProd is set (see state_tiers.go)
 	// and the local environments' when wsLocal is (state_checkpoints.go).
 	ws, wsProd, wsLocal auto.Workspace
-	configDir           string // absolute directory of the stack config files
 	// teardownOpts make a workspace like ws for another program (the teardown's, which each
 	// teardown adds), once Pulumi.yaml exists: another workspace must not be given the
 	// project to write.
@@ -90,7 +90,7 @@ func New(ctx context.Context, opts Options) (*Runner, error) {
 		return nil, err
 	}
 	r.opts = opts
-	if r.configDir, err = r.checkProject(ctx); err != nil {
+	if err = r.checkProject(ctx); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -157,20 +157,23 @@ func (r *Runner) openWorkspaces(ctx context.Context, opts Options, wsOpts []auto
 	return opts, nil
 }
 
-// checkProject checks that the work directory holds the project r runs, and returns the
-// absolute directory of its stack config files.
-func (r *Runner) checkProject(ctx context.Context) (string, error) {
+// checkProject checks that the work directory holds the project r runs, and that it keeps
+// stack files where Conveyor reads them (stackfile.Dir).
+func (r *Runner) checkProject(ctx context.Context) error {
 	proj, err := r.ws.ProjectSettings(ctx)
 	if err != nil {
-		return "", fmt.Errorf("reading the project in %s: %w", r.opts.WorkDir, err)
+		return fmt.Errorf("reading the project in %s: %w", r.opts.WorkDir, err)
 	}
 	if string(proj.Name) != r.opts.Project {
-		return "", setupErrorf("%s/Pulumi.yaml is project %q, not %q", r.opts.WorkDir, proj.Name, r.opts.Project)
+		return setupErrorf("%s/Pulumi.yaml is project %q, not %q", r.opts.WorkDir, proj.Name, r.opts.Project)
 	}
 	// The CLI reads and writes stack config in stackConfigDir; LocalWorkspace's own
 	// StackSettings ignores it, so the Runner only ever goes through the CLI for config and
-	// uses this path just to see whether a stack's file exists.
-	return filepath.Join(r.opts.WorkDir, proj.StackConfigDir), nil
+	// reads the files itself (stackfile) to compose a call's config and guard the file.
+	if err := stackfile.CheckProjectDir(proj.StackConfigDir); err != nil {
+		return setupErrorf("%s: %v", r.opts.WorkDir, err)
+	}
+	return nil
 }
 
 func projectFileExists(dir string) (bool, error) {
@@ -196,9 +199,7 @@ func (r *Runner) Workspace() auto.Workspace { return r.ws }
 func (r *Runner) WorkspaceFor(env string) auto.Workspace { return r.wsFor(env) }
 
 // configFile is the path of env's stack config file.
-func (r *Runner) configFile(env string) string {
-	return filepath.Join(r.configDir, "Pulumi."+env+".yaml")
-}
+func (r *Runner) configFile(env string) string { return stackfile.Path(r.opts.WorkDir, env) }
 
 func (r *Runner) logf(format string, args ...any) {
 	fmt.Fprintf(r.opts.Log, "conveyor: "+format+"\n", args...)

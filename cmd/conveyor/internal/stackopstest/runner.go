@@ -25,6 +25,7 @@ import (
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/pulumicli"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
 	"github.com/conveyor-paas/conveyor/naming"
+	"github.com/conveyor-paas/conveyor/stacks/stackfile"
 )
 
 // Passphrase encrypts the secrets of every test stack.
@@ -134,7 +135,7 @@ func NewEnv(tb testing.TB) *Env {
 func (env *Env) Options(tb testing.TB, program pulumi.RunFunc) stackops.Options {
 	tb.Helper()
 	work := tb.TempDir()
-	if err := os.MkdirAll(filepath.Join(work, "stacks"), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Join(work, stackfile.Dir), 0o755); err != nil {
 		tb.Fatal(err)
 	}
 	return stackops.Options{
@@ -143,7 +144,7 @@ func (env *Env) Options(tb testing.TB, program pulumi.RunFunc) stackops.Options 
 		ProjectSettings: &workspace.Project{
 			Name:           naming.Project,
 			Runtime:        workspace.NewProjectRuntimeInfo("go", nil),
-			StackConfigDir: "stacks",
+			StackConfigDir: stackfile.Dir,
 		},
 		Settings: stackops.Settings{BackendURL: env.Backend, Passphrase: Passphrase},
 		ExtraEnv: map[string]string{"PULUMI_HOME": env.Home},
