@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 
@@ -63,6 +64,9 @@ type Runner struct {
 	// teardown adds), once Pulumi.yaml exists: another workspace must not be given the
 	// project to write.
 	teardownOpts []auto.LocalWorkspaceOption
+	// releaseMu makes the release record's writes of one process one at a time: the module
+	// stacks of a split release source are updated together (state_releases.go).
+	releaseMu sync.Mutex
 }
 
 // New checks the options, finds the Pulumi CLI and prepares the workspace. It starts no
