@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/conveyor-paas/conveyor/naming"
+	"github.com/conveyor-paas/conveyor/stacks"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
 )
 
@@ -126,17 +127,17 @@ func splitSince(updates []auto.UpdateSummary) int {
 // own updates over the base's from before the split, when the base held the module. Each is
 // numbered by its place, counted from the oldest (1 first), so that an update of the base
 // keeps the number `conveyor history` gave it before the split and a module's own continue
-// from there. own is how many of them are the module stack's.
-func (r *Runner) moduleHistory(ctx context.Context, env, stack string) (updates []auto.UpdateSummary, own int, err error) {
+// from there.
+func (r *Runner) moduleHistory(ctx context.Context, env, stack string) ([]auto.UpdateSummary, error) {
 	base, err := r.updates(ctx, env)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	mine, err := r.updates(ctx, stack)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	return continued(base, mine), len(mine), nil
+	return continued(base, mine), nil
 }
 
 // continued is a module stack's own updates, mine, over its base's from before the split,
@@ -177,4 +178,51 @@ func startOf(u auto.UpdateSummary) int64 {
 		return 0
 	}
 	return t.UnixNano()
+}
+
+// EnvStacks are the stacks an environment's operations run on.
+type EnvStacks struct {
+	// Base is the environment's own stack: all of it, or a split environment's base.
+	Base string `json:"base"`
+	// Modules are a split environment's module stacks, by module name: those that exist and
+	// those its base lists (stacks.OutputModuleStacks), which its next `up` makes.
+	Modules []ModuleStack `json:"modules"`
+}
+
+// ModuleStack is one module's stack in a split environment.
+type ModuleStack struct {
+	Module string `json:"module"`
+	Stack  string `json:"stack"`
+}
+
+// Stacks lists env's stacks: its base, then each module stack when it is split, in module
+// order. The stacks being independent once the base is updated, a CI matrix runs `up --env
+// <base> --base-only` first, then one job per module stack (`up --env <stack>`).
+func (r *Runner) Stacks(ctx context.Context, env string) (*EnvStacks, error) {
+	st, err := r.selectStack(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	mods, err := r.moduleStacks(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	if splittable(env) {
+		outs, err := st.Outputs(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("reading the module stacks of %s: %w", env, err)
+		}
+		list, _ := outs[stacks.OutputModuleStacks].Value.([]any)
+		for _, item := range list {
+			name, _ := item.(string)
+			if e, m, ok := naming.SplitModuleStack(name); ok && e == env {
+				mods[m] = name
+			}
+		}
+	}
+	out := &EnvStacks{Base: env, Modules: []ModuleStack{}}
+	for _, m := range slices.Sorted(maps.Keys(mods)) {
+		out.Modules = append(out.Modules, ModuleStack{Module: m, Stack: mods[m]})
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package stackops
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"regexp"
@@ -77,4 +78,23 @@ func withLockRetry(ctx context.Context, p RetryPolicy, env string, waiting func(
 		}
 		delay = min(delay*2, p.Max)
 	}
+}
+
+// waitForBase waits while env's base stack is locked, before an operation on one of its
+// module stacks (a deploy): an `up` of the environment updates the base first, and a module
+// must not be deployed against a base being changed (its namespaces, its database admin).
+// It takes the base's lock the way the sweep does (lockStack: waiting under the retry policy,
+// a provably dead holder's lock removed) and gives it back at once, so two deploys of
+// different modules still share no lock but for that instant. A backend whose locks this
+// process cannot see (not file://) is not waited for: there the deploy relies on the base
+// changing nothing a module uses while it runs.
+func (r *Runner) waitForBase(ctx context.Context, env string, o RunOptions) error {
+	release, err := r.lockStack(ctx, env, o)
+	if errors.Is(err, errNotLockable) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("waiting for the base %s to be free: %w", env, err)
+	}
+	return release()
 }

@@ -144,7 +144,7 @@ func (r *Runner) rollbackHistory(ctx context.Context, req RollbackRequest) (stri
 	if !ok {
 		return "", nil, refusef("%s is split, and module %s has no stack of its own there (its modules: %s)", req.Env, req.Module, strings.Join(slices.Sorted(maps.Keys(mods)), ", "))
 	}
-	updates, _, err := r.moduleHistory(ctx, req.Env, stack)
+	updates, err := r.moduleHistory(ctx, req.Env, stack)
 	return stack, updates, err
 }
 

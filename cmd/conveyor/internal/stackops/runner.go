@@ -43,6 +43,7 @@ import (
 //   - DeleteEnv: destroys an ad-hoc environment and removes its stack (env_lifecycle.go).
 //   - CollectExpired: destroys and removes every ad-hoc environment past its TTL (env_gc.go).
 //   - Split: moves each module of an environment into a stack of its own, E.<module> (env_split.go).
+//   - Stacks: an environment's stacks, its base and a split one's module stacks, for a CI matrix (env_split_stacks.go).
 //
 // Between the tiers:
 //   - PublishFacts: publishes a long-lived cluster's facts into the ad-hoc tier's backend (op_facts.go).
