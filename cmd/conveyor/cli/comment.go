@@ -162,6 +162,9 @@ the environment's endpoints, the plan summary of its preview (--preview, from 'c
 preview --json'), the policy report (--policy-report from 'conveyor policy check --json', or
 checked now), the dependency graph with the modules the branch adds or changes highlighted,
 and once the environment is deployed its status (--status, from 'conveyor status --json').
+Of a split environment ('conveyor env split') both cover its base and every module stack: the
+preview adds up their changes, and the status compares what runs with the images the module
+stacks recorded.
 
 It prints the comment's Markdown. --post also puts it on the pull request, through
 GitHub's API ($GITHUB_TOKEN, $GITHUB_API_URL): the comment that github-actions[bot] wrote

@@ -25,7 +25,8 @@ func newDrift(d *deps) *cobra.Command {
 		Long: `Drift refreshes an environment in preview mode: it reads every resource from the
 cloud and compares it with the state the code last deployed, changing nothing, neither live
 nor in the state. Someone who edited a resource by hand, or a resource deleted behind
-Pulumi's back, shows up as drift.
+Pulumi's back, shows up as drift. A split environment ('conveyor env split') is checked
+stack by stack, its base and each module stack (E.<module>), and the summary adds them up.
 
 Exits 0 when nothing drifted, 2 when something did (the summary lists what), 1 when the check
 itself failed, 4 when a backend, passphrase or the environment is missing.`,

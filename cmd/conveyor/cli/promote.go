@@ -33,6 +33,10 @@ it, and 'conveyor up --env prod --plan <file>' applies exactly that (the plan ca
 images to the job that applies it). Elsewhere --yes applies the promotion at once.
 --markdown prints the image changes and the preview for a pipeline's job summary.
 
+Of a split environment ('conveyor env split') the images that run are its module stacks'
+(E.<module>), and a promotion into one updates, or previews, each changed module's stack
+alone, one after the other; saving a plan of it is refused (a plan is one stack's).
+
 Exits 0 on success (also when there is nothing to promote), 1 when the preview or update
 failed, 3 for --yes to prod, 4 when a backend, passphrase or an environment is missing.`,
 		Example: `  # everything staging runs, to prod, through a reviewed plan

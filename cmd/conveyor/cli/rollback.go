@@ -25,6 +25,11 @@ image then runs it again.
 The rollback is an update like a deploy, recorded in the history, so it can itself be rolled
 back. Config is not rolled back: it is the committed stack file's; revert its commit.
 
+A split environment ('conveyor env split') is rolled back one module at a time: --module is
+required, the rollback is an update of the module's stack (E.<module>) alone, and --to is a
+number from 'conveyor history --env <env> --module <module>' (the module's history, which
+continues the environment's from before the split).
+
 prod changes only through a reviewed plan: --save-plan writes it, a person reviews it, and
 'conveyor up --env prod --plan <file>' applies exactly that.
 

@@ -25,10 +25,14 @@ func (r *Runner) record(ctx context.Context, st *auto.Stack) (deployed.Images, e
 }
 
 // layers are st's image layers above the manifest, as the next update would see them: the
-// stack file's seed and the images its last checkpoint recorded.
+// stack file's seed and the images its last checkpoint recorded; of a split environment,
+// each module's as its own stack recorded them (withModuleRecords).
 func (r *Runner) layers(ctx context.Context, st *auto.Stack) (deployed.Layers, error) {
 	rec, err := r.record(ctx, st)
 	if err != nil {
+		return deployed.Layers{}, err
+	}
+	if rec, err = r.withModuleRecords(ctx, st.Name(), rec); err != nil {
 		return deployed.Layers{}, err
 	}
 	return r.layersOver(st, rec)

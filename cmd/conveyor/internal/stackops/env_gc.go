@@ -2,13 +2,18 @@ package stackops
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"slices"
 	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // GC actions, as a GCEntry reports them.
@@ -64,8 +69,14 @@ func (r *Runner) CollectExpired(ctx context.Context, o GCOptions) (*GCResult, er
 	if err != nil {
 		return nil, err
 	}
-	res := &GCResult{Now: r.opts.Now().UTC(), DryRun: o.DryRun, Entries: make([]GCEntry, len(envs))}
 	var expired []int
+	// A split environment's module stacks are no environments of their own: they are
+	// collected with their base (deleteModuleStacks), and listed with it.
+	envs = slices.DeleteFunc(envs, func(e EnvInfo) bool {
+		_, _, module := naming.SplitModuleStack(e.Name)
+		return module
+	})
+	res := &GCResult{Now: r.opts.Now().UTC(), DryRun: o.DryRun, Entries: make([]GCEntry, len(envs))}
 	for i, env := range envs {
 		entry := GCEntry{Env: env, Action: GCKept}
 		switch {
@@ -163,4 +174,50 @@ func (r *renewal) get() (time.Time, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.expires, !r.expires.IsZero()
+}
+
+// deleteModuleStacks destroys and removes the module stacks of a split environment that is
+// being deleted (DeleteEnv, and so `env gc`), before its base: they use the base's namespaces
+// and database admin, which the base's teardown and destroy remove, and a module stack left
+// behind would outlive its environment with no TTL to collect it by. The base's lock is held
+// meanwhile, so that an update of the environment (a pipeline's, after renewing its TTL) does
+// not run beside it, and the TTL is asked again under it (o.stillWanted), as the base's
+// teardown asks it. Every module stack is destroyed whatever the others do; the first
+// failure keeps the base, which still lists its modules.
+func (r *Runner) deleteModuleStacks(ctx context.Context, env string, o RunOptions) error {
+	mods, err := r.moduleStacks(ctx, env)
+	if err != nil || len(mods) == 0 {
+		return err
+	}
+	release, err := r.lockStack(ctx, env, o)
+	switch {
+	case errors.Is(err, errNotLockable):
+		release = func() error { return nil }
+	case err != nil:
+		return fmt.Errorf("locking %s to delete its module stacks: %w", env, err)
+	}
+	defer func() { _ = release() }()
+	if err := o.checkStillWanted(ctx); err != nil {
+		return err
+	}
+	o.stillWanted = nil
+	return r.eachModuleStack(ctx, sortedStacks(mods), nil, o, func(ctx context.Context, stack string, o RunOptions) (*opsummary.Summary, error) {
+		st, err := r.stackFor(ctx, stack, false)
+		if err != nil {
+			return nil, err
+		}
+		s, err := r.destroy(ctx, &st, o)
+		if err != nil {
+			return s, err
+		}
+		if _, err := withLockRetry(ctx, r.opts.LockRetry, stack, nil, func() error {
+			return r.wsFor(stack).RemoveStack(ctx, stack)
+		}); err != nil {
+			return s, fmt.Errorf("%s is destroyed but its stack could not be removed: %w", stack, err)
+		}
+		if err := os.Remove(r.configFile(stack)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return s, fmt.Errorf("removing the stack file of %s: %w", stack, err)
+		}
+		return s, nil
+	})
 }

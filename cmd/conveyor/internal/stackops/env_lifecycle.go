@@ -188,6 +188,9 @@ func (r *Runner) DeleteEnv(ctx context.Context, name string, o RunOptions) (*ops
 	if err != nil {
 		return nil, err
 	}
+	if err := r.deleteModuleStacks(ctx, name, o); err != nil { // a split one's, first (env_gc.go)
+		return nil, err
+	}
 	s, err := r.destroy(ctx, &st, o)
 	if err != nil {
 		return s, err

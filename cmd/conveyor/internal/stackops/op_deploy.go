@@ -57,6 +57,8 @@ func (r *Runner) Deploy(ctx context.Context, req DeployRequest, o RunOptions) (*
 	}
 	if !split {
 		stack = req.Env
+	} else if err := r.waitForBase(ctx, req.Env, o); err != nil {
+		return nil, err // an `up` of the environment holds the base: wait for it (op_lockwait.go)
 	}
 	st, err := r.stackFor(ctx, stack, false)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/opthistory"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/conveyor-paas/conveyor/naming"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
@@ -20,6 +21,9 @@ const ByKey = naming.ConfigBy
 
 // HistoryEntry is one operation of an environment, as `conveyor history` shows it.
 type HistoryEntry struct {
+	// Stack is the stack the operation ran on: the environment's, or in a split environment
+	// one of its module stacks (env_split.go).
+	Stack   string    `json:"stack"`
 	Version int       `json:"version"`
 	Kind    string    `json:"kind"`
 	Result  string    `json:"result"`
@@ -51,19 +55,64 @@ type ConfigChange struct {
 // notConfig are the keys that every operation sets anew: not a change anyone made.
 var notConfig = map[string]bool{ByKey: true, deployed.RequestKey: true, TargetsKey: true, ChangeKey: true, DesiredKey: true}
 
-// History lists env's operations, newest first, without ever decrypting a secret.
+// History lists env's operations, newest first, without ever decrypting a secret. Of a split
+// environment (env_split.go) it lists its base's and each module stack's, by start: a module
+// stack's numbered after the base's from before the split, which its history continues
+// (moduleHistory), as `rollback --module --to` takes them.
 func (r *Runner) History(ctx context.Context, env string) ([]HistoryEntry, error) {
-	st, err := r.selectStack(ctx, env)
+	mods, err := r.moduleStacks(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	base, err := r.updates(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	out, err := historyEntries(env, base, len(base))
+	if err != nil || len(mods) == 0 {
+		return out, err
+	}
+	stacks := sortedStacks(mods)
+	own := make([][]HistoryEntry, len(stacks))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(r.opts.Parallel)
+	for i, stack := range stacks {
+		g.Go(func() error {
+			mine, err := r.updates(gctx, stack)
+			if err != nil {
+				return err
+			}
+			own[i], err = historyEntries(stack, continued(base, mine), len(mine))
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	out = slices.Concat(append([][]HistoryEntry{out}, own...)...)
+	slices.SortStableFunc(out, func(a, b HistoryEntry) int { return b.Start.Compare(a.Start) })
+	return out, nil
+}
+
+// updates are stack's updates, newest first, secrets left encrypted.
+func (r *Runner) updates(ctx context.Context, stack string) ([]auto.UpdateSummary, error) {
+	st, err := r.selectStack(ctx, stack)
 	if err != nil {
 		return nil, err
 	}
 	updates, err := st.History(ctx, 0, 0, opthistory.ShowSecrets(false))
 	if err != nil {
-		return nil, fmt.Errorf("reading the history of %s: %w", env, err)
+		return nil, fmt.Errorf("reading the history of %s: %w", stack, err)
 	}
-	out := make([]HistoryEntry, len(updates))
-	for i, u := range updates {
-		h := HistoryEntry{Version: number(updates, i), Kind: u.Kind, Result: u.Result, Message: u.Message, By: u.Config[ByKey].Value}
+	return updates, nil
+}
+
+// historyEntries are the first n of stack's updates (newest first) as history entries; the
+// others are only what the oldest of them changed config from.
+func historyEntries(stack string, updates []auto.UpdateSummary, n int) ([]HistoryEntry, error) {
+	out := make([]HistoryEntry, n)
+	for i, u := range updates[:n] {
+		h := HistoryEntry{Stack: stack, Version: number(updates, i), Kind: u.Kind, Result: u.Result, Message: u.Message, By: u.Config[ByKey].Value}
 		if h.By == "" {
 			h.By = u.Environment["git.author"]
 		}
@@ -78,13 +127,14 @@ func (r *Runner) History(ctx context.Context, env string) ([]HistoryEntry, error
 		if u.ResourceChanges != nil {
 			h.Resources = *u.ResourceChanges
 		}
+		var err error
 		if req, ok := u.Config[deployed.RequestKey]; ok {
 			if h.Images, err = deployed.Decode(req.Value); err != nil {
-				return nil, fmt.Errorf("update %d of %s: %s: %w", u.Version, env, deployed.RequestKey, err)
+				return nil, fmt.Errorf("update %d of %s: %s: %w", h.Version, stack, deployed.RequestKey, err)
 			}
 		}
 		if h.Change, err = decodeChange(u.Config[ChangeKey].Value); err != nil {
-			return nil, fmt.Errorf("update %d of %s: %s: %w", h.Version, env, ChangeKey, err)
+			return nil, fmt.Errorf("update %d of %s: %s: %w", h.Version, stack, ChangeKey, err)
 		}
 		var before auto.ConfigMap
 		if i+1 < len(updates) {

@@ -1,9 +1,14 @@
 package stackops
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -77,4 +82,61 @@ func withLockRetry(ctx context.Context, p RetryPolicy, env string, waiting func(
 		}
 		delay = min(delay*2, p.Max)
 	}
+}
+
+// waitForBase waits while env's base stack is locked, before an operation on one of its
+// module stacks (a deploy): an `up` of the environment updates the base first, and a module
+// must not be deployed against a base being changed (its namespaces, its database admin).
+// It only looks at the base's lock folder, writing nothing, so that deploys of different
+// modules never contend on the base; a lock whose holder is provably dead (a killed
+// operation of this host) is removed, as every waiter removes it. A backend whose locks this
+// process cannot see (not file://) is not waited for: there the deploy relies on the base
+// changing nothing a module uses while it runs.
+func (r *Runner) waitForBase(ctx context.Context, env string, o RunOptions) error {
+	dir, err := r.lockDir(env)
+	if errors.Is(err, errNotLockable) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	held := func() error {
+		entries, err := os.ReadDir(dir)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("reading the locks of %s: %w", env, err)
+		}
+		var locks []string
+		for _, e := range entries {
+			if !e.IsDir() {
+				locks = append(locks, filepath.Join(dir, e.Name()))
+			}
+		}
+		if len(locks) == 0 {
+			return nil
+		}
+		return lockedBy(locks)
+	}
+	waiting := func(wait time.Duration, holder string) {
+		o.notify("the base %s is locked by %s (an up of the environment); the deploy waits, retrying in %s", env, cmp.Or(holder, "another operation"), wait.Round(100*time.Millisecond))
+	}
+	_, err = withLockRetry(ctx, r.opts.LockRetry, env, waiting, func() error {
+		err := held()
+		if err == nil {
+			return nil
+		}
+		if removed, berr := breakStaleLocks(err, thisHost()); berr != nil {
+			return berr
+		} else if len(removed) > 0 {
+			o.notify("the base %s was locked by a process of this host that no longer runs (a killed operation); removed its stale lock", env)
+			return held()
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("waiting for the base %s to be free: %w", env, err)
+	}
+	return nil
 }

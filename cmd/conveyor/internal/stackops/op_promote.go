@@ -7,7 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/opthistory"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/release"
@@ -99,17 +99,21 @@ func (r *Runner) Promote(ctx context.Context, req PromoteRequest, o RunOptions) 
 	}
 	// Where the images came from is in the source's history (the change records of its
 	// deploys), which a promotion carries on for the lead time of what it ships.
-	src, err := r.stackFor(ctx, req.From, false)
+	srcHistory, err := r.envUpdates(ctx, req.From)
 	if err != nil {
 		return nil, err
-	}
-	srcHistory, err := src.History(ctx, 0, 0, opthistory.ShowSecrets(false))
-	if err != nil {
-		return nil, fmt.Errorf("reading the history of %s: %w", req.From, err)
 	}
 	o.change = &Change{Operation: OperationPromote, From: req.From, Sources: sourcesOf(srcHistory, request)}
 	if o.Message == "" {
 		o.Message = fmt.Sprintf("promote %s from %s", describe(res.Changes), req.From)
+	}
+	mods, err := r.moduleStacks(ctx, req.To)
+	if err != nil {
+		return nil, err
+	}
+	if len(mods) > 0 {
+		res.Summary, err = r.promoteSplit(ctx, req, mods, request, o)
+		return res, err
 	}
 	if req.Apply {
 		res.Summary, err = r.up(ctx, &dst, o, request)
@@ -117,6 +121,65 @@ func (r *Runner) Promote(ctx context.Context, req PromoteRequest, o RunOptions) 
 		res.Summary, err = r.preview(ctx, &dst, o, request)
 	}
 	return res, err
+}
+
+// envUpdates are env's updates, newest first: of a split environment, every one of its stacks'.
+func (r *Runner) envUpdates(ctx context.Context, env string) ([]auto.UpdateSummary, error) {
+	mods, err := r.moduleStacks(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	if len(mods) > 0 {
+		return r.splitUpdates(ctx, env, mods)
+	}
+	return r.updates(ctx, env)
+}
+
+// promoteSplit runs a promotion into a split environment (env_split.go): each module it
+// changes is an update (or preview) of that module's stack alone, with the module's part of
+// request, one stack after the other; their summaries add up to one. A plan is one stack's,
+// so none is saved here.
+func (r *Runner) promoteSplit(ctx context.Context, req PromoteRequest, mods map[string]string, request deployed.Images, o RunOptions) (*opsummary.Summary, error) {
+	if o.Plan != "" {
+		return nil, refusef("%s is split into a stack per module: saving a plan of its promotion is not built (a plan is one stack's); promote with --apply, or one module at a time", req.To)
+	}
+	var missing []string
+	for _, m := range request.Modules() {
+		if _, ok := mods[m]; !ok {
+			missing = append(missing, m)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, refusef("%s is split, and %s has no stack of its own there yet: run `conveyor up --env %s` first", req.To, strings.Join(missing, ", "), req.To)
+	}
+	var total *opsummary.Summary
+	for _, m := range request.Modules() {
+		st, err := r.stackFor(ctx, mods[m], false)
+		if err != nil {
+			return total, err
+		}
+		var s *opsummary.Summary
+		if req.Apply {
+			s, err = r.up(ctx, &st, o, deployed.Images{m: request[m]})
+		} else {
+			s, err = r.preview(ctx, &st, o, deployed.Images{m: request[m]})
+		}
+		if total == nil {
+			total = s
+		} else {
+			mergeSummary(total, s)
+		}
+		if err != nil {
+			if total != nil {
+				total.Result = opsummary.Failed
+			}
+			return total, fmt.Errorf("%s: %w", mods[m], err)
+		}
+	}
+	if total != nil {
+		total.Environment = req.To
+	}
+	return total, nil
 }
 
 // promoted are the images a promotion proposes, for every module or req.Module, and where

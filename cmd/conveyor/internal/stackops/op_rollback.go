@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/opthistory"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/stacks/deployed"
@@ -43,19 +43,22 @@ func (r *Runner) Rollback(ctx context.Context, req RollbackRequest, o RunOptions
 	if err := CheckRollback(req, o.Plan); err != nil {
 		return nil, err
 	}
-	st, err := r.stackFor(ctx, req.Env, false)
+	// A split environment's module is a stack of its own (env_split.go), with its own
+	// history, which continues the environment's from before the split: the rollback is an
+	// update of that stack alone, not targeted, since the stack is the module.
+	stack, updates, err := r.rollbackHistory(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	updates, err := st.History(ctx, 0, 0, opthistory.ShowSecrets(false))
+	st, err := r.stackFor(ctx, stack, false)
 	if err != nil {
-		return nil, fmt.Errorf("reading the history of %s: %w", req.Env, err)
+		return nil, err
 	}
 	at, err := rollbackTarget(updates, req)
 	if err != nil {
 		return nil, err
 	}
-	then, err := imagesAt(req.Env, updates, at)
+	then, err := imagesAt(stack, updates, at)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +66,7 @@ func (r *Runner) Rollback(ctx context.Context, req RollbackRequest, o RunOptions
 	// deployed images and the modules' resources all come from this read (op_known.go).
 	state, err := st.Export(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("reading the state of %s: %w", req.Env, err)
+		return nil, fmt.Errorf("reading the state of %s: %w", stack, err)
 	}
 	if o.known, err = knownFrom(state); err != nil {
 		return nil, fmt.Errorf("environment %s: %w", req.Env, err)
@@ -104,7 +107,9 @@ func (r *Runner) Rollback(ctx context.Context, req RollbackRequest, o RunOptions
 		if err != nil {
 			return nil, fmt.Errorf("environment %s: %w", req.Env, err)
 		}
-		o.Targets = append(o.Targets, urns...)
+		if stack == req.Env {
+			o.Targets = append(o.Targets, urns...)
+		}
 	}
 	o.change = &Change{Operation: OperationRollback, Sources: sourcesOf(updates, request)}
 	if o.Message == "" {
@@ -116,6 +121,31 @@ func (r *Runner) Rollback(ctx context.Context, req RollbackRequest, o RunOptions
 		res.Summary, err = r.up(ctx, &st, o, request)
 	}
 	return res, err
+}
+
+// rollbackHistory is the stack a rollback updates and its history, newest first: env's own,
+// or in a split environment the module's stack's, continued from the base's before the
+// split (moduleHistory). A split environment's rollback names its module: its modules'
+// histories are apart, and an update of the base would roll nothing back.
+func (r *Runner) rollbackHistory(ctx context.Context, req RollbackRequest) (string, []auto.UpdateSummary, error) {
+	mods, err := r.moduleStacks(ctx, req.Env)
+	if err != nil {
+		return "", nil, err
+	}
+	if len(mods) == 0 {
+		updates, err := r.updates(ctx, req.Env)
+		return req.Env, updates, err
+	}
+	if req.Module == "" {
+		return "", nil, refusef("%s is split into a stack per module (%s): roll back one module at a time, `conveyor rollback --env %s --module <module> [--to <update>]`, the update's number from `conveyor history --env %s`",
+			req.Env, strings.Join(sortedStacks(mods), ", "), req.Env, req.Env)
+	}
+	stack, ok := mods[req.Module]
+	if !ok {
+		return "", nil, refusef("%s is split, and module %s has no stack of its own there (its modules: %s)", req.Env, req.Module, strings.Join(slices.Sorted(maps.Keys(mods)), ", "))
+	}
+	updates, err := r.moduleHistory(ctx, req.Env, stack)
+	return stack, updates, err
 }
 
 // rollbackTarget picks the update (its index in updates, newest first) whose images a

@@ -29,13 +29,20 @@ const (
 // (naming.ProductionTier, prod and cluster-prod) change only through what a person approved.
 func RequiresPlan(env string) bool { return naming.ProductionTier(env) }
 
-// Preview shows what an update of env would change, and saves the plan when o.Plan is set.
+// Preview shows what an update of env would change, and saves the plan when o.Plan is set;
+// of a split environment, its base's and every module stack's changes (overSplit).
 func (r *Runner) Preview(ctx context.Context, env string, o RunOptions) (*opsummary.Summary, error) {
 	st, err := r.stackFor(ctx, env, true)
 	if err != nil {
 		return nil, err
 	}
-	return r.preview(ctx, &st, o, nil)
+	s, err := r.preview(ctx, &st, o, nil)
+	if err != nil {
+		return s, err
+	}
+	return r.overSplit(ctx, env, s, o, func(ctx context.Context, st *auto.Stack, o RunOptions) (*opsummary.Summary, error) {
+		return r.preview(ctx, st, o, nil)
+	})
 }
 
 // preview previews st with request, the images this operation asks for (package deployed).
@@ -121,7 +128,7 @@ func (r *Runner) Up(ctx context.Context, env string, o RunOptions) (*opsummary.S
 		request, o.Targets, o.change = plan.Request, plan.Targets, plan.Change
 	}
 	s, err := r.up(ctx, &st, o, request)
-	if err != nil || !splittable(env) {
+	if err != nil || !splittable(env) || o.BaseOnly {
 		return s, err
 	}
 	return r.upSplit(ctx, &st, s, o)
@@ -250,13 +257,23 @@ func (r *Runner) Refresh(ctx context.Context, env string, o RunOptions) (*opsumm
 // --preview-only`, CLI >= 3.105, with an inline program CLI >= 3.181); optrefresh's
 // ExpectNoChanges would turn drift into an error, which would lose the summary of what
 // drifted, so the changes are read from the event stream instead.
+//
+// Of a split environment, every stack of it is compared, and the summary adds them up.
 func (r *Runner) Drift(ctx context.Context, env string, o RunOptions) (*opsummary.Summary, error) {
 	st, err := r.stackFor(ctx, env, false)
 	if err != nil {
 		return nil, err
 	}
-	return r.withConfig(ctx, &st, opRecord{}, func(path string) (*opsummary.Summary, error) {
-		return r.run(ctx, &st, OpDrift, true, o, func(ch chan<- events.EngineEvent) error {
+	s, err := r.drift(ctx, &st, o)
+	if err != nil {
+		return s, err
+	}
+	return r.overSplit(ctx, env, s, o, r.drift)
+}
+
+func (r *Runner) drift(ctx context.Context, st *auto.Stack, o RunOptions) (*opsummary.Summary, error) {
+	return r.withConfig(ctx, st, opRecord{}, func(path string) (*opsummary.Summary, error) {
+		return r.run(ctx, st, OpDrift, true, o, func(ch chan<- events.EngineEvent) error {
 			_, err := st.PreviewRefresh(ctx, optrefresh.EventStreams(ch), optrefresh.Color("never"), optrefresh.ConfigFile(path))
 			return err
 		})

@@ -31,6 +31,9 @@ type RunOptions struct {
 	// AlwaysRunEngine runs the engine even when the program declares exactly what the last
 	// update deployed (op_unchanged.go).
 	AlwaysRunEngine bool
+	// BaseOnly updates a split environment's base alone, not its module stacks: the first
+	// job of a CI matrix that runs each module stack in a job of its own (Stacks).
+	BaseOnly bool
 	// stillWanted, when set, is asked once a destroy holds the environment's lock, before
 	// anything is torn down (see teardown): an error stops the destroy. `env gc` re-reads the
 	// TTL there, which a pipeline may have renewed after gc listed the environment.

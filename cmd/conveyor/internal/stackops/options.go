@@ -59,7 +59,8 @@ type Options struct {
 	// LockRetry says how long an operation waits for another one's stack lock.
 	LockRetry RetryPolicy
 	// Parallel bounds the environments that operations over several environments (env gc,
-	// env list) handle at once; 4 when zero.
+	// env list) handle at once, and the module stacks of a split environment an operation
+	// runs at once (op_split_up.go); 4 when zero.
 	Parallel int
 	// Log receives notices: builds of the CLI, waits for locks, config restored from the
 	// backend. io.Discard when nil.

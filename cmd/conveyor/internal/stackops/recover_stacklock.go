@@ -150,6 +150,12 @@ func tryLock(dir, path string, content []byte) error {
 	if err := os.Remove(path); err != nil {
 		return fmt.Errorf("giving back the lock: %w", err)
 	}
+	return lockedBy(others)
+}
+
+// lockedBy is the error of a stack held by the lock files others, in the CLI's words, which
+// isLockError, lockHolder and breakStaleLocks read.
+func lockedBy(others []string) error {
 	slices.Sort(others)
 	msg := fmt.Sprintf("the stack is currently locked by %d lock(s).", len(others))
 	for _, other := range others {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 
@@ -43,6 +44,7 @@ import (
 //   - DeleteEnv: destroys an ad-hoc environment and removes its stack (env_lifecycle.go).
 //   - CollectExpired: destroys and removes every ad-hoc environment past its TTL (env_gc.go).
 //   - Split: moves each module of an environment into a stack of its own, E.<module> (env_split.go).
+//   - Stacks: an environment's stacks, its base and a split one's module stacks, for a CI matrix (env_split_stacks.go).
 //
 // Between the tiers:
 //   - PublishFacts: publishes a long-lived cluster's facts into the ad-hoc tier's backend (op_facts.go).
@@ -63,6 +65,9 @@ type Runner struct {
 	// teardown adds), once Pulumi.yaml exists: another workspace must not be given the
 	// project to write.
 	teardownOpts []auto.LocalWorkspaceOption
+	// releaseMu makes the release record's writes of one process one at a time: the module
+	// stacks of a split release source are updated together (state_releases.go).
+	releaseMu sync.Mutex
 }
 
 // New checks the options, finds the Pulumi CLI and prepares the workspace. It starts no

@@ -43,32 +43,47 @@ func releasesFromEnv(ctx context.Context, getenv func(string) string, s Settings
 }
 
 // recordRelease writes the release record after a successful update of the release source
-// (staging): what it runs now, each image with the update that first ran it.
+// (staging): what it runs now, each image with the update that first ran it. Of a split
+// source, an update of one of its module stacks writes it too, with the environment's images
+// (withModuleRecords) and that stack's update; the updates of one `up` write it one at a time.
 func (r *Runner) recordRelease(ctx context.Context, st *auto.Stack) error {
-	if st.Name() != release.Source {
+	env := naming.EnvironmentOf(st.Name())
+	if env != release.Source {
 		return nil
 	}
 	if r.opts.Releases == nil {
 		r.logf("%s ran no release record: set %s to where production is promoted from", st.Name(), ReleaseRecordVar)
 		return nil
 	}
-	layers, err := r.layers(ctx, st)
+	r.releaseMu.Lock()
+	defer r.releaseMu.Unlock()
+	base := *st
+	if env != st.Name() {
+		var err error
+		if base, err = r.selectStack(ctx, env); err != nil {
+			return err
+		}
+	}
+	layers, err := r.layers(ctx, &base)
 	if err != nil {
 		return err
 	}
-	history, err := r.History(ctx, st.Name())
+	history, err := r.History(ctx, env)
 	if err != nil {
 		return err
 	}
-	if len(history) == 0 {
-		return fmt.Errorf("the release record of %s: no update in its history", st.Name())
+	i := slices.IndexFunc(history, func(h HistoryEntry) bool { return h.Stack == st.Name() })
+	if i < 0 {
+		return fmt.Errorf("the release record of %s: no update of %s in its history", env, st.Name())
 	}
-	last, err := r.opts.Releases.Read(ctx, st.Name())
+	last, err := r.opts.Releases.Read(ctx, env)
 	if err != nil && !errors.Is(err, release.ErrNoRecord) {
 		return err
 	}
-	ran := release.Ran{Env: st.Name(), Update: history[0].Version, Time: history[0].Start}
-	if err := r.opts.Releases.Write(ctx, last.Next(ran, layers.Images())); err != nil {
+	ran := release.Ran{Env: st.Name(), Update: history[i].Version, Time: history[i].Start}
+	next := last.Next(ran, layers.Images())
+	next.Env = env // the record's, whichever of its stacks ran
+	if err := r.opts.Releases.Write(ctx, next); err != nil {
 		return fmt.Errorf("%s was updated, but its release record was not written (update %s again): %w", st.Name(), st.Name(), err)
 	}
 	return nil
