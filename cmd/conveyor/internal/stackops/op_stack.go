@@ -2,6 +2,7 @@ package stackops
 
 import (
 	"context"
+	"errors"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
@@ -147,6 +148,14 @@ func (r *Runner) up(ctx context.Context, st *auto.Stack, o RunOptions, request d
 
 func (r *Runner) upWith(ctx context.Context, st *auto.Stack, o RunOptions, path string) (*opsummary.Summary, error) {
 	var res auto.UpResult
+	// The engine runs under a context of its own, which the crash-loop watch cancels: the
+	// Automation API then interrupts the CLI, which cancels the provider's wait and ends the
+	// update as failed, with the state saved (op_crashloop.go).
+	engineCtx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	watch := newCrashWatch(crashLoopGrace, stop)
+	defer watch.close()
+	o.observe = watch.see
 	s, err := r.run(ctx, st, OpUpdate, false, o, func(ch chan<- events.EngineEvent) error {
 		opts := []optup.Option{optup.EventStreams(ch), optup.Color("never"), optup.ConfigFile(path)}
 		if o.Plan != "" {
@@ -159,9 +168,14 @@ func (r *Runner) upWith(ctx context.Context, st *auto.Stack, o RunOptions, path 
 			opts = append(opts, optup.Message(o.Message))
 		}
 		var err error
-		res, err = st.Up(ctx, opts...)
+		res, err = st.Up(engineCtx, opts...)
 		return err
 	})
+	var crash *CrashLoopError
+	if err != nil && errors.As(context.Cause(engineCtx), &crash) {
+		s.Error = crash.Error()
+		return s, &OpError{Op: OpUpdate, Env: st.Name(), Msg: s.Error, Err: crash}
+	}
 	if err == nil && res.Outputs != nil {
 		s.Outputs = maskOutputs(res.Outputs)
 	}
