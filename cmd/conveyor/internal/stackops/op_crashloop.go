@@ -33,11 +33,13 @@ type CrashLoopError struct {
 	Deployment string        // its name in the program (the URN's last part)
 	For        time.Duration // how long the crash loop had lasted
 	Pods       string        // the provider's last word about its pods
+
+	urn string // the Deployment's, which the command refreshes after the stop
 }
 
 func (e *CrashLoopError) Error() string {
-	return fmt.Sprintf("stopped the update: the new pods of %s have been crash-looping for %s, "+
-		"and would not have become ready before the provider's rollout timeout: %s. "+
+	return fmt.Sprintf("stopped the update rather than wait out the provider's rollout timeout: "+
+		"the new pods of %s have been crash-looping for %s (%s). "+
 		"The earlier pods keep serving (maxUnavailable: 0); fix the image and deploy again, "+
 		"or `conveyor rollback`", e.Deployment, e.For.Round(time.Second), e.Pods)
 }
@@ -71,7 +73,7 @@ func (w *crashWatch) see(ev events.EngineEvent) {
 		}
 		w.mu.Lock()
 		defer w.mu.Unlock()
-		w.latest[d.URN] = strings.TrimSpace(d.Message)
+		w.latest[d.URN] = strings.Join(strings.Fields(d.Message), " ") // one line
 		if _, ok := w.armed[d.URN]; !ok {
 			urn := d.URN
 			w.since[urn] = time.Now()
@@ -94,6 +96,7 @@ func (w *crashWatch) fire(urn string) {
 		Deployment: resource.URN(urn).Name(),
 		For:        time.Since(w.since[urn]),
 		Pods:       w.latest[urn],
+		urn:        urn,
 	})
 }
 

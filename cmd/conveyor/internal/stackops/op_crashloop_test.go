@@ -70,7 +70,7 @@ func TestCrashWatch(t *testing.T) {
 			if !stopped {
 				return
 			}
-			if crash.Deployment != "orders-api" || crash.Pods != crashing || crash.For < grace {
+			if crash.Deployment != "orders-api" || crash.urn != deployment || crash.Pods != crashing || crash.For < grace {
 				t.Errorf("cause = %+v, want orders-api, the provider's last message, at least %s", crash, grace)
 			}
 			for _, want := range []string{"orders-api", "crash-looping", "CrashLoopBackOff", "rollback"} {

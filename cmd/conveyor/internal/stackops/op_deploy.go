@@ -44,17 +44,17 @@ func (r *Runner) Deploy(ctx context.Context, req DeployRequest, o RunOptions) (*
 	if err := manifest.CheckImage(req.Image); err != nil {
 		return nil, refused(err)
 	}
-	asked := deployed.Images{req.Module: {req.Component: req.Image}}
+	request, err := r.pin(ctx, req.Env, deployed.Images{req.Module: {req.Component: req.Image}})
+	if err != nil {
+		return nil, err
+	}
 	jobs, err := r.releaseJobs(req)
 	if err != nil {
 		return nil, err
 	}
 	for _, job := range jobs {
-		asked[req.Module][job] = req.Image
-	}
-	request, err := r.pin(ctx, req.Env, asked)
-	if err != nil {
-		return nil, err
+		// The image as pinned, once: the jobs run exactly what the component runs.
+		request[req.Module][job] = request[req.Module][req.Component]
 	}
 	// In a split environment the module is a stack of its own (env_split.go): the deploy
 	// runs on it alone, under its own lock, and is not targeted, since the stack is the

@@ -3,6 +3,7 @@ package stackops
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
@@ -174,6 +175,14 @@ func (r *Runner) upWith(ctx context.Context, st *auto.Stack, o RunOptions, path 
 	var crash *CrashLoopError
 	if err != nil && errors.As(context.Cause(engineCtx), &crash) {
 		s.Error = crash.Error()
+		// The provider, cancelled, could not read the Deployment back, so the engine kept
+		// its earlier state while the cluster's Deployment asks for the new pods. A refresh
+		// of it records what the cluster asks for, so that the next update (a fix, or a
+		// rollback to the earlier image) sees the change it has to make.
+		if rerr := r.refresh(ctx, st, optrefresh.Target([]string{crash.urn})); rerr != nil {
+			s.Error += fmt.Sprintf("; refreshing %s's state from the cluster failed too (run `conveyor refresh --env %s`): %s",
+				crash.Deployment, st.Name(), conciseError(rerr))
+		}
 		return s, &OpError{Op: OpUpdate, Env: st.Name(), Msg: s.Error, Err: crash}
 	}
 	if err == nil && res.Outputs != nil {
