@@ -131,6 +131,8 @@ func newAutoscaler(ctx *pulumi.Context, name string, a *ComponentArgs, deploymen
 // (ProgressDeadlineExceeded, which `conveyor status` reports) when the update gave up on it.
 // Long-lived environments keep the provider's ten minutes: a rollout of many replicas in
 // waves of 25%, each waiting for its pods to become ready, may take that long when healthy.
+// A crash loop need not wait for either deadline: the command stops an update whose
+// Deployment's new pods have crash-looped for a minute (stackops' crashLoopGrace).
 const adHocRolloutDeadline = 3 * time.Minute
 
 // rollout is how long a's Deployment may take to roll out, for the provider and the

@@ -9,12 +9,10 @@ import (
 	corev1 "github.com/pulumi/pulumi-kubernetes/sdk/v4/go/kubernetes/core/v1"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/conveyor-paas/conveyor/components/images"
 	"github.com/conveyor-paas/conveyor/manifest"
 	"github.com/conveyor-paas/conveyor/naming"
 )
-
-// LocalCurlImage runs the emulator setup jobs.
-const LocalCurlImage = "curlimages/curl:8.11.1"
 
 // localEvents creates the module's topics, then its subscriptions, in the emulator. The
 // subscriptions' job reads the producers' topic names from outputs that depend on the
@@ -105,5 +103,5 @@ func (b *moduleBuilder) emulatorEnv(extra corev1.EnvVarArray) corev1.EnvVarArray
 // emulatorJob runs a script against the emulator in the platform namespace, once the
 // emulator is up.
 func (b *moduleBuilder) emulatorJob(name string, scope naming.Scope, script string, env corev1.EnvVarArray) (*batchv1.Job, error) {
-	return newPlatformJob(b.ctx, b.args.Target.Platform, name, scope, LocalCurlImage, script, env, b.args.Target.Local.EmulatorReady, b.k8s()...)
+	return newPlatformJob(b.ctx, b.args.Target.Platform, name, scope, images.LocalCurl, script, env, b.args.Target.Local.EmulatorReady, b.k8s()...)
 }

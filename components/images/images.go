@@ -12,6 +12,9 @@ const (
 	LocalPostgres = "postgres:16.6-alpine"
 	// LocalEmulator is the local cluster's stand-in for Pub/Sub. Pinned; runs as non-root.
 	LocalEmulator = "gcr.io/google.com/cloudsdktool/google-cloud-cli:502.0.0-emulators"
+	// LocalCurl runs the jobs that make a module's topics and subscriptions in the local
+	// cluster's emulator, through its REST API.
+	LocalCurl = "curlimages/curl:8.11.1"
 	// DatabaseClient runs the database jobs: psql and pg_isready of the server's major. It is
 	// pinned to a digest, since it runs in production too (CONV-IMG-001).
 	DatabaseClient = LocalPostgres + "@sha256:1d04b9ba1d4996401f2552b51beda8187f175c0645c091e4781134fc9c9a3eef"

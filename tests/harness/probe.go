@@ -34,13 +34,7 @@ func TestServicePod(name string) *corev1.Pod {
 // "200 OK: ok" or "connected"; an error carries the service's account of a refusal or a
 // dropped connection ("no answer within 3s").
 func (k *Kube) Probe(ctx context.Context, ns, pod, target string) (string, error) {
-	body, err := k.Client.CoreV1().RESTClient().Get().
-		Namespace(ns).Resource("pods").Name(pod+":8080").SubResource("proxy").Suffix("probe").
-		Param("target", target).DoRaw(ctx)
-	if err != nil {
-		return "", fmt.Errorf("%w: %s", err, body)
-	}
-	return string(body), nil
+	return k.askTestService(ctx, ns, pod, "probe", map[string]string{"target": target})
 }
 
 // OpenDatabase asks the test service in pod ns/pod to open a PostgreSQL database with the
@@ -49,13 +43,19 @@ func (k *Kube) Probe(ctx context.Context, ns, pod, target string) (string, error
 // "opened <database> as <user>"; an error carries the server's refusal, or "no answer" for
 // a dropped connection.
 func (k *Kube) OpenDatabase(ctx context.Context, ns, pod, database, host string) (string, error) {
+	return k.askTestService(ctx, ns, pod, "db", map[string]string{"database": database, "host": host})
+}
+
+// askTestService GETs path of the test service in pod ns/pod (port 8080), through the API
+// server's proxy to the pod, with the params that are not empty. An error carries the
+// service's answer.
+func (k *Kube) askTestService(ctx context.Context, ns, pod, path string, params map[string]string) (string, error) {
 	req := k.Client.CoreV1().RESTClient().Get().
-		Namespace(ns).Resource("pods").Name(pod + ":8080").SubResource("proxy").Suffix("db")
-	if database != "" {
-		req = req.Param("database", database)
-	}
-	if host != "" {
-		req = req.Param("host", host)
+		Namespace(ns).Resource("pods").Name(pod + ":8080").SubResource("proxy").Suffix(path)
+	for name, value := range params {
+		if value != "" {
+			req = req.Param(name, value)
+		}
 	}
 	body, err := req.DoRaw(ctx)
 	if err != nil {

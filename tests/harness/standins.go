@@ -26,6 +26,9 @@ import (
 //   - google-cloud-cli:502.0.0-emulators (the local Pub/Sub emulator): the installed gcloud's
 //     Pub/Sub emulator and Debian's JRE, with a `gcloud` that runs only `gcloud beta
 //     emulators pubsub start --host-port=… --project=…`, as the real one does.
+//   - curlimages/curl:8.11.1 (the jobs that make a module's topics and subscriptions in the
+//     emulator): Debian's curl (7.88, which has every option those scripts use) and busybox's
+//     shell and tools.
 
 // standIn is an image the node serves, built from this machine's files.
 type standIn struct {
@@ -184,6 +187,26 @@ func emulatorRootfs() (rootfs, error) {
 	}, nil
 }
 
+// curlPath is Debian's curl (.ci/install-node).
+const curlPath = "/usr/bin/curl"
+
+func curlRootfs() (rootfs, error) {
+	if _, err := os.Stat(curlPath); err != nil {
+		return rootfs{}, fmt.Errorf("curl for the stand-in curl image (is .ci/install-node's curl installed?): %w", err)
+	}
+	links, err := busybox()
+	if err != nil {
+		return rootfs{}, err
+	}
+	return rootfs{
+		trees: []hostTree{
+			{from: busyboxPath, to: "/bin/busybox"},
+			{from: curlPath, to: "/usr/bin/curl"},
+		},
+		links: links,
+	}, nil
+}
+
 // standIns are the stand-in images of the node's registry.
 func standIns() []standIn {
 	return []standIn{
@@ -201,6 +224,15 @@ func standIns() []standIn {
 			rootfs:     emulatorRootfs,
 			entrypoint: []string{"/usr/local/bin/gcloud"},
 			env:        []string{standInPath, "JAVA_HOME=" + jreDir},
+		},
+		{
+			// The jobs give their own command (sh -c); the real image's entrypoint runs curl.
+			name:       "curl",
+			refs:       []string{images.LocalCurl},
+			rootfs:     curlRootfs,
+			entrypoint: []string{"/usr/bin/curl"},
+			env:        []string{standInPath},
+			user:       "100",
 		},
 	}
 }

@@ -34,6 +34,11 @@ func newDeploy(d *deps, runF func(*deployOptions) error) *cobra.Command {
 it. Other modules stay exactly as they are, even if the code changed for them: a service
 team's deploy never ships anyone else's pending change.
 
+The module's jobs whose manifest image is of the deployed component's repository (its
+migrations: the same image with another argument, such as args: [migrate]) get the new image
+too, and run again, complete, before the component's new pods start. A job of another image
+keeps its own: deploy it with --component.
+
 No file is written. The update itself, once it holds the environment's lock, reads the images
 the environment runs from its last checkpoint, puts this one over them and records the result
 (the stack output deployedImages): two deploys of different modules at once keep each other's

@@ -41,8 +41,10 @@ components:
 
 // TestMigrationsBeforeRolloutOnANode proves on a node that runs them that a module's
 // migration job completes before any pod of its api's new version starts: at the first
-// `conveyor up`, and at an `up` that rolls a new image out to both (the catalog's manifest
-// moves them to harness.TestServiceImageV2, as a team's commit does). The evidence is the
+// `conveyor up`, at an `up` that rolls a new image out to both (the catalog's manifest moves
+// them to harness.TestServiceImageV2, as a team's commit does), and at a `deploy` of a new
+// image of the api alone, which carries the job that runs the api's image along
+// (manifest.Module.ReleaseJobs). The evidence is the
 // API server's timestamps: the Job's completion against the creation of every pod of the
 // api's current ReplicaSet. They are kept to the second, and the migration works for three
 // seconds, so a pod started before or while it ran would show.
@@ -66,10 +68,22 @@ func TestMigrationsBeforeRolloutOnANode(t *testing.T) {
 
 	writeFiles(t, catalog, migrationsCatalog(harness.TestServiceImageV2))
 	c.mustConveyor(t, "up", "--env", env)
+	var second *batchv1.Job
 	t.Run("a new image: its migration completes before the api's new pods start", func(t *testing.T) {
-		second := migratedBeforeRollout(t, f, ns, module, harness.TestServiceImageV2)
+		second = migratedBeforeRollout(t, f, ns, module, harness.TestServiceImageV2)
 		if first != nil && second != nil && second.UID == first.UID {
 			t.Errorf("job %s was not run again for the new image (uid %s)", second.Name, second.UID)
+		}
+	})
+
+	// A pipeline's deploy of another image of the api (v1 again: any image the node has),
+	// the manifest unchanged: the migration job runs the api's image, so it runs again with
+	// it, before the api's pods of that image start. It used to keep its image and not run.
+	c.mustConveyor(t, "deploy", "--env", env, "--module", module, "--component", "api", "--image", harness.TestServiceImage)
+	t.Run("deploy --component api: its migration runs the new image first", func(t *testing.T) {
+		third := migratedBeforeRollout(t, f, ns, module, harness.TestServiceImage)
+		if second != nil && third != nil && third.UID == second.UID {
+			t.Errorf("job %s was not run again for the deployed image (uid %s)", third.Name, third.UID)
 		}
 	})
 }

@@ -9,10 +9,12 @@ import (
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackopstest"
 	"github.com/conveyor-paas/conveyor/naming"
+	"github.com/conveyor-paas/conveyor/tests/harness"
 )
 
 // twoEnvsCatalog has two modules with a database each, whose apis are the test service: the
-// pod of orders is the one that tries what its credentials and its network let it open.
+// pod of orders is the one that tries what its credentials and its network let it open. Orders
+// publishes an event that billing's handler, the test service too, consumes.
 var twoEnvsCatalog = map[string]string{
 	"shop/space.conveyor.yaml": `space: shop
 team: shop@example.com
@@ -21,11 +23,17 @@ mesh: false
 	"shop/orders.conveyor.yaml": `module: orders
 space: shop
 database: true
+publishes: [` + orderPlaced + `]
 ` + testServiceAPI,
 	"shop/billing.conveyor.yaml": `module: billing
 space: shop
 database: true
-` + testServiceAPI,
+consumes: [orders.` + orderPlaced + `]
+` + testServiceAPI + `  ` + invoicer + `:
+    kind: handler
+    image: ` + harness.TestServiceImage + `
+    handles: [orders.` + orderPlaced + `]
+`,
 }
 
 // TestTwoEnvironmentsOnANode deploys `local` and `local-south` side by side on one node, with
@@ -34,7 +42,9 @@ database: true
 // same server nor its namesake's on local-south's server; and with the NetworkPolicy agent
 // running, local-south's PostgreSQL gets no answer from it at all. Every connection that is
 // to be dropped is first seen connecting with the agent stopped, so that a probe that cannot
-// connect at all proves nothing.
+// connect at all proves nothing. With the agent still running, an event orders publishes
+// reaches billing's handler in its own environment and never the other's
+// (eventsStayInTheirEnvironment).
 func TestTwoEnvironmentsOnANode(t *testing.T) {
 	f := setupNode(t)
 	c := f.newClone(t, stackopstest.NewEnv(t), nil)
@@ -106,4 +116,7 @@ func TestTwoEnvironmentsOnANode(t *testing.T) {
 		open(t, row{"local-south's orders database, on local-south's server", naming.Database(there, "orders"), postgres(there), dropped})
 	})
 	t.Run("enforced: its own database still opens", func(t *testing.T) { open(t, credentials[0]) })
+	t.Run("enforced: events reach their consumer in their own environment only", func(t *testing.T) {
+		eventsStayInTheirEnvironment(t, f, here, there)
+	})
 }

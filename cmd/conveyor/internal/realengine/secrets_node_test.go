@@ -292,13 +292,26 @@ func stealingPod(of *corev1.Pod, owner string, how ...stealing) *corev1.Pod {
 	return p
 }
 
-// readyPod waits for the Ready pod of module's api in ns.
+// readyPod waits for the Ready pod of module's api in ns (of its only component).
 func readyPod(t *testing.T, f *fixture, ns, module string) *corev1.Pod {
+	t.Helper()
+	return readyPodSelected(t, f, ns, module, naming.LabelModule+"="+module)
+}
+
+// readyComponentPod waits for a Ready pod of one of module's components in ns.
+func readyComponentPod(t *testing.T, f *fixture, ns, module, component string) *corev1.Pod {
+	t.Helper()
+	return readyPodSelected(t, f, ns, module+"'s "+component,
+		naming.LabelModule+"="+module+","+naming.LabelComponent+"="+component)
+}
+
+// readyPodSelected waits for a Ready pod of what (a module, or a component) in ns.
+func readyPodSelected(t *testing.T, f *fixture, ns, what, selector string) *corev1.Pod {
 	t.Helper()
 	var found *corev1.Pod
 	var seen string
 	err := poll(t.Context(), 3*time.Minute, func(ctx context.Context) bool {
-		pods, err := f.kube.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: naming.LabelModule + "=" + module})
+		pods, err := f.kube.Client.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: selector})
 		if err != nil {
 			seen = err.Error()
 			return false
@@ -313,7 +326,7 @@ func readyPod(t *testing.T, f *fixture, ns, module string) *corev1.Pod {
 		return false
 	})
 	if err != nil {
-		t.Fatalf("no Ready pod of %s in %s (%s)", module, ns, seen)
+		t.Fatalf("no Ready pod of %s in %s (%s)", what, ns, seen)
 	}
 	return found
 }

@@ -3,6 +3,7 @@ package stackops
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/manifest"
@@ -46,6 +47,14 @@ func (r *Runner) Deploy(ctx context.Context, req DeployRequest, o RunOptions) (*
 	request, err := r.pin(ctx, req.Env, deployed.Images{req.Module: {req.Component: req.Image}})
 	if err != nil {
 		return nil, err
+	}
+	jobs, err := r.releaseJobs(req)
+	if err != nil {
+		return nil, err
+	}
+	for _, job := range jobs {
+		// The image as pinned, once: the jobs run exactly what the component runs.
+		request[req.Module][job] = request[req.Module][req.Component]
 	}
 	// In a split environment the module is a stack of its own (env_split.go): the deploy
 	// runs on it alone, under its own lock, and is not targeted, since the stack is the
@@ -91,6 +100,25 @@ func (r *Runner) Deploy(ctx context.Context, req DeployRequest, o RunOptions) (*
 	}
 	if o.Message == "" {
 		o.Message = fmt.Sprintf("deploy %s/%s %s", req.Module, req.Component, request[req.Module][req.Component])
+		if len(jobs) > 0 {
+			o.Message += fmt.Sprintf(" (and its release's jobs: %s)", strings.Join(jobs, ", "))
+		}
 	}
 	return r.up(ctx, &st, o, request)
+}
+
+// releaseJobs are the jobs of the module that a deploy of req's component carries to its new
+// image (manifest.Module.ReleaseJobs: its migrations), by the catalog env's stack file names.
+// The module's components wait for its jobs, so the migrations run, and complete, before the
+// new image rolls out. Without a catalog (a stand-in program's tests) there are none.
+func (r *Runner) releaseJobs(req DeployRequest) ([]string, error) {
+	cat, err := r.catalog(req.Env)
+	if err != nil || cat == nil {
+		return nil, err
+	}
+	mod := cat.Module(req.Module)
+	if mod == nil {
+		return nil, nil // refused further on, by the state, with a better word
+	}
+	return mod.ReleaseJobs(req.Component), nil
 }

@@ -2,6 +2,8 @@ package stackops
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
@@ -158,6 +160,14 @@ func (r *Runner) up(ctx context.Context, st *auto.Stack, o RunOptions, request d
 
 func (r *Runner) upWith(ctx context.Context, st *auto.Stack, o RunOptions, path string) (*opsummary.Summary, error) {
 	var res auto.UpResult
+	// The engine runs under a context of its own, which the crash-loop watch cancels: the
+	// Automation API then interrupts the CLI, which cancels the provider's wait and ends the
+	// update as failed, with the state saved (op_crashloop.go).
+	engineCtx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
+	watch := newCrashWatch(crashLoopGrace, stop)
+	defer watch.close()
+	o.observe = watch.see
 	s, err := r.run(ctx, st, OpUpdate, false, o, func(ch chan<- events.EngineEvent) error {
 		opts := []optup.Option{optup.EventStreams(ch), optup.Color("never"), optup.ConfigFile(path)}
 		if o.Plan != "" {
@@ -170,9 +180,22 @@ func (r *Runner) upWith(ctx context.Context, st *auto.Stack, o RunOptions, path 
 			opts = append(opts, optup.Message(o.Message))
 		}
 		var err error
-		res, err = st.Up(ctx, opts...)
+		res, err = st.Up(engineCtx, opts...)
 		return err
 	})
+	var crash *CrashLoopError
+	if err != nil && errors.As(context.Cause(engineCtx), &crash) {
+		s.Error = crash.Error()
+		// The provider, cancelled, could not read the Deployment back, so the engine kept
+		// its earlier state while the cluster's Deployment asks for the new pods. A refresh
+		// of it records what the cluster asks for, so that the next update (a fix, or a
+		// rollback to the earlier image) sees the change it has to make.
+		if rerr := r.refresh(ctx, st, optrefresh.Target([]string{crash.urn})); rerr != nil {
+			s.Error += fmt.Sprintf("; refreshing %s's state from the cluster failed too (run `conveyor refresh --env %s`): %s",
+				crash.Deployment, st.Name(), conciseError(rerr))
+		}
+		return s, &OpError{Op: OpUpdate, Env: st.Name(), Msg: s.Error, Err: crash}
+	}
 	if err == nil && res.Outputs != nil {
 		s.Outputs = maskOutputs(res.Outputs)
 	}

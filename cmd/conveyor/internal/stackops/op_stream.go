@@ -43,6 +43,9 @@ type RunOptions struct {
 	change *Change
 	// known is what the operation already read of the state (op_known.go); nil when nothing.
 	known *knownState
+	// observe, when set, sees every event of the operation's stream after the summary does,
+	// on the goroutine that reads it: an update's crash-loop watch (op_crashloop.go).
+	observe func(events.EngineEvent)
 }
 
 // checkStillWanted asks o.stillWanted, if any.
@@ -82,7 +85,7 @@ func (r *Runner) run(ctx context.Context, st *auto.Stack, op string, dryRun bool
 	}
 	recovered := false
 	retries, err := withLockRetry(ctx, r.opts.LockRetry, st.Name(), waiting, func() error {
-		err := stream(col, call)
+		err := stream(col, call, o.observe)
 		if err == nil || !isLockError(err) {
 			return err
 		}
@@ -131,7 +134,7 @@ func (r *Runner) run(ctx context.Context, st *auto.Stack, op string, dryRun bool
 // moment longer (the grace covers a stream handler that is still finishing).
 const streamGrace = 500 * time.Millisecond
 
-func stream(col *opsummary.Collector, call func(ch chan<- events.EngineEvent) error) error {
+func stream(col *opsummary.Collector, call func(ch chan<- events.EngineEvent) error, observe func(events.EngineEvent)) error {
 	ch := make(chan events.EngineEvent)
 	quit := make(chan struct{})
 	done := make(chan struct{})
@@ -145,6 +148,9 @@ func stream(col *opsummary.Collector, call func(ch chan<- events.EngineEvent) er
 				}
 				if ev.Error == nil {
 					col.Add(ev.EngineEvent)
+					if observe != nil {
+						observe(ev)
+					}
 				}
 			case <-quit:
 				return

@@ -13,6 +13,13 @@
 //	                                      $DATABASE_USER and $DATABASE_PASSWORD: 200
 //	                                      "opened <database> as <user>", or 502 with the error.
 //	                                      Both default to $DATABASE_NAME, $DATABASE_HOST:$DATABASE_PORT.
+//	GET /publish?event=name&data=text     publishes text to the event's topic through the
+//	                                      Pub/Sub emulator: 200 "published <id> to <topic>"
+//	GET /received                         200 with every message its subscriptions brought,
+//	                                      "<subscription> <data>" a line
+//
+// With $PUBSUB_EMULATOR_HOST set, it pulls from every subscription Conveyor gives it
+// ($CONVEYOR_SUBSCRIPTION_*) as long as it runs, as a handler does (events.go).
 //
 // A probe that gets no answer within three seconds (a dropped connection) says "no answer".
 //
@@ -75,6 +82,14 @@ func main() {
 	mux.HandleFunc("GET /probe", probe)
 	mux.HandleFunc("GET /file", file)
 	mux.HandleFunc("GET /db", openDatabase)
+	mux.HandleFunc("GET /publish", publish)
+	var received inbox
+	mux.HandleFunc("GET /received", received.serve)
+	if api := emulator(); api != "" {
+		for _, sub := range subscriptions() {
+			go received.consume(context.Background(), api, sub)
+		}
+	}
 	mux.HandleFunc("GET /version", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, version+"\n")
 	})
