@@ -36,6 +36,7 @@ func clusterStack(ctx *pulumi.Context, cfg *Config) error {
 			ControlPlane:      cfg.ControlPlane,
 			AttestorPublicKey: cfg.AttestorPublicKey,
 			AdHocDeployer:     adHocDeployer(cfg),
+			Sleeper:           sleeper(cfg),
 		},
 		Mesh:              components.MeshArgs{Mode: cfg.Mesh},
 		AllowedRegistries: cfg.AllowedRegistries,
@@ -56,4 +57,13 @@ func adHocDeployer(cfg *Config) string {
 		return ""
 	}
 	return naming.TierDeployer(naming.TierAdHoc, cfg.GCPProject)
+}
+
+// sleeper is the sleeper on a non-production cluster (naming.Sleeper), in the cluster's
+// project; none on a production cluster, where nothing sleeps.
+func sleeper(cfg *Config) string {
+	if adHocDeployer(cfg) == "" {
+		return ""
+	}
+	return naming.Sleeper(cfg.GCPProject)
 }

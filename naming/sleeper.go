@@ -1,0 +1,35 @@
+package naming
+
+// The sleeper: the identity that puts non-production environments to sleep on schedule
+// (`conveyor sleep --due`, from main's nightly workflow). It may scale an environment's module
+// Deployments to zero and suspend its CronJobs on a non-production cluster, and nothing else:
+// no Secret, no pod, no image, nothing of production. The cluster stack makes its wall
+// (components/cluster_sleeper.go):
+//   - SleeperClusterRole, bound cluster-wide: read Deployments and CronJobs, update a
+//     Deployment's scale subresource, patch a CronJob;
+//   - SleeperScalePolicy: a scale it writes is zero, in a namespace of a non-production
+//     environment's space (not the environment's platform namespace);
+//   - SleeperCronJobPolicy: a CronJob it changes is such a namespace's, and only its
+//     spec.suspend changes, to true.
+const (
+	// SleeperAccount is the id of the sleeper's service account in a non-production
+	// cluster's project.
+	SleeperAccount = "conveyor-sleeper"
+
+	SleeperClusterRole   = "conveyor-sleeper"
+	SleeperScalePolicy   = "conveyor-sleeper-scale"
+	SleeperCronJobPolicy = "conveyor-sleeper-cronjobs"
+
+	// SleeperFieldManager is the field manager of the sleeper's writes, so that a wake finds
+	// and releases exactly the fields the sleeper took (package sleeper).
+	SleeperFieldManager = "conveyor-sleeper"
+)
+
+// Sleeper is the Kubernetes user name of the sleeper's account in project (GKE names a Google
+// service account by its email).
+func Sleeper(project string) string {
+	return SleeperAccount + "@" + project + ".iam.gserviceaccount.com"
+}
+
+// SleepingTiers are the tiers whose environments may sleep: all but production's.
+func SleepingTiers() []Tier { return []Tier{TierLongLived, TierAdHoc} }
