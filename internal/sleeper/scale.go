@@ -24,7 +24,9 @@ func (w Workload) String() string { return w.Kind + " " + w.Namespace + "/" + w.
 
 // selector finds env's objects; ofModule narrows them to its modules' workloads, the ones the
 // program renders asleep (components.Environment.Asleep): not the platform's own.
-func selector(env string) string { return naming.LabelEnvironment + "=" + env + "," + naming.LabelModule }
+func selector(env string) string {
+	return naming.LabelEnvironment + "=" + env + "," + naming.LabelModule
+}
 
 func ofModule(env string, meta metav1.ObjectMeta) bool {
 	return meta.Namespace != naming.PlatformNamespace(env) && meta.Labels[naming.LabelSpace] != naming.ReservedSpace
@@ -130,4 +132,3 @@ func releasePatch(meta metav1.ObjectMeta) ([]byte, bool, error) {
 	}
 	return patch, true, nil
 }
-
