@@ -33,3 +33,22 @@ func Sleeper(project string) string {
 
 // SleepingTiers are the tiers whose environments may sleep: all but production's.
 func SleepingTiers() []Tier { return []Tier{TierLongLived, TierAdHoc} }
+
+// Why an environment sleeps: the value of its sleep tag. Only a scheduled sleep ends on
+// schedule (`conveyor wake --due`); the others wait for a person's wake.
+const (
+	SleepManual   = "manual"   // `conveyor sleep`
+	SleepSchedule = "schedule" // its awake hours are over
+	SleepIdle     = "idle"     // no deploy and no wake for longer than its idle limit
+)
+
+// The stack file keys of an environment's sleep policy, which the command reads (the program
+// does not): an environment without them follows its tier's (package sleeper).
+const (
+	// ConfigAwakeHours are the hours an environment is kept awake, for example
+	// "Mon-Fri 07:00-20:00 Europe/Berlin"; outside them it sleeps. "always": no schedule.
+	ConfigAwakeHours = Project + ":awakeHours"
+	// ConfigIdleSleep is how long an environment runs with no deploy and no wake before it
+	// sleeps, a Go duration or days ("24h", "3d"); "0": never.
+	ConfigIdleSleep = Project + ":sleepWhenIdle"
+)

@@ -28,12 +28,11 @@ const (
 	TagKeep = "conveyor:keep"
 )
 
-// Why an environment sleeps, the value of TagAsleep. Only a scheduled sleep ends on schedule
-// (`wake --due`); the others wait for a person, or a deploy that asks to wake.
+// Why an environment sleeps, the value of TagAsleep (naming.SleepManual and the others).
 const (
-	SleepManual   = "manual"   // `conveyor sleep`
-	SleepSchedule = "schedule" // its schedule says it sleeps now
-	SleepIdle     = "idle"     // no deploy and no wake for longer than its idle limit
+	SleepManual   = naming.SleepManual
+	SleepSchedule = naming.SleepSchedule
+	SleepIdle     = naming.SleepIdle
 )
 
 // SleepState is what an environment's tags say of its sleep.
