@@ -52,3 +52,14 @@ const (
 	// sleeps, a Go duration or days ("24h", "3d"); "0": never.
 	ConfigIdleSleep = Project + ":sleepWhenIdle"
 )
+
+// The sleeper in CI: main's nightly workflow runs `conveyor sleep --due` for the long-lived
+// tier's environments in a GitHub environment of its own, whose token the long-lived tier's
+// identity pool admits for the sleeper's account only (as prod-plan's for the planner), and
+// with that account's email in a variable of its own. Ad-hoc previews are slept by the
+// ad-hoc tier's own job, as the ad-hoc deployer: no variable a pull request reads is ever a
+// long-lived job's.
+const (
+	GitHubEnvSleeper = "sleeper"
+	CISleeper        = "GCP_SERVICE_ACCOUNT_SLEEPER"
+)

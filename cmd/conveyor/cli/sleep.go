@@ -9,6 +9,8 @@ import (
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/opsummary"
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/stackops"
+	"github.com/conveyor-paas/conveyor/internal/sleeper"
+	"github.com/conveyor-paas/conveyor/naming"
 )
 
 // Sleep is desired state, not an action on the cluster: `sleep` tags the environment's stack
@@ -21,9 +23,10 @@ import (
 
 func newSleep(d *deps) *cobra.Command {
 	var env string
+	var due, dryRun bool
 	var out outputFlags
 	cmd := &cobra.Command{
-		Use:   "sleep --env <env>",
+		Use:   "sleep --env <env> | --due",
 		Short: "Stop every pod of an environment's modules until it is woken",
 		Long: `Sleep puts a non-production environment to sleep: it tags the environment's stack asleep
 (conveyor:asleep, in the backend beside its TTL) and runs the update. Every Deployment of
@@ -34,13 +37,30 @@ No file changes: dev and staging sleep as any other environment does.
 
 A sleep by hand ends a 'wake --keep'. Production refuses to sleep.
 
-Exits 0 when the environment is asleep, 1 when the update failed, 3 when the environment may
-not sleep, 4 when a backend or passphrase is missing.`,
+--due is the schedule, which main's nightly workflow runs as the sleeper (an identity that may
+only scale Deployments to zero and suspend CronJobs): every environment of the backend that
+is due to sleep gets its sleep tag and is scaled down on its cluster at once, without an
+update. An environment is due when it is outside its awake hours, or has had no deploy and no
+wake for longer than its idle limit; never production, a local environment, or one kept
+awake. Its policy is its tier's unless its stack file says otherwise:
+
+  ad-hoc       awake Mon-Fri 06:00-20:00 UTC, asleep after 24h idle
+  long-lived   never by itself
+  config:
+    conveyor:awakeHours: Mon-Fri 07:00-19:00 Europe/Berlin   # or "always"
+    conveyor:sleepWhenIdle: 48h                               # or 3d, or 0 for never
+
+Exits 0 when the environment is asleep (--due: every due one), 1 when the update or a sleep
+failed, 3 when the environment may not sleep, 4 when a backend or passphrase is missing.`,
 		Example: `  conveyor sleep --env pr-123
   conveyor status --env pr-123      # says it sleeps and how to wake it
-  conveyor wake --env pr-123`,
+  conveyor wake --env pr-123
+  conveyor sleep --due --dry-run    # what the schedule would sleep now, and why`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if due {
+				return runDue(cmd, d, out, dryRun, sleepDue)
+			}
 			if _, err := parseStack("", env); err != nil {
 				return err
 			}
@@ -48,23 +68,23 @@ not sleep, 4 when a backend or passphrase is missing.`,
 				if err := r.MarkAsleep(ctx, env, stackops.SleepManual); err != nil {
 					return nil, err
 				}
-				o.Message = "sleep"
+				o.Message = stackops.MessageSleep
 				return r.Up(ctx, env, o)
 			})
 			return printSummary(cmd, out, s, err)
 		},
 	}
-	requireEnv(cmd, &env)
+	envOrDue(cmd, &env, &due, &dryRun)
 	out.register(cmd, false)
 	return cmd
 }
 
 func newWake(d *deps) *cobra.Command {
 	var env, ttl string
-	var keep bool
+	var keep, due, dryRun bool
 	var out outputFlags
 	cmd := &cobra.Command{
-		Use:   "wake --env <env>",
+		Use:   "wake --env <env> | --due",
 		Short: "Run an asleep environment's pods again, exactly as the program declares",
 		Long: `Wake removes the environment's sleep tag and runs the update: the program renders the
 environment as it does for one that never slept, so every Deployment gets back the replicas
@@ -74,13 +94,26 @@ An ad-hoc environment's TTL counts from its last wake: wake renews it to now + -
 by default) when that is later than it was. --keep holds the environment awake: neither its
 schedule nor its idle limit puts it to sleep again until a sleep by hand.
 
-Exits 0 when the environment is awake, 1 when the update failed, 3 when the request is
-invalid, 4 when a backend or passphrase is missing.`,
+An environment the sleeper put to sleep (sleep --due) is first released from the sleeper's
+writes on its cluster and, if no update has rendered it asleep since, updated asleep once, so
+that the wake's update sees every count and suspend it must restore.
+
+--due wakes every environment asleep on schedule whose awake hours are back, with the
+deployer's rights (main's workflow in the morning); one asleep by hand or for idleness, or
+idle for longer than its limit meanwhile, waits for a person. A scheduled wake is no use of
+the environment: it renews no TTL and does not reset its idle time.
+
+Exits 0 when the environment is awake (--due: every due one), 1 when an update failed, 3 when
+the request is invalid, 4 when a backend or passphrase is missing.`,
 		Example: `  conveyor wake --env pr-123
   conveyor wake --env pr-123 --keep --ttl 7d   # a demo next week: hold it awake
-  conveyor wake --env local-alice --json > wake.json`,
+  conveyor wake --env local-alice --json > wake.json
+  conveyor wake --due                          # the schedule's morning`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if due {
+				return runDue(cmd, d, out, dryRun, wakeDue)
+			}
 			if _, err := parseStack("", env); err != nil {
 				return err
 			}
@@ -93,20 +126,64 @@ invalid, 4 when a backend or passphrase is missing.`,
 				o.TTL = d
 			}
 			s, err := operate(cmd, d, env, func(ctx context.Context, r *stackops.Runner, ro stackops.RunOptions) (*opsummary.Summary, error) {
-				if err := r.MarkAwake(ctx, env, o); err != nil {
-					return nil, err
-				}
-				ro.Message = "wake"
-				return r.Up(ctx, env, ro)
+				return wakeEnv(ctx, d, r, env, o, ro)
 			})
 			return printSummary(cmd, out, s, err)
 		},
 	}
-	requireEnv(cmd, &env)
+	envOrDue(cmd, &env, &due, &dryRun)
 	cmd.Flags().StringVar(&ttl, "ttl", "", "an ad-hoc environment's new TTL from now (90m, 72h, 3d); default 72h")
 	cmd.Flags().BoolVar(&keep, "keep", false, "hold the environment awake: no schedule or idle limit sleeps it")
 	out.register(cmd, false)
 	return cmd
+}
+
+// wakeEnv wakes env: it releases what the sleeper wrote, when the sleeper may have put it to
+// sleep, and brings the state up to the asleep program first if no update has since (the
+// engine compares with its state: a count the sleeper zeroed behind its back would otherwise
+// stay zero), then removes the tag and runs the update.
+func wakeEnv(ctx context.Context, d *deps, r *stackops.Runner, env string, o stackops.WakeOptions, ro stackops.RunOptions) (*opsummary.Summary, error) {
+	state, err := r.SleepState(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	if state.Scaled {
+		client, err := d.sleepCluster(ctx, r, env)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := sleeper.Release(ctx, client, env); err != nil {
+			return nil, err
+		}
+		config, ok, err := r.DeployedConfig(ctx, env)
+		if err != nil {
+			return nil, err
+		}
+		if ok && config[naming.ConfigAsleep] != "true" {
+			first := ro
+			first.Message = stackops.MessageSleepBeforeAWake
+			if s, err := r.Up(ctx, env, first); err != nil {
+				return s, err
+			}
+		}
+	}
+	if err := r.MarkAwake(ctx, env, o); err != nil {
+		return nil, err
+	}
+	ro.Message = stackops.MessageWake
+	if o.Scheduled {
+		ro.Message = stackops.MessageScheduledWake
+	}
+	return r.Up(ctx, env, ro)
+}
+
+// envOrDue registers --env and --due, of which a command takes exactly one, and --dry-run.
+func envOrDue(cmd *cobra.Command, env *string, due, dryRun *bool) {
+	cmd.Flags().StringVarP(env, "env", "e", "", "the environment: dev, staging, local or an ad-hoc name such as pr-123")
+	cmd.Flags().BoolVar(due, "due", false, "every environment of the backend the schedule says is due, instead of --env")
+	cmd.Flags().BoolVar(dryRun, "dry-run", false, "with --due: say what is due and why, change nothing")
+	cmd.MarkFlagsOneRequired("env", "due")
+	cmd.MarkFlagsMutuallyExclusive("env", "due")
 }
 
 // noteAsleep tells whoever ran an up or a deploy that the environment stays asleep: the

@@ -26,6 +26,9 @@ const (
 	TagWoken = "conveyor:woken"
 	// TagKeep holds an environment awake: no schedule and no idle limit puts it to sleep.
 	TagKeep = "conveyor:keep"
+	// TagScaled says that the sleeper scaled the environment down on its cluster, outside an
+	// update, since it last woke: its wake must release the sleeper's writes first.
+	TagScaled = "conveyor:sleeper-scaled"
 )
 
 // Why an environment sleeps, the value of TagAsleep (naming.SleepManual and the others).
@@ -38,14 +41,17 @@ const (
 // SleepState is what an environment's tags say of its sleep.
 type SleepState struct {
 	// Asleep is why it sleeps (a Sleep* reason); empty when awake.
-	Asleep string    `json:"asleep,omitempty"`
-	Keep   bool      `json:"keep,omitempty"`
+	Asleep string `json:"asleep,omitempty"`
+	Keep   bool   `json:"keep,omitempty"`
+	// Scaled: the sleeper scaled it down outside an update (TagScaled).
+	Scaled bool      `json:"scaled,omitempty"`
 	Woken  time.Time `json:"woken,omitzero"`
 }
 
 func parseSleep(tags map[string]string) SleepState {
 	s := SleepState{Asleep: tags[TagAsleep]}
 	s.Keep, _ = strconv.ParseBool(tags[TagKeep])
+	s.Scaled, _ = strconv.ParseBool(tags[TagScaled])
 	if t, err := time.Parse(time.RFC3339, tags[TagWoken]); err == nil {
 		s.Woken = t
 	}
@@ -130,6 +136,19 @@ func (r *Runner) MarkAsleep(ctx context.Context, env, why string) error {
 	})
 }
 
+// MarkScaled records that the sleeper is about to scale env down outside an update
+// (TagScaled), before it does, so that a sleep cut short still has its wake release it.
+func (r *Runner) MarkScaled(ctx context.Context, env string) error {
+	st, err := r.selectStack(ctx, env)
+	if err != nil {
+		return err
+	}
+	if err := st.SetTag(ctx, TagScaled, "true"); err != nil {
+		return fmt.Errorf("recording the sleeper's scaling of %s: %w", env, err)
+	}
+	return nil
+}
+
 // WakeOptions say what a wake records beside removing the sleep.
 type WakeOptions struct {
 	// TTL renews an ad-hoc environment's expiry to now+TTL, when that is later: its TTL
@@ -137,14 +156,22 @@ type WakeOptions struct {
 	TTL time.Duration
 	// Keep holds the environment awake until its next sleep by hand.
 	Keep bool
+	// Scheduled: the schedule wakes it (`wake --due`), not a person, so it records no
+	// TagWoken: a preview nobody uses is not kept alive by its mornings.
+	Scheduled bool
 }
 
 // MarkAwake removes env's sleep tag, records the wake's time and renews its TTL.
 func (r *Runner) MarkAwake(ctx context.Context, env string, o WakeOptions) error {
 	now := r.opts.Now().UTC().Truncate(time.Second)
 	return r.eachStackOf(ctx, env, func(st *auto.Stack) error {
-		if err := removeTag(ctx, st, TagAsleep); err != nil {
-			return err
+		for _, tag := range []string{TagAsleep, TagScaled} {
+			if err := removeTag(ctx, st, tag); err != nil {
+				return err
+			}
+		}
+		if o.Scheduled {
+			return nil
 		}
 		if err := st.SetTag(ctx, TagWoken, now.Format(time.RFC3339)); err != nil {
 			return fmt.Errorf("recording the wake of %s: %w", st.Name(), err)
