@@ -49,6 +49,10 @@ type GKEClusterArgs struct {
 	// non-production cluster (naming.TierDeployer), which the ad-hoc tier's wall confines to
 	// its own environments' namespaces (cluster_adhoc.go); empty on a production cluster.
 	AdHocDeployer string
+	// Sleeper is the Kubernetes user of the sleeper on a non-production cluster
+	// (naming.Sleeper), which may only put environments to sleep (cluster_sleeper.go); empty
+	// on a production cluster.
+	Sleeper string
 	// AttestorPublicKey is the PEM of the public key main's pipeline signs its attestations
 	// with (cluster_gke_binauthz.go); Binary Authorization trusts no other signature.
 	AttestorPublicKey string

@@ -154,6 +154,11 @@ func newGKE(ctx *pulumi.Context, c *Cluster, args *GKEClusterArgs, mesh MeshArgs
 			return err
 		}
 	}
+	if args.Sleeper != "" && !args.Production {
+		if err := g.sleeperWall(args.Sleeper); err != nil {
+			return err
+		}
+	}
 	return g.secretsStore(provider)
 }
 

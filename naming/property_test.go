@@ -411,6 +411,7 @@ func TestEveryNameIsChecked(t *testing.T) {
 		"DatabaseAdminComponent":    "a component label, the part of DatabaseAdminsJob that names the scope",
 		"TierDeployer":              "the email Google gives a tier's deploy account (TierDeployAccount), which GKE uses as its user name",
 		"AdHocSQLAccountEmail":      "the email Google gives AdHocSQLAccount, a fixed id the bootstrap makes",
+		"Sleeper":                   "the email Google gives the sleeper's account (SleeperAccount, one per project), which GKE uses as its user name",
 		"ClusterFactsStack":         "names a stack, one per cluster stack, whose name it extends; ClassifyStack tells them apart",
 		"ClusterReference":          "names an existing stack: a cluster stack or its facts stack",
 		"ModuleStack":               "names a stack, one per module of an environment, whose name it extends with a dot no other name has; ClassifyStack tells them apart",

@@ -38,6 +38,7 @@ func clusterStack(ctx *pulumi.Context, cfg *Config) error {
 			AdHocDeployer:     adHocDeployer(cfg),
 			// Published as a fact: where the ad-hoc environments make their accounts and topics.
 			AdHocEnvironmentsProject: cfg.AdHocEnvironmentsProject,
+			Sleeper:                  sleeper(cfg),
 		},
 		Mesh:              components.MeshArgs{Mode: cfg.Mesh},
 		AllowedRegistries: cfg.AllowedRegistries,
@@ -75,4 +76,13 @@ func checkAdHocEnvironmentsProject(cfg *Config) error {
 		return fmt.Errorf("%s is the cluster's own project: the ad-hoc environments' project holds nothing of another tier, since their deployer administers its accounts", project)
 	}
 	return nil
+}
+
+// sleeper is the sleeper on a non-production cluster (naming.Sleeper), in the cluster's
+// project; none on a production cluster, where nothing sleeps.
+func sleeper(cfg *Config) string {
+	if adHocDeployer(cfg) == "" {
+		return ""
+	}
+	return naming.Sleeper(cfg.GCPProject)
 }

@@ -187,8 +187,12 @@ func names(bs []branch) map[string]bool {
 	return out
 }
 
-// tierOfEnvironment is the tier whose GitHub environment env is, compared exactly.
+// tierOfEnvironment is the tier whose GitHub environment env is, compared exactly. The
+// sleeper's is the long-lived tier's, with an account of its own (holds).
 func tierOfEnvironment(env string) (naming.Tier, bool) {
+	if env == naming.GitHubEnvSleeper {
+		return naming.TierLongLived, true
+	}
 	for _, tier := range naming.Tiers() {
 		if slices.Contains(naming.GitHubEnvironments(tier), env) {
 			return tier, true
@@ -306,7 +310,7 @@ func TestEveryJobHoldsItsEnvironmentsTier(t *testing.T) {
 }
 
 func knownEnvironments() []string {
-	var out []string
+	out := []string{naming.GitHubEnvSleeper}
 	for _, tier := range naming.Tiers() {
 		out = append(out, naming.GitHubEnvironments(tier)...)
 	}
@@ -327,6 +331,9 @@ func holds(env string) (allowed map[string]bool, account, provider string) {
 	account = "vars." + naming.CIVariable(naming.CIServiceAccount, tier)
 	if env == naming.GitHubEnvProdPlan {
 		account = "vars." + naming.CIProdPlanner
+	}
+	if env == naming.GitHubEnvSleeper {
+		account = "vars." + naming.CISleeper
 	}
 	allowed[account] = true
 	if tier == naming.TierProduction {

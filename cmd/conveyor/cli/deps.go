@@ -8,6 +8,7 @@ import (
 	"os"
 	"time"
 
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
 	"github.com/conveyor-paas/conveyor/cmd/conveyor/internal/envview"
@@ -32,6 +33,9 @@ type deps struct {
 	// gate makes the check every preview and update passes before the engine starts, for the
 	// project in root, with notices on log; nil runs none.
 	gate func(root string, log io.Writer) stackops.Gate
+	// cluster is a client of env's cluster for sleep and wake; nil reaches it as the
+	// environment views do (reachSleepCluster).
+	cluster func(ctx context.Context, env string) (kubernetes.Interface, error)
 }
 
 func defaultDeps() *deps {

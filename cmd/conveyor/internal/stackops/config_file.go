@@ -110,6 +110,7 @@ func (r *Runner) opConfigWith(ctx context.Context, st *auto.Stack, rec opRecord,
 	if tags[TagSplit] == "true" {
 		cfg[naming.ConfigSplit] = "true" // the base of a split environment (env_split.go)
 	}
+	composeAsleep(env, tags, cfg) // the sleep tag (env_sleep.go)
 	if len(rec.Request) > 0 {
 		cfg[deployed.RequestKey] = rec.Request
 	}
