@@ -20,6 +20,7 @@ var kwokStream, nodeStream stream
 // join makes tb's test a parallel one that runs when its stream is free, and frees the stream
 // when it ends. Benchmarks run alone, as go test runs them, and do not join.
 func (s *stream) join(tb testing.TB) {
+	tb.Helper()
 	t, ok := tb.(*testing.T)
 	if !ok {
 		return
