@@ -35,7 +35,7 @@ func ParseHours(text string) (*Hours, error) {
 	d0, ok0 := weekdays[first]
 	d1, ok1 := weekdays[last]
 	if !ok0 || !ok1 {
-		return nil, fmt.Errorf("awake hours %q: days %q: want Mon, Mon-Fri, Sat-Sun, ...", text, fields[0])
+		return nil, fmt.Errorf("awake hours %q: days %q: want a day or a range of days, such as Mon, Mon-Fri or Sat-Sun", text, fields[0])
 	}
 	for d := d0; ; d = (d + 1) % 7 {
 		h.days[d] = true

@@ -42,7 +42,7 @@ func Stack(path string) (string, bool) {
 // elsewhere than Dir: the Pulumi CLI would write where Conveyor does not read.
 func CheckProjectDir(stackConfigDir string) error {
 	if filepath.Clean(stackConfigDir) != Dir {
-		return fmt.Errorf("Pulumi.yaml's stackConfigDir is %q: Conveyor keeps stack files in %s/", stackConfigDir, Dir)
+		return fmt.Errorf("the stackConfigDir of Pulumi.yaml is %q: Conveyor keeps stack files in %s/", stackConfigDir, Dir)
 	}
 	return nil
 }

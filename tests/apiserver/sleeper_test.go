@@ -213,6 +213,7 @@ func TestAWakeReleasesWhatTheSleeperSet(t *testing.T) {
 // reports whether the wake's update would have failed or left a workload asleep without the
 // release.
 func wakeAfterTheSleeper(t *testing.T, c *cluster, shipped []string, env string) (needed bool) {
+	t.Helper()
 	ctx := t.Context()
 	render := func(asleep bool) []kube.Object {
 		config := map[string]string{}

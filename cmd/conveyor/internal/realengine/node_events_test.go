@@ -23,6 +23,7 @@ const (
 // its own environment's event exactly once, and never the other's: here's is published
 // first, and there's handler must have pulled it by the time it has its own.
 func eventsStayInTheirEnvironment(t *testing.T, f *fixture, here, there string) {
+	t.Helper()
 	stamp := time.Now().UTC().Format(time.RFC3339Nano)
 	type side struct {
 		env, ns     string
