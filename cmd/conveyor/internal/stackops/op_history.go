@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
@@ -112,7 +114,7 @@ func (r *Runner) updates(ctx context.Context, stack string) ([]auto.UpdateSummar
 func historyEntries(stack string, updates []auto.UpdateSummary, n int) ([]HistoryEntry, error) {
 	out := make([]HistoryEntry, n)
 	for i, u := range updates[:n] {
-		h := HistoryEntry{Stack: stack, Version: number(updates, i), Kind: u.Kind, Result: u.Result, Message: u.Message, By: u.Config[ByKey].Value}
+		h := HistoryEntry{Stack: stack, Version: number(updates, i), Kind: u.Kind, Result: u.Result, Message: updateMessage(u.Message), By: u.Config[ByKey].Value}
 		if h.By == "" {
 			h.By = u.Environment["git.author"]
 		}
@@ -227,4 +229,17 @@ func touches(im deployed.Images, module string) bool {
 // decodeRequest reads the images an update asked for.
 func decodeRequest(u auto.UpdateSummary) (deployed.Images, error) {
 	return deployed.Decode(u.Config[deployed.RequestKey].Value)
+}
+
+// updateMessage is an update's message as it was given. The Automation API hands it to the
+// CLI as --message=%q, with no shell to take Go's quotes off, so the CLI records them; a
+// message compared with a constant (a scheduled wake is no activity: env_sleep_due.go) or
+// shown to a person is the unquoted one. A message a person gave the CLI directly has none.
+func updateMessage(m string) string {
+	if strings.HasPrefix(m, `"`) {
+		if s, err := strconv.Unquote(m); err == nil {
+			return s
+		}
+	}
+	return m
 }
