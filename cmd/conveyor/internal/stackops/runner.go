@@ -44,6 +44,12 @@ import (
 //   - DeleteEnv: destroys an ad-hoc environment and removes its stack (env_lifecycle.go).
 //   - CollectExpired: destroys and removes every ad-hoc environment past its TTL (env_gc.go).
 //   - Split: moves each module of an environment into a stack of its own, E.<module> (env_split.go).
+//   - Asleep: whether an environment's next update renders it asleep (env_sleep.go).
+//   - SleepState: an environment's sleep tags (env_sleep.go).
+//   - MarkAsleep: tags an environment asleep; the next update or the sleeper scales it down (env_sleep.go).
+//   - MarkScaled: records that the sleeper is about to scale an environment down (env_sleep.go).
+//   - MarkAwake: removes the sleep tag, records the wake and renews the TTL (env_sleep.go).
+//   - SleepCandidates: every environment that could sleep, with its tags and history (env_sleep_due.go).
 //   - Stacks: an environment's stacks, its base and a split one's module stacks, for a CI matrix (env_split_stacks.go).
 //
 // Between the tiers:
