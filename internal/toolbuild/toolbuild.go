@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"syscall"
 	"time"
 )
@@ -60,4 +61,21 @@ func Tail(b []byte, n int) string {
 		b = b[i+1:]
 	}
 	return "...\n" + string(b)
+}
+
+// Wait waits for a started command and calls still with the time since start every interval
+// until it ends: a cold build takes minutes, and a person waiting should see that it is going.
+func Wait(cmd *exec.Cmd, start time.Time, every time.Duration, still func(elapsed time.Duration)) error {
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	ticker := time.NewTicker(every)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ticker.C:
+			still(time.Since(start).Round(time.Second))
+		case err := <-done:
+			return err
+		}
+	}
 }

@@ -2,6 +2,7 @@ package toolbuild
 
 import (
 	"context"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -44,5 +45,27 @@ func TestTail(t *testing.T) {
 	}
 	if got := Tail([]byte("line one\nline two\nline three\n"), 15); got != "...\nline three\n" {
 		t.Errorf("Tail = %q", got)
+	}
+}
+
+func TestWaitSaysItIsStillGoing(t *testing.T) {
+	cmd := exec.Command("sleep", "0.3")
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ticks := 0
+	if err := Wait(cmd, start, 50*time.Millisecond, func(time.Duration) { ticks++ }); err != nil {
+		t.Fatalf("Wait: %v", err)
+	}
+	if ticks == 0 {
+		t.Error("a 300 ms command waited on every 50 ms never said it was still going")
+	}
+	failing := exec.Command("false")
+	if err := failing.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := Wait(failing, time.Now(), time.Minute, func(time.Duration) {}); err == nil {
+		t.Error("Wait of a command that exits 1 returned no error")
 	}
 }

@@ -339,18 +339,9 @@ func ensureBinary(ctx context.Context, goBin string, plan buildPlan, logf Logf) 
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting go build of %s: %w", plan.name, err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	ticker := time.NewTicker(time.Minute)
-	defer ticker.Stop()
-	for building := true; building; {
-		select {
-		case <-ticker.C:
-			logf("harness: still building %s (%s so far)", plan.name, time.Since(start).Round(time.Second))
-		case err = <-done:
-			building = false
-		}
-	}
+	err = toolbuild.Wait(cmd, start, time.Minute, func(elapsed time.Duration) {
+		logf("harness: still building %s (%s so far)", plan.name, elapsed)
+	})
 	if err != nil {
 		return fmt.Errorf("go build %s in %s: %w\n%s", plan.pkg, plan.dir, err, toolbuild.Tail(output.Bytes(), 4096))
 	}

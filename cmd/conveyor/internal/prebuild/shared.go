@@ -66,22 +66,14 @@ func compileShared(ctx context.Context, logger *log.Logger) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting the shared build: %w", err)
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	ticker := time.NewTicker(time.Minute)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ticker.C:
-			logger.Printf("prebuild: still compiling the shared packages (%s)", time.Since(start).Round(time.Second))
-		case err := <-done:
-			if err != nil {
-				return fmt.Errorf("compiling the shared packages: %w\n%s", err, toolbuild.Tail(out.Bytes(), 4096))
-			}
-			logger.Printf("prebuild: compiled the shared packages (%s)", time.Since(start).Round(time.Second))
-			return nil
-		}
+	err = toolbuild.Wait(cmd, start, time.Minute, func(elapsed time.Duration) {
+		logger.Printf("prebuild: still compiling the shared packages (%s)", elapsed)
+	})
+	if err != nil {
+		return fmt.Errorf("compiling the shared packages: %w\n%s", err, toolbuild.Tail(out.Bytes(), 4096))
 	}
+	logger.Printf("prebuild: compiled the shared packages (%s)", time.Since(start).Round(time.Second))
+	return nil
 }
 
 // output runs a go command and returns its standard output.

@@ -78,16 +78,7 @@ func runWithProgress(cmd *exec.Cmd, w io.Writer, start time.Time) error {
 	if err := cmd.Start(); err != nil {
 		return err
 	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	ticker := time.NewTicker(progressEvery)
-	defer ticker.Stop()
-	for {
-		select {
-		case <-ticker.C:
-			fmt.Fprintf(w, "conveyor: still building the Pulumi CLI (%s so far)\n", time.Since(start).Round(time.Second))
-		case err := <-done:
-			return err
-		}
-	}
+	return toolbuild.Wait(cmd, start, progressEvery, func(elapsed time.Duration) {
+		fmt.Fprintf(w, "conveyor: still building the Pulumi CLI (%s so far)\n", elapsed)
+	})
 }
